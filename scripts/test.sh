@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, starts PostgreSQL, runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+need_pkgs=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_pkgs+=(fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+dpkg -s libegl1 >/dev/null 2>&1 || need_pkgs+=(libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# PostgreSQL: the Debian cluster, a role and an empty database for the PostgreSQL half of the tests.
+if [ -z "${CLINICPAY_TEST_PG_URL:-}" ]; then
+  PGVER=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  if ! pg_lsclusters -h 2>/dev/null | grep -q .; then $SUDO pg_createcluster "$PGVER" main >/dev/null; fi
+  CL=$(pg_lsclusters -h | head -1 | awk '{print $1" "$2}')
+  PGPORT=$(pg_lsclusters -h | head -1 | awk '{print $3}')
+  $SUDO pg_ctlcluster $CL start 2>/dev/null || true
+  for i in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 1; done
+  $SUDO -u postgres psql -q -p "$PGPORT" -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'clinicpay') THEN
+    CREATE ROLE clinicpay LOGIN CREATEDB PASSWORD 'clinicpay';
+  END IF;
+END $$;
+SQL
+  export CLINICPAY_TEST_PG_URL="postgresql+psycopg://clinicpay:clinicpay@127.0.0.1:${PGPORT}/postgres"
+fi
+
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "is ignored" || true
+
+export QT_QPA_PLATFORM=offscreen
+export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
+exec .venv/bin/python -m pytest "$@"
