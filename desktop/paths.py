@@ -1,0 +1,33 @@
+"""Where ClinicPay finds its bundled resources and keeps its data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ClinicPay"
+APP_AUTHOR = "ClinicPay"
+
+
+def resource_root() -> Path:
+    """The ``resources/`` folder, from a source checkout or a PyInstaller bundle.
+
+    A frozen build unpacks its ``datas`` under ``sys._MEIPASS``; the spec file ships
+    ``resources/`` there under the same name (as ``borgbase/vorta`` does with ``get_asset``).
+    """
+    bundle_dir = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle_dir:
+        return Path(bundle_dir) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of a bundled resource, e.g. ``resource_path("templates", "mail")``."""
+    return resource_root().joinpath(*parts)
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (database, demo mailbox, logs); not created here."""
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
