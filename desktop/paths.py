@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,20 @@ def resource_path(*parts: str) -> Path:
     return resource_root().joinpath(*parts)
 
 
+def package_path(*parts: str) -> Path:
+    """A data file inside the ``desktop`` package (e.g. the alembic migrations)."""
+    bundle_dir = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle_dir:
+        return Path(bundle_dir).joinpath("desktop", *parts)
+    return Path(__file__).resolve().parent.joinpath(*parts)
+
+
 def default_data_dir() -> Path:
-    """The per-user data directory (database, demo mailbox, logs); not created here."""
+    """The per-user data directory (database, demo mailbox, logs); not created here.
+
+    ``CLINICPAY_DATA_DIR`` overrides it (tests, a second demo install, a portable setup).
+    """
+    override = os.environ.get("CLINICPAY_DATA_DIR")
+    if override:
+        return Path(override)
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
