@@ -1,0 +1,357 @@
+"""Patient e-mails (SCREENS.md §6): payment request, receipt, refund and cancellation notices.
+
+The composer only renders: it returns an ``EmailMessage`` (plain text first, HTML alternative,
+UTF-8) and never sends. Templates live in ``resources/templates/mail/`` as
+``<kind>.<language>.txt.j2`` and ``<kind>.<language>.html.j2``; HTML templates autoescape, so
+names and messages typed by patients or staff cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from desktop.domain.formatting import (
+    Language,
+    check_language,
+    format_jst_datetime,
+    format_tax_category,
+    format_yen,
+    to_jst,
+)
+from desktop.paths import resource_path
+from desktop.services.mail_types import MailFailure, MailTransport, PermanentMailError
+
+__all__ = [
+    "CancellationNotice",
+    "Clinic",
+    "Envelope",
+    "MailComposer",
+    "MailTransport",
+    "Patient",
+    "PatientMail",
+    "PaymentRequest",
+    "Receipt",
+    "RefundNotice",
+    "Reservation",
+    "Sex",
+    "new_message_id",
+]
+
+
+class Sex(StrEnum):
+    """性別 as recorded for the patient."""
+
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The sender. ``email`` becomes Reply-To; phone and address go in the signature."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Patient:
+    """The recipient, with the details listed under 予約情報."""
+
+    name: str
+    email: str
+    sex: Sex | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """予約名 (the menu), the appointment time (aware, stored in UTC) and attachment names."""
+
+    menu_name: str
+    starts_at: datetime
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """お支払いのお願い: the personal payment link for a billing request."""
+
+    clinic: Clinic
+    patient: Patient
+    reservation: Reservation
+    amount_yen: int
+    taxable: bool
+    message: str
+    payment_url: str
+    link_expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """領収のお知らせ: sent after a successful charge. Only the brand and last 4 digits."""
+
+    clinic: Clinic
+    patient: Patient
+    reservation: Reservation
+    amount_yen: int
+    taxable: bool
+    paid_at: datetime
+    card_brand: str
+    card_last4: str
+    receipt_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    """返金のお知らせ: ``remaining_yen`` is what stays charged after this refund."""
+
+    clinic: Clinic
+    patient: Patient
+    reservation: Reservation
+    refunded_yen: int
+    remaining_yen: int
+    refunded_at: datetime
+
+
+@dataclass(frozen=True)
+class CancellationNotice:
+    """請求取消のお知らせ: staff cancelled an unpaid request; its link no longer works."""
+
+    clinic: Clinic
+    patient: Patient
+    reservation: Reservation
+    amount_yen: int
+    cancelled_at: datetime
+    message: str = ""
+
+
+PatientMail: TypeAlias = PaymentRequest | Receipt | RefundNotice | CancellationNotice
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Header values the caller owns.
+
+    Args:
+        from_address: the sending mailbox (SMTP settings); the display name is the clinic's.
+        message_id: from ``new_message_id()``, stored with the outbox row so that a retried
+            send carries the same Message-ID.
+        date: when the mail was composed (aware).
+    """
+
+    from_address: str
+    message_id: str
+    date: datetime
+
+
+def new_message_id(domain: str = "clinicpay.invalid") -> str:
+    """A fresh ``<...@domain>`` Message-ID. Pass the sender's domain where known."""
+    return make_msgid(domain=domain)
+
+
+_SUBJECTS: dict[tuple[type[Any], Language], str] = {
+    (PaymentRequest, "ja"): "【{clinic}】お支払いのお願い",
+    (PaymentRequest, "en"): "[{clinic}] Payment request",
+    (Receipt, "ja"): "【{clinic}】領収のお知らせ",
+    (Receipt, "en"): "[{clinic}] Payment receipt",
+    (RefundNotice, "ja"): "【{clinic}】返金のお知らせ",
+    (RefundNotice, "en"): "[{clinic}] Refund notice",
+    (CancellationNotice, "ja"): "【{clinic}】請求取消のお知らせ",
+    (CancellationNotice, "en"): "[{clinic}] Payment request cancelled",
+}
+
+_TEMPLATE_NAMES: dict[type[Any], str] = {
+    PaymentRequest: "payment_request",
+    Receipt: "receipt",
+    RefundNotice: "refund_notice",
+    CancellationNotice: "cancellation_notice",
+}
+
+_SEX_LABELS: dict[Language, dict[Sex | None, str]] = {
+    "ja": {Sex.MALE: "男性", Sex.FEMALE: "女性", Sex.OTHER: "その他", None: "未登録"},
+    "en": {Sex.MALE: "Male", Sex.FEMALE: "Female", Sex.OTHER: "Other", None: "Not provided"},
+}
+_NOT_PROVIDED: dict[Language, str] = {"ja": "未登録", "en": "Not provided"}
+_NO_ATTACHMENTS: dict[Language, str] = {"ja": "なし", "en": "None"}
+_LIST_SEPARATOR: dict[Language, str] = {"ja": "、", "en": ", "}
+
+# Header values: no line breaks or other control characters (header injection, folding bugs).
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+_LAST4 = re.compile(r"[0-9]{4}")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}")
+_DOMAIN = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def _header_text(value: str) -> str:
+    return _CONTROL_CHARS.sub(" ", value).strip()
+
+
+def _nl2br(value: object) -> Markup:
+    return Markup("<br>\n").join(escape(line) for line in str(value).splitlines())
+
+
+def _web_link(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"patient links must be http(s) URLs, got {url!r}")
+    return url
+
+
+def _address(display_name: str, addr_spec: str) -> Address:
+    """A validated ASCII address; an internationalized domain is converted to punycode.
+
+    Local parts with consecutive or trailing dots are accepted: old Japanese carrier
+    addresses (docomo, au) have them, and they are still in use.
+    """
+    username, at, domain = addr_spec.strip().rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = ""
+    if not at or not _LOCAL_PART.fullmatch(username) or not _DOMAIN.fullmatch(domain):
+        raise PermanentMailError(MailFailure.INVALID_ADDRESS, detail=repr(addr_spec))
+    return Address(display_name=_header_text(display_name), username=username, domain=domain)
+
+
+class MailComposer:
+    """Renders patient mails into ``EmailMessage`` objects ready for a ``MailTransport``.
+
+    Args:
+        templates_dir: folder with the mail templates; defaults to the bundled
+            ``resources/templates/mail`` (works from source and when frozen).
+    """
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        directory = templates_dir or resource_path("templates", "mail")
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                                default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._env.filters["nl2br"] = _nl2br
+        self._contexts: Mapping[type[Any], Callable[[Any, Language], dict[str, Any]]] = {
+            PaymentRequest: self._payment_request_context,
+            Receipt: self._receipt_context,
+            RefundNotice: self._refund_context,
+            CancellationNotice: self._cancellation_context,
+        }
+
+    def compose(self, mail: PatientMail, envelope: Envelope,
+                language: str = "ja") -> EmailMessage:
+        """Render ``mail`` for its patient in ``language`` ("ja" default, or "en").
+
+        Raises:
+            PermanentMailError: the patient's or the sender's address is malformed.
+            ValueError: unsupported language, naive datetime, or a non-http(s) link.
+        """
+        lang = check_language(language)
+        kind = type(mail)
+        context = self._contexts[kind](mail, lang)
+        context.update(self._common_context(mail, lang))
+        name = _TEMPLATE_NAMES[kind]
+        text = self._env.get_template(f"{name}.{lang}.txt.j2").render(context)
+        html = self._env.get_template(f"{name}.{lang}.html.j2").render(context)
+
+        message = EmailMessage(policy=policy.SMTP)
+        message["Subject"] = _SUBJECTS[(kind, lang)].format(clinic=_header_text(mail.clinic.name))
+        message["From"] = _address(mail.clinic.name, envelope.from_address)
+        message["To"] = _address(mail.patient.name, mail.patient.email)
+        if mail.clinic.email:
+            message["Reply-To"] = _address(mail.clinic.name, mail.clinic.email)
+        message["Date"] = format_datetime(to_jst(envelope.date))
+        message["Message-ID"] = _message_id(envelope.message_id)
+        message["Content-Language"] = lang
+        # Base64 keeps UTF-8 Japanese 7-bit clean for servers without 8BITMIME.
+        message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+        return message
+
+    def _common_context(self, mail: PatientMail, lang: Language) -> dict[str, Any]:
+        clinic, patient, reservation = mail.clinic, mail.patient, mail.reservation
+        not_provided = _NOT_PROVIDED[lang]
+        return {
+            "lang": lang,
+            "clinic_name": clinic.name,
+            "clinic_email": clinic.email,
+            "clinic_phone": clinic.phone,
+            "clinic_address": clinic.address,
+            "patient_name": patient.name,
+            "patient_email": patient.email,
+            "patient_sex": _SEX_LABELS[lang][patient.sex],
+            "patient_phone": patient.phone or not_provided,
+            "patient_address": patient.address or not_provided,
+            "menu_name": reservation.menu_name,
+            "starts_at": format_jst_datetime(reservation.starts_at, lang),
+            "attachments": (_LIST_SEPARATOR[lang].join(reservation.attachments)
+                            or _NO_ATTACHMENTS[lang]),
+        }
+
+    @staticmethod
+    def _payment_request_context(mail: PaymentRequest, lang: Language) -> dict[str, Any]:
+        return {
+            "amount": format_yen(mail.amount_yen),
+            "tax_category": format_tax_category(mail.taxable, lang),
+            "message": mail.message,
+            "payment_url": _web_link(mail.payment_url),
+            "link_expires_at": format_jst_datetime(mail.link_expires_at, lang),
+        }
+
+    @staticmethod
+    def _receipt_context(mail: Receipt, lang: Language) -> dict[str, Any]:
+        if not _LAST4.fullmatch(mail.card_last4):
+            raise ValueError("card_last4 must be exactly the last four digits")
+        return {
+            "amount": format_yen(mail.amount_yen),
+            "tax_category": format_tax_category(mail.taxable, lang),
+            "paid_at": format_jst_datetime(mail.paid_at, lang),
+            "card": f"{mail.card_brand} **** {mail.card_last4}",
+            "receipt_url": _web_link(mail.receipt_url) if mail.receipt_url else None,
+        }
+
+    @staticmethod
+    def _refund_context(mail: RefundNotice, lang: Language) -> dict[str, Any]:
+        return {
+            "refunded": format_yen(mail.refunded_yen),
+            "remaining": format_yen(mail.remaining_yen),
+            "refunded_at": format_jst_datetime(mail.refunded_at, lang),
+        }
+
+    @staticmethod
+    def _cancellation_context(mail: CancellationNotice, lang: Language) -> dict[str, Any]:
+        return {
+            "amount": format_yen(mail.amount_yen),
+            "cancelled_at": format_jst_datetime(mail.cancelled_at, lang),
+            "message": mail.message,
+        }
+
+
+def _message_id(value: str) -> str:
+    value = _header_text(value)
+    if not value.startswith("<"):
+        value = f"<{value}>"
+    if not re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", value):
+        raise ValueError(f"malformed Message-ID: {value!r}")
+    return value

@@ -1,0 +1,146 @@
+"""Types shared by the mail composer, the transports and the outbox worker."""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from enum import StrEnum
+from typing import ClassVar, Protocol
+
+
+class MailTransport(Protocol):
+    """Something that delivers a finished message: SMTP, or the demo mailbox.
+
+    ``send`` blocks; call it from a worker thread. It raises ``TemporaryMailError`` when a
+    later retry may succeed and ``PermanentMailError`` when it cannot.
+    """
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class MailFailure(StrEnum):
+    """Why a mail was not delivered; selects the message shown to staff."""
+
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    SERVER_BUSY = "server_busy"
+    AUTHENTICATION = "authentication"
+    UNSUPPORTED = "unsupported"
+    RECIPIENT_REFUSED = "recipient_refused"
+    INVALID_ADDRESS = "invalid_address"
+    SENDER_REFUSED = "sender_refused"
+    MESSAGE_REJECTED = "message_rejected"
+    MAILBOX_ERROR = "mailbox_error"
+
+
+_MESSAGES: dict[MailFailure, tuple[str, str]] = {
+    MailFailure.CONNECTION: (
+        "メールサーバーに接続できません。ネットワークと設定を確認してください。",
+        "Cannot connect to the mail server. Check the network and the mail settings.",
+    ),
+    MailFailure.TIMEOUT: (
+        "メールサーバーから応答がありません。しばらくしてから再送します。",
+        "The mail server did not respond in time. The mail will be sent again later.",
+    ),
+    MailFailure.TLS: (
+        "メールサーバーとの暗号化通信 (TLS) に失敗しました。サーバー名、ポート、暗号化方式を確認してください。",
+        "The encrypted (TLS) connection to the mail server failed. "
+        "Check the server name, port and security setting.",
+    ),
+    MailFailure.SERVER_BUSY: (
+        "メールサーバーが一時的に受け付けていません。しばらくしてから再送します。",
+        "The mail server is temporarily not accepting mail. The mail will be sent again later.",
+    ),
+    MailFailure.AUTHENTICATION: (
+        "メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。",
+        "The mail server rejected the login. Check the user name and password.",
+    ),
+    MailFailure.UNSUPPORTED: (
+        "メールサーバーが必要な機能 (STARTTLS または認証) に対応していません。暗号化方式の設定を確認してください。",
+        "The mail server does not support a required feature (STARTTLS or login). "
+        "Check the security setting.",
+    ),
+    MailFailure.RECIPIENT_REFUSED: (
+        "宛先のメールアドレスがメールサーバーに拒否されました。患者様のメールアドレスを確認してください。",
+        "The mail server refused the recipient address. Check the patient's e-mail address.",
+    ),
+    MailFailure.INVALID_ADDRESS: (
+        "メールアドレスの形式が正しくありません。患者様のメールアドレスを確認してください。",
+        "The e-mail address is not valid. Check the patient's e-mail address.",
+    ),
+    MailFailure.SENDER_REFUSED: (
+        "送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。",
+        "The mail server refused the sender address. Check the sender address in the mail settings.",
+    ),
+    MailFailure.MESSAGE_REJECTED: (
+        "メールサーバーがメールの受け取りを拒否しました。",
+        "The mail server rejected the message.",
+    ),
+    MailFailure.MAILBOX_ERROR: (
+        "デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。",
+        "The mail could not be saved to the demo mailbox. "
+        "Check free space and permissions of the data folder.",
+    ),
+}
+
+
+class MailError(Exception):
+    """A mail was not delivered. Carries a message for staff in Japanese and English.
+
+    Args:
+        failure: what went wrong; selects the staff message.
+        smtp_code: the server's reply code, when there was one.
+        detail: technical detail for the log (server reply text); never a password.
+    """
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, failure: MailFailure, *, smtp_code: int | None = None,
+                 detail: str = "") -> None:
+        self.failure = failure
+        self.smtp_code = smtp_code
+        self.detail = detail
+        super().__init__(self._log_text())
+
+    @property
+    def message_ja(self) -> str:
+        return _MESSAGES[self.failure][0]
+
+    @property
+    def message_en(self) -> str:
+        return _MESSAGES[self.failure][1]
+
+    def user_message(self, language: str = "ja") -> str:
+        """The message for staff in ``language`` ("ja" or "en"; anything else gives English)."""
+        return self.message_ja if language == "ja" else self.message_en
+
+    def _log_text(self) -> str:
+        code = f" [{self.smtp_code}]" if self.smtp_code is not None else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.failure.value}{code}{detail}"
+
+
+class TemporaryMailError(MailError):
+    """Delivery failed for now (network, timeout, TLS, 4xx reply); retry later with back-off."""
+
+    retryable = True
+
+
+class PermanentMailError(MailError):
+    """Delivery cannot succeed as things are (5xx refusal, failed login, bad address); do not retry."""
+
+    retryable = False
+
+
+def message_to_bytes(message: EmailMessage) -> bytes:
+    """Serialize a message (CRLF line ends) for storage in the outbox."""
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def message_from_bytes(data: bytes) -> EmailMessage:
+    """Parse a stored message back; headers keep their Message-ID and Date."""
+    parsed = BytesParser(policy=policy.SMTP).parsebytes(data)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
