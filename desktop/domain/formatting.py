@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from desktop.domain.billing import TaxCategory
+
 Language = Literal["ja", "en"]
 LANGUAGES: tuple[Language, ...] = ("ja", "en")
 
@@ -66,8 +68,9 @@ def format_jst_date(dt: datetime, lang: str = "ja") -> str:
     return f"{_WEEKDAYS_EN[weekday]}, {local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
 
 
-def format_tax_category(taxable: bool, lang: str = "ja") -> str:
-    """課税 / 非課税 (``taxable`` / ``tax-exempt`` in English)."""
+def format_tax_category(category: TaxCategory | bool, lang: str = "ja") -> str:
+    """課税 / 非課税 (``taxable`` / ``tax-exempt`` in English); ``True`` means taxable."""
+    taxable = category is True or category == TaxCategory.TAXABLE
     if check_language(lang) == "ja":
         return "課税" if taxable else "非課税"
     return "taxable" if taxable else "tax-exempt"

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from desktop.domain.billing import TaxCategory
 from desktop.domain.formatting import (
     Language,
     check_language,
@@ -48,16 +49,26 @@ __all__ = [
     "RefundNotice",
     "Reservation",
     "Sex",
+    "mail_kind",
     "new_message_id",
 ]
 
 
 class Sex(StrEnum):
-    """性別 as recorded for the patient."""
+    """性別, valued as stored on the patient record (男性 / 女性 / その他)."""
 
-    MALE = "male"
-    FEMALE = "female"
-    OTHER = "other"
+    MALE = "男性"
+    FEMALE = "女性"
+    OTHER = "その他"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Sex | None:
+        """The stored text ("男性", or "male" etc.) as a ``Sex``; empty or unknown gives None."""
+        text = (value or "").strip()
+        for member in cls:
+            if text in (member.value, member.name.lower()):
+                return member
+        return None
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class PaymentRequest:
     patient: Patient
     reservation: Reservation
     amount_yen: int
-    taxable: bool
+    tax_category: TaxCategory
     message: str
     payment_url: str
     link_expires_at: datetime
@@ -112,7 +123,7 @@ class Receipt:
     patient: Patient
     reservation: Reservation
     amount_yen: int
-    taxable: bool
+    tax_category: TaxCategory
     paid_at: datetime
     card_brand: str
     card_last4: str
@@ -184,6 +195,19 @@ _TEMPLATE_NAMES: dict[type[Any], str] = {
     RefundNotice: "refund_notice",
     CancellationNotice: "cancellation_notice",
 }
+
+# The outbox's ``kind`` column values.
+_KINDS: dict[type[Any], str] = {
+    PaymentRequest: "payment_request",
+    Receipt: "receipt",
+    RefundNotice: "refund",
+    CancellationNotice: "cancel",
+}
+
+
+def mail_kind(mail: PatientMail) -> str:
+    """The outbox ``kind`` of a mail: payment_request / receipt / refund / cancel."""
+    return _KINDS[type(mail)]
 
 _SEX_LABELS: dict[Language, dict[Sex | None, str]] = {
     "ja": {Sex.MALE: "男性", Sex.FEMALE: "女性", Sex.OTHER: "その他", None: "未登録"},
@@ -283,10 +307,11 @@ class MailComposer:
             message["Reply-To"] = _address(mail.clinic.name, mail.clinic.email)
         message["Date"] = format_datetime(to_jst(envelope.date))
         message["Message-ID"] = _message_id(envelope.message_id)
-        message["Content-Language"] = lang
         # Base64 keeps UTF-8 Japanese 7-bit clean for servers without 8BITMIME.
         message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
         message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+        # After add_alternative: making the multipart moves Content-* headers into the parts.
+        message["Content-Language"] = lang
         return message
 
     def _common_context(self, mail: PatientMail, lang: Language) -> dict[str, Any]:
@@ -313,7 +338,7 @@ class MailComposer:
     def _payment_request_context(mail: PaymentRequest, lang: Language) -> dict[str, Any]:
         return {
             "amount": format_yen(mail.amount_yen),
-            "tax_category": format_tax_category(mail.taxable, lang),
+            "tax_category": format_tax_category(mail.tax_category, lang),
             "message": mail.message,
             "payment_url": _web_link(mail.payment_url),
             "link_expires_at": format_jst_datetime(mail.link_expires_at, lang),
@@ -325,7 +350,7 @@ class MailComposer:
             raise ValueError("card_last4 must be exactly the last four digits")
         return {
             "amount": format_yen(mail.amount_yen),
-            "tax_category": format_tax_category(mail.taxable, lang),
+            "tax_category": format_tax_category(mail.tax_category, lang),
             "paid_at": format_jst_datetime(mail.paid_at, lang),
             "card": f"{mail.card_brand} **** {mail.card_last4}",
             "receipt_url": _web_link(mail.receipt_url) if mail.receipt_url else None,

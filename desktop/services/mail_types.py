@@ -89,6 +89,9 @@ _MESSAGES: dict[MailFailure, tuple[str, str]] = {
 class MailError(Exception):
     """A mail was not delivered. Carries a message for staff in Japanese and English.
 
+    Shaped like ``desktop.domain.errors.UserError`` (``code``, ``message(lang)``) so the UI
+    can show it the same way.
+
     Args:
         failure: what went wrong; selects the staff message.
         smtp_code: the server's reply code, when there was one.
@@ -112,9 +115,14 @@ class MailError(Exception):
     def message_en(self) -> str:
         return _MESSAGES[self.failure][1]
 
-    def user_message(self, language: str = "ja") -> str:
-        """The message for staff in ``language`` ("ja" or "en"; anything else gives English)."""
-        return self.message_ja if language == "ja" else self.message_en
+    @property
+    def code(self) -> str:
+        """A stable code for logs and the outbox ``last_error`` (like ``UserError.code``)."""
+        return f"mail_{self.failure.value}"
+
+    def message(self, lang: str = "ja") -> str:
+        """The message for staff in ``lang`` ("ja" default; "en" gives English)."""
+        return self.message_en if lang == "en" else self.message_ja
 
     def _log_text(self) -> str:
         code = f" [{self.smtp_code}]" if self.smtp_code is not None else ""
