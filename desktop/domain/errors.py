@@ -57,10 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "決済リンクの有効期限は1〜30日で設定してください。",
         "The payment link must stay valid for 1 to 30 days.",
     ),
-    "field_required": ("{field}を入力してください。", "{field} is required."),
+    "field_required": ("{label}を入力してください。", "{label} is required."),
     "field_too_long": (
-        "{field}は{max}文字以内で入力してください。",
-        "{field} must be at most {max} characters.",
+        "{label}は{max}文字以内で入力してください。",
+        "{label} must be at most {max} characters.",
     ),
     # --- state -------------------------------------------------------------------------
     "not_found": ("対象のデータが見つかりません。", "The record was not found."),

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 from desktop.paths import package_path
@@ -34,10 +35,15 @@ def upgrade(engine: Engine) -> None:
     cfg = alembic_config(engine)
     script = ScriptDirectory.from_config(cfg)
     current = current_revision(engine)
-    if current is not None and script.get_revision(current) is None:
-        raise DatabaseTooNewError(
-            f"database revision {current} is newer than this version of ClinicPay"
-        )
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except CommandError:
+            known = False
+        if not known:
+            raise DatabaseTooNewError(
+                f"database revision {current} is newer than this version of ClinicPay"
+            )
     command.upgrade(cfg, "head")
 
 

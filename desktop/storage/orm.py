@@ -162,7 +162,7 @@ class Patient(Base):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name_kana: Mapped[str] = mapped_column(String(100), default="")
     given_name_kana: Mapped[str] = mapped_column(String(100), default="")
-    sex: Mapped[str] = mapped_column(String(16), default="")  # 男性 / 女性 / その他 / ""
+    sex: Mapped[str] = mapped_column(String(16), default="")  # 男性 / 女性 / その他 or ""
     birth_date: Mapped[dt.date | None]
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str | None] = mapped_column(String(254))

@@ -1,0 +1,194 @@
+"""The clinic's records: the clinic itself, staff, patients, menus and reservations."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from desktop.domain.billing import TaxCategory
+from desktop.domain.clinic import PaymentTiming, ReservationStatus, StaffRole
+from desktop.domain.errors import NotFoundError, ValidationError
+from desktop.domain.validation import validate_email
+from desktop.services import audit
+from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
+from desktop.storage.unit_of_work import Database
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def require_text(value: str | None, *, field: str, label: str, max_len: int) -> str:
+    """Trimmed text that must not be empty nor longer than ``max_len``."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError("field_required", field=field, label=label)
+    if len(text) > max_len:
+        raise ValidationError("field_too_long", field=field, label=label, max=max_len)
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class MenuInput:
+    """The fields of the メニュー設定 form."""
+
+    name: str
+    price: int
+    tax_category: TaxCategory = TaxCategory.TAXABLE
+    card_payment: bool = True
+    lump_sum: bool = True
+    payment_timing: PaymentTiming = PaymentTiming.POST
+    attachment_required: bool = False
+    note: str = ""
+    confirmation_message: str = ""
+
+
+class DirectoryService:
+    """Create and change the clinic's records (validation in one place)."""
+
+    def __init__(self, db: Database, *, clock: Clock = _utcnow) -> None:
+        self._db = db
+        self._clock = clock
+
+    def create_clinic(self, *, name: str, email: str = "", phone: str = "", address: str = "",
+                      postal_code: str = "", public_base_url: str = "", **extra: Any) -> int:
+        with self._db.uow() as uow:
+            clinic = Clinic(name=require_text(name, field="name", label="クリニック名", max_len=200),
+                            email=validate_email(email) if email else "", phone=phone, address=address,
+                            postal_code=postal_code, public_base_url=public_base_url, **extra)
+            uow.session.add(clinic)
+            uow.session.flush()
+            audit.record(uow.session, clinic_id=clinic.id, actor="staff", action="clinic_created",
+                         entity_type="clinic", entity_id=clinic.id, after={"name": clinic.name})
+            uow.commit()
+            return clinic.id
+
+    def update_clinic(self, clinic_id: int, **values: Any) -> None:
+        with self._db.uow() as uow:
+            clinic = uow.session.get(Clinic, clinic_id)
+            if clinic is None:
+                raise NotFoundError()
+            before = {k: getattr(clinic, k) for k in values}
+            if "email" in values and values["email"]:
+                values["email"] = validate_email(values["email"])
+            if "link_expiry_days" in values and not 1 <= int(values["link_expiry_days"]) <= 30:
+                raise ValidationError("link_expiry_days_invalid", field="link_expiry_days")
+            for key, value in values.items():
+                setattr(clinic, key, value)
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", action="clinic_updated",
+                         entity_type="clinic", entity_id=clinic_id, before=before, after=values)
+            uow.commit()
+
+    def add_staff(self, clinic_id: int, name: str, role: StaffRole = StaffRole.STAFF) -> int:
+        with self._db.uow() as uow:
+            staff = Staff(clinic_id=clinic_id, name=require_text(name, field="name", label="スタッフ名", max_len=100),
+                          role=role)
+            uow.session.add(staff)
+            uow.session.flush()
+            uow.commit()
+            return staff.id
+
+    def add_patient(self, clinic_id: int, *, family_name: str, given_name: str, email: str | None = None,
+                    phone: str = "", sex: str = "", address: str = "", family_name_kana: str = "",
+                    given_name_kana: str = "", language: str = "ja") -> int:
+        with self._db.uow() as uow:
+            patient = Patient(
+                clinic_id=clinic_id,
+                family_name=require_text(family_name, field="family_name", label="姓", max_len=100),
+                given_name=(given_name or "").strip(),
+                email=validate_email(email) if email else None, phone=phone, sex=sex, address=address,
+                family_name_kana=family_name_kana, given_name_kana=given_name_kana,
+                language=language if language in ("ja", "en") else "ja",
+            )
+            uow.session.add(patient)
+            uow.session.flush()
+            uow.commit()
+            return patient.id
+
+    def set_patient_customer(self, patient_id: int, customer_id: str | None) -> None:
+        with self._db.uow() as uow:
+            patient = uow.session.get(Patient, patient_id)
+            if patient is None:
+                raise NotFoundError()
+            before = {"payjp_customer_id": patient.payjp_customer_id}
+            patient.payjp_customer_id = customer_id
+            audit.record(uow.session, clinic_id=patient.clinic_id, actor="patient", action="card_saved",
+                         entity_type="patient", entity_id=patient_id, before=before,
+                         after={"payjp_customer_id": customer_id})
+            uow.commit()
+
+    def save_menu(self, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
+        name = require_text(data.name, field="name", label="メニュー名", max_len=200)
+        if isinstance(data.price, bool) or not isinstance(data.price, int) or not 0 <= data.price <= 9_999_999:
+            raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
+        if not data.lump_sum:
+            raise ValidationError("field_required", field="lump_sum", label="決済種別（1つ以上選択）")
+        with self._db.uow() as uow:
+            s = uow.session
+            if menu_id is None:
+                menu = Menu(clinic_id=clinic_id, name=name)
+                s.add(menu)
+            else:
+                found = s.get(Menu, menu_id)
+                if found is None or found.clinic_id != clinic_id:
+                    raise NotFoundError()
+                menu = found
+            for field in dataclasses.fields(data):
+                setattr(menu, field.name, getattr(data, field.name))
+            menu.name = name
+            s.flush()
+            uow.commit()
+            return menu.id
+
+    def delete_menu(self, menu_id: int) -> bool:
+        """Delete a menu; one that has reservations is archived instead. True if deleted."""
+        with self._db.uow() as uow:
+            s = uow.session
+            menu = s.get(Menu, menu_id)
+            if menu is None:
+                raise NotFoundError()
+            used = s.scalar(select(func.count()).select_from(Reservation).where(Reservation.menu_id == menu_id))
+            if used:
+                menu.archived = True
+                uow.commit()
+                return False
+            s.delete(menu)
+            uow.commit()
+            return True
+
+    def create_reservation(self, clinic_id: int, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
+                           message: str = "", attachments: list[str] | None = None,
+                           status: ReservationStatus = ReservationStatus.RESERVED) -> int:
+        with self._db.uow() as uow:
+            s = uow.session
+            patient, menu = s.get(Patient, patient_id), s.get(Menu, menu_id)
+            if patient is None or menu is None or patient.clinic_id != clinic_id or menu.clinic_id != clinic_id:
+                raise NotFoundError()
+            if starts_at.tzinfo is None:
+                raise ValueError("starts_at must be timezone-aware")
+            res = Reservation(clinic_id=clinic_id, patient_id=patient_id, menu_id=menu_id, starts_at=starts_at,
+                              message=message, attachments="\n".join(attachments or []), status=status)
+            s.add(res)
+            s.flush()
+            uow.commit()
+            return res.id
+
+    def set_reservation_status(self, reservation_id: int, status: ReservationStatus) -> None:
+        with self._db.uow() as uow:
+            res = uow.session.get(Reservation, reservation_id)
+            if res is None:
+                raise NotFoundError()
+            res.status = status
+            uow.commit()
+
+    def requests_for_reservation(self, reservation_id: int) -> list[BillingRequest]:
+        with self._db.uow(readonly=True) as uow:
+            return list(uow.session.scalars(
+                select(BillingRequest).where(BillingRequest.reservation_id == reservation_id)
+                .order_by(BillingRequest.requested_at.desc(), BillingRequest.id.desc())
+            ).all())

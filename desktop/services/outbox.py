@@ -1,0 +1,222 @@
+"""The transactional mail outbox and the sender that drains it.
+
+A mail is written to ``outbox_mail`` in the same transaction as the billing change that
+caused it, so a request is never recorded without its mail (or the other way round).
+``OutboxSender`` delivers due mail with back-off until the server accepts it. Several
+reception PCs may run a sender against one PostgreSQL database: each row is claimed with a
+conditional UPDATE (a lease), so only one PC sends it at a time. Delivery is at least
+once; the Message-ID stays the same across retries so a duplicate is recognisable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import random
+from email.message import EmailMessage
+from typing import Callable
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from desktop.domain.clinic import MailStatus
+from desktop.services.mail_types import (
+    MailError,
+    MailTransport,
+    PermanentMailError,
+    message_from_bytes,
+    message_to_bytes,
+)
+from desktop.storage.orm import OutboxMail
+from desktop.storage.unit_of_work import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def enqueue(
+    session: Session,
+    *,
+    clinic_id: int,
+    billing_request_id: int | None,
+    kind: str,
+    message: EmailMessage,
+    now: dt.datetime,
+) -> OutboxMail:
+    """Add ``message`` to the outbox inside the caller's transaction."""
+    row = OutboxMail(
+        clinic_id=clinic_id,
+        billing_request_id=billing_request_id,
+        kind=kind,
+        to_address=str(message["To"].addresses[0].addr_spec),
+        subject=str(message["Subject"]),
+        message_id=str(message["Message-ID"]),
+        body=message_to_bytes(message),
+        status=MailStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+@dataclasses.dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    last_error: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    failed: int
+    last_error: str | None
+
+
+class OutboxSender:
+    """Sends due outbox mail through a transport, with exponential back-off.
+
+    Args:
+        db: the database.
+        transport: returns the transport to use now (SMTP or the demo mailbox).
+        clock: the current UTC time.
+        lease: how long a claimed row is reserved for this sender.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        transport: Callable[[], MailTransport],
+        clock: Clock,
+        *,
+        lease: dt.timedelta = dt.timedelta(minutes=2),
+        base_delay: dt.timedelta = dt.timedelta(seconds=30),
+        max_delay: dt.timedelta = dt.timedelta(hours=1),
+    ) -> None:
+        self._db = db
+        self._transport = transport
+        self._clock = clock
+        self._lease = lease
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+
+    def retry_delay(self, attempts: int) -> dt.timedelta:
+        """Back-off after ``attempts`` failed tries, with jitter (30 s, 1 min, 2 min … ≤ 1 h)."""
+        base = min(self._max_delay.total_seconds(), self._base_delay.total_seconds() * 2 ** max(0, attempts - 1))
+        return dt.timedelta(seconds=base / 2 + random.uniform(0, base / 2))
+
+    def _claim(self, limit: int) -> list[int]:
+        now = self._clock()
+        claimed: list[int] = []
+        with self._db.uow() as uow:
+            ids = uow.session.scalars(
+                select(OutboxMail.id)
+                .where(
+                    OutboxMail.status == MailStatus.PENDING,
+                    OutboxMail.next_attempt_at <= now,
+                    or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+                )
+                .order_by(OutboxMail.id)
+                .limit(limit)
+            ).all()
+            for mail_id in ids:
+                result = uow.session.execute(
+                    update(OutboxMail)
+                    .where(
+                        OutboxMail.id == mail_id,
+                        OutboxMail.status == MailStatus.PENDING,
+                        or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+                    )
+                    .values(claimed_until=now + self._lease, attempts=OutboxMail.attempts + 1)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(mail_id)
+            uow.commit()
+        return claimed
+
+    def send_due(self, limit: int = 20) -> SendReport:
+        """Send what is due now. Blocking (SMTP): run it off the UI thread."""
+        report = SendReport()
+        for mail_id in self._claim(limit):
+            with self._db.uow(readonly=True) as uow:
+                row = uow.session.get(OutboxMail, mail_id)
+                assert row is not None
+                body, attempts = row.body, row.attempts
+            try:
+                self._transport().send(message_from_bytes(body))
+            except PermanentMailError as exc:
+                log.warning("mail %s refused for good: %s", mail_id, exc)
+                self._finish(mail_id, status=MailStatus.FAILED, error=exc.user_message("ja"))
+                report.failed += 1
+                report.last_error = exc.user_message("ja")
+            except MailError as exc:
+                log.info("mail %s not sent yet: %s", mail_id, exc)
+                self._finish(mail_id, error=exc.user_message("ja"), retry_after=self.retry_delay(attempts))
+                report.retried += 1
+                report.last_error = exc.user_message("ja")
+            except Exception:  # a bug or an unexpected library error: keep the mail, retry later
+                log.exception("mail %s: unexpected error while sending", mail_id)
+                self._finish(mail_id, error="unexpected error", retry_after=self.retry_delay(attempts))
+                report.retried += 1
+            else:
+                self._finish(mail_id, status=MailStatus.SENT)
+                report.sent += 1
+        return report
+
+    def _finish(
+        self,
+        mail_id: int,
+        *,
+        status: MailStatus | None = None,
+        error: str | None = None,
+        retry_after: dt.timedelta | None = None,
+    ) -> None:
+        now = self._clock()
+        values: dict[str, object] = {"claimed_until": None}
+        if status is not None:
+            values["status"] = status
+        if status is MailStatus.SENT:
+            values["sent_at"] = now
+            values["last_error"] = None
+        if error is not None:
+            values["last_error"] = error
+        if retry_after is not None:
+            values["next_attempt_at"] = now + retry_after
+        with self._db.uow() as uow:
+            uow.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(**values))
+            uow.commit()
+
+    def status(self) -> OutboxStatus:
+        """Counts for the status bar: 未送信 N 件 and permanently failed mail."""
+        with self._db.uow(readonly=True) as uow:
+            counts = dict(
+                uow.session.execute(
+                    select(OutboxMail.status, func.count()).group_by(OutboxMail.status)
+                ).all()
+            )
+            last_error = uow.session.scalar(
+                select(OutboxMail.last_error)
+                .where(OutboxMail.last_error.is_not(None), OutboxMail.status != MailStatus.SENT)
+                .order_by(OutboxMail.id.desc())
+                .limit(1)
+            )
+        return OutboxStatus(
+            pending=int(counts.get(MailStatus.PENDING, 0)),
+            failed=int(counts.get(MailStatus.FAILED, 0)),
+            last_error=last_error,
+        )
+
+    def requeue(self, mail_id: int) -> bool:
+        """Put a failed mail back in the queue (after staff fixed the address or settings)."""
+        with self._db.uow() as uow:
+            result = uow.session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.FAILED)
+                .values(status=MailStatus.PENDING, next_attempt_at=self._clock(), claimed_until=None)
+            )
+            uow.commit()
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,0 +1,372 @@
+"""PAY.JP v1 through the official ``payjp`` SDK, with errors people can read.
+
+The SDK is blocking (``requests``); callers run it off the UI thread (see
+``services.runner``). Keys and ``api_base`` are passed per gateway, never through the
+SDK's globals, so the demo simulator, test mode and live mode can coexist in one process.
+
+PAY.JP v1 has no idempotency key. What makes money calls safe to retry is elsewhere:
+card tokens are single use, every attempt carries our attempt id in the charge's
+metadata, and a lost answer is resolved with ``find_charge_by_metadata`` — never by
+charging again. This module's part is to say *which* of the three outcomes happened:
+done, refused (``PaymentError`` / ``UserError``), or unknown (``OutcomeUnknownError``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import time
+from typing import Any, Callable, Mapping
+
+import payjp
+import requests
+from payjp import api_requestor, error as payjp_error, http_client, resource
+
+from desktop.domain.errors import (
+    OutcomeUnknownError,
+    PaymentError,
+    ServiceUnavailableError,
+    StateError,
+    UserError,
+)
+
+log = logging.getLogger(__name__)
+
+LIVE_API_BASE = "https://api.pay.jp"
+LIVE_SCRIPT_URL = "https://js.pay.jp/v2/pay.js"
+METADATA_ATTEMPT_KEY = "clinicpay_attempt"
+METADATA_REQUEST_KEY = "clinicpay_request"
+
+# PAY.JP error codes that are about the card; shown to the patient in their words.
+_CARD_CODES = {
+    "card_declined": "card_declined",
+    "expired_card": "expired_card",
+    "incorrect_card_data": "incorrect_card_data",
+    "invalid_number": "incorrect_card_data",
+    "invalid_expiration_date": "incorrect_card_data",
+    "invalid_expiry_month": "incorrect_card_data",
+    "invalid_expiry_year": "incorrect_card_data",
+    "invalid_cvc": "invalid_cvc",
+    "processing_error": "processing_error",
+    "unacceptable_brand": "unacceptable_brand",
+    "card_flagged": "card_flagged",
+    "token_already_used": "token_already_used",
+    "unverified_token": "three_d_secure_incomplete",
+    "three_d_secure_incompleted": "three_d_secure_incomplete",
+    "three_d_secure_failed": "three_d_secure_failed",
+    "not_in_three_d_secure_flow": "three_d_secure_failed",
+    "three_d_secure_expired": "three_d_secure_failed",
+    "invalid_card_name": "invalid_card_name",
+    "missing_card": "saved_card_missing",
+    "doesnt_have_card": "saved_card_missing",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class PayjpConfig:
+    """Where and how to reach PAY.JP (or the simulator)."""
+
+    api_base: str
+    secret_key: str
+    public_key: str = ""
+    script_url: str = LIVE_SCRIPT_URL
+    timeout: float = 30.0
+    max_retries_429: int = 4
+    retry_initial_delay: float = 0.5
+    retry_max_delay: float = 8.0
+
+    def __repr__(self) -> str:  # never print the secret key
+        return f"PayjpConfig(api_base={self.api_base!r}, public_key={self.public_key!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChargeInfo:
+    """The fields of a PAY.JP charge that ClinicPay uses."""
+
+    id: str
+    amount: int
+    paid: bool
+    captured: bool
+    refunded: bool
+    amount_refunded: int
+    created: int
+    card_brand: str | None
+    card_last4: str | None
+    three_d_secure_status: str | None
+    failure_code: str | None
+    failure_message: str | None
+    tenant: str | None
+    metadata: Mapping[str, str]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ChargeInfo":
+        card = data.get("card") or {}
+        return cls(
+            id=str(data["id"]),
+            amount=int(data["amount"]),
+            paid=bool(data.get("paid")),
+            captured=bool(data.get("captured")),
+            refunded=bool(data.get("refunded")),
+            amount_refunded=int(data.get("amount_refunded") or 0),
+            created=int(data.get("created") or 0),
+            card_brand=card.get("brand"),
+            card_last4=card.get("last4"),
+            three_d_secure_status=data.get("three_d_secure_status"),
+            failure_code=data.get("failure_code"),
+            failure_message=data.get("failure_message"),
+            tenant=data.get("tenant"),
+            metadata=dict(data.get("metadata") or {}),
+        )
+
+    @property
+    def awaiting_three_d_secure(self) -> bool:
+        return not self.paid and self.three_d_secure_status == "unverified"
+
+
+class _NotSentError(payjp_error.APIConnectionError):
+    """The request never left this PC (connection refused / DNS): safe to say nothing happened."""
+
+
+class _TimeoutHTTPClient(http_client.HTTPClient):
+    """The SDK's requests client with our own timeout (the SDK hard-codes 80 s)."""
+
+    name = "requests"
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._session = requests.Session()
+
+    def request(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: str | None = None
+    ) -> tuple[bytes, int]:
+        try:
+            result = self._session.request(
+                method, url, headers=dict(headers), data=post_data, timeout=self._timeout
+            )
+            return result.content, result.status_code
+        except requests.exceptions.ConnectTimeout as exc:
+            raise _NotSentError(f"connect timeout: {type(exc).__name__}") from exc
+        except requests.exceptions.ConnectionError as exc:
+            if _is_refused(exc):
+                raise _NotSentError(f"not connected: {type(exc).__name__}") from exc
+            raise payjp_error.APIConnectionError(f"connection lost: {type(exc).__name__}") from exc
+        except requests.exceptions.RequestException as exc:
+            raise payjp_error.APIConnectionError(f"request failed: {type(exc).__name__}") from exc
+
+
+def _is_refused(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        name = type(seen).__name__
+        if name in ("NewConnectionError", "NameResolutionError"):
+            return True
+        if seen.args and isinstance(seen.args[0], BaseException) and seen.args[0] is not seen:
+            seen = seen.args[0]
+            continue
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class Tenant(
+    resource.CreateableAPIResource,
+    resource.ListableAPIResource,
+    resource.UpdateableAPIResource,
+    resource.DeletableAPIResource,
+):
+    """PAY.JP Platform tenant (Marketplace type) — the SDK 1.6.1 has no such resource."""
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "tenant"
+
+
+class PayjpGateway:
+    """Every PAY.JP call ClinicPay makes. Blocking: call it from a worker thread.
+
+    Args:
+        config: api_base and keys.
+        sleep: how to wait between 429 retries (tests pass a fake).
+    """
+
+    def __init__(self, config: PayjpConfig, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._client = _TimeoutHTTPClient(config.timeout)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _requestor(self) -> api_requestor.APIRequestor:
+        return api_requestor.APIRequestor(
+            key=self.config.secret_key, client=self._client, api_base=self.config.api_base
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        moves_money: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """One API call with 429 back-off; PAY.JP errors become ClinicPay errors."""
+        if not self.config.secret_key:
+            raise ServiceUnavailableError("secret_key_missing")
+        for attempt in range(self.config.max_retries_429 + 1):
+            try:
+                body, _key = self._requestor().request(method, path, dict(params or {}), dict(headers or {}) or None)
+                return resource.convert_to_payjp_object(body, self.config.secret_key, None)
+            except payjp_error.APIError as exc:
+                status = exc.http_status or 0
+                if status == 429 and attempt < self.config.max_retries_429:
+                    # A 429 is an answer: PAY.JP did nothing, so retrying cannot double anything.
+                    self._sleep(self._backoff(attempt))
+                    continue
+                raise self._translate(exc, moves_money) from None
+            except payjp_error.PayjpException as exc:
+                raise self._translate(exc, moves_money) from None
+        raise ServiceUnavailableError("payjp_busy")  # pragma: no cover - loop always returns/raises
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential back-off with equal jitter."""
+        wait = min(self.config.retry_max_delay, self.config.retry_initial_delay * 2**attempt)
+        return wait / 2 + random.uniform(0, wait / 2)
+
+    @staticmethod
+    def _translate(exc: payjp_error.PayjpException, moves_money: bool) -> UserError:
+        body = exc.json_body if isinstance(exc.json_body, dict) else {}
+        err = body.get("error") if isinstance(body.get("error"), dict) else {}
+        code = str(err.get("code") or "")
+        status = exc.http_status or 0
+        log.info("PAY.JP answered %s %s", status or "-", code or type(exc).__name__)
+        if isinstance(exc, _NotSentError):
+            return ServiceUnavailableError("payjp_unavailable")
+        if isinstance(exc, payjp_error.APIConnectionError):
+            return OutcomeUnknownError() if moves_money else ServiceUnavailableError("payjp_unavailable")
+        if isinstance(exc, payjp_error.AuthenticationError):
+            return ServiceUnavailableError("payjp_auth")
+        if code in _CARD_CODES or isinstance(exc, payjp_error.CardError):
+            return PaymentError(_CARD_CODES.get(code, "card_declined"), payjp_code=code or "card_declined")
+        if code == "refund_limit_exceeded":
+            return StateError("refund_limit_exceeded")
+        if status == 429:
+            return ServiceUnavailableError("payjp_busy")
+        if status >= 500 or isinstance(exc, payjp_error.APIError):
+            # A 5xx after a money call may still have been carried out: find out, don't assume.
+            return OutcomeUnknownError() if moves_money else ServiceUnavailableError("payjp_unavailable")
+        return UserError("payjp_rejected", code=code or str(status))
+
+    # --- charges -----------------------------------------------------------------------
+
+    def create_charge(
+        self,
+        *,
+        amount: int,
+        attempt_id: str,
+        request_id: int,
+        card: str | None = None,
+        customer: str | None = None,
+        tenant: str | None = None,
+        description: str | None = None,
+        three_d_secure: bool = False,
+    ) -> ChargeInfo:
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": "jpy",
+            "metadata": {METADATA_ATTEMPT_KEY: attempt_id, METADATA_REQUEST_KEY: str(request_id)},
+        }
+        if card:
+            params["card"] = card
+        if customer:
+            params["customer"] = customer
+        if tenant:
+            params["tenant"] = tenant
+        if description:
+            params["description"] = description[:255]
+        if three_d_secure:
+            params["three_d_secure"] = "true"
+        return ChargeInfo.from_json(self._call("post", "/v1/charges", params, moves_money=True))
+
+    def retrieve_charge(self, charge_id: str) -> ChargeInfo:
+        return ChargeInfo.from_json(self._call("get", f"/v1/charges/{charge_id}"))
+
+    def find_charge_by_attempt(
+        self, attempt_id: str, *, since: int, tenant: str | None = None
+    ) -> ChargeInfo | None:
+        """The charge carrying ``attempt_id`` in its metadata, created at or after ``since``."""
+        offset = 0
+        while True:
+            params: dict[str, Any] = {"since": since, "limit": 100, "offset": offset}
+            if tenant:
+                params["tenant"] = tenant
+            page = self._call("get", "/v1/charges", params)
+            data = list(page.get("data") or [])
+            for item in data:
+                if (item.get("metadata") or {}).get(METADATA_ATTEMPT_KEY) == attempt_id:
+                    return ChargeInfo.from_json(item)
+            if not page.get("has_more") or not data:
+                return None
+            offset += len(data)
+
+    def refund_charge(self, charge_id: str, *, amount: int, reason: str) -> ChargeInfo:
+        params: dict[str, Any] = {"amount": amount}
+        if reason:
+            params["refund_reason"] = reason[:255]
+        return ChargeInfo.from_json(
+            self._call("post", f"/v1/charges/{charge_id}/refund", params, moves_money=True)
+        )
+
+    def finish_three_d_secure(self, charge_id: str) -> ChargeInfo:
+        return ChargeInfo.from_json(
+            self._call("post", f"/v1/charges/{charge_id}/tds_finish", {}, moves_money=True)
+        )
+
+    # --- customers (saved cards for 自動決済) ------------------------------------------
+
+    def create_customer(self, *, card_token: str, email: str | None, patient_id: int) -> str:
+        params: dict[str, Any] = {"card": card_token, "metadata": {"clinicpay_patient": str(patient_id)}}
+        if email:
+            params["email"] = email
+        return str(self._call("post", "/v1/customers", params)["id"])
+
+    def customer_default_card(self, customer_id: str) -> tuple[str | None, str | None] | None:
+        """(brand, last4) of the customer's default card, or None if it has none."""
+        cus = self._call("get", f"/v1/customers/{customer_id}")
+        default = cus.get("default_card")
+        if not default:
+            return None
+        for card in (cus.get("cards") or {}).get("data") or []:
+            if card.get("id") == default:
+                return card.get("brand"), card.get("last4")
+        return None, None
+
+    # --- Platform tenants --------------------------------------------------------------
+
+    def create_tenant(self, *, tenant_id: str | None, name: str, platform_fee_rate: str, metadata: Mapping[str, str]) -> Tenant:
+        params: dict[str, Any] = {"name": name, "platform_fee_rate": platform_fee_rate, "metadata": dict(metadata)}
+        if tenant_id:
+            params["id"] = tenant_id
+        obj = self._call("post", Tenant.class_url(), params)
+        return Tenant.construct_from(dict(obj), self.config.secret_key)
+
+    def retrieve_tenant(self, tenant_id: str) -> Tenant:
+        obj = self._call("get", f"{Tenant.class_url()}/{tenant_id}")
+        return Tenant.construct_from(dict(obj), self.config.secret_key)
+
+    def create_application_url(self, tenant_id: str) -> tuple[str, int]:
+        """A one-time URL (valid 5 minutes) of PAY.JP's review application form."""
+        obj = self._call("post", f"{Tenant.class_url()}/{tenant_id}/application_urls", {})
+        return str(obj["url"]), int(obj.get("expires") or 0)
+
+
+__all__ = [
+    "ChargeInfo",
+    "LIVE_API_BASE",
+    "PayjpConfig",
+    "PayjpGateway",
+    "Tenant",
+    "payjp",
+]

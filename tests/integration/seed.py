@@ -1,0 +1,67 @@
+"""Small builders for test data (a clinic with staff, patient, menu and reservation)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from desktop.domain.billing import BillingState, TaxCategory
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReviewStatus
+from desktop.services.directory import DirectoryService, MenuInput
+from desktop.storage.orm import BillingRequest
+from desktop.storage.unit_of_work import Database
+
+
+@dataclasses.dataclass(frozen=True)
+class Front:
+    clinic_id: int
+    staff_id: int
+    patient_id: int
+    menu_id: int
+    reservation_id: int
+
+
+def seed_front_desk(
+    db: Database,
+    *,
+    email: str | None = "hanako@example.jp",
+    public_base_url: str = "http://127.0.0.1:8470",
+    public_key: str = "pk_test_0123456789abcdef",
+    tenant_id: str | None = None,
+    timing: PaymentTiming = PaymentTiming.POST,
+    mode: PaymentMode = PaymentMode.TEST,
+) -> Front:
+    directory = DirectoryService(db)
+    clinic_id = directory.create_clinic(
+        name="やまだ内科クリニック", email="info@yamada-clinic.example.jp", phone="03-1234-5678",
+        address="東京都千代田区1-1-1", public_base_url=public_base_url,
+    )
+    directory.update_clinic(
+        clinic_id, payment_mode=mode, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
+        payjp_public_key=public_key, payjp_tenant_id=tenant_id,
+    )
+    staff_id = directory.add_staff(clinic_id, "受付 佐藤")
+    patient_id = directory.add_patient(
+        clinic_id, family_name="山田", given_name="花子", email=email, phone="090-1111-2222", sex="女性",
+        address="東京都新宿区2-2-2",
+    )
+    menu_id = directory.save_menu(clinic_id, MenuInput(name="オンライン診療 (後決済)", price=1200, payment_timing=timing))
+    reservation_id = directory.create_reservation(
+        clinic_id, patient_id=patient_id, menu_id=menu_id,
+        starts_at=dt.datetime(2026, 11, 2, 5, 54, tzinfo=dt.timezone.utc), attachments=["問診票.pdf"],
+    )
+    return Front(clinic_id, staff_id, patient_id, menu_id, reservation_id)
+
+
+def seed_paid_request(db: Database) -> int:
+    front = seed_front_desk(db)
+    now = dt.datetime.now(dt.timezone.utc)
+    with db.uow() as uow:
+        req = BillingRequest(
+            clinic_id=front.clinic_id, reservation_id=front.reservation_id, patient_id=front.patient_id,
+            staff_id=front.staff_id, amount=1200, tax_category=TaxCategory.TAXABLE, state=BillingState.PAID,
+            paid_at=now, charge_id="ch_seed", requested_at=now,
+        )
+        uow.session.add(req)
+        uow.commit()
+        return req.id
