@@ -1,0 +1,181 @@
+"""Platform tenants, their application URLs and brand reviews."""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import invalid, missing, not_found
+from .forms import Params, merge_metadata
+from .ids import new_id
+from .listing import LIST_PARAMS, build_list
+from .store import SimulatorState
+
+_FLEXIBLE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+APPLICATION_URL_SECONDS = 300
+MAX_FEE_RATE = Decimal("95")
+MIN_TRANSFER_AMOUNT = 1_000
+REVIEWED_BRANDS = ("Visa", "MasterCard", "JCB", "American Express", "Diners Club", "Discover")
+REVIEW_STATUSES = ("passed", "in_review", "declined")
+_BANK_FIELDS = ("bank_code", "bank_branch_code", "bank_account_type", "bank_account_number", "bank_account_holder_name")
+
+
+def _fee_rate(params: Params, *, required: bool) -> str | None:
+    raw = params.get_str("platform_fee_rate", required=required)
+    if raw is None:
+        return None
+    try:
+        rate = Decimal(raw)
+    except InvalidOperation:
+        rate = Decimal("NaN")
+    exponent = rate.as_tuple().exponent
+    if rate.is_nan() or not isinstance(exponent, int) or exponent < -2 or not 0 <= rate <= MAX_FEE_RATE:
+        raise invalid(
+            "invalid_platform_fee_rate",
+            "platform_fee_rate must be 0 to 95 with at most two decimals.",
+            "platform_fee_rate",
+        )
+    return f"{rate:.2f}"
+
+
+def _transfer_amount(params: Params) -> int | None:
+    value = params.get_int("minimum_transfer_amount", code="invalid_amount")
+    if value is not None and value < MIN_TRANSFER_AMOUNT:
+        raise invalid("invalid_amount", "minimum_transfer_amount must be at least 1000.", "minimum_transfer_amount")
+    return value
+
+
+def create_tenant(state: SimulatorState, params: Params) -> dict[str, Any]:
+    params.reject_unknown(
+        {"id", "name", "platform_fee_rate", "payjp_fee_included", "minimum_transfer_amount", "metadata", *_BANK_FIELDS}
+    )
+    custom_id = params.get_str("id")
+    if custom_id is not None and not _FLEXIBLE_ID.match(custom_id):
+        raise invalid("invalid_flexible_id", "Invalid id.", "id")
+    name = params.get_str("name", required=True, max_len=255)
+    if not name:
+        raise missing("name")
+    rate = _fee_rate(params, required=True)
+    fee_included = params.get_bool("payjp_fee_included", False)
+    transfer = _transfer_amount(params)
+    metadata = params.metadata() or {}
+    bank = {field: params.get_str(field) for field in _BANK_FIELDS}
+    with state.transaction() as data:
+        tenant_id = custom_id or new_id("ten")
+        if tenant_id in data["tenants"]:
+            raise invalid("already_exist_id", f"Tenant {tenant_id} already exists.", "id")
+        tenant: dict[str, Any] = {
+            "id": tenant_id,
+            "object": "tenant",
+            "livemode": False,
+            "created": state.now(),
+            "name": name,
+            "platform_fee_rate": rate,
+            "payjp_fee_included": fee_included,
+            "minimum_transfer_amount": transfer if transfer is not None else 10_000,
+            **bank,
+            "bank_account_status": "pending" if any(bank.values()) else None,
+            "currencies_supported": ["jpy"],
+            "default_currency": "jpy",
+            "reviewed_brands": [],
+            "metadata": metadata,
+        }
+        data["tenants"][tenant_id] = tenant
+        state.emit("tenant.created", tenant)
+        return copy.deepcopy(tenant)
+
+
+def retrieve_tenant(state: SimulatorState, tenant_id: str) -> dict[str, Any]:
+    found = state.snapshot("tenants", tenant_id)
+    if found is None:
+        raise not_found("tenant", tenant_id)
+    return found
+
+
+def update_tenant(state: SimulatorState, tenant_id: str, params: Params) -> dict[str, Any]:
+    params.reject_unknown({"name", "platform_fee_rate", "minimum_transfer_amount", "metadata", *_BANK_FIELDS})
+    name = params.get_str("name", max_len=255)
+    rate = _fee_rate(params, required=False)
+    transfer = _transfer_amount(params)
+    metadata = params.metadata()
+    bank = {field: params.get_str(field) for field in _BANK_FIELDS if field in params}
+    with state.transaction() as data:
+        tenant = data["tenants"].get(tenant_id)
+        if tenant is None:
+            raise not_found("tenant", tenant_id)
+        new_metadata = merge_metadata(tenant["metadata"], metadata) if metadata is not None else None
+        if name:
+            tenant["name"] = name
+        if rate is not None:
+            tenant["platform_fee_rate"] = rate
+        if transfer is not None:
+            tenant["minimum_transfer_amount"] = transfer
+        tenant.update(bank)
+        if new_metadata is not None:
+            tenant["metadata"] = new_metadata
+        state.emit("tenant.updated", tenant)
+        return copy.deepcopy(tenant)
+
+
+def delete_tenant(state: SimulatorState, tenant_id: str) -> dict[str, Any]:
+    with state.transaction() as data:
+        if data["tenants"].pop(tenant_id, None) is None:
+            raise not_found("tenant", tenant_id)
+        stub = {"deleted": True, "id": tenant_id, "livemode": False}
+        state.emit("tenant.deleted", stub)
+        return stub
+
+
+def list_tenants(state: SimulatorState, params: Params) -> dict[str, Any]:
+    params.reject_unknown(LIST_PARAMS)
+    with state.transaction(write=False) as data:
+        return build_list(data["tenants"].values(), params, "/v1/tenants")
+
+
+def create_application_url(state: SimulatorState, tenant_id: str, base_url: str) -> dict[str, Any]:
+    with state.transaction() as data:
+        if tenant_id not in data["tenants"]:
+            raise not_found("tenant", tenant_id)
+        key = secrets.token_urlsafe(24)
+        expires = state.now() + APPLICATION_URL_SECONDS
+        data["application_urls"][key] = {"tenant": tenant_id, "expires": expires}
+        return {
+            "object": "application_url",
+            "url": f"{base_url.rstrip('/')}/_sim/tenant-application/{key}",
+            "expires": expires,
+        }
+
+
+def application_tenant(state: SimulatorState, key: str) -> str | None:
+    """The tenant an application URL key belongs to, or None if unknown or expired."""
+    entry = state.snapshot("application_urls", key)
+    if entry is None or state.now() > int(entry["expires"]):
+        return None
+    tenant_id = str(entry["tenant"])
+    return tenant_id if state.snapshot("tenants", tenant_id) is not None else None
+
+
+def set_review(state: SimulatorState, tenant_id: str, status: str, brands: list[str] | None = None) -> dict[str, Any]:
+    """Set the review ``status`` of ``brands`` (all reviewable brands by default); emits tenant.updated."""
+    if status not in REVIEW_STATUSES:
+        raise ValueError(f"status must be one of {REVIEW_STATUSES}")
+    chosen = list(brands) if brands else list(REVIEWED_BRANDS)
+    with state.transaction() as data:
+        tenant = data["tenants"].get(tenant_id)
+        if tenant is None:
+            raise not_found("tenant", tenant_id)
+        by_brand = {entry["brand"]: entry for entry in tenant["reviewed_brands"]}
+        for brand in chosen:
+            by_brand[brand] = {
+                "brand": brand,
+                "status": status,
+                "available_date": state.now() if status == "passed" else None,
+            }
+        tenant["reviewed_brands"] = [by_brand[b] for b in REVIEWED_BRANDS if b in by_brand] + [
+            entry for brand, entry in by_brand.items() if brand not in REVIEWED_BRANDS
+        ]
+        state.emit("tenant.updated", tenant)
+        return copy.deepcopy(tenant)
