@@ -1,0 +1,31 @@
+"""Command line: ``python -m desktop`` starts the app; subcommands start its servers alone.
+
+    python -m desktop                       the reception app (デモ mode on a fresh install)
+    python -m desktop --self-test           open every screen offscreen, start/stop the servers, exit
+    python -m desktop simulator --port N    the PAY.JP simulator (prints its base URL first)
+    python -m desktop checkout-server --port N [--database-url URL]
+                                            the patient checkout page, for hosting on a server
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "simulator":
+        from desktop.simulator.cli import main as simulator_main
+
+        return simulator_main(args[1:])
+    if args and args[0] == "checkout-server":
+        from desktop.services.checkout.cli import main as checkout_main
+
+        return checkout_main(args[1:])
+    from desktop.app import main as app_main
+
+    return app_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Settings of this PC (the shared ones — clinic details, SMTP host, payment mode — are in the database).
+
+Each setting is declared once with its default; ``CLINICPAY_<NAME>`` environment variables
+override the file (``CLINICPAY_DATABASE_URL``, ``CLINICPAY_CHECKOUT_PORT`` …).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import pathlib
+from typing import Any
+
+from desktop.storage.db import sqlite_url
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.json"
+
+
+@dataclasses.dataclass
+class LocalSettings:
+    """Per-PC settings, stored as JSON in the data directory."""
+
+    database_url: str = ""  # empty: SQLite file in the data directory
+    language: str = "ja"  # UI language: ja / en
+    checkout_host: str = "127.0.0.1"  # where this PC serves the checkout page
+    checkout_port: int = 8470
+    simulator_port: int = 0  # デモ mode PAY.JP simulator; 0 = any free port
+    staff_id: int = 0  # the staff member signed in on this PC (0 = not chosen yet)
+
+    def resolved_database_url(self, data_dir: pathlib.Path) -> str:
+        return self.database_url or sqlite_url(data_dir / "clinicpay.db")
+
+    @classmethod
+    def load(cls, data_dir: pathlib.Path) -> "LocalSettings":
+        path = data_dir / SETTINGS_FILE
+        values: dict[str, Any] = {}
+        if path.exists():
+            try:
+                values = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                log.warning("settings file %s is unreadable; using defaults", path)
+        settings = cls()
+        for field in dataclasses.fields(cls):
+            raw = os.environ.get(f"CLINICPAY_{field.name.upper()}", values.get(field.name))
+            if raw is None:
+                continue
+            try:
+                setattr(settings, field.name, int(raw) if field.type in ("int", int) else str(raw))
+            except ValueError:
+                log.warning("setting %s=%r ignored (not a number)", field.name, raw)
+        return settings
+
+    def save(self, data_dir: pathlib.Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = data_dir / (SETTINGS_FILE + ".tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(data_dir / SETTINGS_FILE)

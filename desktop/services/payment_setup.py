@@ -1,0 +1,73 @@
+"""Which PAY.JP to talk to: the built-in simulator (デモ), PAY.JP test mode or live mode.
+
+Only ``api_base`` and the keys differ between the three; the code path is the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from desktop.domain.clinic import PaymentMode
+from desktop.domain.errors import ServiceUnavailableError
+from desktop.services.payjp_gateway import LIVE_API_BASE, LIVE_SCRIPT_URL, PayjpConfig, PayjpGateway
+from desktop.services.secrets import SecretStore, payjp_secret_name
+from desktop.storage.orm import Clinic
+
+DEMO_SECRET_KEY = "sk_test_clinicpaydemo000000000000"
+DEMO_PUBLIC_KEY = "pk_test_clinicpaydemo000000000000"
+SIMULATOR_SCRIPT_PATH = "/payjs/v2/pay.js"
+
+
+class GatewayProvider:
+    """Builds (and caches) the gateway for a clinic's payment mode.
+
+    Args:
+        secrets: where this PC keeps PAY.JP secret keys.
+        demo_api_base: the running simulator's base URL (None until it has started).
+        timeout: seconds before an unanswered PAY.JP call counts as lost.
+    """
+
+    def __init__(
+        self,
+        secrets: SecretStore,
+        demo_api_base: str | None = None,
+        *,
+        timeout: float = 30.0,
+        live_api_base: str = LIVE_API_BASE,
+    ) -> None:
+        self._secrets = secrets
+        self.demo_api_base = demo_api_base
+        self._timeout = timeout
+        self._live_api_base = live_api_base
+        self._cache: dict[tuple[str, str, str], PayjpGateway] = {}
+        self._lock = threading.Lock()
+
+    def config_for(self, clinic: Clinic) -> PayjpConfig:
+        if clinic.payment_mode is PaymentMode.DEMO:
+            base = self.demo_api_base
+            if not base:
+                raise ServiceUnavailableError("payjp_unavailable")
+            return PayjpConfig(api_base=base, secret_key=DEMO_SECRET_KEY, public_key=DEMO_PUBLIC_KEY,
+                               script_url=base + SIMULATOR_SCRIPT_PATH, timeout=self._timeout)
+        secret = self._secrets.get(payjp_secret_name(clinic.payment_mode.value)) or ""
+        if not secret:
+            raise ServiceUnavailableError("secret_key_missing")
+        return PayjpConfig(api_base=self._live_api_base, secret_key=secret, public_key=clinic.payjp_public_key,
+                           script_url=LIVE_SCRIPT_URL, timeout=self._timeout)
+
+    def __call__(self, clinic: Clinic) -> PayjpGateway:
+        config = self.config_for(clinic)
+        key = (config.api_base, config.secret_key, config.public_key)
+        with self._lock:
+            gateway = self._cache.get(key)
+            if gateway is None:
+                gateway = self._cache[key] = PayjpGateway(config)
+            return gateway
+
+    def public_key_for(self, clinic: Clinic) -> str:
+        return DEMO_PUBLIC_KEY if clinic.payment_mode is PaymentMode.DEMO else clinic.payjp_public_key
+
+    def script_url_for(self, clinic: Clinic) -> str:
+        if clinic.payment_mode is PaymentMode.DEMO:
+            base = self.demo_api_base
+            return (base or "") + SIMULATOR_SCRIPT_PATH
+        return LIVE_SCRIPT_URL
