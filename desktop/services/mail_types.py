@@ -124,6 +124,10 @@ class MailError(Exception):
         """The message for staff in ``lang`` ("ja" default; "en" gives English)."""
         return self.message_en if lang == "en" else self.message_ja
 
+    def user_message(self, language: str = "ja") -> str:
+        """Same as ``message``; kept for callers written against the first version."""
+        return self.message(language)
+
     def _log_text(self) -> str:
         code = f" [{self.smtp_code}]" if self.smtp_code is not None else ""
         detail = f": {self.detail}" if self.detail else ""

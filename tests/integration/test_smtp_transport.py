@@ -256,3 +256,4 @@ def test_every_mail_failure_has_a_message_for_staff_in_both_languages(
         assert error.message("ja") and not error.message("ja").isascii()
         assert error.message("en").isascii()
         assert error.code == f"mail_{failure.value}"
+        assert error.user_message("en") == error.message("en")

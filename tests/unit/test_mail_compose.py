@@ -535,5 +535,7 @@ def test_mail_templates_resolve_inside_a_pyinstaller_bundle(
     assert paths.resource_path("templates", "mail") == tmp_path / "resources" / "templates" / "mail"
 
 
-def test_default_data_dir_is_per_user_and_named_for_the_app() -> None:
+def test_default_data_dir_is_per_user_and_named_for_the_app(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLINICPAY_DATA_DIR", raising=False)
     assert paths.default_data_dir().name == "ClinicPay"
