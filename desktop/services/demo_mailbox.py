@@ -10,7 +10,7 @@ import mailbox
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -91,7 +91,7 @@ class DemoMailbox:
             entries = [(key, self._maildir.get_message(key)) for key in self._maildir.keys()]
         summaries: list[tuple[float, MailSummary]] = []
         for key, stored in entries:
-            delivered = datetime.fromtimestamp(stored.get_date(), timezone.utc)
+            delivered = datetime.fromtimestamp(stored.get_date(), UTC)
             headers = BytesParser(policy=policy.default).parsebytes(stored.as_bytes(),
                                                                     headersonly=True)
             summary = MailSummary(
@@ -156,7 +156,7 @@ def _header_date(value: object) -> datetime | None:
         parsed = parsedate_to_datetime(str(value))
     except (TypeError, ValueError):
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 class _HrefFinder(HTMLParser):

@@ -6,7 +6,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
@@ -38,7 +38,6 @@ from tests.smtp_server import (  # noqa: F401  (fixtures)
 )
 
 ServerFactory = Callable[..., SmtpTestServer]
-UTC = timezone.utc
 PATIENT_ADDRESS = "hanako@example.com"
 PAY_URL = "https://pay.clinic.example.jp/pay/tok_Zx9"
 PASSWORD = "s3cret-Pässword"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,7 +28,6 @@ from desktop.services.mail_types import (
     TemporaryMailError,
 )
 
-UTC = timezone.utc
 PAY_URL = "https://pay.clinic.example.jp/pay/tok_Zx9?a=1&b=2"
 CLINIC = Clinic(name="さくら内科クリニック", email="info@clinic.example.jp")
 RESERVATION = Reservation("オンライン診療", datetime(2021, 1, 13, 5, 54, tzinfo=UTC))

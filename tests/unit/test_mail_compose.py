@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -44,7 +44,6 @@ from desktop.services.mail_types import (
     message_to_bytes,
 )
 
-UTC = timezone.utc
 PAY_URL = "https://pay.sakura-clinic.example.jp/pay/Zx9_tok?lang=ja&v=1"
 
 CLINIC = Clinic(
