@@ -1,0 +1,130 @@
+"""The clinic as a PAY.JP Platform tenant (Marketplace type): テナント登録 and 審査状況."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from typing import Any, Callable, Mapping
+
+from desktop.domain.clinic import CareType, ReviewStatus
+from desktop.domain.errors import NotFoundError
+from desktop.services import audit
+from desktop.services.payjp_gateway import PayjpGateway
+from desktop.storage.orm import Clinic
+from desktop.storage.unit_of_work import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+PLATFORM_FEE_RATE = "1.00"  # percent kept by the platform; PAY.JP's own fee is charged on top
+
+REVIEW_LABELS_JA = {
+    ReviewStatus.NOT_APPLIED: "未申請",
+    ReviewStatus.RECEIVED: "依頼受付済み",
+    ReviewStatus.IN_REVIEW: "審査中",
+    ReviewStatus.APPROVED: "承認",
+    ReviewStatus.DECLINED: "否認",
+}
+REVIEW_LABELS_EN = {
+    ReviewStatus.NOT_APPLIED: "Not applied",
+    ReviewStatus.RECEIVED: "Application received",
+    ReviewStatus.IN_REVIEW: "In review",
+    ReviewStatus.APPROVED: "Approved",
+    ReviewStatus.DECLINED: "Declined",
+}
+
+
+def review_status_from_brands(brands: list[Mapping[str, Any]] | None, current: ReviewStatus) -> ReviewStatus:
+    """審査状況 from the tenant's ``reviewed_brands`` (passed / in_review / declined per brand)."""
+    statuses = {str(b.get("status")) for b in brands or []}
+    if not statuses:
+        return current
+    if "passed" in statuses:
+        return ReviewStatus.APPROVED  # cards of the passed brands can be taken
+    if "in_review" in statuses:
+        return ReviewStatus.IN_REVIEW
+    if statuses == {"declined"}:
+        return ReviewStatus.DECLINED
+    return current
+
+
+class TenantService:
+    """Register the clinic with PAY.JP and follow its review."""
+
+    def __init__(self, db: Database, gateway_for: Callable[[Clinic], PayjpGateway],
+                 *, clock: Clock = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
+        self._db = db
+        self._gateway_for = gateway_for
+        self._clock = clock
+
+    def _clinic(self, clinic_id: int) -> Clinic:
+        with self._db.uow(readonly=True) as uow:
+            clinic = uow.session.get(Clinic, clinic_id)
+            if clinic is None:
+                raise NotFoundError()
+            return clinic
+
+    def register(self, clinic_id: int, staff_id: int | None, care_type: CareType) -> str:
+        """テナントを登録する: create the tenant (once) and return its application page URL."""
+        clinic = self._clinic(clinic_id)
+        gateway = self._gateway_for(clinic)
+        tenant_id = clinic.payjp_tenant_id
+        if not tenant_id:
+            tenant = gateway.create_tenant(
+                tenant_id=f"clinicpay-{clinic_id}-{secrets.token_hex(4)}", name=clinic.name,
+                platform_fee_rate=PLATFORM_FEE_RATE,
+                metadata={"clinicpay_clinic": str(clinic_id), "care_type": care_type.value},
+            )
+            tenant_id = str(tenant["id"])
+        url, _expires = gateway.create_application_url(tenant_id)
+        with self._db.uow() as uow:
+            row = uow.session.get(Clinic, clinic_id)
+            assert row is not None
+            before = {"payjp_tenant_id": row.payjp_tenant_id, "review_status": row.review_status.value}
+            row.payjp_tenant_id = tenant_id
+            row.care_type = care_type
+            if row.review_status in (ReviewStatus.NOT_APPLIED, ReviewStatus.DECLINED):
+                row.review_status = ReviewStatus.RECEIVED
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="tenant_registered",
+                         entity_type="clinic", entity_id=clinic_id, before=before,
+                         after={"payjp_tenant_id": tenant_id, "review_status": row.review_status.value,
+                                "care_type": care_type.value})
+            uow.commit()
+        return url
+
+    def application_url(self, clinic_id: int) -> str:
+        """利用申請ページに移動: a fresh one-time URL (PAY.JP's are valid for 5 minutes)."""
+        clinic = self._clinic(clinic_id)
+        if not clinic.payjp_tenant_id:
+            raise NotFoundError()
+        url, _ = self._gateway_for(clinic).create_application_url(clinic.payjp_tenant_id)
+        return url
+
+    def refresh_review(self, clinic_id: int) -> ReviewStatus:
+        """更新: read the tenant's review from PAY.JP now."""
+        clinic = self._clinic(clinic_id)
+        if not clinic.payjp_tenant_id:
+            return clinic.review_status
+        tenant = self._gateway_for(clinic).retrieve_tenant(clinic.payjp_tenant_id)
+        return self.apply_tenant(dict(tenant))
+
+    def apply_tenant(self, tenant: Mapping[str, Any]) -> ReviewStatus:
+        """Apply a tenant object (from a look-up or a ``tenant.updated`` webhook)."""
+        tenant_id = str(tenant.get("id") or "")
+        with self._db.uow() as uow:
+            from sqlalchemy import select
+
+            clinic = uow.session.scalars(select(Clinic).where(Clinic.payjp_tenant_id == tenant_id)).first()
+            if clinic is None:
+                raise NotFoundError()
+            before = clinic.review_status
+            after = review_status_from_brands(list(tenant.get("reviewed_brands") or []), before)
+            clinic.review_status = after
+            clinic.review_checked_at = self._clock()
+            if after is not before:
+                audit.record(uow.session, clinic_id=clinic.id, actor="payjp", action="review_status_changed",
+                             entity_type="clinic", entity_id=clinic.id, before={"review_status": before.value},
+                             after={"review_status": after.value})
+            uow.commit()
+            return after
