@@ -100,6 +100,12 @@ async def set_created(request: Request, body: dict[str, Any]) -> Response:
     return JSONResponse(charge)
 
 
+async def advance_time(request: Request, body: dict[str, Any]) -> Response:
+    state = _state(request)
+    state.advance_time(float(body["seconds"]))
+    return JSONResponse({"now": state.now()})
+
+
 async def review(request: Request, body: dict[str, Any]) -> Response:
     brands = body.get("brands")
     if brands is not None and not (isinstance(brands, list) and all(isinstance(b, str) for b in brands)):
@@ -158,6 +164,7 @@ ROUTES = [
     Route("/_sim/faults", _admin(list_faults), methods=["GET"]),
     Route("/_sim/faults", _admin(clear_faults), methods=["DELETE"]),
     Route("/_sim/charges/{charge_id}/created", _admin(set_created), methods=["POST"]),
+    Route("/_sim/time", _admin(advance_time), methods=["POST"]),
     Route("/_sim/tenants/{tenant_id}/review", _admin(review), methods=["POST"]),
     Route("/_sim/tds/{resource_id}/result", _admin(tds_result), methods=["POST"]),
     Route("/_sim/tenant-application/{key}", application_form, methods=["GET", "POST"]),

@@ -57,6 +57,7 @@ class SimulatorState:
         self._lock = threading.RLock()
         self._path = Path(path) if path is not None else None
         self._clock = clock
+        self._time_offset = 0.0
         self._data: dict[str, dict[str, Any]] = {name: {} for name in _COLLECTIONS}
         self._webhook: dict[str, str] | None = None
         self._pending_events: list[dict[str, Any]] = []
@@ -70,7 +71,12 @@ class SimulatorState:
     # -- time ---------------------------------------------------------------------------
 
     def now(self) -> int:
-        return int(self._clock())
+        return int(self._clock() + self._time_offset)
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the simulator's clock forward (expire application URLs, 3DS flows, holds)."""
+        with self._lock:
+            self._time_offset += seconds
 
     # -- transactions -------------------------------------------------------------------
 
