@@ -44,9 +44,10 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
-            self._session.rollback()
-        finally:
+            # close() rolls back whatever was not committed and detaches loaded objects
+            # without expiring them (rollback() would expire them, making them unreadable).
             self._session.close()
+        finally:
             self._session = None
 
     def commit(self) -> None:
