@@ -153,16 +153,16 @@ async def handle(request: Request) -> Response:
         if found is None:
             raise unrecognized_url(method, path)
         route, path_params = found
-        if route.public_key_ok and key.startswith("sk_") and method == "POST":
-            # Real PAY.JP refuses card numbers sent with a secret key unless the request says
-            # it is a test-mode direct token creation (payjp/payjp-go#10, payjp-python#15).
-            if request.headers.get(DIRECT_TOKEN_HEADER, "").lower() != "true":
-                raise ApiError(
-                    400,
-                    "invalid_request_error",
-                    "Sending credit card numbers directly to the API is generally unsafe. Use Checkout or payjp.js.",
-                    code="unsafe_credit_card_param",
-                )
+        # Real PAY.JP refuses card numbers sent with a secret key unless the request says it
+        # is a test-mode direct token creation (payjp/payjp-go#10, payjp/payjp-python#15).
+        direct = request.headers.get(DIRECT_TOKEN_HEADER, "").lower() == "true"
+        if route.public_key_ok and key.startswith("sk_") and not direct:
+            raise ApiError(
+                400,
+                "invalid_request_error",
+                "Sending credit card numbers directly to the API is generally unsafe. Use Checkout or payjp.js.",
+                code="unsafe_credit_card_param",
+            )
         if method == "POST":
             raw = (await request.body()).decode("utf-8", errors="replace")
         else:

@@ -204,9 +204,7 @@ def update_charge(state: SimulatorState, charge_id: str, params: Params) -> dict
 
 def list_charges(state: SimulatorState, params: Params) -> dict[str, Any]:
     params.reject_unknown({*LIST_PARAMS, "customer", "subscription", "tenant", "term"})
-    filters = {
-        key: params.get_str(key) for key in ("customer", "subscription", "tenant", "term") if key in params
-    }
+    filters = {key: params.get_str(key) for key in ("customer", "subscription", "tenant", "term") if key in params}
     field_of = {"customer": "customer", "subscription": "subscription", "tenant": "tenant", "term": "term_id"}
 
     def keep(charge: dict[str, Any]) -> bool:
@@ -302,7 +300,7 @@ def finish_charge_tds(state: SimulatorState, charge_id: str) -> dict[str, Any]:
         profile = CardProfile.from_json(data["profiles"][charge["card"]["id"]])
         failure = _authorize(state, charge, profile, bool(flow["capture"]), int(flow["expiry_days"]))
         state.emit("charge.failed" if failure else "charge.succeeded", charge)
-        result = copy.deepcopy(charge)
+        result: dict[str, Any] = copy.deepcopy(charge)
     if failure is not None:
         raise card_error(failure, ERROR_MESSAGES.get(failure, "Card declined."), "card", result["id"])
     return result

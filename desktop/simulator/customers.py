@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .cards import validate_card_name
-from .errors import invalid, missing, not_found
+from .errors import ApiError, invalid, missing, not_found
 from .forms import Params, merge_metadata
 from .ids import new_id
 from .listing import LIST_PARAMS, build_list
@@ -162,7 +162,8 @@ def _owned_card(data: dict[str, dict[str, Any]], customer_id: str, card_id: str)
     card = data["cards"].get(card_id)
     if card is None or card["customer"] != customer_id:
         raise not_found("card", card_id)
-    return card
+    found: dict[str, Any] = card
+    return found
 
 
 def create_card(state: SimulatorState, customer_id: str, params: Params) -> dict[str, Any]:
@@ -205,9 +206,9 @@ def update_card(state: SimulatorState, customer_id: str, card_id: str, params: P
     if name:
         try:
             validate_card_name(name)
-        except Exception as exc:
+        except ApiError as exc:
             # Same rule as at token time, but the parameter is called "name" here.
-            setattr(exc, "param", "name")
+            exc.param = "name"
             raise
     metadata = params.metadata()
     with state.transaction() as data:

@@ -73,9 +73,7 @@ def unrecognized_url(method: str, path: str) -> ApiError:
 
 
 def method_not_allowed(method: str, path: str) -> ApiError:
-    return ApiError(
-        405, "not_allowed_method_error", f"Not allowed method: {method} {path}", code="not_allowed_method"
-    )
+    return ApiError(405, "not_allowed_method_error", f"Not allowed method: {method} {path}", code="not_allowed_method")
 
 
 def server_error() -> ApiError:

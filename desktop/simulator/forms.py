@@ -117,9 +117,7 @@ class Params:
         if not isinstance(raw, dict):
             raise invalid("invalid_metadata_key", "metadata must be key-value pairs.", "metadata")
         if len(raw) > METADATA_MAX_KEYS:
-            raise invalid(
-                "too_many_metadata_keys", f"metadata can have at most {METADATA_MAX_KEYS} keys.", "metadata"
-            )
+            raise invalid("too_many_metadata_keys", f"metadata can have at most {METADATA_MAX_KEYS} keys.", "metadata")
         result: dict[str, str] = {}
         for key, value in raw.items():
             if not key or len(key) > METADATA_MAX_KEY_LEN:

@@ -15,7 +15,9 @@ BANNER = "PAY.JP シミュレーター (デモ用・実際の決済は行われ�
 PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action *"
 
 
-def _page(title: str, body: str, *, status: int = 200, body_attrs: str = "", scripts: tuple[str, ...] = ()) -> HTMLResponse:
+def _page(
+    title: str, body: str, *, status: int = 200, body_attrs: str = "", scripts: tuple[str, ...] = ()
+) -> HTMLResponse:
     script_tags = "".join(f'<script src="{escape(src)}" defer></script>' for src in scripts)
     html = (
         '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
@@ -32,7 +34,7 @@ def _page(title: str, body: str, *, status: int = 200, body_attrs: str = "", scr
 
 
 def error_page(message_ja: str, message_en: str, status: int = 400) -> HTMLResponse:
-    body = f"<h1>エラー / Error</h1><p>{escape(message_ja)}</p><p class=\"muted\">{escape(message_en)}</p>"
+    body = f'<h1>エラー / Error</h1><p>{escape(message_ja)}</p><p class="muted">{escape(message_en)}</p>'
     return _page("PAY.JP simulator error", body, status=status)
 
 
@@ -59,7 +61,7 @@ def challenge_done_page(resource_id: str, status: str, mode: str, origin: str) -
         f' data-resource="{escape(resource_id)}" data-status="{escape(status)}"'
         f' data-mode="{escape(mode)}" data-origin="{escape(origin)}"'
     )
-    body = f"<h1>3Dセキュア / 3-D Secure</h1><p>{escape(text)}</p><p class=\"muted\">この画面は自動で閉じます。</p>"
+    body = f'<h1>3Dセキュア / 3-D Secure</h1><p>{escape(text)}</p><p class="muted">この画面は自動で閉じます。</p>'
     return _page("3-D Secure result (PAY.JP simulator)", body, body_attrs=attrs, scripts=("/payjs/v2/tds-result.js",))
 
 

@@ -106,8 +106,9 @@ class SimulatorState:
 
     def emit(self, event_type: str, resource: dict[str, Any]) -> dict[str, Any]:
         """Record an event whose ``data`` is a snapshot of ``resource`` (call inside a transaction)."""
-        event = {
-            "id": new_id("evnt"),
+        event_id = new_id("evnt")
+        event: dict[str, Any] = {
+            "id": event_id,
             "object": "event",
             "livemode": False,
             "created": self.now(),
@@ -115,7 +116,7 @@ class SimulatorState:
             "pending_webhooks": 1 if self._webhook else 0,
             "data": copy.deepcopy(resource),
         }
-        self._data["events"][event["id"]] = event
+        self._data["events"][event_id] = event
         self._pending_events.append(event)
         return event
 

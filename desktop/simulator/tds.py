@@ -8,8 +8,8 @@ from typing import Any, Literal
 from .charges import TDS_FLOW_SECONDS
 from .errors import invalid, missing, not_found
 from .forms import Params
-from .listing import LIST_PARAMS, build_list
 from .ids import new_id
+from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 
 TargetKind = Literal["charge", "token", "three_d_secure_request"]

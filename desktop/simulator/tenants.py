@@ -16,7 +16,7 @@ from .store import SimulatorState
 
 _FLEXIBLE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 APPLICATION_URL_SECONDS = 300
-MAX_FEE_RATE = Decimal("95")
+MAX_FEE_RATE = Decimal(95)
 MIN_TRANSFER_AMOUNT = 1_000
 REVIEWED_BRANDS = ("Visa", "MasterCard", "JCB", "American Express", "Diners Club", "Discover")
 REVIEW_STATUSES = ("passed", "in_review", "declined")

@@ -67,10 +67,15 @@ def make_test_token(base_url: str, secret_key: str, number: str = "4242424242424
     Extra keyword arguments become ``card[...]`` fields (``name``, ``email``, ``cvc``...);
     ``three_d_secure=True`` asks for a token 3-D Secure flow.
     """
-    import payjp
+    import payjp  # type: ignore[import-untyped]  # payjp ships no type information
 
     three_d_secure = bool(card.pop("three_d_secure", False))
-    fields: dict[str, Any] = {"number": number, "exp_month": 12, "exp_year": datetime.date.today().year + 5, "cvc": "123"}
+    fields: dict[str, Any] = {
+        "number": number,
+        "exp_month": 12,
+        "exp_year": datetime.date.today().year + 5,
+        "cvc": "123",
+    }
     fields.update(card)
     previous = payjp.api_base
     payjp.api_base = base_url
@@ -78,9 +83,7 @@ def make_test_token(base_url: str, secret_key: str, number: str = "4242424242424
         params: dict[str, Any] = {"card": fields}
         if three_d_secure:
             params["three_d_secure"] = "true"
-        token = payjp.Token.create(
-            api_key=secret_key, headers={"X-Payjp-Direct-Token-Generate": "true"}, **params
-        )
+        token = payjp.Token.create(api_key=secret_key, headers={"X-Payjp-Direct-Token-Generate": "true"}, **params)
     finally:
         payjp.api_base = previous
     return str(token["id"])

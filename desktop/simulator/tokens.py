@@ -80,17 +80,18 @@ def create_token(state: SimulatorState, params: Params) -> dict[str, Any]:
         card = card_object(card_id, validated, raw_card, now)
         if three_d_secure:
             card["three_d_secure_status"] = "unverified"
-        token = {
-            "id": new_id("tok"),
+        token_id = new_id("tok")
+        token: dict[str, Any] = {
+            "id": token_id,
             "object": "token",
             "livemode": False,
             "created": now,
             "used": False,
             "card": card,
         }
-        data["tokens"][token["id"]] = token
+        data["tokens"][token_id] = token
         data["profiles"][card_id] = validated.profile.to_json()
-        data["token_flow"][token["id"]] = {"three_d_secure": three_d_secure, "finished": False}
+        data["token_flow"][token_id] = {"three_d_secure": three_d_secure, "finished": False}
         state.emit("token.created", token)
         return copy.deepcopy(token)
 

@@ -95,6 +95,5 @@ class WebhookDispatcher:
                 log.info("webhook %s answered %d", event["id"], response.status_code)
             except httpx.HTTPError as exc:
                 log.info("webhook %s not delivered: %s", event["id"], type(exc).__name__)
-            if attempt < len(self.retry_delays):
-                if self._stopped.wait(self.retry_delays[attempt]):
-                    return
+            if attempt < len(self.retry_delays) and self._stopped.wait(self.retry_delays[attempt]):
+                return

@@ -41,9 +41,7 @@ class Target:
         params: dict[str, Any] = {"card": fields}
         if three_d_secure:
             params["three_d_secure"] = "true"
-        return payjp.Token.create(
-            api_key=self.secret_key, headers={"X-Payjp-Direct-Token-Generate": "true"}, **params
-        )
+        return payjp.Token.create(api_key=self.secret_key, headers={"X-Payjp-Direct-Token-Generate": "true"}, **params)
 
     def charge(self, amount: int = 1000, number: str = "4242424242424242", **params: Any) -> Any:
         return payjp.Charge.create(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cli_prints_the_base_url_first_and_stops_on_sigterm() -> None:
+    code = "import sys; from desktop.simulator.cli import main; sys.exit(main(sys.argv[1:]))"
     process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from desktop.simulator.cli import main; sys.exit(main(sys.argv[1:]))",
-         "--port", "0"],  # fmt: skip
+        [sys.executable, "-c", code, "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -100,5 +99,3 @@ def test_concurrent_charges_are_all_recorded() -> None:
             ids = list(pool.map(pay, tokens))
         assert len(set(ids)) == 12
         assert payjp.Charge.all(api_key=sim.secret_key, limit=100).count == 12
-
-
