@@ -160,8 +160,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This patient has no saved card.",
     ),
     "payment_failed": (
-        "決済できませんでした（{code}）。",
-        "The payment failed ({code}).",
+        "決済できませんでした（{reason}）。",
+        "The payment failed ({reason}).",
     ),
     # --- service availability ----------------------------------------------------------
     "payjp_unavailable": (
@@ -177,8 +177,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The PAY.JP API key is wrong. Check the payment-company settings.",
     ),
     "payjp_rejected": (
-        "PAY.JPが要求を受け付けませんでした（{code}）。",
-        "PAY.JP rejected the request ({code}).",
+        "PAY.JPが要求を受け付けませんでした（{reason}）。",
+        "PAY.JP rejected the request ({reason}).",
     ),
     "outcome_unknown": (
         "PAY.JPからの応答が確認できませんでした。結果を確認中です。二重に決済されることはありません。",

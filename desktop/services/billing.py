@@ -680,11 +680,12 @@ class BillingService:
             req = s.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == digest))
             if req is None:
                 raise StateError("link_unknown")
-            attempt = s.scalar(select(PaymentAttempt).where(
-                PaymentAttempt.billing_request_id == req.id).order_by(PaymentAttempt.started_at.desc()).limit(1))
-            if req.state in PAID_STATES and attempt is not None and attempt.status is AttemptStatus.SUCCEEDED:
-                return PaymentOutcome(req.id, attempt.id, req.state, attempt.charge_id)
-            if attempt is None or attempt.status is not AttemptStatus.THREE_D_SECURE or not attempt.charge_id:
+            attempts = s.scalars(select(PaymentAttempt).where(PaymentAttempt.billing_request_id == req.id)).all()
+            succeeded = next((a for a in attempts if a.status is AttemptStatus.SUCCEEDED), None)
+            if req.state in PAID_STATES and succeeded is not None:
+                return PaymentOutcome(req.id, succeeded.id, req.state, succeeded.charge_id)
+            attempt = next((a for a in attempts if a.status is AttemptStatus.THREE_D_SECURE and a.charge_id), None)
+            if attempt is None or not attempt.charge_id:
                 raise self._link_error(self._link_status(req))
             clinic = s.get(Clinic, req.clinic_id)
             assert clinic is not None

@@ -257,7 +257,7 @@ class PayjpGateway:
         if status >= 500 or isinstance(exc, payjp_error.APIError):
             # A 5xx after a money call may still have been carried out: find out, don't assume.
             return OutcomeUnknownError() if moves_money else ServiceUnavailableError("payjp_unavailable")
-        return UserError("payjp_rejected", code=code or str(status))
+        return UserError("payjp_rejected", reason=code or str(status))
 
     # --- charges -----------------------------------------------------------------------
 
