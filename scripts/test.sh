@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+as_postgres() {
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
 
 need_pkgs=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
@@ -22,9 +25,9 @@ if [ -z "${CLINICPAY_TEST_PG_URL:-}" ]; then
   if ! pg_lsclusters -h 2>/dev/null | grep -q .; then $SUDO pg_createcluster "$PGVER" main >/dev/null; fi
   CL=$(pg_lsclusters -h | head -1 | awk '{print $1" "$2}')
   PGPORT=$(pg_lsclusters -h | head -1 | awk '{print $3}')
-  $SUDO pg_ctlcluster $CL start 2>/dev/null || true
+  $SUDO pg_ctlcluster $CL start >/dev/null 2>&1 || true
   for i in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 1; done
-  $SUDO -u postgres psql -q -p "$PGPORT" -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+  as_postgres psql -q -p "$PGPORT" -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'clinicpay') THEN
     CREATE ROLE clinicpay LOGIN CREATEDB PASSWORD 'clinicpay';
