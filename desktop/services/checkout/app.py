@@ -1,0 +1,176 @@
+"""The patient-facing web app (starlette + jinja2): payment page, receipt, legal pages, webhooks.
+
+``create_checkout_app(ctx)`` is served by ``EmbeddedServer`` inside the desktop app's loop,
+or alone by ``python -m desktop checkout-server``. Every blocking service call runs in the
+context's worker pools; the handlers themselves never touch the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any, Callable
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from desktop.domain.errors import ServiceUnavailableError
+from desktop.domain.formatting import Language, format_jst_datetime, format_yen
+from desktop.paths import resource_path
+from desktop.services.context import AppContext
+from desktop.services.checkout.security import CsrfSigner, RateLimiter, SecurityHeadersMiddleware, origin_of
+from desktop.services.checkout.texts import pick_language, translator
+from desktop.storage.orm import Clinic
+
+log = logging.getLogger(__name__)
+
+WebhookTokenSource = Callable[[], str | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class ClinicPage:
+    """What the pages need of a clinic, cached briefly (settings rarely change)."""
+
+    id: int
+    name: str
+    phone: str
+    email: str
+    postal_code: str
+    address: str
+    representative: str
+    registration_number: str
+    public_key: str
+    script_url: str  # PAY.JP's pay.js (the simulator's in デモ mode); "" when unavailable
+    api_origin: str
+
+
+def _clinic_page(ctx: AppContext, clinic: Clinic) -> ClinicPage:
+    try:
+        config = ctx.gateways.config_for(clinic)
+        script_url, api_origin = config.script_url, origin_of(config.api_base)
+        public_key = ctx.gateways.public_key_for(clinic)
+    except ServiceUnavailableError:
+        # No key on this server: pages still render, the form says payments are unavailable.
+        script_url, api_origin, public_key = "", "", ""
+    return ClinicPage(
+        id=clinic.id, name=clinic.name, phone=clinic.phone, email=clinic.email, postal_code=clinic.postal_code,
+        address=clinic.address, representative=clinic.representative,
+        registration_number=clinic.registration_number or "", public_key=public_key,
+        script_url=script_url, api_origin=api_origin,
+    )
+
+
+class Checkout:
+    """Shared state of the app: services, templates, CSRF signer, rate limiter, clinic cache."""
+
+    def __init__(self, ctx: AppContext, *, webhook_token: WebhookTokenSource, limiter: RateLimiter,
+                 csrf: CsrfSigner, clinic_ttl: float = 5.0) -> None:
+        self.ctx = ctx
+        self.webhook_token = webhook_token
+        self.limiter = limiter
+        self.csrf = csrf
+        self._clinic_ttl = clinic_ttl
+        self._clinics: dict[int | None, tuple[float, ClinicPage | None]] = {}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(resource_path("templates", "checkout"))),
+            autoescape=True, auto_reload=False, undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["yen"] = format_yen
+        self.env.filters["jst"] = format_jst_datetime
+
+    async def clinic(self, clinic_id: int | None = None) -> ClinicPage | None:
+        """The clinic by id, or this installation's clinic (``None``)."""
+        now = time.monotonic()
+        cached = self._clinics.get(clinic_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        page = await self.ctx.runner.db(self._load_clinic, clinic_id)
+        self._clinics[clinic_id] = (now + self._clinic_ttl, page)
+        return page
+
+    def _load_clinic(self, clinic_id: int | None) -> ClinicPage | None:
+        if clinic_id is None:
+            clinic = self.ctx.clinic()
+            return _clinic_page(self.ctx, clinic) if clinic is not None else None
+        with self.ctx.db.uow(readonly=True) as uow:
+            found = uow.session.get(Clinic, clinic_id)
+            return _clinic_page(self.ctx, found) if found is not None else None
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        lang = language(request)
+        html = self.env.get_template(template).render(
+            t=translator(lang), lang=lang, nonce=request.state.csp_nonce,
+            lang_switch="?lang=" + ("ja" if lang == "en" else "en"), **values,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def allow(self, request: Request) -> bool:
+        """Rate limit per client on link look-ups (card testing, token guessing)."""
+        client = request.client.host if request.client else "unknown"
+        return self.limiter.allow(client)
+
+
+def language(request: Request) -> Language:
+    return pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def checkout_of(request: Request) -> Checkout:
+    checkout: Checkout = request.app.state.checkout
+    return checkout
+
+
+async def not_found_page(request: Request, clinic: ClinicPage | None = None) -> HTMLResponse:
+    """The one 404 page: forged, malformed and unknown links look exactly alike."""
+    return checkout_of(request).render(request, "status.html", 404, kind="not_found", clinic=None, token="")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return await not_found_page(request)
+    if status == 405:
+        return PlainTextResponse("Method Not Allowed", status_code=405)
+    return PlainTextResponse("Error", status_code=status)
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_checkout_app(
+    ctx: AppContext,
+    *,
+    webhook_token: WebhookTokenSource | None = None,
+    limiter: RateLimiter | None = None,
+    csrf: CsrfSigner | None = None,
+) -> Starlette:
+    """Build the checkout web app on the service graph ``ctx``."""
+    from desktop.services.checkout import legal, pages, receipt, webhooks
+
+    routes = [
+        *pages.ROUTES,
+        *receipt.ROUTES,
+        *legal.ROUTES,
+        *webhooks.ROUTES,
+        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=str(resource_path("static", "checkout"))), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeadersMiddleware)],  # type: ignore[arg-type]
+        exception_handlers={HTTPException: _http_error, 404: _http_error},
+    )
+    app.state.checkout = Checkout(
+        ctx,
+        webhook_token=webhook_token or webhooks.secret_store_token(ctx),
+        limiter=limiter or RateLimiter(),
+        csrf=csrf or CsrfSigner(),
+    )
+    return app
