@@ -1,0 +1,182 @@
+"""Read models for the reception screens (予約管理, メニュー設定): plain values, no ORM objects.
+
+The UI never holds a session; it asks these functions (through ``runner.db``) and gets frozen
+dataclasses back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import or_, select
+
+from desktop.domain.billing import BillingState, TaxCategory
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
+from desktop.domain.formatting import JST
+from desktop.services.billing import payment_usable
+from desktop.services.history import normalize_name
+from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
+from desktop.storage.unit_of_work import Database
+
+
+@dataclasses.dataclass(frozen=True)
+class ClinicInfo:
+    id: int
+    name: str
+    payment_mode: PaymentMode
+    payment_usable: bool
+    public_base_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffInfo:
+    id: int
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PatientInfo:
+    id: int
+    name: str
+    kana: str
+    sex: str
+    phone: str
+    email: str
+    address: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MenuInfo:
+    id: int
+    name: str
+    price: int
+    tax_category: TaxCategory
+    card_payment: bool
+    lump_sum: bool
+    payment_timing: PaymentTiming
+    attachment_required: bool
+    note: str
+    confirmation_message: str
+    archived: bool
+
+    @property
+    def allows_post_payment(self) -> bool:
+        return self.card_payment and self.payment_timing in (PaymentTiming.POST, PaymentTiming.PRE_AND_POST)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReservationRow:
+    id: int
+    starts_at: dt.datetime
+    patient_name: str
+    menu_name: str
+    status: ReservationStatus
+    payment_state: BillingState | None  # of the newest request, None when never billed
+
+
+@dataclasses.dataclass(frozen=True)
+class ReservationDetail:
+    id: int
+    starts_at: dt.datetime
+    status: ReservationStatus
+    message: str
+    attachments: tuple[str, ...]
+    menu: MenuInfo
+    patient: PatientInfo
+    payment_usable: bool
+
+    @property
+    def can_request_post_payment(self) -> bool:
+        return (self.menu.allows_post_payment and self.payment_usable
+                and self.status is not ReservationStatus.CANCELLED)
+
+
+def _menu(m: Menu) -> MenuInfo:
+    return MenuInfo(m.id, m.name, m.price, m.tax_category, m.card_payment, m.lump_sum, m.payment_timing,
+                    m.attachment_required, m.note, m.confirmation_message, m.archived)
+
+
+def _patient(p: Patient) -> PatientInfo:
+    kana = f"{p.family_name_kana} {p.given_name_kana}".strip()
+    return PatientInfo(p.id, p.full_name, kana, p.sex, p.phone, p.email or "", p.address)
+
+
+class FrontDeskQueries:
+    """Everything the reception screens read (besides the billing history)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def clinic_info(self) -> ClinicInfo | None:
+        with self._db.uow(readonly=True) as uow:
+            c = uow.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first()
+            if c is None:
+                return None
+            return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url)
+
+    def staff(self, clinic_id: int) -> list[StaffInfo]:
+        with self._db.uow(readonly=True) as uow:
+            rows = uow.session.execute(select(Staff.id, Staff.name).where(Staff.clinic_id == clinic_id,
+                                                                           Staff.active.is_(True))
+                                       .order_by(Staff.id)).all()
+            return [StaffInfo(int(i), str(n)) for i, n in rows]
+
+    def patients(self, clinic_id: int) -> list[PatientInfo]:
+        with self._db.uow(readonly=True) as uow:
+            found = uow.session.scalars(select(Patient).where(Patient.clinic_id == clinic_id)
+                                        .order_by(Patient.family_name_kana, Patient.id)).all()
+            return [_patient(p) for p in found]
+
+    def menus(self, clinic_id: int, *, include_archived: bool = False) -> list[MenuInfo]:
+        with self._db.uow(readonly=True) as uow:
+            stmt = select(Menu).where(Menu.clinic_id == clinic_id)
+            if not include_archived:
+                stmt = stmt.where(Menu.archived.is_(False))
+            return [_menu(m) for m in uow.session.scalars(stmt.order_by(Menu.sort_order, Menu.id)).all()]
+
+    def reservations(self, clinic_id: int, day: dt.date | None, search: str = "", limit: int = 500) -> list[ReservationRow]:
+        """The reservations of one JST day, or — with ``search`` — of any day matching the patient name."""
+        with self._db.uow(readonly=True) as uow:
+            s = uow.session
+            stmt = (select(Reservation.id, Reservation.starts_at, Patient.family_name, Patient.given_name,
+                           Menu.name, Reservation.status)
+                    .join(Patient, Patient.id == Reservation.patient_id)
+                    .join(Menu, Menu.id == Reservation.menu_id)
+                    .where(Reservation.clinic_id == clinic_id))
+            text = normalize_name(search)
+            if text:
+                for word in text.split(" "):
+                    like = f"%{word}%"
+                    stmt = stmt.where(or_(Patient.family_name.like(like), Patient.given_name.like(like),
+                                          Patient.family_name_kana.like(like), Patient.given_name_kana.like(like)))
+                stmt = stmt.order_by(Reservation.starts_at.desc())
+            else:
+                day = day or dt.datetime.now(JST).date()
+                start = dt.datetime.combine(day, dt.time(), JST).astimezone(dt.timezone.utc)
+                stmt = stmt.where(Reservation.starts_at >= start,
+                                  Reservation.starts_at < start + dt.timedelta(days=1)).order_by(Reservation.starts_at)
+            rows = s.execute(stmt.limit(limit)).all()
+            ids = [r[0] for r in rows]
+            latest: dict[int, BillingState] = {}
+            if ids:
+                for rid, state in s.execute(
+                    select(BillingRequest.reservation_id, BillingRequest.state)
+                    .where(BillingRequest.reservation_id.in_(ids))
+                    .order_by(BillingRequest.requested_at, BillingRequest.id)
+                ).all():
+                    latest[int(rid)] = state
+            return [ReservationRow(int(r[0]), r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], latest.get(int(r[0])))
+                    for r in rows]
+
+    def reservation(self, reservation_id: int) -> ReservationDetail | None:
+        with self._db.uow(readonly=True) as uow:
+            s = uow.session
+            res = s.get(Reservation, reservation_id)
+            if res is None:
+                return None
+            menu, patient, clinic = s.get(Menu, res.menu_id), s.get(Patient, res.patient_id), s.get(Clinic, res.clinic_id)
+            assert menu is not None and patient is not None and clinic is not None
+            files = tuple(f for f in res.attachments.splitlines() if f.strip())
+            return ReservationDetail(res.id, res.starts_at, res.status, res.message, files, _menu(menu),
+                                     _patient(patient), payment_usable(clinic))

@@ -1,0 +1,215 @@
+"""Billing history (決済管理): filtered, paged reads of billing requests and CSV export.
+
+The table may hold a million rows, so nothing here loads them all:
+
+* rows come back one page at a time, ordered newest first (``requested_at``, ``id``) over
+  the ``(clinic_id, requested_at)`` index; a page past the middle is read backwards from the
+  oldest row, so the end of the list is as quick to show as the start;
+* the patient-name filter is a *prefix* match written as a range (``name >= q AND name < q +
+  U+FFFF``) so both SQLite and PostgreSQL use the ``(clinic_id, patient_name)`` index;
+* the UI polls ``change_token`` (two index look-ups) to learn that a row changed — a patient
+  paying on the checkout page, another PC refunding — and only then re-reads its pages.
+
+The methods block: the UI calls them through ``runner.db``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import pathlib
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Select, func, select
+
+from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, BillingState, RequestKind, TaxCategory
+from desktop.domain.formatting import JST, format_tax_category
+from desktop.storage.orm import BillingRequest
+from desktop.storage.unit_of_work import Database
+
+_PREFIX_END = "\uffff"
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryFilter:
+    """The filters of 決済管理 (all optional). Dates are JST calendar days, both inclusive."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    states: frozenset[BillingState] = frozenset()
+    patient: str = ""
+    staff_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryRow:
+    """One billing request as the history tables show it."""
+
+    id: int
+    reservation_id: int
+    requested_at: dt.datetime
+    paid_at: dt.datetime | None
+    amount: int
+    staff_name: str
+    message: str
+    state: BillingState
+    patient_name: str
+    menu_name: str
+    refunded_amount: int
+    last_refunded_at: dt.datetime | None
+    kind: RequestKind
+    tax_category: TaxCategory
+
+    @property
+    def refundable(self) -> bool:
+        return self.state in REFUNDABLE_STATES and self.refunded_amount < self.amount
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.refunded_amount
+
+    @property
+    def cancellable(self) -> bool:
+        return self.state is BillingState.REQUESTED
+
+    @property
+    def paid(self) -> bool:
+        return self.state in PAID_STATES
+
+
+_COLUMNS = (
+    BillingRequest.id, BillingRequest.reservation_id, BillingRequest.requested_at, BillingRequest.paid_at,
+    BillingRequest.amount, BillingRequest.staff_name, BillingRequest.message, BillingRequest.state,
+    BillingRequest.patient_name, BillingRequest.menu_name, BillingRequest.refunded_amount,
+    BillingRequest.last_refunded_at, BillingRequest.kind, BillingRequest.tax_category,
+)
+
+
+def _row(values: Sequence[Any]) -> HistoryRow:
+    return HistoryRow(*values)
+
+
+def normalize_name(text: str) -> str:
+    """Full-width spaces and runs of spaces become one ASCII space (names are stored ``姓 名``)."""
+    return " ".join(text.replace("\u3000", " ").split())
+
+
+def _jst_day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), JST).astimezone(dt.timezone.utc)
+
+
+def _where(clinic_id: int, f: HistoryFilter) -> list[Any]:
+    clauses: list[Any] = [BillingRequest.clinic_id == clinic_id]
+    if f.date_from is not None:
+        clauses.append(BillingRequest.requested_at >= _jst_day_start(f.date_from))
+    if f.date_to is not None:
+        clauses.append(BillingRequest.requested_at < _jst_day_start(f.date_to + dt.timedelta(days=1)))
+    if f.states:
+        clauses.append(BillingRequest.state.in_(sorted(f.states, key=lambda s: s.value)))
+    name = normalize_name(f.patient)
+    if name:
+        clauses.append(BillingRequest.patient_name >= name)
+        clauses.append(BillingRequest.patient_name < name + _PREFIX_END)
+    if f.staff_id is not None:
+        clauses.append(BillingRequest.staff_id == f.staff_id)
+    return clauses
+
+
+def _ordered(stmt: Select[Any], newest_first: bool) -> Select[Any]:
+    if newest_first:
+        return stmt.order_by(BillingRequest.requested_at.desc(), BillingRequest.id.desc())
+    return stmt.order_by(BillingRequest.requested_at.asc(), BillingRequest.id.asc())
+
+
+class HistoryService:
+    """Reads of the billing history for 決済管理 and the reservation detail."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def count(self, clinic_id: int, f: HistoryFilter = HistoryFilter()) -> int:
+        with self._db.uow(readonly=True) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(BillingRequest)
+                                          .where(*_where(clinic_id, f))) or 0)
+
+    def page(self, clinic_id: int, f: HistoryFilter, offset: int, limit: int, *,
+             total: int | None = None) -> list[HistoryRow]:
+        """Rows ``offset`` … ``offset + limit - 1`` of the newest-first list.
+
+        With ``total`` known, a page in the older half is read from the oldest end, so no query
+        skips more than half the rows.
+        """
+        if limit <= 0 or offset < 0:
+            return []
+        stmt = select(*_COLUMNS).where(*_where(clinic_id, f))
+        with self._db.uow(readonly=True) as uow:
+            if total is not None and offset > total // 2:
+                end = min(total, offset + limit)
+                start_from_oldest = total - end
+                count = end - offset
+                if count <= 0:
+                    return []
+                rows = uow.session.execute(_ordered(stmt, False).offset(start_from_oldest).limit(count)).all()
+                return [_row(r) for r in reversed(rows)]
+            rows = uow.session.execute(_ordered(stmt, True).offset(offset).limit(limit)).all()
+            return [_row(r) for r in rows]
+
+    def get(self, request_id: int) -> HistoryRow | None:
+        with self._db.uow(readonly=True) as uow:
+            found = uow.session.execute(select(*_COLUMNS).where(BillingRequest.id == request_id)).first()
+            return _row(found) if found is not None else None
+
+    def for_reservation(self, reservation_id: int) -> list[HistoryRow]:
+        with self._db.uow(readonly=True) as uow:
+            rows = uow.session.execute(
+                _ordered(select(*_COLUMNS).where(BillingRequest.reservation_id == reservation_id), True)
+            ).all()
+            return [_row(r) for r in rows]
+
+    def change_token(self, clinic_id: int) -> tuple[Any, ...]:
+        """Changes whenever a request is added or changed (two index look-ups, no scan)."""
+        with self._db.uow(readonly=True) as uow:
+            s = uow.session
+            return (s.scalar(select(func.max(BillingRequest.id))),
+                    s.scalar(select(func.max(BillingRequest.updated_at))))
+
+    def staff_names(self, clinic_id: int) -> list[tuple[int, str]]:
+        from desktop.storage.orm import Staff
+
+        with self._db.uow(readonly=True) as uow:
+            rows = uow.session.execute(select(Staff.id, Staff.name).where(Staff.clinic_id == clinic_id)
+                                       .order_by(Staff.id)).all()
+            return [(int(i), str(n)) for i, n in rows]
+
+    def export_csv(self, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *,
+                   headers: Sequence[str], state_labels: dict[BillingState, str], lang: str = "ja") -> int:
+        """Write the filtered rows to ``path`` as CSV that Excel opens (UTF-8 with BOM, CRLF)."""
+        written = 0
+        tmp = path.with_name(path.name + ".part")
+        with tmp.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(headers)
+            with self._db.uow(readonly=True) as uow:
+                result = uow.session.execute(
+                    _ordered(select(*_COLUMNS).where(*_where(clinic_id, f)), True).execution_options(yield_per=2000)
+                )
+                for values in result:
+                    writer.writerow(csv_fields(_row(values), state_labels, lang))
+                    written += 1
+        tmp.replace(path)
+        return written
+
+
+def _csv_time(value: dt.datetime | None) -> str:
+    return value.astimezone(JST).strftime("%Y/%m/%d %H:%M") if value else ""
+
+
+def csv_fields(row: HistoryRow, state_labels: dict[BillingState, str], lang: str = "ja") -> Iterable[object]:
+    """One CSV line: 請求ID, 請求日時, 決済日時, 患者名, メニュー, 予約ID, 請求金額, 課税対象, 請求スタッフ,
+    伝達事項, 状態, 返金額, 返金日時."""
+    return (
+        row.id, _csv_time(row.requested_at), _csv_time(row.paid_at), row.patient_name, row.menu_name,
+        row.reservation_id, row.amount, format_tax_category(row.tax_category, lang), row.staff_name,
+        row.message, state_labels[row.state], row.refunded_amount or "", _csv_time(row.last_refunded_at),
+    )

@@ -1,0 +1,165 @@
+"""後決済請求: 金額, 課税対象, 伝達事項, then 確認 shows the summary and 送信 sends."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.billing import TaxCategory
+from desktop.domain.errors import ValidationError
+from desktop.domain.formatting import format_tax_category, format_yen
+from desktop.domain.validation import parse_amount, validate_message
+from desktop.services.billing import DEFAULT_MESSAGE
+from desktop.services.front_desk import ReservationDetail
+from desktop.ui import i18n
+from desktop.ui.i18n import tr
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentRequestInput:
+    amount: int
+    tax_category: TaxCategory
+    message: str
+
+
+class PaymentRequestDialog(QDialog):
+    """The 後決済請求 modal. Use ``ask``; tests replace ``ask`` or drive the dialog directly."""
+
+    def __init__(self, detail: ReservationDetail, parent: QWidget | None = None, *,
+                 amount: int | None = None, tax: TaxCategory | None = None, message: str | None = None,
+                 title: str = "後決済請求") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr(title))
+        self.setMinimumWidth(520)
+        self.result_value: PaymentRequestInput | None = None
+        self._detail = detail
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        head = QLabel(f"{detail.patient.name} 様 ／ {detail.menu.name}" if i18n.language() == "ja"
+                      else f"{detail.patient.name} / {detail.menu.name}")
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        layout.addWidget(self.stack)
+
+        # --- input page
+        form_page = QWidget()
+        form = QFormLayout(form_page)
+        self.amount_edit = QLineEdit()
+        self.amount_edit.setPlaceholderText("1200")
+        default_amount = amount if amount is not None else (detail.menu.price or None)
+        if default_amount:
+            self.amount_edit.setText(str(default_amount))
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount_edit)
+        amount_row.addWidget(QLabel(tr("円")))
+        self.amount_error = ErrorLabel()
+        form.addRow(tr("金額"), amount_row)
+        form.addRow("", self.amount_error)
+        self.tax = ChoiceRow([(TaxCategory.TAXABLE, tr("課税")), (TaxCategory.NON_TAXABLE, tr("非課税"))])
+        self.tax.set_value(tax or detail.menu.tax_category)
+        form.addRow(tr("課税対象"), self.tax)
+        self.message_edit = QPlainTextEdit(DEFAULT_MESSAGE if message is None else message)
+        self.message_edit.setTabChangesFocus(True)
+        self.message_edit.setFixedHeight(90)
+        self.message_error = ErrorLabel()
+        form.addRow(tr("伝達事項"), self.message_edit)
+        form.addRow("", self.message_error)
+        self.cancel_button = QPushButton(tr("キャンセル"))
+        self.confirm_button = QPushButton(tr("確認"))
+        self.confirm_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.confirm_button)
+        form.addRow(buttons)
+        self.stack.addWidget(form_page)
+
+        # --- confirmation page
+        confirm_page = QWidget()
+        c = QVBoxLayout(confirm_page)
+        c.addWidget(QLabel(tr("以下の内容で請求します。よろしいですか？")))
+        summary = QFormLayout()
+        self.summary_patient = QLabel(detail.patient.name)
+        self.summary_email = QLabel(detail.patient.email)
+        self.summary_amount = big_label("")
+        self.summary_tax = QLabel()
+        self.summary_message = QLabel()
+        self.summary_message.setWordWrap(True)
+        summary.addRow(tr("請求先"), self.summary_patient)
+        summary.addRow(tr("Eメール"), self.summary_email)
+        summary.addRow(tr("メニュー"), QLabel(detail.menu.name))
+        summary.addRow(tr("金額"), self.summary_amount)
+        summary.addRow(tr("課税対象"), self.summary_tax)
+        summary.addRow(tr("伝達事項"), self.summary_message)
+        c.addLayout(summary)
+        self.back_button = QPushButton(tr("戻る"))
+        self.send_button = QPushButton(tr("送信"))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.back_button)
+        row.addWidget(self.send_button)
+        c.addLayout(row)
+        self.stack.addWidget(confirm_page)
+
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        self.back_button.clicked.connect(self._on_back_clicked)
+        self.send_button.clicked.connect(self._on_send_clicked)
+        self.amount_edit.setFocus()
+
+    def _on_confirm_clicked(self) -> None:
+        lang = i18n.language()
+        self.amount_error.clear_error()
+        self.message_error.clear_error()
+        try:
+            amount = parse_amount(self.amount_edit.text())
+        except ValidationError as exc:
+            self.amount_error.show_error(exc.message(lang))
+            self.amount_edit.setFocus()
+            return
+        try:
+            message = validate_message(self.message_edit.toPlainText())
+        except ValidationError as exc:
+            self.message_error.show_error(exc.message(lang))
+            self.message_edit.setFocus()
+            return
+        tax = TaxCategory(self.tax.value())
+        self.result_value = PaymentRequestInput(amount, tax, message)
+        self.summary_amount.setText(format_yen(amount))
+        self.summary_tax.setText(format_tax_category(tax, lang))
+        self.summary_message.setText(message)
+        self.stack.setCurrentIndex(1)
+        self.confirm_button.setDefault(False)
+        self.send_button.setDefault(True)
+        self.send_button.setFocus()
+
+    def _on_back_clicked(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.send_button.setDefault(False)
+        self.confirm_button.setDefault(True)
+        self.amount_edit.setFocus()
+
+    def _on_send_clicked(self) -> None:
+        if self.result_value is not None:
+            self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, detail: ReservationDetail, **initial: object) -> PaymentRequestInput | None:
+        dialog = cls(detail, parent, **initial)  # type: ignore[arg-type]
+        try:
+            return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

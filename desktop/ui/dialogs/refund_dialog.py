@@ -1,0 +1,136 @@
+"""返金する: the patient's name and the amount large, the warning, a reason, full or partial."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import ValidationError
+from desktop.domain.formatting import format_yen
+from desktop.domain.validation import parse_refund_amount, validate_refund_reason
+from desktop.services.history import HistoryRow
+from desktop.ui import i18n
+from desktop.ui.i18n import tr
+from desktop.ui.models.columns import short_time
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
+
+WARNING = "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。"
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundInput:
+    amount: int | None  # None: all that is left
+    reason: str
+
+
+class RefundDialog(QDialog):
+    """Confirmation before a refund. Use ``ask``."""
+
+    def __init__(self, row: HistoryRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("返金する"))
+        self.setMinimumWidth(480)
+        self.result_value: RefundInput | None = None
+        self._row = row
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("こちらの請求を返金しますか？")))
+        suffix = " 様" if i18n.language() == "ja" else ""
+        self.patient_label = big_label(row.patient_name + suffix, 2.0)
+        self.amount_label = big_label(format_yen(row.remaining), 2.0)
+        layout.addWidget(self.patient_label)
+        layout.addWidget(self.amount_label)
+        info = QLabel(f"{tr('メニュー')}: {row.menu_name}　{tr('決済日時')}: {short_time(row.paid_at)}"
+                      f"　{tr('請求金額')}: {format_yen(row.amount)}")
+        info.setWordWrap(True)
+        layout.addWidget(info)
+        self.warning_label = QLabel(tr(WARNING))
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(
+            "color: #b71c1c; font-weight: bold; background: #fdecea; padding: 8px; border-radius: 4px;")
+        layout.addWidget(self.warning_label)
+
+        form = QFormLayout()
+        self.reason_edit = QLineEdit()
+        self.reason_error = ErrorLabel()
+        form.addRow(tr("返金理由"), self.reason_edit)
+        form.addRow("", self.reason_error)
+        self.mode = ChoiceRow([("full", tr("全額返金")), ("partial", tr("一部返金"))])
+        form.addRow(tr("返金額"), self.mode)
+        self.amount_edit = QLineEdit(str(row.remaining))
+        self.amount_edit.setEnabled(False)
+        self.amount_error = ErrorLabel()
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount_edit)
+        amount_row.addWidget(QLabel(tr("円")))
+        amount_row.addWidget(QLabel(tr("返金可能額 {amount}", amount=format_yen(row.remaining))))
+        form.addRow("", amount_row)
+        form.addRow("", self.amount_error)
+        layout.addLayout(form)
+
+        self.cancel_button = QPushButton(tr("キャンセル"))
+        self.refund_button = QPushButton(tr("返金する"))
+        self.refund_button.setObjectName("dangerButton")
+        self.refund_button.setStyleSheet("QPushButton#dangerButton { background: #c62828; color: white; "
+                                         "padding: 6px 18px; font-weight: bold; }")
+        self.refund_button.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.refund_button)
+        layout.addLayout(buttons)
+
+        self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
+        self.cancel_button.clicked.connect(self.reject)
+        self.refund_button.clicked.connect(self._on_refund_clicked)
+        self.cancel_button.setFocus()
+
+    def _on_partial_toggled(self, partial: bool) -> None:
+        self.amount_edit.setEnabled(partial)
+        if partial:
+            self.amount_edit.setFocus()
+            self.amount_edit.selectAll()
+        else:
+            self.amount_edit.setText(str(self._row.remaining))
+        self.amount_label.setText(format_yen(self._row.remaining))
+
+    def _on_refund_clicked(self) -> None:
+        lang = i18n.language()
+        self.reason_error.clear_error()
+        self.amount_error.clear_error()
+        try:
+            reason = validate_refund_reason(self.reason_edit.text())
+        except ValidationError as exc:
+            self.reason_error.show_error(exc.message(lang))
+            return
+        amount: int | None = None
+        if self.mode.value() == "partial":
+            try:
+                amount = parse_refund_amount(self.amount_edit.text(), self._row.remaining,
+                                             format_yen(self._row.remaining))
+            except ValidationError as exc:
+                self.amount_error.show_error(exc.message(lang))
+                self.amount_edit.setFocus()
+                return
+            if amount == self._row.remaining:
+                amount = None
+        self.result_value = RefundInput(amount, reason)
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, row: HistoryRow) -> RefundInput | None:
+        dialog = cls(row, parent)
+        try:
+            return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

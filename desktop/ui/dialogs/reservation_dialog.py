@@ -1,0 +1,115 @@
+"""予約の登録 for a phone booking: patient, menu, date and time, 伝達事項, attachment names."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import pathlib
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTimeEdit,
+    QWidget,
+)
+
+from desktop.domain.formatting import JST
+from desktop.services.front_desk import MenuInfo, PatientInfo
+from desktop.ui.i18n import tr
+from desktop.ui.widgets.common import ErrorLabel
+
+
+@dataclasses.dataclass(frozen=True)
+class ReservationInput:
+    patient_id: int
+    menu_id: int
+    starts_at: dt.datetime  # aware (JST)
+    message: str
+    attachments: list[str]
+
+
+class ReservationDialog(QDialog):
+    def __init__(self, patients: list[PatientInfo], menus: list[MenuInfo], day: dt.date,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("予約の登録"))
+        self.setMinimumWidth(480)
+        self.result_value: ReservationInput | None = None
+        form = QFormLayout(self)
+        self.patient_combo = QComboBox()
+        self.patient_combo.setEditable(True)  # type to find a patient
+        self.patient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for p in patients:
+            self.patient_combo.addItem(f"{p.name}（{p.phone}）" if p.phone else p.name, p.id)
+        self.menu_combo = QComboBox()
+        for m in menus:
+            self.menu_combo.addItem(m.name, m.id)
+        self.date_edit = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy/MM/dd")
+        self.time_edit = QTimeEdit(QTime(10, 0))
+        self.time_edit.setDisplayFormat("HH:mm")
+        when = QHBoxLayout()
+        when.addWidget(self.date_edit)
+        when.addWidget(self.time_edit)
+        self.message_edit = QPlainTextEdit()
+        self.message_edit.setTabChangesFocus(True)
+        self.message_edit.setFixedHeight(70)
+        self.attachments_edit = QLineEdit()
+        self.attachments_edit.setPlaceholderText(tr("添付ファイル名（複数はカンマ区切り）"))
+        browse = QPushButton(tr("ファイルを選択…"))
+        browse.clicked.connect(self._on_browse_clicked)
+        files = QHBoxLayout()
+        files.addWidget(self.attachments_edit)
+        files.addWidget(browse)
+        self.error = ErrorLabel()
+        form.addRow(tr("患者"), self.patient_combo)
+        form.addRow(tr("メニュー"), self.menu_combo)
+        form.addRow(tr("日時"), when)
+        form.addRow(tr("伝達事項"), self.message_edit)
+        form.addRow(tr("添付ファイル"), files)
+        form.addRow("", self.error)
+        self.cancel_button = QPushButton(tr("キャンセル"))
+        self.ok_button = QPushButton(tr("登録"))
+        self.ok_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        form.addRow(buttons)
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button.clicked.connect(self._on_ok_clicked)
+
+    def _on_browse_clicked(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, tr("添付ファイル"))
+        if names:
+            self.attachments_edit.setText(", ".join(pathlib.Path(n).name for n in names))
+
+    def _on_ok_clicked(self) -> None:
+        index = self.patient_combo.findText(self.patient_combo.currentText())
+        if index < 0 or self.menu_combo.currentIndex() < 0:
+            self.error.show_error(tr("{label}を入力してください。", label=tr("患者")))
+            return
+        d, t = self.date_edit.date(), self.time_edit.time()
+        starts = dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=JST)
+        files = [f.strip() for f in self.attachments_edit.text().replace("、", ",").split(",") if f.strip()]
+        self.result_value = ReservationInput(int(self.patient_combo.itemData(index)), int(self.menu_combo.currentData()),
+                                             starts, self.message_edit.toPlainText().strip(), files)
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, patients: list[PatientInfo], menus: list[MenuInfo],
+            day: dt.date) -> ReservationInput | None:
+        dialog = cls(patients, menus, day, parent)
+        try:
+            return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

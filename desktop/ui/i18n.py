@@ -1,0 +1,219 @@
+"""UI language: Japanese source strings (the real labels, word for word) with an English catalogue.
+
+``tr("予約管理")`` returns the Japanese text in Japanese and its English entry otherwise; a
+missing entry falls back to the Japanese text (a test checks the catalogue is complete for
+the strings the screens use).
+"""
+
+from __future__ import annotations
+
+from desktop.domain.billing import BillingState
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
+from desktop.services.billing import STATE_LABELS_EN, STATE_LABELS_JA
+
+_lang = "ja"
+
+EN: dict[str, str] = {
+    "クリニック決済": "ClinicPay",
+    "予約管理": "Reservations",
+    "決済管理": "Payments",
+    "メニュー設定": "Menu settings",
+    "メールボックス（デモ）": "Mailbox (demo)",
+    "メニューを開く": "Open the menu",
+    "デモ": "Demo",
+    "テストモード": "Test mode",
+    "本番モード": "Live mode",
+    "決済ページ: 稼働中 {url}": "Checkout page: running {url}",
+    "決済ページ: 停止中": "Checkout page: stopped",
+    "未送信 {n} 件": "{n} unsent",
+    "送信失敗 {n} 件": "{n} failed",
+    "担当スタッフ": "Staff",
+    "言語": "Language",
+    "デモモードです。決済は実際には行われません。": "Demo mode: no real payments are made.",
+    # reservations
+    "前日": "Previous day",
+    "翌日": "Next day",
+    "今日": "Today",
+    "患者名で検索": "Search by patient name",
+    "新規予約": "New reservation",
+    "日付": "Date",
+    "時間": "Time",
+    "患者": "Patient",
+    "メニュー": "Menu",
+    "予約ステータス": "Status",
+    "決済状況": "Payment",
+    "未請求": "Not billed",
+    "予約": "Reserved",
+    "来院済み": "Visited",
+    "キャンセル": "Cancel",
+    "予約日時": "Date and time",
+    "決済タイミング": "Payment timing",
+    "伝達事項": "Message",
+    "添付ファイル": "Attachments",
+    "患者情報": "Patient",
+    "姓名": "Name",
+    "性別": "Sex",
+    "電話番号": "Phone",
+    "Eメール": "E-mail",
+    "住所": "Address",
+    "予約詳細": "Reservation",
+    "予約を選択してください": "Select a reservation",
+    "後決済請求": "Request post-payment",
+    "請求を取り消す": "Cancel request",
+    "再請求": "Request again",
+    "請求履歴": "Billing history",
+    "請求日時": "Requested",
+    "決済日時": "Paid",
+    "請求金額": "Amount",
+    "請求スタッフ": "Staff",
+    "状態": "State",
+    "事前決済+後決済": "Pre- and post-payment",
+    "事前決済": "Pre-payment",
+    "後決済": "Post-payment",
+    "なし": "None",
+    "ステータスを変更しました。": "Status changed.",
+    "予約を登録しました。": "Reservation created.",
+    "請求を取り消しました。": "Request cancelled.",
+    "請求メールを送信待ちにしました（{patient} 様・{amount}）。": "Payment request queued for {patient} ({amount}).",
+    "保存済みカードで決済しました（{patient} 様・{amount}）。": "Charged the saved card of {patient} ({amount}).",
+    "この請求を取り消しますか？決済用リンクはすぐに使えなくなります。":
+        "Cancel this request? Its payment link stops working at once.",
+    # request dialog
+    "金額": "Amount",
+    "課税対象": "Tax",
+    "課税": "Taxable",
+    "非課税": "Tax-exempt",
+    "確認": "Confirm",
+    "戻る": "Back",
+    "送信": "Send",
+    "送信中…": "Sending…",
+    "円": "yen",
+    "以下の内容で請求します。よろしいですか？": "Send this request?",
+    "請求先": "Bill to",
+    # history page
+    "期間": "Period",
+    "〜": "to",
+    "すべて": "All",
+    "患者名": "Patient",
+    "スタッフ": "Staff",
+    "検索": "Search",
+    "クリア": "Clear",
+    "CSV出力": "Export CSV",
+    "{n:,} 件": "{n:,} rows",
+    "予約内容": "Reservation",
+    "返金日時": "Refunded",
+    "返金額": "Refund",
+    "操作": "Actions",
+    "返金する": "Refund",
+    "返金処理中…": "Refunding…",
+    "返金しました（{patient} 様・{amount}）。": "Refunded {amount} to {patient}.",
+    "CSVを出力しました（{n:,} 件）: {path}": "Exported {n:,} rows: {path}",
+    "CSVファイル (*.csv)": "CSV files (*.csv)",
+    "決済履歴.csv": "payments.csv",
+    "請求ID": "Request ID",
+    "予約ID": "Reservation ID",
+    # refund dialog
+    "こちらの請求を返金しますか？": "Refund this payment?",
+    "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。":
+        "A refund cannot be undone. Check the patient's name carefully.",
+    "返金理由": "Reason",
+    "全額返金": "Full refund",
+    "一部返金": "Partial refund",
+    "返金可能額 {amount}": "Refundable {amount}",
+    # menu settings
+    "新規メニュー": "New menu",
+    "メニュー名": "Menu name",
+    "料金 (税込)": "Price (tax incl.)",
+    "課税区分": "Tax category",
+    "クレジットカード決済 (必須)": "Card payment (required)",
+    "あり": "Yes",
+    "決済種別（1つ以上選択）": "Payment type (choose at least one)",
+    "一括": "Lump sum",
+    "決済タイミング (必須)": "Payment timing (required)",
+    "添付ファイル (必須)": "Attachment (required)",
+    "備考": "Notes",
+    "確認メッセージ": "Confirmation message",
+    "複製": "Duplicate",
+    "保存": "Save",
+    "削除": "Delete",
+    "保存しました。": "Saved.",
+    "（アーカイブ済み）": "(archived)",
+    "のコピー": " (copy)",
+    "メニュー「{name}」を削除しますか？": "Delete the menu “{name}”?",
+    "予約があるため、メニューをアーカイブしました（一覧に表示されなくなります）。":
+        "The menu has reservations, so it was archived (hidden from the list).",
+    "メニューを削除しました。": "Menu deleted.",
+    "料金は0〜9,999,999円の整数で入力してください。": "Enter a price from ¥0 to ¥9,999,999.",
+    # reservation dialog
+    "予約の登録": "New reservation",
+    "日時": "Date and time",
+    "添付ファイル名（複数はカンマ区切り）": "Attachment names (comma separated)",
+    "登録": "Create",
+    "ファイルを選択…": "Choose files…",
+    # mailbox
+    "受信日時": "Received",
+    "宛先": "To",
+    "件名": "Subject",
+    "決済ページを開く": "Open the checkout page",
+    "更新": "Refresh",
+    "メールがありません": "No mail",
+    # generic
+    "OK": "OK",
+    "閉じる": "Close",
+    "はい": "Yes",
+    "いいえ": "No",
+    "処理中…": "Working…",
+    "エラー": "Error",
+    "決済ページのサーバーを起動できませんでした（ポート {port}）: {reason}":
+        "The checkout page server could not start (port {port}): {reason}",
+    "決済ページのサーバーはまだ利用できません。": "The checkout page server is not available yet.",
+    "PAY.JPシミュレーターを起動できませんでした: {reason}": "The PAY.JP simulator could not start: {reason}",
+    "言語を変更しました。": "Language changed.",
+}
+
+
+def set_language(lang: str) -> None:
+    global _lang
+    _lang = "en" if lang == "en" else "ja"
+
+
+def language() -> str:
+    return _lang
+
+
+def tr(ja: str, **params: object) -> str:
+    text = EN.get(ja, ja) if _lang == "en" else ja
+    return text.format(**params) if params else text
+
+
+def state_label(state: BillingState | None) -> str:
+    if state is None:
+        return tr("未請求")
+    return (STATE_LABELS_EN if _lang == "en" else STATE_LABELS_JA)[state]
+
+
+RESERVATION_STATUS_JA = {
+    ReservationStatus.RESERVED: "予約",
+    ReservationStatus.VISITED: "来院済み",
+    ReservationStatus.CANCELLED: "キャンセル",
+}
+
+TIMING_JA = {
+    PaymentTiming.PRE_AND_POST: "事前決済+後決済",
+    PaymentTiming.PRE: "事前決済",
+    PaymentTiming.POST: "後決済",
+}
+
+MODE_JA = {PaymentMode.DEMO: "デモ", PaymentMode.TEST: "テストモード", PaymentMode.LIVE: "本番モード"}
+
+
+def reservation_status_label(status: ReservationStatus) -> str:
+    return tr(RESERVATION_STATUS_JA[status])
+
+
+def timing_label(timing: PaymentTiming) -> str:
+    return tr(TIMING_JA[timing])
+
+
+def mode_label(mode: PaymentMode) -> str:
+    return tr(MODE_JA[mode])

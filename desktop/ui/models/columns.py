@@ -1,0 +1,66 @@
+"""Columns of the billing-history tables (決済管理 and the reservation detail share them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+
+from desktop.domain.billing import BillingState
+from desktop.domain.formatting import JST, format_yen
+from desktop.services.history import HistoryRow
+from desktop.ui import i18n
+from desktop.ui.i18n import tr
+
+MENU_DOTS = "⋯"
+
+
+def short_time(value: dt.datetime | None) -> str:
+    """``2021/01/07 18:21`` in JST, empty for None."""
+    return value.astimezone(JST).strftime("%Y/%m/%d %H:%M") if value else ""
+
+
+def state_text(row: HistoryRow) -> str:
+    return i18n.state_label(row.state)
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    header_ja: str
+    text: Callable[[HistoryRow], str]
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
+
+    @property
+    def header(self) -> str:
+        return tr(self.header_ja)
+
+
+REQUESTED = Column("請求日時", lambda r: short_time(r.requested_at))
+PAID = Column("決済日時", lambda r: short_time(r.paid_at))
+PATIENT = Column("患者名", lambda r: r.patient_name)
+MENU = Column("予約内容", lambda r: f"{r.menu_name}（#{r.reservation_id}）")
+AMOUNT = Column("請求金額", lambda r: format_yen(r.amount), Qt.AlignmentFlag.AlignRight)
+STAFF = Column("請求スタッフ", lambda r: r.staff_name)
+MESSAGE = Column("伝達事項", lambda r: r.message.replace("\n", " "))
+STATE = Column("状態", state_text)
+REFUNDED_AT = Column("返金日時", lambda r: short_time(r.last_refunded_at))
+REFUNDED = Column("返金額", lambda r: format_yen(r.refunded_amount) if r.refunded_amount else "",
+                  Qt.AlignmentFlag.AlignRight)
+ACTIONS = Column("操作", lambda r: MENU_DOTS if r.refundable or r.cancellable else "",
+                 Qt.AlignmentFlag.AlignCenter)
+
+RESERVATION_COLUMNS = (REQUESTED, PAID, AMOUNT, STAFF, MESSAGE, STATE, REFUNDED_AT, REFUNDED)
+HISTORY_COLUMNS = (REQUESTED, PAID, PATIENT, MENU, AMOUNT, STAFF, MESSAGE, STATE, REFUNDED_AT, REFUNDED, ACTIONS)
+
+STATE_COLORS = {
+    BillingState.PAID: "#1b7f3b",
+    BillingState.REFUNDED: "#8a4b00",
+    BillingState.PARTIALLY_REFUNDED: "#8a4b00",
+    BillingState.REFUNDING: "#8a4b00",
+    BillingState.CANCELLED: "#777777",
+    BillingState.EXPIRED: "#777777",
+    BillingState.REQUESTED: "#1f4e9c",
+    BillingState.PROCESSING: "#1f4e9c",
+}

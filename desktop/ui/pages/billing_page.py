@@ -1,0 +1,256 @@
+"""決済管理: every billing request, newest first, with filters, CSV export and the row menu (返金する)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.billing import BillingState
+from desktop.domain.formatting import JST, format_yen
+from desktop.services.billing import STATE_LABELS_EN, STATE_LABELS_JA, RefundOutcome
+from desktop.services.history import HistoryFilter, HistoryRow
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.refund_dialog import RefundDialog, RefundInput
+from desktop.ui.i18n import tr
+from desktop.ui.models.columns import HISTORY_COLUMNS
+from desktop.ui.models.history_model import HistoryTableModel
+from desktop.ui.session import UiSession
+
+ACTIONS_COLUMN = len(HISTORY_COLUMNS) - 1
+CSV_HEADERS = ("請求ID", "請求日時", "決済日時", "患者名", "メニュー", "予約ID", "請求金額", "課税対象",
+               "請求スタッフ", "伝達事項", "状態", "返金額", "返金日時")
+
+
+class _Source:
+    """The history service, called off the UI thread."""
+
+    def __init__(self, session: UiSession) -> None:
+        self._s = session
+
+    def count(self, f: HistoryFilter):  # type: ignore[no-untyped-def]
+        s = self._s
+        return s.ctx.runner.db(s.history.count, s.clinic.id, f)
+
+    def page(self, f: HistoryFilter, offset: int, limit: int, total: int | None):  # type: ignore[no-untyped-def]
+        s = self._s
+        return s.ctx.runner.db(s.history.page, s.clinic.id, f, offset, limit, total=total)
+
+
+def _qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(d: QDate) -> dt.date:
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class BillingPage(QWidget):
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._in_flight: set[int] = set()
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        today = dt.datetime.now(JST).date()
+        self.period_check = QCheckBox(tr("期間"))
+        self.from_edit = QDateEdit(_qdate(today - dt.timedelta(days=30)))
+        self.to_edit = QDateEdit(_qdate(today))
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy/MM/dd")
+            edit.setEnabled(False)
+        self.state_combo = QComboBox()
+        self.state_combo.addItem(tr("すべて"), None)
+        for state in BillingState:
+            self.state_combo.addItem(i18n.state_label(state), state)
+        self.patient_edit = QLineEdit()
+        self.patient_edit.setPlaceholderText(tr("患者名"))
+        self.patient_edit.setClearButtonEnabled(True)
+        self.staff_combo = QComboBox()
+        self.staff_combo.addItem(tr("すべて"), None)
+        self.search_button = QPushButton(tr("検索"))
+        self.clear_button = QPushButton(tr("クリア"))
+        self.csv_button = QPushButton(tr("CSV出力"))
+        self.csv_button.setShortcut(QKeySequence("Ctrl+E"))
+        self.csv_button.setToolTip(tr("CSV出力") + " (Ctrl+E)")
+        self.count_label = QLabel()
+        for w in (self.period_check, self.from_edit, QLabel(tr("〜")), self.to_edit, QLabel(tr("状態")),
+                  self.state_combo, QLabel(tr("患者名")), self.patient_edit, QLabel(tr("スタッフ")), self.staff_combo,
+                  self.search_button, self.clear_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.csv_button)
+        layout.addLayout(bar)
+
+        self.model = HistoryTableModel(_Source(session), self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        widths = (130, 130, 110, 200, 90, 110, 240, 100, 130, 80, 48)
+        for col, width in enumerate(widths):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        layout.addWidget(self.view, 1)
+
+        self.period_check.toggled.connect(self.from_edit.setEnabled)
+        self.period_check.toggled.connect(self.to_edit.setEnabled)
+        self.search_button.clicked.connect(self.apply_filter)
+        self.patient_edit.returnPressed.connect(self.apply_filter)
+        self.state_combo.activated.connect(lambda *_: self.apply_filter())
+        self.staff_combo.activated.connect(lambda *_: self.apply_filter())
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.csv_button.clicked.connect(self._on_csv_clicked)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.view.clicked.connect(self._on_cell_clicked)
+        self.model.loaded.connect(self._on_loaded)
+        session.events.billing_changed.connect(self.model.refresh)
+        QShortcut(QKeySequence("F5"), self, self.model.refresh)
+        QShortcut(QKeySequence("Shift+F10"), self.view, self._on_menu_key)
+        self._load_staff()
+
+    # -- filters -----------------------------------------------------------------------------
+
+    def _load_staff(self) -> None:
+        s = self.session
+
+        def fill(staff: list[tuple[int, str]]) -> None:
+            for sid, name in staff:
+                self.staff_combo.addItem(name, sid)
+
+        async_ops.run_op(s.ctx.runner.db(s.history.staff_names, s.clinic.id), on_success=fill)
+
+    def current_filter(self) -> HistoryFilter:
+        state = self.state_combo.currentData()
+        return HistoryFilter(
+            date_from=_pydate(self.from_edit.date()) if self.period_check.isChecked() else None,
+            date_to=_pydate(self.to_edit.date()) if self.period_check.isChecked() else None,
+            states=frozenset({state}) if state is not None else frozenset(),
+            patient=self.patient_edit.text(), staff_id=self.staff_combo.currentData(),
+        )
+
+    def apply_filter(self) -> None:
+        self.model.reload(self.current_filter())
+
+    def _on_clear_clicked(self) -> None:
+        self.period_check.setChecked(False)
+        self.state_combo.setCurrentIndex(0)
+        self.staff_combo.setCurrentIndex(0)
+        self.patient_edit.clear()
+        self.apply_filter()
+
+    def _on_loaded(self, total: int) -> None:
+        self.count_label.setText(tr("{n:,} 件", n=total))
+
+    # -- the row menu ------------------------------------------------------------------------
+
+    def row_menu(self, row: HistoryRow) -> QMenu:
+        menu = QMenu(self)
+        refund = menu.addAction(tr("返金する"))
+        refund.setEnabled(row.refundable and row.id not in self._in_flight)
+        refund.triggered.connect(lambda: self.refund(row))
+        cancel = menu.addAction(tr("請求を取り消す"))
+        cancel.setEnabled(row.cancellable and row.id not in self._in_flight)
+        cancel.triggered.connect(lambda: self.cancel(row))
+        return menu
+
+    def _show_menu(self, index: QModelIndex, pos: QPoint) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return
+        self.view.selectRow(index.row())
+        self.row_menu(row).popup(pos)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        self._show_menu(self.view.indexAt(pos), self.view.viewport().mapToGlobal(pos))
+
+    def _on_menu_key(self) -> None:
+        index = self.view.currentIndex()
+        rect = self.view.visualRect(index.siblingAtColumn(ACTIONS_COLUMN))
+        self._show_menu(index, self.view.viewport().mapToGlobal(rect.bottomLeft()))
+
+    def _on_cell_clicked(self, index: QModelIndex) -> None:
+        if index.column() == ACTIONS_COLUMN:
+            rect = self.view.visualRect(index)
+            self._show_menu(index, self.view.viewport().mapToGlobal(rect.bottomLeft()))
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def refund(self, row: HistoryRow) -> None:
+        values = RefundDialog.ask(self, row)
+        if values is not None:
+            self.run_refund(row, values)
+
+    def run_refund(self, row: HistoryRow, values: RefundInput) -> None:
+        s = self.session
+        self._in_flight.add(row.id)
+        messages.info(tr("返金処理中…"))
+        work = s.ctx.runner.payments(s.ctx.billing.refund, row.id, s.staff_id, values.amount, values.reason)
+
+        def done(outcome: RefundOutcome) -> None:
+            messages.info(tr("返金しました（{patient} 様・{amount}）。", patient=row.patient_name,
+                             amount=format_yen(outcome.amount)))
+
+        task = async_ops.run_op(work, on_success=done, name="refund")
+        task.add_done_callback(lambda _t: self._finish(row.id))
+        self.model.refresh()  # shows 返金処理中 while PAY.JP answers
+
+    def cancel(self, row: HistoryRow) -> None:
+        if not ConfirmDialog.ask(self, tr("請求を取り消す"), tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
+                                 tr("請求を取り消す")):
+            return
+        s = self.session
+        self._in_flight.add(row.id)
+        task = async_ops.run_op(s.ctx.runner.payments(s.ctx.billing.cancel_request, row.id, s.staff_id),
+                                on_success=lambda _: messages.info(tr("請求を取り消しました。")), name="cancel")
+        task.add_done_callback(lambda _t: self._finish(row.id))
+
+    def _finish(self, request_id: int) -> None:
+        self._in_flight.discard(request_id)
+        self.session.events.billing_changed.emit()
+
+    def _on_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("CSV出力"), str(pathlib.Path.home() / tr("決済履歴.csv")),
+                                              tr("CSVファイル (*.csv)"))
+        if path:
+            self.export_csv(pathlib.Path(path))
+
+    def export_csv(self, path: pathlib.Path) -> None:
+        s = self.session
+        labels = STATE_LABELS_EN if i18n.language() == "en" else STATE_LABELS_JA
+        work = s.ctx.runner.db(s.history.export_csv, s.clinic.id, self.current_filter(), path,
+                               headers=[tr(h) for h in CSV_HEADERS], state_labels=labels, lang=i18n.language())
+        async_ops.run_op(work, busy=[self.csv_button], busy_text=tr("処理中…"),
+                         on_success=lambda n: messages.info(tr("CSVを出力しました（{n:,} 件）: {path}", n=n, path=path)))
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self.model.total == 0:
+            self.apply_filter()

@@ -1,0 +1,102 @@
+"""メールボックス（デモ）: the mail デモ mode "sent" to patients, with the payment link to open."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
+from desktop.ui import async_ops
+from desktop.ui.i18n import tr
+from desktop.ui.models.columns import short_time
+from desktop.ui.session import UiSession
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MailboxPage(QWidget):
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.mailbox = DemoMailbox(session.ctx.data_dir / "mailbox")
+        self.link: str | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.refresh_button = QPushButton(tr("更新"))
+        self.open_button = QPushButton(tr("決済ページを開く"))
+        self.open_button.setEnabled(False)
+        self.open_button.setShortcut(QKeySequence("Ctrl+O"))
+        self.count_label = QLabel()
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        layout.addLayout(bar)
+        self.list = QListWidget()
+        self.body = QPlainTextEdit()
+        self.body.setReadOnly(True)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.body)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        self.refresh_button.clicked.connect(self.reload)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.list.currentItemChanged.connect(lambda item, _prev: self._on_item_changed(item))
+        session.events.mail_changed.connect(self.reload)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+
+    def reload(self) -> None:
+        async_ops.run_op(self.session.ctx.runner.db(self.mailbox.list_messages), on_success=self._show, name="mailbox")
+
+    def _show(self, mails: list[MailSummary]) -> None:
+        current = self.list.currentItem().data(KEY_ROLE) if self.list.currentItem() else None
+        self.list.blockSignals(True)
+        self.list.clear()
+        chosen = None
+        for m in sorted(mails, key=lambda m: m.date, reverse=True):
+            item = QListWidgetItem(f"{short_time(m.date)}　{m.to}\n{m.subject}")
+            item.setData(KEY_ROLE, m.key)
+            self.list.addItem(item)
+            if chosen is None or m.key == current:
+                chosen = item
+        self.list.blockSignals(False)
+        self.count_label.setText(tr("{n:,} 件", n=len(mails)) if mails else tr("メールがありません"))
+        if chosen is not None:
+            self.list.setCurrentItem(chosen)
+            self._on_item_changed(chosen)
+
+    def _on_item_changed(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        key = str(item.data(KEY_ROLE))
+
+        def read() -> MailContent:
+            return extract_content(self.mailbox.get(key))
+
+        async_ops.run_op(self.session.ctx.runner.db(read), on_success=self._show_content, name="mail")
+
+    def _show_content(self, content: MailContent) -> None:
+        self.body.setPlainText(content.text or content.html or "")
+        self.link = content.first_link
+        self.open_button.setEnabled(bool(self.link))
+
+    def _on_open_clicked(self) -> None:
+        if self.link:
+            QDesktopServices.openUrl(QUrl(self.link))
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.reload()

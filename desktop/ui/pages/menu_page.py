@@ -1,0 +1,235 @@
+"""メニュー設定: the list of menus and the form with every field, 複製 / 保存 / 削除."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.billing import TaxCategory
+from desktop.domain.clinic import PaymentTiming
+from desktop.domain.errors import UserError, ValidationError
+from desktop.domain.formatting import format_yen
+from desktop.services.directory import MenuInput
+from desktop.services.front_desk import MenuInfo
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.i18n import tr
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+
+MENU_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MenuPage(QWidget):
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.current: MenuInfo | None = None
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.list = QListWidget()
+        self.new_button = QPushButton(tr("新規メニュー"))
+        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
+        left.addWidget(self.list, 1)
+        left.addWidget(self.new_button)
+        layout.addLayout(left, 2)
+
+        form_host = QWidget()
+        form = QFormLayout(form_host)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = QLineEdit()
+        self.price_edit = QLineEdit()
+        self.price_edit.setPlaceholderText("3300")
+        self.tax = ChoiceRow([(TaxCategory.TAXABLE, tr("課税")), (TaxCategory.NON_TAXABLE, tr("非課税"))])
+        self.card = ChoiceRow([(True, tr("あり")), (False, tr("なし"))])
+        self.lump_sum = QCheckBox(tr("一括"))
+        self.lump_sum.setChecked(True)
+        self.timing = ChoiceRow([(t, i18n.timing_label(t)) for t in
+                                 (PaymentTiming.PRE_AND_POST, PaymentTiming.PRE, PaymentTiming.POST)])
+        self.attachment = ChoiceRow([(True, tr("あり")), (False, tr("なし"))])
+        self.attachment.set_value(False)
+        self.note_edit = QPlainTextEdit()
+        self.confirm_edit = QPlainTextEdit()
+        for edit in (self.note_edit, self.confirm_edit):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(70)
+        self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "form")}
+        form.addRow(tr("メニュー名"), self.name_edit)
+        form.addRow("", self.errors["name"])
+        form.addRow(tr("料金 (税込)"), self.price_edit)
+        form.addRow("", self.errors["price"])
+        form.addRow(tr("課税区分"), self.tax)
+        form.addRow(tr("クレジットカード決済 (必須)"), self.card)
+        form.addRow(tr("決済種別（1つ以上選択）"), self.lump_sum)
+        form.addRow("", self.errors["lump_sum"])
+        form.addRow(tr("決済タイミング (必須)"), self.timing)
+        form.addRow(tr("添付ファイル (必須)"), self.attachment)
+        form.addRow(tr("備考"), self.note_edit)
+        form.addRow(tr("確認メッセージ"), self.confirm_edit)
+        form.addRow("", self.errors["form"])
+        buttons = QHBoxLayout()
+        self.duplicate_button = QPushButton(tr("複製"))
+        self.save_button = QPushButton(tr("保存"))
+        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
+        self.save_button.setToolTip(tr("保存") + " (Ctrl+S)")
+        self.delete_button = QPushButton(tr("削除"))
+        buttons.addWidget(self.duplicate_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.save_button)
+        form.addRow(buttons)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_host)
+        layout.addWidget(scroll, 5)
+
+        self.list.currentItemChanged.connect(lambda item, _prev: self._on_item_changed(item))
+        self.new_button.clicked.connect(self.new_menu)
+        self.duplicate_button.clicked.connect(self._on_duplicate_clicked)
+        self.save_button.clicked.connect(self.save)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self._update_buttons()
+        self.reload()
+
+    # -- list ----------------------------------------------------------------------------------
+
+    def reload(self, select_id: int | None = None) -> None:
+        s = self.session
+        keep = select_id if select_id is not None else (self.current.id if self.current else None)
+        async_ops.run_op(s.ctx.runner.db(s.queries.menus, s.clinic.id),
+                         on_success=lambda menus: self._show(menus, keep), name="menus")
+
+    def _show(self, menus: list[MenuInfo], select_id: int | None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        chosen = None
+        for m in menus:
+            item = QListWidgetItem(f"{m.name}\n{format_yen(m.price)}　{i18n.timing_label(m.payment_timing)}")
+            item.setData(MENU_ROLE, m)
+            self.list.addItem(item)
+            if chosen is None or m.id == select_id:
+                chosen = item
+        self.list.blockSignals(False)
+        if chosen is not None:
+            self.list.setCurrentItem(chosen)
+            self._on_item_changed(chosen)
+        else:
+            self.new_menu()
+
+    def _on_item_changed(self, item: QListWidgetItem | None) -> None:
+        menu = item.data(MENU_ROLE) if item is not None else None
+        if isinstance(menu, MenuInfo):
+            self.fill(menu)
+
+    # -- form ----------------------------------------------------------------------------------
+
+    def fill(self, m: MenuInfo | None) -> None:
+        self.current = m
+        for e in self.errors.values():
+            e.clear_error()
+        self.name_edit.setText(m.name if m else "")
+        self.price_edit.setText(str(m.price) if m else "")
+        self.tax.set_value(m.tax_category if m else TaxCategory.TAXABLE)
+        self.card.set_value(m.card_payment if m else True)
+        self.lump_sum.setChecked(m.lump_sum if m else True)
+        self.timing.set_value(m.payment_timing if m else PaymentTiming.POST)
+        self.attachment.set_value(m.attachment_required if m else False)
+        self.note_edit.setPlainText(m.note if m else "")
+        self.confirm_edit.setPlainText(m.confirmation_message if m else "")
+        self._update_buttons()
+
+    def new_menu(self) -> None:
+        self.list.clearSelection()
+        self.fill(None)
+        self.name_edit.setFocus()
+
+    def _update_buttons(self) -> None:
+        self.delete_button.setEnabled(self.current is not None)
+        self.duplicate_button.setEnabled(self.current is not None)
+
+    def form_input(self) -> MenuInput:
+        """The form as a ``MenuInput``; a bad price raises ``ValidationError`` for ``price``."""
+        text = self.price_edit.text().strip().replace(",", "").replace("¥", "").replace("円", "")
+        text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if not text.isdigit() or int(text) > 9_999_999:
+            raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
+        return MenuInput(
+            name=self.name_edit.text(), price=int(text), tax_category=TaxCategory(self.tax.value()),
+            card_payment=bool(self.card.value()), lump_sum=self.lump_sum.isChecked(),
+            payment_timing=PaymentTiming(self.timing.value()), attachment_required=bool(self.attachment.value()),
+            note=self.note_edit.toPlainText().strip(), confirmation_message=self.confirm_edit.toPlainText().strip(),
+        )
+
+    def _show_error(self, exc: BaseException) -> bool:
+        if isinstance(exc, UserError):
+            key = exc.field if exc.field in self.errors else "form"
+            if key == "price":
+                self.errors[key].show_error(tr("料金は0〜9,999,999円の整数で入力してください。"))
+            else:
+                self.errors[key].show_error(exc.message(i18n.language()))
+            {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum}.get(
+                key, self.name_edit).setFocus()
+            return True
+        return False
+
+    def save(self) -> None:
+        for e in self.errors.values():
+            e.clear_error()
+        try:
+            data = self.form_input()
+        except ValidationError as exc:
+            self._show_error(exc)
+            return
+        s = self.session
+        menu_id = self.current.id if self.current else None
+
+        def done(saved_id: int) -> None:
+            messages.info(tr("保存しました。"))
+            self.reload(saved_id)
+            s.events.menus_changed.emit()
+
+        async_ops.run_op(s.ctx.runner.db(s.ctx.directory.save_menu, s.clinic.id, data, menu_id),
+                         busy=[self.save_button], busy_text=tr("処理中…"), on_success=done,
+                         on_failure=self._show_error, name="save-menu")
+
+    def _on_duplicate_clicked(self) -> None:
+        if self.current is None:
+            return
+        copy_name = self.name_edit.text() + tr("のコピー")
+        self.current = None
+        self.list.clearSelection()
+        self.name_edit.setText(copy_name)
+        self._update_buttons()
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def _on_delete_clicked(self) -> None:
+        m = self.current
+        if m is None:
+            return
+        if not ConfirmDialog.ask(self, tr("削除"), tr("メニュー「{name}」を削除しますか？", name=m.name), tr("削除")):
+            return
+        s = self.session
+
+        def done(deleted: bool) -> None:
+            messages.info(tr("メニューを削除しました。") if deleted else
+                          tr("予約があるため、メニューをアーカイブしました（一覧に表示されなくなります）。"))
+            self.current = None
+            self.reload()
+            s.events.menus_changed.emit()
+
+        async_ops.run_op(s.ctx.runner.db(s.ctx.directory.delete_menu, m.id), busy=[self.delete_button],
+                         on_success=done, name="delete-menu")

@@ -1,0 +1,166 @@
+"""予約管理: the list of one day's reservations (or a search) and the detail of the chosen one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.formatting import JST
+from desktop.services.front_desk import ReservationRow
+from desktop.ui import async_ops, messages
+from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
+from desktop.ui.i18n import tr
+from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.reservation_detail import ReservationDetailPanel
+
+
+class ReservationsPage(QWidget):
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._selected_id: int | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.prev_button = QPushButton("◀ " + tr("前日"))
+        self.prev_button.setShortcut(QKeySequence("Alt+Left"))
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy/MM/dd (ddd)")
+        today = dt.datetime.now(JST).date()
+        self.date_edit.setDate(QDate(today.year, today.month, today.day))
+        self.next_button = QPushButton(tr("翌日") + " ▶")
+        self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        self.today_button = QPushButton(tr("今日"))
+        self.today_button.setShortcut(QKeySequence("Ctrl+T"))
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(tr("患者名で検索") + " (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.new_button = QPushButton(tr("新規予約"))
+        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_button.setToolTip(tr("新規予約") + " (Ctrl+N)")
+        for w in (self.prev_button, self.date_edit, self.next_button, self.today_button):
+            bar.addWidget(w)
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.new_button)
+        layout.addLayout(bar)
+
+        self.model = ReservationTableModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.detail = ReservationDetailPanel(session)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search_edit.setFocus)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+        self.prev_button.clicked.connect(lambda: self._shift_day(-1))
+        self.next_button.clicked.connect(lambda: self._shift_day(1))
+        self.today_button.clicked.connect(self._on_today_clicked)
+        self.date_edit.dateChanged.connect(lambda *_: self.reload())
+        self.search_edit.textChanged.connect(lambda *_: self.reload())
+        self.new_button.clicked.connect(self._on_new_clicked)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._on_selection_changed())
+        self.detail.changed.connect(self.reload)
+        session.events.billing_changed.connect(self.reload)
+        session.events.menus_changed.connect(self.reload)
+        self.setTabOrder(self.search_edit, self.view)
+
+    def day(self) -> dt.date:
+        d = self.date_edit.date()
+        return dt.date(d.year(), d.month(), d.day())
+
+    def set_day(self, day: dt.date) -> None:
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+
+    def _shift_day(self, days: int) -> None:
+        self.date_edit.setDate(self.date_edit.date().addDays(days))
+
+    def _on_today_clicked(self) -> None:
+        self.search_edit.clear()
+        self.set_day(dt.datetime.now(JST).date())
+
+    def reload(self) -> None:
+        s = self.session
+        work = s.ctx.runner.db(s.queries.reservations, s.clinic.id, self.day(), self.search_edit.text())
+        async_ops.run_op(work, on_success=self._show_rows, name="reservations")
+
+    def _show_rows(self, rows: list[ReservationRow]) -> None:
+        keep = self._selected_id
+        self.model.set_rows(rows)
+        row = self.model.row_of(keep) if keep is not None else None
+        if row is None and rows:
+            row = 0
+        if row is not None:
+            self.view.selectRow(row)
+        else:
+            self._selected_id = None
+            self.detail.show_reservation(None)
+
+    def select_reservation(self, reservation_id: int) -> None:
+        row = self.model.row_of(reservation_id)
+        if row is not None:
+            self.view.selectRow(row)
+
+    def _on_selection_changed(self) -> None:
+        indexes = self.view.selectionModel().selectedRows()
+        row = self.model.data(indexes[0], ROW_ROLE) if indexes else None
+        new_id = row.id if isinstance(row, ReservationRow) else None
+        if new_id != self._selected_id or new_id is not None:
+            self._selected_id = new_id
+            self.detail.show_reservation(new_id)
+
+    def _on_new_clicked(self) -> None:
+        s = self.session
+        async_ops.run_op(self._load_choices(), busy=[self.new_button], on_success=self._ask_new)
+
+    async def _load_choices(self) -> tuple[list, list]:  # type: ignore[type-arg]
+        s = self.session
+        patients = await s.ctx.runner.db(s.queries.patients, s.clinic.id)
+        menus = await s.ctx.runner.db(s.queries.menus, s.clinic.id)
+        return patients, menus
+
+    def _ask_new(self, choices: tuple[list, list]) -> None:  # type: ignore[type-arg]
+        values = ReservationDialog.ask(self, choices[0], choices[1], self.day())
+        if values is not None:
+            self.create_reservation(values)
+
+    def create_reservation(self, values: ReservationInput) -> None:
+        s = self.session
+        work = s.ctx.runner.db(s.ctx.directory.create_reservation, s.clinic.id, patient_id=values.patient_id,
+                               menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
+                               message=values.message, attachments=values.attachments)
+
+        def done(reservation_id: int) -> None:
+            messages.info(tr("予約を登録しました。"))
+            self._selected_id = reservation_id
+            self.search_edit.clear()
+            self.set_day(values.starts_at.date())
+            self.reload()
+
+        async_ops.run_op(work, busy=[self.new_button], on_success=done, name="create-reservation")

@@ -1,0 +1,263 @@
+"""The reservation detail: 予約ステータス, メニュー, 決済タイミング, the patient, and its billing history,
+with 後決済請求, 請求を取り消す and 再請求.
+
+Signals:
+    changed: this panel changed a reservation or a request (the list re-reads itself).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic import ReservationStatus
+from desktop.domain.formatting import format_jst_datetime, format_yen
+from desktop.services.billing import RequestOutcome
+from desktop.services.front_desk import ReservationDetail
+from desktop.services.history import HistoryRow
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
+from desktop.ui.i18n import tr
+from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
+from desktop.ui.session import UiSession
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ReservationDetailPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.detail: ReservationDetail | None = None
+        self._reservation_id: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(tr("予約を選択してください"))
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        layout.addWidget(self.title)
+
+        top = QHBoxLayout()
+        box = QGroupBox(tr("予約詳細"))
+        form = QFormLayout(box)
+        self.status_combo = QComboBox()
+        for status in ReservationStatus:
+            self.status_combo.addItem(i18n.reservation_status_label(status), status)
+        self.menu_label, self.timing_label, self.when_label = _value_label(), _value_label(), _value_label()
+        self.message_label, self.files_label = _value_label(), _value_label()
+        form.addRow(tr("予約ステータス"), self.status_combo)
+        form.addRow(tr("メニュー"), self.menu_label)
+        form.addRow(tr("決済タイミング"), self.timing_label)
+        form.addRow(tr("予約日時"), self.when_label)
+        form.addRow(tr("伝達事項"), self.message_label)
+        form.addRow(tr("添付ファイル"), self.files_label)
+        top.addWidget(box, 1)
+        pbox = QGroupBox(tr("患者情報"))
+        pform = QFormLayout(pbox)
+        self.patient_labels = {key: _value_label() for key in ("姓名", "性別", "電話番号", "Eメール", "住所")}
+        for key, label in self.patient_labels.items():
+            pform.addRow(tr(key), label)
+        top.addWidget(pbox, 1)
+        layout.addLayout(top)
+
+        actions = QHBoxLayout()
+        self.request_button = QPushButton(tr("後決済請求"))
+        self.request_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.request_button.setToolTip(tr("後決済請求") + " (Ctrl+P)")
+        self.cancel_button = QPushButton(tr("請求を取り消す"))
+        self.rerequest_button = QPushButton(tr("再請求"))
+        self.request_hint = QLabel()
+        self.request_hint.setStyleSheet("color: #666;")
+        self.request_hint.setWordWrap(True)
+        actions.addWidget(self.request_button)
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.rerequest_button)
+        actions.addWidget(self.request_hint, 1)
+        layout.addLayout(actions)
+
+        layout.addWidget(QLabel(tr("請求履歴")))
+        self.history_model = RequestListModel(self)
+        self.history_view = QTableView()
+        self.history_view.setModel(self.history_model)
+        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history_view.verticalHeader().hide()
+        self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.history_view, 1)
+
+        self.status_combo.activated.connect(self._on_status_activated)
+        self.request_button.clicked.connect(self._on_request_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.rerequest_button.clicked.connect(self._on_rerequest_clicked)
+        self.history_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self._set_enabled(False)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def show_reservation(self, reservation_id: int | None) -> None:
+        self._reservation_id = reservation_id
+        if reservation_id is None:
+            self.detail = None
+            self.title.setText(tr("予約を選択してください"))
+            self.history_model.set_rows([])
+            self._set_enabled(False)
+            return
+        async_ops.spawn(self._load(reservation_id), "reservation-detail")
+
+    def reload(self) -> None:
+        self.show_reservation(self._reservation_id)
+
+    async def _load(self, reservation_id: int) -> None:
+        run = self.session.ctx.runner.db
+        try:
+            detail = await run(self.session.queries.reservation, reservation_id)
+            rows = await run(self.session.history.for_reservation, reservation_id)
+        except Exception as exc:  # noqa: BLE001
+            messages.exception(exc)
+            return
+        if reservation_id != self._reservation_id or detail is None:
+            return
+        self._show(detail, rows)
+
+    def _show(self, d: ReservationDetail, rows: list[HistoryRow]) -> None:
+        selected = self.selected_request()
+        self.detail = d
+        lang = i18n.language()
+        self.title.setText(f"{d.patient.name} — {format_jst_datetime(d.starts_at, lang)}")
+        self.status_combo.setCurrentIndex(self.status_combo.findData(d.status))
+        self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）")
+        card = tr("あり") if d.menu.card_payment else tr("なし")
+        self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{tr('クレジットカード決済 (必須)').split(' ')[0]}: {card}")
+        self.when_label.setText(format_jst_datetime(d.starts_at, lang))
+        self.message_label.setText(d.message or "—")
+        self.files_label.setText("、".join(d.attachments) or "—")
+        p = d.patient
+        for key, value in zip(self.patient_labels, (p.name + (f"（{p.kana}）" if p.kana else ""), p.sex, p.phone,
+                                                    p.email, p.address)):
+            self.patient_labels[key].setText(value or "—")
+        self.history_model.set_rows(rows)
+        if selected is not None:
+            for i, r in enumerate(rows):
+                if r.id == selected.id:
+                    self.history_view.selectRow(i)
+        self._set_enabled(True)
+
+    # -- state of the buttons ----------------------------------------------------------------
+
+    def selected_request(self) -> HistoryRow | None:
+        indexes = self.history_view.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        row = self.history_model.data(indexes[0], ROW_ROLE)
+        return row if isinstance(row, HistoryRow) else None
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.status_combo.setEnabled(enabled)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        d = self.detail
+        can = d is not None and d.can_request_post_payment
+        self.request_button.setEnabled(can)
+        if d is None or can:
+            self.request_hint.setText("")
+        elif not d.menu.allows_post_payment:
+            self.request_hint.setText(tr("このメニューでは後決済請求を利用できません。"))
+        elif not d.payment_usable:
+            self.request_hint.setText(tr("決済会社の利用準備ができていません。"))
+        else:
+            self.request_hint.setText("")
+        sel = self.selected_request()
+        self.cancel_button.setEnabled(sel is not None and sel.cancellable)
+        self.rerequest_button.setEnabled(can and sel is not None and sel.state.value in ("requested", "cancelled", "expired"))
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _on_status_activated(self, index: int) -> None:
+        if self.detail is None:
+            return
+        status = self.status_combo.itemData(index)
+        if status == self.detail.status:
+            return
+        ctx = self.session.ctx
+        async_ops.run_op(ctx.runner.db(ctx.directory.set_reservation_status, self.detail.id, status),
+                         busy=[self.status_combo], on_success=lambda _: self._after_change(tr("ステータスを変更しました。")))
+
+    def _on_request_clicked(self) -> None:
+        if self.detail is None or not self.detail.can_request_post_payment:
+            return
+        values = PaymentRequestDialog.ask(self, self.detail)
+        if values is not None:
+            self.send_request(values)
+
+    def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None) -> None:
+        assert self.detail is not None
+        ctx, s = self.session.ctx, self.session
+        if replace is None:
+            work = ctx.runner.payments(ctx.billing.request_payment, self.detail.id, s.staff_id, values.amount,
+                                       values.tax_category, values.message)
+        else:
+            work = ctx.runner.payments(ctx.billing.re_request, replace.id, s.staff_id, amount=values.amount,
+                                       tax_category=values.tax_category, message=values.message)
+        patient = self.detail.patient.name
+
+        def done(outcome: RequestOutcome) -> None:
+            key = "保存済みカードで決済しました（{patient} 様・{amount}）。" if outcome.auto_charged else \
+                "請求メールを送信待ちにしました（{patient} 様・{amount}）。"
+            if outcome.auto_charge_error is not None:
+                messages.warning(outcome.auto_charge_error.message(i18n.language()))
+            self._after_change(tr(key, patient=patient, amount=format_yen(values.amount)), billing=True)
+
+        async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=tr("送信中…"),
+                         on_success=done, name="request-payment")
+
+    def _on_cancel_clicked(self) -> None:
+        sel = self.selected_request()
+        if sel is None or not sel.cancellable:
+            return
+        if not ConfirmDialog.ask(self, tr("請求を取り消す"), tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
+                                 tr("請求を取り消す")):
+            return
+        ctx = self.session.ctx
+        async_ops.run_op(ctx.runner.payments(ctx.billing.cancel_request, sel.id, self.session.staff_id),
+                         busy=[self.cancel_button], busy_text=tr("処理中…"),
+                         on_success=lambda _: self._after_change(tr("請求を取り消しました。"), billing=True))
+
+    def _on_rerequest_clicked(self) -> None:
+        sel = self.selected_request()
+        if sel is None or self.detail is None:
+            return
+        values = PaymentRequestDialog.ask(self, self.detail, amount=sel.amount, tax=sel.tax_category,
+                                          message=sel.message, title="再請求")
+        if values is not None:
+            self.send_request(values, replace=sel)
+
+    def _after_change(self, text: str, *, billing: bool = False) -> None:
+        messages.info(text)
+        self.reload()
+        self.changed.emit()
+        if billing:
+            self.session.events.billing_changed.emit()
+        else:
+            self.session.events.reservations_changed.emit()
