@@ -1,0 +1,209 @@
+"""Staff requests: 後決済請求, cancel, re-request, link expiry."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from desktop.domain.billing import (
+    BillingState,
+    RequestKind,
+    TaxCategory,
+)
+from desktop.domain.clinic import ReservationStatus
+from desktop.domain.errors import (
+    OutcomeUnknownError,
+    PaymentError,
+    ServiceUnavailableError,
+    StateError,
+)
+from desktop.domain.validation import (
+    parse_amount,
+    validate_email,
+    validate_message,
+)
+from desktop.services import audit
+from desktop.services import mail_compose as mail
+from desktop.services.billing.core import (
+    DEFAULT_MESSAGE,
+    STATE_LABELS_JA,
+    RequestOutcome,
+    _snapshot,
+    _transition,
+    payment_usable,
+)
+from desktop.services.billing.payments import PaymentsMixin
+from desktop.storage.orm import (
+    BillingRequest,
+)
+
+
+class RequestsMixin(PaymentsMixin):
+    """後決済請求 and its follow-ups: send, cancel, re-request, expire."""
+
+    # ------------------------------------------------------------------ staff: request
+
+    def request_payment(
+        self,
+        reservation_id: int,
+        staff_id: int,
+        amount: object,
+        tax_category: TaxCategory | str,
+        message: str | None = DEFAULT_MESSAGE,
+        *,
+        kind: RequestKind = RequestKind.POST_PAYMENT,
+    ) -> RequestOutcome:
+        """後決済請求: record the request and e-mail the patient a personal link.
+
+        With 自動決済 and a saved card, the card is charged at once instead; if that card is
+        declined, the patient gets the link by e-mail as usual.
+        """
+        value = parse_amount(amount)
+        category = TaxCategory(tax_category)
+        text = validate_message(message)
+        now = self._clock()
+        with self._db.uow() as uow:
+            s = uow.session
+            reservation, patient, menu, clinic, staff = self._load_for_request(s, reservation_id, staff_id)
+            if reservation.status is ReservationStatus.CANCELLED:
+                raise StateError("reservation_cancelled")
+            if kind is RequestKind.POST_PAYMENT and not menu.allows_post_payment:
+                raise StateError("post_payment_not_allowed")
+            if not payment_usable(clinic):
+                raise StateError("payment_company_unusable")
+            validate_email(patient.email)
+            auto = bool(clinic.auto_charge and patient.payjp_customer_id)
+            req = self._new_request(s, clinic, reservation, patient, menu, staff, value, category, text, kind, now)
+            raw = self._issue_link(req, clinic, now)
+            if not auto:
+                self._enqueue_request_mail(s, req, clinic, patient, reservation, menu, raw)
+            audit.record(
+                s,
+                clinic_id=clinic.id,
+                actor="staff",
+                staff_id=staff.id,
+                action="request_created",
+                entity_type="billing_request",
+                entity_id=req.id,
+                before=None,
+                after={**_snapshot(req), "message": text, "tax_category": category.value, "auto_charge": auto},
+            )
+            uow.commit()
+            request_id = req.id
+        if not auto:
+            return RequestOutcome(request_id, BillingState.REQUESTED)
+        return self._auto_charge(request_id, staff_id, raw)
+
+    def _auto_charge(self, request_id: int, staff_id: int, raw_link: str) -> RequestOutcome:
+        try:
+            outcome = self.charge_saved_card(request_id, staff_id)
+            return RequestOutcome(request_id, outcome.state, auto_charged=True)
+        except (PaymentError, ServiceUnavailableError) as exc:
+            # The saved card did not work: fall back to the e-mailed link.
+            self._send_link_after_failed_auto_charge(request_id, raw_link)
+            return RequestOutcome(request_id, BillingState.REQUESTED, auto_charged=False, auto_charge_error=exc)
+        except OutcomeUnknownError as exc:
+            return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
+
+    def _send_link_after_failed_auto_charge(self, request_id: int, raw_link: str) -> None:
+        with self._db.uow() as uow:
+            s = uow.session
+            req = self._get(s, request_id)
+            if req.state is not BillingState.REQUESTED:
+                return
+            clinic, patient, reservation, menu = self._context(s, req)
+            self._enqueue_request_mail(s, req, clinic, patient, reservation, menu, raw_link)
+            uow.commit()
+
+    # ------------------------------------------------------------------ staff: cancel / re-request
+
+    def cancel_request(self, request_id: int, staff_id: int, *, notify_patient: bool = False) -> None:
+        """Cancel an unpaid request; its link is refused from this moment."""
+        now = self._clock()
+        with self._db.uow() as uow:
+            s = uow.session
+            req = self._get(s, request_id)
+            staff = self._staff(s, staff_id, req.clinic_id)
+            before = _snapshot(req)
+            if not _transition(
+                s, request_id, {BillingState.REQUESTED}, BillingState.CANCELLED, cancelled_at=now, updated_at=now
+            ):
+                s.refresh(req)
+                self._raise_not_cancellable(req)
+            s.refresh(req)
+            if notify_patient:
+                clinic, patient, reservation, menu = self._context(s, req)
+                c, p, r = self._mail_parties(clinic, patient, reservation, menu)
+                self._queue(
+                    s,
+                    clinic,
+                    patient,
+                    req,
+                    mail.CancellationNotice(
+                        clinic=c, patient=p, reservation=r, amount_yen=req.amount, cancelled_at=now
+                    ),
+                )
+            audit.record(
+                s,
+                clinic_id=req.clinic_id,
+                actor="staff",
+                staff_id=staff.id,
+                action="request_cancelled",
+                entity_type="billing_request",
+                entity_id=req.id,
+                before=before,
+                after=_snapshot(req),
+            )
+            uow.commit()
+
+    @staticmethod
+    def _raise_not_cancellable(req: BillingRequest) -> None:
+        if req.state is BillingState.PROCESSING:
+            raise StateError("request_processing")
+        raise StateError("request_not_cancellable", state=STATE_LABELS_JA[req.state])
+
+    def re_request(
+        self,
+        request_id: int,
+        staff_id: int,
+        *,
+        amount: object | None = None,
+        tax_category: TaxCategory | str | None = None,
+        message: str | None = None,
+    ) -> RequestOutcome:
+        """後決済取消後の再請求: cancel the old request (if still open) and send a new one.
+
+        The old link stops working; the new request has its own link and e-mail.
+        """
+        with self._db.uow(readonly=True) as uow:
+            old = self._get(uow.session, request_id)
+            values = (old.reservation_id, old.amount, old.tax_category, old.message, old.state)
+        reservation_id, old_amount, old_tax, old_message, old_state = values
+        if old_state not in (BillingState.REQUESTED, BillingState.CANCELLED, BillingState.EXPIRED):
+            if old_state is BillingState.PROCESSING:
+                raise StateError("request_processing")
+            raise StateError("request_not_cancellable", state=STATE_LABELS_JA[old_state])
+        # Validate the new values before touching the old request: bad input changes nothing.
+        new_amount = parse_amount(old_amount if amount is None else amount)
+        new_tax = TaxCategory(tax_category or old_tax)
+        new_message = validate_message(old_message if message is None else message)
+        if old_state is BillingState.REQUESTED:
+            self.cancel_request(request_id, staff_id)
+        outcome = self.request_payment(reservation_id, staff_id, new_amount, new_tax, new_message)
+        with self._db.uow() as uow:
+            uow.session.execute(
+                update(BillingRequest).where(BillingRequest.id == request_id).values(replaced_by_id=outcome.request_id)
+            )
+            uow.commit()
+        return outcome
+
+    def expire_overdue(self) -> int:
+        """Mark requests whose link expired as 期限切れ. Returns how many changed."""
+        now = self._clock()
+        with self._db.uow() as uow:
+            result = uow.session.execute(
+                update(BillingRequest)
+                .where(BillingRequest.state == BillingState.REQUESTED, BillingRequest.link_expires_at < now)
+                .values(state=BillingState.EXPIRED, updated_at=now)
+            )
+            uow.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
