@@ -232,13 +232,14 @@ class PayjpGateway:
 
     def _backoff(self, attempt: int) -> float:
         """Exponential back-off with equal jitter."""
-        wait = min(self.config.retry_max_delay, self.config.retry_initial_delay * 2**attempt)
+        wait: float = min(self.config.retry_max_delay, self.config.retry_initial_delay * 2.0**attempt)
         return wait / 2 + random.uniform(0, wait / 2)
 
     @staticmethod
     def _translate(exc: payjp_error.PayjpException, moves_money: bool) -> UserError:
-        body = exc.json_body if isinstance(exc.json_body, dict) else {}
-        err = body.get("error") if isinstance(body.get("error"), dict) else {}
+        body: dict[str, Any] = exc.json_body if isinstance(exc.json_body, dict) else {}
+        raw_err = body.get("error")
+        err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
         code = str(err.get("code") or "")
         status = exc.http_status or 0
         log.info("PAY.JP answered %s %s", status or "-", code or type(exc).__name__)
@@ -350,11 +351,13 @@ class PayjpGateway:
         if tenant_id:
             params["id"] = tenant_id
         obj = self._call("post", Tenant.class_url(), params)
-        return Tenant.construct_from(dict(obj), self.config.secret_key)
+        tenant: Tenant = Tenant.construct_from(dict(obj), self.config.secret_key)
+        return tenant
 
     def retrieve_tenant(self, tenant_id: str) -> Tenant:
         obj = self._call("get", f"{Tenant.class_url()}/{tenant_id}")
-        return Tenant.construct_from(dict(obj), self.config.secret_key)
+        tenant: Tenant = Tenant.construct_from(dict(obj), self.config.secret_key)
+        return tenant
 
     def create_application_url(self, tenant_id: str) -> tuple[str, int]:
         """A one-time URL (valid 5 minutes) of PAY.JP's review application form."""

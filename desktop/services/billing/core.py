@@ -9,6 +9,7 @@ from typing import Callable
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.domain.billing import (
     BillingState,
@@ -131,7 +132,7 @@ def _transition(
     request_id: int,
     allowed: frozenset[BillingState] | set[BillingState],
     target: BillingState,
-    *extra_where: object,
+    *extra_where: ColumnElement[bool],
     **values: object,
 ) -> bool:
     """Conditional UPDATE: move the request only if it is still in one of ``allowed``."""
