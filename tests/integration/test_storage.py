@@ -108,3 +108,41 @@ def test_conditional_update_lets_only_one_of_two_writers_win(db: Database) -> No
     for t in threads:
         t.join()
     assert sorted(results) == [0, 1]
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(sqlite_db: Database) -> None:
+    """BEGIN IMMEDIATE: a read-then-write transaction waits for the other writer (busy timeout)."""
+    import time
+
+    with sqlite_db.uow() as uow:
+        uow.session.add(Clinic(name="A"))
+        uow.commit()
+    holding = threading.Event()
+    errors: list[BaseException] = []
+
+    def long_writer() -> None:
+        with sqlite_db.uow() as uow:
+            uow.session.execute(update(Clinic).values(phone="1"))
+            holding.set()
+            time.sleep(0.5)
+            uow.commit()
+
+    def read_then_write() -> None:
+        holding.wait()
+        try:
+            with sqlite_db.uow() as uow:
+                uow.session.scalars(select(Clinic)).all()
+                uow.session.execute(update(Clinic).values(email="x@example.jp"))
+                uow.commit()
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=long_writer), threading.Thread(target=read_then_write)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with sqlite_db.uow(readonly=True) as uow:
+        clinic = uow.session.scalars(select(Clinic)).one()
+        assert (clinic.phone, clinic.email) == ("1", "x@example.jp")

@@ -1,0 +1,82 @@
+"""デモ mode without the window: simulator + local mailbox, from a fresh data directory."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+from desktop.config import LocalSettings
+from desktop.domain.billing import BillingState
+from desktop.domain.errors import ValidationError
+from desktop.services.context import build_context, set_demo_api_base
+from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
+from desktop.services.demo_mailbox import DemoMailbox, extract_content
+from desktop.services.secrets import MemorySecretStore
+from desktop.simulator.server import SimulatorServer
+from desktop.simulator.testing import make_test_token
+from desktop.storage.orm import Menu, Reservation
+
+import pytest
+from sqlalchemy import select
+
+
+def test_fresh_install_bills_and_refunds_through_the_simulator_and_mailbox(tmp_path: pathlib.Path) -> None:
+    ctx = build_context(tmp_path, LocalSettings(), secrets=MemorySecretStore())
+    try:
+        assert ensure_demo_data(ctx) is not None
+        assert ensure_demo_data(ctx) is None  # only once
+        clinic = ctx.clinic()
+        assert clinic is not None and clinic.name == DEMO_CLINIC_NAME
+        with SimulatorServer() as sim:
+            set_demo_api_base(ctx, sim.base_url)
+            with ctx.db.uow(readonly=True) as uow:
+                reservation = uow.session.scalars(
+                    select(Reservation).join(Menu, Menu.id == Reservation.menu_id)
+                    .where(Menu.name == "一般診療 (後決済)")).first()
+                assert reservation is not None
+            staff_id = ctx.settings.staff_id
+            outcome = ctx.billing.request_payment(reservation.id, staff_id, "1,200", "taxable")
+            assert ctx.outbox.send_due().sent == 1
+            mailbox = DemoMailbox(tmp_path / "mailbox")
+            summaries = mailbox.list_messages()
+            assert len(summaries) == 1 and "お支払いのお願い" in summaries[0].subject
+            link = extract_content(mailbox.get(summaries[0].key)).first_link
+            assert link and link.startswith("http://127.0.0.1:8470/pay/")
+            raw = re.sub(r".*/pay/", "", link)
+            token = make_test_token(sim.base_url, "sk_test_anything")
+            assert ctx.billing.pay_with_token(raw, token).state is BillingState.PAID
+            assert ctx.billing.refund(outcome.request_id, staff_id, reason="デモ").state is BillingState.REFUNDED
+            ctx.outbox.send_due()
+            assert len(mailbox.list_messages()) == 3  # request, receipt, refund notice
+    finally:
+        ctx.close()
+
+
+def test_demo_keeps_its_charges_across_a_restart(tmp_path: pathlib.Path) -> None:
+    from desktop.simulator.store import SimulatorState
+
+    from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
+
+    state_file = tmp_path / "simulator.json"
+    with SimulatorServer(SimulatorState(state_file)) as sim:
+        gateway = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key="sk_test_x"))
+        charge = gateway.create_charge(amount=1200, attempt_id="att_1", request_id=1,
+                                       card=make_test_token(sim.base_url, "sk_test_x"))
+    with SimulatorServer(SimulatorState(state_file)) as sim:
+        gateway = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key="sk_test_x"))
+        assert gateway.refund_charge(charge.id, amount=200, reason="").amount_refunded == 200
+
+
+def test_link_expiry_is_between_one_and_thirty_days(tmp_path: pathlib.Path) -> None:
+    ctx = build_context(tmp_path, LocalSettings(), secrets=MemorySecretStore())
+    try:
+        clinic_id = ensure_demo_data(ctx)
+        assert clinic_id is not None
+        for days in (0, 31):
+            with pytest.raises(ValidationError):
+                ctx.directory.update_clinic(clinic_id, link_expiry_days=days)
+        ctx.directory.update_clinic(clinic_id, link_expiry_days=14)
+        clinic = ctx.clinic()
+        assert clinic is not None and clinic.link_expiry_days == 14
+    finally:
+        ctx.close()
