@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("CLINICPAY_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("payjp").setLevel(logging.WARNING)  # its DEBUG lines carry card names and descriptions
     try:
         return asyncio.run(serve(args))
     except KeyboardInterrupt:

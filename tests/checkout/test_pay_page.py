@@ -1,0 +1,147 @@
+"""The payment page over HTTP: what the patient sees per link state, and the pay flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import func, select, update
+from starlette.testclient import TestClient
+
+from desktop.domain.billing import BillingState
+from desktop.services.context import AppContext
+from desktop.simulator.testing import RunningSimulator, make_test_token
+from desktop.storage.orm import BillingRequest, PaymentAttempt
+from tests.checkout.helpers import Link
+from tests.integration.seed import Front
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'data-csrf="([0-9a-f]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def state_of(ctx: AppContext, request_id: int) -> BillingState:
+    with ctx.db.uow(readonly=True) as uow:
+        req = uow.session.get(BillingRequest, request_id)
+        assert req is not None
+        return req.state
+
+
+def set_state(ctx: AppContext, request_id: int, **values: object) -> None:
+    with ctx.db.uow() as uow:
+        uow.session.execute(update(BillingRequest).where(BillingRequest.id == request_id).values(**values))
+        uow.commit()
+
+
+def pay(client: TestClient, sim: RunningSimulator, link: Link, number: str = "4242424242424242",
+        authenticate: bool = True) -> dict[str, object]:
+    page = client.get(link.path)
+    csrf = csrf_of(page.text)
+    token = make_test_token(sim.base_url, sim.secret_key, number=number, name="HANAKO YAMADA")
+    answer = client.post(link.path, json={"card_token": token}, headers={"X-CSRF-Token": csrf}).json()
+    if answer["result"] != "three_d_secure":
+        return dict(answer)
+    sim.complete_3ds(str(answer["charge_id"]), authenticated=authenticate)
+    return dict(client.post(link.path + "/three-d-secure", headers={"X-CSRF-Token": csrf}).json())
+
+
+def test_payable_link_shows_clinic_amount_tax_brands_and_card_form(client: TestClient, link: Link) -> None:
+    page = client.get(link.path)
+    assert page.status_code == 200
+    html = page.text
+    for text in ("やまだ内科クリニック", "オンライン診療 (後決済)", "¥1,200", "うち消費税（10%） ¥109", "山田 花子 様",
+                 "カード番号", "有効期限（月 / 年）", "CVC番号", "名前（カード名義）", "支払う ¥1,200", "Powered by PAY.JP",
+                 "2026年11月2日 (月) 14:54"):
+        assert text in html
+    for brand in ("VISA", "Mastercard", "JCB", "American Express", "Diners Club", "DISCOVER"):
+        assert f'alt="{brand}"' in html
+    assert "/payjs/v2/pay.js" in html and 'value="hanako@example.jp"' in html
+
+
+def test_english_by_browser_language(client: TestClient, link: Link) -> None:
+    html = client.get(link.path, headers={"Accept-Language": "en-US,en;q=0.9,ja;q=0.5"}).text
+    assert '<html lang="en">' in html and "Pay ¥1,200" in html and "Cardholder name" in html
+    assert '<html lang="ja">' in client.get(link.path, headers={"Accept-Language": "ja,en;q=0.8"}).text
+
+
+def test_opening_a_link_changes_nothing(client: TestClient, ctx: AppContext, link: Link) -> None:
+    for _ in range(3):
+        client.get(link.path)
+        client.get(link.path + "/thanks")
+        client.get(link.path + "/receipt")
+    assert state_of(ctx, link.request_id) is BillingState.REQUESTED
+    with ctx.db.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PaymentAttempt)) == 0
+
+
+def test_pay_with_three_d_secure_then_thanks_page(client: TestClient, ctx: AppContext, sim: RunningSimulator,
+                                                   link: Link) -> None:
+    answer = pay(client, sim, link)
+    assert answer == {"result": "paid", "redirect": f"{link.path}/thanks"}
+    assert state_of(ctx, link.request_id) is BillingState.PAID
+    thanks = client.get(link.path + "/thanks").text
+    assert "お支払いありがとうございました" in thanks and "¥1,200" in thanks and "領収書を表示する" in thanks
+    again = client.get(link.path).text
+    assert "お支払い済みです" in again and 'id="pay-form"' not in again and "03-1234-5678" in again
+
+
+def test_declined_card_shows_reason_in_japanese_and_allows_retry(client: TestClient, ctx: AppContext,
+                                                                 sim: RunningSimulator, link: Link) -> None:
+    answer = pay(client, sim, link, number="4000000000080319")
+    assert answer["result"] == "error"
+    assert answer["message"] == "カードが利用できませんでした。別のカードをお試しいただくか、カード会社へお問い合わせください。"
+    assert state_of(ctx, link.request_id) is BillingState.REQUESTED
+    assert pay(client, sim, link)["result"] == "paid"
+
+
+def test_failed_three_d_secure_lets_the_patient_retry(client: TestClient, sim: RunningSimulator, link: Link) -> None:
+    answer = pay(client, sim, link, authenticate=False)
+    assert answer["result"] == "error" and "3Dセキュア" in str(answer["message"])
+    assert pay(client, sim, link)["result"] == "paid"
+
+
+def test_second_submit_while_processing_never_charges_twice(client: TestClient, ctx: AppContext,
+                                                            sim: RunningSimulator, link: Link) -> None:
+    csrf = csrf_of(client.get(link.path).text)
+    first = client.post(link.path, json={"card_token": make_test_token(sim.base_url, sim.secret_key)},
+                        headers={"X-CSRF-Token": csrf}).json()
+    assert first["result"] == "three_d_secure"
+    second = client.post(link.path, json={"card_token": make_test_token(sim.base_url, sim.secret_key)},
+                         headers={"X-CSRF-Token": csrf})
+    assert second.status_code == 409 and second.json() == {"result": "reload", "redirect": link.path}
+    page = client.get(link.path).text
+    assert "お支払いを確認しています" in page and "本人認証を続ける" in page
+    with ctx.db.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PaymentAttempt)) == 1
+
+
+def test_cancelled_expired_and_paid_links_show_their_page(client: TestClient, ctx: AppContext, front: Front,
+                                                          link: Link) -> None:
+    ctx.billing.cancel_request(link.request_id, front.staff_id)
+    html = client.get(link.path).text
+    assert "このご請求は取り消されました" in html and "03-1234-5678" in html and 'id="pay-form"' not in html
+    set_state(ctx, link.request_id, state=BillingState.REQUESTED,
+              link_expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1))
+    html = client.get(link.path).text
+    assert "お支払いリンクの有効期限が切れています" in html and 'id="pay-form"' not in html
+
+
+def test_pay_on_a_cancelled_link_is_refused(client: TestClient, ctx: AppContext, sim: RunningSimulator,
+                                            front: Front, link: Link) -> None:
+    csrf = csrf_of(client.get(link.path).text)
+    ctx.billing.cancel_request(link.request_id, front.staff_id)
+    answer = client.post(link.path, json={"card_token": make_test_token(sim.base_url, sim.secret_key)},
+                         headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 409 and state_of(ctx, link.request_id) is BillingState.CANCELLED
+
+
+def test_forged_malformed_and_unknown_tokens_get_identical_404(client: TestClient, link: Link) -> None:
+    forged = link.token[:-4] + ("AAAA" if not link.token.endswith("AAAA") else "BBBB")
+    pages = [client.get(f"/pay/{t}") for t in (forged, "short", "x" * 43, "../../etc/passwd")]
+    pages.append(client.get("/no/such/page"))
+    assert {p.status_code for p in pages} == {404}
+    bodies = {re.sub(r"nonce-[^;']+", "", p.text) for p in pages}
+    assert len(bodies) == 1 and "このお支払いリンクは無効です" in bodies.pop()
+    assert link.token not in pages[0].text
