@@ -48,6 +48,7 @@ _CARD_CODES = {
     "invalid_expiry_month": "incorrect_card_data",
     "invalid_expiry_year": "incorrect_card_data",
     "invalid_cvc": "invalid_cvc",
+    "incorrect_cvc": "invalid_cvc",
     "processing_error": "processing_error",
     "unacceptable_brand": "unacceptable_brand",
     "card_flagged": "card_flagged",
