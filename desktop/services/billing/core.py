@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -145,6 +145,15 @@ def _transition(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+class MailParties(NamedTuple):
+    """Who a patient mail is from and to, and what it is about."""
+
+    clinic: mail.Clinic
+    patient: mail.Patient
+    reservation: mail.Reservation
+    payment_base_url: str
+
+
 class BillingCore:
     """State and helpers shared by the billing engine's parts.
 
@@ -240,39 +249,36 @@ class BillingCore:
         assert menu is not None
         return clinic, patient, reservation, menu
 
-    @staticmethod
-    def _mail_parties(
-        clinic: Clinic, patient: Patient, reservation: Reservation, menu: Menu
-    ) -> tuple[mail.Clinic, mail.Patient, mail.Reservation]:
-        sex = mail.Sex.parse(patient.sex)
-        return (
-            mail.Clinic(
+    def _notify(self, s: Session, req: BillingRequest, make: Callable[[MailParties], mail.PatientMail]) -> None:
+        """Queue a mail to the request's patient in this transaction (none if no address)."""
+        clinic, patient, reservation, menu = self._context(s, req)
+        if not patient.email:
+            return
+        parties = MailParties(
+            clinic=mail.Clinic(
                 name=clinic.name, email=clinic.email or None, phone=clinic.phone or None, address=clinic.address or None
             ),
-            mail.Patient(
+            patient=mail.Patient(
                 name=patient.full_name,
-                email=patient.email or "",
-                sex=sex,
+                email=patient.email,
+                sex=mail.Sex.parse(patient.sex),
                 phone=patient.phone or None,
                 address=patient.address or None,
             ),
-            mail.Reservation(
+            reservation=mail.Reservation(
                 menu_name=menu.name,
                 starts_at=reservation.starts_at,
                 attachments=tuple(n for n in reservation.attachments.splitlines() if n.strip()),
             ),
+            payment_base_url=self.public_base_url(clinic),
         )
-
-    def _envelope(self, clinic: Clinic) -> mail.Envelope:
+        content = make(parties)
         sender = clinic.email or "no-reply@clinicpay.invalid"
-        domain = sender.rpartition("@")[2] or "clinicpay.invalid"
-        return mail.Envelope(from_address=sender, message_id=mail.new_message_id(domain), date=self._clock())
-
-    def _queue(
-        self, s: Session, clinic: Clinic, patient: Patient, req: BillingRequest, content: mail.PatientMail
-    ) -> None:
+        envelope = mail.Envelope(
+            from_address=sender, message_id=mail.new_message_id(sender.rpartition("@")[2]), date=self._clock()
+        )
         lang = patient.language if patient.language in ("ja", "en") else "ja"
-        message = self._composer.compose(content, self._envelope(clinic), lang)
+        message = self._composer.compose(content, envelope, lang)
         outbox.enqueue(
             s,
             clinic_id=clinic.id,
@@ -282,29 +288,24 @@ class BillingCore:
             now=self._clock(),
         )
 
-    def _enqueue_request_mail(
-        self,
-        s: Session,
-        req: BillingRequest,
-        clinic: Clinic,
-        patient: Patient,
-        reservation: Reservation,
-        menu: Menu,
-        raw_link: str,
-    ) -> None:
-        c, p, r = self._mail_parties(clinic, patient, reservation, menu)
-        assert req.link_expires_at is not None
-        content = mail.PaymentRequest(
-            clinic=c,
-            patient=p,
-            reservation=r,
-            amount_yen=req.amount,
-            tax_category=req.tax_category,
-            message=req.message,
-            payment_url=links.payment_url(self.public_base_url(clinic), raw_link),
-            link_expires_at=req.link_expires_at,
+    def _notify_payment_link(self, s: Session, req: BillingRequest, raw_link: str) -> None:
+        """The 後決済請求 mail with the personal payment link."""
+        expires = req.link_expires_at
+        assert expires is not None
+        self._notify(
+            s,
+            req,
+            lambda m: mail.PaymentRequest(
+                clinic=m.clinic,
+                patient=m.patient,
+                reservation=m.reservation,
+                amount_yen=req.amount,
+                tax_category=req.tax_category,
+                message=req.message,
+                payment_url=links.payment_url(m.payment_base_url, raw_link),
+                link_expires_at=expires,
+            ),
         )
-        self._queue(s, clinic, patient, req, content)
 
     @staticmethod
     def public_base_url(clinic: Clinic) -> str:

@@ -308,26 +308,21 @@ class PaymentsMixin(BillingCore):
                 uow.commit()
                 raise StateError("link_paid")
             s.refresh(req)
-            clinic, patient, reservation, menu = self._context(s, req)
-            if patient.email:
-                c, p, r = self._mail_parties(clinic, patient, reservation, menu)
-                self._queue(
-                    s,
-                    clinic,
-                    patient,
-                    req,
-                    mail.Receipt(
-                        clinic=c,
-                        patient=p,
-                        reservation=r,
-                        amount_yen=req.amount,
-                        tax_category=req.tax_category,
-                        paid_at=now,
-                        card_brand=charge.card_brand or "",
-                        card_last4=charge.card_last4 or "0000",
-                        receipt_url=None,
-                    ),
-                )
+            self._notify(
+                s,
+                req,
+                lambda m: mail.Receipt(
+                    clinic=m.clinic,
+                    patient=m.patient,
+                    reservation=m.reservation,
+                    amount_yen=req.amount,
+                    tax_category=req.tax_category,
+                    paid_at=now,
+                    card_brand=charge.card_brand or "",
+                    card_last4=charge.card_last4 or "0000",
+                    receipt_url=None,  # the paid link itself leads to the receipt; no guessable URL here
+                ),
+            )
             audit.record(
                 s,
                 clinic_id=req.clinic_id,

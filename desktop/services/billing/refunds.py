@@ -147,23 +147,18 @@ class RefundsMixin(BillingCore):
                 s, req.id, {BillingState.REFUNDING}, target, refunded_amount=total, last_refunded_at=now, updated_at=now
             )
             s.refresh(req)
-            clinic, patient, reservation, menu = self._context(s, req)
-            if patient.email:
-                c, p, r = self._mail_parties(clinic, patient, reservation, menu)
-                self._queue(
-                    s,
-                    clinic,
-                    patient,
-                    req,
-                    mail.RefundNotice(
-                        clinic=c,
-                        patient=p,
-                        reservation=r,
-                        refunded_yen=refund.amount,
-                        remaining_yen=req.amount - total,
-                        refunded_at=now,
-                    ),
-                )
+            self._notify(
+                s,
+                req,
+                lambda m: mail.RefundNotice(
+                    clinic=m.clinic,
+                    patient=m.patient,
+                    reservation=m.reservation,
+                    refunded_yen=refund.amount,
+                    remaining_yen=req.amount - total,
+                    refunded_at=now,
+                ),
+            )
             audit.record(
                 s,
                 clinic_id=req.clinic_id,

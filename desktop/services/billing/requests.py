@@ -75,7 +75,7 @@ class RequestsMixin(PaymentsMixin):
             req = self._new_request(s, clinic, reservation, patient, menu, staff, value, category, text, kind, now)
             raw = self._issue_link(req, clinic, now)
             if not auto:
-                self._enqueue_request_mail(s, req, clinic, patient, reservation, menu, raw)
+                self._notify_payment_link(s, req, raw)
             audit.record(
                 s,
                 clinic_id=clinic.id,
@@ -110,8 +110,7 @@ class RequestsMixin(PaymentsMixin):
             req = self._get(s, request_id)
             if req.state is not BillingState.REQUESTED:
                 return
-            clinic, patient, reservation, menu = self._context(s, req)
-            self._enqueue_request_mail(s, req, clinic, patient, reservation, menu, raw_link)
+            self._notify_payment_link(s, req, raw_link)
             uow.commit()
 
     # ------------------------------------------------------------------ staff: cancel / re-request
@@ -131,15 +130,15 @@ class RequestsMixin(PaymentsMixin):
                 self._raise_not_cancellable(req)
             s.refresh(req)
             if notify_patient:
-                clinic, patient, reservation, menu = self._context(s, req)
-                c, p, r = self._mail_parties(clinic, patient, reservation, menu)
-                self._queue(
+                self._notify(
                     s,
-                    clinic,
-                    patient,
                     req,
-                    mail.CancellationNotice(
-                        clinic=c, patient=p, reservation=r, amount_yen=req.amount, cancelled_at=now
+                    lambda m: mail.CancellationNotice(
+                        clinic=m.clinic,
+                        patient=m.patient,
+                        reservation=m.reservation,
+                        amount_yen=req.amount,
+                        cancelled_at=now,
                     ),
                 )
             audit.record(
