@@ -166,13 +166,15 @@ def same_origin(headers: Any) -> bool:
     """False for a browser request that says it comes from another site.
 
     Only the host is compared: behind a TLS-terminating proxy the scheme we see differs.
+    ``Origin: null`` is what browsers send for a same-origin form POST under
+    ``Referrer-Policy: no-referrer``; the CSRF token still has to match.
     """
     if headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
         return False
     origin = headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
-    return origin != "null" and urlsplit(origin).netloc == headers.get("host", "")
+    return bool(urlsplit(origin).netloc == headers.get("host", ""))
 
 
 class RateLimiter:

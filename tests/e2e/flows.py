@@ -1,0 +1,36 @@
+"""What the patient does on the page (shared by the browser tests)."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+AXE = pathlib.Path(__file__).with_name("vendor") / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def fill_card(page: Any, number: str = "4242424242424242", name: str = "HANAKO YAMADA",
+              expiry: str = "12 / 30", cvc: str = "123") -> None:
+    """Type into the card fields of PAY.JP's iframes (the simulator's stand-in), then the name."""
+    page.frame_locator("#card-number iframe").locator("input").fill(number)
+    page.frame_locator("#card-expiry iframe").locator("input").fill(expiry)
+    page.frame_locator("#card-cvc iframe").locator("input").fill(cvc)
+    page.get_by_label("名前（カード名義）").fill(name)
+
+
+def pay_with_3ds(page: Any, authenticate: bool = True) -> None:
+    """Press 支払う and answer the 3-D Secure challenge in PAY.JP's dialog window."""
+    with page.expect_popup() as popup_info:
+        page.get_by_role("button", name="支払う ¥1,200").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    label = "認証する (Authenticate)" if authenticate else "認証しない (Fail)"
+    popup.get_by_role("button", name=label).click()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.x A/AA violations on the page (our document; PAY.JP's frames are theirs)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: false})", WCAG_TAGS)
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
