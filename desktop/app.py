@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import pathlib
+import signal
 import sys
 import tempfile
 import time
@@ -254,6 +255,10 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
 
     async def main() -> int:
         app = ClinicPayApp(ctx, checkout_port=checkout_port)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+                loop.add_signal_handler(sig, app.request_close)  # Ctrl+C / kill: close like the window
         try:
             await app.start(show=True)
             return await body(app)
@@ -320,6 +325,7 @@ async def _self_test(app: ClinicPayApp) -> int:
             dialog.deleteLater()
     else:
         problems.append("no reservations in the demo data")
+    problems.extend(await _check_payment_link(app))
     await settle()
     if problems:
         print("self-test FAILED: " + "; ".join(problems), file=sys.stderr)
@@ -327,6 +333,30 @@ async def _self_test(app: ClinicPayApp) -> int:
     print(f"self-test OK: {len(window.pages)} screens, checkout {app.checkout_url}, "
           f"simulator {app.simulator.base_url if app.simulator else '-'}")
     return 0
+
+
+async def _check_payment_link(app: ClinicPayApp) -> list[str]:
+    """Send one 後決済請求 through the real services and open its link on the checkout server."""
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+
+    ctx, session = app.ctx, app.session
+    rows = await ctx.runner.db(session.queries.reservations, session.clinic.id, None)
+    for row in rows:
+        detail = await ctx.runner.db(session.queries.reservation, row.id)
+        if detail is not None and detail.can_request_post_payment and detail.patient.email:
+            break
+    else:
+        return ["no reservation allows a post-payment request"]
+    await ctx.runner.payments(ctx.billing.request_payment, detail.id, session.staff_id, 1200, "taxable")
+    await ctx.runner.mail(ctx.outbox.send_due)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    mails = await ctx.runner.db(box.list_messages)
+    links = [extract_content(box.get(m.key)).first_link for m in mails]
+    link = next((x for x in links if x and "/pay/" in x), None)
+    if link is None:
+        return ["the payment request mail has no payment link"]
+    status = await _http_status(link)
+    return [] if status == 200 else [f"payment page {link.split('/pay/')[0]}/pay/… answered {status}"]
 
 
 async def _http_status(url: str) -> int:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import shiboken6
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from desktop.ui import messages
@@ -25,11 +26,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _tasks: set[asyncio.Task[Any]] = set()
+_deferred = [0]
 
 
 def pending() -> int:
-    """How many operations are still running (tests wait for 0)."""
-    return len(_tasks)
+    """How many operations are still running or about to call back (tests wait for 0)."""
+    return len(_tasks) + _deferred[0]
+
+
+def call_soon_outside(fn: Callable[[], None]) -> None:
+    """Call ``fn`` from Qt's event loop, outside any coroutine: it may open a modal dialog.
+
+    A dialog's ``exec()`` inside a coroutine nests event loops under asyncio's feet (qasync's
+    ``modal_example.py``); a zero-timer callback is an ordinary Qt slot.
+    """
+    _deferred[0] += 1
+
+    def call() -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001
+            log.exception("callback failed")
+        finally:
+            _deferred[0] -= 1
+
+    QTimer.singleShot(0, call)
 
 
 def _done(task: asyncio.Task[Any]) -> None:
@@ -88,6 +109,6 @@ def run_op(
                     if text is not None and isinstance(w, QAbstractButton):
                         w.setText(text)
         if on_success is not None:
-            on_success(result)
+            call_soon_outside(lambda: on_success(result))
 
     return spawn(run(), name)

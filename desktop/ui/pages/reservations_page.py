@@ -34,6 +34,7 @@ class ReservationsPage(QWidget):
         super().__init__(parent)
         self.session = session
         self._selected_id: int | None = None
+        self._seq = 0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.prev_button = QPushButton("◀ " + tr("前日"))
@@ -108,7 +109,14 @@ class ReservationsPage(QWidget):
     def reload(self) -> None:
         s = self.session
         work = s.ctx.runner.db(s.queries.reservations, s.clinic.id, self.day(), self.search_edit.text())
-        async_ops.run_op(work, on_success=self._show_rows, name="reservations")
+        self._seq += 1
+        seq = self._seq
+
+        def show(rows: list[ReservationRow]) -> None:
+            if seq == self._seq:  # an older answer arriving late is dropped
+                self._show_rows(rows)
+
+        async_ops.run_op(work, on_success=show, name="reservations")
 
     def _show_rows(self, rows: list[ReservationRow]) -> None:
         keep = self._selected_id

@@ -1,0 +1,101 @@
+"""UI tests: the real app (services, simulator, checkout server) on a qasync loop driven by pytest-qt.
+
+The loop is created once with ``already_running=True``: pytest-qt spins the Qt event loop
+(``qtbot.waitUntil`` / ``waitSignal``) and qasync runs the asyncio callbacks inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import time
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from desktop.app import ClinicPayApp, prepare_context
+from desktop.config import LocalSettings
+from desktop.services.demo_mailbox import DemoMailbox, extract_content
+from desktop.services.secrets import MemorySecretStore
+from desktop.ui import async_ops, i18n, messages
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+
+
+def run(qtbot: Any, coro: Awaitable[T], timeout: float = 20.0) -> T:
+    """Run a coroutine on the qasync loop while pytest-qt spins Qt's event loop."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+    return task.result()
+
+
+def wait_idle(qtbot: Any, timeout: float = 20.0) -> None:
+    qtbot.waitUntil(lambda: async_ops.pending() == 0, timeout=int(timeout * 1000))
+
+
+@pytest.fixture
+def clinic_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.Path) -> Iterator[ClinicPayApp]:
+    """The real app on a fresh デモ data directory: simulator + checkout server on free ports."""
+    i18n.set_language("ja")
+    messages.bridge().history.clear()
+    ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0)
+    run(qtbot, app.start(show=True))
+    app.window.resize(1366, 768)
+    wait_idle(qtbot)
+    yield app
+    wait_idle(qtbot)
+    run(qtbot, app.stop())
+    ctx.close()
+    i18n.set_language("ja")
+
+
+def payment_links(app: ClinicPayApp) -> list[str]:
+    """Send the outbox and return the payment links in the demo mailbox, newest first."""
+    app.ctx.outbox.send_due()
+    box = DemoMailbox(app.ctx.data_dir / "mailbox")
+    mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+    links = [extract_content(box.get(m.key)).first_link for m in mails]
+    return [x for x in links if x and "/pay/" in x]
+
+
+def pay_link(qtbot: Any, app: ClinicPayApp, link: str) -> None:
+    """The patient pays: a card token from the simulator, then the billing service (as the checkout page does).
+
+    Runs in a worker thread: the simulator is served by the loop this test spins.
+    """
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator.testing import make_test_token
+
+    assert app.simulator is not None
+    base = app.simulator.base_url
+
+    def pay() -> None:
+        token = make_test_token(base, DEMO_SECRET_KEY)
+        app.ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1], token)
+
+    run(qtbot, app.ctx.runner.payments(pay))
+
+
+def texts(view: Any, column: int) -> list[str]:
+    model = view.model()
+    return [str(model.index(r, column).data() or "") for r in range(model.rowCount())]
+
+
+def wait_for(qtbot: Any, predicate: Any, timeout: float = 10.0) -> None:
+    qtbot.waitUntil(predicate, timeout=int(timeout * 1000))
+
+
+def sleep(qtbot: Any, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    qtbot.waitUntil(lambda: time.monotonic() >= end, timeout=int(seconds * 1000) + 1000)
