@@ -322,3 +322,38 @@ def test_forged_and_expired_links(desk: Desk) -> None:
     assert desk.billing.expire_overdue() == 1
     assert _request(desk, outcome.request_id).state is BillingState.EXPIRED
     assert desk.charges() == []
+
+
+def test_re_request_with_bad_input_leaves_the_old_link_working(desk: Desk) -> None:
+    f = desk.front
+    first = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.deliver()
+    link = desk.link_from_last_mail()
+    with pytest.raises(ValidationError):
+        desk.billing.re_request(first.request_id, f.staff_id, amount="30")
+    assert desk.billing.open_link(link).status == LinkStatus.PAYABLE
+    assert _count(desk, BillingRequest) == 1
+    second = desk.billing.re_request(first.request_id, f.staff_id, amount="1,500", message="金額を訂正しました")
+    assert desk.billing.open_link(link).status == LinkStatus.CANCELLED
+    assert _request(desk, second.request_id).amount == 1500
+    body = desk.deliver()[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "¥1,500" in body and "金額を訂正しました" in body
+
+
+def test_unanswered_saved_card_charge_ends_with_a_link_by_mail(desk: Desk) -> None:
+    from desktop.services.directory import DirectoryService
+
+    f = desk.front
+    customer = desk.gateway.create_customer(card_token=desk.token(), email=None, patient_id=f.patient_id)
+    DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
+    DirectoryService(desk.db).update_clinic(f.clinic_id, auto_charge=True)
+    desk.sim.state.faults.fail_next(1, status=500, method="POST", path_prefix="/v1/charges")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    assert outcome.state is BillingState.PROCESSING and isinstance(outcome.auto_charge_error, OutcomeUnknownError)
+    assert desk.deliver() == []  # nothing to tell the patient yet
+    desk.clock.advance(minutes=3)
+    desk.billing.reconcile_pending()
+    mails = desk.deliver()
+    assert len(mails) == 1 and "お支払いのお願い" in str(mails[0]["Subject"])
+    assert desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token()).state is BillingState.PAID
+    assert len(desk.charges()) == 1

@@ -359,10 +359,16 @@ class PaymentsMixin(BillingCore):
                     finished_at=now,
                 )
             )
-            _transition(
+            moved = _transition(
                 s, req.id, {BillingState.PROCESSING}, BillingState.REQUESTED, last_failure_code=code, updated_at=now
             )
             s.refresh(req)
+            if moved and attempt.method is AttemptMethod.SAVED_CARD:
+                # 自動決済 did not go through: the patient pays by link instead (a fresh one,
+                # since the raw token of the first one is kept nowhere).
+                clinic = s.get(Clinic, req.clinic_id)
+                assert clinic is not None
+                self._notify_payment_link(s, req, self._issue_link(req, clinic, now))
             audit.record(
                 s,
                 clinic_id=req.clinic_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from desktop.domain.billing import (
     BillingState,
@@ -55,63 +56,66 @@ class RequestsMixin(PaymentsMixin):
         """後決済請求: record the request and e-mail the patient a personal link.
 
         With 自動決済 and a saved card, the card is charged at once instead; if that card is
-        declined, the patient gets the link by e-mail as usual.
+        declined, the patient gets a link by e-mail as usual.
         """
         value = parse_amount(amount)
         category = TaxCategory(tax_category)
         text = validate_message(message)
-        now = self._clock()
         with self._db.uow() as uow:
-            s = uow.session
-            reservation, patient, menu, clinic, staff = self._load_for_request(s, reservation_id, staff_id)
-            if reservation.status is ReservationStatus.CANCELLED:
-                raise StateError("reservation_cancelled")
-            if kind is RequestKind.POST_PAYMENT and not menu.allows_post_payment:
-                raise StateError("post_payment_not_allowed")
-            if not payment_usable(clinic):
-                raise StateError("payment_company_unusable")
-            validate_email(patient.email)
-            auto = bool(clinic.auto_charge and patient.payjp_customer_id)
-            req = self._new_request(s, clinic, reservation, patient, menu, staff, value, category, text, kind, now)
-            raw = self._issue_link(req, clinic, now)
-            if not auto:
-                self._notify_payment_link(s, req, raw)
-            audit.record(
-                s,
-                clinic_id=clinic.id,
-                actor="staff",
-                staff_id=staff.id,
-                action="request_created",
-                entity_type="billing_request",
-                entity_id=req.id,
-                before=None,
-                after={**_snapshot(req), "message": text, "tax_category": category.value, "auto_charge": auto},
-            )
+            req, auto = self._create_request(uow.session, reservation_id, staff_id, value, category, text, kind)
             uow.commit()
             request_id = req.id
+        return self._after_create(request_id, staff_id, auto)
+
+    def _create_request(
+        self,
+        s: Session,
+        reservation_id: int,
+        staff_id: int,
+        value: int,
+        category: TaxCategory,
+        text: str,
+        kind: RequestKind,
+    ) -> tuple[BillingRequest, bool]:
+        """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction."""
+        now = self._clock()
+        reservation, patient, menu, clinic, staff = self._load_for_request(s, reservation_id, staff_id)
+        if reservation.status is ReservationStatus.CANCELLED:
+            raise StateError("reservation_cancelled")
+        if kind is RequestKind.POST_PAYMENT and not menu.allows_post_payment:
+            raise StateError("post_payment_not_allowed")
+        if not payment_usable(clinic):
+            raise StateError("payment_company_unusable")
+        validate_email(patient.email)
+        auto = bool(clinic.auto_charge and patient.payjp_customer_id)
+        req = self._new_request(s, clinic, reservation, patient, menu, staff, value, category, text, kind, now)
+        raw = self._issue_link(req, clinic, now)
+        if not auto:
+            self._notify_payment_link(s, req, raw)
+        audit.record(
+            s,
+            clinic_id=clinic.id,
+            actor="staff",
+            staff_id=staff.id,
+            action="request_created",
+            entity_type="billing_request",
+            entity_id=req.id,
+            before=None,
+            after={**_snapshot(req), "message": text, "tax_category": category.value, "auto_charge": auto},
+        )
+        return req, auto
+
+    def _after_create(self, request_id: int, staff_id: int, auto: bool) -> RequestOutcome:
         if not auto:
             return RequestOutcome(request_id, BillingState.REQUESTED)
-        return self._auto_charge(request_id, staff_id, raw)
-
-    def _auto_charge(self, request_id: int, staff_id: int, raw_link: str) -> RequestOutcome:
         try:
             outcome = self.charge_saved_card(request_id, staff_id)
             return RequestOutcome(request_id, outcome.state, auto_charged=True)
         except (PaymentError, ServiceUnavailableError) as exc:
-            # The saved card did not work: fall back to the e-mailed link.
-            self._send_link_after_failed_auto_charge(request_id, raw_link)
+            # The saved card did not work: the patient got a link by e-mail instead (_fail_attempt).
             return RequestOutcome(request_id, BillingState.REQUESTED, auto_charged=False, auto_charge_error=exc)
         except OutcomeUnknownError as exc:
             return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
-
-    def _send_link_after_failed_auto_charge(self, request_id: int, raw_link: str) -> None:
-        with self._db.uow() as uow:
-            s = uow.session
-            req = self._get(s, request_id)
-            if req.state is not BillingState.REQUESTED:
-                return
-            self._notify_payment_link(s, req, raw_link)
-            uow.commit()
 
     # ------------------------------------------------------------------ staff: cancel / re-request
 
@@ -171,29 +175,43 @@ class RequestsMixin(PaymentsMixin):
     ) -> RequestOutcome:
         """後決済取消後の再請求: cancel the old request (if still open) and send a new one.
 
-        The old link stops working; the new request has its own link and e-mail.
+        One transaction: the old link stops working exactly when the new request and its
+        e-mail exist. Bad input or a request that is no longer open changes nothing.
         """
-        with self._db.uow(readonly=True) as uow:
-            old = self._get(uow.session, request_id)
-            values = (old.reservation_id, old.amount, old.tax_category, old.message, old.state)
-        reservation_id, old_amount, old_tax, old_message, old_state = values
-        if old_state not in (BillingState.REQUESTED, BillingState.CANCELLED, BillingState.EXPIRED):
-            if old_state is BillingState.PROCESSING:
-                raise StateError("request_processing")
-            raise StateError("request_not_cancellable", state=STATE_LABELS_JA[old_state])
-        # Validate the new values before touching the old request: bad input changes nothing.
-        new_amount = parse_amount(old_amount if amount is None else amount)
-        new_tax = TaxCategory(tax_category or old_tax)
-        new_message = validate_message(old_message if message is None else message)
-        if old_state is BillingState.REQUESTED:
-            self.cancel_request(request_id, staff_id)
-        outcome = self.request_payment(reservation_id, staff_id, new_amount, new_tax, new_message)
+        now = self._clock()
         with self._db.uow() as uow:
-            uow.session.execute(
-                update(BillingRequest).where(BillingRequest.id == request_id).values(replaced_by_id=outcome.request_id)
+            s = uow.session
+            old = self._get(s, request_id)
+            self._staff(s, staff_id, old.clinic_id)
+            before = _snapshot(old)
+            value = parse_amount(old.amount if amount is None else amount)
+            category = TaxCategory(tax_category or old.tax_category)
+            text = validate_message(old.message if message is None else message)
+            if old.state is BillingState.REQUESTED:
+                if not _transition(
+                    s, request_id, {BillingState.REQUESTED}, BillingState.CANCELLED, cancelled_at=now, updated_at=now
+                ):
+                    s.refresh(old)
+                    self._raise_not_cancellable(old)
+            elif old.state not in (BillingState.CANCELLED, BillingState.EXPIRED):
+                self._raise_not_cancellable(old)
+            new, auto = self._create_request(s, old.reservation_id, staff_id, value, category, text, old.kind)
+            s.execute(update(BillingRequest).where(BillingRequest.id == request_id).values(replaced_by_id=new.id))
+            s.refresh(old)
+            audit.record(
+                s,
+                clinic_id=old.clinic_id,
+                actor="staff",
+                staff_id=staff_id,
+                action="request_replaced",
+                entity_type="billing_request",
+                entity_id=request_id,
+                before=before,
+                after={**_snapshot(old), "replaced_by": new.id},
             )
             uow.commit()
-        return outcome
+            new_id = new.id
+        return self._after_create(new_id, staff_id, auto)
 
     def expire_overdue(self) -> int:
         """Mark requests whose link expired as 期限切れ. Returns how many changed."""
