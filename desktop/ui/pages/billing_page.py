@@ -82,7 +82,7 @@ class BillingPage(QWidget):
         self.state_combo = QComboBox()
         self.state_combo.addItem(tr("すべて"), None)
         for state in BillingState:
-            self.state_combo.addItem(i18n.state_label(state), state)
+            self.state_combo.addItem(i18n.state_label(state), state.value)
         self.patient_edit = QLineEdit()
         self.patient_edit.setPlaceholderText(tr("患者名"))
         self.patient_edit.setClearButtonEnabled(True)
@@ -152,7 +152,7 @@ class BillingPage(QWidget):
         return HistoryFilter(
             date_from=_pydate(self.from_edit.date()) if self.period_check.isChecked() else None,
             date_to=_pydate(self.to_edit.date()) if self.period_check.isChecked() else None,
-            states=frozenset({state}) if state is not None else frozenset(),
+            states=frozenset({BillingState(state)}) if state else frozenset(),
             patient=self.patient_edit.text(), staff_id=self.staff_combo.currentData(),
         )
 

@@ -62,7 +62,7 @@ class ReservationDetailPanel(QWidget):
         form = QFormLayout(box)
         self.status_combo = QComboBox()
         for status in ReservationStatus:
-            self.status_combo.addItem(i18n.reservation_status_label(status), status)
+            self.status_combo.addItem(i18n.reservation_status_label(status), status.value)
         self.menu_label, self.timing_label, self.when_label = _value_label(), _value_label(), _value_label()
         self.message_label, self.files_label = _value_label(), _value_label()
         form.addRow(tr("予約ステータス"), self.status_combo)
@@ -145,7 +145,7 @@ class ReservationDetailPanel(QWidget):
         self.detail = d
         lang = i18n.language()
         self.title.setText(f"{d.patient.name} — {format_jst_datetime(d.starts_at, lang)}")
-        self.status_combo.setCurrentIndex(self.status_combo.findData(d.status))
+        self.status_combo.setCurrentIndex(self.status_combo.findData(d.status.value))
         self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）")
         card = tr("あり") if d.menu.card_payment else tr("なし")
         self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{tr('クレジットカード決済 (必須)').split(' ')[0]}: {card}")
@@ -197,7 +197,7 @@ class ReservationDetailPanel(QWidget):
     def _on_status_activated(self, index: int) -> None:
         if self.detail is None:
             return
-        status = self.status_combo.itemData(index)
+        status = ReservationStatus(self.status_combo.itemData(index))
         if status == self.detail.status:
             return
         ctx = self.session.ctx

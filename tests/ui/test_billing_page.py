@@ -1,0 +1,137 @@
+"""決済管理: history, filters, CSV, the row menu (three dots / right click) and 返金する."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMenu
+
+from desktop.ui.dialogs.refund_dialog import WARNING, RefundDialog
+from desktop.ui.pages.billing_page import ACTIONS_COLUMN, BillingPage
+
+from .conftest import pay_link, payment_links, run, texts, wait_for, wait_idle
+
+
+def _paid_requests(qtbot: Any, app: Any, amounts: list[int]) -> None:
+    """Send requests for the demo post-payment reservations and let the patients pay."""
+    s = app.session
+    rows = app.ctx.runner
+    reservations = run(qtbot, rows.db(s.queries.reservations, s.clinic.id, None))
+    ids = [r.id for r in reservations if "一般診療" in r.menu_name or "自費診療" in r.menu_name]
+    for rid, amount in zip(ids, amounts):
+        detail = run(qtbot, rows.db(s.queries.reservation, rid))
+        if not detail.patient.email:
+            continue
+        run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.staff_id, amount, "taxable"))
+        pay_link(qtbot, app, payment_links(app)[0])
+
+
+def _page(qtbot: Any, app: Any) -> BillingPage:
+    page = app.window.show_page("決済管理")
+    assert isinstance(page, BillingPage)
+    page.apply_filter()
+    wait_idle(qtbot)
+    return page
+
+
+def _capture_menus(monkeypatch: pytest.MonkeyPatch) -> list[QMenu]:
+    menus: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, *a: menus.append(self))
+    return menus
+
+
+def _action(menu: QMenu, text: str) -> Any:
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_right_click_refund_full_amount(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _paid_requests(qtbot, clinic_app, [1200])
+    page = _page(qtbot, clinic_app)
+    assert page.model.rowCount() == 1
+    assert texts(page.view, 7) == ["決済済み"]
+    assert texts(page.view, ACTIONS_COLUMN) == ["⋯"]
+    menus = _capture_menus(monkeypatch)
+    rect = page.view.visualRect(page.model.index(0, 2))
+    page.view.customContextMenuRequested.emit(rect.center())  # right click on the row
+    assert len(menus) == 1
+    seen: dict[str, Any] = {}
+
+    def ask(cls: Any, parent: Any, row: Any) -> Any:
+        dialog = cls(row, parent)
+        qtbot.addWidget(dialog)
+        seen.update(patient=dialog.patient_label.text(), amount=dialog.amount_label.text(),
+                    warning=dialog.warning_label.text(), button=dialog.refund_button.text())
+        qtbot.keyClicks(dialog.reason_edit, "double booking")
+        qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(RefundDialog, "ask", classmethod(ask))
+    _action(menus[0], "返金する").trigger()
+    assert seen["patient"].endswith(" 様") and seen["amount"] == "¥1,200"
+    assert seen["warning"] == WARNING == "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。"
+    assert seen["button"] == "返金する"
+    wait_for(qtbot, lambda: texts(page.view, 7) == ["返金済み"], timeout=15)
+    assert texts(page.view, 9) == ["¥1,200"]
+    assert texts(page.view, 8)[0] != ""
+    assert texts(page.view, ACTIONS_COLUMN) == [""]
+
+
+def test_three_dot_button_partial_refund(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _paid_requests(qtbot, clinic_app, [3000])
+    page = _page(qtbot, clinic_app)
+    menus = _capture_menus(monkeypatch)
+    rect = page.view.visualRect(page.model.index(0, ACTIONS_COLUMN))
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert len(menus) == 1
+
+    def ask(cls: Any, parent: Any, row: Any) -> Any:
+        dialog = cls(row, parent)
+        qtbot.addWidget(dialog)
+        dialog.mode.buttons["partial"].click()
+        dialog.amount_edit.clear()
+        qtbot.keyClicks(dialog.amount_edit, "5000")
+        qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
+        assert "¥3,000" in dialog.amount_error.text()  # more than what is left: shown next to the field
+        dialog.amount_edit.clear()
+        qtbot.keyClicks(dialog.amount_edit, "1000")
+        qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(RefundDialog, "ask", classmethod(ask))
+    _action(menus[0], "返金する").trigger()
+    wait_for(qtbot, lambda: texts(page.view, 7) == ["一部返金済み"], timeout=15)
+    assert texts(page.view, 9) == ["¥1,000"]
+    assert texts(page.view, ACTIONS_COLUMN) == ["⋯"]  # the rest can still be refunded
+
+
+def test_filters_count_and_csv_export(qtbot: Any, clinic_app: Any, tmp_path: pathlib.Path) -> None:
+    _paid_requests(qtbot, clinic_app, [1200, 2400, 3600])
+    page = _page(qtbot, clinic_app)
+    total = page.model.rowCount()
+    assert total >= 2
+    assert page.count_label.text() == f"{total:,} 件"
+    requested = texts(page.view, 0)
+    assert requested == sorted(requested, reverse=True)  # newest first
+    name = texts(page.view, 2)[0]
+    page.patient_edit.setText(name.split(" ")[0])
+    qtbot.mouseClick(page.search_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert set(texts(page.view, 2)) == {name}
+    page.state_combo.setCurrentIndex(page.state_combo.findText("返金済み"))
+    page.apply_filter()
+    wait_idle(qtbot)
+    assert page.model.rowCount() == 0
+    qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert page.model.rowCount() == total
+    out = tmp_path / "history.csv"
+    page.export_csv(out)
+    wait_idle(qtbot)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the Japanese
+    lines = raw.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("請求ID,請求日時,決済日時,患者名")
+    assert len([x for x in lines if x]) == total + 1

@@ -1,0 +1,58 @@
+"""The main window: 三本線 and the left column, title, status area, language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from desktop.ui import messages
+
+from .conftest import wait_for, wait_idle
+
+
+def test_hamburger_opens_the_left_column_and_navigates(qtbot: Any, clinic_app: Any) -> None:
+    w = clinic_app.window
+    assert not w.nav.isVisible()
+    qtbot.mouseClick(w.menu_button, Qt.MouseButton.LeftButton)
+    assert w.nav.isVisible()
+    assert [w.nav.item(i).text() for i in range(w.nav.count())] == [
+        "予約管理", "決済管理", "メニュー設定", "メールボックス（デモ）"]
+    w.nav.setCurrentRow(2)
+    assert w.current_page() is w.pages["メニュー設定"]
+    qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert w.current_page() is w.pages["決済管理"]
+    wait_idle(qtbot)
+
+
+def test_title_and_status_area(qtbot: Any, clinic_app: Any) -> None:
+    w = clinic_app.window
+    assert "さくら内科クリニック（デモ）" in w.windowTitle()
+    assert "院長 桜井" in w.windowTitle()
+    assert w.status_mode.text() == "デモ"
+    assert w.status_server.text() == f"決済ページ: 稼働中 {clinic_app.checkout_url}"
+    w.set_outbox_status(3, 0)
+    assert w.status_outbox.text() == "未送信 3 件"
+    w.staff_combo.setCurrentIndex(1)
+    w.staff_combo.activated.emit(1)
+    assert "受付 佐々木" in w.windowTitle()
+    assert clinic_app.session.staff_id == w.staff_combo.itemData(1)
+
+
+def test_errors_show_in_a_non_blocking_banner(qtbot: Any, clinic_app: Any) -> None:
+    w = clinic_app.window
+    messages.exception(RuntimeError("boom at /secret/path"))
+    assert w.banner.isVisible()
+    assert w.banner.label.text() == "予期しないエラーが発生しました。もう一度お試しください。"
+
+
+def test_switching_to_english_rebuilds_the_window(qtbot: Any, clinic_app: Any) -> None:
+    w = clinic_app.window
+    w.lang_combo.setCurrentIndex(1)
+    w.lang_combo.activated.emit(1)
+    wait_for(qtbot, lambda: clinic_app.window is not w)
+    new = clinic_app.window
+    assert [new.nav.item(i).text() for i in range(3)] == ["Reservations", "Payments", "Menu settings"]
+    assert new.status_mode.text() == "Demo"
+    wait_idle(qtbot)
+    assert clinic_app.ctx.settings.language == "en"
