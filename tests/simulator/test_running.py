@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import json
 import signal
 import subprocess
@@ -56,7 +57,12 @@ def test_serve_inside_a_running_loop() -> None:
         await asyncio.wait_for(task, 5)
         return time.monotonic() - stopping
 
-    assert asyncio.run(scenario()) < 2.0
+    # A loop of its own in a thread of its own: another suite's browser driver may own this thread's loop.
+    results: list[float] = []
+    runner = threading.Thread(target=lambda: results.append(asyncio.run(scenario())))
+    runner.start()
+    runner.join(30)
+    assert results and results[0] < 2.0
 
 
 def test_state_survives_a_restart_and_holds_no_card_number(tmp_path: Path) -> None:
