@@ -88,6 +88,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "このメニューでは後決済請求を利用できません（決済タイミングに後決済が含まれ、クレジットカード決済が「あり」のメニューのみ）。",
         "Post-payment requests need a menu whose payment timing includes post-payment and whose card payment is on.",
     ),
+    "pre_payment_not_allowed": (
+        "このメニューでは事前決済を利用できません（決済タイミングに事前決済が含まれ、クレジットカード決済が「あり」のメニューのみ）。",
+        "Pre-payment needs a menu whose payment timing includes pre-payment and whose card payment is on.",
+    ),
     "payment_company_unusable": (
         "決済会社（PAY.JP）の利用準備ができていません。決済会社設定をご確認ください。",
         "The payment company (PAY.JP) is not ready to use. Check the payment-company settings.",

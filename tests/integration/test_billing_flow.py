@@ -357,3 +357,27 @@ def test_unanswered_saved_card_charge_ends_with_a_link_by_mail(desk: Desk) -> No
     assert len(mails) == 1 and "お支払いのお願い" in str(mails[0]["Subject"])
     assert desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token()).state is BillingState.PAID
     assert len(desk.charges()) == 1
+
+
+def test_pre_payment_requests_the_menu_price_only_for_pre_payment_menus(desk: Desk) -> None:
+    from desktop.domain.clinic import PaymentTiming
+    from desktop.services.directory import DirectoryService, MenuInput
+
+    f = desk.front
+    with pytest.raises(StateError) as info:
+        desk.billing.request_pre_payment(f.reservation_id, f.staff_id)  # the seeded menu is 後決済 only
+    assert "事前決済" in info.value.message("ja")
+    directory = DirectoryService(desk.db)
+    menu_id = directory.save_menu(f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
+                                                         payment_timing=PaymentTiming.PRE,
+                                                         confirmation_message="予約時にお支払いください。"))
+    import datetime as dt
+
+    reservation = directory.create_reservation(f.clinic_id, patient_id=f.patient_id, menu_id=menu_id,
+                                               starts_at=dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc))
+    outcome = desk.billing.request_pre_payment(reservation, f.staff_id)
+    assert _request(desk, outcome.request_id).amount == 3300
+    body = desk.deliver()[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "予約時にお支払いください。" in body and "¥3,300" in body
+    with pytest.raises(StateError):
+        desk.billing.request_payment(reservation, f.staff_id, 1000, "taxable")  # not a 後決済 menu

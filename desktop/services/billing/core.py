@@ -40,6 +40,7 @@ Clock = Callable[[], dt.datetime]
 GatewayFor = Callable[[Clinic], PayjpGateway]
 
 DEFAULT_MESSAGE = "金額が確定しましたので、メール内のリンクから決済をお願い致します"
+PRE_PAYMENT_MESSAGE = "ご予約の料金を事前にお支払いください。メール内のリンクから決済をお願い致します"
 THREE_D_SECURE_TIMEOUT = dt.timedelta(minutes=30)
 
 

@@ -26,6 +26,7 @@ from desktop.services import audit
 from desktop.services import mail_compose as mail
 from desktop.services.billing.core import (
     DEFAULT_MESSAGE,
+    PRE_PAYMENT_MESSAGE,
     STATE_LABELS_JA,
     RequestOutcome,
     _snapshot,
@@ -67,6 +68,15 @@ class RequestsMixin(PaymentsMixin):
             request_id = req.id
         return self._after_create(request_id, staff_id, auto)
 
+    def request_pre_payment(self, reservation_id: int, staff_id: int) -> RequestOutcome:
+        """事前決済: request the menu's price for a reservation (link by mail, or 自動決済)."""
+        with self._db.uow(readonly=True) as uow:
+            reservation, _patient, menu, _clinic, _staff = self._load_for_request(uow.session, reservation_id, staff_id)
+            price, category, confirmation = menu.price, menu.tax_category, menu.confirmation_message
+        return self.request_payment(
+            reservation_id, staff_id, price, category, confirmation or PRE_PAYMENT_MESSAGE, kind=RequestKind.PRE_PAYMENT
+        )
+
     def _create_request(
         self,
         s: Session,
@@ -84,6 +94,8 @@ class RequestsMixin(PaymentsMixin):
             raise StateError("reservation_cancelled")
         if kind is RequestKind.POST_PAYMENT and not menu.allows_post_payment:
             raise StateError("post_payment_not_allowed")
+        if kind is RequestKind.PRE_PAYMENT and not menu.allows_pre_payment:
+            raise StateError("pre_payment_not_allowed")
         if not payment_usable(clinic):
             raise StateError("payment_company_unusable")
         validate_email(patient.email)
