@@ -41,7 +41,8 @@ def limiter() -> RateLimiter:
 
 @pytest.fixture
 def client(ctx: AppContext, front: Front, limiter: RateLimiter) -> Iterator[TestClient]:
-    app = create_checkout_app(ctx, limiter=limiter, csrf=CsrfSigner(b"k" * 32))
+    # No link cache here: these tests change the database between requests (see test_link_cache).
+    app = create_checkout_app(ctx, limiter=limiter, csrf=CsrfSigner(b"k" * 32), link_cache_ttl=0)
     with TestClient(app, base_url="http://127.0.0.1:8470") as test_client:
         yield test_client
 

@@ -7,8 +7,10 @@ context's worker pools; the handlers themselves never touch the database.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+import secrets
 import time
 from typing import Any, Callable
 
@@ -24,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from desktop.domain.errors import ServiceUnavailableError
 from desktop.domain.formatting import Language, format_jst_datetime, format_yen
 from desktop.paths import resource_path
+from desktop.services.billing import LinkStatus, LinkView
 from desktop.services.context import AppContext
 from desktop.services.checkout.security import CsrfSigner, RateLimiter, SecurityHeadersMiddleware, origin_of
 from desktop.services.checkout.texts import pick_language, translator
@@ -32,6 +35,7 @@ from desktop.storage.orm import Clinic
 log = logging.getLogger(__name__)
 
 WebhookTokenSource = Callable[[], str | None]
+_NONCE_PLACEHOLDER = "nonce-placeholder-" + secrets.token_hex(8)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,12 +71,62 @@ def _clinic_page(ctx: AppContext, clinic: Clinic) -> ClinicPage:
     )
 
 
+class LinkCache:
+    """What a link shows, kept for ``ttl`` seconds so a page reload storm does not hit the database.
+
+    Only the GET pages read it; every payment POST reads the database (the billing service's
+    conditional UPDATE decides) and then drops the entry, as webhooks do. A change made from
+    the desktop app (e.g. 取消) shows here within ``ttl``; it can never let a payment through.
+    """
+
+    def __init__(self, ttl: float = 1.0, max_entries: int = 2000) -> None:
+        self.ttl = ttl
+        self._max = max_entries
+        self._entries: dict[str, tuple[float, LinkView, dict[str, str]]] = {}
+
+    def get(self, token: str) -> LinkView | None:
+        entry = self._entries.get(token)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def page(self, token: str, key: str) -> str | None:
+        """A page rendered for this link (with the nonce placeholder), while the entry lives."""
+        entry = self._entries.get(token)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[2].get(key)
+
+    def keep_page(self, token: str, key: str, html: str) -> None:
+        entry = self._entries.get(token)
+        if entry is not None:
+            entry[2][key] = html
+
+    def put(self, token: str, view: LinkView) -> None:
+        if self.ttl <= 0 or view.status == LinkStatus.UNKNOWN:
+            return  # forged tokens must not fill the cache
+        if len(self._entries) >= self._max:
+            now = time.monotonic()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+        self._entries[token] = (time.monotonic() + self.ttl, view, {})
+
+    def drop(self, token: str | None = None) -> None:
+        if token is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(token, None)
+
+
 class Checkout:
-    """Shared state of the app: services, templates, CSRF signer, rate limiter, clinic cache."""
+    """Shared state of the app: services, templates, CSRF signer, rate limiter, caches."""
 
     def __init__(self, ctx: AppContext, *, webhook_token: WebhookTokenSource, limiter: RateLimiter,
-                 csrf: CsrfSigner, clinic_ttl: float = 5.0) -> None:
+                 csrf: CsrfSigner, clinic_ttl: float = 5.0, link_ttl: float = 1.0) -> None:
         self.ctx = ctx
+        self.links = LinkCache(link_ttl)
+        self._loading: dict[str, asyncio.Future[LinkView]] = {}
         self.webhook_token = webhook_token
         self.limiter = limiter
         self.csrf = csrf
@@ -84,6 +138,20 @@ class Checkout:
         )
         self.env.filters["yen"] = format_yen
         self.env.filters["jst"] = format_jst_datetime
+
+    async def open_link(self, token: str) -> LinkView:
+        """The link's view for a GET page (briefly cached)."""
+        view = self.links.get(token)
+        if view is not None:
+            return view
+        pending = self._loading.get(token)
+        if pending is None:  # one database read per link, however many requests wait for it
+            pending = asyncio.ensure_future(self.ctx.runner.db(self.ctx.billing.open_link, token))
+            self._loading[token] = pending
+            pending.add_done_callback(lambda _f: self._loading.pop(token, None))
+        view = await asyncio.shield(pending)
+        self.links.put(token, view)
+        return view
 
     async def clinic(self, clinic_id: int | None = None) -> ClinicPage | None:
         """The clinic by id, or this installation's clinic (``None``)."""
@@ -103,13 +171,24 @@ class Checkout:
             found = uow.session.get(Clinic, clinic_id)
             return _clinic_page(self.ctx, found) if found is not None else None
 
-    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def render(self, request: Request, template: str, status: int = 200, *, cache_for: str | None = None,
+               **values: Any) -> HTMLResponse:
+        """Render a page; with ``cache_for`` (a link token) reuse it while the link's view is cached.
+
+        A cached page is rendered with a placeholder in place of the CSP nonce, which is
+        swapped for this response's own nonce: every response still gets a fresh nonce.
+        """
         lang = language(request)
-        html = self.env.get_template(template).render(
-            t=translator(lang), lang=lang, nonce=request.state.csp_nonce,
-            lang_switch="?lang=" + ("ja" if lang == "en" else "en"), **values,
-        )
-        return HTMLResponse(html, status_code=status)
+        key = f"{template}:{lang}"
+        html = self.links.page(cache_for, key) if cache_for else None
+        if html is None:
+            html = self.env.get_template(template).render(
+                t=translator(lang), lang=lang, nonce=_NONCE_PLACEHOLDER,
+                lang_switch="?lang=" + ("ja" if lang == "en" else "en"), **values,
+            )
+            if cache_for:
+                self.links.keep_page(cache_for, key, html)
+        return HTMLResponse(html.replace(_NONCE_PLACEHOLDER, request.state.csp_nonce), status_code=status)
 
     def allow(self, request: Request) -> bool:
         """Rate limit per client on link look-ups (card testing, token guessing)."""
@@ -150,6 +229,7 @@ def create_checkout_app(
     webhook_token: WebhookTokenSource | None = None,
     limiter: RateLimiter | None = None,
     csrf: CsrfSigner | None = None,
+    link_cache_ttl: float = 1.0,
 ) -> Starlette:
     """Build the checkout web app on the service graph ``ctx``."""
     from desktop.services.checkout import legal, pages, receipt, webhooks
@@ -172,5 +252,6 @@ def create_checkout_app(
         webhook_token=webhook_token or webhooks.secret_store_token(ctx),
         limiter=limiter or RateLimiter(),
         csrf=csrf or CsrfSigner(),
+        link_ttl=link_cache_ttl,
     )
     return app

@@ -44,8 +44,7 @@ def _allow_payjp(request: Request, clinic: ClinicPage | None) -> None:
 
 async def _open(request: Request) -> tuple[Checkout, LinkView]:
     checkout = checkout_of(request)
-    view = await checkout.ctx.runner.db(checkout.ctx.billing.open_link, _token(request))
-    return checkout, view
+    return checkout, await checkout.open_link(_token(request))
 
 
 def summary(view: LinkView) -> dict[str, Any]:
@@ -74,7 +73,7 @@ async def pay_page(request: Request) -> Response:
         _allow_payjp(request, clinic)
         messages = {code: UserError(code).message(lang) for code in CARD_ERROR_CODES if code in MESSAGES}
         return checkout.render(
-            request, "pay.html", **common, csrf=checkout.csrf.token("pay", token),
+            request, "pay.html", cache_for=token, **common, csrf=checkout.csrf.token("pay", token),
             card_messages=json.dumps(messages, ensure_ascii=False),
         )
     if view.status == LinkStatus.PROCESSING and view.pending_charge_id and clinic is not None and clinic.script_url:
@@ -144,6 +143,8 @@ async def pay_submit(request: Request) -> Response:
     except Exception:
         log.exception("payment failed unexpectedly")
         return _error_json(request, UserError("unexpected"))
+    finally:
+        checkout.links.drop(_token(request))
     return _outcome_json(request, outcome)
 
 
@@ -160,6 +161,8 @@ async def tds_finish(request: Request) -> Response:
     except Exception:
         log.exception("3-D Secure finish failed unexpectedly")
         return _error_json(request, UserError("unexpected"))
+    finally:
+        checkout.links.drop(_token(request))
     return _outcome_json(request, outcome)
 
 

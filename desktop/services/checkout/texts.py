@@ -95,7 +95,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "title_receipt": ("領収書", "Receipt"),
     "reissued": ("再発行", "Reissued"),
     "receipt_no": ("No.", "No."),
-    "issue_date": ("発行日", "Issued"),
+    "issue_date": ("領収日", "Date"),
     "addressee": ("宛名", "Addressed to"),
     "addressee_hint": ("領収書の宛名です。最初の発行後は変更できません。", "The name on the receipt. It cannot be changed after the first issue."),
     "honorific": ("様", ""),

@@ -173,6 +173,7 @@ async def payjp_webhook(request: Request) -> Response:
     except Exception:
         log.exception("webhook %s could not be applied", event["id"])
         return JSONResponse({"error": "retry later"}, status_code=503)  # PAY.JP retries
+    checkout.links.drop()  # an event may have changed any link's state
     log.info("webhook %s (%s): %s", event["id"], event["type"], result)
     return JSONResponse({"received": True, "result": result})
 
