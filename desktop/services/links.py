@@ -30,3 +30,8 @@ def looks_like_token(raw: str) -> bool:
 
 def payment_url(public_base_url: str, raw: str) -> str:
     return f"{public_base_url.rstrip('/')}/pay/{raw}"
+
+
+def receipt_url(public_base_url: str, raw: str) -> str:
+    """The 領収書 page of a paid link (served by the checkout app)."""
+    return f"{payment_url(public_base_url, raw)}/receipt"

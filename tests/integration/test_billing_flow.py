@@ -55,6 +55,9 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
 
     receipt = desk.deliver()[-1]
     assert "領収" in str(receipt["Subject"])
+    receipt_text = receipt.get_body(preferencelist=("plain",)).get_content()
+    assert f"/pay/{raw_link}/receipt" in receipt_text and "4242" in receipt_text
+    assert "4242424242424242" not in receipt_text
 
     part = desk.billing.refund(outcome.request_id, f.staff_id, amount="200", reason="一部返金（窓口で調整）")
     assert part.state is BillingState.PARTIALLY_REFUNDED and part.refunded_total == 200

@@ -129,7 +129,7 @@ class PaymentsMixin(BillingCore):
         if not card_token or not card_token.startswith("tok_") or len(card_token) > 64:
             raise PaymentError("incorrect_card_data", payjp_code="invalid_token")
         attempt_id = self._begin_attempt(view.request_id, AttemptMethod.CARD_TOKEN, staff_id=None, link_only=True)
-        return self._charge(attempt_id, card=card_token, three_d_secure=three_d_secure)
+        return self._charge(attempt_id, card=card_token, three_d_secure=three_d_secure, raw_link=raw_token)
 
     def charge_saved_card(self, request_id: int, staff_id: int | None) -> PaymentOutcome:
         """自動決済: charge the patient's saved card for an open request."""
@@ -190,7 +190,13 @@ class PaymentsMixin(BillingCore):
         return attempt_id
 
     def _charge(
-        self, attempt_id: str, *, card: str | None = None, customer: str | None = None, three_d_secure: bool = False
+        self,
+        attempt_id: str,
+        *,
+        card: str | None = None,
+        customer: str | None = None,
+        three_d_secure: bool = False,
+        raw_link: str | None = None,
     ) -> PaymentOutcome:
         """Step 2 and 3: call PAY.JP, then record what it answered."""
         with self._db.uow(readonly=True) as uow:
@@ -215,19 +221,22 @@ class PaymentsMixin(BillingCore):
             )
         except OutcomeUnknownError:
             self._mark_attempt(attempt_id, AttemptStatus.UNKNOWN)
-            resolved = self.reconcile_attempt(attempt_id)
+            resolved = self.reconcile_attempt(attempt_id, raw_link=raw_link)
             if resolved is None:
                 raise
             return resolved
         except UserError as exc:
             self._fail_attempt(attempt_id, exc)
             raise
-        return self._apply_charge(attempt_id, charge)
+        return self._apply_charge(attempt_id, charge, raw_link)
 
-    def _apply_charge(self, attempt_id: str, charge: ChargeInfo) -> PaymentOutcome:
-        """Record a charge PAY.JP reported for ``attempt_id`` (from its answer or a look-up)."""
+    def _apply_charge(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None = None) -> PaymentOutcome:
+        """Record a charge PAY.JP reported for ``attempt_id`` (from its answer or a look-up).
+
+        ``raw_link`` (known when the patient is on the page) lets the receipt mail link to the receipt.
+        """
         if charge.paid:
-            return self._succeed_attempt(attempt_id, charge)
+            return self._succeed_attempt(attempt_id, charge, raw_link)
         if charge.awaiting_three_d_secure:
             with self._db.uow() as uow:
                 s = uow.session
@@ -256,7 +265,7 @@ class PaymentsMixin(BillingCore):
         self._fail_attempt(attempt_id, error, charge_id=charge.id)
         raise error
 
-    def _succeed_attempt(self, attempt_id: str, charge: ChargeInfo) -> PaymentOutcome:
+    def _succeed_attempt(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None = None) -> PaymentOutcome:
         now = self._clock()
         with self._db.uow() as uow:
             s = uow.session
@@ -320,7 +329,7 @@ class PaymentsMixin(BillingCore):
                     paid_at=now,
                     card_brand=charge.card_brand or "",
                     card_last4=charge.card_last4 or "0000",
-                    receipt_url=None,  # the paid link itself leads to the receipt; no guessable URL here
+                    receipt_url=links.receipt_url(m.payment_base_url, raw_link) if raw_link else None,
                 ),
             )
             audit.record(
@@ -432,11 +441,11 @@ class PaymentsMixin(BillingCore):
             error = PaymentError("three_d_secure_failed", payjp_code="three_d_secure_failed")
             self._fail_attempt(attempt_id, error, charge_id=charge_id)
             raise error
-        return self._apply_charge(attempt_id, charge)
+        return self._apply_charge(attempt_id, charge, raw_token)
 
     # ------------------------------------------------------------------ reconciliation
 
-    def reconcile_attempt(self, attempt_id: str) -> PaymentOutcome | None:
+    def reconcile_attempt(self, attempt_id: str, *, raw_link: str | None = None) -> PaymentOutcome | None:
         """Find out what happened to an attempt whose answer was lost.
 
         Looks the charge up by the attempt id in its metadata. Returns the outcome, or None
@@ -481,4 +490,4 @@ class PaymentsMixin(BillingCore):
                 charge_id=charge.id,
             )
             return None
-        return self._apply_charge(attempt_id, charge)
+        return self._apply_charge(attempt_id, charge, raw_link)
