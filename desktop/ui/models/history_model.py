@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import collections
 import logging
+
+import shiboken6
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -128,7 +130,7 @@ class HistoryTableModel(QAbstractTableModel):
         except Exception as exc:  # noqa: BLE001
             messages.exception(exc)
             return
-        if generation != self._generation:
+        if generation != self._generation or not shiboken6.isValid(self):
             return
         self.beginResetModel()
         self._total = total
@@ -152,7 +154,7 @@ class HistoryTableModel(QAbstractTableModel):
         except Exception as exc:  # noqa: BLE001
             log.warning("history refresh failed: %s", exc)
             return
-        if generation != self._generation:
+        if generation != self._generation or not shiboken6.isValid(self):
             return
         if total != self._total:
             self.reload()
@@ -174,7 +176,7 @@ class HistoryTableModel(QAbstractTableModel):
             log.warning("history page %s failed: %s", page, exc)
             self._loading.discard(page)
             return
-        if generation != self._generation:
+        if generation != self._generation or not shiboken6.isValid(self):
             return
         self._loading.discard(page)
         self._stale.discard(page)
