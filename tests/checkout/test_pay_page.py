@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
@@ -35,16 +39,48 @@ def set_state(ctx: AppContext, request_id: int, **values: object) -> None:
         uow.commit()
 
 
+def through_payjp(start_url: str, authenticate: bool = True) -> str:
+    """The cardholder on PAY.JP's 3-D Secure page (the simulator's): answer, return the back URL."""
+    with httpx.Client(timeout=10) as browser:
+        page = browser.get(start_url)
+        assert page.status_code == 200, page.text
+        action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        assert action
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        fields["result"] = "verified" if authenticate else "failed"
+        answer = browser.post(str(page.url.join(html.unescape(action.group(1)))), data=fields)
+    assert answer.status_code == 303
+    return answer.headers["location"]
+
+
+def finish_return(client: TestClient, back_url: str) -> httpx.Response:
+    """Our /3ds-return page, then its form posted back as the page's script does."""
+    page = client.get(back_url, follow_redirects=False)
+    assert page.status_code == 200, page.text
+    action = re.search(r'<form id="tds-return" method="post" action="([^"]+)"', page.text)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert action and csrf
+    return client.post(html.unescape(action.group(1)), data={"csrf": csrf.group(1)}, follow_redirects=False)
+
+
 def pay(client: TestClient, sim: RunningSimulator, link: Link, number: str = "4242424242424242",
         authenticate: bool = True) -> dict[str, object]:
+    """Pay as the page does; the 3-D Secure redirect is followed and its end reported as JSON-like."""
     page = client.get(link.path)
     csrf = csrf_of(page.text)
     token = make_test_token(sim.base_url, sim.secret_key, number=number, name="HANAKO YAMADA")
     answer = client.post(link.path, json={"card_token": token}, headers={"X-CSRF-Token": csrf}).json()
     if answer["result"] != "three_d_secure":
         return dict(answer)
-    sim.complete_3ds(str(answer["charge_id"]), authenticated=authenticate)
-    return dict(client.post(link.path + "/three-d-secure", headers={"X-CSRF-Token": csrf}).json())
+    done = finish_return(client, through_payjp(str(answer["redirect"]), authenticate))
+    assert done.status_code == 303
+    location = urlsplit(done.headers["location"])
+    if location.path.endswith("/thanks"):
+        return {"result": "paid", "redirect": location.path}
+    code = parse_qs(location.query).get("error", [""])[0]
+    message = re.search(r'id="form-error"[^>]*>([^<]*)<', client.get(done.headers["location"]).text)
+    return {"result": "error" if code else "reload", "code": code, "message": message.group(1) if message else ""}
 
 
 def test_payable_link_shows_clinic_amount_tax_brands_and_card_form(client: TestClient, link: Link) -> None:

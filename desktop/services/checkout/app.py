@@ -30,6 +30,7 @@ from desktop.services.billing import LinkStatus, LinkView
 from desktop.services.context import AppContext
 from desktop.services.checkout.security import CsrfSigner, RateLimiter, SecurityHeadersMiddleware, origin_of
 from desktop.services.checkout.texts import pick_language, translator
+from desktop.services.checkout.three_d_secure import TdsRedirect
 from desktop.storage.orm import Clinic
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,15 @@ def _clinic_page(ctx: AppContext, clinic: Clinic) -> ClinicPage:
         registration_number=clinic.registration_number or "", public_key=public_key,
         script_url=script_url, api_origin=api_origin,
     )
+
+
+def _tds_redirect(ctx: AppContext, clinic: Clinic) -> TdsRedirect | None:
+    try:
+        config = ctx.gateways.config_for(clinic)
+    except ServiceUnavailableError:
+        return None
+    return TdsRedirect(api_base=config.api_base, public_key=config.public_key,
+                       public_base_url=ctx.billing.public_base_url(clinic), secret_key=config.secret_key)
 
 
 class LinkCache:
@@ -132,6 +142,7 @@ class Checkout:
         self.csrf = csrf
         self._clinic_ttl = clinic_ttl
         self._clinics: dict[int | None, tuple[float, ClinicPage | None]] = {}
+        self._tds: dict[int, tuple[float, TdsRedirect | None]] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(resource_path("templates", "checkout"))),
             autoescape=True, auto_reload=False, undefined=jinja2.StrictUndefined,
@@ -162,6 +173,24 @@ class Checkout:
         page = await self.ctx.runner.db(self._load_clinic, clinic_id)
         self._clinics[clinic_id] = (now + self._clinic_ttl, page)
         return page
+
+    async def tds_redirect(self, clinic_id: int) -> TdsRedirect | None:
+        """How to send this clinic's patients through PAY.JP's 3-D Secure redirect; None without keys.
+
+        Kept apart from ``ClinicPage`` so that the secret key never reaches a template.
+        """
+        now = time.monotonic()
+        cached = self._tds.get(clinic_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = await self.ctx.runner.db(self._load_tds, clinic_id)
+        self._tds[clinic_id] = (now + self._clinic_ttl, found)
+        return found
+
+    def _load_tds(self, clinic_id: int) -> TdsRedirect | None:
+        with self.ctx.db.uow(readonly=True) as uow:
+            found = uow.session.get(Clinic, clinic_id)
+            return _tds_redirect(self.ctx, found) if found is not None else None
 
     def _load_clinic(self, clinic_id: int | None) -> ClinicPage | None:
         if clinic_id is None:

@@ -1,8 +1,14 @@
-"""The payment page and its two JSON endpoints (pay, finish 3-D Secure), the thank-you page.
+"""The payment page, its pay endpoint, the 3-D Secure return page and the thank-you page.
 
 Opening a link changes nothing (mail scanners open links first). Only the POST from the
 pay button starts a payment; the billing service's conditional UPDATE makes a second
 submit, a reload or a second tab answer "already processing" instead of charging again.
+
+Charge 3-D Secure uses PAY.JP's redirect workflow (``three_d_secure.py``): the pay POST
+answers with PAY.JP's start URL and the page navigates there (top level, no pop-up);
+PAY.JP sends the cardholder back to ``GET /pay/{token}/3ds-return``. That GET changes
+nothing either: it shows a page whose form (CSRF token, sent by our script at once, or by
+the patient's tap without script) POSTs back, and only that POST calls ``tds_finish``.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -17,16 +24,21 @@ from starlette.routing import Route
 
 from desktop.domain.billing import TaxCategory, included_tax
 from desktop.domain.errors import MESSAGES, OutcomeUnknownError, PaymentError, StateError, UserError
+from desktop.domain.formatting import Language
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
 from desktop.services.checkout.app import Checkout, ClinicPage, checkout_of, language, not_found_page
 from desktop.services.checkout.security import origin_of, same_origin
 from desktop.services.checkout.texts import translator
+from desktop.services.checkout.three_d_secure import return_path
 
 log = logging.getLogger(__name__)
 
 # PAY.JP error codes the browser may meet while creating a token, shown in the page's language.
 CARD_ERROR_CODES = ("card_declined", "expired_card", "incorrect_card_data", "invalid_cvc", "processing_error",
                     "unacceptable_brand", "card_flagged", "invalid_card_name", "three_d_secure_failed")
+# Errors the 3-D Secure return can bring back to the pay page as ``?error=<code>``: only
+# message codes without placeholders, so the page prints our own text, never the URL's.
+RETURN_ERROR_CODES = frozenset(code for code, texts in MESSAGES.items() if not any("{" in t for t in texts))
 
 
 def _token(request: Request) -> str:
@@ -72,14 +84,19 @@ async def pay_page(request: Request) -> Response:
             return checkout.render(request, "status.html", 503, kind="unavailable", **common)
         _allow_payjp(request, clinic)
         messages = {code: UserError(code).message(lang) for code in CARD_ERROR_CODES if code in MESSAGES}
+        code = request.query_params.get("error", "")
+        error = UserError(code).message(lang) if code in RETURN_ERROR_CODES else ""
         return checkout.render(
-            request, "pay.html", cache_for=token, **common, csrf=checkout.csrf.token("pay", token),
-            card_messages=json.dumps(messages, ensure_ascii=False),
+            request, "pay.html", cache_for=None if error else token, **common, csrf=checkout.csrf.token("pay", token),
+            card_messages=json.dumps(messages, ensure_ascii=False), error=error,
         )
-    if view.status == LinkStatus.PROCESSING and view.pending_charge_id and clinic is not None and clinic.script_url:
-        _allow_payjp(request, clinic)
-        return checkout.render(request, "status.html", kind="processing", csrf=checkout.csrf.token("pay", token),
-                               **common)
+    if view.status == LinkStatus.PROCESSING and view.pending_charge_id and view.clinic_id is not None:
+        # 3-D Secure was started and not finished (the patient came back from PAY.JP's page,
+        # reloaded, or opened a second tab): offer to go through PAY.JP's page again.
+        tds = await checkout.tds_redirect(view.clinic_id)
+        if tds is not None:
+            return checkout.render(request, "status.html", kind="processing", **common,
+                                   tds_url=tds.start_url(view.pending_charge_id, token, lang))
     return checkout.render(request, "status.html", kind=view.status, **common)
 
 
@@ -96,10 +113,15 @@ def _guard(request: Request, checkout: Checkout, csrf: str | None) -> JSONRespon
     return None
 
 
-def _outcome_json(request: Request, outcome: PaymentOutcome) -> JSONResponse:
+async def _outcome_json(request: Request, checkout: Checkout, outcome: PaymentOutcome) -> JSONResponse:
     token = _token(request)
     if outcome.requires_three_d_secure and outcome.charge_id:
-        return _json("three_d_secure", charge_id=outcome.charge_id)
+        view = await checkout.open_link(token)
+        tds = await checkout.tds_redirect(view.clinic_id) if view.clinic_id is not None else None
+        if tds is None:  # keys gone since the charge: the link's page says what to do
+            return _json("reload", 202, redirect=f"/pay/{token}")
+        return _json("three_d_secure", charge_id=outcome.charge_id,
+                     redirect=tds.start_url(outcome.charge_id, token, language(request)))
     return _json("paid", redirect=f"/pay/{token}/thanks")
 
 
@@ -145,11 +167,14 @@ async def pay_submit(request: Request) -> Response:
         return _error_json(request, UserError("unexpected"))
     finally:
         checkout.links.drop(_token(request))
-    return _outcome_json(request, outcome)
+    return await _outcome_json(request, checkout, outcome)
 
 
 async def tds_finish(request: Request) -> Response:
-    """POST /pay/{token}/three-d-secure: the cardholder closed PAY.JP's dialog; finish the charge."""
+    """POST /pay/{token}/three-d-secure: finish the charge after PAY.JP's dialog (JSON).
+
+    Pages now use the redirect (``tds_return_*``); this stays for a page loaded before that.
+    """
     checkout = checkout_of(request)
     denied = _guard(request, checkout, request.headers.get("x-csrf-token"))
     if denied is not None:
@@ -163,7 +188,63 @@ async def tds_finish(request: Request) -> Response:
         return _error_json(request, UserError("unexpected"))
     finally:
         checkout.links.drop(_token(request))
-    return _outcome_json(request, outcome)
+    return await _outcome_json(request, checkout, outcome)
+
+
+def _with_lang(path: str, lang: Language, query: dict[str, str] | None = None) -> str:
+    return path + "?" + urlencode({**(query or {}), "lang": lang})
+
+
+async def tds_return_page(request: Request) -> Response:
+    """GET /pay/{token}/3ds-return: PAY.JP sent the cardholder back; changes nothing.
+
+    While the charge waits, the page posts itself back (our script, or the patient's tap
+    without script) with a CSRF token; any other state goes to the link's own page.
+    """
+    checkout = checkout_of(request)
+    if not checkout.allow(request):
+        return _too_many(request)
+    checkout, view = await _open(request)
+    if view.status == LinkStatus.UNKNOWN:
+        return await not_found_page(request)
+    token, lang = _token(request), language(request)
+    if view.status == LinkStatus.PAID:
+        return RedirectResponse(_with_lang(f"/pay/{token}/thanks", lang), status_code=303)
+    if view.status != LinkStatus.PROCESSING or not view.pending_charge_id:
+        return RedirectResponse(_with_lang(f"/pay/{token}", lang), status_code=303)
+    clinic = await checkout.clinic(view.clinic_id)
+    return checkout.render(request, "tds_return.html", view=view, clinic=clinic, token=token,
+                           action=_with_lang(return_path(token), lang), csrf=checkout.csrf.token("tds", token))
+
+
+async def tds_return_submit(request: Request) -> Response:
+    """POST /pay/{token}/3ds-return: finish the charge (tds_finish), then thanks or the reason why not."""
+    checkout = checkout_of(request)
+    token, lang = _token(request), language(request)
+    form = await request.form()
+    csrf = form.get("csrf")
+    if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, csrf if isinstance(csrf, str) else None):
+        return checkout.render(request, "status.html", 403, kind="forbidden", clinic=None, token="")
+    if not checkout.allow(request):
+        return _too_many(request)
+    query: dict[str, str] = {}
+    try:
+        await checkout.ctx.runner.payments(checkout.ctx.billing.finish_three_d_secure, token)
+    except StateError as exc:
+        if exc.code == "link_unknown":
+            return await not_found_page(request)
+    except OutcomeUnknownError:
+        pass  # the link's page says "processing" until reconciliation knows
+    except UserError as exc:  # declined, 3-D Secure failed, PAY.JP unreachable: the patient may retry
+        query["error"] = exc.code if exc.code in RETURN_ERROR_CODES else "unexpected"
+    except Exception:
+        log.exception("3-D Secure finish failed unexpectedly")
+        query["error"] = "unexpected"
+    else:
+        return RedirectResponse(_with_lang(f"/pay/{token}/thanks", lang), status_code=303)
+    finally:
+        checkout.links.drop(token)
+    return RedirectResponse(_with_lang(f"/pay/{token}", lang, query), status_code=303)
 
 
 async def thanks_page(request: Request) -> Response:
@@ -184,5 +265,7 @@ ROUTES = [
     Route("/pay/{token}", pay_page, methods=["GET"]),
     Route("/pay/{token}", pay_submit, methods=["POST"]),
     Route("/pay/{token}/three-d-secure", tds_finish, methods=["POST"]),
+    Route("/pay/{token}/3ds-return", tds_return_page, methods=["GET"]),
+    Route("/pay/{token}/3ds-return", tds_return_submit, methods=["POST"]),
     Route("/pay/{token}/thanks", thanks_page, methods=["GET"]),
 ]

@@ -1,7 +1,10 @@
 /*
  * ClinicPay checkout page: card fields from PAY.JP's payjp.js, our name / contact checks,
- * then the card token (only the token) is posted to our server. Charge 3-D Secure runs in
- * PAY.JP's dialog when the server asks for it. No inline script; config in data-* attributes.
+ * then the card token (only the token) is posted to our server. When the charge needs
+ * 3-D Secure the server answers with PAY.JP's start URL and the page goes there (redirect
+ * workflow: a top-level navigation, so no pop-up for a phone to block); PAY.JP sends the
+ * patient back to /pay/<token>/3ds-return, whose form this script submits.
+ * No inline script; config in data-* attributes.
  */
 (function () {
   'use strict';
@@ -28,26 +31,20 @@
     return digits;
   }
 
-  // Handles the server's answer; returns true when the form should stay disabled.
-  function handleAnswer(payjp, root, answer, onError) {
-    if (answer.result === 'paid' || answer.result === 'reload') {
+  // Handles the server's answer; returns true when the page is leaving (form stays disabled).
+  function handleAnswer(answer, onError) {
+    if ((answer.result === 'paid' || answer.result === 'reload' || answer.result === 'three_d_secure') &&
+        answer.redirect) {
       window.location.assign(answer.redirect);
-      return Promise.resolve(true);
+      return true;
     }
-    if (answer.result === 'three_d_secure' && answer.charge_id) {
-      return payjp.openThreeDSecureDialog(answer.charge_id).then(function () {
-        return post(root.dataset.finish, root.dataset.csrf);
-      }).then(function (next) {
-        return handleAnswer(payjp, root, next, onError);
-      });
-    }
-    onError(answer.message || root.dataset.msgNetwork);
-    return Promise.resolve(false);
+    onError(answer.message || '');
+    return false;
   }
 
   function initPayForm(form) {
     var data = form.dataset;
-    var payjp = window.Payjp(data.publicKey, { locale: data.locale, threeDSecureWorkflow: 'subwindow' });
+    var payjp = window.Payjp(data.publicKey, { locale: data.locale });
     var elements = payjp.elements({ locale: data.locale });
     var number = elements.create('cardNumber');
     var expiry = elements.create('cardExpiry');
@@ -133,30 +130,62 @@
           return null;
         }
         return post(data.action, data.csrf, { card_token: result.id }).then(function (answer) {
-          return handleAnswer(payjp, form, answer, fail);
+          handleAnswer(answer, function (message) { fail(message || data.msgNetwork); });
         });
       }).catch(function () { fail(data.msgNetwork); });
     });
+
+    // Back from PAY.JP's page through the browser's history: a page restored from the
+    // back/forward cache still says "processing"; load it afresh to show the link's state.
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted && busy) { window.location.reload(); }
+    });
+    // The 3-D Secure return brought an error (?error=…): make sure the patient sees it.
+    var formError = document.getElementById('form-error');
+    if (formError && formError.textContent.trim()) {
+      formError.scrollIntoView({ block: 'center' });
+    }
   }
 
+  // 処理中 page: 「本人認証を続ける」 goes to PAY.JP's 3-D Secure page again (built by the server).
   function initContinue(root) {
-    var data = root.dataset;
-    var payjp = window.Payjp(data.publicKey, { locale: data.locale, threeDSecureWorkflow: 'subwindow' });
     var button = document.getElementById('tds-button');
-    function fail(message) {
-      setText('form-error', message);
-      button.disabled = false;
-    }
+    button.hidden = false;
     button.addEventListener('click', function () {
-      if (button.disabled) { return; }
       button.disabled = true;
-      handleAnswer(payjp, root, { result: 'three_d_secure', charge_id: data.charge }, fail)
-        .catch(function () { fail(data.msgNetwork); });
+      window.location.assign(root.dataset.url);
     });
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) { button.disabled = false; }
+    });
+  }
+
+  // Back from 3-D Secure: post the return form at once (it carries the CSRF token).
+  function initReturn(returnForm) {
+    var button = document.getElementById('tds-finish');
+    var sent = false;
+    returnForm.addEventListener('submit', function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+      var label = button.textContent;
+      button.setAttribute('aria-busy', 'true');
+      button.textContent = returnForm.dataset.msgPaying;
+      window.setTimeout(function () {  // still here (no connection?): let the patient press it
+        sent = false;
+        button.setAttribute('aria-busy', 'false');
+        button.textContent = label;
+      }, 10000);
+    });
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) { window.location.reload(); }
+    });
+    if (typeof returnForm.requestSubmit === 'function') { returnForm.requestSubmit(); } else { returnForm.submit(); }
   }
 
   var form = document.getElementById('pay-form');
   if (form && window.Payjp) { initPayForm(form); }
   var cont = document.getElementById('tds-continue');
-  if (cont && window.Payjp) { initContinue(cont); }
+  if (cont) { initContinue(cont); }
+  var back = document.getElementById('tds-return');
+  if (back) { initReturn(back); }
 })();

@@ -1,0 +1,60 @@
+"""Charge 3-D Secure by redirect: the patient's browser goes to PAY.JP and comes back to us.
+
+PAY.JP's redirect workflow (pay.jp/docs/charge-tds, リダイレクト型) is a top-level
+navigation to ``{api_base}/v1/tds/{charge_id}/start?publickey=pk_…&back_url=<JWS>``. The
+JWS is compact, HS256, signed with the PAY.JP secret key, and its payload is
+``{"url": "<where PAY.JP sends the cardholder back>"}``; PAY.JP checks the signature, so
+only we can choose the return address. The secret key never leaves this module: pages get
+the finished URL only. Unlike the sub-window (``payjp.openThreeDSecureDialog``) it needs
+no pop-up, which phones block once the tap's user activation has expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import re
+from urllib.parse import quote, urlencode
+
+_CHARGE_ID = re.compile(r"^ch_[0-9A-Za-z]{1,64}$")
+_JWS_HEADER = {"alg": "HS256", "typ": "JWT"}
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sign_back_url(url: str, secret_key: str) -> str:
+    """The ``back_url`` parameter: a compact JWS (HS256) of ``{"url": url}``."""
+    signing_input = _b64url(_json(_JWS_HEADER)) + "." + _b64url(_json({"url": url}))
+    mac = hmac.new(secret_key.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+    return signing_input + "." + _b64url(mac)
+
+
+def return_path(link_token: str) -> str:
+    return f"/pay/{link_token}/3ds-return"
+
+
+@dataclasses.dataclass(frozen=True)
+class TdsRedirect:
+    """What it takes to send a clinic's patient to PAY.JP's 3-D Secure page and back."""
+
+    api_base: str
+    public_key: str
+    public_base_url: str  # where patients reach this app (the links in the mails)
+    secret_key: str = dataclasses.field(repr=False)
+
+    def start_url(self, charge_id: str, link_token: str, lang: str = "ja") -> str:
+        """PAY.JP's start URL for this charge, returning to ``/pay/{token}/3ds-return``."""
+        if not _CHARGE_ID.match(charge_id):
+            raise ValueError("not a charge id")
+        back = self.public_base_url.rstrip("/") + return_path(link_token) + ("?lang=en" if lang == "en" else "")
+        query = urlencode({"publickey": self.public_key, "back_url": sign_back_url(back, self.secret_key)})
+        return f"{self.api_base.rstrip('/')}/v1/tds/{quote(charge_id, safe='')}/start?{query}"
