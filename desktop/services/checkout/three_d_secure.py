@@ -55,6 +55,6 @@ class TdsRedirect:
         """PAY.JP's start URL for this charge, returning to ``/pay/{token}/3ds-return``."""
         if not _CHARGE_ID.match(charge_id):
             raise ValueError("not a charge id")
-        back = self.public_base_url.rstrip("/") + return_path(link_token) + ("?lang=en" if lang == "en" else "")
+        back = self.public_base_url.rstrip("/") + return_path(link_token) + "?lang=" + ("en" if lang == "en" else "ja")
         query = urlencode({"publickey": self.public_key, "back_url": sign_back_url(back, self.secret_key)})
         return f"{self.api_base.rstrip('/')}/v1/tds/{quote(charge_id, safe='')}/start?{query}"
