@@ -41,6 +41,8 @@ class MenuPage(QWidget):
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.list = QListWidget()
+        self.list.setStyleSheet("QListWidget::item { padding: 6px; border-bottom: 1px solid #dde3ea; } "
+                                "QListWidget::item:selected { background: #2f6fae; color: white; }")
         self.new_button = QPushButton(tr("新規メニュー"))
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
         left.addWidget(self.list, 1)

@@ -76,6 +76,7 @@ class ReservationsPage(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([260, 420])
         layout.addWidget(splitter, 1)
 
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_edit.setFocus)

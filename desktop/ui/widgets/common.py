@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QSizePolicy, QWidget
 
 
 class ErrorLabel(QLabel):
@@ -40,6 +40,7 @@ class ChoiceRow(QWidget):
             self.buttons[key] = button
             layout.addWidget(button)
         layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._keys = [k for k, _ in choices]
         if self._keys:
             self.buttons[self._keys[0]].setChecked(True)

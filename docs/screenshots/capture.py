@@ -1,0 +1,149 @@
+"""Capture docs/screenshots/ui-*.png from the real app on fresh demo data (offscreen).
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pathlib
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+OUT = ROOT / "docs" / "screenshots"
+
+
+async def capture() -> None:
+    from desktop.app import ClinicPayApp, prepare_context
+    from desktop.config import LocalSettings
+    from desktop.domain.billing import TaxCategory
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.history import HistoryFilter
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.services.secrets import MemorySecretStore
+    from desktop.simulator.testing import make_test_token
+    from desktop.ui import async_ops
+    from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
+    from desktop.ui.dialogs.refund_dialog import RefundDialog
+    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+    ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()), LocalSettings(checkout_port=0, simulator_port=0),
+                          secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0)
+    await app.start(show=True)
+    w, s = app.window, app.session
+    w.resize(1366, 768)
+
+    async def idle(extra: float = 0.3) -> None:
+        while async_ops.pending():
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(extra)
+
+    # some history: three paid, one refunded, one waiting
+    rows = await ctx.runner.db(s.queries.reservations, s.clinic.id, None)
+    base = app.simulator.base_url
+    amounts = [1200, 5500, 3300, 2200]
+    targets = []
+    for r in rows:
+        d = await ctx.runner.db(s.queries.reservation, r.id)
+        if d.can_request_post_payment and d.patient.email:
+            targets.append(d)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    for i, d in enumerate(targets[:4]):
+        await ctx.runner.payments(ctx.billing.request_payment, d.id, s.staff_id, amounts[i], TaxCategory.TAXABLE)
+        await ctx.runner.mail(ctx.outbox.send_due)
+        if i < 3:
+            mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+            link = extract_content(box.get(mails[0].key)).first_link
+
+            def pay(link: str = link) -> None:
+                ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1], make_test_token(base, DEMO_SECRET_KEY))
+
+            await ctx.runner.payments(pay)
+    hist = await ctx.runner.db(s.history.page, s.clinic.id, HistoryFilter(), 0, 10)
+    paid = [h for h in hist if h.refundable]
+    await ctx.runner.payments(ctx.billing.refund, paid[-1].id, s.staff_id, 500, "一部返金（検査不要）")
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}.png"))
+        print("saved", name)
+
+    page = w.show_page("予約管理")
+    await idle()
+    for i in range(page.model.rowCount()):
+        if page.model.index(i, 5).data() == "決済済み":
+            page.view.selectRow(i)
+            break
+    await idle()
+    w.nav.show()
+    await idle()
+    grab(w, "reservations")
+    w.nav.hide()
+    detail = page.detail.detail
+    dlg = PaymentRequestDialog(detail, w)
+    dlg.amount_edit.setText("1200")
+    dlg.show()
+    await idle(0.2)
+    grab(dlg, "payment-request")
+    dlg._on_confirm_clicked()
+    await idle(0.2)
+    grab(dlg, "payment-request-confirm")
+    dlg.close()
+    patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w)
+    rd.show()
+    await idle(0.2)
+    grab(rd, "new-reservation")
+    rd.close()
+
+    billing = w.show_page("決済管理")
+    billing.apply_filter()
+    await idle()
+    grab(w, "billing-history")
+    row = next(billing.model.row_at(i) for i in range(billing.model.rowCount())
+               if billing.model.row_at(i) and billing.model.row_at(i).state.value == "paid")
+    menu = billing.row_menu(row)
+    rect = billing.view.visualRect(billing.model.index(0, 10))
+    menu.popup(billing.view.viewport().mapToGlobal(rect.bottomLeft()))
+    await idle(0.2)
+    grab(menu, "billing-row-menu")
+    menu.close()
+    rf = RefundDialog(row, w)
+    rf.reason_edit.setText("診療内容の変更のため")
+    rf.show()
+    await idle(0.2)
+    grab(rf, "refund-confirm")
+    rf.close()
+
+    w.show_page("メニュー設定")
+    await idle()
+    grab(w, "menu-settings")
+    w.show_page("メールボックス（デモ）")
+    await idle()
+    grab(w, "demo-mailbox")
+    await app.stop()
+    ctx.close()
+
+
+def main() -> int:
+    logging.disable(logging.WARNING)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication([])
+    qapp.setQuitOnLastWindowClosed(False)
+    from desktop.app import _configure_qt_app
+
+    _configure_qt_app([])
+    qasync.run(capture())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
