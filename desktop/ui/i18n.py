@@ -169,6 +169,18 @@ EN: dict[str, str] = {
     "決済ページのサーバーはまだ利用できません。": "The checkout page server is not available yet.",
     "PAY.JPシミュレーターを起動できませんでした: {reason}": "The PAY.JP simulator could not start: {reason}",
     "言語を変更しました。": "Language changed.",
+    # quality pass: hints, validation, keyboard
+    "{label}を入力してください。": "{label} is required.",
+    "このメニューでは後決済請求を利用できません。": "Post-payment requests are not available for this menu.",
+    "決済会社の利用準備ができていません。": "The payment company is not ready to use yet.",
+    "クレジットカード決済": "Card payment",
+    "操作メニュー（Shift+F10）": "Actions menu (Shift+F10)",
+    "姓・名・カナの先頭から検索": "Matches the start of the family name, given name or kana",
+    "患者名で絞り込む (Ctrl+F)": "Filter by patient name (Ctrl+F)",
+    "前日 (Alt+←)": "Previous day (Alt+Left)",
+    "翌日 (Alt+→)": "Next day (Alt+Right)",
+    "今日 (Ctrl+T)": "Today (Ctrl+T)",
+    "最新の状態に更新 (F5)": "Refresh (F5)",
 }
 
 

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):
             self.nav.addItem(tr(key))
+            self.nav.item(i).setToolTip(f"{tr(key)} (Ctrl+{i + 1})")
             self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.show_page_index(i))
         self.nav.hide()
