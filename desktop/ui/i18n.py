@@ -184,6 +184,11 @@ EN: dict[str, str] = {
 }
 
 
+from desktop.ui.i18n_settings import EN_SETTINGS  # noqa: E402 - 決済会社設定 / 接続設定
+
+EN.update(EN_SETTINGS)
+
+
 def set_language(lang: str) -> None:
     global _lang
     _lang = "en" if lang == "en" else "ja"

@@ -32,6 +32,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
 from desktop.ui.pages.menu_page import MenuPage
+from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
 from desktop.ui.pages.reservations_page import ReservationsPage
 from desktop.ui.session import UiSession
 
@@ -40,6 +41,7 @@ BANNER_STYLE = {
     "warning": "background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8;",
     "info": "background: #e8f4fd; color: #0d47a1; border: 1px solid #b6dcfb;",
 }
+SUB_PAGES = {"決済会社設定"}  # shown indented under their parent entry
 MODE_STYLE = {
     PaymentMode.DEMO: "background: #ff9800; color: white;",
     PaymentMode.TEST: "background: #1976d2; color: white;",
@@ -81,7 +83,7 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)
     staff_changed = Signal(int)
 
-    PAGES = ("予約管理", "決済管理", "メニュー設定", "メールボックス（デモ）")
+    PAGES = ("予約管理", "決済管理", "決済会社設定", "メニュー設定", "メールボックス（デモ）")
 
     def __init__(self, session: UiSession, staff: list[StaffInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,12 +145,13 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {
             "予約管理": ReservationsPage(session),
             "決済管理": BillingPage(session),
+            "決済会社設定": PaymentSettingsPage(session),  # 決済管理 › 決済会社設定 (indented sub-entry)
             "メニュー設定": MenuPage(session),
         }
         if session.clinic.payment_mode is PaymentMode.DEMO:
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):
-            self.nav.addItem(tr(key))
+            self.nav.addItem(("　└ " if key in SUB_PAGES else "") + tr(key))
             self.nav.item(i).setToolTip(f"{tr(key)} (Ctrl+{i + 1})")
             self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.show_page_index(i))

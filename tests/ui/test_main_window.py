@@ -17,8 +17,8 @@ def test_hamburger_opens_the_left_column_and_navigates(qtbot: Any, clinic_app: A
     qtbot.mouseClick(w.menu_button, Qt.MouseButton.LeftButton)
     assert w.nav.isVisible()
     assert [w.nav.item(i).text() for i in range(w.nav.count())] == [
-        "予約管理", "決済管理", "メニュー設定", "メールボックス（デモ）"]
-    w.nav.setCurrentRow(2)
+        "予約管理", "決済管理", "　└ 決済会社設定", "メニュー設定", "メールボックス（デモ）"]
+    w.nav.setCurrentRow(3)
     assert w.current_page() is w.pages["メニュー設定"]
     qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert w.current_page() is w.pages["決済管理"]
@@ -52,7 +52,8 @@ def test_switching_to_english_rebuilds_the_window(qtbot: Any, clinic_app: Any) -
     w.lang_combo.activated.emit(1)
     wait_for(qtbot, lambda: clinic_app.window is not w)
     new = clinic_app.window
-    assert [new.nav.item(i).text() for i in range(3)] == ["Reservations", "Payments", "Menu settings"]
+    assert [new.nav.item(i).text() for i in range(4)] == ["Reservations", "Payments", "　└ Payment company",
+                                                          "Menu settings"]
     assert new.status_mode.text() == "Demo"
     wait_idle(qtbot)
     assert clinic_app.ctx.settings.language == "en"

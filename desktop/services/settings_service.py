@@ -1,0 +1,441 @@
+"""決済会社設定 and the connection settings: read, validate, save, and test (PAY.JP key, SMTP).
+
+Secrets (PAY.JP secret keys, the webhook token, the SMTP password) go to this PC's OS keyring
+through ``SecretStore`` and never into the database nor the log. Every validation error is a
+``SettingsError`` naming its field, so the screen shows it next to that field. Validation runs
+before anything is written: a refused save changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import ssl
+import unicodedata
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
+from desktop.domain.validation import validate_email
+from desktop.services.checkout.webhooks import WEBHOOK_TOKEN_SECRET
+from desktop.services.directory import DirectoryService
+from desktop.services.mail_types import MailError
+from desktop.services.payjp_gateway import LIVE_API_BASE, PayjpConfig, PayjpGateway
+from desktop.services.payment_setup import GatewayProvider
+from desktop.services.secrets import SMTP_PASSWORD, SecretStore, payjp_secret_name
+from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
+from desktop.services.tenants import TenantService
+from desktop.storage.orm import Clinic
+from desktop.storage.unit_of_work import Database
+
+log = logging.getLogger(__name__)
+
+PAYMENT_COMPANY = "PAYJP"
+WEBHOOK_PATH = "/webhooks/payjp"
+LEGAL_PATHS = {"tokushoho": "/clinic/tokushoho", "privacy": "/clinic/privacy", "terms": "/clinic/terms"}
+SMTP_SECURITIES = ("starttls", "ssl", "none")
+# A key that cannot exist: PAY.JP answers 404 to a valid key and 401 to a wrong one.
+PROBE_CHARGE_ID = "ch_clinicpay_connection_check"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "public_key_prefix": ("{mode}の公開キーは「{prefix}」で始まります。", "A {mode} public key starts with “{prefix}”."),
+    "secret_key_prefix": ("{mode}のシークレットキーは「{prefix}」で始まります。",
+                          "A {mode} secret key starts with “{prefix}”."),
+    "secret_key_required": ("{mode}にするには、この端末にシークレットキーを登録してください。",
+                            "Enter a secret key to switch to {mode} on this PC."),
+    "public_key_required": ("{mode}にするには公開キーを入力してください。", "Enter a public key to switch to {mode}."),
+    "key_invalid_chars": ("キーに使えない文字が含まれています（半角英数字と「_」のみ）。",
+                          "The key contains characters that are not allowed (letters, digits and “_” only)."),
+    "payjp_key_wrong": ("シークレットキーが正しくありません（PAY.JPが認証を拒否しました）。",
+                        "The secret key is wrong (PAY.JP refused it)."),
+    "payjp_key_missing": ("この端末にはシークレットキーが登録されていません。",
+                          "No secret key is stored on this PC."),
+    "url_invalid": ("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。",
+                    "Enter a URL starting with https:// (e.g. https://pay.example-clinic.jp)."),
+    "url_has_path": ("パスや「?」を含まない、ドメインまでのURLを入力してください。",
+                     "Enter the URL up to the domain only, without a path or “?”."),
+    "expiry_days_invalid": ("決済リンクの有効期限は1〜30日で設定してください。",
+                            "The payment link must stay valid for 1 to 30 days."),
+    "required": ("{label}を入力してください。", "{label} is required."),
+    "too_long": ("{label}は{max}文字以内で入力してください。", "{label} must be at most {max} characters."),
+    "postal_code_invalid": ("郵便番号は「123-4567」の形式で入力してください。", "Enter the postal code as 123-4567."),
+    "phone_invalid": ("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。",
+                      "Enter the phone number with digits and hyphens (e.g. 03-1234-5678)."),
+    "registration_number_invalid": ("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。",
+                                    "Enter the registration number as “T” and 13 digits (e.g. T1234567890123)."),
+    "email_invalid": ("メールアドレスの形式が正しくありません。", "This e-mail address is not valid."),
+    "smtp_host_invalid": ("SMTPサーバー名が正しくありません。", "The SMTP server name is not valid."),
+    "smtp_port_invalid": ("ポート番号は1〜65535の数字で入力してください。", "Enter a port from 1 to 65535."),
+    "smtp_security_invalid": ("暗号化方式を選択してください。", "Choose the security setting."),
+    "smtp_not_configured": ("SMTPサーバーを設定して保存してから送信してください。",
+                            "Save the SMTP server settings before sending a test mail."),
+    "clinic_email_missing": ("テストメールの宛先となるクリニックのメールアドレスを登録してください。",
+                             "Save the clinic's e-mail address first: the test mail goes there."),
+    "smtp_failed": ("{reason}", "{reason}"),
+    "not_approved": ("PAY.JPの審査が承認されるまで、本番モードでは決済会社を選択できません。",
+                     "In live mode the payment company can be chosen only after PAY.JP approves the review."),
+    "webhook_token_invalid": ("Webhookトークンは空白を含まない半角文字で入力してください。",
+                              "Enter the webhook token without spaces, in ASCII."),
+}
+
+MODE_NAMES = {PaymentMode.DEMO: ("デモ", "demo mode"), PaymentMode.TEST: ("テストモード", "test mode"),
+              PaymentMode.LIVE: ("本番モード", "live mode")}
+KEY_PREFIX = {PaymentMode.TEST: ("pk_test_", "sk_test_"), PaymentMode.LIVE: ("pk_live_", "sk_live_")}
+
+_KEY_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
+_POSTAL = re.compile(r"^\d{3}-?\d{4}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9\-]{8,15}$")
+_REG_NO = re.compile(r"^T\d{13}$")
+_HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}$")
+
+
+class SettingsError(ValidationError):
+    """Input the settings screens refuse; ``field`` names the input it belongs to."""
+
+    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:  # noqa: D107
+        if code not in MESSAGES:
+            raise KeyError(f"unknown settings message {code!r}")
+        self.code, self.field, self.params = code, field, params
+        Exception.__init__(self, self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        ja, en = MESSAGES[self.code]
+        params = {k: (v[1] if lang == "en" else v[0]) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        return (en if lang == "en" else ja).format(**params)
+
+
+def _text(value: str | None) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def _required(value: str | None, *, field: str, label: tuple[str, str], max_len: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise SettingsError("required", field=field, label=label)
+    if len(text) > max_len:
+        raise SettingsError("too_long", field=field, label=label, max=max_len)
+    return text
+
+
+def base_url_join(base: str, path: str) -> str:
+    return base.rstrip("/") + path if base else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractView:
+    """What the 契約情報 block shows."""
+
+    mode: PaymentMode
+    tenant_registered: bool
+    review_status: ReviewStatus
+    care_type: CareType | None
+    review_checked_at: dt.datetime | None
+    payment_company: str | None
+    auto_charge: bool
+    tokushoho_url: str
+    privacy_url: str
+    terms_url: str
+
+    @property
+    def approved(self) -> bool:
+        return self.review_status is ReviewStatus.APPROVED
+
+    @property
+    def company_selectable(self) -> bool:
+        """利用する決済会社 / 自動決済 may be chosen: after 承認, or at any time outside 本番モード."""
+        return self.approved or self.mode is not PaymentMode.LIVE
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionView:
+    """What the connection settings show. Secrets appear only as 'stored on this PC or not'."""
+
+    mode: PaymentMode
+    public_key: str
+    secret_stored: dict[PaymentMode, bool]
+    webhook_token_stored: bool
+    smtp_password_stored: bool
+    public_base_url: str
+    webhook_url: str
+    link_expiry_days: int
+    name: str
+    postal_code: str
+    address: str
+    phone: str
+    email: str
+    representative: str
+    registration_number: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+
+    def missing_secrets(self) -> list[str]:
+        """Codes of the secrets this PC lacks for the current settings."""
+        missing = []
+        if self.mode is not PaymentMode.DEMO and not self.secret_stored.get(self.mode):
+            missing.append("payjp_secret")
+        if self.mode is not PaymentMode.DEMO and not self.webhook_token_stored:
+            missing.append("webhook_token")
+        if self.smtp_host and self.smtp_username and not self.smtp_password_stored:
+            missing.append("smtp_password")
+        return missing
+
+
+class SettingsService:
+    """Validation, saving and the connection tests behind the settings screens.
+
+    Args:
+        db: the database.
+        secrets: this PC's keyring.
+        gateways: builds the PAY.JP gateway for the clinic's mode (the simulator in デモ).
+        directory: saves clinic columns (with the audit record).
+        tenants: テナント登録 and 審査状況.
+        clock: now, in UTC.
+    """
+
+    def __init__(self, db: Database, secrets: SecretStore, gateways: GatewayProvider, directory: DirectoryService,
+                 tenants: TenantService, *, clock: Callable[[], dt.datetime]) -> None:
+        self._db = db
+        self._secrets = secrets
+        self._gateways = gateways
+        self._directory = directory
+        self.tenants = tenants
+        self._clock = clock
+
+    @classmethod
+    def from_context(cls, ctx: Any) -> "SettingsService":
+        """Build from an ``AppContext``."""
+        return cls(ctx.db, ctx.secrets, ctx.gateways, ctx.directory,
+                   TenantService(ctx.db, ctx.gateways, clock=ctx.clock), clock=ctx.clock)
+
+    def _clinic(self, clinic_id: int) -> Clinic:
+        with self._db.uow(readonly=True) as uow:
+            clinic = uow.session.get(Clinic, clinic_id)
+            if clinic is None:
+                raise NotFoundError()
+            return clinic
+
+    # -- read --------------------------------------------------------------------------------
+
+    def contract(self, clinic_id: int) -> ContractView:
+        c = self._clinic(clinic_id)
+        base = c.public_base_url
+        return ContractView(
+            mode=c.payment_mode, tenant_registered=bool(c.payjp_tenant_id), review_status=c.review_status,
+            care_type=c.care_type, review_checked_at=c.review_checked_at, payment_company=c.payment_company,
+            auto_charge=bool(c.auto_charge), tokushoho_url=base_url_join(base, LEGAL_PATHS["tokushoho"]),
+            privacy_url=base_url_join(base, LEGAL_PATHS["privacy"]), terms_url=base_url_join(base, LEGAL_PATHS["terms"]),
+        )
+
+    def connection(self, clinic_id: int) -> ConnectionView:
+        c = self._clinic(clinic_id)
+        stored = {m: bool(self._secrets.get(payjp_secret_name(m.value))) for m in (PaymentMode.TEST, PaymentMode.LIVE)}
+        stored[PaymentMode.DEMO] = True
+        return ConnectionView(
+            mode=c.payment_mode, public_key=c.payjp_public_key, secret_stored=stored,
+            webhook_token_stored=bool(self._secrets.get(WEBHOOK_TOKEN_SECRET)),
+            smtp_password_stored=bool(self._secrets.get(SMTP_PASSWORD)),
+            public_base_url=c.public_base_url, webhook_url=base_url_join(c.public_base_url, WEBHOOK_PATH),
+            link_expiry_days=c.link_expiry_days, name=c.name, postal_code=c.postal_code, address=c.address,
+            phone=c.phone, email=c.email, representative=c.representative,
+            registration_number=c.registration_number or "", smtp_host=c.smtp_host, smtp_port=c.smtp_port,
+            smtp_security=c.smtp_security, smtp_username=c.smtp_username,
+        )
+
+    # -- 決済会社 -------------------------------------------------------------------------------
+
+    def set_payment_company(self, clinic_id: int, company: str | None, auto_charge: bool) -> ContractView:
+        """利用する決済会社 (PAYJP or none) and 自動決済."""
+        if company not in (None, PAYMENT_COMPANY):
+            raise ValueError(f"unknown payment company {company!r}")
+        view = self.contract(clinic_id)
+        if company and not view.company_selectable:
+            raise SettingsError("not_approved", field="payment_company")
+        self._directory.update_clinic(clinic_id, payment_company=company, auto_charge=bool(auto_charge))
+        return self.contract(clinic_id)
+
+    # -- PAY.JP keys -------------------------------------------------------------------------
+
+    def validate_payjp(self, mode: PaymentMode, public_key: str, secret_key: str | None) -> tuple[str, str | None]:
+        """Check the keys for ``mode``; an empty ``secret_key`` keeps the one stored on this PC."""
+        public_key = _text(public_key)
+        secret = _text(secret_key) or None
+        if mode is PaymentMode.DEMO:
+            if public_key and not _KEY_CHARS.fullmatch(public_key):
+                raise SettingsError("key_invalid_chars", field="public_key")
+            return public_key, None
+        pk_prefix, sk_prefix = KEY_PREFIX[mode]
+        name = MODE_NAMES[mode]
+        if not public_key:
+            raise SettingsError("public_key_required", field="public_key", mode=name)
+        if not public_key.startswith(pk_prefix):
+            raise SettingsError("public_key_prefix", field="public_key", mode=name, prefix=pk_prefix)
+        if not _KEY_CHARS.fullmatch(public_key):
+            raise SettingsError("key_invalid_chars", field="public_key")
+        if secret is None:
+            if not self._secrets.get(payjp_secret_name(mode.value)):
+                raise SettingsError("secret_key_required", field="secret_key", mode=name)
+        else:
+            if not secret.startswith(sk_prefix):
+                raise SettingsError("secret_key_prefix", field="secret_key", mode=name, prefix=sk_prefix)
+            if not _KEY_CHARS.fullmatch(secret):
+                raise SettingsError("key_invalid_chars", field="secret_key")
+        return public_key, secret
+
+    def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None) -> None:
+        """支払いモードと APIキー: the public key in the database, the secret key in the keyring only."""
+        public_key, secret = self.validate_payjp(mode, public_key, secret_key)
+        if secret is not None:
+            self._secrets.set(payjp_secret_name(mode.value), secret)
+            log.info("PAY.JP %s secret key stored in the keyring", mode.value)
+        values: dict[str, Any] = {"payment_mode": mode}
+        if mode is not PaymentMode.DEMO or public_key:
+            values["payjp_public_key"] = public_key
+        self._directory.update_clinic(clinic_id, **values)
+
+    def test_connection(self, clinic_id: int, mode: PaymentMode, secret_key: str | None = None) -> None:
+        """接続テスト: one harmless authenticated call (a charge that cannot exist). Blocking.
+
+        Raises ``SettingsError("payjp_key_wrong")`` when PAY.JP refuses the key; other failures
+        (unreachable, busy) as the gateway raises them.
+        """
+        clinic = self._clinic(clinic_id)
+        if mode is PaymentMode.DEMO:
+            clinic.payment_mode = PaymentMode.DEMO
+            gateway = self._gateways(clinic)
+        else:
+            _pk, sk_prefix = KEY_PREFIX[mode]
+            secret = _text(secret_key) or self._secrets.get(payjp_secret_name(mode.value)) or ""
+            if not secret:
+                raise SettingsError("payjp_key_missing", field="secret_key")
+            if not secret.startswith(sk_prefix):
+                raise SettingsError("secret_key_prefix", field="secret_key", mode=MODE_NAMES[mode], prefix=sk_prefix)
+            base = str(getattr(self._gateways, "_live_api_base", LIVE_API_BASE))
+            gateway = PayjpGateway(PayjpConfig(api_base=base, secret_key=secret, timeout=15.0, max_retries_429=1))
+        try:
+            gateway.retrieve_charge(PROBE_CHARGE_ID)
+        except ServiceUnavailableError as exc:
+            if exc.code == "payjp_auth":
+                raise SettingsError("payjp_key_wrong", field="secret_key") from None
+            raise
+        except UserError as exc:
+            if exc.code != "payjp_rejected":
+                raise
+            # 404 (no such charge): PAY.JP accepted the key.
+
+    # -- webhook, checkout page, clinic details ---------------------------------------------
+
+    def save_webhook_token(self, token: str) -> None:
+        token = (token or "").strip()
+        if not token or not token.isascii() or any(c.isspace() for c in token):
+            raise SettingsError("webhook_token_invalid", field="webhook_token")
+        self._secrets.set(WEBHOOK_TOKEN_SECRET, token)
+
+    def save_checkout(self, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
+        """決済ページの公開URL (what goes into e-mails) and the link expiry in days."""
+        url = _text(public_base_url).rstrip("/")
+        parts = urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "localhost")
+        if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
+            raise SettingsError("url_invalid", field="public_base_url")
+        if parts.path or parts.query or parts.fragment:
+            raise SettingsError("url_has_path", field="public_base_url")
+        try:
+            days = int(_text(str(link_expiry_days)))
+        except ValueError:
+            raise SettingsError("expiry_days_invalid", field="link_expiry_days") from None
+        if not 1 <= days <= 30:
+            raise SettingsError("expiry_days_invalid", field="link_expiry_days")
+        self._directory.update_clinic(clinic_id, public_base_url=url, link_expiry_days=days)
+
+    def save_clinic_details(self, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
+                            email: str, representative: str, registration_number: str) -> None:
+        """The clinic as receipts and the legal pages show it. Raises on the first bad field."""
+        values: dict[str, Any] = {
+            "name": _required(name, field="name", label=("クリニック名", "Clinic name"), max_len=200),
+        }
+        postal = _text(postal_code).replace("ー", "-").replace("−", "-")
+        if postal and not _POSTAL.fullmatch(postal):
+            raise SettingsError("postal_code_invalid", field="postal_code")
+        if len(postal) == 7:
+            postal = postal[:3] + "-" + postal[3:]
+        values["postal_code"] = postal
+        values["address"] = _required(address, field="address", label=("住所", "Address"), max_len=300)
+        phone_text = _text(phone).replace("ー", "-").replace("−", "-")
+        if not _PHONE.fullmatch(phone_text):
+            raise SettingsError("phone_invalid", field="phone")
+        values["phone"] = phone_text
+        try:
+            values["email"] = validate_email(_text(email))
+        except ValidationError:
+            raise SettingsError("email_invalid", field="email") from None
+        values["representative"] = _required(representative, field="representative",
+                                             label=("代表者名", "Representative"), max_len=100)
+        reg = _text(registration_number).upper()
+        if reg and not _REG_NO.fullmatch(reg):
+            raise SettingsError("registration_number_invalid", field="registration_number")
+        values["registration_number"] = reg or None
+        self._directory.update_clinic(clinic_id, **values)
+
+    # -- SMTP ---------------------------------------------------------------------------------
+
+    def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
+                  password: str | None) -> None:
+        """SMTP server settings; the password (when given) goes to the keyring only."""
+        host = _text(host)
+        if host and not _HOST.fullmatch(host):
+            raise SettingsError("smtp_host_invalid", field="smtp_host")
+        try:
+            port_no = int(_text(str(port)))
+        except ValueError:
+            raise SettingsError("smtp_port_invalid", field="smtp_port") from None
+        if not 1 <= port_no <= 65535:
+            raise SettingsError("smtp_port_invalid", field="smtp_port")
+        if security not in SMTP_SECURITIES:
+            raise SettingsError("smtp_security_invalid", field="smtp_security")
+        user = (username or "").strip()
+        if len(user) > 200:
+            raise SettingsError("too_long", field="smtp_username", label=("ユーザー名", "User name"), max=200)
+        if password:
+            self._secrets.set(SMTP_PASSWORD, password)
+        self._directory.update_clinic(clinic_id, smtp_host=host, smtp_port=port_no, smtp_security=security,
+                                      smtp_username=user)
+
+    def send_test_mail(self, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
+                       timeout: float = 15.0) -> str:
+        """テストメール送信: one mail to the clinic's own address through its SMTP server. Blocking.
+
+        Returns the address it was sent to.
+        """
+        c = self._clinic(clinic_id)
+        if not c.smtp_host:
+            raise SettingsError("smtp_not_configured", field="smtp_test")
+        if not c.email:
+            raise SettingsError("clinic_email_missing", field="smtp_test")
+        settings = SmtpSettings(host=c.smtp_host, port=c.smtp_port, security=c.smtp_security,  # type: ignore[arg-type]
+                                username=c.smtp_username or None, password=self._secrets.get(SMTP_PASSWORD),
+                                timeout=timeout, from_address=c.email)
+        message = EmailMessage()
+        message["From"] = formataddr((c.name, c.email))
+        message["To"] = c.email
+        message["Subject"] = "【クリニック決済】テストメール"
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain=c.email.rsplit("@", 1)[-1])
+        now = self._clock().astimezone(dt.timezone(dt.timedelta(hours=9)))
+        message.set_content(
+            f"{c.name} 様\n\nクリニック決済のメール設定のテストです。\n"
+            f"このメールが届いていれば、患者様への請求メールも送信できます。\n\n"
+            f"送信日時: {now:%Y/%m/%d %H:%M}\nSMTPサーバー: {c.smtp_host}:{c.smtp_port}\n"
+        )
+        try:
+            SmtpTransport(settings, ssl_context=ssl_context).send(message)
+        except MailError as exc:
+            log.info("test mail failed: %s", exc)
+            raise SettingsError("smtp_failed", field="smtp_test", reason=(exc.message("ja"), exc.message("en"))) from None
+        return c.email

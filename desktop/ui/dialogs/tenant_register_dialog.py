@@ -1,0 +1,68 @@
+"""PAY.JP テナント登録: choose 診療種別, then テナントを登録する. Use ``TenantRegisterDialog.ask``; tests replace it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.domain.clinic import CareType
+from desktop.ui.i18n import tr
+from desktop.ui.widgets.common import ChoiceRow
+
+TITLE = "PAY.JP テナント登録"
+INTRO = "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n入力された情報はPAY.JPの本番利用審査に使用します。"
+HINT = ("施術などで保険診療が含まれない場合は「保険診療含まない」を選択してください。\n"
+        "施術などで保険診療を含む場合は「保険診療含む」を選択してください。")
+
+
+class TenantRegisterDialog(QDialog):
+    """The modal of step ④ of the help page."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr(TITLE))
+        self.setMinimumWidth(520)
+        self.result_value: CareType | None = None
+        layout = QVBoxLayout(self)
+        heading = QLabel(tr(TITLE))
+        heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        layout.addWidget(heading)
+        self.intro_label = QLabel(tr(INTRO))
+        self.intro_label.setWordWrap(True)
+        layout.addWidget(self.intro_label)
+        form = QFormLayout()
+        self.care_type = ChoiceRow([(CareType.WITHOUT_INSURANCE, tr("保険診療含まない")),
+                                    (CareType.WITH_INSURANCE, tr("保険診療含む"))])
+        form.addRow(tr("診療種別"), self.care_type)
+        layout.addLayout(form)
+        self.hint_label = QLabel(tr(HINT))
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: #555; background: #f5f7fa; padding: 8px; border-radius: 4px;")
+        layout.addWidget(self.hint_label)
+        self.register_button = QPushButton(tr("テナントを登録する"))
+        self.register_button.setObjectName("primaryButton")
+        self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
+                                           "padding: 6px 18px; font-weight: bold; }")
+        self.cancel_button = QPushButton(tr("キャンセル"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.register_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        self.register_button.setDefault(True)
+        self.register_button.clicked.connect(self._on_register_clicked)
+        self.cancel_button.clicked.connect(self.reject)
+
+    def _on_register_clicked(self) -> None:
+        value = self.care_type.value()
+        assert isinstance(value, CareType)
+        self.result_value = value
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> CareType | None:
+        """The chosen 診療種別, or None when cancelled."""
+        dialog = cls(parent)
+        try:
+            return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()

@@ -1,0 +1,364 @@
+"""接続設定 (manager): payment mode and PAY.JP keys, webhook, checkout page URL, clinic details, SMTP.
+
+Secrets are typed here and handed to ``SettingsService``, which puts them in this PC's keyring;
+the fields are masked, cleared after saving, and only "stored / not stored" is ever shown.
+Each section saves on its own; a refused value shows its message next to its field.
+
+Signals:
+    saved: something was saved (the 決済会社設定 tab reloads: URLs and mode may have changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic import PaymentMode
+from desktop.domain.errors import UserError
+from desktop.services.settings_service import ConnectionView, SettingsService
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.i18n import tr
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.url_row import UrlRow
+
+MISSING_TEXT = {
+    "payjp_secret": "この端末にはシークレットキーが登録されていません",
+    "webhook_token": "この端末にはWebhookトークンが登録されていません",
+    "smtp_password": "この端末にはSMTPパスワードが登録されていません",
+}
+OK_STYLE = "color: #1b5e20;"
+WARN_STYLE = "color: #8a4b00;"
+
+
+def _secret_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setClearButtonEnabled(True)
+    return edit
+
+
+def _field(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
+    """The input with its error message under it (and an optional status on the right)."""
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(2)
+    row = QHBoxLayout()
+    row.addWidget(widget, 1)
+    if extra is not None:
+        row.addWidget(extra)
+    col.addLayout(row)
+    col.addWidget(error)
+    return box
+
+
+class ConnectionSettingsPanel(QWidget):
+    saved = Signal()
+
+    def __init__(self, session: UiSession, service: SettingsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.service = service
+        self.view: ConnectionView | None = None
+        self.errors: dict[str, ErrorLabel] = {}
+        layout = QVBoxLayout(self)
+        title = QLabel(tr("接続設定"))
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        layout.addWidget(title)
+        intro = QLabel(tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.missing_label = QLabel()
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setStyleSheet("background: #fdecea; color: #b71c1c; border: 1px solid #f5c6c2; padding: 6px;")
+        self.missing_label.hide()
+        layout.addWidget(self.missing_label)
+
+        # PAY.JP
+        payjp = QGroupBox(tr("PAY.JP 接続"))
+        form = QFormLayout(payjp)
+        self.mode = ChoiceRow([(PaymentMode.DEMO, tr("デモ")), (PaymentMode.TEST, tr("テストモード")),
+                               (PaymentMode.LIVE, tr("本番モード"))])
+        form.addRow(tr("支払いモード"), _field(self.mode, self._error("payment_mode")))
+        self.public_key = QLineEdit()
+        self.public_key.setPlaceholderText("pk_test_… / pk_live_…")
+        form.addRow(tr("公開キー"), _field(self.public_key, self._error("public_key")))
+        self.secret_key = _secret_edit()
+        self.secret_status = QLabel()
+        form.addRow(tr("シークレットキー"), _field(self.secret_key, self._error("secret_key"), self.secret_status))
+        buttons = QHBoxLayout()
+        self.test_button = QPushButton(tr("接続テスト"))
+        self.save_payjp_button = QPushButton(tr("保存"))
+        self.connection_result = QLabel()
+        self.connection_result.setWordWrap(True)
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.save_payjp_button)
+        buttons.addWidget(self.connection_result, 1)
+        form.addRow("", buttons)
+        layout.addWidget(payjp)
+
+        # webhook
+        hook = QGroupBox(tr("Webhook"))
+        hform = QFormLayout(hook)
+        self.webhook_url = UrlRow()
+        hform.addRow(tr("Webhook URL（PAY.JPに登録）"), self.webhook_url)
+        self.webhook_token = _secret_edit()
+        self.webhook_status = QLabel()
+        self.save_webhook_button = QPushButton(tr("保存"))
+        hform.addRow(tr("Webhookトークン"), _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
+        hform.addRow("", self.save_webhook_button)
+        layout.addWidget(hook)
+
+        # checkout page
+        page = QGroupBox(tr("決済ページ"))
+        pform = QFormLayout(page)
+        self.public_base_url = QLineEdit()
+        self.public_base_url.setPlaceholderText("https://pay.example-clinic.jp")
+        pform.addRow(tr("公開URL（メールに記載）"), _field(self.public_base_url, self._error("public_base_url")))
+        self.expiry_days = QSpinBox()
+        self.expiry_days.setRange(1, 30)
+        self.expiry_days.setSuffix(tr(" 日"))
+        pform.addRow(tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
+        self.save_checkout_button = QPushButton(tr("保存"))
+        pform.addRow("", self.save_checkout_button)
+        layout.addWidget(page)
+
+        # clinic details
+        clinic = QGroupBox(tr("クリニック情報（領収書・特定商取引法に基づく表記）"))
+        cform = QFormLayout(clinic)
+        self.details: dict[str, QLineEdit] = {}
+        for key, label, placeholder in (("name", "クリニック名", ""), ("postal_code", "郵便番号", "123-4567"),
+                                        ("address", "住所", ""), ("phone", "電話番号", "03-1234-5678"),
+                                        ("email", "メールアドレス", "info@example-clinic.jp"),
+                                        ("representative", "代表者名", ""),
+                                        ("registration_number", "登録番号（適格請求書発行事業者）", "T1234567890123")):
+            edit = QLineEdit()
+            edit.setPlaceholderText(placeholder)
+            self.details[key] = edit
+            cform.addRow(tr(label), _field(edit, self._error(key)))
+        self.save_clinic_button = QPushButton(tr("保存"))
+        cform.addRow("", self.save_clinic_button)
+        layout.addWidget(clinic)
+
+        # SMTP
+        smtp = QGroupBox(tr("メール送信（SMTP）"))
+        sform = QFormLayout(smtp)
+        self.smtp_host = QLineEdit()
+        self.smtp_host.setPlaceholderText("smtp.example.jp")
+        sform.addRow(tr("SMTPサーバー"), _field(self.smtp_host, self._error("smtp_host")))
+        self.smtp_port = QLineEdit()
+        self.smtp_port.setMaximumWidth(100)
+        sform.addRow(tr("ポート"), _field(self.smtp_port, self._error("smtp_port")))
+        self.smtp_security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", tr("なし"))])
+        sform.addRow(tr("暗号化"), _field(self.smtp_security, self._error("smtp_security")))
+        self.smtp_username = QLineEdit()
+        sform.addRow(tr("ユーザー名"), _field(self.smtp_username, self._error("smtp_username")))
+        self.smtp_password = _secret_edit()
+        self.smtp_password_status = QLabel()
+        sform.addRow(tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
+                                              self.smtp_password_status))
+        smtp_buttons = QHBoxLayout()
+        self.save_smtp_button = QPushButton(tr("保存"))
+        self.test_mail_button = QPushButton(tr("テストメール送信"))
+        smtp_buttons.addWidget(self.save_smtp_button)
+        smtp_buttons.addWidget(self.test_mail_button)
+        smtp_buttons.addStretch(1)
+        sform.addRow("", smtp_buttons)
+        sform.addRow("", self._error("smtp_test"))
+        self.test_mail_result = QLabel()
+        self.test_mail_result.setStyleSheet(OK_STYLE)
+        self.test_mail_result.setWordWrap(True)
+        sform.addRow("", self.test_mail_result)
+        layout.addWidget(smtp)
+        layout.addStretch(1)
+
+        for button in self.mode.buttons.values():
+            button.toggled.connect(lambda *_: self._show_secret_status())
+        self.save_payjp_button.clicked.connect(self.save_payjp)
+        self.test_button.clicked.connect(self.test_connection)
+        self.save_webhook_button.clicked.connect(self.save_webhook)
+        self.save_checkout_button.clicked.connect(self.save_checkout)
+        self.save_clinic_button.clicked.connect(self.save_clinic)
+        self.save_smtp_button.clicked.connect(self.save_smtp)
+        self.test_mail_button.clicked.connect(self.send_test_mail)
+
+    def _error(self, field: str) -> ErrorLabel:
+        label = self.errors[field] = ErrorLabel()
+        return label
+
+    # -- state --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        s = self.session
+        async_ops.run_op(s.ctx.runner.db(self.service.connection, s.clinic.id), on_success=self.show_view)
+
+    def show_view(self, view: ConnectionView) -> None:
+        self.view = view
+        self.mode.set_value(view.mode)
+        self.public_key.setText(view.public_key)
+        self.webhook_url.set_url(view.webhook_url)
+        self.public_base_url.setText(view.public_base_url)
+        self.expiry_days.setValue(view.link_expiry_days)
+        for key, edit in self.details.items():
+            edit.setText(str(getattr(view, key)))
+        self.smtp_host.setText(view.smtp_host)
+        self.smtp_port.setText(str(view.smtp_port))
+        if view.smtp_security in self.smtp_security.buttons:
+            self.smtp_security.set_value(view.smtp_security)
+        self.smtp_username.setText(view.smtp_username)
+        self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token")
+        self._stored(self.smtp_password_status, view.smtp_password_stored, "smtp_password")
+        self._show_secret_status()
+        missing = view.missing_secrets()
+        self.missing_label.setText("\n".join("⚠ " + tr(MISSING_TEXT[m]) for m in missing))
+        self.missing_label.setVisible(bool(missing))
+
+    def _stored(self, label: QLabel, stored: bool, what: str) -> None:
+        label.setText(tr("この端末に登録済み") if stored else tr(MISSING_TEXT[what]))
+        label.setStyleSheet(OK_STYLE if stored else WARN_STYLE)
+
+    def _show_secret_status(self) -> None:
+        mode = self.mode.value()
+        demo = mode is PaymentMode.DEMO
+        self.public_key.setEnabled(not demo)
+        self.secret_key.setEnabled(not demo)
+        if demo:
+            self.secret_status.setText(tr("デモではシミュレーターのキーを使います"))
+            self.secret_status.setStyleSheet("color: #666;")
+            self.secret_key.setPlaceholderText("")
+            return
+        stored = bool(self.view and self.view.secret_stored.get(mode))  # type: ignore[arg-type]
+        self._stored(self.secret_status, stored, "payjp_secret")
+        prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
+        self.secret_key.setPlaceholderText(tr("登録済み（変更するときだけ入力）") if stored else prefix)
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear_error()
+
+    # -- running a save -----------------------------------------------------------------------
+
+    def _run(self, work: Awaitable[Any], button: QPushButton, on_success: Callable[[Any], None],
+             name: str) -> None:
+        self.clear_errors()
+
+        def failed(exc: BaseException) -> bool:
+            field = getattr(exc, "field", None)
+            if isinstance(exc, UserError) and field in self.errors:
+                self.errors[field].show_error(exc.message(i18n.language()))
+                return True
+            return False
+
+        async_ops.run_op(work, busy=[button], busy_text=tr("処理中…"), on_success=on_success,
+                         on_failure=failed, name=name)
+
+    def _saved(self, text: str) -> Callable[[Any], None]:
+        def done(_result: Any) -> None:
+            messages.info(text)
+            self.reload()
+            self.saved.emit()
+
+        return done
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def save_payjp(self) -> None:
+        s = self.session
+        mode = self.mode.value()
+        assert isinstance(mode, PaymentMode)
+        secret = self.secret_key.text() or None
+        work = s.ctx.runner.db(self.service.save_payjp, s.clinic.id, mode, self.public_key.text(), secret)
+        changed = mode is not s.clinic.payment_mode
+
+        def done(result: Any) -> None:
+            self.secret_key.clear()
+            self._saved(tr("PAY.JPの接続設定を保存しました。"))(result)
+            if changed:
+                messages.warning(tr("支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。"))
+
+        self._run(work, self.save_payjp_button, done, "save-payjp")
+
+    def test_connection(self) -> None:
+        s = self.session
+        mode = self.mode.value()
+        assert isinstance(mode, PaymentMode)
+        self.connection_result.setText("")
+        work = s.ctx.runner.payments(self.service.test_connection, s.clinic.id, mode, self.secret_key.text() or None)
+
+        def done(_result: Any) -> None:
+            self.connection_result.setStyleSheet(OK_STYLE)
+            self.connection_result.setText(tr("接続に成功しました（APIキーは有効です）。"))
+
+        def failed(exc: BaseException) -> bool:
+            field = getattr(exc, "field", None)
+            if isinstance(exc, UserError):
+                target = self.errors.get(field or "") if field else None
+                if target is not None:
+                    target.show_error(exc.message(i18n.language()))
+                self.connection_result.setStyleSheet("color: #c62828;")
+                self.connection_result.setText(tr("接続に失敗しました: {reason}", reason=exc.message(i18n.language())))
+                return True
+            return False
+
+        self.clear_errors()
+        async_ops.run_op(work, busy=[self.test_button], busy_text=tr("接続中…"), on_success=done,
+                         on_failure=failed, name="payjp-test")
+
+    def save_webhook(self) -> None:
+        token = self.webhook_token.text()
+
+        def done(result: Any) -> None:
+            self.webhook_token.clear()
+            self._saved(tr("Webhookトークンを保存しました。"))(result)
+
+        self._run(self.session.ctx.runner.db(self.service.save_webhook_token, token), self.save_webhook_button,
+                  done, "save-webhook")
+
+    def save_checkout(self) -> None:
+        s = self.session
+        work = s.ctx.runner.db(self.service.save_checkout, s.clinic.id, self.public_base_url.text(),
+                               self.expiry_days.value())
+        self._run(work, self.save_checkout_button, self._saved(tr("決済ページの設定を保存しました。")), "save-checkout")
+
+    def save_clinic(self) -> None:
+        s = self.session
+        values = {key: edit.text() for key, edit in self.details.items()}
+        work = s.ctx.runner.db(self.service.save_clinic_details, s.clinic.id, **values)
+        self._run(work, self.save_clinic_button, self._saved(tr("クリニック情報を保存しました。")), "save-clinic")
+
+    def save_smtp(self) -> None:
+        s = self.session
+        password = self.smtp_password.text() or None
+        work = s.ctx.runner.db(self.service.save_smtp, s.clinic.id, host=self.smtp_host.text(),
+                               port=self.smtp_port.text(), security=str(self.smtp_security.value()),
+                               username=self.smtp_username.text(), password=password)
+
+        def done(result: Any) -> None:
+            self.smtp_password.clear()
+            self._saved(tr("メール送信の設定を保存しました。"))(result)
+
+        self._run(work, self.save_smtp_button, done, "save-smtp")
+
+    def send_test_mail(self) -> None:
+        s = self.session
+        self.test_mail_result.setText("")
+
+        def done(address: str) -> None:
+            self.test_mail_result.setText(tr("テストメールを送信しました（宛先: {address}）。", address=address))
+
+        self._run(s.ctx.runner.mail(self.service.send_test_mail, s.clinic.id), self.test_mail_button, done,
+                  "test-mail")

@@ -1,0 +1,334 @@
+"""決済管理 › 決済会社設定: 契約情報 (PAY.JP テナント登録, 審査状況), 利用する決済会社 / 自動決済, the legal-page URLs.
+
+A second tab holds the manager's connection settings (``connection_settings.py``). The page is
+thin: ``SettingsService`` / ``TenantService`` do the work off the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.domain.formatting import JST
+from desktop.services.settings_service import PAYMENT_COMPANY, ContractView, SettingsService
+from desktop.services.tenants import REVIEW_LABELS_EN, REVIEW_LABELS_JA
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
+from desktop.ui.i18n import tr
+from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.url_row import UrlRow
+
+log = logging.getLogger(__name__)
+
+REFRESH_INTERVAL_MS = 5 * 60 * 1000  # 審査状況 is read again every 5 minutes while the page is shown
+FEE_NOTE = "※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。"
+CARE_TYPE_JA = {CareType.WITH_INSURANCE: "保険診療", CareType.WITHOUT_INSURANCE: "保険診療含まない"}
+REVIEW_STYLE = {
+    ReviewStatus.APPROVED: "color: #1b5e20; background: #e8f5e9;",
+    ReviewStatus.DECLINED: "color: #b71c1c; background: #fdecea;",
+}
+LINK_STYLE = ("QPushButton { color: #1565c0; text-decoration: underline; border: none; text-align: left; "
+              "padding: 0; background: transparent; }")
+
+
+def review_label(status: ReviewStatus) -> str:
+    return (REVIEW_LABELS_EN if i18n.language() == "en" else REVIEW_LABELS_JA)[status]
+
+
+def open_in_browser(url: str) -> None:
+    """The system browser (tests replace ``QDesktopServices.openUrl``)."""
+    QDesktopServices.openUrl(QUrl(url))
+
+
+class ContractPanel(QWidget):
+    """契約情報 and 利用する決済会社 for PAY.JP."""
+
+    def __init__(self, session: UiSession, service: SettingsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.service = service
+        self.view: ContractView | None = None
+        self._filling = False
+        layout = QVBoxLayout(self)
+        title = QLabel(tr("決済会社設定"))
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        layout.addWidget(title)
+        self.fee_label = QLabel(tr(FEE_NOTE))
+        self.fee_label.setWordWrap(True)
+        layout.addWidget(self.fee_label)
+        self.mode_banner = QLabel()
+        self.mode_banner.setWordWrap(True)
+        self.mode_banner.setStyleSheet("background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8; padding: 6px;")
+        self.mode_banner.hide()
+        layout.addWidget(self.mode_banner)
+
+        contract = QGroupBox(tr("契約情報"))
+        box = QVBoxLayout(contract)
+        company = QLabel("PAY.JP")
+        company.setStyleSheet("font-size: 15px; font-weight: bold;")
+        box.addWidget(company)
+        form = QFormLayout()
+        form.setHorizontalSpacing(24)
+        status_row = QHBoxLayout()
+        self.review_label = QLabel("—")
+        self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px;")
+        self.refresh_button = QPushButton(tr("更新"))
+        self.refresh_button.setToolTip(tr("PAY.JPから審査状況を今すぐ取得します"))
+        self.checked_label = QLabel()
+        self.checked_label.setStyleSheet("color: #666;")
+        status_row.addWidget(self.review_label)
+        status_row.addWidget(self.refresh_button)
+        status_row.addWidget(self.checked_label)
+        status_row.addStretch(1)
+        form.addRow(tr("審査状況"), status_row)
+        self.care_label = QLabel()
+        self.care_title = QLabel(tr("診療種別"))
+        form.addRow(self.care_title, self.care_label)
+        self.apply_link = QPushButton(tr("利用申請ページに移動"))
+        self.apply_link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.apply_link.setStyleSheet(LINK_STYLE)
+        self.apply_link.setFlat(True)
+        form.addRow("", self.apply_link)
+        box.addLayout(form)
+        self.register_button = QPushButton(tr("テナント登録する"))
+        self.register_button.setObjectName("primaryButton")
+        self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
+                                           "padding: 6px 18px; font-weight: bold; } "
+                                           "QPushButton#primaryButton:disabled { background: #90caf9; }")
+        reg_row = QHBoxLayout()
+        reg_row.addWidget(self.register_button)
+        reg_row.addStretch(1)
+        box.addLayout(reg_row)
+        layout.addWidget(contract)
+
+        usage = QGroupBox(tr("利用設定"))
+        uform = QFormLayout(usage)
+        uform.setHorizontalSpacing(24)
+        self.company_combo = QComboBox()
+        self.company_combo.addItem(tr("選択してください"), None)
+        self.company_combo.addItem("PAYJP", PAYMENT_COMPANY)
+        self.company_combo.setMinimumWidth(200)
+        uform.addRow(tr("利用する決済会社"), self.company_combo)
+        self.auto_charge = ChoiceRow([(True, tr("利用する")), (False, tr("利用しない"))])
+        uform.addRow(tr("自動決済"), self.auto_charge)
+        self.auto_hint = QLabel(tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
+        self.auto_hint.setStyleSheet("color: #666;")
+        self.auto_hint.setWordWrap(True)
+        uform.addRow("", self.auto_hint)
+        self.usage_reason = ErrorLabel()
+        self.usage_reason.setStyleSheet("color: #8a4b00;")
+        uform.addRow("", self.usage_reason)
+        layout.addWidget(usage)
+
+        legal = QGroupBox(tr("申請フォームに入力するURL"))
+        lform = QFormLayout(legal)
+        lform.setHorizontalSpacing(24)
+        note = QLabel(tr("PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。"))
+        note.setWordWrap(True)
+        lform.addRow(note)
+        self.tokushoho_url = UrlRow()
+        self.privacy_url = UrlRow()
+        self.terms_url = UrlRow()
+        lform.addRow(tr("特定商取引法に基づく表記"), self.tokushoho_url)
+        lform.addRow(tr("プライバシーポリシー"), self.privacy_url)
+        lform.addRow(tr("利用規約"), self.terms_url)
+        layout.addWidget(legal)
+        layout.addStretch(1)
+
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self.refresh_timer.timeout.connect(lambda: self.refresh_review(quiet=True))
+        self.register_button.clicked.connect(self._on_register_clicked)
+        self.refresh_button.clicked.connect(lambda: self.refresh_review(quiet=False))
+        self.apply_link.clicked.connect(self._on_apply_link_clicked)
+        self.company_combo.activated.connect(lambda *_: self._save_usage())
+        for button in self.auto_charge.buttons.values():
+            button.clicked.connect(lambda *_: self._save_usage())
+
+    # -- state --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        s = self.session
+        async_ops.run_op(s.ctx.runner.db(self.service.contract, s.clinic.id), on_success=self.show_view)
+
+    def show_view(self, view: ContractView) -> None:
+        self.view = view
+        self._filling = True
+        registered = view.tenant_registered
+        self.review_label.setText(review_label(view.review_status))
+        self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px; border-radius: 3px; "
+                                        + REVIEW_STYLE.get(view.review_status, "background: #eef2f6;"))
+        if view.review_checked_at is not None:
+            self.checked_label.setText(tr("最終確認 {time}", time=f"{view.review_checked_at.astimezone(JST):%Y/%m/%d %H:%M}"))
+        else:
+            self.checked_label.setText("")
+        self.refresh_button.setEnabled(registered)
+        self.care_label.setText(tr(CARE_TYPE_JA[view.care_type]) if view.care_type else "")
+        self.care_title.setVisible(registered and view.care_type is not None)
+        self.care_label.setVisible(registered and view.care_type is not None)
+        self.apply_link.setVisible(registered)
+        self.register_button.setVisible(not registered or view.review_status is ReviewStatus.DECLINED)
+        selectable = view.company_selectable
+        self.company_combo.setCurrentIndex(max(0, self.company_combo.findData(view.payment_company)))
+        self.auto_charge.set_value(view.auto_charge)
+        self.company_combo.setEnabled(selectable)
+        self.auto_charge.setEnabled(selectable and view.payment_company == PAYMENT_COMPANY)
+        if not selectable:
+            self.usage_reason.show_error(tr("PAY.JPの審査が「承認」になると、利用する決済会社と自動決済を選択できます。"))
+        elif view.payment_company != PAYMENT_COMPANY:
+            self.usage_reason.show_error(tr("自動決済は、利用する決済会社を選択すると設定できます。"))
+        else:
+            self.usage_reason.clear_error()
+        if view.mode is not PaymentMode.LIVE and not view.approved:
+            text = ("デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。"
+                    if view.mode is PaymentMode.DEMO else
+                    "テストモードのため、審査の承認前でもカード決済を利用できます（テスト用カードのみ・実際の請求は発生しません）。")
+            self.mode_banner.setText(tr(text))
+            self.mode_banner.show()
+        else:
+            self.mode_banner.hide()
+        self.tokushoho_url.set_url(view.tokushoho_url)
+        self.privacy_url.set_url(view.privacy_url)
+        self.terms_url.set_url(view.terms_url)
+        self._filling = False
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _on_register_clicked(self) -> None:
+        care_type = TenantRegisterDialog.ask(self)
+        if care_type is not None:
+            self.register(care_type)
+
+    def register(self, care_type: CareType) -> None:
+        """テナントを登録する (off the UI thread), then open PAY.JP's application page."""
+        s = self.session
+        work = s.ctx.runner.payments(self.service.tenants.register, s.clinic.id, s.staff_id, care_type)
+
+        def done(url: str) -> None:
+            open_in_browser(url)
+            messages.info(tr("PAY.JPのテナントを登録しました。ブラウザで利用申請を行ってください。"))
+            self.reload()
+
+        async_ops.run_op(work, busy=[self.register_button], busy_text=tr("登録中…"), on_success=done, name="tenant")
+
+    def _on_apply_link_clicked(self) -> None:
+        s = self.session
+        async_ops.run_op(s.ctx.runner.payments(self.service.tenants.application_url, s.clinic.id),
+                         busy=[self.apply_link], on_success=open_in_browser, name="application-url")
+
+    def refresh_review(self, *, quiet: bool = False) -> None:
+        """更新: read 審査状況 from PAY.JP now (quiet: the periodic refresh, errors only logged)."""
+        if self.view is None or not self.view.tenant_registered:
+            if quiet:
+                self.reload()
+            return
+        s = self.session
+        before = self.view.review_status
+
+        def failed(exc: BaseException) -> bool:
+            if quiet:
+                log.info("periodic review refresh failed: %s", type(exc).__name__)
+                return True
+            return False
+
+        def done(status: ReviewStatus) -> None:
+            if not quiet:
+                messages.info(tr("審査状況を更新しました: {status}", status=review_label(status)))
+            if status is not before:
+                self._clinic_changed()
+            self.reload()
+
+        async_ops.run_op(s.ctx.runner.payments(self.service.tenants.refresh_review, s.clinic.id),
+                         busy=[] if quiet else [self.refresh_button], on_success=done, on_failure=failed,
+                         name="review")
+
+    def _save_usage(self) -> None:
+        if self._filling or self.view is None:
+            return
+        s = self.session
+        company = self.company_combo.currentData()
+        auto = bool(self.auto_charge.value()) and company == PAYMENT_COMPANY
+
+        def failed(exc: BaseException) -> bool:
+            self.reload()
+            return False
+
+        def done(view: ContractView) -> None:
+            self.show_view(view)
+            self._clinic_changed()
+            messages.info(tr("決済会社の設定を保存しました。"))
+
+        async_ops.run_op(s.ctx.runner.db(self.service.set_payment_company, s.clinic.id, company, auto),
+                         busy=[self.company_combo, self.auto_charge], on_success=done, on_failure=failed,
+                         name="payment-company")
+
+    def _clinic_changed(self) -> None:
+        s = self.session
+
+        def fresh(info: object) -> None:
+            if info is not None:
+                s.clinic = info  # type: ignore[assignment]
+            s.events.reservations_changed.emit()
+
+        async_ops.run_op(s.ctx.runner.db(s.queries.clinic_info), on_success=fresh)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.refresh_timer.start()
+        self.reload()
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.refresh_timer.stop()
+        super().hideEvent(event)
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+class PaymentSettingsPage(QWidget):
+    """決済会社設定 (tab 1) and 接続設定 (tab 2, for the manager)."""
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.service = SettingsService.from_context(session.ctx)
+        self.contract = ContractPanel(session, self.service)
+        self.connection = ConnectionSettingsPanel(session, self.service)
+        self.contract.setMaximumWidth(960)
+        self.connection.setMaximumWidth(960)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_scrolled(self.contract), tr("決済会社設定"))
+        self.tabs.addTab(_scrolled(self.connection), tr("接続設定"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.tabs)
+        self.connection.saved.connect(self.contract.reload)
+
+    def show_connection(self) -> None:
+        self.tabs.setCurrentIndex(1)
+
+    def reload(self) -> None:
+        self.contract.reload()
+        self.connection.reload()
