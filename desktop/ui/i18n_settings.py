@@ -100,4 +100,6 @@ EN_SETTINGS: dict[str, str] = {
     "テストメール送信": "Send a test mail",
     "テストメールを送信しました（宛先: {address}）。": "Test mail sent to {address}.",
     "メール送信の設定を保存しました。": "Mail settings saved.",
+    "デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。テストメールは下記のSMTPサーバーから送信します。":
+        "In demo mode, mail to patients goes to the demo mailbox. The test mail is sent through the SMTP server below.",
 }

@@ -127,8 +127,54 @@ async def capture() -> None:
     w.show_page("メールボックス（デモ）")
     await idle()
     grab(w, "demo-mailbox")
+
+    await capture_payment_settings(app, idle, grab)
     await app.stop()
     ctx.close()
+
+
+async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
+    """決済管理 › 決済会社設定: テナント登録 modal, 依頼受付済み, 承認 with PAYJP, 接続設定."""
+    from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+    from desktop.simulator import tenants as sim_tenants
+    from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
+
+    ctx, s, w = app.ctx, app.session, app.window
+    await ctx.runner.db(ctx.directory.update_clinic, s.clinic.id, review_status=ReviewStatus.NOT_APPLIED,
+                        payment_company=None, auto_charge=False)
+    page = w.show_page("決済会社設定")
+    page.reload()
+    await idle()
+    dialog = TenantRegisterDialog(w)
+    dialog.show()
+    await idle(0.2)
+    grab(dialog, "tenant-register")
+    dialog.close()
+    service = page.service
+    await ctx.runner.payments(service.tenants.register, s.clinic.id, s.staff_id, CareType.WITH_INSURANCE)
+    page.reload()
+    await idle()
+    grab(w, "payment-settings-applied")
+    tenant_id = ctx.clinic().payjp_tenant_id
+    await ctx.runner.payments(sim_tenants.set_review, app.simulator_state, tenant_id, "passed", None)
+    page.contract.refresh_review()
+    await idle()
+    await ctx.runner.db(service.set_payment_company, s.clinic.id, "PAYJP", True)
+    page.reload()
+    w.nav.show()  # 決済管理 › 決済会社設定 in the left column
+    await idle()
+    grab(w, "payment-settings")
+    w.nav.hide()
+    page.show_connection()
+    await idle()
+    grab(page.connection, "payment-settings-connection")
+    conn = page.connection
+    conn.mode.set_value(PaymentMode.TEST)
+    conn.public_key.setText("pk_live_0123456789abcdef")
+    conn.secret_key.setText("sk_test_0123456789abcdef")
+    conn.save_payjp()
+    await idle()
+    grab(conn.public_key.parentWidget().parentWidget(), "payment-settings-key-error")
 
 
 def main() -> int:

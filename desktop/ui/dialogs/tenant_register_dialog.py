@@ -20,14 +20,13 @@ class TenantRegisterDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr(TITLE))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
         self.result_value: CareType | None = None
         layout = QVBoxLayout(self)
         heading = QLabel(tr(TITLE))
         heading.setStyleSheet("font-size: 16px; font-weight: bold;")
         layout.addWidget(heading)
         self.intro_label = QLabel(tr(INTRO))
-        self.intro_label.setWordWrap(True)
         layout.addWidget(self.intro_label)
         form = QFormLayout()
         self.care_type = ChoiceRow([(CareType.WITHOUT_INSURANCE, tr("保険診療含まない")),
@@ -35,7 +34,6 @@ class TenantRegisterDialog(QDialog):
         form.addRow(tr("診療種別"), self.care_type)
         layout.addLayout(form)
         self.hint_label = QLabel(tr(HINT))
-        self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("color: #555; background: #f5f7fa; padding: 8px; border-radius: 4px;")
         layout.addWidget(self.hint_label)
         self.register_button = QPushButton(tr("テナントを登録する"))

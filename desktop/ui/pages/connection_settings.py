@@ -58,12 +58,23 @@ def _field(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> 
     col.setContentsMargins(0, 0, 0, 0)
     col.setSpacing(2)
     row = QHBoxLayout()
-    row.addWidget(widget, 1)
+    narrow = widget.maximumWidth() < 1000
+    row.addWidget(widget, 0 if narrow else 1)
     if extra is not None:
         row.addWidget(extra)
+    if narrow:
+        row.addStretch(1)
     col.addLayout(row)
     col.addWidget(error)
     return box
+
+
+def _buttons(*buttons: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 class ConnectionSettingsPanel(QWidget):
@@ -120,7 +131,7 @@ class ConnectionSettingsPanel(QWidget):
         self.webhook_status = QLabel()
         self.save_webhook_button = QPushButton(tr("保存"))
         hform.addRow(tr("Webhookトークン"), _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
-        hform.addRow("", self.save_webhook_button)
+        hform.addRow("", _buttons(self.save_webhook_button))
         layout.addWidget(hook)
 
         # checkout page
@@ -132,9 +143,10 @@ class ConnectionSettingsPanel(QWidget):
         self.expiry_days = QSpinBox()
         self.expiry_days.setRange(1, 30)
         self.expiry_days.setSuffix(tr(" 日"))
+        self.expiry_days.setMaximumWidth(120)
         pform.addRow(tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
         self.save_checkout_button = QPushButton(tr("保存"))
-        pform.addRow("", self.save_checkout_button)
+        pform.addRow("", _buttons(self.save_checkout_button))
         layout.addWidget(page)
 
         # clinic details
@@ -151,12 +163,17 @@ class ConnectionSettingsPanel(QWidget):
             self.details[key] = edit
             cform.addRow(tr(label), _field(edit, self._error(key)))
         self.save_clinic_button = QPushButton(tr("保存"))
-        cform.addRow("", self.save_clinic_button)
+        cform.addRow("", _buttons(self.save_clinic_button))
         layout.addWidget(clinic)
 
         # SMTP
         smtp = QGroupBox(tr("メール送信（SMTP）"))
         sform = QFormLayout(smtp)
+        self.demo_mail_note = QLabel(tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
+                                        "テストメールは下記のSMTPサーバーから送信します。"))
+        self.demo_mail_note.setWordWrap(True)
+        self.demo_mail_note.setStyleSheet("color: #666;")
+        sform.addRow(self.demo_mail_note)
         self.smtp_host = QLineEdit()
         self.smtp_host.setPlaceholderText("smtp.example.jp")
         sform.addRow(tr("SMTPサーバー"), _field(self.smtp_host, self._error("smtp_host")))
@@ -220,8 +237,11 @@ class ConnectionSettingsPanel(QWidget):
         if view.smtp_security in self.smtp_security.buttons:
             self.smtp_security.set_value(view.smtp_security)
         self.smtp_username.setText(view.smtp_username)
+        self.demo_mail_note.setVisible(view.mode is PaymentMode.DEMO)
         self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token")
         self._stored(self.smtp_password_status, view.smtp_password_stored, "smtp_password")
+        if not view.smtp_password_stored and not view.smtp_username:
+            self.smtp_password_status.setText("")  # no login configured: nothing is missing
         self._show_secret_status()
         missing = view.missing_secrets()
         self.missing_label.setText("\n".join("⚠ " + tr(MISSING_TEXT[m]) for m in missing))
