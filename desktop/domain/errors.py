@@ -199,6 +199,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# English for the Japanese field labels passed as ``label`` to field_required / field_too_long.
+# A caller may also pass ``label_en`` itself; an unknown label is shown as it is.
+FIELD_LABELS_EN: dict[str, str] = {
+    "宛名": "The addressee",
+    "クリニック名": "The clinic name",
+    "スタッフ名": "The staff name",
+    "姓": "The family name",
+    "名": "The given name",
+    "患者": "The patient",
+    "メニュー名": "The menu name",
+    "料金（0〜9,999,999円の整数）": "The price (a whole number of yen from 0 to 9,999,999)",
+    "決済種別（1つ以上選択）": "A payment type (choose at least one)",
+}
+
+
 class UserError(Exception):
     """An error with a message for people, in Japanese and English.
 
@@ -218,8 +233,11 @@ class UserError(Exception):
 
     def message(self, lang: Lang = "ja") -> str:
         ja, en = MESSAGES[self.code]
-        template = en if lang == "en" else ja
-        return template.format(**self.params)
+        params = dict(self.params)
+        label_en = params.pop("label_en", None)
+        if lang == "en" and "label" in params:
+            params["label"] = label_en or FIELD_LABELS_EN.get(str(params["label"]), params["label"])
+        return (en if lang == "en" else ja).format(**params)
 
 
 class ValidationError(UserError):

@@ -79,7 +79,6 @@ class PaymentRequestDialog(QDialog):
         form.addRow("", self.message_error)
         self.cancel_button = QPushButton(tr("キャンセル"))
         self.confirm_button = QPushButton(tr("確認"))
-        self.confirm_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -114,10 +113,18 @@ class PaymentRequestDialog(QDialog):
         c.addLayout(row)
         self.stack.addWidget(confirm_page)
 
+        for b in (self.cancel_button, self.back_button):
+            b.setAutoDefault(False)  # Enter means 確認 / 送信 wherever the focus is; Esc cancels
         self.cancel_button.clicked.connect(self.reject)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.back_button.clicked.connect(self._on_back_clicked)
         self.send_button.clicked.connect(self._on_send_clicked)
+        for a, b in ((self.amount_edit, self.tax.focus_proxy()), (self.tax.focus_proxy(), self.message_edit),
+                     (self.message_edit, self.confirm_button), (self.confirm_button, self.cancel_button),
+                     (self.back_button, self.send_button)):
+            self.setTabOrder(a, b)
+        # set once the button is inside the dialog, or QDialog forgets it when another button had the focus
+        self.confirm_button.setDefault(True)
         self.amount_edit.setFocus()
 
     def _on_confirm_clicked(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -83,7 +84,8 @@ class RefundDialog(QDialog):
         self.refund_button.setStyleSheet("QPushButton#dangerButton { background: #c62828; color: white; "
                                          "padding: 6px 18px; font-weight: bold; }")
         self.refund_button.setAutoDefault(False)
-        self.cancel_button.setDefault(True)
+        self.refund_button.setDefault(False)
+        self.cancel_button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -93,16 +95,27 @@ class RefundDialog(QDialog):
         self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
         self.cancel_button.clicked.connect(self.reject)
         self.refund_button.clicked.connect(self._on_refund_clicked)
-        self.cancel_button.setFocus()
+        for a, b in ((self.reason_edit, self.mode.focus_proxy()), (self.mode.focus_proxy(), self.amount_edit),
+                     (self.amount_edit, self.cancel_button), (self.cancel_button, self.refund_button)):
+            self.setTabOrder(a, b)
+        # Enter anywhere presses キャンセル (the default, set once inside the dialog);
+        # 返金する needs Space or a click on purpose
+        self.cancel_button.setDefault(True)
+        self.reason_edit.setFocus()
 
     def _on_partial_toggled(self, partial: bool) -> None:
         self.amount_edit.setEnabled(partial)
         if partial:
-            self.amount_edit.setFocus()
-            self.amount_edit.selectAll()
+            # after the radio button's own arrow-key focus move has finished
+            QTimer.singleShot(0, self._focus_amount)
         else:
             self.amount_edit.setText(str(self._row.remaining))
         self.amount_label.setText(format_yen(self._row.remaining))
+
+    def _focus_amount(self) -> None:
+        if self.amount_edit.isEnabled():
+            self.amount_edit.setFocus()
+            self.amount_edit.selectAll()
 
     def _on_refund_clicked(self) -> None:
         lang = i18n.language()

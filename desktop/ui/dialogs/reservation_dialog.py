@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import JST
 from desktop.services.front_desk import MenuInfo, PatientInfo
+from desktop.ui import i18n
 from desktop.ui.i18n import tr
 from desktop.ui.widgets.common import ErrorLabel
 
@@ -96,7 +98,8 @@ class ReservationDialog(QDialog):
     def _on_ok_clicked(self) -> None:
         index = self.patient_combo.findText(self.patient_combo.currentText())
         if index < 0 or self.menu_combo.currentIndex() < 0:
-            self.error.show_error(tr("{label}を入力してください。", label=tr("患者")))
+            self.error.show_error(ValidationError("field_required", label="患者").message(i18n.language()))
+            self.patient_combo.setFocus()
             return
         d, t = self.date_edit.date(), self.time_edit.time()
         starts = dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=JST)

@@ -20,7 +20,16 @@ from PySide6.QtGui import QColor
 
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, messages
-from desktop.ui.models.columns import HISTORY_COLUMNS, RESERVATION_COLUMNS, STATE, STATE_COLORS, Column
+from desktop.ui.i18n import tr
+from desktop.ui.models.columns import (
+    ACTIONS,
+    ACTIONS_TIP,
+    HISTORY_COLUMNS,
+    RESERVATION_COLUMNS,
+    STATE,
+    STATE_COLORS,
+    Column,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +56,8 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
         return QColor(STATE_COLORS[row.state])
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
+    if role == Qt.ItemDataRole.ToolTipRole and col is ACTIONS and col.text(row):
+        return tr(ACTIONS_TIP)
     if role == ROW_ROLE:
         return row
     return None

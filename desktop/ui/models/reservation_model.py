@@ -65,5 +65,5 @@ class ReservationTableModel(QAbstractTableModel):
             if col == 5 and r.payment_state is not None:
                 return QColor(STATE_COLORS[r.payment_state])
             if r.status is ReservationStatus.CANCELLED:
-                return QColor("#888888")
+                return QColor("#5f6368")
         return None

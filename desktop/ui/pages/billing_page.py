@@ -35,6 +35,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.models.columns import HISTORY_COLUMNS
 from desktop.ui.models.history_model import HistoryTableModel
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import SelectedTextDelegate
 
 ACTIONS_COLUMN = len(HISTORY_COLUMNS) - 1
 CSV_HEADERS = ("請求ID", "請求日時", "決済日時", "患者名", "メニュー", "予約ID", "請求金額", "課税対象",
@@ -85,10 +86,12 @@ class BillingPage(QWidget):
             self.state_combo.addItem(i18n.state_label(state), state.value)
         self.patient_edit = QLineEdit()
         self.patient_edit.setPlaceholderText(tr("患者名"))
+        self.patient_edit.setToolTip(tr("患者名で絞り込む (Ctrl+F)") + "\n" + tr("姓・名・カナの先頭から検索"))
         self.patient_edit.setClearButtonEnabled(True)
         self.staff_combo = QComboBox()
         self.staff_combo.addItem(tr("すべて"), None)
         self.search_button = QPushButton(tr("検索"))
+        self.search_button.setToolTip(tr("検索") + " (Enter)")
         self.clear_button = QPushButton(tr("クリア"))
         self.csv_button = QPushButton(tr("CSV出力"))
         self.csv_button.setShortcut(QKeySequence("Ctrl+E"))
@@ -107,8 +110,10 @@ class BillingPage(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
+        self.view.setItemDelegate(SelectedTextDelegate(self.view))
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -133,7 +138,9 @@ class BillingPage(QWidget):
         self.model.loaded.connect(self._on_loaded)
         session.events.billing_changed.connect(self.model.refresh)
         QShortcut(QKeySequence("F5"), self, self.model.refresh)
-        QShortcut(QKeySequence("Shift+F10"), self.view, self._on_menu_key)
+        for key in ("Shift+F10", "Menu"):  # the row menu without a mouse
+            QShortcut(QKeySequence(key), self.view, self._on_menu_key)
+        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_patient)
         self._load_staff()
 
     # -- filters -----------------------------------------------------------------------------
@@ -155,6 +162,10 @@ class BillingPage(QWidget):
             states=frozenset({BillingState(state)}) if state else frozenset(),
             patient=self.patient_edit.text(), staff_id=self.staff_combo.currentData(),
         )
+
+    def _focus_patient(self) -> None:
+        self.patient_edit.setFocus()
+        self.patient_edit.selectAll()
 
     def apply_filter(self) -> None:
         self.model.reload(self.current_filter())
@@ -186,13 +197,20 @@ class BillingPage(QWidget):
         if row is None:
             return
         self.view.selectRow(index.row())
-        self.row_menu(row).popup(pos)
+        menu = self.row_menu(row)
+        first = next((a for a in menu.actions() if a.isEnabled()), None)
+        if first is not None:
+            menu.setActiveAction(first)  # arrow keys and Enter work at once
+        menu.popup(pos)
 
     def _on_context_menu(self, pos: QPoint) -> None:
         self._show_menu(self.view.indexAt(pos), self.view.viewport().mapToGlobal(pos))
 
     def _on_menu_key(self) -> None:
         index = self.view.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+            self.view.setCurrentIndex(index)
         rect = self.view.visualRect(index.siblingAtColumn(ACTIONS_COLUMN))
         self._show_menu(index, self.view.viewport().mapToGlobal(rect.bottomLeft()))
 

@@ -26,6 +26,7 @@ from desktop.ui.dialogs.reservation_dialog import ReservationDialog, Reservation
 from desktop.ui.i18n import tr
 from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import SelectedTextDelegate
 from desktop.ui.widgets.reservation_detail import ReservationDetailPanel
 
 
@@ -39,6 +40,7 @@ class ReservationsPage(QWidget):
         bar = QHBoxLayout()
         self.prev_button = QPushButton("◀ " + tr("前日"))
         self.prev_button.setShortcut(QKeySequence("Alt+Left"))
+        self.prev_button.setToolTip(tr("前日 (Alt+←)"))
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd (ddd)")
@@ -46,8 +48,10 @@ class ReservationsPage(QWidget):
         self.date_edit.setDate(QDate(today.year, today.month, today.day))
         self.next_button = QPushButton(tr("翌日") + " ▶")
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        self.next_button.setToolTip(tr("翌日 (Alt+→)"))
         self.today_button = QPushButton(tr("今日"))
         self.today_button.setShortcut(QKeySequence("Ctrl+T"))
+        self.today_button.setToolTip(tr("今日 (Ctrl+T)"))
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(tr("患者名で検索") + " (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
@@ -64,9 +68,11 @@ class ReservationsPage(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.setAlternatingRowColors(True)
+        self.view.setItemDelegate(SelectedTextDelegate(self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -91,7 +97,12 @@ class ReservationsPage(QWidget):
         self.detail.changed.connect(self.reload)
         session.events.billing_changed.connect(self.reload)
         session.events.menus_changed.connect(self.reload)
-        self.setTabOrder(self.search_edit, self.view)
+        d = self.detail
+        chain = (self.prev_button, self.date_edit, self.next_button, self.today_button, self.search_edit,
+                 self.new_button, self.view, d.status_combo, d.request_button, d.cancel_button, d.rerequest_button,
+                 d.history_view)
+        for a, b in zip(chain, chain[1:]):
+            self.setTabOrder(a, b)
 
     def day(self) -> dt.date:
         d = self.date_edit.date()

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QSizePolicy, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 
 class ErrorLabel(QLabel):
@@ -45,11 +55,41 @@ class ChoiceRow(QWidget):
         if self._keys:
             self.buttons[self._keys[0]].setChecked(True)
 
+    def focus_proxy(self) -> QRadioButton:
+        """The first radio button: ``setTabOrder`` places the group with it (Tab then enters the checked one)."""
+        return self.buttons[self._keys[0]]
+
     def value(self) -> object:
         return self._keys[max(0, self.group.checkedId())]
 
     def set_value(self, key: object) -> None:
         self.buttons[key].setChecked(True)
+
+
+class SelectedTextDelegate(QStyledItemDelegate):
+    """Coloured cell text (決済済み green, 一部返金済み brown …) is drawn in the palette's
+    highlighted-text colour on a selected row, where green on the selection blue is unreadable
+    (some styles keep the item's own colour on the selection)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+            palette: QPalette = option.palette  # type: ignore[attr-defined]
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                text = palette.color(group, QPalette.ColorRole.HighlightedText)
+                palette.setColor(group, QPalette.ColorRole.Text, text)
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours (1 … 21; 4.5 is the minimum for body text)."""
+
+    def lum(c: QColor) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def big_label(text: str, size: float = 1.6, bold: bool = True) -> QLabel:

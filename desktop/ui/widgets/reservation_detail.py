@@ -34,6 +34,7 @@ from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, Paym
 from desktop.ui.i18n import tr
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import SelectedTextDelegate
 
 
 def _value_label() -> QLabel:
@@ -85,7 +86,11 @@ class ReservationDetailPanel(QWidget):
         self.request_button.setShortcut(QKeySequence("Ctrl+P"))
         self.request_button.setToolTip(tr("後決済請求") + " (Ctrl+P)")
         self.cancel_button = QPushButton(tr("請求を取り消す"))
+        self.cancel_button.setToolTip(tr("請求を取り消す") + " (Ctrl+Shift+X)")
+        self.cancel_button.setShortcut(QKeySequence("Ctrl+Shift+X"))
         self.rerequest_button = QPushButton(tr("再請求"))
+        self.rerequest_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.rerequest_button.setToolTip(tr("再請求") + " (Ctrl+R)")
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
@@ -100,8 +105,10 @@ class ReservationDetailPanel(QWidget):
         self.history_view = QTableView()
         self.history_view.setModel(self.history_model)
         self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
         self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.history_view.verticalHeader().hide()
+        self.history_view.setItemDelegate(SelectedTextDelegate(self.history_view))
         self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.history_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.history_view, 1)
@@ -148,7 +155,7 @@ class ReservationDetailPanel(QWidget):
         self.status_combo.setCurrentIndex(self.status_combo.findData(d.status.value))
         self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）")
         card = tr("あり") if d.menu.card_payment else tr("なし")
-        self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{tr('クレジットカード決済 (必須)').split(' ')[0]}: {card}")
+        self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{tr('クレジットカード決済')}: {card}")
         self.when_label.setText(format_jst_datetime(d.starts_at, lang))
         self.message_label.setText(d.message or "—")
         self.files_label.setText("、".join(d.attachments) or "—")
