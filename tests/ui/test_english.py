@@ -1,0 +1,178 @@
+"""English UI: no Japanese left in the labels, buttons, headers and hints of any screen or dialog
+(the clinic's own data — patient, staff, clinic and menu names, messages — stays as entered)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+from sqlalchemy import select
+
+from desktop.domain.errors import ValidationError
+from desktop.services.billing import DEFAULT_MESSAGE
+from desktop.services.demo_mailbox import DemoMailbox
+from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
+from desktop.ui import i18n
+from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
+from desktop.ui.dialogs.refund_dialog import RefundDialog
+from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+from .conftest import run, wait_for, wait_idle
+from .test_billing_page import _paid_requests
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+def data_strings(app: Any) -> list[str]:
+    """What the clinic entered: allowed to stay Japanese."""
+    out: list[str] = [DEFAULT_MESSAGE, "日本語"]  # a language is named in itself in the language menu
+    with app.ctx.db.uow(readonly=True) as uow:
+        s = uow.session
+        out += [c.name for c in s.scalars(select(Clinic))]
+        out += [x.name for x in s.scalars(select(Staff))]
+        for p in s.scalars(select(Patient)):
+            out += [p.full_name, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana, p.address,
+                    p.sex, f"{p.family_name_kana} {p.given_name_kana}"]
+        for m in s.scalars(select(Menu)):
+            out += [m.name, m.note, m.confirmation_message]
+        for r in s.scalars(select(Reservation)):
+            out += [r.message, *[str(a) for a in (r.attachments or [])]] if hasattr(r, "attachments") else [r.message]
+        out += [b.message for b in s.scalars(select(BillingRequest))]
+    # mail sent to patients is in the patient's language (the demo mailbox shows it as sent)
+    out += [m.subject for m in DemoMailbox(app.ctx.data_dir / "mailbox").list_messages()]
+    return sorted({x for x in out if x}, key=len, reverse=True)
+
+
+def visible_texts(root: QWidget) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for w in [root, *root.findChildren(QWidget)]:
+        name = type(w).__name__
+        if isinstance(w, QLabel) and not w.isHidden():
+            found.append((name, w.text()))
+        if isinstance(w, QAbstractButton):
+            found += [(name, w.text()), (name + ".tooltip", w.toolTip())]
+        if isinstance(w, QGroupBox):
+            found.append((name, w.title()))
+        if isinstance(w, QLineEdit):
+            found += [(name + ".placeholder", w.placeholderText()), (name + ".tooltip", w.toolTip())]
+        if isinstance(w, QComboBox):
+            found += [(name + ".item", w.itemText(i)) for i in range(w.count())]
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            m = w.model()
+            root_index = w.rootIndex()
+            try:
+                cols = m.columnCount(root_index)
+            except TypeError:  # list models keep columnCount private
+                cols = 1
+            rows = min(m.rowCount(root_index), 30)
+            found += [(name + ".header", str(m.headerData(c, Qt.Orientation.Horizontal) or "")) for c in range(cols)]
+            for r in range(rows):
+                for c in range(cols):
+                    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                        found.append((name + ".cell", str(m.index(r, c, root_index).data(role) or "")))
+    if root.isWindow():
+        found.append(("title", root.windowTitle()))
+    return found
+
+
+def japanese_left(root: QWidget, data: list[str]) -> list[tuple[str, str]]:
+    bad = []
+    for where, text in visible_texts(root):
+        rest = text
+        for d in data:
+            rest = rest.replace(d, "")
+        if JAPANESE.search(rest):
+            bad.append((where, text))
+    return bad
+
+
+def _english(qtbot: Any, app: Any) -> Any:
+    w = app.window
+    w.lang_combo.setCurrentIndex(1)
+    w.lang_combo.activated.emit(1)
+    wait_for(qtbot, lambda: app.window is not w)
+    wait_idle(qtbot)
+    assert i18n.language() == "en"
+    return app.window
+
+
+def test_every_page_in_english(qtbot: Any, clinic_app: Any) -> None:
+    _paid_requests(qtbot, clinic_app, [1200, 2400])
+    w = _english(qtbot, clinic_app)
+    data = data_strings(clinic_app)
+    problems: dict[str, list[tuple[str, str]]] = {}
+    for key in w.pages:
+        page = w.show_page(key)
+        reload = getattr(page, "apply_filter", None) or getattr(page, "reload", None)
+        if callable(reload):
+            reload()
+        wait_idle(qtbot)
+        if key == "予約管理":
+            wait_for(qtbot, lambda: page.detail.detail is not None)  # type: ignore[attr-defined]
+        bad = japanese_left(page, data)
+        if bad:
+            problems[key] = bad
+    bad = japanese_left(w, data)
+    if bad:
+        problems["window"] = bad
+    assert not problems, problems
+
+
+def test_dialogs_and_validation_in_english(qtbot: Any, clinic_app: Any) -> None:
+    _paid_requests(qtbot, clinic_app, [1200])
+    _english(qtbot, clinic_app)
+    data = data_strings(clinic_app)
+    s = clinic_app.session
+    rows = run(qtbot, clinic_app.ctx.runner.db(s.queries.reservations, s.clinic.id, None))
+    detail = run(qtbot, clinic_app.ctx.runner.db(s.queries.reservation, next(
+        r.id for r in rows if "一般診療" in r.menu_name)))
+    dialog = PaymentRequestDialog(detail)
+    qtbot.addWidget(dialog)
+    dialog.amount_edit.setText("1")
+    dialog.confirm_button.click()  # a validation message next to the field
+    assert "at least" in dialog.amount_error.text()
+    assert not japanese_left(dialog, data)
+    dialog.amount_edit.setText("1200")
+    dialog.confirm_button.click()
+    assert dialog.stack.currentIndex() == 1
+    assert not japanese_left(dialog, data)
+
+    history = run(qtbot, clinic_app.ctx.runner.db(s.history.for_reservation, detail.id))
+    paid = next(h for h in run(qtbot, clinic_app.ctx.runner.db(s.history.page, s.clinic.id,
+                                                                 __import__("desktop.services.history", fromlist=["x"])
+                                                                 .HistoryFilter(), 0, 10)) if h.paid)
+    refund = RefundDialog(paid)
+    qtbot.addWidget(refund)
+    refund.mode.buttons["partial"].click()
+    refund.amount_edit.setText("99999")
+    refund.refund_button.click()
+    assert refund.amount_error.text().startswith("The refund is more")
+    assert not japanese_left(refund, data), japanese_left(refund, data)
+    assert history is not None
+
+    patients = run(qtbot, clinic_app.ctx.runner.db(s.queries.patients, s.clinic.id))
+    menus = run(qtbot, clinic_app.ctx.runner.db(s.queries.menus, s.clinic.id))
+    new = ReservationDialog(patients, menus, detail.starts_at.date())
+    qtbot.addWidget(new)
+    new.patient_combo.setEditText("nobody")
+    new.ok_button.click()
+    assert new.error.text() == "The patient is required."
+    assert not japanese_left(new, data), japanese_left(new, data)
+
+
+def test_field_labels_of_validation_errors_have_english() -> None:
+    for label in ("メニュー名", "料金（0〜9,999,999円の整数）", "決済種別（1つ以上選択）", "クリニック名", "宛名"):
+        text = ValidationError("field_required", field="x", label=label).message("en")
+        assert not JAPANESE.search(text), text
+    assert ValidationError("field_required", label="メニュー名").message("ja") == "メニュー名を入力してください。"
+    assert ValidationError("field_required", label="X", label_en="The X").message("en") == "The X is required."
