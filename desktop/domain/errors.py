@@ -80,6 +80,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "決済から180日を過ぎているため、PAY.JPで返金できません。",
         "More than 180 days have passed since the payment, so PAY.JP cannot refund it.",
     ),
+    "manager_only": (
+        "返金は管理者のみ実行できます。担当スタッフを管理者に切り替えてください。",
+        "Only a manager can refund. Switch the staff member to a manager.",
+    ),
     "refund_in_progress": (
         "この請求は別の端末で返金処理中です。",
         "This request is already being refunded from another PC.",

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from desktop.domain.billing import BillingState, TaxCategory
-from desktop.domain.clinic import PaymentMode, PaymentTiming, ReviewStatus
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReviewStatus, StaffRole
 from desktop.services.directory import DirectoryService, MenuInput
 from desktop.storage.orm import BillingRequest
 from desktop.storage.unit_of_work import Database
@@ -16,6 +16,7 @@ from desktop.storage.unit_of_work import Database
 class Front:
     clinic_id: int
     staff_id: int
+    manager_id: int
     patient_id: int
     menu_id: int
     reservation_id: int
@@ -41,6 +42,7 @@ def seed_front_desk(
         payjp_public_key=public_key, payjp_tenant_id=tenant_id,
     )
     staff_id = directory.add_staff(clinic_id, "受付 佐藤")
+    manager_id = directory.add_staff(clinic_id, "院長 山田", StaffRole.MANAGER)
     patient_id = directory.add_patient(
         clinic_id, family_name="山田", given_name="花子", email=email, phone="090-1111-2222", sex="女性",
         address="東京都新宿区2-2-2",
@@ -50,7 +52,7 @@ def seed_front_desk(
         clinic_id, patient_id=patient_id, menu_id=menu_id,
         starts_at=dt.datetime(2026, 11, 2, 5, 54, tzinfo=dt.timezone.utc), attachments=["問診票.pdf"],
     )
-    return Front(clinic_id, staff_id, patient_id, menu_id, reservation_id)
+    return Front(clinic_id, staff_id, manager_id, patient_id, menu_id, reservation_id)
 
 
 def seed_paid_request(db: Database) -> int:

@@ -59,9 +59,9 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
     assert f"/pay/{raw_link}/receipt" in receipt_text and "4242" in receipt_text
     assert "4242424242424242" not in receipt_text
 
-    part = desk.billing.refund(outcome.request_id, f.staff_id, amount="200", reason="一部返金（窓口で調整）")
+    part = desk.billing.refund(outcome.request_id, f.manager_id, amount="200", reason="一部返金（窓口で調整）")
     assert part.state is BillingState.PARTIALLY_REFUNDED and part.refunded_total == 200
-    rest = desk.billing.refund(outcome.request_id, f.staff_id, reason="診療取消")
+    rest = desk.billing.refund(outcome.request_id, f.manager_id, reason="診療取消")
     assert rest.amount == 1000 and rest.state is BillingState.REFUNDED
     assert desk.charges()[0]["amount_refunded"] == 1200
     assert desk.charges()[0]["refunded"] is True
@@ -71,7 +71,7 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
     assert sum("返金" in s for s in subjects) == 2
 
     with pytest.raises(StateError) as info:
-        desk.billing.refund(outcome.request_id, f.staff_id)
+        desk.billing.refund(outcome.request_id, f.manager_id)
     assert "返金できません" in info.value.message("ja")
 
     with desk.db.uow(readonly=True) as uow:
@@ -145,7 +145,7 @@ def test_lost_refund_answer_is_found_not_refunded_again(desk: Desk) -> None:
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     charge_id = desk.charges()[0]["id"]
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix=f"/v1/charges/{charge_id}/refund")
-    result = desk.billing.refund(outcome.request_id, f.staff_id, amount=2000, reason="一部返金")
+    result = desk.billing.refund(outcome.request_id, f.manager_id, amount=2000, reason="一部返金")
     assert result.refunded_total == 2000
     assert desk.charges()[0]["amount_refunded"] == 2000
     with desk.db.uow(readonly=True) as uow:
@@ -251,7 +251,7 @@ def test_two_pcs_refunding_at_once_refund_once(desk: Desk) -> None:
     def refund() -> None:
         barrier.wait()
         try:
-            results.append(desk.billing.refund(outcome.request_id, f.staff_id).state.value)
+            results.append(desk.billing.refund(outcome.request_id, f.manager_id).state.value)
         except StateError as exc:
             results.append(exc.code)
 
@@ -276,17 +276,17 @@ def test_bad_input_changes_nothing(desk: Desk) -> None:
 
     outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
     with pytest.raises(StateError):
-        desk.billing.refund(outcome.request_id, f.staff_id)  # unpaid
+        desk.billing.refund(outcome.request_id, f.manager_id)  # unpaid
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     with pytest.raises(ValidationError) as info:
-        desk.billing.refund(outcome.request_id, f.staff_id, amount=1201)
+        desk.billing.refund(outcome.request_id, f.manager_id, amount=1201)
     assert "¥1,200" in info.value.message("ja")
     with pytest.raises(ValidationError):
-        desk.billing.refund(outcome.request_id, f.staff_id, reason="x" * 256)
+        desk.billing.refund(outcome.request_id, f.manager_id, reason="x" * 256)
     desk.clock.advance(days=181)
     with pytest.raises(StateError) as limit:
-        desk.billing.refund(outcome.request_id, f.staff_id)
+        desk.billing.refund(outcome.request_id, f.manager_id)
     assert limit.value.code == "refund_limit_exceeded"
     assert _count(desk, Refund) == 0
     assert _request(desk, outcome.request_id).state is BillingState.PAID
@@ -384,3 +384,16 @@ def test_pre_payment_requests_the_menu_price_only_for_pre_payment_menus(desk: De
     assert "予約時にお支払いください。" in body and "¥3,300" in body
     with pytest.raises(StateError):
         desk.billing.request_payment(reservation, f.staff_id, 1000, "taxable")  # not a 後決済 menu
+
+
+def test_only_a_manager_can_refund(desk: Desk) -> None:
+    f = desk.front
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.deliver()
+    desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
+    with pytest.raises(StateError) as info:
+        desk.billing.refund(outcome.request_id, f.staff_id)
+    assert "管理者" in info.value.message("ja")
+    assert _request(desk, outcome.request_id).state is BillingState.PAID
+    assert desk.charges()[0]["amount_refunded"] == 0
+    assert desk.billing.refund(outcome.request_id, f.manager_id).state is BillingState.REFUNDED

@@ -15,6 +15,7 @@ from desktop.domain.billing import (
     RefundStatus,
     state_after_refund,
 )
+from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import (
     NotFoundError,
     OutcomeUnknownError,
@@ -62,6 +63,8 @@ class RefundsMixin(BillingCore):
             s = uow.session
             req = self._get(s, request_id)
             staff = self._staff(s, staff_id, req.clinic_id)
+            if staff.role is not StaffRole.MANAGER:
+                raise StateError("manager_only")
             if req.state is BillingState.REFUNDING:
                 raise StateError("refund_in_progress")
             if req.state not in REFUNDABLE_STATES or not req.charge_id or req.paid_at is None:
