@@ -47,6 +47,7 @@ class RefundDialog(QDialog):
         layout.addWidget(QLabel(tr("こちらの請求を返金しますか？")))
         suffix = " 様" if i18n.language() == "ja" else ""
         self.patient_label = big_label(row.patient_name + suffix, 2.0)
+        self.patient_label.setWordWrap(True)  # a long name wraps instead of pushing the dialog off screen
         self.amount_label = big_label(format_yen(row.remaining), 2.0)
         layout.addWidget(self.patient_label)
         layout.addWidget(self.amount_label)

@@ -119,8 +119,8 @@ class BillingPage(QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()
         widths = (130, 130, 110, 200, 90, 110, 240, 100, 130, 80, 48)
-        for col, width in enumerate(widths):
-            header.resizeSection(col, width)
+        for col, width in enumerate(widths):  # never narrower than the header's own text (English, 150 %)
+            header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout.addWidget(self.view, 1)

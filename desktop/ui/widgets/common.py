@@ -69,7 +69,8 @@ class ChoiceRow(QWidget):
 class SelectedTextDelegate(QStyledItemDelegate):
     """Coloured cell text (決済済み green, 一部返金済み brown …) is drawn in the palette's
     highlighted-text colour on a selected row, where green on the selection blue is unreadable
-    (some styles keep the item's own colour on the selection)."""
+    (some styles keep the item's own colour on the selection). A selection colour too light for
+    that text (Fusion's #308cc6 is 3.7:1 with white) is darkened to 4.5:1."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
@@ -78,6 +79,8 @@ class SelectedTextDelegate(QStyledItemDelegate):
             for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
                 text = palette.color(group, QPalette.ColorRole.HighlightedText)
                 palette.setColor(group, QPalette.ColorRole.Text, text)
+                palette.setColor(group, QPalette.ColorRole.Highlight,
+                                 readable_background(palette.color(group, QPalette.ColorRole.Highlight), text))
 
 
 def contrast_ratio(a: QColor, b: QColor) -> float:
@@ -90,6 +93,17 @@ def contrast_ratio(a: QColor, b: QColor) -> float:
 
     hi, lo = sorted((lum(a), lum(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_background(background: QColor, text: QColor, minimum: float = 4.5) -> QColor:
+    """``background`` made darker (or lighter, for dark text) until ``text`` on it reaches ``minimum``."""
+    bg = QColor(background)
+    lighten = text.lightness() < 128
+    for _ in range(20):
+        if contrast_ratio(text, bg) >= minimum:
+            break
+        bg = bg.lighter(112) if lighten else bg.darker(112)
+    return bg
 
 
 def big_label(text: str, size: float = 1.6, bold: bool = True) -> QLabel:

@@ -1,0 +1,221 @@
+"""Find clipped text in a widget tree: buttons, labels and table headers narrower than their text,
+and widgets that stick out of their window.
+
+Used by ``test_scaling.py`` in-process (1366×768) and as a script in a subprocess with
+``QT_SCALE_FACTOR=1.5`` (which must be set before QApplication exists):
+
+    QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.5 python -m tests.ui.layout_check [--shots DIR]
+
+prints one JSON line ``{"problems": [...], "screens": [...]}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pathlib
+import sys
+import tempfile
+from typing import Any
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QCheckBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+
+def _shown(w: QWidget) -> bool:
+    return w.isVisible() and w.width() > 0 and w.height() > 0
+
+
+def _inside_scroll_area(w: QWidget) -> bool:
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QAbstractScrollArea) and not isinstance(p, QTableView):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def _name(w: QWidget) -> str:
+    text = ""
+    if isinstance(w, (QAbstractButton, QLabel)):
+        text = w.text().replace("\n", " ")[:40]
+    return f"{type(w).__name__}({text!r})"
+
+
+def layout_problems(root: QWidget) -> list[str]:
+    """What a person would see cut off in ``root`` as it is laid out now."""
+    problems: list[str] = []
+    window = root.window()
+    win_rect = QRect(QPoint(0, 0), window.size())
+    for w in [root, *root.findChildren(QWidget)]:
+        if not _shown(w):
+            continue
+        if isinstance(w, (QPushButton, QRadioButton, QCheckBox, QToolButton)) and w.text():
+            need = w.sizeHint().width()
+            if isinstance(w, QToolButton):
+                need = w.fontMetrics().horizontalAdvance(w.text())
+            if w.width() < need:
+                problems.append(f"{_name(w)} is {w.width()} px wide, its text needs {need}")
+        elif isinstance(w, QLabel) and w.text() and not w.pixmap().isNull() is False:
+            if w.wordWrap():
+                need_h = w.heightForWidth(w.width())
+                if need_h > w.height() + 1:
+                    problems.append(f"{_name(w)} is {w.height()} px high, its wrapped text needs {need_h}")
+            elif w.textFormat() != Qt.TextFormat.RichText:
+                fm = w.fontMetrics()
+                need = max(fm.horizontalAdvance(line) for line in w.text().split("\n")) + 2 * w.margin()
+                if w.width() + 1 < need and "…" not in w.text():
+                    problems.append(f"{_name(w)} is {w.width()} px wide, its text needs {need}")
+        if isinstance(w, QTableView) and w.model() is not None:
+            header: QHeaderView = w.horizontalHeader()
+            fm = header.fontMetrics()
+            for c in range(header.count()):
+                if header.isSectionHidden(c):
+                    continue
+                text = str(w.model().headerData(c, Qt.Orientation.Horizontal) or "")
+                need = max(header.sectionSizeFromContents(c).width() - 4, fm.horizontalAdvance(text))  # Qt's own measure
+                if header.sectionSize(c) < need:
+                    problems.append(f"header {text!r} is {header.sectionSize(c)} px wide, needs {need}")
+        if w is not window and not _inside_scroll_area(w):
+            r = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+            if not win_rect.contains(r) and not isinstance(w.parentWidget(), QAbstractScrollArea):
+                problems.append(f"{_name(w)} at {r.getRect()} sticks out of the {win_rect.width()}×"
+                                f"{win_rect.height()} window")
+    return problems
+
+
+async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: str) -> dict[str, list[str]]:
+    from desktop.app import ClinicPayApp, prepare_context
+    from desktop.config import LocalSettings
+    from desktop.services.history import HistoryFilter
+    from desktop.services.secrets import MemorySecretStore
+    from desktop.ui import async_ops
+    from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
+    from desktop.ui.dialogs.refund_dialog import RefundDialog
+    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+    ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()), LocalSettings(checkout_port=0, simulator_port=0, language=lang),
+                          secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0)
+    await app.start(show=True)
+    w, s = app.window, app.session
+    assert w is not None and s is not None
+    w.resize(width, height)
+    found: dict[str, list[str]] = {}
+
+    async def idle(extra: float = 0.2) -> None:
+        while async_ops.pending():
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(extra)
+
+    def check(name: str, widget: QWidget, shot: str | None = None) -> None:
+        found[name] = layout_problems(widget)
+        if shots is not None and shot:
+            widget.grab().save(str(shots / f"{shot}.png"))
+
+    # a paid request, so the refund dialog has a real row
+    rows = await ctx.runner.db(s.queries.reservations, s.clinic.id, None)
+    detail = None
+    for r in rows:
+        d = await ctx.runner.db(s.queries.reservation, r.id)
+        if d is not None and d.can_request_post_payment and d.patient.email:
+            detail = d
+            break
+    assert detail is not None
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.simulator.testing import make_test_token
+
+    await ctx.runner.payments(ctx.billing.request_payment, detail.id, s.staff_id, 12800, "taxable")
+    await ctx.runner.mail(ctx.outbox.send_due)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    link = next(x for x in (extract_content(box.get(m.key)).first_link for m in box.list_messages()) if x)
+    assert app.simulator is not None
+    base = app.simulator.base_url
+    await ctx.runner.payments(lambda: ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1],
+                                                                 make_test_token(base, DEMO_SECRET_KEY)))
+
+    for key in list(w.pages):
+        page = w.show_page(key)
+        for name in ("apply_filter", "reload"):
+            fn = getattr(page, name, None)
+            if callable(fn):
+                fn()
+                break
+        await idle()
+        w.nav.setVisible(key == "予約管理")
+        await idle(0.1)
+        check(key, w, "ui-main-150" if key == "予約管理" else None)
+        if key == "決済管理" and shots is not None:
+            w.grab().save(str(shots / "ui-billing-150.png"))
+    w.nav.hide()
+
+    dialog = PaymentRequestDialog(detail, w)
+    dialog.show()
+    await idle()
+    check("後決済請求", dialog)
+    dialog._on_confirm_clicked()
+    await idle()
+    check("後決済請求 確認", dialog)
+    dialog.close()
+    paid = next(h for h in await ctx.runner.db(s.history.page, s.clinic.id, HistoryFilter(), 0, 20) if h.refundable)
+    refund = RefundDialog(paid, w)
+    refund.show()
+    await idle()
+    check("返金する", refund, "ui-refund-150")
+    refund.close()
+    patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w)
+    rd.show()
+    await idle()
+    check("予約の登録", rd)
+    rd.close()
+    await app.stop()
+    ctx.close()
+    return found
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--shots", type=pathlib.Path)
+    p.add_argument("--size", default="1280x720", help="window size in logical pixels")
+    p.add_argument("--lang", default="ja")
+    args = p.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import logging
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    logging.disable(logging.WARNING)
+    from desktop.app import _configure_qt_app
+    from desktop.ui import i18n
+
+    app = QApplication.instance() or QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    _configure_qt_app([])
+    i18n.set_language(args.lang)
+    width, height = (int(x) for x in args.size.split("x"))
+    found = qasync.run(_screens(args.shots, width, height, args.lang))
+    ratio = app.primaryScreen().devicePixelRatio() if app.primaryScreen() else 1.0
+    print(json.dumps({"device_pixel_ratio": ratio, "screens": sorted(found), "problems": {k: v for k, v in found.items() if v}},
+                     ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
