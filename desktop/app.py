@@ -235,7 +235,8 @@ def _configure_qt_app(argv: list[str]) -> Any:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("ClinicPay")
     app.setQuitOnLastWindowClosed(False)  # the main coroutine ends the loop after cleaning up
     font = QFont(app.font())
@@ -278,7 +279,7 @@ async def _until_closed(app: ClinicPayApp) -> int:
 
 async def _self_test(app: ClinicPayApp) -> int:
     """Open every screen and dialog once; check the checkout server and the simulator answer."""
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QDialog
 
     from desktop.ui import async_ops
     from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
@@ -310,7 +311,7 @@ async def _self_test(app: ClinicPayApp) -> int:
     rows = await app.ctx.runner.db(session.queries.reservations, session.clinic.id, None)
     if rows:
         detail = await app.ctx.runner.db(session.queries.reservation, rows[0].id)
-        dialogs = [PaymentRequestDialog(detail, window)]
+        dialogs: list[QDialog] = [PaymentRequestDialog(detail, window)]
         patients = await app.ctx.runner.db(session.queries.patients, session.clinic.id)
         menus = await app.ctx.runner.db(session.queries.menus, session.clinic.id)
         dialogs.append(ReservationDialog(patients, menus, rows[0].starts_at.date(), window))

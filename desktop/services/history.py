@@ -116,7 +116,7 @@ def _where(clinic_id: int, f: HistoryFilter) -> list[Any]:
     return clauses
 
 
-def _ordered(stmt: Select[Any], newest_first: bool) -> Select[Any]:
+def _ordered(stmt: Select[*tuple[Any, ...]], newest_first: bool) -> Select[*tuple[Any, ...]]:
     if newest_first:
         return stmt.order_by(BillingRequest.requested_at.desc(), BillingRequest.id.desc())
     return stmt.order_by(BillingRequest.requested_at.asc(), BillingRequest.id.asc())

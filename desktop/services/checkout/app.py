@@ -273,7 +273,7 @@ def create_checkout_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware)],  # type: ignore[arg-type]
+        middleware=[Middleware(SecurityHeadersMiddleware)],
         exception_handlers={HTTPException: _http_error, 404: _http_error},
     )
     app.state.checkout = Checkout(

@@ -119,10 +119,12 @@ class PaymentRequestDialog(QDialog):
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.back_button.clicked.connect(self._on_back_clicked)
         self.send_button.clicked.connect(self._on_send_clicked)
-        for a, b in ((self.amount_edit, self.tax.focus_proxy()), (self.tax.focus_proxy(), self.message_edit),
-                     (self.message_edit, self.confirm_button), (self.confirm_button, self.cancel_button),
-                     (self.back_button, self.send_button)):
-            self.setTabOrder(a, b)
+        order: list[tuple[QWidget, QWidget]] = [
+            (self.amount_edit, self.tax.focus_proxy()), (self.tax.focus_proxy(), self.message_edit),
+            (self.message_edit, self.confirm_button), (self.confirm_button, self.cancel_button),
+            (self.back_button, self.send_button)]
+        for first, then in order:
+            self.setTabOrder(first, then)
         # set once the button is inside the dialog, or QDialog forgets it when another button had the focus
         self.confirm_button.setDefault(True)
         self.amount_edit.setFocus()

@@ -96,9 +96,11 @@ class RefundDialog(QDialog):
         self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
         self.cancel_button.clicked.connect(self.reject)
         self.refund_button.clicked.connect(self._on_refund_clicked)
-        for a, b in ((self.reason_edit, self.mode.focus_proxy()), (self.mode.focus_proxy(), self.amount_edit),
-                     (self.amount_edit, self.cancel_button), (self.cancel_button, self.refund_button)):
-            self.setTabOrder(a, b)
+        order: list[tuple[QWidget, QWidget]] = [
+            (self.reason_edit, self.mode.focus_proxy()), (self.mode.focus_proxy(), self.amount_edit),
+            (self.amount_edit, self.cancel_button), (self.cancel_button, self.refund_button)]
+        for first, then in order:
+            self.setTabOrder(first, then)
         # Enter anywhere presses キャンセル (the default, set once inside the dialog);
         # 返金する needs Space or a click on purpose
         self.cancel_button.setDefault(True)

@@ -74,8 +74,8 @@ class SelectedTextDelegate(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
-            palette: QPalette = option.palette  # type: ignore[attr-defined]
+        if option.state & QStyle.StateFlag.State_Selected:
+            palette: QPalette = option.palette
             for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
                 text = palette.color(group, QPalette.ColorRole.HighlightedText)
                 palette.setColor(group, QPalette.ColorRole.Text, text)
