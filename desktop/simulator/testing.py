@@ -67,7 +67,7 @@ def make_test_token(base_url: str, secret_key: str, number: str = "4242424242424
     Extra keyword arguments become ``card[...]`` fields (``name``, ``email``, ``cvc``...);
     ``three_d_secure=True`` asks for a token 3-D Secure flow.
     """
-    import payjp  # type: ignore[import-untyped]  # payjp ships no type information
+    import payjp
 
     three_d_secure = bool(card.pop("three_d_secure", False))
     fields: dict[str, Any] = {

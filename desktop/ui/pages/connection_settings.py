@@ -261,7 +261,7 @@ class ConnectionSettingsPanel(QWidget):
             self.secret_status.setStyleSheet("color: #666;")
             self.secret_key.setPlaceholderText("")
             return
-        stored = bool(self.view and self.view.secret_stored.get(mode))  # type: ignore[arg-type]
+        stored = bool(self.view and isinstance(mode, PaymentMode) and self.view.secret_stored.get(mode))
         self._stored(self.secret_status, stored, "payjp_secret")
         prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
         self.secret_key.setPlaceholderText(tr("登録済み（変更するときだけ入力）") if stored else prefix)
