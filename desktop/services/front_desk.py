@@ -16,6 +16,7 @@ from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.billing import payment_usable
 from desktop.services.history import normalize_name
+from desktop.domain.clinic import StaffRole
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
 from desktop.storage.unit_of_work import Database
 
@@ -33,6 +34,7 @@ class ClinicInfo:
 class StaffInfo:
     id: int
     name: str
+    is_manager: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,10 +119,10 @@ class FrontDeskQueries:
 
     def staff(self, clinic_id: int) -> list[StaffInfo]:
         with self._db.uow(readonly=True) as uow:
-            rows = uow.session.execute(select(Staff.id, Staff.name).where(Staff.clinic_id == clinic_id,
-                                                                           Staff.active.is_(True))
+            rows = uow.session.execute(select(Staff.id, Staff.name, Staff.role).where(Staff.clinic_id == clinic_id,
+                                                                                       Staff.active.is_(True))
                                        .order_by(Staff.id)).all()
-            return [StaffInfo(int(i), str(n)) for i, n in rows]
+            return [StaffInfo(int(i), str(n), role is StaffRole.MANAGER) for i, n, role in rows]
 
     def patients(self, clinic_id: int) -> list[PatientInfo]:
         with self._db.uow(readonly=True) as uow:

@@ -181,6 +181,9 @@ EN: dict[str, str] = {
     "翌日 (Alt+→)": "Next day (Alt+Right)",
     "今日 (Ctrl+T)": "Today (Ctrl+T)",
     "最新の状態に更新 (F5)": "Refresh (F5)",
+    "返金する（管理者のみ）": "Refund (managers only)",
+    "設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。":
+        "Only a manager can change settings. Switch the staff member to a manager.",
 }
 
 

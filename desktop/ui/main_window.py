@@ -237,6 +237,9 @@ class MainWindow(QMainWindow):
     def _on_staff_activated(self, index: int) -> None:
         self.session.staff_id = int(self.staff_combo.itemData(index))
         self.update_title()
+        settings_page = self.pages.get("決済会社設定")
+        if isinstance(settings_page, PaymentSettingsPage):
+            settings_page.apply_role()
         self.staff_changed.emit(self.session.staff_id)
 
     def _on_lang_activated(self, index: int) -> None:

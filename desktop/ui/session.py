@@ -34,6 +34,12 @@ class UiSession:
     staff_id: int
     events: DataEvents
     checkout_url: str | None = None
+    managers: frozenset[int] = frozenset()
+
+    @property
+    def is_manager(self) -> bool:
+        """管理者 may refund and change settings; 受付スタッフ may not."""
+        return self.staff_id in self.managers
 
     @classmethod
     def create(cls, ctx: AppContext) -> "UiSession":
@@ -45,4 +51,5 @@ class UiSession:
         staff_id = ctx.settings.staff_id
         if staff and staff_id not in {s.id for s in staff}:
             staff_id = staff[0].id
-        return cls(ctx, queries, HistoryService(ctx.db), clinic, staff_id, DataEvents())
+        managers = frozenset(s.id for s in staff if s.is_manager)
+        return cls(ctx, queries, HistoryService(ctx.db), clinic, staff_id, DataEvents(), managers=managers)

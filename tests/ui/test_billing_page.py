@@ -135,3 +135,21 @@ def test_filters_count_and_csv_export(qtbot: Any, clinic_app: Any, tmp_path: pat
     lines = raw.decode("utf-8-sig").split("\r\n")
     assert lines[0].startswith("請求ID,請求日時,決済日時,患者名")
     assert len([x for x in lines if x]) == total + 1
+
+
+def test_receptionist_sees_refund_greyed_with_the_reason(
+    qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _paid_requests(qtbot, clinic_app, [1200])
+    page = _page(qtbot, clinic_app)
+    window = clinic_app.window
+    combo = window.staff_combo
+    index = next(i for i in range(combo.count()) if "受付" in combo.itemText(i))
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    menus = _capture_menus(monkeypatch)
+    rect = page.view.visualRect(page.model.index(0, 2))
+    page.view.customContextMenuRequested.emit(rect.center())
+    refund = _action(menus[0], "返金する（管理者のみ）")
+    assert not refund.isEnabled()
+    assert texts(page.view, 7) == ["決済済み"]

@@ -184,8 +184,9 @@ class BillingPage(QWidget):
 
     def row_menu(self, row: HistoryRow) -> QMenu:
         menu = QMenu(self)
-        refund = menu.addAction(tr("返金する"))
-        refund.setEnabled(row.refundable and row.id not in self._in_flight)
+        manager = self.session.is_manager
+        refund = menu.addAction(tr("返金する") if manager else tr("返金する（管理者のみ）"))
+        refund.setEnabled(manager and row.refundable and row.id not in self._in_flight)
         refund.triggered.connect(lambda: self.refund(row))
         cancel = menu.addAction(tr("請求を取り消す"))
         cancel.setEnabled(row.cancellable and row.id not in self._in_flight)

@@ -324,10 +324,23 @@ class PaymentSettingsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolled(self.contract), tr("決済会社設定"))
         self.tabs.addTab(_scrolled(self.connection), tr("接続設定"))
+        self.manager_only = QLabel(tr("設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。"))
+        self.manager_only.setObjectName("managerOnly")
+        self.manager_only.setWordWrap(True)
+        self.manager_only.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.manager_only)
         layout.addWidget(self.tabs)
         self.connection.saved.connect(self.contract.reload)
+        self.apply_role()
+
+    def apply_role(self) -> None:
+        """Only a 管理者 may change settings; others may look."""
+        manager = self.session.is_manager
+        self.manager_only.setVisible(not manager)
+        self.contract.setEnabled(manager)
+        self.connection.setEnabled(manager)
 
     def show_connection(self) -> None:
         self.tabs.setCurrentIndex(1)
