@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from desktop.domain.billing import BillingState
 from desktop.storage.orm import BillingRequest, PaymentAttempt
 from tests.e2e.conftest import Stack, screenshot
-from tests.e2e.flows import axe_violations, fill_card, pay_with_3ds
+from tests.e2e.flows import THANKS, axe_violations, fill_card, pay_with_3ds
 
 
 def request_state(stack: Stack, request_id: int) -> BillingState:
@@ -44,8 +44,8 @@ def test_mailed_link_card_3ds_thanks_and_receipt_pdf(stack: Stack, page: Any) ->
     assert axe_violations(page) == []
     screenshot(page, "pay")
     fill_card(page)
-    pay_with_3ds(page)
-    page.wait_for_url("**/thanks")
+    pay_with_3ds(page)  # PAY.JP's page in the same tab, then back to us
+    page.wait_for_url(THANKS)
     page.get_by_role("heading", name="お支払いありがとうございました").wait_for()
     assert page.get_by_test_id("paid-amount").inner_text() == "¥1,200"
     assert request_state(stack, request_id) is BillingState.PAID  # the clinic sees it paid at once

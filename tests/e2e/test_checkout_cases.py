@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import update
@@ -10,7 +11,7 @@ from sqlalchemy import update
 from desktop.domain.billing import BillingState
 from desktop.storage.orm import BillingRequest
 from tests.e2e.conftest import Stack, screenshot
-from tests.e2e.flows import axe_violations, fill_card, pay_with_3ds
+from tests.e2e.flows import THANKS, answer_3ds, axe_violations, fill_card, pay_with_3ds, watch_popups
 from tests.e2e.test_checkout_browser import attempts, charges_for, request_state
 
 DECLINED_JA = "カードが利用できませんでした。別のカードをお試しいただくか、カード会社へお問い合わせください。"
@@ -19,8 +20,9 @@ DECLINED_JA = "カードが利用できませんでした。別のカードを�
 def test_declined_card_shows_reason_and_patient_retries(stack: Stack, page: Any) -> None:
     request_id, url = stack.mailed_link()
     page.goto(url)
-    fill_card(page, number="4000000000080319")  # token works, the charge is declined
+    fill_card(page, number="4000000000080319")  # token works, the charge is declined after 3-D Secure
     pay_with_3ds(page)
+    page.wait_for_url("**/pay/*?error=card_declined&lang=ja")  # back on the form, by way of our return page
     error = page.locator("#form-error")
     error.get_by_text(DECLINED_JA).wait_for()
     button = page.get_by_role("button", name="支払う ¥1,200")
@@ -33,7 +35,7 @@ def test_declined_card_shows_reason_and_patient_retries(stack: Stack, page: Any)
     assert button.is_enabled()
     fill_card(page, number="5555555555554444")
     pay_with_3ds(page)
-    page.wait_for_url("**/thanks")
+    page.wait_for_url(THANKS)
     assert request_state(stack, request_id) is BillingState.PAID
 
 
@@ -57,12 +59,9 @@ def test_double_click_gives_one_charge(stack: Stack, page: Any) -> None:
     request_id, url = stack.mailed_link()
     page.goto(url)
     fill_card(page)
-    with page.expect_popup() as popup_info:
-        page.get_by_role("button", name="支払う ¥1,200").dblclick()
-    assert page.locator("#pay-button").is_disabled()
-    popup = popup_info.value
-    popup.get_by_role("button", name="認証する (Authenticate)").click()
-    page.wait_for_url("**/thanks")
+    page.get_by_role("button", name="支払う ¥1,200").dblclick()
+    answer_3ds(page)
+    page.wait_for_url(THANKS)
     assert attempts(stack, request_id) == 1 and charges_for(stack, request_id) == 1
 
 
@@ -73,50 +72,101 @@ def test_two_tabs_give_one_charge(stack: Stack, context: Any) -> None:
     second.goto(url)
     fill_card(first)
     fill_card(second, number="5555555555554444")
-    with first.expect_popup() as popup_info:
-        first.get_by_role("button", name="支払う ¥1,200").click()
-    popup = popup_info.value
-    popup.wait_for_load_state()
+    first.get_by_role("button", name="支払う ¥1,200").click()
+    first.get_by_role("button", name="認証する (Authenticate)").wait_for()  # on PAY.JP's page
     second.get_by_role("button", name="支払う ¥1,200").click()  # while the first waits for 3-D Secure
     second.get_by_role("heading", name="お支払いを確認しています").wait_for()
     assert second.get_by_role("button", name="本人認証を続ける").is_visible()
     assert axe_violations(second) == []
     screenshot(second, "processing")
-    popup.get_by_role("button", name="認証する (Authenticate)").click()
-    first.wait_for_url("**/thanks")
+    answer_3ds(first)
+    first.wait_for_url(THANKS)
     second.reload()
     second.get_by_role("heading", name="お支払い済みです").wait_for()
     assert attempts(stack, request_id) == 1 and charges_for(stack, request_id) == 1
 
 
-def test_closing_the_3ds_window_lets_the_patient_retry(stack: Stack, page: Any) -> None:
+def test_failed_three_d_secure_returns_to_the_form_and_patient_retries(stack: Stack, page: Any) -> None:
     request_id, url = stack.mailed_link()
     page.goto(url)
     fill_card(page)
-    with page.expect_popup() as popup_info:
-        page.get_by_role("button", name="支払う ¥1,200").click()
-    popup_info.value.close()  # closed PAY.JP's window without answering
-    page.locator("#form-error").get_by_text("本人認証（3Dセキュア）").wait_for()
+    pay_with_3ds(page, authenticate=False)
+    page.wait_for_url("**/pay/*?error=three_d_secure_failed&lang=ja")
+    page.locator("#form-error").get_by_text("本人認証（3Dセキュア）に失敗しました。").wait_for()
     assert request_state(stack, request_id) is BillingState.REQUESTED
+    assert page.get_by_role("button", name="支払う ¥1,200").is_enabled()
+    assert axe_violations(page) == []
+    screenshot(page, "tds-failed")
+    fill_card(page)
     pay_with_3ds(page)
-    page.wait_for_url("**/thanks")
+    page.wait_for_url(THANKS)
+    # the failed charge (never paid) and the one that went through
+    assert request_state(stack, request_id) is BillingState.PAID and charges_for(stack, request_id) == 2
+
+
+def test_leaving_payjp_page_by_back_button_lets_the_patient_continue(stack: Stack, page: Any) -> None:
+    request_id, url = stack.mailed_link()
+    page.goto(url)
+    fill_card(page)
+    page.get_by_role("button", name="支払う ¥1,200").click()
+    page.get_by_role("button", name="認証する (Authenticate)").wait_for()
+    page.go_back()  # left PAY.JP's page without answering
+    page.get_by_role("heading", name="お支払いを確認しています").wait_for()
+    assert request_state(stack, request_id) is BillingState.PROCESSING
+    page.get_by_role("button", name="本人認証を続ける").click()
+    answer_3ds(page)
+    page.wait_for_url(THANKS)
+    assert request_state(stack, request_id) is BillingState.PAID and charges_for(stack, request_id) == 1
 
 
 def test_processing_page_continues_three_d_secure(stack: Stack, page: Any) -> None:
     request_id, url = stack.mailed_link()
     page.goto(url)
     fill_card(page)
-    with page.expect_popup() as popup_info:
-        page.get_by_role("button", name="支払う ¥1,200").click()
-    popup = popup_info.value
-    popup.wait_for_load_state()
-    page.goto(url)  # the patient left the page (e.g. the phone reloaded it) during 3-D Secure
-    popup.close()
+    page.get_by_role("button", name="支払う ¥1,200").click()
+    page.get_by_role("button", name="認証する (Authenticate)").wait_for()
+    page.goto(url)  # the patient opened the mailed link again during 3-D Secure
     page.get_by_role("heading", name="お支払いを確認しています").wait_for()
-    with page.expect_popup() as popup_info:
-        page.get_by_role("button", name="本人認証を続ける").click()
-    popup_info.value.get_by_role("button", name="認証する (Authenticate)").click()
-    page.wait_for_url("**/thanks")
+    popups = watch_popups(page)
+    page.get_by_role("button", name="本人認証を続ける").click()
+    answer_3ds(page)
+    page.wait_for_url(THANKS)
+    assert not popups
+    assert request_state(stack, request_id) is BillingState.PAID and charges_for(stack, request_id) == 1
+
+
+def test_return_page_without_script(stack: Stack, page: Any) -> None:
+    """Back from PAY.JP without our script: opening the return page changes nothing; its button pays."""
+    request_id, url = stack.mailed_link()
+    page.goto(url)
+    fill_card(page)
+    returns: list[str] = []
+
+    def hold(route: Any) -> None:  # PAY.JP's redirect back to us: keep it for later
+        returns.append(route.request.url)
+        route.fulfill(status=204)
+
+    def no_script(route: Any) -> None:
+        route.abort()
+
+    page.route(re.compile(r"/3ds-return\?lang=ja$"), hold)
+    pay_with_3ds(page)
+    for _ in range(100):
+        if returns:
+            break
+        page.wait_for_timeout(50)
+    assert len(returns) == 1 and request_state(stack, request_id) is BillingState.PROCESSING
+    page.unroute(re.compile(r"/3ds-return\?lang=ja$"), hold)
+    page.route("**/static/checkout.js", no_script)
+    page.goto(returns[0])
+    page.get_by_role("heading", name="お支払いを完了しています").wait_for()
+    page.wait_for_timeout(300)
+    assert request_state(stack, request_id) is BillingState.PROCESSING  # opening it changed nothing
+    assert axe_violations(page) == []
+    screenshot(page, "tds-return")
+    page.get_by_role("button", name="お支払いを完了する").click()
+    page.wait_for_url(THANKS)
+    page.get_by_role("heading", name="お支払いありがとうございました").wait_for()
     assert request_state(stack, request_id) is BillingState.PAID and charges_for(stack, request_id) == 1
 
 
