@@ -27,6 +27,7 @@ def test_declined_card_shows_reason_and_patient_retries(stack: Stack, page: Any)
     error.get_by_text(DECLINED_JA).wait_for()
     button = page.get_by_role("button", name="支払う ¥1,200")
     assert button.is_enabled()
+    wait_for_card_fields(page)  # a fresh form to try again
     assert axe_violations(page) == []
     screenshot(page, "declined")
     fill_card(page, number="4000000000000002")  # refused when the token is made
@@ -37,6 +38,14 @@ def test_declined_card_shows_reason_and_patient_retries(stack: Stack, page: Any)
     pay_with_3ds(page)
     page.wait_for_url(THANKS)
     assert request_state(stack, request_id) is BillingState.PAID
+
+
+def wait_for_card_fields(page: Any) -> None:
+    """PAY.JP's card fields have loaded (the page was scrolled to its error message)."""
+    for field in ("#card-number", "#card-expiry", "#card-cvc"):
+        page.frame_locator(f"{field} iframe").get_by_placeholder(re.compile(".")).wait_for()
+    page.evaluate("() => window.scrollTo(0, 0)")  # full-page screenshots paint the frames from the top
+    page.wait_for_timeout(200)
 
 
 def test_name_and_contact_are_checked_before_submit(stack: Stack, page: Any) -> None:
@@ -95,6 +104,7 @@ def test_failed_three_d_secure_returns_to_the_form_and_patient_retries(stack: St
     page.locator("#form-error").get_by_text("本人認証（3Dセキュア）に失敗しました。").wait_for()
     assert request_state(stack, request_id) is BillingState.REQUESTED
     assert page.get_by_role("button", name="支払う ¥1,200").is_enabled()
+    wait_for_card_fields(page)
     assert axe_violations(page) == []
     screenshot(page, "tds-failed")
     fill_card(page)
