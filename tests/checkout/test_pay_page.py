@@ -61,7 +61,9 @@ def finish_return(client: TestClient, back_url: str) -> httpx.Response:
     action = re.search(r'<form id="tds-return" method="post" action="([^"]+)"', page.text)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     assert action and csrf
-    return client.post(html.unescape(action.group(1)), data={"csrf": csrf.group(1)}, follow_redirects=False)
+    done: httpx.Response = client.post(html.unescape(action.group(1)), data={"csrf": csrf.group(1)},
+                                       follow_redirects=False)
+    return done
 
 
 def pay(client: TestClient, sim: RunningSimulator, link: Link, number: str = "4242424242424242",

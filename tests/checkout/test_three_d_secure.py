@@ -136,3 +136,14 @@ def test_processing_page_continues_by_redirect_without_payjp_script(client: Test
     done = finish_return(client, through_payjp(url.group(1).replace("&amp;", "&")))
     assert done.headers["location"].startswith(f"{link.path}/thanks")
     assert state_of(ctx, link.request_id) is BillingState.PAID
+
+
+def test_json_finish_still_answers_a_page_loaded_before_the_redirect(client: TestClient, ctx: AppContext,
+                                                                     sim: RunningSimulator, link: Link) -> None:
+    """A page from before the redirect workflow finishes through the JSON endpoint after PAY.JP's dialog."""
+    csrf = csrf_of(client.get(link.path).text)
+    answer = start_payment(client, sim, link)
+    sim.complete_3ds(answer["charge_id"])
+    done = client.post(link.path + "/three-d-secure", headers={"X-CSRF-Token": csrf})
+    assert done.json() == {"result": "paid", "redirect": f"{link.path}/thanks"}
+    assert state_of(ctx, link.request_id) is BillingState.PAID
