@@ -7,6 +7,8 @@ the strings the screens use).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
+
 from desktop.domain.billing import BillingState
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
 from desktop.services.billing import STATE_LABELS_EN, STATE_LABELS_JA
@@ -195,6 +197,11 @@ EN.update(EN_SETTINGS)
 def set_language(lang: str) -> None:
     global _lang
     _lang = "en" if lang == "en" else "ja"
+    # Dates and weekdays in Qt's own widgets (the date pickers) follow the UI language, not the OS.
+    if _lang == "ja":
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    else:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 def language() -> str:
