@@ -33,6 +33,7 @@ from desktop.services.demo import ensure_demo_data  # noqa: E402
 from desktop.services.secrets import MemorySecretStore  # noqa: E402
 from desktop.storage.orm import BillingRequest, Reservation  # noqa: E402
 
+KANA = {"山田": "ヤマダ", "佐藤": "サトウ", "鈴木": "スズキ", "高橋": "タカハシ", "田中": "タナカ"}
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木",
           "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "山下",
           "中島", "石井", "小川", "前田", "岡田", "長谷川", "藤田", "後藤", "近藤", "村上", "遠藤", "青木", "坂本",
@@ -63,11 +64,13 @@ def seed(ctx, rows: int) -> str:  # type: ignore[no-untyped-def]
                 at = start + dt.timedelta(seconds=i * 60 + rng.randrange(60))
                 state = STATES[i % len(STATES)]
                 paid = state in (BillingState.PAID, BillingState.REFUNDED)
+                family, given = rng.choice(FAMILY), rng.choice(GIVEN)
                 values.append(dict(
                     clinic_id=clinic.id, reservation_id=reservation_id, patient_id=patient_id, staff_id=1 + i % 2,
                     kind=RequestKind.POST_PAYMENT, amount=1000 + (i % 50) * 100, tax_category=TaxCategory.TAXABLE,
                     message="金額が確定しましたので、メール内のリンクから決済をお願い致します", state=state,
-                    patient_name=f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}", staff_name="受付 佐々木",
+                    patient_name=f"{family} {given}", patient_given=given, patient_kana=KANA.get(family, ""),
+                    staff_name="受付 佐々木",
                     menu_name="一般診療 (後決済)", requested_at=at, paid_at=at + dt.timedelta(hours=1) if paid else None,
                     refunded_amount=1000 if state is BillingState.REFUNDED else 0, updated_at=at,
                 ))
@@ -133,11 +136,13 @@ async def measure(ctx, name: str) -> dict[str, float]:  # type: ignore[no-untype
         conn.execute(text("SELECT count(*) FROM billing_request WHERE clinic_id = :c"), {"c": session.clinic.id}).scalar()
         sql_ms = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
-        conn.execute(text(f"SELECT {cols} FROM billing_request WHERE clinic_id = :c AND patient_name >= :a "
-                          "AND patient_name < :b ORDER BY requested_at DESC, id DESC LIMIT 200"),
-                     {"c": session.clinic.id, "a": name, "b": name + "\uffff"}).all()
-        conn.execute(text("SELECT count(*) FROM billing_request WHERE clinic_id = :c AND patient_name >= :a "
-                          "AND patient_name < :b"), {"c": session.clinic.id, "a": name, "b": name + "\uffff"}).scalar()
+        # the same query as the app: 姓, 名 or フリガナ prefix (each over its own index)
+        by_name = ("clinic_id = :c AND ((patient_name >= :a AND patient_name < :b) OR (patient_given >= :a "
+                   "AND patient_given < :b) OR (patient_kana >= :k AND patient_kana < :kb))")
+        params = {"c": session.clinic.id, "a": name, "b": name + "\uffff", "k": name, "kb": name + "\uffff"}
+        conn.execute(text(f"SELECT {cols} FROM billing_request WHERE {by_name} "
+                          "ORDER BY requested_at DESC, id DESC LIMIT 200"), params).all()
+        conn.execute(text(f"SELECT count(*) FROM billing_request WHERE {by_name}"), params).scalar()
         sql_filter_ms = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         conn.execute(text(f"SELECT {cols} FROM billing_request WHERE clinic_id = :c "

@@ -15,7 +15,7 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.billing import payment_usable
-from desktop.services.history import normalize_name
+from desktop.domain.names import normalize_name
 from desktop.domain.clinic import StaffRole
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
 from desktop.storage.unit_of_work import Database

@@ -5,8 +5,8 @@ The table may hold a million rows, so nothing here loads them all:
 * rows come back one page at a time, ordered newest first (``requested_at``, ``id``) over
   the ``(clinic_id, requested_at)`` index; a page past the middle is read backwards from the
   oldest row, so the end of the list is as quick to show as the start;
-* the patient-name filter is a *prefix* match written as a range (``name >= q AND name < q +
-  U+FFFF``) so both SQLite and PostgreSQL use the ``(clinic_id, patient_name)`` index;
+* the patient-name filter is a *prefix* match on 姓, 名 or フリガナ, each written as a range
+  (``name >= q AND name < q + U+FFFF``) over its own ``(clinic_id, …)`` index, on SQLite and PostgreSQL;
 * the UI polls ``change_token`` (two index look-ups) to learn that a row changed — a patient
   paying on the checkout page, another PC refunding — and only then re-reads its pages.
 
@@ -21,10 +21,11 @@ import datetime as dt
 import pathlib
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, BillingState, RequestKind, TaxCategory
 from desktop.domain.formatting import JST, format_tax_category
+from desktop.domain.names import normalize_name, to_katakana
 from desktop.storage.orm import BillingRequest
 from desktop.storage.unit_of_work import Database
 
@@ -90,11 +91,6 @@ def _row(values: Sequence[Any]) -> HistoryRow:
     return HistoryRow(*values)
 
 
-def normalize_name(text: str) -> str:
-    """Full-width spaces and runs of spaces become one ASCII space (names are stored ``姓 名``)."""
-    return " ".join(text.replace("\u3000", " ").split())
-
-
 def _jst_day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), JST).astimezone(dt.timezone.utc)
 
@@ -109,8 +105,13 @@ def _where(clinic_id: int, f: HistoryFilter) -> list[Any]:
         clauses.append(BillingRequest.state.in_(sorted(f.states, key=lambda s: s.value)))
     name = normalize_name(f.patient)
     if name:
-        clauses.append(BillingRequest.patient_name >= name)
-        clauses.append(BillingRequest.patient_name < name + _PREFIX_END)
+        # 姓 (名), 名, or フリガナ typed in hiragana or katakana: each a prefix range over its own index.
+        kana = to_katakana(name)
+        clauses.append(or_(
+            and_(BillingRequest.patient_name >= name, BillingRequest.patient_name < name + _PREFIX_END),
+            and_(BillingRequest.patient_given >= name, BillingRequest.patient_given < name + _PREFIX_END),
+            and_(BillingRequest.patient_kana >= kana, BillingRequest.patient_kana < kana + _PREFIX_END),
+        ))
     if f.staff_id is not None:
         clauses.append(BillingRequest.staff_id == f.staff_id)
     return clauses

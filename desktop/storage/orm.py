@@ -240,6 +240,8 @@ class BillingRequest(Base):
     state: Mapped[BillingState] = mapped_column(default=BillingState.REQUESTED)
     # names as they were when requested, so the history list needs no joins
     patient_name: Mapped[str] = mapped_column(String(201), default="")
+    patient_given: Mapped[str] = mapped_column(String(100), default="")  # 名, for the name search
+    patient_kana: Mapped[str] = mapped_column(String(201), default="")  # フリガナ in katakana, for the name search
     staff_name: Mapped[str] = mapped_column(String(100), default="")
     menu_name: Mapped[str] = mapped_column(String(200), default="")
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -262,6 +264,12 @@ class BillingRequest(Base):
 Index("ix_billing_request_clinic_requested", BillingRequest.clinic_id, BillingRequest.requested_at)
 Index("ix_billing_request_reservation", BillingRequest.reservation_id)
 Index("ix_billing_request_state", BillingRequest.state)
+# 決済管理 on a million rows (migration 0002): name / staff filters, change polling
+Index("ix_billing_request_clinic_patient", BillingRequest.clinic_id, BillingRequest.patient_name, BillingRequest.requested_at)
+Index("ix_billing_request_clinic_staff", BillingRequest.clinic_id, BillingRequest.staff_id, BillingRequest.requested_at)
+Index("ix_billing_request_updated_at", BillingRequest.updated_at)
+Index("ix_billing_request_clinic_given", BillingRequest.clinic_id, BillingRequest.patient_given, BillingRequest.requested_at)
+Index("ix_billing_request_clinic_kana", BillingRequest.clinic_id, BillingRequest.patient_kana, BillingRequest.requested_at)
 
 
 class PaymentAttempt(Base):

@@ -177,7 +177,7 @@ EN: dict[str, str] = {
     "決済会社の利用準備ができていません。": "The payment company is not ready to use yet.",
     "クレジットカード決済": "Card payment",
     "操作メニュー（Shift+F10）": "Actions menu (Shift+F10)",
-    "姓の先頭から検索": "Matches the start of the family name",
+    "姓・名・フリガナの先頭から検索": "Matches the start of the family name, given name or reading (kana)",
     "患者名で絞り込む (Ctrl+F)": "Filter by patient name (Ctrl+F)",
     "前日 (Alt+←)": "Previous day (Alt+Left)",
     "翌日 (Alt+→)": "Next day (Alt+Right)",

@@ -17,6 +17,7 @@ from desktop.domain.billing import (
     TaxCategory,
 )
 from desktop.domain.clinic import PaymentMode, ReviewStatus
+from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.errors import (
     NotFoundError,
     UserError,
@@ -220,6 +221,8 @@ class BillingCore:
             message=text,
             state=BillingState.REQUESTED,
             patient_name=patient.full_name,
+            patient_given=normalize_name(patient.given_name),
+            patient_kana=to_katakana(f"{patient.family_name_kana} {patient.given_name_kana}"),
             staff_name=staff.name,
             menu_name=menu.name,
             requested_at=now,

@@ -86,7 +86,7 @@ class BillingPage(QWidget):
             self.state_combo.addItem(i18n.state_label(state), state.value)
         self.patient_edit = QLineEdit()
         self.patient_edit.setPlaceholderText(tr("患者名"))
-        self.patient_edit.setToolTip(tr("患者名で絞り込む (Ctrl+F)") + "\n" + tr("姓の先頭から検索"))
+        self.patient_edit.setToolTip(tr("患者名で絞り込む (Ctrl+F)") + "\n" + tr("姓・名・フリガナの先頭から検索"))
         self.patient_edit.setClearButtonEnabled(True)
         self.staff_combo = QComboBox()
         self.staff_combo.addItem(tr("すべて"), None)
