@@ -57,6 +57,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "決済リンクの有効期限は1〜30日で設定してください。",
         "The payment link must stay valid for 1 to 30 days.",
     ),
+    "kana_invalid": (
+        "{label}はひらがなまたはカタカナで入力してください。",
+        "{label} must be written in hiragana or katakana.",
+    ),
+    "sex_invalid": (
+        "性別は「男性」「女性」「その他」から選んでください。",
+        "Choose the sex: male, female or other.",
+    ),
+    "phone_invalid": (
+        "電話番号は数字とハイフンで入力してください（例：090-1234-5678）。",
+        "Enter the phone number in digits and hyphens (e.g. 090-1234-5678).",
+    ),
+    "language_invalid": (
+        "メールの言語は日本語か英語を選んでください。",
+        "Choose Japanese or English for the patient's mail.",
+    ),
     "field_required": ("{label}を入力してください。", "{label} is required."),
     "field_too_long": (
         "{label}は{max}文字以内で入力してください。",
@@ -211,6 +227,9 @@ FIELD_LABELS_EN: dict[str, str] = {
     "スタッフ名": "The staff name",
     "姓": "The family name",
     "名": "The given name",
+    "セイ": "The family name in kana",
+    "メイ": "The given name in kana",
+    "住所": "The address",
     "患者": "The patient",
     "メニュー名": "The menu name",
     "料金（0〜9,999,999円の整数）": "The price (a whole number of yen from 0 to 9,999,999)",

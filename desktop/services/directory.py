@@ -6,11 +6,13 @@ import dataclasses
 import datetime as dt
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import PaymentTiming, ReservationStatus, StaffRole
 from desktop.domain.errors import NotFoundError, ValidationError
+from desktop.domain.names import normalize_name
+from desktop.domain.patients import clean_patient_fields, phone_digits
 from desktop.domain.validation import validate_email
 from desktop.services import audit
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
@@ -31,6 +33,20 @@ def require_text(value: str | None, *, field: str, label: str, max_len: int) -> 
     if len(text) > max_len:
         raise ValidationError("field_too_long", field=field, label=label, max=max_len)
     return text
+
+
+@dataclasses.dataclass(frozen=True)
+class DuplicatePatient:
+    """A patient already registered who may be the one being entered.
+
+    ``reason`` is ``"name_phone"`` (same 姓名 and 電話番号) or ``"email"`` (same Eメール).
+    """
+
+    id: int
+    name: str
+    phone: str
+    email: str
+    reason: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,22 +109,80 @@ class DirectoryService:
             uow.commit()
             return staff.id
 
-    def add_patient(self, clinic_id: int, *, family_name: str, given_name: str, email: str | None = None,
+    def add_patient(self, clinic_id: int, *, family_name: str, given_name: str = "", email: str | None = None,
                     phone: str = "", sex: str = "", address: str = "", family_name_kana: str = "",
-                    given_name_kana: str = "", language: str = "ja") -> int:
+                    given_name_kana: str = "", language: str = "ja", staff_id: int | None = None) -> int:
+        """Register a patient (新規患者); the fields are checked as ``clean_patient_fields`` says.
+
+        Raises:
+            ValidationError: a field is wrong (``field`` names it); nothing was saved.
+        """
+        values = clean_patient_fields(dict(
+            family_name=family_name, given_name=given_name, family_name_kana=family_name_kana,
+            given_name_kana=given_name_kana, sex=sex, phone=phone, email=email, address=address, language=language))
         with self._db.uow() as uow:
-            patient = Patient(
-                clinic_id=clinic_id,
-                family_name=require_text(family_name, field="family_name", label="姓", max_len=100),
-                given_name=(given_name or "").strip(),
-                email=validate_email(email) if email else None, phone=phone, sex=sex, address=address,
-                family_name_kana=family_name_kana, given_name_kana=given_name_kana,
-                language=language if language in ("ja", "en") else "ja",
-            )
+            patient = Patient(clinic_id=clinic_id, **values)
             uow.session.add(patient)
             uow.session.flush()
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="patient_created",
+                         entity_type="patient", entity_id=patient.id, after=values)
             uow.commit()
             return patient.id
+
+    def update_patient(self, patient_id: int, staff_id: int | None = None, **fields: Any) -> list[str]:
+        """Correct a patient's details (患者情報の編集): only the given fields change.
+
+        The fields are checked as for ``add_patient``; the audit trail keeps the values before
+        and after. Returns the names of the fields that changed (empty when nothing did).
+
+        Raises:
+            ValidationError: a field is wrong (``field`` names it); nothing was saved.
+            NotFoundError: no such patient.
+        """
+        values = clean_patient_fields(fields)
+        with self._db.uow() as uow:
+            patient = uow.session.get(Patient, patient_id)
+            if patient is None:
+                raise NotFoundError()
+            changed = {k: v for k, v in values.items() if getattr(patient, k) != v}
+            if not changed:
+                return []
+            before = {k: getattr(patient, k) for k in changed}
+            for key, value in changed.items():
+                setattr(patient, key, value)
+            audit.record(uow.session, clinic_id=patient.clinic_id, actor="staff", staff_id=staff_id,
+                         action="patient_updated", entity_type="patient", entity_id=patient_id,
+                         before=before, after=changed)
+            uow.commit()
+            return list(changed)
+
+    def find_duplicates(self, clinic_id: int, *, family_name: str, given_name: str = "", phone: str = "",
+                        email: str | None = None, exclude_id: int | None = None) -> list[DuplicatePatient]:
+        """Patients who may be the same person: same 姓名 and 電話番号, or same Eメール.
+
+        A warning for the form to show before saving, not a refusal (families share a phone,
+        and a parent's address may be on a child's record).
+        """
+        family, given = normalize_name(family_name or ""), normalize_name(given_name or "")
+        digits = phone_digits(phone or "")
+        mail = (email or "").strip().lower()
+        conditions = [and_(Patient.family_name == family, Patient.given_name == given)]
+        if mail:
+            conditions.append(func.lower(Patient.email) == mail)
+        stmt = select(Patient).where(Patient.clinic_id == clinic_id, or_(*conditions)).order_by(Patient.id)
+        if exclude_id is not None:
+            stmt = stmt.where(Patient.id != exclude_id)
+        found: list[DuplicatePatient] = []
+        with self._db.uow(readonly=True) as uow:
+            for p in uow.session.scalars(stmt).all():
+                if mail and (p.email or "").lower() == mail:
+                    reason = "email"
+                elif digits and p.family_name == family and p.given_name == given and phone_digits(p.phone) == digits:
+                    reason = "name_phone"
+                else:
+                    continue
+                found.append(DuplicatePatient(p.id, p.full_name, p.phone, p.email or "", reason))
+        return found
 
     def set_patient_customer(self, patient_id: int, customer_id: str | None) -> None:
         with self._db.uow() as uow:

@@ -46,6 +46,11 @@ class PatientInfo:
     phone: str
     email: str
     address: str
+    family_name: str = ""
+    given_name: str = ""
+    family_name_kana: str = ""
+    given_name_kana: str = ""
+    language: str = "ja"  # of the mails the patient gets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +106,8 @@ def _menu(m: Menu) -> MenuInfo:
 
 def _patient(p: Patient) -> PatientInfo:
     kana = f"{p.family_name_kana} {p.given_name_kana}".strip()
-    return PatientInfo(p.id, p.full_name, kana, p.sex, p.phone, p.email or "", p.address)
+    return PatientInfo(p.id, p.full_name, kana, p.sex, p.phone, p.email or "", p.address, p.family_name,
+                       p.given_name, p.family_name_kana, p.given_name_kana, p.language)
 
 
 class FrontDeskQueries:
@@ -129,6 +135,11 @@ class FrontDeskQueries:
             found = uow.session.scalars(select(Patient).where(Patient.clinic_id == clinic_id)
                                         .order_by(Patient.family_name_kana, Patient.id)).all()
             return [_patient(p) for p in found]
+
+    def patient(self, patient_id: int) -> PatientInfo | None:
+        with self._db.uow(readonly=True) as uow:
+            found = uow.session.get(Patient, patient_id)
+            return None if found is None else _patient(found)
 
     def menus(self, clinic_id: int, *, include_archived: bool = False) -> list[MenuInfo]:
         with self._db.uow(readonly=True) as uow:
