@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import pathlib
+import secrets
 import signal
 import sys
 import tempfile
@@ -112,10 +113,16 @@ class ClinicPayApp:
     async def _start_checkout(self) -> None:
         from desktop.services.checkout.app import create_checkout_app
 
-        server = EmbeddedServer(create_checkout_app(self.ctx), self.ctx.settings.checkout_host,
-                                self.checkout_port, name="checkout")
+        demo_token: str | None = None
+        if self.simulator_state is not None:
+            # デモ: the built-in PAY.JP sends its webhooks to our checkout server, as PAY.JP would.
+            demo_token = secrets.token_urlsafe(24)
+        app = create_checkout_app(self.ctx, webhook_token=(lambda: demo_token) if demo_token else None)
+        server = EmbeddedServer(app, self.ctx.settings.checkout_host, self.checkout_port, name="checkout")
         url = await server.start()
         self.checkout = server
+        if demo_token is not None:
+            self.simulator_state.configure_webhook(f"{url}/webhooks/payjp", demo_token)
         clinic = self.ctx.clinic()
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening

@@ -57,3 +57,37 @@ def test_switching_to_english_rebuilds_the_window(qtbot: Any, clinic_app: Any) -
     assert new.status_mode.text() == "Demo"
     wait_idle(qtbot)
     assert clinic_app.ctx.settings.language == "en"
+
+
+def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) -> None:
+    """In デモ mode the built-in PAY.JP posts its events to our /webhooks/payjp, as PAY.JP would."""
+    import threading
+
+    from sqlalchemy import select
+
+    from desktop.domain.clinic import ReviewStatus
+    from desktop.simulator import tenants as sim_tenants
+    from desktop.storage.orm import Clinic, WebhookEvent
+
+    state = clinic_app.simulator_state
+    target = state.webhook_target()
+    assert target and target["url"] == f"{clinic_app.checkout.base_url}/webhooks/payjp" and target["token"]
+    ctx = clinic_app.ctx
+    clinic = ctx.clinic()
+    tenant_id = f"clinicpay-{clinic.id}-demo"
+    ctx.directory.update_clinic(clinic.id, payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED)
+    gateway = ctx.gateways(clinic)
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(gateway.create_tenant(
+        tenant_id=tenant_id, name=clinic.name, platform_fee_rate="1.00", metadata={})))
+    worker.start()
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    sim_tenants.set_review(state, tenant_id, "passed")
+
+    def applied() -> bool:
+        with ctx.db.uow(readonly=True) as uow:
+            seen = uow.session.scalars(select(WebhookEvent.type)).all()
+            status = uow.session.scalar(select(Clinic.review_status).where(Clinic.id == clinic.id))
+        return "tenant.updated" in seen and status is ReviewStatus.APPROVED
+
+    qtbot.waitUntil(applied, timeout=15_000)
