@@ -157,16 +157,7 @@ class MailParties(NamedTuple):
 
 
 class BillingCore:
-    """State and helpers shared by the billing engine's parts.
-
-    Args:
-        db: the database.
-        gateway_for: the PAY.JP gateway for a clinic's payment mode.
-        composer: renders patient mail.
-        clock: current UTC time (tests pass a fixed clock).
-        unknown_grace: how long an unanswered call may still be carried out by PAY.JP;
-            a lost charge that cannot be found is only declared failed after this.
-    """
+    """State and helpers shared by the billing engine's parts (arguments: see ``BillingService``)."""
 
     def __init__(
         self,
