@@ -90,7 +90,7 @@ def test_reservations_page_keys_and_tab_order(qtbot: Any, clinic_app: Any, monke
     page.view.selectRow(row)
     wait_for(qtbot, lambda: d.detail is not None and d.request_button.isEnabled())
     page.view.setFocus()
-    assert tab_chain(qtbot, 2)[1:] == [d.status_combo, d.request_button]
+    assert tab_chain(qtbot, 3)[1:] == [d.status_combo, d.edit_patient_button, d.request_button]
     for button, key in ((page.new_button, "Ctrl+N"), (d.request_button, "Ctrl+P"), (d.rerequest_button, "Ctrl+R"),
                         (page.today_button, "Ctrl+T"), (page.prev_button, "Alt+")):
         assert key in button.toolTip()

@@ -25,7 +25,9 @@ from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import JST
 from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
+from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.i18n import tr
+from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ErrorLabel
 
 
@@ -39,9 +41,13 @@ class ReservationInput:
 
 
 class ReservationDialog(QDialog):
+    """予約の登録. With a ``session``, 「新規患者」 registers a patient and selects them."""
+
     def __init__(self, patients: list[PatientInfo], menus: list[MenuInfo], day: dt.date,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, session: UiSession | None = None) -> None:
         super().__init__(parent)
+        self.session = session
+        self.patient_dialog: PatientDialog | None = None
         self.setWindowTitle(tr("予約の登録"))
         self.setMinimumWidth(480)
         self.result_value: ReservationInput | None = None
@@ -50,7 +56,15 @@ class ReservationDialog(QDialog):
         self.patient_combo.setEditable(True)  # type to find a patient
         self.patient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for p in patients:
-            self.patient_combo.addItem(f"{p.name}（{p.phone}）" if p.phone else p.name, p.id)
+            self._add_patient_item(p)
+        self.new_patient_button = QPushButton(tr("新規患者"))
+        self.new_patient_button.setToolTip(tr("新規患者を登録して選択します"))
+        self.new_patient_button.setAutoDefault(False)
+        self.new_patient_button.setVisible(session is not None)
+        self.new_patient_button.clicked.connect(self._on_new_patient_clicked)
+        patient_row = QHBoxLayout()
+        patient_row.addWidget(self.patient_combo, 1)
+        patient_row.addWidget(self.new_patient_button)
         self.menu_combo = QComboBox()
         for m in menus:
             self.menu_combo.addItem(m.name, m.id)
@@ -73,7 +87,7 @@ class ReservationDialog(QDialog):
         files.addWidget(self.attachments_edit)
         files.addWidget(browse)
         self.error = ErrorLabel()
-        form.addRow(tr("患者"), self.patient_combo)
+        form.addRow(tr("患者"), patient_row)
         form.addRow(tr("メニュー"), self.menu_combo)
         form.addRow(tr("日時"), when)
         form.addRow(tr("伝達事項"), self.message_edit)
@@ -89,6 +103,19 @@ class ReservationDialog(QDialog):
         form.addRow(buttons)
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button.clicked.connect(self._on_ok_clicked)
+
+    def _add_patient_item(self, p: PatientInfo) -> None:
+        self.patient_combo.addItem(f"{p.name}（{p.phone}）" if p.phone else p.name, p.id)
+
+    def _on_new_patient_clicked(self) -> None:
+        if self.session is not None:
+            self.patient_dialog = PatientDialog.open_for(self, self.session, on_saved=self._on_patient_saved)
+
+    def _on_patient_saved(self, patient: PatientInfo) -> None:
+        self._add_patient_item(patient)
+        self.patient_combo.setCurrentIndex(self.patient_combo.count() - 1)
+        self.error.clear_error()
+        self.menu_combo.setFocus()
 
     def _on_browse_clicked(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, tr("添付ファイル"))
@@ -110,8 +137,8 @@ class ReservationDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, patients: list[PatientInfo], menus: list[MenuInfo],
-            day: dt.date) -> ReservationInput | None:
-        dialog = cls(patients, menus, day, parent)
+            day: dt.date, session: UiSession | None = None) -> ReservationInput | None:
+        dialog = cls(patients, menus, day, parent, session=session)
         try:
             return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:

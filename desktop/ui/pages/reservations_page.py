@@ -99,7 +99,7 @@ class ReservationsPage(QWidget):
         session.events.menus_changed.connect(self.reload)
         d = self.detail
         chain = (self.prev_button, self.date_edit, self.next_button, self.today_button, self.search_edit,
-                 self.new_button, self.view, d.status_combo, d.request_button, d.cancel_button, d.rerequest_button,
+                 self.new_button, self.view, d.status_combo, d.edit_patient_button, d.request_button, d.cancel_button, d.rerequest_button,
                  d.history_view)
         for a, b in zip(chain, chain[1:]):
             self.setTabOrder(a, b)
@@ -166,7 +166,7 @@ class ReservationsPage(QWidget):
         return patients, menus
 
     def _ask_new(self, choices: tuple[list, list]) -> None:  # type: ignore[type-arg]
-        values = ReservationDialog.ask(self, choices[0], choices[1], self.day())
+        values = ReservationDialog.ask(self, choices[0], choices[1], self.day(), self.session)
         if values is not None:
             self.create_reservation(values)
 

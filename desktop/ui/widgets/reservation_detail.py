@@ -24,17 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import ReservationStatus
+from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import format_jst_datetime, format_yen
 from desktop.services.billing import RequestOutcome
-from desktop.services.front_desk import ReservationDetail
+from desktop.services.front_desk import PatientInfo, ReservationDetail
 from desktop.services.history import HistoryRow
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
 from desktop.ui.i18n import tr
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import SelectedTextDelegate
+from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
+
+EMAIL_HINT = "患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。"
 
 
 def _value_label() -> QLabel:
@@ -73,12 +78,11 @@ class ReservationDetailPanel(QWidget):
         form.addRow(tr("伝達事項"), self.message_label)
         form.addRow(tr("添付ファイル"), self.files_label)
         top.addWidget(box, 1)
-        pbox = QGroupBox(tr("患者情報"))
-        pform = QFormLayout(pbox)
-        self.patient_labels = {key: _value_label() for key in ("姓名", "性別", "電話番号", "Eメール", "住所")}
-        for key, label in self.patient_labels.items():
-            pform.addRow(tr(key), label)
-        top.addWidget(pbox, 1)
+        self.patient_box = PatientBox()
+        self.patient_labels = self.patient_box.labels
+        self.edit_patient_button = self.patient_box.edit_button
+        self.patient_dialog: PatientDialog | None = None
+        top.addWidget(self.patient_box, 1)
         layout.addLayout(top)
 
         actions = QHBoxLayout()
@@ -117,6 +121,7 @@ class ReservationDetailPanel(QWidget):
         self.request_button.clicked.connect(self._on_request_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.rerequest_button.clicked.connect(self._on_rerequest_clicked)
+        self.edit_patient_button.clicked.connect(lambda: self.edit_patient())
         self.history_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._set_enabled(False)
 
@@ -127,6 +132,7 @@ class ReservationDetailPanel(QWidget):
         if reservation_id is None:
             self.detail = None
             self.title.setText(tr("予約を選択してください"))
+            self.patient_box.show_patient(None)
             self.history_model.set_rows([])
             self._set_enabled(False)
             return
@@ -159,10 +165,7 @@ class ReservationDetailPanel(QWidget):
         self.when_label.setText(format_jst_datetime(d.starts_at, lang))
         self.message_label.setText(d.message or "—")
         self.files_label.setText("、".join(d.attachments) or "—")
-        p = d.patient
-        for key, value in zip(self.patient_labels, (p.name + (f"（{p.kana}）" if p.kana else ""), p.sex, p.phone,
-                                                    p.email, p.address)):
-            self.patient_labels[key].setText(value or "—")
+        self.patient_box.show_patient(d.patient)
         self.history_model.set_rows(rows)
         if selected is not None:
             for i, r in enumerate(rows):
@@ -237,7 +240,28 @@ class ReservationDetailPanel(QWidget):
             self._after_change(tr(key, patient=patient, amount=format_yen(values.amount)), billing=True)
 
         async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=tr("送信中…"),
-                         on_success=done, name="request-payment")
+                         on_success=done, on_failure=self._on_request_failed, name="request-payment")
+
+    def _on_request_failed(self, exc: BaseException) -> bool:
+        """No or a wrong e-mail address: say where to fix it, and open the patient editor on that field."""
+        if not (isinstance(exc, ValidationError) and exc.field == "email"):
+            return False
+        text = exc.message(i18n.language())
+        messages.error(text + " " + tr(EMAIL_HINT, shortcut=EDIT_SHORTCUT))
+        async_ops.call_soon_outside(lambda: self.edit_patient(email_error=text))
+        return True
+
+    def edit_patient(self, *, email_error: str | None = None) -> None:
+        """患者情報の編集 for this reservation's patient; the detail and the list show the new values."""
+        if self.detail is None:
+            return
+        self.patient_dialog = PatientDialog.open_for(self, self.session, self.detail.patient,
+                                                     email_error=email_error, on_saved=self._on_patient_saved)
+
+    def _on_patient_saved(self, _patient: PatientInfo) -> None:
+        self.reload()
+        self.changed.emit()
+        self.session.events.reservations_changed.emit()
 
     def _on_cancel_clicked(self) -> None:
         sel = self.selected_request()

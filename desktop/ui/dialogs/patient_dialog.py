@@ -1,0 +1,246 @@
+"""新規患者 / 患者情報の編集: 姓, 名, セイ, メイ, 性別, 電話番号, Eメール, 住所, メールの言語.
+
+Each field's mistake is shown under it (all of them at once, before anything is sent). Saving
+runs off the UI thread; the 保存 button is disabled meanwhile, so a double click saves once.
+A patient who may already be registered (same 姓名 and 電話番号, or same Eメール) is a warning:
+a second press on 「このまま保存」 saves anyway.
+
+Signals:
+    saved(PatientInfo): the patient was saved; the dialog then closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import ValidationError
+from desktop.domain.patients import SEXES, clean_patient_fields
+from desktop.services.directory import DuplicatePatient
+from desktop.services.front_desk import PatientInfo
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.i18n import tr
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+
+TEXT_FIELDS = (("family_name", "姓"), ("given_name", "名"), ("family_name_kana", "セイ"),
+               ("given_name_kana", "メイ"), ("phone", "電話番号"), ("email", "Eメール"), ("address", "住所"))
+DUPLICATE_TEXT = {
+    "name_phone": "同じ氏名・電話番号の患者様がすでに登録されています：{who}",
+    "email": "同じメールアドレスの患者様がすでに登録されています：{who}",
+}
+
+
+class PatientDialog(QDialog):
+    saved = Signal(object)
+
+    def __init__(self, session: UiSession, patient: PatientInfo | None = None, parent: QWidget | None = None, *,
+                 email_error: str | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.patient = patient
+        self._saving = False
+        self._confirmed: dict[str, Any] | None = None  # values the duplicate warning was shown for
+        self._pending: dict[str, Any] | None = None
+        self.setWindowTitle(tr("新規患者") if patient is None else tr("患者情報の編集"))
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, ErrorLabel] = {}
+        for key, label in TEXT_FIELDS:
+            self.edits[key] = QLineEdit()
+            self.errors[key] = ErrorLabel()
+        kana_hint = tr("ひらがな・カタカナ")
+        self.edits["family_name_kana"].setPlaceholderText(kana_hint)
+        self.edits["given_name_kana"].setPlaceholderText(kana_hint)
+        self.edits["phone"].setPlaceholderText("090-1234-5678")
+        self.edits["email"].setPlaceholderText("hanako@example.jp")
+        self.sex_combo = QComboBox()
+        self.sex_combo.addItem(tr("未選択"), "")
+        for sex in SEXES:
+            self.sex_combo.addItem(tr(sex), sex)
+        self.language = ChoiceRow([("ja", tr("日本語")), ("en", "English")])
+        self.errors["sex"], self.errors["language"] = ErrorLabel(), ErrorLabel()
+
+        row = 0
+        for left, right in (("family_name", "given_name"), ("family_name_kana", "given_name_kana")):
+            for col, key in ((0, left), (2, right)):
+                grid.addWidget(QLabel(tr(dict(TEXT_FIELDS)[key])), row, col)
+                grid.addWidget(self.edits[key], row, col + 1)
+                grid.addWidget(self.errors[key], row + 1, col + 1)
+            row += 2
+        wide: list[tuple[str, str, QWidget]] = [("sex", "性別", self.sex_combo)]
+        wide += [(key, dict(TEXT_FIELDS)[key], self.edits[key]) for key in ("phone", "email", "address")]
+        wide.append(("language", "メールの言語", self.language))
+        for key, label, widget in wide:
+            grid.addWidget(QLabel(tr(label)), row, 0)
+            grid.addWidget(widget, row, 1, 1, 3)
+            grid.addWidget(self.errors[key], row + 1, 1, 1, 3)
+            row += 2
+        layout.addLayout(grid)
+        self.duplicate_label = QLabel()
+        self.duplicate_label.setObjectName("duplicateWarning")
+        self.duplicate_label.setWordWrap(True)
+        self.duplicate_label.setStyleSheet("background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8; "
+                                           "padding: 6px;")
+        self.duplicate_label.hide()
+        layout.addWidget(self.duplicate_label)
+        self.cancel_button = QPushButton(tr("キャンセル"))
+        self.save_button = QPushButton(tr("保存"))
+        self.cancel_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        self.cancel_button.clicked.connect(self.reject)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        if patient is not None:
+            self._fill(patient)
+        for edit in self.edits.values():
+            edit.textChanged.connect(self._on_edited)
+        self.sex_combo.currentIndexChanged.connect(self._on_edited)
+        chain: list[QWidget] = [self.edits[k] for k, _ in TEXT_FIELDS[:4]]
+        chain += [self.sex_combo, self.edits["phone"], self.edits["email"], self.edits["address"],
+                  self.language.focus_proxy(), self.save_button, self.cancel_button]
+        for first, then in zip(chain, chain[1:]):
+            self.setTabOrder(first, then)
+        self.save_button.setDefault(True)
+        self.edits["family_name"].setFocus()
+        if email_error:
+            self.errors["email"].show_error(email_error)
+            self.edits["email"].setFocus()
+            self.edits["email"].selectAll()
+
+    def _fill(self, p: PatientInfo) -> None:
+        values = {"family_name": p.family_name, "given_name": p.given_name, "family_name_kana": p.family_name_kana,
+                  "given_name_kana": p.given_name_kana, "phone": p.phone, "email": p.email, "address": p.address}
+        for key, value in values.items():
+            self.edits[key].setText(value)
+        self.sex_combo.setCurrentIndex(max(0, self.sex_combo.findData(p.sex)))
+        self.language.set_value(p.language if p.language in ("ja", "en") else "ja")
+
+    def _on_edited(self) -> None:
+        if self._confirmed is not None:  # the warning was about other values
+            self._confirmed = None
+            self.duplicate_label.hide()
+            self.save_button.setText(tr("保存"))
+
+    def values(self) -> dict[str, Any]:
+        """What the form holds, as typed."""
+        out: dict[str, Any] = {key: edit.text() for key, edit in self.edits.items()}
+        out["sex"] = str(self.sex_combo.currentData() or "")
+        out["language"] = str(self.language.value())
+        return out
+
+    def show_error(self, exc: ValidationError) -> bool:
+        """Show ``exc`` under its field; False when the field is not on this form."""
+        label = self.errors.get(exc.field or "")
+        if label is None:
+            return False
+        label.show_error(exc.message(i18n.language()))
+        widget = self.edits.get(exc.field or "")
+        if widget is not None:
+            widget.setFocus()
+        return True
+
+    def _check(self) -> dict[str, Any] | None:
+        """Every field checked on its own, so all mistakes show at once; the cleaned values or None."""
+        cleaned: dict[str, Any] = {}
+        first: ValidationError | None = None
+        for label in self.errors.values():
+            label.clear_error()
+        for key, value in self.values().items():
+            try:
+                cleaned.update(clean_patient_fields({key: value}))
+            except ValidationError as exc:
+                self.errors[key].show_error(exc.message(i18n.language()))
+                first = first or exc
+        if first is not None:
+            self.show_error(first)  # the focus goes to the first wrong field
+            return None
+        return cleaned
+
+    def _on_save_clicked(self) -> None:
+        if self._saving:
+            return
+        values = self._check()
+        if values is None:
+            return
+        check = values != self._confirmed
+        self._saving, self._pending = True, values
+        async_ops.run_op(self._save(values, check), busy=[self.save_button, self.cancel_button],
+                         busy_text=tr("保存中…"), on_success=self._on_saved, on_failure=self._on_failed,
+                         name="save-patient")
+
+    async def _save(self, values: dict[str, Any], check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
+        s = self.session
+        run, directory = s.ctx.runner.db, s.ctx.directory
+        patient_id = self.patient.id if self.patient is not None else None
+        if check_duplicates:
+            found = await run(directory.find_duplicates, s.clinic.id, family_name=values["family_name"],
+                              given_name=values["given_name"], phone=values["phone"], email=values["email"],
+                              exclude_id=patient_id)
+            if found:
+                return found
+        if patient_id is None:
+            patient_id = await run(directory.add_patient, s.clinic.id, staff_id=s.staff_id, **values)
+        else:
+            await run(directory.update_patient, patient_id, s.staff_id, **values)
+        info = await run(s.queries.patient, patient_id)
+        assert info is not None
+        return info
+
+    def _on_failed(self, exc: BaseException) -> bool:
+        self._saving = False
+        return shiboken6.isValid(self) and isinstance(exc, ValidationError) and self.show_error(exc)
+
+    def _on_saved(self, result: PatientInfo | list[DuplicatePatient]) -> None:
+        self._saving = False
+        if not shiboken6.isValid(self):
+            return
+        if isinstance(result, list):
+            self._confirmed = self._pending
+            lines = [tr(DUPLICATE_TEXT[d.reason], who=f"{d.name}（{d.phone or d.email or '—'}）") for d in result]
+            lines.append(tr("別の方であれば、「このまま保存」を押してください。"))
+            self.duplicate_label.setText("\n".join(lines))
+            self.duplicate_label.show()
+            self.save_button.setText(tr("このまま保存"))
+            return
+        key = "患者を登録しました（{name} 様）。" if self.patient is None else "患者情報を保存しました（{name} 様）。"
+        messages.info(tr(key, name=result.name))
+        self.saved.emit(result)
+        self.accept()
+
+    def reject(self) -> None:
+        if not self._saving:  # Esc while saving would lose the answer
+            super().reject()
+
+    @classmethod
+    def open_for(cls, parent: QWidget | None, session: UiSession, patient: PatientInfo | None = None, *,
+                 email_error: str | None = None,
+                 on_saved: Callable[[PatientInfo], None] | None = None) -> "PatientDialog":
+        """Open the dialog window-modal (not ``exec()``: saving awaits the loop) and return it."""
+        dialog = cls(session, patient, parent, email_error=email_error)
+        if on_saved is not None:
+            dialog.saved.connect(on_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog

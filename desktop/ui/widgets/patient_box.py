@@ -1,0 +1,41 @@
+"""The 患者情報 box of the reservation detail: 姓名, 性別, 電話番号, Eメール, 住所 and the 編集 button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desktop.services.front_desk import PatientInfo
+from desktop.ui.i18n import tr
+
+EDIT_SHORTCUT = "Ctrl+Shift+E"
+LABELS = ("姓名", "性別", "電話番号", "Eメール", "住所")
+
+
+class PatientBox(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(tr("患者情報"), parent)
+        form = QFormLayout(self)
+        self.labels: dict[str, QLabel] = {}
+        for key in LABELS:
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.labels[key] = label
+            form.addRow(tr(key), label)
+        self.edit_button = QPushButton(tr("編集"))
+        self.edit_button.setShortcut(QKeySequence(EDIT_SHORTCUT))
+        self.edit_button.setToolTip(tr("患者情報を編集") + f" ({EDIT_SHORTCUT})")
+        self.edit_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.edit_button)
+        form.addRow(row)
+
+    def show_patient(self, p: PatientInfo | None) -> None:
+        values = ("", "", "", "", "") if p is None else (
+            p.name + (f"（{p.kana}）" if p.kana else ""), tr(p.sex) if p.sex else "", p.phone, p.email, p.address)
+        for key, value in zip(LABELS, values):
+            self.labels[key].setText(value or "—")
+        self.edit_button.setEnabled(p is not None)
