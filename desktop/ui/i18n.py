@@ -156,6 +156,7 @@ EN: dict[str, str] = {
     "新規患者": "New patient",
     "新規患者を登録して選択します": "Register a new patient and choose them",
     "患者情報の編集": "Edit patient",
+    "患者情報の編集：{name} 様": "Edit patient: {name}",
     "編集": "Edit",
     "患者情報を編集": "Edit the patient's details",
     "姓": "Family name",

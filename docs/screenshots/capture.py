@@ -1,6 +1,7 @@
 """Capture docs/screenshots/ui-*.png from the real app on fresh demo data (offscreen).
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py            # all
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py patients   # ui-patient-*.png only
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 OUT = ROOT / "docs" / "screenshots"
 
 
-async def capture() -> None:
+async def capture(only: str = "") -> None:
     from desktop.app import ClinicPayApp, prepare_context
     from desktop.config import LocalSettings
     from desktop.domain.billing import TaxCategory
@@ -43,6 +44,16 @@ async def capture() -> None:
         while async_ops.pending():
             await asyncio.sleep(0.02)
         await asyncio.sleep(extra)
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}.png"))
+        print("saved", name)
+
+    if only == "patients":
+        await capture_patients(app, idle, grab)
+        await app.stop()
+        ctx.close()
+        return
 
     # some history: three paid, one refunded, one waiting
     rows = await ctx.runner.db(s.queries.reservations, s.clinic.id, None)
@@ -69,10 +80,6 @@ async def capture() -> None:
     paid = [h for h in hist if h.refundable]
     await ctx.runner.payments(ctx.billing.refund, paid[-1].id, s.staff_id, 500, "一部返金（検査不要）")
 
-    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
-        widget.grab().save(str(OUT / f"ui-{name}.png"))
-        print("saved", name)
-
     page = w.show_page("予約管理")
     await idle()
     for i in range(page.model.rowCount()):
@@ -96,7 +103,7 @@ async def capture() -> None:
     dlg.close()
     patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
     menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
-    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
     rd.show()
     await idle(0.2)
     grab(rd, "new-reservation")
@@ -129,6 +136,7 @@ async def capture() -> None:
     grab(w, "demo-mailbox")
 
     await capture_payment_settings(app, idle, grab)
+    await capture_patients(app, idle, grab)
     await app.stop()
     ctx.close()
 
@@ -177,6 +185,46 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     grab(conn.public_key.parentWidget().parentWidget(), "payment-settings-key-error")
 
 
+async def capture_patients(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
+    """予約の登録 with 新規患者, 新規患者 (filled in), 患者情報の編集 with refused values next to their fields."""
+    from desktop.ui.dialogs.patient_dialog import PatientDialog
+    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+    w, s = app.window, app.session
+    page = w.show_page("予約管理")
+    await idle()
+    patients = await app.ctx.runner.db(s.queries.patients, s.clinic.id)
+    menus = await app.ctx.runner.db(s.queries.menus, s.clinic.id)
+    rd = ReservationDialog(patients, menus, page.day(), w, session=s)
+    rd.show()
+    await idle(0.2)
+    grab(rd, "new-reservation")
+    rd.close()
+    new = PatientDialog.open_for(w, app.session)
+    values = {"family_name": "新井", "given_name": "美穂", "family_name_kana": "アライ", "given_name_kana": "ミホ",
+              "phone": "080-2222-3333", "email": "miho.arai@example.jp", "address": "東京都中野区中野4-1-1"}
+    for key, text in values.items():
+        new.edits[key].setText(text)
+    new.sex_combo.setCurrentIndex(new.sex_combo.findData("女性"))
+    await idle(0.2)
+    grab(new, "patient-new")
+    new.reject()
+    for i in range(page.model.rowCount()):
+        if page.model.index(i, 2).data() == "佐藤 太郎":
+            page.view.selectRow(i)
+            break
+    await idle()
+    page.detail.edit_patient()
+    edit = page.detail.patient_dialog
+    edit.edits["email"].setText("taro..sato@docomo.ne.jp")
+    edit.edits["phone"].setText("080-3333-444x")
+    edit._on_save_clicked()
+    await idle(0.2)
+    grab(edit, "patient-edit-error")
+    edit.reject()
+    await idle(0.1)
+
+
 def main() -> int:
     logging.disable(logging.WARNING)
     import qasync
@@ -187,7 +235,7 @@ def main() -> int:
     from desktop.app import _configure_qt_app
 
     _configure_qt_app([])
-    qasync.run(capture())
+    qasync.run(capture(sys.argv[1] if len(sys.argv) > 1 else ""))
     return 0
 
 

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QGridLayout,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -59,9 +59,11 @@ class PatientDialog(QDialog):
         self.setWindowTitle(tr("新規患者") if patient is None else tr("患者情報の編集"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        grid = QGridLayout()
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        heading = QLabel(tr("新規患者") if patient is None else tr("患者情報の編集：{name} 様", name=patient.name))
+        heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        layout.addWidget(heading)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, ErrorLabel] = {}
         for key, label in TEXT_FIELDS:
@@ -79,22 +81,38 @@ class PatientDialog(QDialog):
         self.language = ChoiceRow([("ja", tr("日本語")), ("en", "English")])
         self.errors["sex"], self.errors["language"] = ErrorLabel(), ErrorLabel()
 
-        row = 0
+        inner_labels: list[QLabel] = []
         for left, right in (("family_name", "given_name"), ("family_name_kana", "given_name_kana")):
-            for col, key in ((0, left), (2, right)):
-                grid.addWidget(QLabel(tr(dict(TEXT_FIELDS)[key])), row, col)
-                grid.addWidget(self.edits[key], row, col + 1)
-                grid.addWidget(self.errors[key], row + 1, col + 1)
-            row += 2
+            # 姓 [  ] 名 [  ] on one row; each error under its own box (a QFormLayout wraps them right)
+            cell, boxes, errors = QWidget(), QHBoxLayout(), QHBoxLayout()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            boxes.addWidget(self.edits[left], 1)
+            inner = QLabel(tr(dict(TEXT_FIELDS)[right]))
+            inner.setContentsMargins(8, 0, 2, 0)
+            inner_labels.append(inner)
+            boxes.addWidget(inner)
+            boxes.addWidget(self.edits[right], 1)
+            errors.addWidget(self.errors[left], 1)
+            errors.addWidget(self.errors[right], 1)
+            column.addLayout(boxes)
+            column.addLayout(errors)
+            form.addRow(self._row_label(dict(TEXT_FIELDS)[left]), cell)
+        for inner in inner_labels:  # 名 and メイ: the two boxes on the right start at the same x
+            inner.setFixedWidth(max(x.sizeHint().width() for x in inner_labels))
         wide: list[tuple[str, str, QWidget]] = [("sex", "性別", self.sex_combo)]
         wide += [(key, dict(TEXT_FIELDS)[key], self.edits[key]) for key in ("phone", "email", "address")]
         wide.append(("language", "メールの言語", self.language))
         for key, label, widget in wide:
-            grid.addWidget(QLabel(tr(label)), row, 0)
-            grid.addWidget(widget, row, 1, 1, 3)
-            grid.addWidget(self.errors[key], row + 1, 1, 1, 3)
-            row += 2
-        layout.addLayout(grid)
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(self.errors[key])
+            form.addRow(self._row_label(label), cell)
+        layout.addLayout(form)
         self.duplicate_label = QLabel()
         self.duplicate_label.setObjectName("duplicateWarning")
         self.duplicate_label.setWordWrap(True)
@@ -129,6 +147,21 @@ class PatientDialog(QDialog):
             self.edits["email"].setFocus()
             self.edits["email"].selectAll()
 
+    def _row_label(self, text: str) -> QLabel:
+        """A label as tall as a line edit, so it stays beside the box when a message shows under it."""
+        label = QLabel(tr(text))
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        label.setFixedHeight(self.edits["phone"].sizeHint().height())
+        return label
+
+    def _fit(self) -> None:
+        """Grow to the height the wrapped messages need (a window's layout ignores height-for-width)."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = layout.totalHeightForWidth(self.width())
+            if need > self.height():
+                self.resize(self.width(), need)
+
     def _fill(self, p: PatientInfo) -> None:
         values = {"family_name": p.family_name, "given_name": p.given_name, "family_name_kana": p.family_name_kana,
                   "given_name_kana": p.given_name_kana, "phone": p.phone, "email": p.email, "address": p.address}
@@ -156,6 +189,7 @@ class PatientDialog(QDialog):
         if label is None:
             return False
         label.show_error(exc.message(i18n.language()))
+        QTimer.singleShot(0, self._fit)
         widget = self.edits.get(exc.field or "")
         if widget is not None:
             widget.setFocus()
@@ -175,6 +209,7 @@ class PatientDialog(QDialog):
                 first = first or exc
         if first is not None:
             self.show_error(first)  # the focus goes to the first wrong field
+            QTimer.singleShot(0, self._fit)
             return None
         return cleaned
 

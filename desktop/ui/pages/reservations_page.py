@@ -166,7 +166,7 @@ class ReservationsPage(QWidget):
         return patients, menus
 
     def _ask_new(self, choices: tuple[list, list]) -> None:  # type: ignore[type-arg]
-        values = ReservationDialog.ask(self, choices[0], choices[1], self.day(), self.session)
+        values = ReservationDialog.ask(self, choices[0], choices[1], self.day(), session=self.session)
         if values is not None:
             self.create_reservation(values)
 
