@@ -179,11 +179,21 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     refund.close()
     patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
     menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
-    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
     rd.show()
     await idle()
     check("予約の登録", rd)
     rd.close()
+    from desktop.ui.dialogs.patient_dialog import PatientDialog
+
+    editor = PatientDialog.open_for(w, s, detail.patient)
+    editor.edits["family_name_kana"].setText("Yamada")
+    editor.edits["phone"].setText("090-abcd")
+    editor.edits["email"].setText("hanako..yamada@docomo.ne.jp")
+    editor._on_save_clicked()  # three messages under their fields
+    await idle()
+    check("患者情報の編集", editor)
+    editor.reject()
     await app.stop()
     ctx.close()
     return found
