@@ -286,7 +286,7 @@ async def _until_closed(app: ClinicPayApp) -> int:
 
 async def _self_test(app: ClinicPayApp) -> int:
     """Open every screen and dialog once; check the checkout server and the simulator answer."""
-    from PySide6.QtWidgets import QApplication, QDialog
+    from PySide6.QtWidgets import QDialog
 
     from desktop.ui import async_ops
     from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
@@ -294,10 +294,12 @@ async def _self_test(app: ClinicPayApp) -> int:
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
     async def settle(timeout: float = 10.0) -> None:
+        # Never QApplication.processEvents() inside a coroutine: qasync would then wake other
+        # tasks re-entrantly ("Cannot enter into task …") and they would never run again.
         end = time.monotonic() + timeout
         while async_ops.pending() and time.monotonic() < end:
             await asyncio.sleep(0.02)
-        QApplication.processEvents()
+        await asyncio.sleep(0.05)  # let Qt paint (the loop processes Qt events while we wait)
 
     problems: list[str] = []
     if app.checkout is None or not app.checkout.running:
@@ -328,7 +330,7 @@ async def _self_test(app: ClinicPayApp) -> int:
             dialogs.append(RefundDialog(history[0], window))
         for dialog in dialogs:
             dialog.show()
-            QApplication.processEvents()
+            await asyncio.sleep(0.05)
             dialog.close()
             dialog.deleteLater()
     else:
