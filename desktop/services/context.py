@@ -15,6 +15,7 @@ from typing import Callable
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.services.billing import BillingService
+from desktop.services.booking import BookingService
 from desktop.services.directory import DirectoryService
 from desktop.services.mail_compose import MailComposer
 from desktop.services.mail_types import MailTransport
@@ -46,6 +47,7 @@ class AppContext:
     gateways: GatewayProvider
     directory: DirectoryService
     billing: BillingService
+    booking: BookingService
     outbox: OutboxSender
     runner: BackgroundRunner
     clock: Clock
@@ -99,10 +101,13 @@ def build_context(
     composer = MailComposer()
     ctx_ref: dict[str, AppContext] = {}
     sender = OutboxSender(db, transport or (lambda: mail_transport_for(ctx_ref["ctx"])), clock)
+    directory = DirectoryService(db, clock=clock)
+    billing = BillingService(db, gateways, composer, clock=clock)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
-        directory=DirectoryService(db, clock=clock),
-        billing=BillingService(db, gateways, composer, clock=clock),
+        directory=directory,
+        billing=billing,
+        booking=BookingService(db, directory, billing),
         outbox=sender, runner=BackgroundRunner(), clock=clock,
     )
     ctx_ref["ctx"] = ctx

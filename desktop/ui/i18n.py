@@ -213,6 +213,10 @@ EN: dict[str, str] = {
     "今日 (Ctrl+T)": "Today (Ctrl+T)",
     "最新の状態に更新 (F5)": "Refresh (F5)",
     "返金する（管理者のみ）": "Refund (managers only)",
+    "予約を登録しましたが、事前決済を請求できませんでした: {reason}":
+        "The reservation was saved, but the pre-payment could not be requested: {reason}",
+    "予約を登録し、保存済みのカードで事前決済しました。": "Reservation saved and pre-paid with the saved card.",
+    "予約を登録し、事前決済の請求メールを送信しました。": "Reservation saved; the pre-payment request was e-mailed.",
     "設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。":
         "Only a manager can change settings. Switch the staff member to a manager.",
 }

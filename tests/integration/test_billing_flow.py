@@ -397,3 +397,32 @@ def test_only_a_manager_can_refund(desk: Desk) -> None:
     assert _request(desk, outcome.request_id).state is BillingState.PAID
     assert desk.charges()[0]["amount_refunded"] == 0
     assert desk.billing.refund(outcome.request_id, f.manager_id).state is BillingState.REFUNDED
+
+
+def test_booking_a_pre_payment_menu_requests_its_price_at_once(desk: Desk) -> None:
+    import datetime as dt
+
+    from desktop.domain.clinic import PaymentTiming
+    from desktop.services.booking import BookingService
+    from desktop.services.directory import DirectoryService, MenuInput
+
+    f = desk.front
+    directory = DirectoryService(desk.db)
+    booking = BookingService(desk.db, directory, desk.billing)
+    online = directory.save_menu(f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
+                                                        payment_timing=PaymentTiming.PRE))
+    when = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)
+    booked = booking.book(f.clinic_id, f.staff_id, patient_id=f.patient_id, menu_id=online, starts_at=when)
+    assert booked.pre_payment is not None and booked.pre_payment.state is BillingState.REQUESTED
+    mails = desk.deliver()
+    assert len(mails) == 1 and "¥3,300" in mails[0].get_body(preferencelist=("plain",)).get_content()
+
+    post_only = booking.book(f.clinic_id, f.staff_id, patient_id=f.patient_id, menu_id=f.menu_id, starts_at=when)
+    assert post_only.pre_payment is None and post_only.pre_payment_error is None
+    assert len(desk.deliver()) == 1  # nothing more for a 後決済 menu
+
+    no_mail = directory.add_patient(f.clinic_id, family_name="鈴木", given_name="一郎")
+    failed = booking.book(f.clinic_id, f.staff_id, patient_id=no_mail, menu_id=online, starts_at=when)
+    assert failed.pre_payment is None and failed.pre_payment_error is not None
+    assert failed.pre_payment_error.code == "email_missing"
+    assert directory.requests_for_reservation(failed.reservation_id) == []  # the booking itself stands

@@ -169,3 +169,29 @@ def test_search_and_day_navigation(qtbot: Any, clinic_app: Any) -> None:
     wait_for(qtbot, lambda: page.model.rowCount() >= 1 and set(texts(page.view, 2)) == {"山田 花子"})
     qtbot.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+
+
+def test_booking_a_pre_payment_menu_sends_the_request_at_once(
+    qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import messages
+
+    page = _page(clinic_app)
+    wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    before_links = len(payment_links(clinic_app))
+
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session)
+        qtbot.addWidget(dialog)
+        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("山田 花子", Qt.MatchFlag.MatchStartsWith))
+        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))
+        dialog.time_edit.setTime(QTime(18, 0))
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: any("事前決済の請求メール" in text for _level, text in messages.bridge().history))
+    wait_for(qtbot, lambda: page.detail.detail is not None and page.detail.detail.patient.name == "山田 花子")
+    assert len(payment_links(clinic_app)) == before_links + 1
+    wait_for(qtbot, lambda: "¥3,300" in " ".join(texts(page.detail.history_view, 2)))

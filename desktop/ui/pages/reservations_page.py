@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.formatting import JST
 from desktop.services.front_desk import ReservationRow
-from desktop.ui import async_ops, messages
+from desktop.services.booking import Booking
+from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
 from desktop.ui.i18n import tr
 from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
@@ -172,12 +173,22 @@ class ReservationsPage(QWidget):
 
     def create_reservation(self, values: ReservationInput) -> None:
         s = self.session
-        work = s.ctx.runner.db(s.ctx.directory.create_reservation, s.clinic.id, patient_id=values.patient_id,
-                               menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
-                               message=values.message, attachments=values.attachments)
+        # a 事前決済 menu's price is requested at once (mail, or 自動決済): PAY.JP may be called
+        work = s.ctx.runner.payments(s.ctx.booking.book, s.clinic.id, s.staff_id, patient_id=values.patient_id,
+                                     menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
+                                     message=values.message, attachments=values.attachments)
 
-        def done(reservation_id: int) -> None:
-            messages.info(tr("予約を登録しました。"))
+        def done(booking: Booking) -> None:
+            if booking.pre_payment_error is not None:
+                messages.error(tr("予約を登録しましたが、事前決済を請求できませんでした: {reason}",
+                                  reason=booking.pre_payment_error.message(i18n.language())))
+            elif booking.pre_payment is not None and booking.pre_payment.auto_charged:
+                messages.info(tr("予約を登録し、保存済みのカードで事前決済しました。"))
+            elif booking.pre_payment is not None:
+                messages.info(tr("予約を登録し、事前決済の請求メールを送信しました。"))
+            else:
+                messages.info(tr("予約を登録しました。"))
+            reservation_id = booking.reservation_id
             self._selected_id = reservation_id
             self.search_edit.clear()
             self.set_day(values.starts_at.date())
