@@ -59,6 +59,17 @@ async def _open(request: Request) -> tuple[Checkout, LinkView]:
     return checkout, await checkout.open_link(_token(request))
 
 
+async def _known_link(request: Request) -> tuple[Checkout, LinkView] | Response:
+    """Rate limit, then the link; a throttled client or an unknown link gets its page instead."""
+    checkout = checkout_of(request)
+    if not checkout.allow(request):
+        return _too_many(request)
+    checkout, view = await _open(request)
+    if view.status == LinkStatus.UNKNOWN:
+        return await not_found_page(request)
+    return checkout, view
+
+
 def summary(view: LinkView) -> dict[str, Any]:
     return {
         "amount": view.amount,
@@ -69,12 +80,10 @@ def summary(view: LinkView) -> dict[str, Any]:
 
 async def pay_page(request: Request) -> Response:
     """GET /pay/{token}: the form for a payable link, otherwise a page saying why not."""
-    checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return _too_many(request)
-    checkout, view = await _open(request)
-    if view.status == LinkStatus.UNKNOWN:
-        return await not_found_page(request)
+    found = await _known_link(request)
+    if isinstance(found, Response):
+        return found
+    checkout, view = found
     clinic = await checkout.clinic(view.clinic_id)
     token = _token(request)
     lang = language(request)
@@ -201,12 +210,10 @@ async def tds_return_page(request: Request) -> Response:
     While the charge waits, the page posts itself back (our script, or the patient's tap
     without script) with a CSRF token; any other state goes to the link's own page.
     """
-    checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return _too_many(request)
-    checkout, view = await _open(request)
-    if view.status == LinkStatus.UNKNOWN:
-        return await not_found_page(request)
+    found = await _known_link(request)
+    if isinstance(found, Response):
+        return found
+    checkout, view = found
     token, lang = _token(request), language(request)
     if view.status == LinkStatus.PAID:
         return RedirectResponse(_with_lang(f"/pay/{token}/thanks", lang), status_code=303)
@@ -249,12 +256,10 @@ async def tds_return_submit(request: Request) -> Response:
 
 async def thanks_page(request: Request) -> Response:
     """GET /pay/{token}/thanks: after success; any other state goes back to the link's page."""
-    checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return _too_many(request)
-    checkout, view = await _open(request)
-    if view.status == LinkStatus.UNKNOWN:
-        return await not_found_page(request)
+    found = await _known_link(request)
+    if isinstance(found, Response):
+        return found
+    checkout, view = found
     if view.status != LinkStatus.PAID:
         return RedirectResponse(f"/pay/{_token(request)}", status_code=303)
     clinic = await checkout.clinic(view.clinic_id)
