@@ -426,3 +426,15 @@ def test_booking_a_pre_payment_menu_requests_its_price_at_once(desk: Desk) -> No
     assert failed.pre_payment is None and failed.pre_payment_error is not None
     assert failed.pre_payment_error.code == "email_missing"
     assert directory.requests_for_reservation(failed.reservation_id) == []  # the booking itself stands
+
+
+def test_a_patient_who_reads_english_gets_english_mail(desk: Desk) -> None:
+    from desktop.services.directory import DirectoryService
+
+    f = desk.front
+    DirectoryService(desk.db).update_patient(f.patient_id, language="en")
+    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable", "Your bill is ready.")
+    mail = desk.deliver()[-1]
+    assert str(mail["Subject"]) == "[やまだ内科クリニック] Payment request"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Your bill is ready." in body and "¥1,200" in body and "様" not in body
