@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import pathlib
+import sqlite3
 
 from alembic import command
 from alembic.config import Config
@@ -44,7 +46,29 @@ def upgrade(engine: Engine) -> None:
             raise DatabaseTooNewError(
                 f"database revision {current} is newer than this version of ClinicPay"
             )
+        if current != script.get_current_head():
+            backup_sqlite(engine, f"before-{script.get_current_head()}")
     command.upgrade(cfg, "head")
+
+
+def backup_sqlite(engine: Engine, label: str) -> pathlib.Path | None:
+    """Copy a live SQLite database with SQLite's backup API (never the bare file while -wal exists).
+
+    The copy goes to ``backups/`` next to the database; PostgreSQL is backed up by its own tools.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    source = pathlib.Path(database)
+    target_dir = source.parent / "backups"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = target_dir / f"{source.stem}-{label}-{stamp}.db"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+    return target
 
 
 def head_revision() -> str:

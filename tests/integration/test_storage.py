@@ -159,3 +159,29 @@ def test_models_and_migrations_describe_the_same_schema(db: Database) -> None:
     # PostgreSQL has one extra index for the newest-first order (SQLite indexes end in the rowid).
     diff = [d for d in diff if not (d[0] == "remove_index" and d[1].name == "ix_billing_request_clinic_requested_id")]
     assert diff == []
+
+
+def test_sqlite_is_backed_up_before_a_migration(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3 as sqlite
+
+    from desktop.storage.db import create_db_engine, sqlite_url
+
+    engine = create_db_engine(sqlite_url(tmp_path / "clinicpay.db"))
+    from alembic import command
+
+    command.upgrade(migrate.alembic_config(engine), "0001")  # an older installation
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO clinic (name, postal_code, address, phone, email, representative, "
+                          "public_base_url, link_expiry_days, payment_mode, payjp_public_key, review_status, "
+                          "auto_charge, smtp_host, smtp_port, smtp_security, smtp_username, created_at) VALUES "
+                          "('旧クリニック', '', '', '', '', '', '', 7, 'demo', '', 'not_applied', 0, '', 587, "
+                          "'starttls', '', '2026-01-01 00:00:00')"))
+    migrate.upgrade(engine)
+    backups = list((tmp_path / "backups").glob("clinicpay-before-*.db"))
+    assert len(backups) == 1
+    with sqlite.connect(backups[0]) as copy:
+        assert copy.execute("SELECT name FROM clinic").fetchall() == [("旧クリニック",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    migrate.upgrade(engine)  # already at head: no second copy
+    assert len(list((tmp_path / "backups").glob("*.db"))) == 1
+    engine.dispose()
