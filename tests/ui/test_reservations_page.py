@@ -167,8 +167,11 @@ def test_search_and_day_navigation(qtbot: Any, clinic_app: Any) -> None:
     wait_for(qtbot, lambda: page.model.rowCount() == 1)
     page.search_edit.setText("山田")
     wait_for(qtbot, lambda: page.model.rowCount() >= 1 and set(texts(page.view, 2)) == {"山田 花子"})
+    assert set(texts(page.view, 2)) == {"山田 花子"}  # tomorrow's list, searched by name
     qtbot.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
+    page.search_edit.clear()
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    assert page.model.rowCount() >= 5
 
 
 def test_booking_a_pre_payment_menu_sends_the_request_at_once(
