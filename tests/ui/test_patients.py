@@ -186,7 +186,21 @@ def test_missing_email_opens_the_editor_and_then_the_request_goes_out(
     d = page.detail
     assert d.patient_labels["Eメール"].text() == "—" and d.request_button.isEnabled()
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(PaymentRequestDialog, "ask", _fill_request(qtbot, "3000", seen))
+    first_ask = _fill_request(qtbot, "3000", seen)
+    asked: list[dict[str, Any]] = []
+
+    def ask(cls: Any, parent: Any, detail: Any, **initial: Any) -> Any:
+        asked.append(initial)
+        if len(asked) == 1:
+            return first_ask.__func__(cls, parent, detail, **initial)
+        dialog = cls(detail, parent, **initial)  # reopened after the address was saved: what staff typed
+        qtbot.addWidget(dialog)
+        seen["again"] = dialog.amount_edit.text()
+        qtbot.mouseClick(dialog.confirm_button, CLICK)
+        qtbot.mouseClick(dialog.send_button, CLICK)
+        return dialog.result_value
+
+    monkeypatch.setattr(PaymentRequestDialog, "ask", classmethod(ask))
     qtbot.mouseClick(d.request_button, CLICK)
     wait_for(qtbot, lambda: d.patient_dialog is not None and d.patient_dialog.isVisible())
     banner = clinic_app.window.banner.label.text()
@@ -199,8 +213,8 @@ def test_missing_email_opens_the_editor_and_then_the_request_goes_out(
     type_text(qtbot, editor.edits["email"], "ken.tanaka@example.jp")
     qtbot.mouseClick(editor.save_button, CLICK)
     wait_for(qtbot, lambda: d.patient_labels["Eメール"].text() == "ken.tanaka@example.jp")
-    qtbot.mouseClick(d.request_button, CLICK)
-    wait_for(qtbot, lambda: d.history_model.rowCount() == 1)
+    wait_for(qtbot, lambda: d.history_model.rowCount() == 1)  # the request dialog came back by itself
+    assert len(asked) == 2 and asked[1]["amount"] == 3000 and seen["again"].replace(",", "") == "3000"
     assert texts(d.history_view, 2) == ["¥3,000"]
     assert payment_links(clinic_app)
 

@@ -239,24 +239,43 @@ class ReservationDetailPanel(QWidget):
                 messages.warning(outcome.auto_charge_error.message(i18n.language()))
             self._after_change(tr(key, patient=patient, amount=format_yen(values.amount)), billing=True)
 
+        resume = values if replace is None else None
         async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=tr("送信中…"),
-                         on_success=done, on_failure=self._on_request_failed, name="request-payment")
+                         on_success=done, on_failure=lambda exc: self._on_request_failed(exc, resume),
+                         name="request-payment")
 
-    def _on_request_failed(self, exc: BaseException) -> bool:
-        """No or a wrong e-mail address: say where to fix it, and open the patient editor on that field."""
+    def _on_request_failed(self, exc: BaseException, resume: PaymentRequestInput | None = None) -> bool:
+        """No or a wrong e-mail address: say where to fix it, and open the patient editor on that field.
+
+        Once the address is saved, the 後決済請求 dialog opens again with what staff had typed.
+        """
         if not (isinstance(exc, ValidationError) and exc.field == "email"):
             return False
         text = exc.message(i18n.language())
         messages.error(text + " " + tr(EMAIL_HINT, shortcut=EDIT_SHORTCUT))
-        async_ops.call_soon_outside(lambda: self.edit_patient(email_error=text))
+        async_ops.call_soon_outside(lambda: self.edit_patient(email_error=text, resume=resume))
         return True
 
-    def edit_patient(self, *, email_error: str | None = None) -> None:
+    def edit_patient(self, *, email_error: str | None = None, resume: PaymentRequestInput | None = None) -> None:
         """患者情報の編集 for this reservation's patient; the detail and the list show the new values."""
         if self.detail is None:
             return
+
+        def saved(patient: PatientInfo) -> None:
+            self._on_patient_saved(patient)
+            if resume is not None:
+                async_ops.call_soon_outside(lambda: self._ask_request_again(resume))
+
         self.patient_dialog = PatientDialog.open_for(self, self.session, self.detail.patient,
-                                                     email_error=email_error, on_saved=self._on_patient_saved)
+                                                     email_error=email_error, on_saved=saved)
+
+    def _ask_request_again(self, values: PaymentRequestInput) -> None:
+        if self.detail is None:
+            return
+        again = PaymentRequestDialog.ask(self, self.detail, amount=values.amount, tax=values.tax_category,
+                                         message=values.message)
+        if again is not None:
+            self.send_request(again)
 
     def _on_patient_saved(self, _patient: PatientInfo) -> None:
         self.reload()
