@@ -101,12 +101,11 @@ class ClinicPayApp:
         self._spawn("reconcile", self._every(RECONCILE_INTERVAL, self._reconcile))
 
     async def _start_simulator(self) -> None:
-        from desktop.simulator.app import create_app
+        from desktop.simulator.server import embedded_simulator
         from desktop.simulator.store import SimulatorState
 
         self.simulator_state = SimulatorState(self.ctx.data_dir / "simulator.json")
-        self.simulator = EmbeddedServer(create_app(self.simulator_state), "127.0.0.1",
-                                        self.ctx.settings.simulator_port, name="simulator")
+        self.simulator = embedded_simulator(self.simulator_state, "127.0.0.1", self.ctx.settings.simulator_port)
         url = await self.simulator.start()
         set_demo_api_base(self.ctx, url)
 
@@ -232,6 +231,8 @@ class ClinicPayApp:
                     await server.stop()
                 except Exception:  # noqa: BLE001
                     log.exception("server did not stop cleanly")
+        if self.simulator_state is not None:
+            self.simulator_state.close()  # stops its webhook sender
         if self.window is not None:
             self.window.disconnect_bridge()
             self.window.deleteLater()

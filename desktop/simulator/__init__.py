@@ -3,12 +3,12 @@
 Entry points:
     ``SimulatorState`` (store.py): the data and the in-process admin/fault API.
     ``create_app`` (app.py): the Starlette application.
-    ``SimulatorServer`` / ``serve`` (server.py): run it in a thread or in a running loop.
+    ``SimulatorServer`` / ``embedded_simulator`` (server.py): run it in a thread or in a running loop.
     ``cli.main`` (cli.py): ``python -m desktop simulator --port PORT``.
 """
 
 from .app import create_app
-from .server import SimulatorServe, SimulatorServer, serve
+from .server import SimulatorServer, embedded_simulator
 from .store import SimulatorState
 
-__all__ = ["SimulatorServe", "SimulatorServer", "SimulatorState", "create_app", "serve"]
+__all__ = ["SimulatorServer", "SimulatorState", "create_app", "embedded_simulator"]

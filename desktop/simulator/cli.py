@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 
-from .server import SimulatorServe
+from .server import embedded_simulator
 from .store import SimulatorState
 
 
@@ -20,35 +20,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(handle: SimulatorServe) -> None:
+async def _run(state: SimulatorState, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(signum, handle.stop)
+            loop.add_signal_handler(signum, stop.set)
         except (NotImplementedError, RuntimeError):  # Windows' proactor loop has no add_signal_handler
-            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(handle.stop))
-    task = asyncio.ensure_future(handle.serve())
-    started = asyncio.ensure_future(handle.started.wait())
-    await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)
-    if handle.started.is_set():
-        # The first line of stdout is the base URL: launchers and tests read it.
-        sys.stdout.write(handle.base_url + "\n")
-        sys.stdout.flush()
-    else:
-        started.cancel()
-    await task
+            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
+    server = embedded_simulator(state, host, port)
+    base_url = await server.start()
+    # The first line of stdout is the base URL: launchers and tests read it.
+    sys.stdout.write(base_url + "\n")
+    sys.stdout.flush()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        state.close()
 
 
 def main(argv: list[str]) -> int:
     """Run the simulator; prints its base URL as the first line of stdout."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    handle = SimulatorServe(SimulatorState(args.state_file), args.host, args.port)
     try:
-        asyncio.run(_run(handle))
+        asyncio.run(_run(SimulatorState(args.state_file), args.host, args.port))
     except KeyboardInterrupt:
         return 0
-    return 0 if handle.started.is_set() else 1
+    except OSError as exc:  # the port is taken, or the address is not ours
+        print(f"simulator could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import payjp
 
-from desktop.simulator.server import SimulatorServe, serve
+from desktop.simulator.server import embedded_simulator
 from desktop.simulator.store import SimulatorState
 from desktop.simulator.testing import make_test_token, running_simulator
 
@@ -46,15 +46,14 @@ def test_cli_prints_the_base_url_first_and_stops_on_sigterm() -> None:
 
 def test_serve_inside_a_running_loop() -> None:
     async def scenario() -> float:
-        handle = SimulatorServe(SimulatorState())
-        task = asyncio.ensure_future(serve(handle=handle))
-        await asyncio.wait_for(handle.started.wait(), 5)
+        server = embedded_simulator(SimulatorState())
+        base_url = await asyncio.wait_for(server.start(), 5)
         async with httpx.AsyncClient() as client:
-            response = await client.get(handle.base_url + "/payjs/v2/pay.js")
+            response = await client.get(base_url + "/payjs/v2/pay.js")
             assert response.status_code == 200
         stopping = time.monotonic()
-        handle.stop()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(server.stop(), 5)
+        assert not server.running
         return time.monotonic() - stopping
 
     # A loop of its own in a thread of its own: another suite's browser driver may own this thread's loop.
