@@ -11,21 +11,6 @@ from .forms import Params
 from .ids import new_id
 from .store import SimulatorState
 
-TOKEN_CARD_FIELDS = (
-    "number",
-    "exp_month",
-    "exp_year",
-    "cvc",
-    "name",
-    "address_state",
-    "address_city",
-    "address_line1",
-    "address_line2",
-    "address_zip",
-    "country",
-    "email",
-    "phone",
-)
 _OPTIONAL_CARD_FIELDS = (
     "name",
     "address_state",
@@ -37,6 +22,7 @@ _OPTIONAL_CARD_FIELDS = (
     "email",
     "phone",
 )
+TOKEN_CARD_FIELDS = ("number", "exp_month", "exp_year", "cvc") + _OPTIONAL_CARD_FIELDS
 
 
 def card_object(card_id: str, validated: ValidatedCard, extra: dict[str, Any], now: int) -> dict[str, Any]:
