@@ -295,8 +295,9 @@ class MailComposer:
         context = self._contexts[kind](mail, lang)
         context.update(self._common_context(mail, lang))
         name = _TEMPLATE_NAMES[kind]
-        text = self._env.get_template(f"{name}.txt.j2").render(context)
-        html = self._env.get_template(f"{name}.html.j2").render(context)
+        # A ``<kind>.<lang>.*.j2`` file, where present, replaces the shared template for that language.
+        text = self._env.select_template([f"{name}.{lang}.txt.j2", f"{name}.txt.j2"]).render(context)
+        html = self._env.select_template([f"{name}.{lang}.html.j2", f"{name}.html.j2"]).render(context)
 
         message = EmailMessage(policy=policy.SMTP)
         message["Subject"] = gettext(lang, _SUBJECTS[kind]).format(clinic=_header_text(mail.clinic.name))
