@@ -30,19 +30,18 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "clinicpay"
 
-# Python helpers take the language first: gettext(lang, msg), ngettext(lang, s, p, n),
-# pgettext(lang, ctx, msg). Jinja2's {% trans %} and _() call them without it; the argument
-# count tells the two apart.  On the command line:
-#   pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -k gettext:2,2t -k ngettext:2,3,4t
-#       -k pgettext:2c,3,3t -o clinicpay.pot .
+# Python code marks its texts with N_("…") / NP_("context", "…") where they are defined and
+# translates them when read (i18n.gettext(lang, TEXT)); templates call _(), gettext(), pgettext()
+# and {% trans %}.  On the command line:
+#   pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -o clinicpay.pot .
 KEYWORDS: dict[str, object] = {
     "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
     "N_": None,
     "NP_": ((1, "c"), 2),
-    "gettext": {1: (1,), 2: (2,)},
-    "ngettext": {3: (1, 2), 4: (2, 3)},
-    "pgettext": {2: ((1, "c"), 2), 3: ((2, "c"), 3)},
-    "npgettext": {4: ((1, "c"), 2, 3)},
 }
 
 

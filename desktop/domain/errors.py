@@ -74,6 +74,7 @@ MESSAGES: dict[str, str] = {
 
 # Field labels passed as ``label`` to field_required / field_too_long / kana_invalid, translated
 # with the "field" context (an English label starts a sentence: "The clinic name is required.").
+FIELD_CONTEXT = "field"
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
     NP_("field", "宛名"),
     NP_("field", "クリニック名"),
@@ -113,7 +114,7 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
             values[key] = value[1] if lang == "en" else value[0]  # (ja, en) from older callers
     if "label" in values and isinstance(values["label"], str):
         values["label"] = (label_en if lang == "en" and label_en else
-                           pgettext(lang, "field", values["label"]))
+                           pgettext(lang, FIELD_CONTEXT, values["label"]))
     if isinstance(values.get("state"), str):
         values["state"] = gettext(lang, values["state"])
     return gettext(lang, pattern).format(**values)
