@@ -56,7 +56,7 @@ def translations_root(root: Path = ROOT) -> Path:
 def extract(root: Path = ROOT) -> Catalog:
     """Every translatable message of the sources, as a template catalog (the ``.pot``)."""
     with open(root / "babel.cfg", encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]
     catalog = Catalog(project="ClinicPay", domain=DOMAIN, locale=None, charset="utf-8")
     for path, lineno, message, comments, context in extract_from_dir(
             str(root), method_map, options_map, keywords=KEYWORDS,  # type: ignore[arg-type]

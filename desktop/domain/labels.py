@@ -44,7 +44,9 @@ MODE_LABELS: dict[PaymentMode, str] = {
     PaymentMode.LIVE: N_("本番モード"),
 }
 
-_LABELS: dict[Enum, str] = {**STATE_LABELS, **REVIEW_LABELS, **TAX_LABELS, **MODE_LABELS}
+_LABELS: dict[Enum, str] = {
+    key: text for table in (STATE_LABELS, REVIEW_LABELS, TAX_LABELS, MODE_LABELS) for key, text in table.items()
+}
 
 
 def label(value: Enum, lang: str = "ja") -> str:
