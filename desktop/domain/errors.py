@@ -110,8 +110,6 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
                 values[key] = gettext(lang, str(value.value))
         elif isinstance(value, Exception) and callable(getattr(value, "message", None)):
             values[key] = getattr(value, "message")(lang)  # a nested error (UserError, MailError)
-        elif isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
-            values[key] = value[1] if lang == "en" else value[0]  # (ja, en) from older callers
     if "label" in values and isinstance(values["label"], str):
         values["label"] = (label_en if lang == "en" and label_en else
                            pgettext(lang, FIELD_CONTEXT, values["label"]))
