@@ -20,11 +20,11 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
-from desktop.domain.errors import MESSAGES, NotFoundError, ServiceUnavailableError, UserError, ValidationError
+from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
 from desktop.i18n import N_, NP_
 from desktop.domain.validation import validate_email
 from desktop.services.checkout.webhooks import WEBHOOK_TOKEN_SECRET
-from desktop.services.directory import DirectoryService
+from desktop.services.directory import DirectoryService, require_text
 from desktop.services.mail_types import MailError
 from desktop.services.payjp_gateway import LIVE_API_BASE, PayjpConfig, PayjpGateway
 from desktop.services.payment_setup import GatewayProvider
@@ -54,8 +54,6 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "url_invalid": N_("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。"),
     "url_has_path": N_("パスや「?」を含まない、ドメインまでのURLを入力してください。"),
     "expiry_days_invalid": N_("決済リンクの有効期限は1〜30日で設定してください。"),
-    "required": MESSAGES["field_required"],
-    "too_long": MESSAGES["field_too_long"],
     "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
     "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"),
@@ -92,15 +90,6 @@ class SettingsError(ValidationError):
 
 def _text(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
-
-
-def _required(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise SettingsError("required", field=field, label=label)
-    if len(text) > max_len:
-        raise SettingsError("too_long", field=field, label=label, max=max_len)
-    return text
 
 
 def base_url_join(base: str, path: str) -> str:
@@ -339,7 +328,7 @@ class SettingsService:
                             email: str, representative: str, registration_number: str) -> None:
         """The clinic as receipts and the legal pages show it. Raises on the first bad field."""
         values: dict[str, Any] = {
-            "name": _required(name, field="name", label="クリニック名", max_len=200),
+            "name": require_text(name, field="name", label="クリニック名", max_len=200),
         }
         postal = _text(postal_code).replace("ー", "-").replace("−", "-")
         if postal and not _POSTAL.fullmatch(postal):
@@ -347,7 +336,7 @@ class SettingsService:
         if len(postal) == 7:
             postal = postal[:3] + "-" + postal[3:]
         values["postal_code"] = postal
-        values["address"] = _required(address, field="address", label="住所", max_len=300)
+        values["address"] = require_text(address, field="address", label="住所", max_len=300)
         phone_text = _text(phone).replace("ー", "-").replace("−", "-")
         if not _PHONE.fullmatch(phone_text):
             raise SettingsError("phone_invalid", field="phone")
@@ -356,7 +345,7 @@ class SettingsService:
             values["email"] = validate_email(_text(email))
         except ValidationError:
             raise SettingsError("email_invalid", field="email") from None
-        values["representative"] = _required(representative, field="representative",
+        values["representative"] = require_text(representative, field="representative",
                                              label="代表者名", max_len=100)
         reg = _text(registration_number).upper()
         if reg and not _REG_NO.fullmatch(reg):
@@ -382,7 +371,7 @@ class SettingsService:
             raise SettingsError("smtp_security_invalid", field="smtp_security")
         user = (username or "").strip()
         if len(user) > 200:
-            raise SettingsError("too_long", field="smtp_username", label="ユーザー名", max=200)
+            raise ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200)
         if password:
             self._secrets.set(SMTP_PASSWORD, password)
         self._directory.update_clinic(clinic_id, smtp_host=host, smtp_port=port_no, smtp_security=security,
