@@ -180,6 +180,15 @@ class OutcomeUnknownError(UserError):
         super().__init__("outcome_unknown")
 
 
+def message_for_code(code: str, lang: Lang = "ja", **params: Any) -> str:
+    """The message of a stored error ``code`` with its ``params``, rendered in ``lang``.
+
+    For codes kept in the database (a failed attempt, a refund); an unknown code gives the
+    generic "unexpected" message.
+    """
+    return render_message(MESSAGES.get(code, MESSAGES["unexpected"]), params, lang)
+
+
 def message_for(exc: BaseException, lang: Lang = "ja") -> str:
     """The text to show a person for any exception (never a traceback)."""
     if isinstance(exc, UserError):

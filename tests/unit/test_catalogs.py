@@ -134,3 +134,25 @@ def test_dates_in_english_come_from_the_catalog() -> None:
     moment = dt.datetime(2021, 1, 13, 5, 54, tzinfo=dt.timezone.utc)
     assert format_jst_datetime(moment, "en") == "Wed, 13 Jan 2021 14:54 (JST)"
     assert format_jst_date(moment, "ja") == "2021年1月13日 (水)"
+
+
+def test_qt_sources_compile_next_to_themselves(tmp_path: Path) -> None:
+    from PySide6.QtCore import QTranslator
+
+    ts = tmp_path / "resources" / "translations" / "clinicpay_en.ts"
+    ts.parent.mkdir(parents=True)
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="en">\n'
+                  "<context><name>MainWindow</name><message><source>予約管理</source>"
+                  "<translation>Reservations</translation></message></context>\n</TS>\n", encoding="utf-8")
+    assert catalogs.compile_all(tmp_path) == [ts.with_suffix(".qm")]
+    translator = QTranslator()
+    assert translator.load(str(ts.with_suffix(".qm")))
+    assert translator.translate("MainWindow", "予約管理") == "Reservations"
+
+
+def test_a_stored_code_renders_in_the_readers_language() -> None:
+    from desktop.domain.errors import message_for_code
+
+    assert message_for_code("card_declined", "en") == "The card was declined. Try another card or contact your card issuer."
+    assert message_for_code("payment_failed", "ja", reason="x") == "決済できませんでした（x）。"
+    assert message_for_code("no_such_code", "en") == "An unexpected error occurred. Please try again."
