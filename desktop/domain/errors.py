@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from desktop.domain.labels import label as enum_label
 from desktop.i18n import N_, NP_, gettext, pgettext
 
 Lang = str  # "ja" | "en"
@@ -98,8 +99,6 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
     "field" context, a ``label_en`` given by the caller wins in English; enums (a ``BillingState``
     passed as ``state``) as their label; a Japanese ``state`` label as its translation.
     """
-    from desktop.domain.labels import label as enum_label
-
     values = dict(params)
     label_en = values.pop("label_en", None)
     for key, value in list(values.items()):
