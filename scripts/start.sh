@@ -23,4 +23,5 @@ fi
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m desktop.catalogs >/dev/null  # .po -> .mo, .ts -> .qm
 exec .venv/bin/python -m desktop "$@"

@@ -39,6 +39,7 @@ fi
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test,build]" 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m desktop.catalogs >/dev/null  # .po -> .mo, .ts -> .qm
 
 export QT_QPA_PLATFORM=offscreen
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring

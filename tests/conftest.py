@@ -18,6 +18,16 @@ from desktop.storage.unit_of_work import Database
 PG_URL = os.environ.get("CLINICPAY_TEST_PG_URL", "")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs() -> None:
+    """Tests never read a stale catalog: recompile when a .po/.ts is newer than its .mo/.qm."""
+    from desktop import catalogs, i18n
+
+    if catalogs.stale():
+        catalogs.compile_all()
+        i18n.reload()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") and not PG_URL:
         raise pytest.UsageError("CI runs the PostgreSQL half too: set CLINICPAY_TEST_PG_URL (scripts/test.sh does)")

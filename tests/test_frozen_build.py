@@ -32,6 +32,8 @@ def test_frozen_app_passes_its_self_test(tmp_path: pathlib.Path) -> None:
     assert build.returncode == 0, build.stderr[-3000:]
     exe = tmp_path / "dist" / "ClinicPay" / ("ClinicPay.exe" if os.name == "nt" else "ClinicPay")
     assert exe.exists()
+    # The compiled English catalog ships with the build (it is not in the repository).
+    assert list((tmp_path / "dist" / "ClinicPay").rglob("resources/locale/en/LC_MESSAGES/clinicpay.mo"))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     run = subprocess.run([str(exe), "--self-test"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]

@@ -11,16 +11,26 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from desktop.domain.billing import TaxCategory
+from desktop.i18n import N_, NP_, gettext, pgettext_pair
 
 Language = Literal["ja", "en"]
 LANGUAGES: tuple[Language, ...] = ("ja", "en")
 
 JST = timezone(timedelta(hours=9), "JST")
 
-_WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
-_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Weekday and month names are catalog entries, so no OS locale ever changes the text.
+_WEEKDAYS = (NP_("weekday", "月"), NP_("weekday", "火"), NP_("weekday", "水"), NP_("weekday", "木"),
+             NP_("weekday", "金"), NP_("weekday", "土"), NP_("weekday", "日"))
+# TRANSLATORS: the month inside a date; Japanese writes the number, English the short name.
+_MONTHS = (NP_("month", "1"), NP_("month", "2"), NP_("month", "3"), NP_("month", "4"),
+           NP_("month", "5"), NP_("month", "6"), NP_("month", "7"), NP_("month", "8"),
+           NP_("month", "9"), NP_("month", "10"), NP_("month", "11"), NP_("month", "12"))
+# TRANSLATORS: the tax category shown with an amount ("¥1,200 (taxable)").
+_TAXABLE = NP_("tax", "課税")
+_TAX_EXEMPT = NP_("tax", "非課税")
+_DATE = N_("{year}年{month}月{day}日 ({weekday})")
+# TRANSLATORS: a date and a time of day in Japan Standard Time.
+_DATETIME = N_("{date} {time}")
 
 
 def check_language(language: str) -> Language:
@@ -50,27 +60,23 @@ def to_jst(dt: datetime) -> datetime:
 def format_jst_datetime(dt: datetime, lang: str = "ja") -> str:
     """``2021年1月13日 (水) 14:54`` in Japanese, ``Wed, 13 Jan 2021 14:54 (JST)`` in English.
 
-    Names come from fixed tables, not ``strftime``, so the OS locale never changes the text.
+    Raises ``ValueError`` for a naive ``dt`` or an unsupported language.
     """
     local = to_jst(dt)
     time = f"{local.hour:02d}:{local.minute:02d}"
-    if check_language(lang) == "ja":
-        return f"{format_jst_date(dt, 'ja')} {time}"
-    return f"{format_jst_date(dt, 'en')} {time} (JST)"
+    return gettext(check_language(lang), _DATETIME).format(date=format_jst_date(dt, lang), time=time)
 
 
 def format_jst_date(dt: datetime, lang: str = "ja") -> str:
     """``2021年1月13日 (水)`` in Japanese, ``Wed, 13 Jan 2021`` in English."""
     local = to_jst(dt)
-    weekday = local.weekday()
-    if check_language(lang) == "ja":
-        return f"{local.year}年{local.month}月{local.day}日 ({_WEEKDAYS_JA[weekday]})"
-    return f"{_WEEKDAYS_EN[weekday]}, {local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
+    language = check_language(lang)
+    return gettext(language, _DATE).format(
+        year=local.year, month=pgettext_pair(language, _MONTHS[local.month - 1]), day=local.day,
+        weekday=pgettext_pair(language, _WEEKDAYS[local.weekday()]))
 
 
 def format_tax_category(category: TaxCategory | bool, lang: str = "ja") -> str:
     """課税 / 非課税 (``taxable`` / ``tax-exempt`` in English); ``True`` means taxable."""
     taxable = category is True or category == TaxCategory.TAXABLE
-    if check_language(lang) == "ja":
-        return "課税" if taxable else "非課税"
-    return "taxable" if taxable else "tax-exempt"
+    return pgettext_pair(check_language(lang), _TAXABLE if taxable else _TAX_EXEMPT)

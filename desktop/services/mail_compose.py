@@ -1,8 +1,9 @@
 """Patient e-mails (SCREENS.md §6): payment request, receipt, refund and cancellation notices.
 
 The composer only renders: it returns an ``EmailMessage`` (plain text first, HTML alternative,
-UTF-8) and never sends. Templates live in ``resources/templates/mail/`` as
-``<kind>.<language>.txt.j2`` and ``<kind>.<language>.html.j2``; HTML templates autoescape, so
+UTF-8) and never sends. Templates live in ``resources/templates/mail/`` as ``<kind>.txt.j2``
+and ``<kind>.html.j2``, one per mail for every language: their texts go through the gettext
+catalogs (Jinja2's i18n extension) in the patient's language. HTML templates autoescape, so
 names and messages typed by patients or staff cannot inject markup.
 """
 
@@ -33,6 +34,7 @@ from desktop.domain.formatting import (
     format_yen,
     to_jst,
 )
+from desktop.i18n import N_, NP_, gettext, install_jinja, pgettext_pair
 from desktop.paths import resource_path
 from desktop.services.mail_types import MailFailure, MailTransport, PermanentMailError
 
@@ -178,15 +180,11 @@ def new_message_id(domain: str = "clinicpay.invalid") -> str:
     return make_msgid(domain=domain)
 
 
-_SUBJECTS: dict[tuple[type[Any], Language], str] = {
-    (PaymentRequest, "ja"): "【{clinic}】お支払いのお願い",
-    (PaymentRequest, "en"): "[{clinic}] Payment request",
-    (Receipt, "ja"): "【{clinic}】領収のお知らせ",
-    (Receipt, "en"): "[{clinic}] Payment receipt",
-    (RefundNotice, "ja"): "【{clinic}】返金のお知らせ",
-    (RefundNotice, "en"): "[{clinic}] Refund notice",
-    (CancellationNotice, "ja"): "【{clinic}】請求取消のお知らせ",
-    (CancellationNotice, "en"): "[{clinic}] Payment request cancelled",
+_SUBJECTS: dict[type[Any], str] = {
+    PaymentRequest: N_("【{clinic}】お支払いのお願い"),
+    Receipt: N_("【{clinic}】領収のお知らせ"),
+    RefundNotice: N_("【{clinic}】返金のお知らせ"),
+    CancellationNotice: N_("【{clinic}】請求取消のお知らせ"),
 }
 
 _TEMPLATE_NAMES: dict[type[Any], str] = {
@@ -209,13 +207,13 @@ def mail_kind(mail: PatientMail) -> str:
     """The outbox ``kind`` of a mail: payment_request / receipt / refund / cancel."""
     return _KINDS[type(mail)]
 
-_SEX_LABELS: dict[Language, dict[Sex | None, str]] = {
-    "ja": {Sex.MALE: "男性", Sex.FEMALE: "女性", Sex.OTHER: "その他", None: "未登録"},
-    "en": {Sex.MALE: "Male", Sex.FEMALE: "Female", Sex.OTHER: "Other", None: "Not provided"},
+_SEX_LABELS: dict[Sex | None, str] = {
+    Sex.MALE: N_("男性"), Sex.FEMALE: N_("女性"), Sex.OTHER: N_("その他"), None: N_("未登録"),
 }
-_NOT_PROVIDED: dict[Language, str] = {"ja": "未登録", "en": "Not provided"}
-_NO_ATTACHMENTS: dict[Language, str] = {"ja": "なし", "en": "None"}
-_LIST_SEPARATOR: dict[Language, str] = {"ja": "、", "en": ", "}
+_NOT_PROVIDED = N_("未登録")
+_NO_ATTACHMENTS = N_("なし")
+# TRANSLATORS: between the names of attached files.
+_LIST_SEPARATOR = NP_("list separator", "、")
 
 # Header values: no line breaks or other control characters (header injection, folding bugs).
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
@@ -275,6 +273,7 @@ class MailComposer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        install_jinja(self._env)
         self._env.filters["nl2br"] = _nl2br
         self._contexts: Mapping[type[Any], Callable[[Any, Language], dict[str, Any]]] = {
             PaymentRequest: self._payment_request_context,
@@ -296,11 +295,12 @@ class MailComposer:
         context = self._contexts[kind](mail, lang)
         context.update(self._common_context(mail, lang))
         name = _TEMPLATE_NAMES[kind]
-        text = self._env.get_template(f"{name}.{lang}.txt.j2").render(context)
-        html = self._env.get_template(f"{name}.{lang}.html.j2").render(context)
+        # A ``<kind>.<lang>.*.j2`` file, where present, replaces the shared template for that language.
+        text = self._env.select_template([f"{name}.{lang}.txt.j2", f"{name}.txt.j2"]).render(context)
+        html = self._env.select_template([f"{name}.{lang}.html.j2", f"{name}.html.j2"]).render(context)
 
         message = EmailMessage(policy=policy.SMTP)
-        message["Subject"] = _SUBJECTS[(kind, lang)].format(clinic=_header_text(mail.clinic.name))
+        message["Subject"] = gettext(lang, _SUBJECTS[kind]).format(clinic=_header_text(mail.clinic.name))
         message["From"] = _address(mail.clinic.name, envelope.from_address)
         message["To"] = _address(mail.patient.name, mail.patient.email)
         if mail.clinic.email:
@@ -316,7 +316,7 @@ class MailComposer:
 
     def _common_context(self, mail: PatientMail, lang: Language) -> dict[str, Any]:
         clinic, patient, reservation = mail.clinic, mail.patient, mail.reservation
-        not_provided = _NOT_PROVIDED[lang]
+        not_provided = gettext(lang, _NOT_PROVIDED)
         return {
             "lang": lang,
             "clinic_name": clinic.name,
@@ -325,13 +325,13 @@ class MailComposer:
             "clinic_address": clinic.address,
             "patient_name": patient.name,
             "patient_email": patient.email,
-            "patient_sex": _SEX_LABELS[lang][patient.sex],
+            "patient_sex": gettext(lang, _SEX_LABELS[patient.sex]),
             "patient_phone": patient.phone or not_provided,
             "patient_address": patient.address or not_provided,
             "menu_name": reservation.menu_name,
             "starts_at": format_jst_datetime(reservation.starts_at, lang),
-            "attachments": (_LIST_SEPARATOR[lang].join(reservation.attachments)
-                            or _NO_ATTACHMENTS[lang]),
+            "attachments": (pgettext_pair(lang, _LIST_SEPARATOR).join(reservation.attachments)
+                            or gettext(lang, _NO_ATTACHMENTS)),
         }
 
     @staticmethod

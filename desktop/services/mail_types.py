@@ -8,6 +8,8 @@ from email.parser import BytesParser
 from enum import StrEnum
 from typing import ClassVar, Protocol
 
+from desktop.i18n import N_, gettext
+
 
 class MailTransport(Protocol):
     """Something that delivers a finished message: SMTP, or the demo mailbox.
@@ -35,59 +37,23 @@ class MailFailure(StrEnum):
     MAILBOX_ERROR = "mailbox_error"
 
 
-_MESSAGES: dict[MailFailure, tuple[str, str]] = {
-    MailFailure.CONNECTION: (
-        "メールサーバーに接続できません。ネットワークと設定を確認してください。",
-        "Cannot connect to the mail server. Check the network and the mail settings.",
-    ),
-    MailFailure.TIMEOUT: (
-        "メールサーバーから応答がありません。しばらくしてから再送します。",
-        "The mail server did not respond in time. The mail will be sent again later.",
-    ),
-    MailFailure.TLS: (
-        "メールサーバーとの暗号化通信 (TLS) に失敗しました。サーバー名、ポート、暗号化方式を確認してください。",
-        "The encrypted (TLS) connection to the mail server failed. "
-        "Check the server name, port and security setting.",
-    ),
-    MailFailure.SERVER_BUSY: (
-        "メールサーバーが一時的に受け付けていません。しばらくしてから再送します。",
-        "The mail server is temporarily not accepting mail. The mail will be sent again later.",
-    ),
-    MailFailure.AUTHENTICATION: (
-        "メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。",
-        "The mail server rejected the login. Check the user name and password.",
-    ),
-    MailFailure.UNSUPPORTED: (
-        "メールサーバーが必要な機能 (STARTTLS または認証) に対応していません。暗号化方式の設定を確認してください。",
-        "The mail server does not support a required feature (STARTTLS or login). "
-        "Check the security setting.",
-    ),
-    MailFailure.RECIPIENT_REFUSED: (
-        "宛先のメールアドレスがメールサーバーに拒否されました。患者様のメールアドレスを確認してください。",
-        "The mail server refused the recipient address. Check the patient's e-mail address.",
-    ),
-    MailFailure.INVALID_ADDRESS: (
-        "メールアドレスの形式が正しくありません。患者様のメールアドレスを確認してください。",
-        "The e-mail address is not valid. Check the patient's e-mail address.",
-    ),
-    MailFailure.SENDER_REFUSED: (
-        "送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。",
-        "The mail server refused the sender address. Check the sender address in the mail settings.",
-    ),
-    MailFailure.MESSAGE_REJECTED: (
-        "メールサーバーがメールの受け取りを拒否しました。",
-        "The mail server rejected the message.",
-    ),
-    MailFailure.MAILBOX_ERROR: (
-        "デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。",
-        "The mail could not be saved to the demo mailbox. "
-        "Check free space and permissions of the data folder.",
-    ),
+_MESSAGES: dict[MailFailure, str] = {
+    MailFailure.CONNECTION: N_("メールサーバーに接続できません。ネットワークと設定を確認してください。"),
+    MailFailure.TIMEOUT: N_("メールサーバーから応答がありません。しばらくしてから再送します。"),
+    MailFailure.TLS: N_("メールサーバーとの暗号化通信 (TLS) に失敗しました。サーバー名、ポート、暗号化方式を確認してください。"),
+    MailFailure.SERVER_BUSY: N_("メールサーバーが一時的に受け付けていません。しばらくしてから再送します。"),
+    MailFailure.AUTHENTICATION: N_("メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。"),
+    MailFailure.UNSUPPORTED: N_("メールサーバーが必要な機能 (STARTTLS または認証) に対応していません。暗号化方式の設定を確認してください。"),
+    MailFailure.RECIPIENT_REFUSED: N_("宛先のメールアドレスがメールサーバーに拒否されました。患者様のメールアドレスを確認してください。"),
+    MailFailure.INVALID_ADDRESS: N_("メールアドレスの形式が正しくありません。患者様のメールアドレスを確認してください。"),
+    MailFailure.SENDER_REFUSED: N_("送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。"),
+    MailFailure.MESSAGE_REJECTED: N_("メールサーバーがメールの受け取りを拒否しました。"),
+    MailFailure.MAILBOX_ERROR: N_("デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。"),
 }
 
 
 class MailError(Exception):
-    """A mail was not delivered. Carries a message for staff in Japanese and English.
+    """A mail was not delivered. Carries a message for staff, rendered in the reader's language.
 
     Shaped like ``desktop.domain.errors.UserError`` (``code``, ``message(lang)``) so the UI
     can show it the same way.
@@ -109,11 +75,11 @@ class MailError(Exception):
 
     @property
     def message_ja(self) -> str:
-        return _MESSAGES[self.failure][0]
+        return self.message("ja")
 
     @property
     def message_en(self) -> str:
-        return _MESSAGES[self.failure][1]
+        return self.message("en")
 
     @property
     def code(self) -> str:
@@ -122,7 +88,7 @@ class MailError(Exception):
 
     def message(self, lang: str = "ja") -> str:
         """The message for staff in ``lang`` ("ja" default; "en" gives English)."""
-        return self.message_en if lang == "en" else self.message_ja
+        return gettext(lang, _MESSAGES[self.failure])
 
     def user_message(self, language: str = "ja") -> str:
         """Same as ``message``; kept for callers written against the first version."""
@@ -156,3 +122,14 @@ def message_from_bytes(data: bytes) -> EmailMessage:
     parsed = BytesParser(policy=policy.SMTP).parsebytes(data)
     assert isinstance(parsed, EmailMessage)
     return parsed
+
+
+def mail_error_message(code: str, lang: str = "ja") -> str:
+    """The staff message for a stored ``MailError.code`` (``mail_connection`` …) in ``lang``.
+
+    Raises:
+        ValueError: ``code`` is not a mail error code.
+    """
+    if not code.startswith("mail_"):
+        raise ValueError(f"not a mail error code: {code!r}")
+    return gettext(lang, _MESSAGES[MailFailure(code.removeprefix("mail_"))])

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
+from desktop.i18n import N_, NP_
 from desktop.domain.validation import validate_email
 from desktop.services.checkout.webhooks import WEBHOOK_TOKEN_SECRET
-from desktop.services.directory import DirectoryService
+from desktop.services.directory import DirectoryService, require_text
 from desktop.services.mail_types import MailError
 from desktop.services.payjp_gateway import LIVE_API_BASE, PayjpConfig, PayjpGateway
 from desktop.services.payment_setup import GatewayProvider
@@ -42,49 +43,33 @@ SMTP_SECURITIES = ("starttls", "ssl", "none")
 # A key that cannot exist: PAY.JP answers 404 to a valid key and 401 to a wrong one.
 PROBE_CHARGE_ID = "ch_clinicpay_connection_check"
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "public_key_prefix": ("{mode}の公開キーは「{prefix}」で始まります。", "A {mode} public key starts with “{prefix}”."),
-    "secret_key_prefix": ("{mode}のシークレットキーは「{prefix}」で始まります。",
-                          "A {mode} secret key starts with “{prefix}”."),
-    "secret_key_required": ("{mode}にするには、この端末にシークレットキーを登録してください。",
-                            "Enter a secret key to switch to {mode} on this PC."),
-    "public_key_required": ("{mode}にするには公開キーを入力してください。", "Enter a public key to switch to {mode}."),
-    "key_invalid_chars": ("キーに使えない文字が含まれています（半角英数字と「_」のみ）。",
-                          "The key contains characters that are not allowed (letters, digits and “_” only)."),
-    "payjp_key_wrong": ("シークレットキーが正しくありません（PAY.JPが認証を拒否しました）。",
-                        "The secret key is wrong (PAY.JP refused it)."),
-    "payjp_key_missing": ("この端末にはシークレットキーが登録されていません。",
-                          "No secret key is stored on this PC."),
-    "url_invalid": ("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。",
-                    "Enter a URL starting with https:// (e.g. https://pay.example-clinic.jp)."),
-    "url_has_path": ("パスや「?」を含まない、ドメインまでのURLを入力してください。",
-                     "Enter the URL up to the domain only, without a path or “?”."),
-    "expiry_days_invalid": ("決済リンクの有効期限は1〜30日で設定してください。",
-                            "The payment link must stay valid for 1 to 30 days."),
-    "required": ("{label}を入力してください。", "{label} is required."),
-    "too_long": ("{label}は{max}文字以内で入力してください。", "{label} must be at most {max} characters."),
-    "postal_code_invalid": ("郵便番号は「123-4567」の形式で入力してください。", "Enter the postal code as 123-4567."),
-    "phone_invalid": ("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。",
-                      "Enter the phone number with digits and hyphens (e.g. 03-1234-5678)."),
-    "registration_number_invalid": ("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。",
-                                    "Enter the registration number as “T” and 13 digits (e.g. T1234567890123)."),
-    "email_invalid": ("メールアドレスの形式が正しくありません。", "This e-mail address is not valid."),
-    "smtp_host_invalid": ("SMTPサーバー名が正しくありません。", "The SMTP server name is not valid."),
-    "smtp_port_invalid": ("ポート番号は1〜65535の数字で入力してください。", "Enter a port from 1 to 65535."),
-    "smtp_security_invalid": ("暗号化方式を選択してください。", "Choose the security setting."),
-    "smtp_not_configured": ("SMTPサーバーを設定して保存してから送信してください。",
-                            "Save the SMTP server settings before sending a test mail."),
-    "clinic_email_missing": ("テストメールの宛先となるクリニックのメールアドレスを登録してください。",
-                             "Save the clinic's e-mail address first: the test mail goes there."),
-    "smtp_failed": ("{reason}", "{reason}"),
-    "not_approved": ("PAY.JPの審査が承認されるまで、本番モードでは決済会社を選択できません。",
-                     "In live mode the payment company can be chosen only after PAY.JP approves the review."),
-    "webhook_token_invalid": ("Webhookトークンは空白を含まない半角文字で入力してください。",
-                              "Enter the webhook token without spaces, in ASCII."),
+SETTINGS_MESSAGES: dict[str, str] = {
+    "public_key_prefix": N_("{mode}の公開キーは「{prefix}」で始まります。"),
+    "secret_key_prefix": N_("{mode}のシークレットキーは「{prefix}」で始まります。"),
+    "secret_key_required": N_("{mode}にするには、この端末にシークレットキーを登録してください。"),
+    "public_key_required": N_("{mode}にするには公開キーを入力してください。"),
+    "key_invalid_chars": N_("キーに使えない文字が含まれています（半角英数字と「_」のみ）。"),
+    "payjp_key_wrong": N_("シークレットキーが正しくありません（PAY.JPが認証を拒否しました）。"),
+    "payjp_key_missing": N_("この端末にはシークレットキーが登録されていません。"),
+    "url_invalid": N_("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。"),
+    "url_has_path": N_("パスや「?」を含まない、ドメインまでのURLを入力してください。"),
+    "expiry_days_invalid": N_("決済リンクの有効期限は1〜30日で設定してください。"),
+    "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
+    "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
+    "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"),
+    "email_invalid": N_("メールアドレスの形式が正しくありません。"),
+    "smtp_host_invalid": N_("SMTPサーバー名が正しくありません。"),
+    "smtp_port_invalid": N_("ポート番号は1〜65535の数字で入力してください。"),
+    "smtp_security_invalid": N_("暗号化方式を選択してください。"),
+    "smtp_not_configured": N_("SMTPサーバーを設定して保存してから送信してください。"),
+    "clinic_email_missing": N_("テストメールの宛先となるクリニックのメールアドレスを登録してください。"),
+    "smtp_failed": "{reason}",
+    "not_approved": N_("PAY.JPの審査が承認されるまで、本番モードでは決済会社を選択できません。"),
+    "webhook_token_invalid": N_("Webhookトークンは空白を含まない半角文字で入力してください。"),
 }
+# Field labels of the settings screens (translated with the "field" context).
+_LABELS = (NP_("field", "代表者名"), NP_("field", "ユーザー名"))
 
-MODE_NAMES = {PaymentMode.DEMO: ("デモ", "demo mode"), PaymentMode.TEST: ("テストモード", "test mode"),
-              PaymentMode.LIVE: ("本番モード", "live mode")}
 KEY_PREFIX = {PaymentMode.TEST: ("pk_test_", "sk_test_"), PaymentMode.LIVE: ("pk_live_", "sk_live_")}
 
 _KEY_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
@@ -95,31 +80,16 @@ _HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}$")
 
 
 class SettingsError(ValidationError):
-    """Input the settings screens refuse; ``field`` names the input it belongs to."""
+    """Input the settings screens refuse; ``field`` names the input it belongs to.
 
-    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:  # noqa: D107
-        if code not in MESSAGES:
-            raise KeyError(f"unknown settings message {code!r}")
-        self.code, self.field, self.params = code, field, params
-        Exception.__init__(self, self.message("en"))
+    ``message(lang)`` renders ``SETTINGS_MESSAGES[code]`` in ``lang`` (as ``UserError`` does).
+    """
 
-    def message(self, lang: str = "ja") -> str:
-        ja, en = MESSAGES[self.code]
-        params = {k: (v[1] if lang == "en" else v[0]) if isinstance(v, tuple) else v for k, v in self.params.items()}
-        return (en if lang == "en" else ja).format(**params)
+    messages = SETTINGS_MESSAGES
 
 
 def _text(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
-
-
-def _required(value: str | None, *, field: str, label: tuple[str, str], max_len: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise SettingsError("required", field=field, label=label)
-    if len(text) > max_len:
-        raise SettingsError("too_long", field=field, label=label, max=max_len)
-    return text
 
 
 def base_url_join(base: str, path: str) -> str:
@@ -271,7 +241,7 @@ class SettingsService:
                 raise SettingsError("key_invalid_chars", field="public_key")
             return public_key, None
         pk_prefix, sk_prefix = KEY_PREFIX[mode]
-        name = MODE_NAMES[mode]
+        name = mode
         if not public_key:
             raise SettingsError("public_key_required", field="public_key", mode=name)
         if not public_key.startswith(pk_prefix):
@@ -315,7 +285,7 @@ class SettingsService:
             if not secret:
                 raise SettingsError("payjp_key_missing", field="secret_key")
             if not secret.startswith(sk_prefix):
-                raise SettingsError("secret_key_prefix", field="secret_key", mode=MODE_NAMES[mode], prefix=sk_prefix)
+                raise SettingsError("secret_key_prefix", field="secret_key", mode=mode, prefix=sk_prefix)
             base = str(getattr(self._gateways, "_live_api_base", LIVE_API_BASE))
             gateway = PayjpGateway(PayjpConfig(api_base=base, secret_key=secret, timeout=15.0, max_retries_429=1))
         try:
@@ -358,7 +328,7 @@ class SettingsService:
                             email: str, representative: str, registration_number: str) -> None:
         """The clinic as receipts and the legal pages show it. Raises on the first bad field."""
         values: dict[str, Any] = {
-            "name": _required(name, field="name", label=("クリニック名", "Clinic name"), max_len=200),
+            "name": require_text(name, field="name", label="クリニック名", max_len=200),
         }
         postal = _text(postal_code).replace("ー", "-").replace("−", "-")
         if postal and not _POSTAL.fullmatch(postal):
@@ -366,7 +336,7 @@ class SettingsService:
         if len(postal) == 7:
             postal = postal[:3] + "-" + postal[3:]
         values["postal_code"] = postal
-        values["address"] = _required(address, field="address", label=("住所", "Address"), max_len=300)
+        values["address"] = require_text(address, field="address", label="住所", max_len=300)
         phone_text = _text(phone).replace("ー", "-").replace("−", "-")
         if not _PHONE.fullmatch(phone_text):
             raise SettingsError("phone_invalid", field="phone")
@@ -375,8 +345,8 @@ class SettingsService:
             values["email"] = validate_email(_text(email))
         except ValidationError:
             raise SettingsError("email_invalid", field="email") from None
-        values["representative"] = _required(representative, field="representative",
-                                             label=("代表者名", "Representative"), max_len=100)
+        values["representative"] = require_text(representative, field="representative",
+                                             label="代表者名", max_len=100)
         reg = _text(registration_number).upper()
         if reg and not _REG_NO.fullmatch(reg):
             raise SettingsError("registration_number_invalid", field="registration_number")
@@ -401,7 +371,7 @@ class SettingsService:
             raise SettingsError("smtp_security_invalid", field="smtp_security")
         user = (username or "").strip()
         if len(user) > 200:
-            raise SettingsError("too_long", field="smtp_username", label=("ユーザー名", "User name"), max=200)
+            raise ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200)
         if password:
             self._secrets.set(SMTP_PASSWORD, password)
         self._directory.update_clinic(clinic_id, smtp_host=host, smtp_port=port_no, smtp_security=security,
@@ -437,5 +407,5 @@ class SettingsService:
             SmtpTransport(settings, ssl_context=ssl_context).send(message)
         except MailError as exc:
             log.info("test mail failed: %s", exc)
-            raise SettingsError("smtp_failed", field="smtp_test", reason=(exc.message("ja"), exc.message("en"))) from None
+            raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
         return c.email

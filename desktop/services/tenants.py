@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from desktop.domain.clinic import CareType, ReviewStatus
 from desktop.domain.errors import NotFoundError
+from desktop.domain.labels import REVIEW_LABELS, label
 from desktop.services import audit
 from desktop.services.payjp_gateway import PayjpGateway
 from desktop.storage.orm import Clinic
@@ -19,20 +21,26 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 PLATFORM_FEE_RATE = "1.00"  # percent kept by the platform; PAY.JP's own fee is charged on top
 
-REVIEW_LABELS_JA = {
-    ReviewStatus.NOT_APPLIED: "未申請",
-    ReviewStatus.RECEIVED: "依頼受付済み",
-    ReviewStatus.IN_REVIEW: "審査中",
-    ReviewStatus.APPROVED: "承認",
-    ReviewStatus.DECLINED: "否認",
-}
-REVIEW_LABELS_EN = {
-    ReviewStatus.NOT_APPLIED: "Not applied",
-    ReviewStatus.RECEIVED: "Application received",
-    ReviewStatus.IN_REVIEW: "In review",
-    ReviewStatus.APPROVED: "Approved",
-    ReviewStatus.DECLINED: "Declined",
-}
+
+class _ReviewLabels(Mapping[ReviewStatus, str]):
+    """審査状況 names in one language, read from the gettext catalog when looked up."""
+
+    def __init__(self, lang: str) -> None:
+        self._lang = lang
+
+    def __getitem__(self, status: ReviewStatus) -> str:
+        return label(status, self._lang)
+
+    def __iter__(self) -> Iterator[ReviewStatus]:
+        return iter(REVIEW_LABELS)
+
+    def __len__(self) -> int:
+        return len(REVIEW_LABELS)
+
+
+# Older names of the review labels (the desktop pages read them).
+REVIEW_LABELS_JA: Mapping[ReviewStatus, str] = _ReviewLabels("ja")
+REVIEW_LABELS_EN: Mapping[ReviewStatus, str] = _ReviewLabels("en")
 
 
 def review_status_from_brands(brands: list[Mapping[str, Any]] | None, current: ReviewStatus) -> ReviewStatus:

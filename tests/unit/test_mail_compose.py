@@ -524,7 +524,8 @@ def test_format_tax_category() -> None:
 
 
 def test_mail_templates_resolve_from_the_source_tree() -> None:
-    assert (paths.resource_path("templates", "mail") / "payment_request.ja.txt.j2").is_file()
+    assert (paths.resource_path("templates", "mail") / "payment_request.txt.j2").is_file()
+    assert (paths.resource_path("locale") / "en" / "LC_MESSAGES" / "clinicpay.mo").is_file()
 
 
 def test_mail_templates_resolve_inside_a_pyinstaller_bundle(

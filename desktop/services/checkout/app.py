@@ -25,11 +25,12 @@ from starlette.staticfiles import StaticFiles
 
 from desktop.domain.errors import ServiceUnavailableError
 from desktop.domain.formatting import Language, format_jst_datetime, format_yen
+from desktop.i18n import install_jinja
 from desktop.paths import resource_path
 from desktop.services.billing import LinkStatus, LinkView
 from desktop.services.context import AppContext
 from desktop.services.checkout.security import CsrfSigner, RateLimiter, SecurityHeadersMiddleware, origin_of
-from desktop.services.checkout.texts import pick_language, translator
+from desktop.services.checkout.texts import pick_language
 from desktop.services.checkout.three_d_secure import TdsRedirect
 from desktop.storage.orm import Clinic
 
@@ -147,6 +148,7 @@ class Checkout:
             loader=jinja2.FileSystemLoader(str(resource_path("templates", "checkout"))),
             autoescape=True, auto_reload=False, undefined=jinja2.StrictUndefined,
         )
+        install_jinja(self.env)  # texts through the gettext catalogs, in the page's ``lang``
         self.env.filters["yen"] = format_yen
         self.env.filters["jst"] = format_jst_datetime
 
@@ -212,7 +214,7 @@ class Checkout:
         html = self.links.page(cache_for, key) if cache_for else None
         if html is None:
             html = self.env.get_template(template).render(
-                t=translator(lang), lang=lang, nonce=_NONCE_PLACEHOLDER,
+                lang=lang, nonce=_NONCE_PLACEHOLDER,
                 lang_switch="?lang=" + ("ja" if lang == "en" else "en"), **values,
             )
             if cache_for:

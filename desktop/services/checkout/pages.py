@@ -38,7 +38,7 @@ CARD_ERROR_CODES = ("card_declined", "expired_card", "incorrect_card_data", "inv
                     "unacceptable_brand", "card_flagged", "invalid_card_name", "three_d_secure_failed")
 # Errors the 3-D Secure return can bring back to the pay page as ``?error=<code>``: only
 # message codes without placeholders, so the page prints our own text, never the URL's.
-RETURN_ERROR_CODES = frozenset(code for code, texts in MESSAGES.items() if not any("{" in t for t in texts))
+RETURN_ERROR_CODES = frozenset(code for code, pattern in MESSAGES.items() if "{" not in pattern)
 
 
 def _token(request: Request) -> str:

@@ -115,8 +115,7 @@ def render_pdf(r: ReceiptData, lang: str = "ja") -> bytes:
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("jp", size=13)
-    honorific = t("honorific")
-    pdf.cell(width, 9, f"{r.addressee} {honorific}".strip(), border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 9, t("addressee_line", name=r.addressee).strip(), border="B", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("jp", size=18)
     pdf.cell(width, 13, f"{t('receipt_sum')}  {format_yen(r.amount)} -", border=1, align="C",

@@ -1,0 +1,44 @@
+"""Every patient mail in English shows no Japanese, except the patient's and the clinic's own data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from desktop.services.mail_compose import MailComposer, PatientMail, Sex
+from tests.unit.test_mail_compose import (
+    CANCELLATION, CLINIC, ENVELOPE, MESSAGE, PATIENT, RECEIPT, REFUND, REQUEST, RESERVATION, html_part, received,
+    text_part,
+)
+
+JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+DATA = (CLINIC.name, CLINIC.address or "", PATIENT.name, PATIENT.address or "", RESERVATION.menu_name, MESSAGE,
+        CANCELLATION.message, *RESERVATION.attachments)
+
+
+def japanese_left(text: str) -> list[str]:
+    for value in DATA:
+        text = text.replace(value, " ")
+    return [line.strip() for line in text.splitlines() if JAPANESE.search(line)]
+
+
+@pytest.mark.parametrize("mail", [REQUEST, RECEIPT, REFUND, CANCELLATION,
+                                  replace(REQUEST, patient=replace(PATIENT, sex=None, phone=None, address=None),
+                                          reservation=replace(RESERVATION, attachments=())),
+                                  replace(REQUEST, patient=replace(PATIENT, sex=Sex.OTHER))],
+                         ids=["request", "receipt", "refund", "cancellation", "request-unknowns", "request-other"])
+def test_english_mail_has_no_japanese_but_the_data(mail: PatientMail) -> None:
+    message = received(MailComposer().compose(mail, ENVELOPE, "en"))
+    assert japanese_left(str(message["Subject"])) == []
+    assert japanese_left(text_part(message)) == []
+    html = re.sub(r"<[^>]+>", " ", html_part(message))
+    assert japanese_left(html.replace("&#39;", "'")) == []
+    assert text_part(message).startswith(f"Dear {PATIENT.name},\n")
+
+
+def test_japanese_mail_keeps_its_words() -> None:
+    text = text_part(received(MailComposer().compose(RECEIPT, ENVELOPE, "ja")))
+    assert "お支払い方法: クレジットカード 一括払い (Visa **** 4242)" in text
+    assert text.startswith(f"{PATIENT.name} 様\n\n{CLINIC.name}です。\n")
