@@ -208,6 +208,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PAY.JPからの応答が確認できませんでした。結果を確認中です。二重に決済されることはありません。",
         "PAY.JP's answer was lost. The result is being checked; nothing will be charged twice.",
     ),
+    "tenant_required": (
+        "このクリニックはPAY.JPのテナントに登録されていないため、決済・返金できません。決済会社設定でテナント登録をしてください。",
+        "This clinic is not registered as a PAY.JP tenant, so it cannot charge or refund. Register the tenant in the payment-company settings.",
+    ),
+    "tenant_mismatch": (
+        "この決済は別のPAY.JPテナントのものです。操作を中止しました。",
+        "This charge belongs to another PAY.JP tenant. Nothing was done.",
+    ),
     "secret_key_missing": (
         "この端末にPAY.JPのシークレットキーが登録されていません。",
         "No PAY.JP secret key is stored on this PC.",
@@ -289,6 +297,17 @@ class PaymentError(UserError):
 
 class ServiceUnavailableError(UserError):
     """PAY.JP (or the mail server) could not be reached; nothing is known to have happened."""
+
+
+class TenantRequiredError(UserError):
+    """A money call in テスト or 本番 without the clinic's PAY.JP tenant: refused before anything is sent.
+
+    ``code`` is ``tenant_required`` (no tenant bound) or ``tenant_mismatch`` (PAY.JP returned a
+    charge of another tenant).
+    """
+
+    def __init__(self, code: str = "tenant_required") -> None:
+        super().__init__(code)
 
 
 class OutcomeUnknownError(UserError):
