@@ -74,7 +74,7 @@ def _authorize(
 
 def _charge(data: dict[str, dict[str, Any]], charge_id: str, account: str | None) -> dict[str, Any]:
     """The stored charge ``charge_id`` if ``account`` may see it; else 404 ``invalid_id``."""
-    charge = data["charges"].get(charge_id)
+    charge: dict[str, Any] | None = data["charges"].get(charge_id)
     if charge is None or not visible(data, charge_id, account):
         raise not_found("charge", charge_id)
     return charge

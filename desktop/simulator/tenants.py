@@ -60,7 +60,7 @@ def _transfer_amount(params: Params) -> int | None:
 
 
 def _tenant(data: dict[str, dict[str, Any]], tenant_id: str, account: str | None) -> dict[str, Any]:
-    tenant = data["tenants"].get(tenant_id)
+    tenant: dict[str, Any] | None = data["tenants"].get(tenant_id)
     if tenant is None or not visible(data, tenant_id, account):
         raise not_found("tenant", tenant_id)
     return tenant
