@@ -1,4 +1,13 @@
-"""The ``/v1`` REST endpoints: authentication, parameter parsing, routing, JSON answers."""
+"""The ``/v1`` REST endpoints: authentication, parameter parsing, routing, JSON answers.
+
+Every key belongs to a test account (accounts.py); each call sees only that account's objects.
+Live keys, other key shapes and a bare ``sk_test_`` / ``pk_test_`` are ``invalid_api_key``.
+
+Error codes without a PAY.JP documentation or SDK source [unverified]:
+    ``unsafe_credit_card_param`` (400 ``invalid_request_error``) for card numbers sent with a
+    secret key: the answer reported in payjp/payjp-go#10 and payjp/payjp-python#15, absent from
+    PAY.JP's published code list.
+"""
 
 from __future__ import annotations
 
