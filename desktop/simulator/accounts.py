@@ -6,6 +6,10 @@ for another account. The simulator has one test account per key suffix: ``pk_tes
 ``sk_test_B``, and the 3-D Secure ``back_url`` must be signed with the secret key of the account
 whose public key opens the challenge.
 
+Scoped by account: tokens, charges, customers and their cards, tenants, and the 3-D Secure
+challenge pages. Not scoped: events and ``three_d_secure_requests`` look-ups (the app does not
+read them across accounts).
+
 Ownership is kept in the private ``owners`` collection (object id → account). Objects without an
 owner (a state file written before accounts existed, or made through the in-process admin API)
 are visible to every account. Operations take ``account=None`` when called in-process, which

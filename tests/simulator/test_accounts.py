@@ -94,3 +94,18 @@ def test_a_bad_platform_fee_rate_gets_a_documented_code(sim: RunningSimulator, r
     assert response.status_code == 400
     error = response.json()["error"]
     assert (error["code"], error["param"]) == ("invalid_amount", "platform_fee_rate")
+
+
+def test_saved_cards_stay_with_their_account(sim: RunningSimulator) -> None:
+    foreign = _browser_token(sim, OTHER_PUBLIC)
+    refused = httpx.post(f"{sim.base_url}/v1/customers", auth=(sim.secret_key, ""), data={"card": foreign})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_id"
+    customer = httpx.post(
+        f"{sim.base_url}/v1/customers", auth=(sim.secret_key, ""), data={"card": _browser_token(sim, sim.public_key)}
+    ).json()
+    other = (OTHER_SECRET, "")
+    assert httpx.get(f"{sim.base_url}/v1/customers/{customer['id']}", auth=other).status_code == 404
+    assert httpx.get(f"{sim.base_url}/v1/customers", auth=other).json()["data"] == []
+    charge = _charge(sim, OTHER_SECRET, customer=customer["id"])
+    assert charge.status_code == 400 and charge.json()["error"]["param"] == "customer"
+    assert _charge(sim, sim.secret_key, customer=customer["id"]).json()["paid"] is True
