@@ -74,7 +74,7 @@ def update(root: Path = ROOT) -> list[Path]:
             catalog = read_po(f)
         catalog.update(template, no_fuzzy_matching=True)
         with open(po, "wb") as f:
-            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True)
+            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True, no_location=True)
         updated.append(po)
     return updated
 

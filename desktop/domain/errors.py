@@ -69,6 +69,8 @@ MESSAGES: dict[str, str] = {
     "payjp_auth": N_("PAY.JPのAPIキーが正しくありません。決済会社設定をご確認ください。"),
     "payjp_rejected": N_("PAY.JPが要求を受け付けませんでした（{reason}）。"),
     "outcome_unknown": N_("PAY.JPからの応答が確認できませんでした。結果を確認中です。二重に決済されることはありません。"),
+    "tenant_required": N_("このクリニックはPAY.JPのテナントに登録されていないため、決済・返金できません。決済会社設定でテナント登録をしてください。"),
+    "tenant_mismatch": N_("この決済は別のPAY.JPテナントのものです。操作を中止しました。"),
     "secret_key_missing": N_("この端末にPAY.JPのシークレットキーが登録されていません。"),
     "unexpected": N_("予期しないエラーが発生しました。もう一度お試しください。"),
 }
@@ -170,6 +172,17 @@ class PaymentError(UserError):
 
 class ServiceUnavailableError(UserError):
     """PAY.JP (or the mail server) could not be reached; nothing is known to have happened."""
+
+
+class TenantRequiredError(UserError):
+    """A money call in テスト or 本番 without the clinic's PAY.JP tenant: refused before anything is sent.
+
+    ``code`` is ``tenant_required`` (no tenant bound) or ``tenant_mismatch`` (PAY.JP returned a
+    charge of another tenant).
+    """
+
+    def __init__(self, code: str = "tenant_required") -> None:
+        super().__init__(code)
 
 
 class OutcomeUnknownError(UserError):

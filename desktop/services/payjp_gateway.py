@@ -28,6 +28,7 @@ from desktop.domain.errors import (
     PaymentError,
     ServiceUnavailableError,
     StateError,
+    TenantRequiredError,
     UserError,
 )
 
@@ -187,15 +188,51 @@ class Tenant(
 class PayjpGateway:
     """Every PAY.JP call ClinicPay makes. Blocking: call it from a worker thread.
 
+    A gateway may be bound to one clinic's PAY.JP Platform tenant. Its money calls (charge,
+    charge look-up and list, refund, 3-D Secure finish) then belong to that tenant: a new charge
+    and a charge list carry ``tenant=<id>``; a look-up refuses a charge of another tenant. PAY.JP's
+    refund and ``tds_finish`` take no ``tenant`` parameter: the charge they act on already
+    carries it. With ``require_tenant`` (テスト and 本番) a money call without a bound tenant
+    raises ``TenantRequiredError`` before anything is sent.
+
     Args:
         config: api_base and keys.
+        tenant: the clinic's PAY.JP tenant id, or None.
+        require_tenant: refuse money calls when ``tenant`` is None.
         sleep: how to wait between 429 retries (tests pass a fake).
     """
 
-    def __init__(self, config: PayjpConfig, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        config: PayjpConfig,
+        *,
+        tenant: str | None = None,
+        require_tenant: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.config = config
+        self.tenant = tenant or None
+        self.require_tenant = require_tenant
         self._sleep = sleep
         self._client = _TimeoutHTTPClient(config.timeout)
+
+    def _money_tenant(self, tenant: str | None = None) -> str | None:
+        """The tenant a money call belongs to; raises ``TenantRequiredError`` when one is required.
+
+        ``tenant`` (an explicit argument of the call) must agree with the bound tenant.
+        """
+        if tenant and self.tenant and tenant != self.tenant:
+            raise TenantRequiredError("tenant_mismatch")
+        chosen = self.tenant or tenant or None
+        if chosen is None and self.require_tenant:
+            raise TenantRequiredError()
+        return chosen
+
+    def _own_charge(self, info: "ChargeInfo") -> "ChargeInfo":
+        """``info`` if it belongs to the bound tenant (or carries none); else ``tenant_mismatch``."""
+        if self.tenant and info.tenant and info.tenant != self.tenant:
+            raise TenantRequiredError("tenant_mismatch")
+        return info
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -275,6 +312,13 @@ class PayjpGateway:
         description: str | None = None,
         three_d_secure: bool = False,
     ) -> ChargeInfo:
+        """Charge ``amount`` whole yen (card token or saved customer card) for the bound tenant.
+
+        Raises:
+            TenantRequiredError: no tenant where one is required (nothing sent).
+            PaymentError: the card or PAY.JP refused; OutcomeUnknownError: the answer was lost.
+        """
+        tenant = self._money_tenant(tenant)
         params: dict[str, Any] = {
             "amount": amount,
             "currency": "jpy",
@@ -293,12 +337,18 @@ class PayjpGateway:
         return ChargeInfo.from_json(self._call("post", "/v1/charges", params, moves_money=True))
 
     def retrieve_charge(self, charge_id: str) -> ChargeInfo:
-        return ChargeInfo.from_json(self._call("get", f"/v1/charges/{charge_id}"))
+        """Look a charge up by id; refuses (``TenantRequiredError``) a charge of another tenant."""
+        self._money_tenant()
+        return self._own_charge(ChargeInfo.from_json(self._call("get", f"/v1/charges/{charge_id}")))
 
     def find_charge_by_attempt(
         self, attempt_id: str, *, since: int, tenant: str | None = None
     ) -> ChargeInfo | None:
-        """The charge carrying ``attempt_id`` in its metadata, created at or after ``since``."""
+        """The charge carrying ``attempt_id`` in its metadata, created at or after ``since`` (unix s).
+
+        Lists only the bound tenant's charges (``tenant=`` on the list call).
+        """
+        tenant = self._money_tenant(tenant)
         offset = 0
         while True:
             params: dict[str, Any] = {"since": since, "limit": 100, "offset": offset}
@@ -314,6 +364,11 @@ class PayjpGateway:
             offset += len(data)
 
     def refund_charge(self, charge_id: str, *, amount: int, reason: str) -> ChargeInfo:
+        """Refund ``amount`` whole yen of a charge; ``reason`` is cut to 255 characters.
+
+        Raises ``TenantRequiredError`` (nothing sent) without a tenant where one is required.
+        """
+        self._money_tenant()
         params: dict[str, Any] = {"amount": amount}
         if reason:
             params["refund_reason"] = reason[:255]
@@ -322,6 +377,8 @@ class PayjpGateway:
         )
 
     def finish_three_d_secure(self, charge_id: str) -> ChargeInfo:
+        """``tds_finish``: authorize a charge whose 3-D Secure is done (a money call)."""
+        self._money_tenant()
         return ChargeInfo.from_json(
             self._call("post", f"/v1/charges/{charge_id}/tds_finish", {}, moves_money=True)
         )

@@ -1,6 +1,8 @@
 """Which PAY.JP to talk to: the built-in simulator (デモ), PAY.JP test mode or live mode.
 
-Only ``api_base`` and the keys differ between the three; the code path is the same.
+Only ``api_base`` and the keys differ between the three; the code path is the same. In テスト
+and 本番 every gateway is bound to the clinic's PAY.JP tenant and refuses a money call without
+one; デモ binds the tenant when the clinic registered one on the simulator, and does not require it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ SIMULATOR_SCRIPT_PATH = "/payjs/v2/pay.js"
 
 
 class GatewayProvider:
-    """Builds (and caches) the gateway for a clinic's payment mode.
+    """Builds (and caches) the gateway for a clinic's payment mode and PAY.JP tenant.
 
     Args:
         secrets: where this PC keeps PAY.JP secret keys.
@@ -38,7 +40,7 @@ class GatewayProvider:
         self.demo_api_base = demo_api_base
         self._timeout = timeout
         self._live_api_base = live_api_base
-        self._cache: dict[tuple[str, str, str], PayjpGateway] = {}
+        self._cache: dict[tuple[str, str, str, str | None, bool], PayjpGateway] = {}
         self._lock = threading.Lock()
 
     def config_for(self, clinic: Clinic) -> PayjpConfig:
@@ -55,12 +57,20 @@ class GatewayProvider:
                            script_url=LIVE_SCRIPT_URL, timeout=self._timeout)
 
     def __call__(self, clinic: Clinic) -> PayjpGateway:
+        """The gateway for ``clinic``, bound to its ``payjp_tenant_id``.
+
+        Raises ``ServiceUnavailableError`` when the simulator is not running (デモ) or no secret
+        key is stored (テスト / 本番). The gateway raises ``TenantRequiredError`` on a money call
+        in テスト / 本番 while the clinic has no tenant.
+        """
         config = self.config_for(clinic)
-        key = (config.api_base, config.secret_key, config.public_key)
+        tenant = clinic.payjp_tenant_id or None
+        required = clinic.payment_mode is not PaymentMode.DEMO
+        key = (config.api_base, config.secret_key, config.public_key, tenant, required)
         with self._lock:
             gateway = self._cache.get(key)
             if gateway is None:
-                gateway = self._cache[key] = PayjpGateway(config)
+                gateway = self._cache[key] = PayjpGateway(config, tenant=tenant, require_tenant=required)
             return gateway
 
     def public_key_for(self, clinic: Clinic) -> str:

@@ -1,19 +1,24 @@
-"""What a browser loads from the simulator: the pay.js stand-in, the card iframe and 3DS pages."""
+"""What a browser loads from the simulator: the pay.js stand-in, the card iframe and 3DS pages.
+
+Answers without a PAY.JP source [unverified]: PAY.JP's 3-D Secure start page is HTML for the
+cardholder; the status and wording it shows for a bad ``publickey`` or a ``back_url`` it does not
+accept are not documented. The simulator refuses both with an error page (401 for the key, 400
+for the ``back_url``) and never redirects to an address it could not verify.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from pathlib import Path
 
+import jwt
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from . import pages, tds
+from .accounts import PUBLIC_PREFIX, account_of, secret_key_of
 from .errors import ApiError
 from .store import SimulatorState
 
@@ -42,24 +47,30 @@ async def static_file(request: Request) -> Response:
     return FileResponse(STATIC_DIR / name, media_type=media_type, headers=headers)
 
 
-def decode_back_url(value: str) -> str | None:
-    """The return URL inside ``back_url``, a JWS (HS256, payload ``{"url": ...}``).
+def decode_back_url(value: str, public_key: str) -> str | None:
+    """The return URL inside ``back_url``, or None if PAY.JP would not accept it.
 
-    The simulator accepts any sk_test_ key, so it cannot check the signature; it checks the
-    shape, so that code which passes a plain URL fails here as it would on PAY.JP.
+    ``back_url`` is a compact JWS whose payload is ``{"url": ...}``, signed HS256 with the secret
+    key of the account that ``public_key`` belongs to (pay.jp/docs/charge-tds). A token signed
+    with another key, an unsigned ``alg: none`` token, another algorithm, a plain URL or a
+    payload without an http(s) ``url`` all give None.
     """
-    parts = value.split(".")
-    if len(parts) != 3:
+    account = account_of(public_key) if public_key.startswith(PUBLIC_PREFIX) else None
+    if account is None:
         return None
     try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded))
-    except (binascii.Error, ValueError):
+        payload = jwt.decode(value, secret_key_of(account), algorithms=["HS256"])
+    except jwt.PyJWTError:
         return None
-    url = payload.get("url") if isinstance(payload, dict) else None
+    url = payload.get("url")
     if not isinstance(url, str) or not re.match(r"^https?://", url):
         return None
     return url
+
+
+def _public_account(public_key: str) -> str | None:
+    """The test account of a ``pk_test_`` key; None for anything else."""
+    return account_of(public_key) if public_key.startswith(PUBLIC_PREFIX) else None
 
 
 def _state(request: Request) -> SimulatorState:
@@ -71,21 +82,24 @@ async def tds_start(request: Request) -> Response:
     """``GET /v1/tds/{id}/start``: the redirect-type 3-D Secure entry point (HTML)."""
     resource_id = request.path_params["resource_id"]
     public_key = request.query_params.get("publickey", "")
-    if not public_key.startswith("pk_test_"):
+    account = _public_account(public_key)
+    if account is None:
         return pages.error_page("公開鍵が正しくありません。", "Invalid or missing publickey.", 401)
     back_url = request.query_params.get("back_url", "")
-    if decode_back_url(back_url) is None:
+    if decode_back_url(back_url, public_key) is None:
         return pages.error_page(
-            "戻り先 (back_url) が正しくありません。", "back_url must be a JWS whose payload has a url.", 400
+            "戻り先 (back_url) が正しくありません。",
+            "back_url must be a JWS (HS256, signed with this account's secret key) whose payload has a url.",
+            400,
         )
     try:
-        await run_in_threadpool(tds.start_challenge, _state(request), resource_id)
+        await run_in_threadpool(tds.start_challenge, _state(request), resource_id, account)
     except ApiError:
         return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
     return pages.challenge_page(
         resource_id,
         f"/_sim/tds/{resource_id}/answer",
-        {"mode": "redirect", "back_url": back_url},
+        {"mode": "redirect", "back_url": back_url, "publickey": public_key},
     )
 
 
@@ -96,13 +110,19 @@ async def tds_challenge(request: Request) -> Response:
     origin = request.query_params.get("origin", "")
     if mode not in ("dialog", "iframe") or not _ORIGIN.match(origin):
         return pages.error_page("リクエストが正しくありません。", "Bad mode or origin.", 400)
-    if not request.query_params.get("publickey", "").startswith("pk_test_"):
+    public_key = request.query_params.get("publickey", "")
+    account = _public_account(public_key)
+    if account is None:
         return pages.error_page("公開鍵が正しくありません。", "Invalid or missing publickey.", 401)
     try:
-        await run_in_threadpool(tds.start_challenge, _state(request), resource_id)
+        await run_in_threadpool(tds.start_challenge, _state(request), resource_id, account)
     except ApiError:
         return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
-    return pages.challenge_page(resource_id, f"/_sim/tds/{resource_id}/answer", {"mode": mode, "origin": origin})
+    return pages.challenge_page(
+        resource_id,
+        f"/_sim/tds/{resource_id}/answer",
+        {"mode": mode, "origin": origin, "publickey": public_key},
+    )
 
 
 async def tds_answer(request: Request) -> Response:
@@ -111,16 +131,23 @@ async def tds_answer(request: Request) -> Response:
     form = await request.form()
     mode = str(form.get("mode", ""))
     result = str(form.get("result", ""))
-    if mode not in _MODES or result not in ("verified", "failed"):
+    # The challenge pages carry the public key that opened them; the redirect flow needs it to
+    # check back_url again. Without it (dialog / iframe) the answer is not scoped to an account.
+    public_key = str(form.get("publickey", ""))
+    account = _public_account(public_key) if public_key else None
+    if mode not in _MODES or result not in ("verified", "failed") or (public_key and account is None):
         return pages.error_page("リクエストが正しくありません。", "Bad request.", 400)
-    try:
-        await run_in_threadpool(tds.record_result, _state(request), resource_id, result == "verified")
-    except ApiError:
-        return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
+    target: str | None = None
     if mode == "redirect":
-        target = decode_back_url(str(form.get("back_url", "")))
+        # Checked before the result is stored: a forged form changes nothing.
+        target = decode_back_url(str(form.get("back_url", "")), public_key)
         if target is None:
             return pages.error_page("戻り先が正しくありません。", "Bad back_url.", 400)
+    try:
+        await run_in_threadpool(tds.record_result, _state(request), resource_id, result == "verified", account)
+    except ApiError:
+        return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
+    if target is not None:
         return RedirectResponse(target, status_code=303)
     origin = str(form.get("origin", ""))
     if not _ORIGIN.match(origin):

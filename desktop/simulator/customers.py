@@ -10,6 +10,7 @@ from .cards import validate_card_name
 from .errors import ApiError, invalid, missing, not_found
 from .forms import Params, merge_metadata
 from .ids import new_id
+from .accounts import claim, only_visible, visible
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 from .tokens import consume_token
@@ -46,25 +47,38 @@ def render_customer(data: dict[str, dict[str, Any]], customer: dict[str, Any]) -
     return rendered
 
 
+def _customer(data: dict[str, dict[str, Any]], customer_id: str, account: str | None) -> dict[str, Any]:
+    """The stored customer if ``account`` may see it; else ``invalid_id`` (404)."""
+    customer: dict[str, Any] | None = data["customers"].get(customer_id)
+    if customer is None or not visible(data, customer_id, account):
+        raise not_found("customer", customer_id)
+    return customer
+
+
 def _attach_token(
-    state: SimulatorState, data: dict[str, dict[str, Any]], customer_id: str, token_id: str, param: str
+    state: SimulatorState,
+    data: dict[str, dict[str, Any]],
+    customer_id: str,
+    token_id: str,
+    param: str,
+    account: str | None = None,
 ) -> dict[str, Any]:
     if not token_id.startswith("tok_"):
         raise not_found("token", token_id, param)
     token = data["tokens"].get(token_id)
-    if token is not None:
+    if token is not None and visible(data, token_id, account):
         fingerprint = token["card"]["fingerprint"]
         for card in data["cards"].values():
             if card["customer"] == customer_id and card["fingerprint"] == fingerprint:
                 raise invalid("already_have_the_same_card", "The customer already has this card.", param)
-    card = consume_token(state, token_id, param)
+    card = consume_token(state, token_id, param, account)
     card["customer"] = customer_id
     card["created"] = state.now()
     data["cards"][card["id"]] = card
     return card
 
 
-def create_customer(state: SimulatorState, params: Params) -> dict[str, Any]:
+def create_customer(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"id", "email", "description", "card", "metadata"})
     custom_id = params.get_str("id")
     if custom_id is not None and not _FLEXIBLE_ID.match(custom_id):
@@ -87,24 +101,24 @@ def create_customer(state: SimulatorState, params: Params) -> dict[str, Any]:
             "description": description,
             "metadata": metadata,
         }
-        card = _attach_token(state, data, customer_id, token_id, "card") if token_id else None
+        card = _attach_token(state, data, customer_id, token_id, "card", account) if token_id else None
         if card is not None:
             customer["default_card"] = card["id"]
         data["customers"][customer_id] = customer
+        claim(data, customer_id, account)
         rendered = render_customer(data, customer)
         state.emit("customer.created", rendered)
         return rendered
 
 
-def retrieve_customer(state: SimulatorState, customer_id: str) -> dict[str, Any]:
+def retrieve_customer(state: SimulatorState, customer_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction(write=False) as data:
-        customer = data["customers"].get(customer_id)
-        if customer is None:
-            raise not_found("customer", customer_id)
-        return render_customer(data, customer)
+        return render_customer(data, _customer(data, customer_id, account))
 
 
-def update_customer(state: SimulatorState, customer_id: str, params: Params) -> dict[str, Any]:
+def update_customer(
+    state: SimulatorState, customer_id: str, params: Params, account: str | None = None
+) -> dict[str, Any]:
     params.reject_unknown({"email", "description", "default_card", "card", "metadata"})
     email = params.get_str("email", max_len=255)
     description = params.get_str("description", max_len=255)
@@ -112,9 +126,7 @@ def update_customer(state: SimulatorState, customer_id: str, params: Params) -> 
     token_id = params.get_str("card")
     metadata = params.metadata()
     with state.transaction() as data:
-        customer = data["customers"].get(customer_id)
-        if customer is None:
-            raise not_found("customer", customer_id)
+        customer = _customer(data, customer_id, account)
         if default_card is not None:
             card = data["cards"].get(default_card)
             if card is None or card["customer"] != customer_id:
@@ -122,7 +134,7 @@ def update_customer(state: SimulatorState, customer_id: str, params: Params) -> 
                               "default_card")  # fmt: skip
         new_metadata = merge_metadata(customer["metadata"], metadata) if metadata is not None else None
         if token_id:
-            added = _attach_token(state, data, customer_id, token_id, "card")
+            added = _attach_token(state, data, customer_id, token_id, "card", account)
             state.emit("customer.card.created", added)
             customer["default_card"] = added["id"]
         if default_card is not None:
@@ -138,10 +150,11 @@ def update_customer(state: SimulatorState, customer_id: str, params: Params) -> 
         return rendered
 
 
-def delete_customer(state: SimulatorState, customer_id: str) -> dict[str, Any]:
+def delete_customer(state: SimulatorState, customer_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
-        if data["customers"].pop(customer_id, None) is None:
-            raise not_found("customer", customer_id)
+        _customer(data, customer_id, account)
+        del data["customers"][customer_id]
+        data["owners"].pop(customer_id, None)
         for card_id in [cid for cid, card in data["cards"].items() if card["customer"] == customer_id]:
             del data["cards"][card_id]
         stub = {"deleted": True, "id": customer_id, "livemode": False}
@@ -149,16 +162,18 @@ def delete_customer(state: SimulatorState, customer_id: str) -> dict[str, Any]:
         return stub
 
 
-def list_customers(state: SimulatorState, params: Params) -> dict[str, Any]:
+def list_customers(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown(LIST_PARAMS)
     with state.transaction(write=False) as data:
-        rendered = [render_customer(data, customer) for customer in data["customers"].values()]
+        own = only_visible(data, data["customers"].values(), account)
+        rendered = [render_customer(data, customer) for customer in own]
         return build_list(rendered, params, "/v1/customers")
 
 
-def _owned_card(data: dict[str, dict[str, Any]], customer_id: str, card_id: str) -> dict[str, Any]:
-    if customer_id not in data["customers"]:
-        raise not_found("customer", customer_id)
+def _owned_card(
+    data: dict[str, dict[str, Any]], customer_id: str, card_id: str, account: str | None = None
+) -> dict[str, Any]:
+    _customer(data, customer_id, account)
     card = data["cards"].get(card_id)
     if card is None or card["customer"] != customer_id:
         raise not_found("card", card_id)
@@ -166,7 +181,7 @@ def _owned_card(data: dict[str, dict[str, Any]], customer_id: str, card_id: str)
     return found
 
 
-def create_card(state: SimulatorState, customer_id: str, params: Params) -> dict[str, Any]:
+def create_card(state: SimulatorState, customer_id: str, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"card", "default", "metadata"})
     token_id = params.get_str("card")
     if not token_id:
@@ -174,10 +189,8 @@ def create_card(state: SimulatorState, customer_id: str, params: Params) -> dict
     make_default = params.get_bool("default", False)
     metadata = params.metadata() or {}
     with state.transaction() as data:
-        customer = data["customers"].get(customer_id)
-        if customer is None:
-            raise not_found("customer", customer_id)
-        card = _attach_token(state, data, customer_id, token_id, "card")
+        customer = _customer(data, customer_id, account)
+        card = _attach_token(state, data, customer_id, token_id, "card", account)
         card["metadata"] = metadata
         if make_default or customer["default_card"] is None:
             customer["default_card"] = card["id"]
@@ -185,21 +198,22 @@ def create_card(state: SimulatorState, customer_id: str, params: Params) -> dict
         return copy.deepcopy(card)
 
 
-def retrieve_card(state: SimulatorState, customer_id: str, card_id: str) -> dict[str, Any]:
+def retrieve_card(state: SimulatorState, customer_id: str, card_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction(write=False) as data:
-        return copy.deepcopy(_owned_card(data, customer_id, card_id))
+        return copy.deepcopy(_owned_card(data, customer_id, card_id, account))
 
 
-def list_cards(state: SimulatorState, customer_id: str, params: Params) -> dict[str, Any]:
+def list_cards(state: SimulatorState, customer_id: str, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown(LIST_PARAMS)
     with state.transaction(write=False) as data:
-        if customer_id not in data["customers"]:
-            raise not_found("customer", customer_id)
+        _customer(data, customer_id, account)
         cards = [card for card in data["cards"].values() if card["customer"] == customer_id]
         return build_list(cards, params, f"/v1/customers/{customer_id}/cards")
 
 
-def update_card(state: SimulatorState, customer_id: str, card_id: str, params: Params) -> dict[str, Any]:
+def update_card(
+    state: SimulatorState, customer_id: str, card_id: str, params: Params, account: str | None = None
+) -> dict[str, Any]:
     params.reject_unknown({*_CARD_UPDATE_FIELDS, "metadata"})
     updates = {name: params.get_str(name, max_len=255) for name in _CARD_UPDATE_FIELDS if name in params}
     name = updates.get("name")
@@ -212,7 +226,7 @@ def update_card(state: SimulatorState, customer_id: str, card_id: str, params: P
             raise
     metadata = params.metadata()
     with state.transaction() as data:
-        card = _owned_card(data, customer_id, card_id)
+        card = _owned_card(data, customer_id, card_id, account)
         new_metadata = merge_metadata(card["metadata"], metadata) if metadata is not None else None
         for key, value in updates.items():
             card[key] = value or None
@@ -222,9 +236,9 @@ def update_card(state: SimulatorState, customer_id: str, card_id: str, params: P
         return copy.deepcopy(card)
 
 
-def delete_card(state: SimulatorState, customer_id: str, card_id: str) -> dict[str, Any]:
+def delete_card(state: SimulatorState, customer_id: str, card_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
-        _owned_card(data, customer_id, card_id)
+        _owned_card(data, customer_id, card_id, account)
         del data["cards"][card_id]
         customer = data["customers"][customer_id]
         if customer["default_card"] == card_id:

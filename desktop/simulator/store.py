@@ -35,6 +35,7 @@ _COLLECTIONS = (
     "charge_flow",
     "token_flow",
     "application_urls",
+    "owners",  # object id -> the test account that made it (accounts.py)
 )
 _FORMAT_VERSION = 1
 

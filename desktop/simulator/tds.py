@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
+from .accounts import claim, visible
 from .charges import TDS_FLOW_SECONDS
 from .errors import invalid, missing, not_found
 from .forms import Params
@@ -15,7 +16,7 @@ from .store import SimulatorState
 TargetKind = Literal["charge", "token", "three_d_secure_request"]
 
 
-def create_request(state: SimulatorState, params: Params) -> dict[str, Any]:
+def create_request(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"resource_id", "tenant_id"})
     resource_id = params.get_str("resource_id", required=True)
     if not resource_id:
@@ -25,7 +26,7 @@ def create_request(state: SimulatorState, params: Params) -> dict[str, Any]:
         card = data["cards"].get(resource_id)
         if card is None or card["customer"] is None:
             raise not_found("card", resource_id, "resource_id")
-        if tenant_id is not None and tenant_id not in data["tenants"]:
+        if tenant_id is not None and (tenant_id not in data["tenants"] or not visible(data, tenant_id, account)):
             raise not_found("tenant", tenant_id, "tenant_id")
         request: dict[str, Any] = {
             "id": new_id("tdsr"),
@@ -42,6 +43,7 @@ def create_request(state: SimulatorState, params: Params) -> dict[str, Any]:
             "three_d_secure_status": "unverified",
         }
         data["tdsrs"][request["id"]] = request
+        claim(data, request["id"], account)
         return copy.deepcopy(request)
 
 
@@ -63,9 +65,14 @@ def list_requests(state: SimulatorState, params: Params) -> dict[str, Any]:
         return build_list(data["tdsrs"].values(), params, "/v1/three_d_secure_requests", keep)
 
 
-def challenge_target(state: SimulatorState, resource_id: str) -> TargetKind | None:
-    """Which kind of object awaits a challenge under this id; None if nothing (or expired)."""
+def challenge_target(state: SimulatorState, resource_id: str, account: str | None = None) -> TargetKind | None:
+    """Which kind of object awaits a challenge under this id; None if nothing (or expired).
+
+    ``account`` (of the public key that opened the challenge) sees only its own objects.
+    """
     with state.transaction(write=False) as data:
+        if not visible(data, resource_id, account):
+            return None
         if resource_id in data["charges"]:
             flow = data["charge_flow"].get(resource_id, {})
             charge = data["charges"][resource_id]
@@ -81,8 +88,8 @@ def challenge_target(state: SimulatorState, resource_id: str) -> TargetKind | No
         return None
 
 
-def start_challenge(state: SimulatorState, resource_id: str) -> TargetKind:
-    kind = challenge_target(state, resource_id)
+def start_challenge(state: SimulatorState, resource_id: str, account: str | None = None) -> TargetKind:
+    kind = challenge_target(state, resource_id, account)
     if kind is None:
         raise invalid("not_in_three_d_secure_flow", "This object is not waiting for 3-D Secure.")
     if kind == "three_d_secure_request":
@@ -93,9 +100,11 @@ def start_challenge(state: SimulatorState, resource_id: str) -> TargetKind:
     return kind
 
 
-def record_result(state: SimulatorState, resource_id: str, authenticated: bool) -> TargetKind:
+def record_result(
+    state: SimulatorState, resource_id: str, authenticated: bool, account: str | None = None
+) -> TargetKind:
     """Store what the cardholder chose on the challenge page (認証する / 認証しない)."""
-    kind = challenge_target(state, resource_id)
+    kind = challenge_target(state, resource_id, account)
     if kind is None:
         raise invalid("not_in_three_d_secure_flow", "This object is not waiting for 3-D Secure.")
     status = "verified" if authenticated else "failed"

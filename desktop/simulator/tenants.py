@@ -1,4 +1,14 @@
-"""Platform tenants, their application URLs and brand reviews."""
+"""Platform tenants, their application URLs and brand reviews.
+
+Each tenant belongs to the test account whose secret key created it (accounts.py); another
+account's tenant is "No such tenant". Tenant ids are unique across all test accounts here,
+while PAY.JP scopes them per account.
+
+Error codes without a PAY.JP source [unverified]:
+    ``invalid_amount`` for a bad ``platform_fee_rate`` (more than two decimals, below 0 or above
+    95, not a number). PAY.JP documents the limits (小数点以下2桁まで, 最大95%) but not the code
+    it answers; ``invalid_amount`` ("amount outside valid range") is the nearest documented code.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .accounts import claim, only_visible, visible
 from .errors import invalid, missing, not_found
 from .forms import Params, merge_metadata
 from .ids import new_id
@@ -34,7 +45,7 @@ def _fee_rate(params: Params, *, required: bool) -> str | None:
     exponent = rate.as_tuple().exponent
     if rate.is_nan() or not isinstance(exponent, int) or exponent < -2 or not 0 <= rate <= MAX_FEE_RATE:
         raise invalid(
-            "invalid_platform_fee_rate",
+            "invalid_amount",
             "platform_fee_rate must be 0 to 95 with at most two decimals.",
             "platform_fee_rate",
         )
@@ -48,7 +59,14 @@ def _transfer_amount(params: Params) -> int | None:
     return value
 
 
-def create_tenant(state: SimulatorState, params: Params) -> dict[str, Any]:
+def _tenant(data: dict[str, dict[str, Any]], tenant_id: str, account: str | None) -> dict[str, Any]:
+    tenant: dict[str, Any] | None = data["tenants"].get(tenant_id)
+    if tenant is None or not visible(data, tenant_id, account):
+        raise not_found("tenant", tenant_id)
+    return tenant
+
+
+def create_tenant(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown(
         {"id", "name", "platform_fee_rate", "payjp_fee_included", "minimum_transfer_amount", "metadata", *_BANK_FIELDS}
     )
@@ -84,18 +102,17 @@ def create_tenant(state: SimulatorState, params: Params) -> dict[str, Any]:
             "metadata": metadata,
         }
         data["tenants"][tenant_id] = tenant
+        claim(data, tenant_id, account)
         state.emit("tenant.created", tenant)
         return copy.deepcopy(tenant)
 
 
-def retrieve_tenant(state: SimulatorState, tenant_id: str) -> dict[str, Any]:
-    found = state.snapshot("tenants", tenant_id)
-    if found is None:
-        raise not_found("tenant", tenant_id)
-    return found
+def retrieve_tenant(state: SimulatorState, tenant_id: str, account: str | None = None) -> dict[str, Any]:
+    with state.transaction(write=False) as data:
+        return copy.deepcopy(_tenant(data, tenant_id, account))
 
 
-def update_tenant(state: SimulatorState, tenant_id: str, params: Params) -> dict[str, Any]:
+def update_tenant(state: SimulatorState, tenant_id: str, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"name", "platform_fee_rate", "minimum_transfer_amount", "metadata", *_BANK_FIELDS})
     name = params.get_str("name", max_len=255)
     rate = _fee_rate(params, required=False)
@@ -103,9 +120,7 @@ def update_tenant(state: SimulatorState, tenant_id: str, params: Params) -> dict
     metadata = params.metadata()
     bank = {field: params.get_str(field) for field in _BANK_FIELDS if field in params}
     with state.transaction() as data:
-        tenant = data["tenants"].get(tenant_id)
-        if tenant is None:
-            raise not_found("tenant", tenant_id)
+        tenant = _tenant(data, tenant_id, account)
         new_metadata = merge_metadata(tenant["metadata"], metadata) if metadata is not None else None
         if name:
             tenant["name"] = name
@@ -120,25 +135,27 @@ def update_tenant(state: SimulatorState, tenant_id: str, params: Params) -> dict
         return copy.deepcopy(tenant)
 
 
-def delete_tenant(state: SimulatorState, tenant_id: str) -> dict[str, Any]:
+def delete_tenant(state: SimulatorState, tenant_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
-        if data["tenants"].pop(tenant_id, None) is None:
-            raise not_found("tenant", tenant_id)
+        _tenant(data, tenant_id, account)
+        del data["tenants"][tenant_id]
+        data["owners"].pop(tenant_id, None)
         stub = {"deleted": True, "id": tenant_id, "livemode": False}
         state.emit("tenant.deleted", stub)
         return stub
 
 
-def list_tenants(state: SimulatorState, params: Params) -> dict[str, Any]:
+def list_tenants(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown(LIST_PARAMS)
     with state.transaction(write=False) as data:
-        return build_list(data["tenants"].values(), params, "/v1/tenants")
+        return build_list(only_visible(data, data["tenants"].values(), account), params, "/v1/tenants")
 
 
-def create_application_url(state: SimulatorState, tenant_id: str, base_url: str) -> dict[str, Any]:
+def create_application_url(
+    state: SimulatorState, tenant_id: str, base_url: str, account: str | None = None
+) -> dict[str, Any]:
     with state.transaction() as data:
-        if tenant_id not in data["tenants"]:
-            raise not_found("tenant", tenant_id)
+        _tenant(data, tenant_id, account)
         key = secrets.token_urlsafe(24)
         expires = state.now() + APPLICATION_URL_SECONDS
         data["application_urls"][key] = {"tenant": tenant_id, "expires": expires}

@@ -28,8 +28,10 @@ import pytest
 from .server import SimulatorServer
 from .store import SimulatorState
 
-TEST_SECRET_KEY = "sk_test_clinicpaysimulator0000000"
-TEST_PUBLIC_KEY = "pk_test_clinicpaysimulator0000000"
+# One test account (accounts.py): the key pair the app's デモ mode uses, so tokens made here are
+# charges the app can make, and a back_url the app signs is one this account accepts.
+TEST_SECRET_KEY = "sk_test_clinicpaydemo000000000000"
+TEST_PUBLIC_KEY = "pk_test_clinicpaydemo000000000000"
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .accounts import claim, visible
 from .cards import ValidatedCard, validate_card
 from .errors import ApiError, invalid, not_found
 from .forms import Params
@@ -49,7 +50,7 @@ def card_object(card_id: str, validated: ValidatedCard, extra: dict[str, Any], n
     return card
 
 
-def create_token(state: SimulatorState, params: Params) -> dict[str, Any]:
+def create_token(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"card", "three_d_secure", "tenant"})
     raw_card = params.get_dict("card")
     for key in raw_card:
@@ -76,23 +77,26 @@ def create_token(state: SimulatorState, params: Params) -> dict[str, Any]:
             "card": card,
         }
         data["tokens"][token_id] = token
+        claim(data, token_id, account)
+        claim(data, card_id, account)
         data["profiles"][card_id] = validated.profile.to_json()
         data["token_flow"][token_id] = {"three_d_secure": three_d_secure, "finished": False}
         state.emit("token.created", token)
         return copy.deepcopy(token)
 
 
-def retrieve_token(state: SimulatorState, token_id: str) -> dict[str, Any]:
-    found = state.snapshot("tokens", token_id)
-    if found is None:
-        raise not_found("token", token_id)
-    return found
+def retrieve_token(state: SimulatorState, token_id: str, account: str | None = None) -> dict[str, Any]:
+    with state.transaction(write=False) as data:
+        token = data["tokens"].get(token_id)
+        if token is None or not visible(data, token_id, account):
+            raise not_found("token", token_id)
+        return copy.deepcopy(token)
 
 
-def finish_token_tds(state: SimulatorState, token_id: str) -> dict[str, Any]:
+def finish_token_tds(state: SimulatorState, token_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
         token = data["tokens"].get(token_id)
-        if token is None:
+        if token is None or not visible(data, token_id, account):
             raise not_found("token", token_id)
         flow = data["token_flow"].get(token_id, {})
         if not flow.get("three_d_secure") or flow.get("finished"):
@@ -103,11 +107,14 @@ def finish_token_tds(state: SimulatorState, token_id: str) -> dict[str, Any]:
         return copy.deepcopy(token)
 
 
-def consume_token(state: SimulatorState, token_id: str, param: str) -> dict[str, Any]:
-    """Mark a token used and return a copy of its card (call inside a transaction)."""
+def consume_token(state: SimulatorState, token_id: str, param: str, account: str | None = None) -> dict[str, Any]:
+    """Mark a token used and return a copy of its card (call inside a transaction).
+
+    A token of another test account is "No such token" (``invalid_id``), as on PAY.JP.
+    """
     with state.transaction() as data:
         token = data["tokens"].get(token_id)
-        if token is None:
+        if token is None or not visible(data, token_id, account):
             raise not_found("token", token_id, param)
         if token["used"]:
             raise invalid("token_already_used", "This token has already been used.", param)
@@ -121,11 +128,11 @@ def consume_token(state: SimulatorState, token_id: str, param: str) -> dict[str,
         return copy.deepcopy(token["card"])
 
 
-def check_token_usable(state: SimulatorState, token_id: str, param: str) -> None:
+def check_token_usable(state: SimulatorState, token_id: str, param: str, account: str | None = None) -> None:
     """Raise the error ``consume_token`` would raise, without consuming anything."""
     with state.transaction(write=False) as data:
         token = data["tokens"].get(token_id)
-        if token is None:
+        if token is None or not visible(data, token_id, account):
             raise not_found("token", token_id, param)
         if token["used"]:
             raise invalid("token_already_used", "This token has already been used.", param)

@@ -48,8 +48,9 @@ def start_payment(client: TestClient, sim: RunningSimulator, link: Link, **heade
 
 
 def test_sign_back_url_is_a_compact_hs256_jws() -> None:
-    jws = sign_back_url("https://clinic.example/pay/abc/3ds-return", "sk_test_x")
-    header, payload = decode_jws(jws, "sk_test_x")
+    key = "sk_test_0123456789abcdef01234567"  # PAY.JP keys: prefix and 24 characters
+    jws = sign_back_url("https://clinic.example/pay/abc/3ds-return", key)
+    header, payload = decode_jws(jws, key)
     assert header == {"alg": "HS256", "typ": "JWT"} and payload == {"url": "https://clinic.example/pay/abc/3ds-return"}
     assert "sk_test_x" not in repr(TdsRedirect("https://api.pay.jp", "pk_test_y", "https://c.example", "sk_test_x"))
 

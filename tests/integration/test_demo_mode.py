@@ -11,6 +11,7 @@ from desktop.domain.errors import ValidationError
 from desktop.services.context import build_context, set_demo_api_base
 from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
+from desktop.services.payment_setup import DEMO_SECRET_KEY
 from desktop.services.secrets import MemorySecretStore
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
@@ -43,7 +44,8 @@ def test_fresh_install_bills_and_refunds_through_the_simulator_and_mailbox(tmp_p
             link = extract_content(mailbox.get(summaries[0].key)).first_link
             assert link and link.startswith("http://127.0.0.1:8470/pay/")
             raw = re.sub(r".*/pay/", "", link)
-            token = make_test_token(sim.base_url, "sk_test_anything")
+            # The card is tokenized for the demo clinic's own PAY.JP account, as its checkout page does.
+            token = make_test_token(sim.base_url, DEMO_SECRET_KEY)
             assert ctx.billing.pay_with_token(raw, token).state is BillingState.PAID
             assert ctx.billing.refund(outcome.request_id, staff_id, reason="デモ").state is BillingState.REFUNDED
             ctx.outbox.send_due()

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
 from desktop.domain.billing import BillingState
-from desktop.domain.clinic import CareType, ReviewStatus
-from desktop.domain.errors import PaymentError, ServiceUnavailableError, UserError
-from desktop.services.billing import LinkStatus
+from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.domain.errors import PaymentError, ServiceUnavailableError, TenantRequiredError, UserError
+from desktop.services.billing import BillingService, LinkStatus
+from desktop.services.outbox import OutboxSender
 from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
+from desktop.services.payment_setup import GatewayProvider
+from desktop.services.secrets import MemorySecretStore, payjp_secret_name
+from desktop.services.smtp_transport import SmtpTransport
 from desktop.services.tenants import TenantService
-from desktop.simulator.testing import RunningSimulator
+from desktop.simulator.testing import RunningSimulator, make_test_token
 from desktop.storage.orm import Clinic
+from desktop.storage.unit_of_work import Database
+from tests.conftest import FixedClock
 from tests.integration.conftest import Desk
-from tests.smtp_server import free_port
+from tests.integration.seed import seed_front_desk
+from tests.smtp_server import SmtpTestServer, free_port
 
 
 @pytest.mark.parametrize(
@@ -127,3 +136,112 @@ def test_user_errors_never_carry_internals(sim: RunningSimulator) -> None:
         gateway.retrieve_charge("ch_doesnotexist")
     text = info.value.message("ja")
     assert "Traceback" not in text and "ch_doesnotexist" not in text
+
+
+# --- every money call bound to the clinic's tenant (テスト / 本番) -------------------------------
+
+
+def _provider(sim: RunningSimulator) -> GatewayProvider:
+    """Gateways as the app builds them, with "PAY.JP" at the simulator and its key stored for テスト."""
+    secrets = MemorySecretStore({payjp_secret_name(PaymentMode.TEST.value): sim.secret_key})
+    return GatewayProvider(secrets, timeout=3.0, live_api_base=sim.base_url)
+
+
+def _clinic(db: Database, clinic_id: int) -> Clinic:
+    with db.uow(readonly=True) as uow:
+        clinic = uow.session.get(Clinic, clinic_id)
+        assert clinic is not None
+        return clinic
+
+
+def _requests_reaching(sim: RunningSimulator) -> Callable[[], int]:
+    """A counter of the /v1 requests the simulator receives from now on."""
+    start = 1_000_000
+    rule = sim.state.faults.add_latency(0, path_prefix="/v1/", count=start)
+    return lambda: start - (rule.remaining or 0)
+
+
+def test_test_mode_charges_refunds_and_lookups_carry_the_clinics_tenant(
+    db: Database, sim: RunningSimulator, smtp_server: SmtpTestServer, clock: FixedClock  # noqa: F811
+) -> None:
+    gateways = _provider(sim)
+    tenant_id = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key=sim.secret_key)).create_tenant(
+        tenant_id="clinicpay-1-test", name="さくら内科", platform_fee_rate="1.00", metadata={}
+    )["id"]
+    front = seed_front_desk(db, public_key=sim.public_key, tenant_id=tenant_id, mode=PaymentMode.TEST)
+    billing = BillingService(db, gateways, clock=clock)
+    outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
+    desk = Desk(db, sim, smtp_server, gateways(_clinic(db, front.clinic_id)), billing, outbox, front, clock)
+    assert desk.gateway.tenant == tenant_id and desk.gateway.require_tenant
+    outcome = billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+    desk.deliver()
+    paid = billing.pay_with_token(desk.link_from_last_mail(), desk.token())
+    assert paid.state is BillingState.PAID
+    (charge,) = desk.charges()
+    assert charge["tenant"] == tenant_id and charge["platform_fee_rate"] == "1.00" and charge["amount"] == 3000
+    billing.refund(outcome.request_id, front.manager_id, 1000, "一部返金")
+    (refunded,) = desk.charges()
+    assert refunded["amount_refunded"] == 1000 and refunded["tenant"] == tenant_id
+    assert desk.gateway.retrieve_charge(charge["id"]).tenant == tenant_id
+
+
+def test_test_mode_without_a_tenant_sends_no_money_call(
+    db: Database, sim: RunningSimulator, smtp_server: SmtpTestServer, clock: FixedClock  # noqa: F811
+) -> None:
+    gateways = _provider(sim)
+    front = seed_front_desk(db, public_key=sim.public_key, tenant_id=None, mode=PaymentMode.TEST)
+    billing = BillingService(db, gateways, clock=clock)
+    outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
+    gateway = gateways(_clinic(db, front.clinic_id))
+    desk = Desk(db, sim, smtp_server, gateway, billing, outbox, front, clock)
+    billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+    desk.deliver()
+    link = desk.link_from_last_mail()
+    token = desk.token()
+    reached = _requests_reaching(sim)
+    with pytest.raises(TenantRequiredError) as refused:
+        billing.pay_with_token(link, token)
+    assert "テナント登録" in refused.value.message("ja") and "tenant" in refused.value.message("en")
+    for call in (
+        lambda: gateway.create_charge(amount=1000, attempt_id="att_x", request_id=1, card=token),
+        lambda: gateway.retrieve_charge("ch_x"),
+        lambda: gateway.find_charge_by_attempt("att_x", since=0),
+        lambda: gateway.refund_charge("ch_x", amount=100, reason=""),
+        lambda: gateway.finish_three_d_secure("ch_x"),
+    ):
+        with pytest.raises(TenantRequiredError):
+            call()
+    assert reached() == 0  # nothing reached PAY.JP
+    with pytest.raises(UserError):
+        gateway.retrieve_tenant("ten_nosuch")  # not a money call: sent (and counted)
+    assert reached() == 1
+    assert desk.charges() == []
+    assert billing.open_link(link).status == LinkStatus.PAYABLE  # the patient can pay once the tenant exists
+
+
+def test_demo_mode_does_not_require_a_tenant(sim: RunningSimulator) -> None:
+    gateways = GatewayProvider(MemorySecretStore(), demo_api_base=sim.base_url, timeout=3.0)
+    clinic = Clinic(name="デモ", payment_mode=PaymentMode.DEMO, payjp_tenant_id=None)
+    gateway = gateways(clinic)
+    assert gateway.tenant is None and not gateway.require_tenant
+    charge = gateway.create_charge(amount=1000, attempt_id="att_demo", request_id=1,
+                                   card=make_test_token(sim.base_url, sim.secret_key))
+    assert charge.paid and charge.tenant is None
+
+
+def test_a_charge_of_another_tenant_is_not_taken_for_the_clinics(sim: RunningSimulator) -> None:
+    platform = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key=sim.secret_key))
+    for tenant_id in ("clinic-a", "clinic-b"):
+        platform.create_tenant(tenant_id=tenant_id, name=tenant_id, platform_fee_rate="1.00", metadata={})
+    config = PayjpConfig(api_base=sim.base_url, secret_key=sim.secret_key)
+    clinic_a = PayjpGateway(config, tenant="clinic-a", require_tenant=True)
+    clinic_b = PayjpGateway(config, tenant="clinic-b", require_tenant=True)
+    charge = clinic_a.create_charge(amount=1000, attempt_id="att_a", request_id=1,
+                                    card=make_test_token(sim.base_url, sim.secret_key))
+    assert charge.tenant == "clinic-a"
+    with pytest.raises(TenantRequiredError) as mismatch:
+        clinic_b.retrieve_charge(charge.id)
+    assert mismatch.value.code == "tenant_mismatch"
+    assert clinic_b.find_charge_by_attempt("att_a", since=0) is None  # B's list holds only B's charges
+    found = clinic_a.find_charge_by_attempt("att_a", since=0)
+    assert found is not None and found.id == charge.id

@@ -7,19 +7,26 @@ import json
 import re
 
 import httpx
+import jwt
 import payjp
 import pytest
 
-from desktop.simulator.testing import RunningSimulator
+from desktop.simulator.testing import TEST_SECRET_KEY, RunningSimulator
 
 from .helpers import charge
 
 
-def _jws(url: str) -> str:
+def _jws(url: str, key: str = TEST_SECRET_KEY) -> str:
+    """``back_url`` as the app makes it: HS256 over ``{"url": url}`` with the account's secret key."""
+    return jwt.encode({"url": url}, key, algorithm="HS256")
+
+
+def _unsigned_jws(url: str) -> str:
+    """An ``alg: none`` token: a payload anyone can write, with no signature."""
     def part(data: dict[str, str]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'url': url})}.c2lnbmF0dXJl"
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'url': url})}."
 
 
 @pytest.mark.parametrize(
@@ -104,6 +111,42 @@ def test_redirect_flow_needs_a_jws_back_url(sim: RunningSimulator) -> None:
         params={"publickey": sim.public_key, "back_url": "https://clinic.example/return"},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "back_url",
+    [
+        _jws("https://evil.example/phish", "sk_test_anotheraccount0000000000"),  # signed with another key
+        _unsigned_jws("https://evil.example/phish"),  # alg: none
+        _jws("https://clinic.example/return")[:-4] + "AAAA",  # signature altered
+    ],
+    ids=["other-key", "alg-none", "tampered"],
+)
+def test_redirect_flow_refuses_a_back_url_not_signed_by_the_account(sim: RunningSimulator, back_url: str) -> None:
+    pending = charge(sim, 5000, three_d_secure=True)
+    start = httpx.get(
+        f"{sim.base_url}/v1/tds/{pending.id}/start", params={"publickey": sim.public_key, "back_url": back_url}
+    )
+    assert start.status_code == 400
+    assert "戻り先 (back_url) が正しくありません" in start.text and "認証する" not in start.text
+    # Nor can the answer form be posted with a forged back_url to get redirected.
+    forged = httpx.post(
+        f"{sim.base_url}/_sim/tds/{pending.id}/answer",
+        data={"mode": "redirect", "result": "verified", "back_url": back_url, "publickey": sim.public_key},
+    )
+    assert forged.status_code == 400 and "location" not in forged.headers
+    assert payjp.Charge.retrieve(pending.id, api_key=sim.secret_key).three_d_secure_status == "unverified"
+
+
+def test_redirect_flow_refuses_the_public_key_of_another_account(sim: RunningSimulator) -> None:
+    pending = charge(sim, 5000, three_d_secure=True)
+    other_public = "pk_test_anotheraccount0000000000"
+    back = "https://clinic.example/return"
+    start = httpx.get(
+        f"{sim.base_url}/v1/tds/{pending.id}/start",
+        params={"publickey": other_public, "back_url": _jws(back, "sk_test_anotheraccount0000000000")},
+    )
+    assert start.status_code == 400 and "認証する" not in start.text  # that account has no such charge
 
 
 def test_dialog_flow_page_reports_to_the_opener(sim: RunningSimulator) -> None:

@@ -1,0 +1,60 @@
+"""Test accounts: which PAY.JP account a key belongs to, and which objects each account owns.
+
+PAY.JP issues every account a pair of keys; objects made with one account's keys do not exist
+for another account. The simulator has one test account per key suffix: ``pk_test_X`` and
+``sk_test_X`` belong to account ``X``. A token made with ``pk_test_A`` is "No such token" to
+``sk_test_B``, and the 3-D Secure ``back_url`` must be signed with the secret key of the account
+whose public key opens the challenge.
+
+Scoped by account: tokens, charges, customers and their cards, tenants, and the 3-D Secure
+challenge pages. Not scoped: events and ``three_d_secure_requests`` look-ups (the app does not
+read them across accounts).
+
+Ownership is kept in the private ``owners`` collection (object id → account). Objects without an
+owner (a state file written before accounts existed, or made through the in-process admin API)
+are visible to every account. Operations take ``account=None`` when called in-process, which
+sees everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+SECRET_PREFIX = "sk_test_"
+PUBLIC_PREFIX = "pk_test_"
+OWNERS = "owners"
+
+
+def account_of(key: str) -> str | None:
+    """The account of a test key (``sk_test_X`` / ``pk_test_X`` → ``X``); None for anything else."""
+    for prefix in (SECRET_PREFIX, PUBLIC_PREFIX):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix):]
+    return None
+
+
+def secret_key_of(account: str) -> str:
+    """The secret key of ``account`` (what signs its 3-D Secure ``back_url``)."""
+    return SECRET_PREFIX + account
+
+
+def claim(data: dict[str, dict[str, Any]], object_id: str, account: str | None) -> None:
+    """Record that ``account`` owns ``object_id`` (call inside a transaction)."""
+    if account is not None:
+        data[OWNERS][object_id] = account
+
+
+def visible(data: dict[str, dict[str, Any]], object_id: str, account: str | None) -> bool:
+    """Whether ``account`` may see ``object_id`` (None sees everything; unowned objects are shared)."""
+    if account is None:
+        return True
+    owner = data[OWNERS].get(object_id)
+    return owner is None or owner == account
+
+
+def only_visible(
+    data: dict[str, dict[str, Any]], objects: Iterable[dict[str, Any]], account: str | None
+) -> list[dict[str, Any]]:
+    """The objects of ``objects`` that ``account`` may see, in their order."""
+    return [item for item in objects if visible(data, str(item["id"]), account)]
