@@ -10,6 +10,7 @@ no catalogue of ours, only Qt's own ``qtbase_ja.qm`` so standard dialogs and but
 
 from __future__ import annotations
 
+import enum
 import logging
 from pathlib import Path
 
@@ -92,49 +93,36 @@ def language() -> str:
     return _lang
 
 
-_STATE = {
-    BillingState.REQUESTED: QT_TRANSLATE_NOOP("BillingState", "未決済"),
-    BillingState.PROCESSING: QT_TRANSLATE_NOOP("BillingState", "決済処理中"),
-    BillingState.PAID: QT_TRANSLATE_NOOP("BillingState", "決済済み"),
-    BillingState.REFUNDING: QT_TRANSLATE_NOOP("BillingState", "返金処理中"),
-    BillingState.PARTIALLY_REFUNDED: QT_TRANSLATE_NOOP("BillingState", "一部返金済み"),
-    BillingState.REFUNDED: QT_TRANSLATE_NOOP("BillingState", "返金済み"),
-    BillingState.CANCELLED: QT_TRANSLATE_NOOP("BillingState", "取消済み"),
-    BillingState.EXPIRED: QT_TRANSLATE_NOOP("BillingState", "期限切れ"),
-}
+# Labels of the domain's enums; the context of each is its enum's name (lupdate reads the literals).
+_ENUM_SOURCES: tuple[tuple[enum.Enum, str], ...] = (
+    (BillingState.REQUESTED, QT_TRANSLATE_NOOP("BillingState", "未決済")),
+    (BillingState.PROCESSING, QT_TRANSLATE_NOOP("BillingState", "決済処理中")),
+    (BillingState.PAID, QT_TRANSLATE_NOOP("BillingState", "決済済み")),
+    (BillingState.REFUNDING, QT_TRANSLATE_NOOP("BillingState", "返金処理中")),
+    (BillingState.PARTIALLY_REFUNDED, QT_TRANSLATE_NOOP("BillingState", "一部返金済み")),
+    (BillingState.REFUNDED, QT_TRANSLATE_NOOP("BillingState", "返金済み")),
+    (BillingState.CANCELLED, QT_TRANSLATE_NOOP("BillingState", "取消済み")),
+    (BillingState.EXPIRED, QT_TRANSLATE_NOOP("BillingState", "期限切れ")),
+    (ReservationStatus.RESERVED, QT_TRANSLATE_NOOP("ReservationStatus", "予約")),
+    (ReservationStatus.VISITED, QT_TRANSLATE_NOOP("ReservationStatus", "来院済み")),
+    (ReservationStatus.CANCELLED, QT_TRANSLATE_NOOP("ReservationStatus", "キャンセル")),
+    (PaymentTiming.PRE_AND_POST, QT_TRANSLATE_NOOP("PaymentTiming", "事前決済+後決済")),
+    (PaymentTiming.PRE, QT_TRANSLATE_NOOP("PaymentTiming", "事前決済")),
+    (PaymentTiming.POST, QT_TRANSLATE_NOOP("PaymentTiming", "後決済")),
+    (PaymentMode.DEMO, QT_TRANSLATE_NOOP("PaymentMode", "デモ")),
+    (PaymentMode.TEST, QT_TRANSLATE_NOOP("PaymentMode", "テストモード")),
+    (PaymentMode.LIVE, QT_TRANSLATE_NOOP("PaymentMode", "本番モード")),
+    (ReviewStatus.NOT_APPLIED, QT_TRANSLATE_NOOP("ReviewStatus", "未申請")),
+    (ReviewStatus.RECEIVED, QT_TRANSLATE_NOOP("ReviewStatus", "依頼受付済み")),
+    (ReviewStatus.IN_REVIEW, QT_TRANSLATE_NOOP("ReviewStatus", "審査中")),
+    (ReviewStatus.APPROVED, QT_TRANSLATE_NOOP("ReviewStatus", "承認")),
+    (ReviewStatus.DECLINED, QT_TRANSLATE_NOOP("ReviewStatus", "否認")),
+    (CareType.WITH_INSURANCE, QT_TRANSLATE_NOOP("CareType", "保険診療")),
+    (CareType.WITHOUT_INSURANCE, QT_TRANSLATE_NOOP("CareType", "保険診療含まない")),
+)
+# keyed by type and name: str enums of different types compare equal when their values do
+_ENUM_LABELS = {(type(member), member.name): text for member, text in _ENUM_SOURCES}
 _NOT_BILLED = QT_TRANSLATE_NOOP("BillingState", "未請求")
-
-_RESERVATION_STATUS = {
-    ReservationStatus.RESERVED: QT_TRANSLATE_NOOP("ReservationStatus", "予約"),
-    ReservationStatus.VISITED: QT_TRANSLATE_NOOP("ReservationStatus", "来院済み"),
-    ReservationStatus.CANCELLED: QT_TRANSLATE_NOOP("ReservationStatus", "キャンセル"),
-}
-
-_TIMING = {
-    PaymentTiming.PRE_AND_POST: QT_TRANSLATE_NOOP("PaymentTiming", "事前決済+後決済"),
-    PaymentTiming.PRE: QT_TRANSLATE_NOOP("PaymentTiming", "事前決済"),
-    PaymentTiming.POST: QT_TRANSLATE_NOOP("PaymentTiming", "後決済"),
-}
-
-_MODE = {
-    PaymentMode.DEMO: QT_TRANSLATE_NOOP("PaymentMode", "デモ"),
-    PaymentMode.TEST: QT_TRANSLATE_NOOP("PaymentMode", "テストモード"),
-    PaymentMode.LIVE: QT_TRANSLATE_NOOP("PaymentMode", "本番モード"),
-}
-
-_REVIEW = {
-    ReviewStatus.NOT_APPLIED: QT_TRANSLATE_NOOP("ReviewStatus", "未申請"),
-    ReviewStatus.RECEIVED: QT_TRANSLATE_NOOP("ReviewStatus", "依頼受付済み"),
-    ReviewStatus.IN_REVIEW: QT_TRANSLATE_NOOP("ReviewStatus", "審査中"),
-    ReviewStatus.APPROVED: QT_TRANSLATE_NOOP("ReviewStatus", "承認"),
-    ReviewStatus.DECLINED: QT_TRANSLATE_NOOP("ReviewStatus", "否認"),
-}
-
-_CARE_TYPE = {
-    CareType.WITH_INSURANCE: QT_TRANSLATE_NOOP("CareType", "保険診療"),
-    CareType.WITHOUT_INSURANCE: QT_TRANSLATE_NOOP("CareType", "保険診療含まない"),
-}
-
 
 _SEX = {
     "男性": QT_TRANSLATE_NOOP("Sex", "男性"),
@@ -148,36 +136,23 @@ def sex_label(sex: str) -> str:
     return QCoreApplication.translate("Sex", _SEX[sex]) if sex in _SEX else sex
 
 
+def enum_label(member: enum.Enum) -> str:
+    """The label of a domain enum member (BillingState, ReservationStatus, PaymentTiming, PaymentMode,
+    ReviewStatus, CareType) in the UI language. Raises KeyError for a member without a label."""
+    return QCoreApplication.translate(type(member).__name__, _ENUM_LABELS[(type(member), member.name)])
+
+
 def state_label(state: BillingState | None) -> str:
     """決済状況 of a request in the UI language; ``None`` (never billed) is 未請求."""
-    return QCoreApplication.translate("BillingState", _NOT_BILLED if state is None else _STATE[state])
+    return QCoreApplication.translate("BillingState", _NOT_BILLED) if state is None else enum_label(state)
 
 
 def state_labels() -> dict[BillingState, str]:
     """Every billing state's label in the UI language (the CSV export's 状態 column)."""
-    return {state: state_label(state) for state in BillingState}
+    return {state: enum_label(state) for state in BillingState}
 
 
-def reservation_status_label(status: ReservationStatus) -> str:
-    return QCoreApplication.translate("ReservationStatus", _RESERVATION_STATUS[status])
-
-
-def timing_label(timing: PaymentTiming) -> str:
-    return QCoreApplication.translate("PaymentTiming", _TIMING[timing])
-
-
-def mode_label(mode: PaymentMode) -> str:
-    return QCoreApplication.translate("PaymentMode", _MODE[mode])
-
-
-def review_label(status: ReviewStatus) -> str:
-    """審査状況 in the UI language."""
-    return QCoreApplication.translate("ReviewStatus", _REVIEW[status])
-
-
-def care_type_label(care: CareType) -> str:
-    """診療種別 in the UI language."""
-    return QCoreApplication.translate("CareType", _CARE_TYPE[care])
+reservation_status_label = timing_label = mode_label = review_label = care_type_label = enum_label
 
 
 # Texts the application shows from outside a widget (start-up and language switch).

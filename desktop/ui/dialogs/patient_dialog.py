@@ -37,9 +37,13 @@ from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
 
-TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")), ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
-               ("family_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "セイ")), ("given_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "メイ")),
-               ("phone", QT_TRANSLATE_NOOP("PatientDialog", "電話番号")), ("email", QT_TRANSLATE_NOOP("PatientDialog", "Eメール")), ("address", QT_TRANSLATE_NOOP("PatientDialog", "住所")))
+TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
+               ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
+               ("family_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "セイ")),
+               ("given_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "メイ")),
+               ("phone", QT_TRANSLATE_NOOP("PatientDialog", "電話番号")),
+               ("email", QT_TRANSLATE_NOOP("PatientDialog", "Eメール")),
+               ("address", QT_TRANSLATE_NOOP("PatientDialog", "住所")))
 DUPLICATE_TEXT = {
     "name_phone": QT_TRANSLATE_NOOP("PatientDialog", "同じ氏名・電話番号の患者様がすでに登録されています：{who}"),
     "email": QT_TRANSLATE_NOOP("PatientDialog", "同じメールアドレスの患者様がすでに登録されています：{who}"),
@@ -254,7 +258,8 @@ class PatientDialog(QDialog):
             return
         if isinstance(result, list):
             self._confirmed = self._pending
-            lines = [self.tr(DUPLICATE_TEXT[d.reason]).format(who=f"{d.name}（{d.phone or d.email or '—'}）") for d in result]
+            lines = [self.tr(DUPLICATE_TEXT[d.reason]).format(who=f"{d.name}（{d.phone or d.email or '—'}）")
+                     for d in result]
             lines.append(self.tr("別の方であれば、「このまま保存」を押してください。"))
             self.duplicate_label.setText("\n".join(lines))
             self.duplicate_label.show()

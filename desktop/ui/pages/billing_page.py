@@ -109,8 +109,8 @@ class BillingPage(QWidget):
         self.csv_button.setToolTip(self.tr("CSV出力") + " (Ctrl+E)")
         self.count_label = QLabel()
         for w in (self.period_check, self.from_edit, QLabel(self.tr("〜")), self.to_edit, QLabel(self.tr("状態")),
-                  self.state_combo, QLabel(self.tr("患者名")), self.patient_edit, QLabel(self.tr("スタッフ")), self.staff_combo,
-                  self.search_button, self.clear_button):
+                  self.state_combo, QLabel(self.tr("患者名")), self.patient_edit, QLabel(self.tr("スタッフ")),
+                  self.staff_combo, self.search_button, self.clear_button):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
@@ -245,7 +245,8 @@ class BillingPage(QWidget):
         work = s.ctx.runner.payments(s.ctx.billing.refund, row.id, s.staff_id, values.amount, values.reason)
 
         def done(outcome: RefundOutcome) -> None:
-            messages.info(self.tr("返金しました（{patient} 様・{amount}）。").format(patient=row.patient_name, amount=format_yen(outcome.amount)))
+            messages.info(self.tr("返金しました（{patient} 様・{amount}）。").format(
+                patient=row.patient_name, amount=format_yen(outcome.amount)))
 
         task = async_ops.run_op(work, on_success=done, name="refund")
         task.add_done_callback(lambda _t: self._finish(row.id))
@@ -274,9 +275,11 @@ class BillingPage(QWidget):
     def export_csv(self, path: pathlib.Path) -> None:
         s = self.session
         work = s.ctx.runner.db(s.history.export_csv, s.clinic.id, self.current_filter(), path,
-                               headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(), lang=i18n.language())
+                               headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(),
+                               lang=i18n.language())
         async_ops.run_op(work, busy=[self.csv_button], busy_text=self.tr("処理中…"),
-                         on_success=lambda n: messages.info(self.tr("CSVを出力しました（{n:,} 件）: {path}").format(n=n, path=path)))
+                         on_success=lambda n: messages.info(
+                             self.tr("CSVを出力しました（{n:,} 件）: {path}").format(n=n, path=path)))
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)

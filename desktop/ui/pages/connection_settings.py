@@ -130,7 +130,8 @@ class ConnectionSettingsPanel(QWidget):
         self.webhook_token = _secret_edit()
         self.webhook_status = QLabel()
         self.save_webhook_button = QPushButton(self.tr("保存"))
-        hform.addRow(self.tr("Webhookトークン"), _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
+        hform.addRow(self.tr("Webhookトークン"),
+                     _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
         hform.addRow("", _buttons(self.save_webhook_button))
         layout.addWidget(hook)
 
@@ -333,7 +334,8 @@ class ConnectionSettingsPanel(QWidget):
                 if target is not None:
                     target.show_error(exc.message(i18n.language()))
                 self.connection_result.setStyleSheet("color: #c62828;")
-                self.connection_result.setText(self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
+                self.connection_result.setText(
+                    self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
                 return True
             return False
 

@@ -226,7 +226,8 @@ class MenuPage(QWidget):
         m = self.current
         if m is None:
             return
-        if not ConfirmDialog.ask(self, self.tr("削除"), self.tr("メニュー「{name}」を削除しますか？").format(name=m.name), self.tr("削除")):
+        question = self.tr("メニュー「{name}」を削除しますか？").format(name=m.name)
+        if not ConfirmDialog.ask(self, self.tr("削除"), question, self.tr("削除")):
             return
         s = self.session
 

@@ -172,7 +172,8 @@ class ContractPanel(QWidget):
         self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px; border-radius: 3px; "
                                         + REVIEW_STYLE.get(view.review_status, "background: #eef2f6;"))
         if view.review_checked_at is not None:
-            self.checked_label.setText(self.tr("最終確認 {time}").format(time=f"{view.review_checked_at.astimezone(JST):%Y/%m/%d %H:%M}"))
+            self.checked_label.setText(
+                self.tr("最終確認 {time}").format(time=f"{view.review_checked_at.astimezone(JST):%Y/%m/%d %H:%M}"))
         else:
             self.checked_label.setText("")
         self.refresh_button.setEnabled(registered)

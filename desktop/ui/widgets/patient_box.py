@@ -11,8 +11,8 @@ from desktop.ui import i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 EDIT_SHORTCUT = "Ctrl+Shift+E"
-LABELS = (QT_TRANSLATE_NOOP("PatientBox", "姓名"), QT_TRANSLATE_NOOP("PatientBox", "性別"), QT_TRANSLATE_NOOP("PatientBox", "電話番号"), QT_TRANSLATE_NOOP("PatientBox", "Eメール"),
-          QT_TRANSLATE_NOOP("PatientBox", "住所"))
+LABELS = (QT_TRANSLATE_NOOP("PatientBox", "姓名"), QT_TRANSLATE_NOOP("PatientBox", "性別"), QT_TRANSLATE_NOOP("PatientBox", "電話番号"),
+          QT_TRANSLATE_NOOP("PatientBox", "Eメール"), QT_TRANSLATE_NOOP("PatientBox", "住所"))
 
 
 class PatientBox(QGroupBox):
@@ -37,7 +37,8 @@ class PatientBox(QGroupBox):
 
     def show_patient(self, p: PatientInfo | None) -> None:
         values = ("", "", "", "", "") if p is None else (
-            p.name + (f"（{p.kana}）" if p.kana else ""), i18n.sex_label(p.sex) if p.sex else "", p.phone, p.email, p.address)
+            p.name + (f"（{p.kana}）" if p.kana else ""), i18n.sex_label(p.sex) if p.sex else "", p.phone, p.email,
+            p.address)
         for key, value in zip(LABELS, values):
             self.labels[key].setText(value or "—")
         self.edit_button.setEnabled(p is not None)
