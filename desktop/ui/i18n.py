@@ -6,6 +6,13 @@ or ``QCoreApplication.translate(context, text)``; patterns are translated first 
 ``resources/translations/clinicpay_en.ts`` (English filled in there), ``pyside6-lrelease``
 compiles ``clinicpay_en.qm`` next to it, and ``set_language`` installs it. The Japanese UI needs
 no catalogue of ours, only Qt's own ``qtbase_ja.qm`` so standard dialogs and buttons are Japanese.
+
+After changing a UI string, refresh the catalogue and translate what is new (tests/ui/test_translations.py
+fails until every string has a finished English translation)::
+
+    pyside6-lupdate $(find desktop/ui -name '*.py') -ts resources/translations/clinicpay_en.ts \
+        -source-language ja -target-language en -locations none -no-obsolete
+    pyside6-linguist resources/translations/clinicpay_en.ts   # or edit the XML
 """
 
 from __future__ import annotations

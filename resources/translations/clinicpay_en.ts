@@ -945,6 +945,10 @@
         <translation>Request post-payment</translation>
     </message>
     <message>
+        <source>{patient} 様 ／ {menu}</source>
+        <translation>{patient} / {menu}</translation>
+    </message>
+    <message>
         <source>円</source>
         <translation>yen</translation>
     </message>
@@ -1044,6 +1048,10 @@
     <message>
         <source>こちらの請求を返金しますか？</source>
         <translation>Refund this payment?</translation>
+    </message>
+    <message>
+        <source>{patient} 様</source>
+        <translation>{patient}</translation>
     </message>
     <message>
         <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>

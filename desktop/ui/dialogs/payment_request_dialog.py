@@ -47,8 +47,7 @@ class PaymentRequestDialog(QDialog):
         self._detail = detail
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
-        head = QLabel(f"{detail.patient.name} 様 ／ {detail.menu.name}" if i18n.language() == "ja"
-                      else f"{detail.patient.name} / {detail.menu.name}")
+        head = QLabel(self.tr("{patient} 様 ／ {menu}").format(patient=detail.patient.name, menu=detail.menu.name))
         head.setWordWrap(True)
         layout.addWidget(head)
         layout.addWidget(self.stack)

@@ -45,8 +45,7 @@ class RefundDialog(QDialog):
         self._row = row
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("こちらの請求を返金しますか？")))
-        suffix = " 様" if i18n.language() == "ja" else ""
-        self.patient_label = big_label(row.patient_name + suffix, 2.0)
+        self.patient_label = big_label(self.tr("{patient} 様").format(patient=row.patient_name), 2.0)
         self.patient_label.setWordWrap(True)  # a long name wraps instead of pushing the dialog off screen
         self.amount_label = big_label(format_yen(row.remaining), 2.0)
         layout.addWidget(self.patient_label)
