@@ -76,7 +76,6 @@ class ClinicPayApp:
 
     async def start(self, *, show: bool = True) -> None:
         from desktop.ui import i18n, messages
-        from desktop.ui.i18n import tr
 
         i18n.set_language(self.ctx.settings.language)
         clinic = self.ctx.clinic()
@@ -86,13 +85,12 @@ class ClinicPayApp:
                 await self._start_simulator()
             except Exception as exc:  # noqa: BLE001 - shown, the app still opens
                 log.exception("simulator did not start")
-                startup_errors.append(tr("PAY.JPシミュレーターを起動できませんでした: {reason}", reason=exc))
+                startup_errors.append(i18n.simulator_failed_text(exc))
         try:
             await self._start_checkout()
         except Exception as exc:  # noqa: BLE001
             log.exception("checkout server did not start")
-            startup_errors.append(tr("決済ページのサーバーを起動できませんでした（ポート {port}）: {reason}",
-                                     port=self.checkout_port, reason=exc))
+            startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
         self._build_window(show=show)
         for text in startup_errors:
             messages.error(text)
@@ -161,7 +159,7 @@ class ClinicPayApp:
         self.ctx.settings.save(self.ctx.data_dir)
         i18n.set_language(lang)
         self._build_window(show=True)
-        messages.info(i18n.tr("言語を変更しました。"))
+        messages.info(i18n.language_changed_text())
 
     def _on_staff_changed(self, staff_id: int) -> None:
         self.ctx.settings.staff_id = staff_id

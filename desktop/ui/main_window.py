@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.clinic import PaymentMode
 from desktop.services.front_desk import StaffInfo
 from desktop.ui import i18n, messages
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
 from desktop.ui.pages.menu_page import MenuPage
@@ -61,7 +61,7 @@ class MessageBanner(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QToolButton()
         self.close_button.setText("×")
-        self.close_button.setAccessibleName(tr("閉じる"))
+        self.close_button.setAccessibleName(self.tr("閉じる"))
         layout.addWidget(self.label, 1)
         layout.addWidget(self.close_button)
         self.close_button.clicked.connect(self.hide)
@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)
     staff_changed = Signal(int)
 
-    PAGES = ("予約管理", "決済管理", "決済会社設定", "メニュー設定", "メールボックス（デモ）")
+    PAGES = (QT_TRANSLATE_NOOP("MainWindow", "予約管理"), QT_TRANSLATE_NOOP("MainWindow", "決済管理"),
+             QT_TRANSLATE_NOOP("MainWindow", "決済会社設定"), QT_TRANSLATE_NOOP("MainWindow", "メニュー設定"),
+             QT_TRANSLATE_NOOP("MainWindow", "メールボックス（デモ）"))
 
     def __init__(self, session: UiSession, staff: list[StaffInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,8 +103,8 @@ class MainWindow(QMainWindow):
         bar.setContentsMargins(6, 4, 8, 4)
         self.menu_button = QToolButton()
         self.menu_button.setText("☰")
-        self.menu_button.setAccessibleName(tr("メニューを開く"))
-        self.menu_button.setToolTip(tr("メニューを開く") + " (Ctrl+M)")
+        self.menu_button.setAccessibleName(self.tr("メニューを開く"))
+        self.menu_button.setToolTip(self.tr("メニューを開く") + " (Ctrl+M)")
         self.menu_button.setShortcut(QKeySequence("Ctrl+M"))
         self.menu_button.setStyleSheet("QToolButton { color: white; font-size: 20px; border: none; padding: 2px 8px; }")
         self.title_label = QLabel()
@@ -122,16 +124,16 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.title_label)
         bar.addWidget(self.mode_badge)
         bar.addStretch(1)
-        bar.addWidget(QLabel(tr("担当スタッフ")))
+        bar.addWidget(QLabel(self.tr("担当スタッフ")))
         bar.addWidget(self.staff_combo)
-        bar.addWidget(QLabel(tr("言語")))
+        bar.addWidget(QLabel(self.tr("言語")))
         bar.addWidget(self.lang_combo)
         outer.addWidget(top)
 
         self.banner = MessageBanner()
         outer.addWidget(self.banner)
         if session.clinic.payment_mode is PaymentMode.DEMO:
-            demo = QLabel(tr("デモモードです。決済は実際には行われません。"))
+            demo = QLabel(self.tr("デモモードです。決済は実際には行われません。"))
             demo.setStyleSheet("background: #fff3e0; color: #8a4b00; padding: 3px 10px;")
             outer.addWidget(demo)
 
@@ -151,8 +153,8 @@ class MainWindow(QMainWindow):
         if session.clinic.payment_mode is PaymentMode.DEMO:
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):
-            self.nav.addItem(("　└ " if key in SUB_PAGES else "") + tr(key))
-            self.nav.item(i).setToolTip(f"{tr(key)} (Ctrl+{i + 1})")
+            self.nav.addItem(("　└ " if key in SUB_PAGES else "") + self.tr(key))
+            self.nav.item(i).setToolTip(self.tr(key) + f" (Ctrl+{i + 1})")
             self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.show_page_index(i))
         self.nav.hide()
@@ -162,7 +164,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.status_mode = QLabel(i18n.mode_label(session.clinic.payment_mode))
-        self.status_server = QLabel(tr("決済ページ: 停止中"))
+        self.status_server = QLabel(self.tr("決済ページ: 停止中"))
         self.status_outbox = QLabel()
         self.status_outbox.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.status_outbox.hide()
@@ -216,18 +218,18 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         staff = self.staff_combo.currentText()
-        self.setWindowTitle(f"{self.session.clinic.name} — {staff}｜{tr('クリニック決済')}")
+        self.setWindowTitle(f"{self.session.clinic.name} — {staff}｜" + self.tr("クリニック決済"))
         self.title_label.setText(f"{self.session.clinic.name}　{staff}")
 
     def set_server_status(self, url: str | None) -> None:
-        self.status_server.setText(tr("決済ページ: 稼働中 {url}", url=url) if url else tr("決済ページ: 停止中"))
+        self.status_server.setText(self.tr("決済ページ: 稼働中 {url}").format(url=url) if url else self.tr("決済ページ: 停止中"))
 
     def set_outbox_status(self, pending: int, failed: int) -> None:
         parts = []
         if pending:
-            parts.append(tr("未送信 {n} 件", n=pending))
+            parts.append(self.tr("未送信 {n} 件").format(n=pending))
         if failed:
-            parts.append(tr("送信失敗 {n} 件", n=failed))
+            parts.append(self.tr("送信失敗 {n} 件").format(n=failed))
         self.status_outbox.setText("　".join(parts))
         self.status_outbox.setVisible(bool(parts))
 

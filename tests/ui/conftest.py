@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
@@ -23,6 +25,20 @@ from desktop.services.secrets import MemorySecretStore
 from desktop.ui import async_ops, i18n, messages
 
 T = TypeVar("T")
+
+
+def build_catalogs() -> None:
+    """Compile every ``resources/translations/*.ts`` whose ``.qm`` is missing or older than it."""
+    lrelease = pathlib.Path(sys.executable).with_name("pyside6-lrelease")
+    for ts in sorted(i18n.translations_dir().glob("*.ts")):
+        qm = ts.with_suffix(".qm")
+        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    build_catalogs()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,13 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QTabWidget,
     QWidget,
 )
 from sqlalchemy import select
@@ -22,10 +26,13 @@ from desktop.domain.errors import ValidationError
 from desktop.services.billing import DEFAULT_MESSAGE
 from desktop.services.demo_mailbox import DemoMailbox
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
-from desktop.ui import i18n
+from desktop.ui import i18n, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
 from desktop.ui.dialogs.refund_dialog import RefundDialog
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 
 from .conftest import run, wait_for, wait_idle
 from .test_billing_page import _paid_requests
@@ -63,6 +70,10 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
             found += [(name, w.text()), (name + ".tooltip", w.toolTip())]
         if isinstance(w, QGroupBox):
             found.append((name, w.title()))
+        if isinstance(w, QTabWidget):
+            found += [(name + ".tab", w.tabText(i)) for i in range(w.count())]
+        if isinstance(w, QMessageBox):
+            found += [(name + ".text", w.text()), (name + ".informative", w.informativeText())]
         if isinstance(w, QLineEdit):
             found += [(name + ".placeholder", w.placeholderText()), (name + ".tooltip", w.toolTip())]
         if isinstance(w, QComboBox):
@@ -125,7 +136,17 @@ def test_every_page_in_english(qtbot: Any, clinic_app: Any) -> None:
     bad = japanese_left(w, data)
     if bad:
         problems["window"] = bad
+    shown = [("message", text) for _, text in messages.bridge().history]
+    bad = [x for x in shown if _japanese_in(x[1], data)]
+    if bad:
+        problems["messages"] = bad
     assert not problems, problems
+
+
+def _japanese_in(text: str, data: list[str]) -> bool:
+    for d in data:
+        text = text.replace(d, "")
+    return bool(JAPANESE.search(text))
 
 
 def test_dialogs_and_validation_in_english(qtbot: Any, clinic_app: Any) -> None:
@@ -176,3 +197,70 @@ def test_field_labels_of_validation_errors_have_english() -> None:
         assert not JAPANESE.search(text), text
     assert ValidationError("field_required", label="メニュー名").message("ja") == "メニュー名を入力してください。"
     assert ValidationError("field_required", label="X", label_en="The X").message("en") == "The X is required."
+
+
+def test_standard_dialogs_and_error_states_in_english(qtbot: Any, clinic_app: Any, monkeypatch: Any) -> None:
+    w = _english(qtbot, clinic_app)
+    data = data_strings(clinic_app)
+    asked: list[list[tuple[str, str]]] = []
+
+    def fake_exec(box: QMessageBox) -> int:  # the question as staff would see it, answered "no"
+        asked.append(visible_texts(box))
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    menus = w.show_page("メニュー設定")
+    wait_idle(qtbot)
+    menus.list.setCurrentRow(0)  # type: ignore[attr-defined]
+    menus._on_delete_clicked()  # type: ignore[attr-defined]
+    assert len(asked) == 1 and ("QPushButton", "Cancel") in asked[0]
+    assert [x for x in asked[0] if _japanese_in(x[1], data)] == []
+
+    menus.new_menu()  # type: ignore[attr-defined]
+    menus.price_edit.setText("abc")  # type: ignore[attr-defined]
+    menus.save()  # type: ignore[attr-defined]
+    wait_idle(qtbot)
+    wait_for(qtbot, lambda: menus.errors["price"].isVisible())  # type: ignore[attr-defined]
+    assert menus.errors["price"].text() == "Enter a price from ¥0 to ¥9,999,999."  # type: ignore[attr-defined]
+    assert not japanese_left(menus, data), japanese_left(menus, data)
+
+    patient = PatientDialog(clinic_app.session)
+    qtbot.addWidget(patient)
+    assert patient.windowTitle() == "New patient"
+    patient.save_button.click()  # nothing typed: the required fields say so
+    wait_idle(qtbot)
+    assert not japanese_left(patient, data), japanese_left(patient, data)
+
+    tenant = TenantRegisterDialog(w)
+    qtbot.addWidget(tenant)
+    assert tenant.windowTitle() == "PAY.JP tenant registration"
+    assert not japanese_left(tenant, data), japanese_left(tenant, data)
+
+    settings = w.show_page("決済会社設定")
+    settings.show_connection()  # type: ignore[attr-defined]
+    wait_idle(qtbot)
+    assert not japanese_left(settings, data), japanese_left(settings, data)
+
+    standard = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                | QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+    qtbot.addWidget(standard)
+    files = QFileDialog(w, "Export CSV")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    qtbot.addWidget(files)
+    assert not japanese_left(standard, data) and not japanese_left(files, data)
+    assert not [t for _, t in messages.bridge().history if _japanese_in(t, data)]
+
+
+def test_standard_dialogs_in_japanese(qtbot: Any, clinic_app: Any, monkeypatch: Any) -> None:
+    asked: list[list[tuple[str, str]]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(visible_texts(box)) or 0)
+    assert not ConfirmDialog.ask(clinic_app.window, "削除", "削除しますか？", "削除")
+    assert ("QPushButton", "キャンセル") in asked[0]
+    standard = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Yes)
+    qtbot.addWidget(standard)
+    assert standard.button(QDialogButtonBox.StandardButton.Cancel).text() == "キャンセル"
+    files = QFileDialog(clinic_app.window, "CSV出力")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    qtbot.addWidget(files)
+    assert {"保存(&S)", "キャンセル"} <= {b.text() for b in files.findChildren(QAbstractButton)}

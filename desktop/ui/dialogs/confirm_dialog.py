@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
-
-from desktop.ui.i18n import tr
 
 
 class ConfirmDialog:
@@ -15,7 +14,7 @@ class ConfirmDialog:
         box.setWindowTitle(title)
         box.setText(text)
         ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
+        cancel = box.addButton(QCoreApplication.translate("ConfirmDialog", "キャンセル"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(cancel)
         box.exec()
         accepted = box.clickedButton() is ok

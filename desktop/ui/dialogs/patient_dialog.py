@@ -33,15 +33,20 @@ from desktop.domain.patients import SEXES, clean_patient_fields
 from desktop.services.directory import DuplicatePatient
 from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
 
-TEXT_FIELDS = (("family_name", "姓"), ("given_name", "名"), ("family_name_kana", "セイ"),
-               ("given_name_kana", "メイ"), ("phone", "電話番号"), ("email", "Eメール"), ("address", "住所"))
+TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
+               ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
+               ("family_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "セイ")),
+               ("given_name_kana", QT_TRANSLATE_NOOP("PatientDialog", "メイ")),
+               ("phone", QT_TRANSLATE_NOOP("PatientDialog", "電話番号")),
+               ("email", QT_TRANSLATE_NOOP("PatientDialog", "Eメール")),
+               ("address", QT_TRANSLATE_NOOP("PatientDialog", "住所")))
 DUPLICATE_TEXT = {
-    "name_phone": "同じ氏名・電話番号の患者様がすでに登録されています：{who}",
-    "email": "同じメールアドレスの患者様がすでに登録されています：{who}",
+    "name_phone": QT_TRANSLATE_NOOP("PatientDialog", "同じ氏名・電話番号の患者様がすでに登録されています：{who}"),
+    "email": QT_TRANSLATE_NOOP("PatientDialog", "同じメールアドレスの患者様がすでに登録されています：{who}"),
 }
 
 
@@ -56,10 +61,10 @@ class PatientDialog(QDialog):
         self._saving = False
         self._confirmed: dict[str, Any] | None = None  # values the duplicate warning was shown for
         self._pending: dict[str, Any] | None = None
-        self.setWindowTitle(tr("新規患者") if patient is None else tr("患者情報の編集"))
+        self.setWindowTitle(self.tr("新規患者") if patient is None else self.tr("患者情報の編集"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        heading = QLabel(tr("新規患者") if patient is None else tr("患者情報の編集：{name} 様", name=patient.name))
+        heading = QLabel(self.tr("新規患者") if patient is None else self.tr("患者情報の編集：{name} 様").format(name=patient.name))
         heading.setStyleSheet("font-size: 15px; font-weight: bold;")
         layout.addWidget(heading)
         form = QFormLayout()
@@ -69,16 +74,16 @@ class PatientDialog(QDialog):
         for key, label in TEXT_FIELDS:
             self.edits[key] = QLineEdit()
             self.errors[key] = ErrorLabel()
-        kana_hint = tr("ひらがな・カタカナ")
+        kana_hint = self.tr("ひらがな・カタカナ")
         self.edits["family_name_kana"].setPlaceholderText(kana_hint)
         self.edits["given_name_kana"].setPlaceholderText(kana_hint)
         self.edits["phone"].setPlaceholderText("090-1234-5678")
         self.edits["email"].setPlaceholderText("hanako@example.jp")
         self.sex_combo = QComboBox()
-        self.sex_combo.addItem(tr("未選択"), "")
+        self.sex_combo.addItem(self.tr("未選択"), "")
         for sex in SEXES:
-            self.sex_combo.addItem(tr(sex), sex)
-        self.language = ChoiceRow([("ja", tr("日本語")), ("en", "English")])
+            self.sex_combo.addItem(i18n.sex_label(sex), sex)
+        self.language = ChoiceRow([("ja", self.tr("日本語")), ("en", "English")])
         self.errors["sex"], self.errors["language"] = ErrorLabel(), ErrorLabel()
 
         inner_labels: list[QLabel] = []
@@ -89,7 +94,7 @@ class PatientDialog(QDialog):
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             boxes.addWidget(self.edits[left], 1)
-            inner = QLabel(tr(dict(TEXT_FIELDS)[right]))
+            inner = QLabel(self.tr(dict(TEXT_FIELDS)[right]))
             inner.setContentsMargins(8, 0, 2, 0)
             inner_labels.append(inner)
             boxes.addWidget(inner)
@@ -101,9 +106,9 @@ class PatientDialog(QDialog):
             form.addRow(self._row_label(dict(TEXT_FIELDS)[left]), cell)
         for inner in inner_labels:  # 名 and メイ: the two boxes on the right start at the same x
             inner.setFixedWidth(max(x.sizeHint().width() for x in inner_labels))
-        wide: list[tuple[str, str, QWidget]] = [("sex", "性別", self.sex_combo)]
+        wide: list[tuple[str, str, QWidget]] = [("sex", QT_TRANSLATE_NOOP("PatientDialog", "性別"), self.sex_combo)]
         wide += [(key, dict(TEXT_FIELDS)[key], self.edits[key]) for key in ("phone", "email", "address")]
-        wide.append(("language", "メールの言語", self.language))
+        wide.append(("language", QT_TRANSLATE_NOOP("PatientDialog", "メールの言語"), self.language))
         for key, label, widget in wide:
             cell = QWidget()
             column = QVBoxLayout(cell)
@@ -120,8 +125,8 @@ class PatientDialog(QDialog):
                                            "padding: 6px;")
         self.duplicate_label.hide()
         layout.addWidget(self.duplicate_label)
-        self.cancel_button = QPushButton(tr("キャンセル"))
-        self.save_button = QPushButton(tr("保存"))
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.save_button = QPushButton(self.tr("保存"))
         self.cancel_button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -149,7 +154,7 @@ class PatientDialog(QDialog):
 
     def _row_label(self, text: str) -> QLabel:
         """A label as tall as a line edit, so it stays beside the box when a message shows under it."""
-        label = QLabel(tr(text))
+        label = QLabel(self.tr(text))
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         label.setFixedHeight(self.edits["phone"].sizeHint().height())
         return label
@@ -174,7 +179,7 @@ class PatientDialog(QDialog):
         if self._confirmed is not None:  # the warning was about other values
             self._confirmed = None
             self.duplicate_label.hide()
-            self.save_button.setText(tr("保存"))
+            self.save_button.setText(self.tr("保存"))
 
     def values(self) -> dict[str, Any]:
         """What the form holds, as typed."""
@@ -222,7 +227,7 @@ class PatientDialog(QDialog):
         check = values != self._confirmed
         self._saving, self._pending = True, values
         async_ops.run_op(self._save(values, check), busy=[self.save_button, self.cancel_button],
-                         busy_text=tr("保存中…"), on_success=self._on_saved, on_failure=self._on_failed,
+                         busy_text=self.tr("保存中…"), on_success=self._on_saved, on_failure=self._on_failed,
                          name="save-patient")
 
     async def _save(self, values: dict[str, Any], check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
@@ -253,14 +258,16 @@ class PatientDialog(QDialog):
             return
         if isinstance(result, list):
             self._confirmed = self._pending
-            lines = [tr(DUPLICATE_TEXT[d.reason], who=f"{d.name}（{d.phone or d.email or '—'}）") for d in result]
-            lines.append(tr("別の方であれば、「このまま保存」を押してください。"))
+            lines = [self.tr(DUPLICATE_TEXT[d.reason]).format(who=f"{d.name}（{d.phone or d.email or '—'}）")
+                     for d in result]
+            lines.append(self.tr("別の方であれば、「このまま保存」を押してください。"))
             self.duplicate_label.setText("\n".join(lines))
             self.duplicate_label.show()
-            self.save_button.setText(tr("このまま保存"))
+            self.save_button.setText(self.tr("このまま保存"))
             return
-        key = "患者を登録しました（{name} 様）。" if self.patient is None else "患者情報を保存しました（{name} 様）。"
-        messages.info(tr(key, name=result.name))
+        text = (self.tr("患者を登録しました（{name} 様）。") if self.patient is None
+                else self.tr("患者情報を保存しました（{name} 様）。"))
+        messages.info(text.format(name=result.name))
         self.saved.emit(result)
         self.accept()
 

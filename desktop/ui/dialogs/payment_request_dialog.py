@@ -24,7 +24,6 @@ from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
-from desktop.ui.i18n import tr
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
 
 
@@ -40,16 +39,15 @@ class PaymentRequestDialog(QDialog):
 
     def __init__(self, detail: ReservationDetail, parent: QWidget | None = None, *,
                  amount: int | None = None, tax: TaxCategory | None = None, message: str | None = None,
-                 title: str = "後決済請求") -> None:
+                 title: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr(title))
+        self.setWindowTitle(title or self.tr("後決済請求"))  # a given title is already translated
         self.setMinimumWidth(520)
         self.result_value: PaymentRequestInput | None = None
         self._detail = detail
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
-        head = QLabel(f"{detail.patient.name} 様 ／ {detail.menu.name}" if i18n.language() == "ja"
-                      else f"{detail.patient.name} / {detail.menu.name}")
+        head = QLabel(self.tr("{patient} 様 ／ {menu}").format(patient=detail.patient.name, menu=detail.menu.name))
         head.setWordWrap(True)
         layout.addWidget(head)
         layout.addWidget(self.stack)
@@ -64,21 +62,21 @@ class PaymentRequestDialog(QDialog):
             self.amount_edit.setText(str(default_amount))
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount_edit)
-        amount_row.addWidget(QLabel(tr("円")))
+        amount_row.addWidget(QLabel(self.tr("円")))
         self.amount_error = ErrorLabel()
-        form.addRow(tr("金額"), amount_row)
+        form.addRow(self.tr("金額"), amount_row)
         form.addRow("", self.amount_error)
-        self.tax = ChoiceRow([(TaxCategory.TAXABLE, tr("課税")), (TaxCategory.NON_TAXABLE, tr("非課税"))])
+        self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
         self.tax.set_value(tax or detail.menu.tax_category)
-        form.addRow(tr("課税対象"), self.tax)
+        form.addRow(self.tr("課税対象"), self.tax)
         self.message_edit = QPlainTextEdit(DEFAULT_MESSAGE if message is None else message)
         self.message_edit.setTabChangesFocus(True)
         self.message_edit.setFixedHeight(90)
         self.message_error = ErrorLabel()
-        form.addRow(tr("伝達事項"), self.message_edit)
+        form.addRow(self.tr("伝達事項"), self.message_edit)
         form.addRow("", self.message_error)
-        self.cancel_button = QPushButton(tr("キャンセル"))
-        self.confirm_button = QPushButton(tr("確認"))
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.confirm_button = QPushButton(self.tr("確認"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -89,7 +87,7 @@ class PaymentRequestDialog(QDialog):
         # --- confirmation page
         confirm_page = QWidget()
         c = QVBoxLayout(confirm_page)
-        c.addWidget(QLabel(tr("以下の内容で請求します。よろしいですか？")))
+        c.addWidget(QLabel(self.tr("以下の内容で請求します。よろしいですか？")))
         summary = QFormLayout()
         self.summary_patient = QLabel(detail.patient.name)
         self.summary_email = QLabel(detail.patient.email)
@@ -97,15 +95,15 @@ class PaymentRequestDialog(QDialog):
         self.summary_tax = QLabel()
         self.summary_message = QLabel()
         self.summary_message.setWordWrap(True)
-        summary.addRow(tr("請求先"), self.summary_patient)
-        summary.addRow(tr("Eメール"), self.summary_email)
-        summary.addRow(tr("メニュー"), QLabel(detail.menu.name))
-        summary.addRow(tr("金額"), self.summary_amount)
-        summary.addRow(tr("課税対象"), self.summary_tax)
-        summary.addRow(tr("伝達事項"), self.summary_message)
+        summary.addRow(self.tr("請求先"), self.summary_patient)
+        summary.addRow(self.tr("Eメール"), self.summary_email)
+        summary.addRow(self.tr("メニュー"), QLabel(detail.menu.name))
+        summary.addRow(self.tr("金額"), self.summary_amount)
+        summary.addRow(self.tr("課税対象"), self.summary_tax)
+        summary.addRow(self.tr("伝達事項"), self.summary_message)
         c.addLayout(summary)
-        self.back_button = QPushButton(tr("戻る"))
-        self.send_button = QPushButton(tr("送信"))
+        self.back_button = QPushButton(self.tr("戻る"))
+        self.send_button = QPushButton(self.tr("送信"))
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.back_button)

@@ -21,11 +21,11 @@ from desktop.domain.formatting import format_yen
 from desktop.domain.validation import parse_refund_amount, validate_refund_reason
 from desktop.services.history import HistoryRow
 from desktop.ui import i18n
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import short_time
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
 
-WARNING = "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。"
+WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,23 +39,22 @@ class RefundDialog(QDialog):
 
     def __init__(self, row: HistoryRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("返金する"))
+        self.setWindowTitle(self.tr("返金する"))
         self.setMinimumWidth(480)
         self.result_value: RefundInput | None = None
         self._row = row
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("こちらの請求を返金しますか？")))
-        suffix = " 様" if i18n.language() == "ja" else ""
-        self.patient_label = big_label(row.patient_name + suffix, 2.0)
+        layout.addWidget(QLabel(self.tr("こちらの請求を返金しますか？")))
+        self.patient_label = big_label(self.tr("{patient} 様").format(patient=row.patient_name), 2.0)
         self.patient_label.setWordWrap(True)  # a long name wraps instead of pushing the dialog off screen
         self.amount_label = big_label(format_yen(row.remaining), 2.0)
         layout.addWidget(self.patient_label)
         layout.addWidget(self.amount_label)
-        info = QLabel(f"{tr('メニュー')}: {row.menu_name}　{tr('決済日時')}: {short_time(row.paid_at)}"
-                      f"　{tr('請求金額')}: {format_yen(row.amount)}")
+        info = QLabel(self.tr("メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}").format(
+            menu=row.menu_name, paid_at=short_time(row.paid_at), amount=format_yen(row.amount)))
         info.setWordWrap(True)
         layout.addWidget(info)
-        self.warning_label = QLabel(tr(WARNING))
+        self.warning_label = QLabel(self.tr(WARNING))
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(
             "color: #b71c1c; font-weight: bold; background: #fdecea; padding: 8px; border-radius: 4px;")
@@ -64,23 +63,23 @@ class RefundDialog(QDialog):
         form = QFormLayout()
         self.reason_edit = QLineEdit()
         self.reason_error = ErrorLabel()
-        form.addRow(tr("返金理由"), self.reason_edit)
+        form.addRow(self.tr("返金理由"), self.reason_edit)
         form.addRow("", self.reason_error)
-        self.mode = ChoiceRow([("full", tr("全額返金")), ("partial", tr("一部返金"))])
-        form.addRow(tr("返金額"), self.mode)
+        self.mode = ChoiceRow([("full", self.tr("全額返金")), ("partial", self.tr("一部返金"))])
+        form.addRow(self.tr("返金額"), self.mode)
         self.amount_edit = QLineEdit(str(row.remaining))
         self.amount_edit.setEnabled(False)
         self.amount_error = ErrorLabel()
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount_edit)
-        amount_row.addWidget(QLabel(tr("円")))
-        amount_row.addWidget(QLabel(tr("返金可能額 {amount}", amount=format_yen(row.remaining))))
+        amount_row.addWidget(QLabel(self.tr("円")))
+        amount_row.addWidget(QLabel(self.tr("返金可能額 {amount}").format(amount=format_yen(row.remaining))))
         form.addRow("", amount_row)
         form.addRow("", self.amount_error)
         layout.addLayout(form)
 
-        self.cancel_button = QPushButton(tr("キャンセル"))
-        self.refund_button = QPushButton(tr("返金する"))
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.refund_button = QPushButton(self.tr("返金する"))
         self.refund_button.setObjectName("dangerButton")
         self.refund_button.setStyleSheet("QPushButton#dangerButton { background: #c62828; color: white; "
                                          "padding: 6px 18px; font-weight: bold; }")

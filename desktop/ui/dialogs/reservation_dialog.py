@@ -26,7 +26,6 @@ from desktop.domain.formatting import JST
 from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
-from desktop.ui.i18n import tr
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ErrorLabel
 
@@ -48,7 +47,7 @@ class ReservationDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.patient_dialog: PatientDialog | None = None
-        self.setWindowTitle(tr("予約の登録"))
+        self.setWindowTitle(self.tr("予約の登録"))
         self.setMinimumWidth(480)
         self.result_value: ReservationInput | None = None
         form = QFormLayout(self)
@@ -57,8 +56,8 @@ class ReservationDialog(QDialog):
         self.patient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for p in patients:
             self._add_patient_item(p)
-        self.new_patient_button = QPushButton(tr("新規患者"))
-        self.new_patient_button.setToolTip(tr("新規患者を登録して選択します"))
+        self.new_patient_button = QPushButton(self.tr("新規患者"))
+        self.new_patient_button.setToolTip(self.tr("新規患者を登録して選択します"))
         self.new_patient_button.setAutoDefault(False)
         self.new_patient_button.setVisible(session is not None)
         self.new_patient_button.clicked.connect(self._on_new_patient_clicked)
@@ -80,21 +79,21 @@ class ReservationDialog(QDialog):
         self.message_edit.setTabChangesFocus(True)
         self.message_edit.setFixedHeight(70)
         self.attachments_edit = QLineEdit()
-        self.attachments_edit.setPlaceholderText(tr("添付ファイル名（複数はカンマ区切り）"))
-        browse = QPushButton(tr("ファイルを選択…"))
+        self.attachments_edit.setPlaceholderText(self.tr("添付ファイル名（複数はカンマ区切り）"))
+        browse = QPushButton(self.tr("ファイルを選択…"))
         browse.clicked.connect(self._on_browse_clicked)
         files = QHBoxLayout()
         files.addWidget(self.attachments_edit)
         files.addWidget(browse)
         self.error = ErrorLabel()
-        form.addRow(tr("患者"), patient_row)
-        form.addRow(tr("メニュー"), self.menu_combo)
-        form.addRow(tr("日時"), when)
-        form.addRow(tr("伝達事項"), self.message_edit)
-        form.addRow(tr("添付ファイル"), files)
+        form.addRow(self.tr("患者"), patient_row)
+        form.addRow(self.tr("メニュー"), self.menu_combo)
+        form.addRow(self.tr("日時"), when)
+        form.addRow(self.tr("伝達事項"), self.message_edit)
+        form.addRow(self.tr("添付ファイル"), files)
         form.addRow("", self.error)
-        self.cancel_button = QPushButton(tr("キャンセル"))
-        self.ok_button = QPushButton(tr("登録"))
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.ok_button = QPushButton(self.tr("登録"))
         self.ok_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -118,7 +117,7 @@ class ReservationDialog(QDialog):
         self.menu_combo.setFocus()
 
     def _on_browse_clicked(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, tr("添付ファイル"))
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("添付ファイル"))
         if names:
             self.attachments_edit.setText(", ".join(pathlib.Path(n).name for n in names))
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import CareType
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.widgets.common import ChoiceRow
 
-TITLE = "PAY.JP テナント登録"
-INTRO = "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n入力された情報はPAY.JPの本番利用審査に使用します。"
-HINT = ("施術などで保険診療が含まれない場合は「保険診療含まない」を選択してください。\n"
-        "施術などで保険診療を含む場合は「保険診療含む」を選択してください。")
+TITLE = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JP テナント登録")
+INTRO = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n"
+                          "入力された情報はPAY.JPの本番利用審査に使用します。")
+HINT = QT_TRANSLATE_NOOP("TenantRegisterDialog", "施術などで保険診療が含まれない場合は「保険診療含まない」を選択してください。\n"
+                         "施術などで保険診療を含む場合は「保険診療含む」を選択してください。")
 
 
 class TenantRegisterDialog(QDialog):
@@ -19,28 +20,28 @@ class TenantRegisterDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr(TITLE))
+        self.setWindowTitle(self.tr(TITLE))
         self.setMinimumWidth(600)
         self.result_value: CareType | None = None
         layout = QVBoxLayout(self)
-        heading = QLabel(tr(TITLE))
+        heading = QLabel(self.tr(TITLE))
         heading.setStyleSheet("font-size: 16px; font-weight: bold;")
         layout.addWidget(heading)
-        self.intro_label = QLabel(tr(INTRO))
+        self.intro_label = QLabel(self.tr(INTRO))
         layout.addWidget(self.intro_label)
         form = QFormLayout()
-        self.care_type = ChoiceRow([(CareType.WITHOUT_INSURANCE, tr("保険診療含まない")),
-                                    (CareType.WITH_INSURANCE, tr("保険診療含む"))])
-        form.addRow(tr("診療種別"), self.care_type)
+        self.care_type = ChoiceRow([(CareType.WITHOUT_INSURANCE, self.tr("保険診療含まない")),
+                                    (CareType.WITH_INSURANCE, self.tr("保険診療含む"))])
+        form.addRow(self.tr("診療種別"), self.care_type)
         layout.addLayout(form)
-        self.hint_label = QLabel(tr(HINT))
+        self.hint_label = QLabel(self.tr(HINT))
         self.hint_label.setStyleSheet("color: #555; background: #f5f7fa; padding: 8px; border-radius: 4px;")
         layout.addWidget(self.hint_label)
-        self.register_button = QPushButton(tr("テナントを登録する"))
+        self.register_button = QPushButton(self.tr("テナントを登録する"))
         self.register_button.setObjectName("primaryButton")
         self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
                                            "padding: 6px 18px; font-weight: bold; }")
-        self.cancel_button = QPushButton(tr("キャンセル"))
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.register_button)

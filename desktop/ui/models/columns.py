@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from desktop.domain.billing import BillingState
 from desktop.domain.formatting import JST, format_yen
 from desktop.services.history import HistoryRow
 from desktop.ui import i18n
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 MENU_DOTS = "⋯"
 
@@ -28,29 +28,30 @@ def state_text(row: HistoryRow) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    header_ja: str
+    header_ja: str  # the Japanese source text, marked for translation in context "HistoryColumn"
     text: Callable[[HistoryRow], str]
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
 
     @property
     def header(self) -> str:
-        return tr(self.header_ja)
+        return QCoreApplication.translate("HistoryColumn", self.header_ja)
 
 
-REQUESTED = Column("請求日時", lambda r: short_time(r.requested_at))
-PAID = Column("決済日時", lambda r: short_time(r.paid_at))
-PATIENT = Column("患者名", lambda r: r.patient_name)
-MENU = Column("予約内容", lambda r: f"{r.menu_name}（#{r.reservation_id}）")
-AMOUNT = Column("請求金額", lambda r: format_yen(r.amount), Qt.AlignmentFlag.AlignRight)
-STAFF = Column("請求スタッフ", lambda r: r.staff_name)
-MESSAGE = Column("伝達事項", lambda r: r.message.replace("\n", " "))
-STATE = Column("状態", state_text)
-REFUNDED_AT = Column("返金日時", lambda r: short_time(r.last_refunded_at))
-REFUNDED = Column("返金額", lambda r: format_yen(r.refunded_amount) if r.refunded_amount else "",
-                  Qt.AlignmentFlag.AlignRight)
-ACTIONS = Column("操作", lambda r: MENU_DOTS if r.refundable or r.cancellable else "",
-                 Qt.AlignmentFlag.AlignCenter)
-ACTIONS_TIP = "操作メニュー（Shift+F10）"
+REQUESTED = Column(QT_TRANSLATE_NOOP("HistoryColumn", "請求日時"), lambda r: short_time(r.requested_at))
+PAID = Column(QT_TRANSLATE_NOOP("HistoryColumn", "決済日時"), lambda r: short_time(r.paid_at))
+PATIENT = Column(QT_TRANSLATE_NOOP("HistoryColumn", "患者名"), lambda r: r.patient_name)
+MENU = Column(QT_TRANSLATE_NOOP("HistoryColumn", "予約内容"), lambda r: f"{r.menu_name}（#{r.reservation_id}）")
+AMOUNT = Column(QT_TRANSLATE_NOOP("HistoryColumn", "請求金額"), lambda r: format_yen(r.amount),
+                Qt.AlignmentFlag.AlignRight)
+STAFF = Column(QT_TRANSLATE_NOOP("HistoryColumn", "請求スタッフ"), lambda r: r.staff_name)
+MESSAGE = Column(QT_TRANSLATE_NOOP("HistoryColumn", "伝達事項"), lambda r: r.message.replace("\n", " "))
+STATE = Column(QT_TRANSLATE_NOOP("HistoryColumn", "状態"), state_text)
+REFUNDED_AT = Column(QT_TRANSLATE_NOOP("HistoryColumn", "返金日時"), lambda r: short_time(r.last_refunded_at))
+REFUNDED = Column(QT_TRANSLATE_NOOP("HistoryColumn", "返金額"),
+                  lambda r: format_yen(r.refunded_amount) if r.refunded_amount else "", Qt.AlignmentFlag.AlignRight)
+ACTIONS = Column(QT_TRANSLATE_NOOP("HistoryColumn", "操作"),
+                 lambda r: MENU_DOTS if r.refundable or r.cancellable else "", Qt.AlignmentFlag.AlignCenter)
+ACTIONS_TIP = QT_TRANSLATE_NOOP("HistoryColumn", "操作メニュー（Shift+F10）")
 
 RESERVATION_COLUMNS = (REQUESTED, PAID, AMOUNT, STAFF, MESSAGE, STATE, REFUNDED_AT, REFUNDED)
 HISTORY_COLUMNS = (REQUESTED, PAID, PATIENT, MENU, AMOUNT, STAFF, MESSAGE, STATE, REFUNDED_AT, REFUNDED, ACTIONS)

@@ -15,12 +15,11 @@ import shiboken6
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, messages
-from desktop.ui.i18n import tr
 from desktop.ui.models.columns import (
     ACTIONS,
     ACTIONS_TIP,
@@ -57,7 +56,7 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
     if role == Qt.ItemDataRole.ToolTipRole and col is ACTIONS and col.text(row):
-        return tr(ACTIONS_TIP)
+        return QCoreApplication.translate("HistoryColumn", ACTIONS_TIP)
     if role == ROW_ROLE:
         return row
     return None

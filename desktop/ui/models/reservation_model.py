@@ -12,11 +12,14 @@ from desktop.domain.clinic import ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.front_desk import ReservationRow
 from desktop.ui import i18n
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import STATE_COLORS
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-HEADERS = ("日付", "時間", "患者", "メニュー", "予約ステータス", "決済状況")
+HEADERS = (QT_TRANSLATE_NOOP("ReservationTableModel", "日付"), QT_TRANSLATE_NOOP("ReservationTableModel", "時間"),
+           QT_TRANSLATE_NOOP("ReservationTableModel", "患者"), QT_TRANSLATE_NOOP("ReservationTableModel", "メニュー"),
+           QT_TRANSLATE_NOOP("ReservationTableModel", "予約ステータス"),
+           QT_TRANSLATE_NOOP("ReservationTableModel", "決済状況"))
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -46,7 +49,7 @@ class ReservationTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
                 and 0 <= section < len(HEADERS)):
-            return tr(HEADERS[section])
+            return self.tr(HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

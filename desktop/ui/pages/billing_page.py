@@ -26,20 +26,31 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import BillingState
 from desktop.domain.formatting import JST, format_yen
-from desktop.services.billing import STATE_LABELS_EN, STATE_LABELS_JA, RefundOutcome
+from desktop.services.billing import RefundOutcome
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.refund_dialog import RefundDialog, RefundInput
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import HISTORY_COLUMNS
 from desktop.ui.models.history_model import HistoryTableModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import SelectedTextDelegate
 
 ACTIONS_COLUMN = len(HISTORY_COLUMNS) - 1
-CSV_HEADERS = ("請求ID", "請求日時", "決済日時", "患者名", "メニュー", "予約ID", "請求金額", "課税対象",
-               "請求スタッフ", "伝達事項", "状態", "返金額", "返金日時")
+CSV_HEADERS = (QT_TRANSLATE_NOOP("BillingPage", "請求ID"),
+               QT_TRANSLATE_NOOP("BillingPage", "請求日時"),
+               QT_TRANSLATE_NOOP("BillingPage", "決済日時"),
+               QT_TRANSLATE_NOOP("BillingPage", "患者名"),
+               QT_TRANSLATE_NOOP("BillingPage", "メニュー"),
+               QT_TRANSLATE_NOOP("BillingPage", "予約ID"),
+               QT_TRANSLATE_NOOP("BillingPage", "請求金額"),
+               QT_TRANSLATE_NOOP("BillingPage", "課税対象"),
+               QT_TRANSLATE_NOOP("BillingPage", "請求スタッフ"),
+               QT_TRANSLATE_NOOP("BillingPage", "伝達事項"),
+               QT_TRANSLATE_NOOP("BillingPage", "状態"),
+               QT_TRANSLATE_NOOP("BillingPage", "返金額"),
+               QT_TRANSLATE_NOOP("BillingPage", "返金日時"))
 
 
 class _Source:
@@ -73,7 +84,7 @@ class BillingPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = dt.datetime.now(JST).date()
-        self.period_check = QCheckBox(tr("期間"))
+        self.period_check = QCheckBox(self.tr("期間"))
         self.from_edit = QDateEdit(_qdate(today - dt.timedelta(days=30)))
         self.to_edit = QDateEdit(_qdate(today))
         for edit in (self.from_edit, self.to_edit):
@@ -81,25 +92,25 @@ class BillingPage(QWidget):
             edit.setDisplayFormat("yyyy/MM/dd")
             edit.setEnabled(False)
         self.state_combo = QComboBox()
-        self.state_combo.addItem(tr("すべて"), None)
+        self.state_combo.addItem(self.tr("すべて"), None)
         for state in BillingState:
             self.state_combo.addItem(i18n.state_label(state), state.value)
         self.patient_edit = QLineEdit()
-        self.patient_edit.setPlaceholderText(tr("患者名"))
-        self.patient_edit.setToolTip(tr("患者名で絞り込む (Ctrl+F)") + "\n" + tr("姓・名・フリガナの先頭から検索"))
+        self.patient_edit.setPlaceholderText(self.tr("患者名"))
+        self.patient_edit.setToolTip(self.tr("患者名で絞り込む (Ctrl+F)") + "\n" + self.tr("姓・名・フリガナの先頭から検索"))
         self.patient_edit.setClearButtonEnabled(True)
         self.staff_combo = QComboBox()
-        self.staff_combo.addItem(tr("すべて"), None)
-        self.search_button = QPushButton(tr("検索"))
-        self.search_button.setToolTip(tr("検索") + " (Enter)")
-        self.clear_button = QPushButton(tr("クリア"))
-        self.csv_button = QPushButton(tr("CSV出力"))
+        self.staff_combo.addItem(self.tr("すべて"), None)
+        self.search_button = QPushButton(self.tr("検索"))
+        self.search_button.setToolTip(self.tr("検索") + " (Enter)")
+        self.clear_button = QPushButton(self.tr("クリア"))
+        self.csv_button = QPushButton(self.tr("CSV出力"))
         self.csv_button.setShortcut(QKeySequence("Ctrl+E"))
-        self.csv_button.setToolTip(tr("CSV出力") + " (Ctrl+E)")
+        self.csv_button.setToolTip(self.tr("CSV出力") + " (Ctrl+E)")
         self.count_label = QLabel()
-        for w in (self.period_check, self.from_edit, QLabel(tr("〜")), self.to_edit, QLabel(tr("状態")),
-                  self.state_combo, QLabel(tr("患者名")), self.patient_edit, QLabel(tr("スタッフ")), self.staff_combo,
-                  self.search_button, self.clear_button):
+        for w in (self.period_check, self.from_edit, QLabel(self.tr("〜")), self.to_edit, QLabel(self.tr("状態")),
+                  self.state_combo, QLabel(self.tr("患者名")), self.patient_edit, QLabel(self.tr("スタッフ")),
+                  self.staff_combo, self.search_button, self.clear_button):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
@@ -178,17 +189,17 @@ class BillingPage(QWidget):
         self.apply_filter()
 
     def _on_loaded(self, total: int) -> None:
-        self.count_label.setText(tr("{n:,} 件", n=total))
+        self.count_label.setText(self.tr("{n:,} 件").format(n=total))
 
     # -- the row menu ------------------------------------------------------------------------
 
     def row_menu(self, row: HistoryRow) -> QMenu:
         menu = QMenu(self)
         manager = self.session.is_manager
-        refund = menu.addAction(tr("返金する") if manager else tr("返金する（管理者のみ）"))
+        refund = menu.addAction(self.tr("返金する") if manager else self.tr("返金する（管理者のみ）"))
         refund.setEnabled(manager and row.refundable and row.id not in self._in_flight)
         refund.triggered.connect(lambda: self.refund(row))
-        cancel = menu.addAction(tr("請求を取り消す"))
+        cancel = menu.addAction(self.tr("請求を取り消す"))
         cancel.setEnabled(row.cancellable and row.id not in self._in_flight)
         cancel.triggered.connect(lambda: self.cancel(row))
         return menu
@@ -230,25 +241,25 @@ class BillingPage(QWidget):
     def run_refund(self, row: HistoryRow, values: RefundInput) -> None:
         s = self.session
         self._in_flight.add(row.id)
-        messages.info(tr("返金処理中…"))
+        messages.info(self.tr("返金処理中…"))
         work = s.ctx.runner.payments(s.ctx.billing.refund, row.id, s.staff_id, values.amount, values.reason)
 
         def done(outcome: RefundOutcome) -> None:
-            messages.info(tr("返金しました（{patient} 様・{amount}）。", patient=row.patient_name,
-                             amount=format_yen(outcome.amount)))
+            messages.info(self.tr("返金しました（{patient} 様・{amount}）。").format(
+                patient=row.patient_name, amount=format_yen(outcome.amount)))
 
         task = async_ops.run_op(work, on_success=done, name="refund")
         task.add_done_callback(lambda _t: self._finish(row.id))
         self.model.refresh()  # shows 返金処理中 while PAY.JP answers
 
     def cancel(self, row: HistoryRow) -> None:
-        if not ConfirmDialog.ask(self, tr("請求を取り消す"), tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
-                                 tr("請求を取り消す")):
+        if not ConfirmDialog.ask(self, self.tr("請求を取り消す"), self.tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
+                                 self.tr("請求を取り消す")):
             return
         s = self.session
         self._in_flight.add(row.id)
         task = async_ops.run_op(s.ctx.runner.payments(s.ctx.billing.cancel_request, row.id, s.staff_id),
-                                on_success=lambda _: messages.info(tr("請求を取り消しました。")), name="cancel")
+                                on_success=lambda _: messages.info(self.tr("請求を取り消しました。")), name="cancel")
         task.add_done_callback(lambda _t: self._finish(row.id))
 
     def _finish(self, request_id: int) -> None:
@@ -256,18 +267,19 @@ class BillingPage(QWidget):
         self.session.events.billing_changed.emit()
 
     def _on_csv_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("CSV出力"), str(pathlib.Path.home() / tr("決済履歴.csv")),
-                                              tr("CSVファイル (*.csv)"))
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("CSV出力"), str(pathlib.Path.home() / self.tr("決済履歴.csv")),
+                                              self.tr("CSVファイル (*.csv)"))
         if path:
             self.export_csv(pathlib.Path(path))
 
     def export_csv(self, path: pathlib.Path) -> None:
         s = self.session
-        labels = STATE_LABELS_EN if i18n.language() == "en" else STATE_LABELS_JA
         work = s.ctx.runner.db(s.history.export_csv, s.clinic.id, self.current_filter(), path,
-                               headers=[tr(h) for h in CSV_HEADERS], state_labels=labels, lang=i18n.language())
-        async_ops.run_op(work, busy=[self.csv_button], busy_text=tr("処理中…"),
-                         on_success=lambda n: messages.info(tr("CSVを出力しました（{n:,} 件）: {path}", n=n, path=path)))
+                               headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(),
+                               lang=i18n.language())
+        async_ops.run_op(work, busy=[self.csv_button], busy_text=self.tr("処理中…"),
+                         on_success=lambda n: messages.info(
+                             self.tr("CSVを出力しました（{n:,} 件）: {path}").format(n=n, path=path)))
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)

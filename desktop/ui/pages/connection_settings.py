@@ -30,15 +30,15 @@ from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import UserError
 from desktop.services.settings_service import ConnectionView, SettingsService
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
-    "payjp_secret": "この端末にはシークレットキーが登録されていません",
-    "webhook_token": "この端末にはWebhookトークンが登録されていません",
-    "smtp_password": "この端末にはSMTPパスワードが登録されていません",
+    "payjp_secret": QT_TRANSLATE_NOOP("ConnectionSettingsPanel", "この端末にはシークレットキーが登録されていません"),
+    "webhook_token": QT_TRANSLATE_NOOP("ConnectionSettingsPanel", "この端末にはWebhookトークンが登録されていません"),
+    "smtp_password": QT_TRANSLATE_NOOP("ConnectionSettingsPanel", "この端末にはSMTPパスワードが登録されていません"),
 }
 OK_STYLE = "color: #1b5e20;"
 WARN_STYLE = "color: #8a4b00;"
@@ -87,10 +87,10 @@ class ConnectionSettingsPanel(QWidget):
         self.view: ConnectionView | None = None
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
-        title = QLabel(tr("接続設定"))
+        title = QLabel(self.tr("接続設定"))
         title.setStyleSheet("font-size: 18px; font-weight: bold;")
         layout.addWidget(title)
-        intro = QLabel(tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
+        intro = QLabel(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.missing_label = QLabel()
@@ -100,20 +100,20 @@ class ConnectionSettingsPanel(QWidget):
         layout.addWidget(self.missing_label)
 
         # PAY.JP
-        payjp = QGroupBox(tr("PAY.JP 接続"))
+        payjp = QGroupBox(self.tr("PAY.JP 接続"))
         form = QFormLayout(payjp)
-        self.mode = ChoiceRow([(PaymentMode.DEMO, tr("デモ")), (PaymentMode.TEST, tr("テストモード")),
-                               (PaymentMode.LIVE, tr("本番モード"))])
-        form.addRow(tr("支払いモード"), _field(self.mode, self._error("payment_mode")))
+        self.mode = ChoiceRow([(PaymentMode.DEMO, self.tr("デモ")), (PaymentMode.TEST, self.tr("テストモード")),
+                               (PaymentMode.LIVE, self.tr("本番モード"))])
+        form.addRow(self.tr("支払いモード"), _field(self.mode, self._error("payment_mode")))
         self.public_key = QLineEdit()
         self.public_key.setPlaceholderText("pk_test_… / pk_live_…")
-        form.addRow(tr("公開キー"), _field(self.public_key, self._error("public_key")))
+        form.addRow(self.tr("公開キー"), _field(self.public_key, self._error("public_key")))
         self.secret_key = _secret_edit()
         self.secret_status = QLabel()
-        form.addRow(tr("シークレットキー"), _field(self.secret_key, self._error("secret_key"), self.secret_status))
+        form.addRow(self.tr("シークレットキー"), _field(self.secret_key, self._error("secret_key"), self.secret_status))
         buttons = QHBoxLayout()
-        self.test_button = QPushButton(tr("接続テスト"))
-        self.save_payjp_button = QPushButton(tr("保存"))
+        self.test_button = QPushButton(self.tr("接続テスト"))
+        self.save_payjp_button = QPushButton(self.tr("保存"))
         self.connection_result = QLabel()
         self.connection_result.setWordWrap(True)
         buttons.addWidget(self.test_button)
@@ -123,74 +123,78 @@ class ConnectionSettingsPanel(QWidget):
         layout.addWidget(payjp)
 
         # webhook
-        hook = QGroupBox(tr("Webhook"))
+        hook = QGroupBox(self.tr("Webhook"))
         hform = QFormLayout(hook)
         self.webhook_url = UrlRow()
-        hform.addRow(tr("Webhook URL（PAY.JPに登録）"), self.webhook_url)
+        hform.addRow(self.tr("Webhook URL（PAY.JPに登録）"), self.webhook_url)
         self.webhook_token = _secret_edit()
         self.webhook_status = QLabel()
-        self.save_webhook_button = QPushButton(tr("保存"))
-        hform.addRow(tr("Webhookトークン"), _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
+        self.save_webhook_button = QPushButton(self.tr("保存"))
+        hform.addRow(self.tr("Webhookトークン"),
+                     _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
         hform.addRow("", _buttons(self.save_webhook_button))
         layout.addWidget(hook)
 
         # checkout page
-        page = QGroupBox(tr("決済ページ"))
+        page = QGroupBox(self.tr("決済ページ"))
         pform = QFormLayout(page)
         self.public_base_url = QLineEdit()
         self.public_base_url.setPlaceholderText("https://pay.example-clinic.jp")
-        pform.addRow(tr("公開URL（メールに記載）"), _field(self.public_base_url, self._error("public_base_url")))
+        pform.addRow(self.tr("公開URL（メールに記載）"), _field(self.public_base_url, self._error("public_base_url")))
         self.expiry_days = QSpinBox()
         self.expiry_days.setRange(1, 30)
-        self.expiry_days.setSuffix(tr(" 日"))
+        self.expiry_days.setSuffix(self.tr(" 日"))
         self.expiry_days.setMaximumWidth(120)
-        pform.addRow(tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
-        self.save_checkout_button = QPushButton(tr("保存"))
+        pform.addRow(self.tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
+        self.save_checkout_button = QPushButton(self.tr("保存"))
         pform.addRow("", _buttons(self.save_checkout_button))
         layout.addWidget(page)
 
         # clinic details
-        clinic = QGroupBox(tr("クリニック情報（領収書・特定商取引法に基づく表記）"))
+        clinic = QGroupBox(self.tr("クリニック情報（領収書・特定商取引法に基づく表記）"))
         cform = QFormLayout(clinic)
         self.details: dict[str, QLineEdit] = {}
-        for key, label, placeholder in (("name", "クリニック名", ""), ("postal_code", "郵便番号", "123-4567"),
-                                        ("address", "住所", ""), ("phone", "電話番号", "03-1234-5678"),
-                                        ("email", "メールアドレス", "info@example-clinic.jp"),
-                                        ("representative", "代表者名", ""),
-                                        ("registration_number", "登録番号（適格請求書発行事業者）", "T1234567890123")):
+        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
+                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
+                                        ("address", self.tr("住所"), ""),
+                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
+                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
+                                        ("representative", self.tr("代表者名"), ""),
+                                        ("registration_number", self.tr("登録番号（適格請求書発行事業者）"),
+                                         "T1234567890123")):
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
             self.details[key] = edit
-            cform.addRow(tr(label), _field(edit, self._error(key)))
-        self.save_clinic_button = QPushButton(tr("保存"))
+            cform.addRow(label, _field(edit, self._error(key)))
+        self.save_clinic_button = QPushButton(self.tr("保存"))
         cform.addRow("", _buttons(self.save_clinic_button))
         layout.addWidget(clinic)
 
         # SMTP
-        smtp = QGroupBox(tr("メール送信（SMTP）"))
+        smtp = QGroupBox(self.tr("メール送信（SMTP）"))
         sform = QFormLayout(smtp)
-        self.demo_mail_note = QLabel(tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
+        self.demo_mail_note = QLabel(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
                                         "テストメールは下記のSMTPサーバーから送信します。"))
         self.demo_mail_note.setWordWrap(True)
         self.demo_mail_note.setStyleSheet("color: #666;")
         sform.addRow(self.demo_mail_note)
         self.smtp_host = QLineEdit()
         self.smtp_host.setPlaceholderText("smtp.example.jp")
-        sform.addRow(tr("SMTPサーバー"), _field(self.smtp_host, self._error("smtp_host")))
+        sform.addRow(self.tr("SMTPサーバー"), _field(self.smtp_host, self._error("smtp_host")))
         self.smtp_port = QLineEdit()
         self.smtp_port.setMaximumWidth(100)
-        sform.addRow(tr("ポート"), _field(self.smtp_port, self._error("smtp_port")))
-        self.smtp_security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", tr("なし"))])
-        sform.addRow(tr("暗号化"), _field(self.smtp_security, self._error("smtp_security")))
+        sform.addRow(self.tr("ポート"), _field(self.smtp_port, self._error("smtp_port")))
+        self.smtp_security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
+        sform.addRow(self.tr("暗号化"), _field(self.smtp_security, self._error("smtp_security")))
         self.smtp_username = QLineEdit()
-        sform.addRow(tr("ユーザー名"), _field(self.smtp_username, self._error("smtp_username")))
+        sform.addRow(self.tr("ユーザー名"), _field(self.smtp_username, self._error("smtp_username")))
         self.smtp_password = _secret_edit()
         self.smtp_password_status = QLabel()
-        sform.addRow(tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
+        sform.addRow(self.tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
                                               self.smtp_password_status))
         smtp_buttons = QHBoxLayout()
-        self.save_smtp_button = QPushButton(tr("保存"))
-        self.test_mail_button = QPushButton(tr("テストメール送信"))
+        self.save_smtp_button = QPushButton(self.tr("保存"))
+        self.test_mail_button = QPushButton(self.tr("テストメール送信"))
         smtp_buttons.addWidget(self.save_smtp_button)
         smtp_buttons.addWidget(self.test_mail_button)
         smtp_buttons.addStretch(1)
@@ -244,11 +248,11 @@ class ConnectionSettingsPanel(QWidget):
             self.smtp_password_status.setText("")  # no login configured: nothing is missing
         self._show_secret_status()
         missing = view.missing_secrets()
-        self.missing_label.setText("\n".join("⚠ " + tr(MISSING_TEXT[m]) for m in missing))
+        self.missing_label.setText("\n".join("⚠ " + self.tr(MISSING_TEXT[m]) for m in missing))
         self.missing_label.setVisible(bool(missing))
 
     def _stored(self, label: QLabel, stored: bool, what: str) -> None:
-        label.setText(tr("この端末に登録済み") if stored else tr(MISSING_TEXT[what]))
+        label.setText(self.tr("この端末に登録済み") if stored else self.tr(MISSING_TEXT[what]))
         label.setStyleSheet(OK_STYLE if stored else WARN_STYLE)
 
     def _show_secret_status(self) -> None:
@@ -257,14 +261,14 @@ class ConnectionSettingsPanel(QWidget):
         self.public_key.setEnabled(not demo)
         self.secret_key.setEnabled(not demo)
         if demo:
-            self.secret_status.setText(tr("デモではシミュレーターのキーを使います"))
+            self.secret_status.setText(self.tr("デモではシミュレーターのキーを使います"))
             self.secret_status.setStyleSheet("color: #666;")
             self.secret_key.setPlaceholderText("")
             return
         stored = bool(self.view and isinstance(mode, PaymentMode) and self.view.secret_stored.get(mode))
         self._stored(self.secret_status, stored, "payjp_secret")
         prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
-        self.secret_key.setPlaceholderText(tr("登録済み（変更するときだけ入力）") if stored else prefix)
+        self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else prefix)
 
     def clear_errors(self) -> None:
         for label in self.errors.values():
@@ -283,7 +287,7 @@ class ConnectionSettingsPanel(QWidget):
                 return True
             return False
 
-        async_ops.run_op(work, busy=[button], busy_text=tr("処理中…"), on_success=on_success,
+        async_ops.run_op(work, busy=[button], busy_text=self.tr("処理中…"), on_success=on_success,
                          on_failure=failed, name=name)
 
     def _saved(self, text: str) -> Callable[[Any], None]:
@@ -306,9 +310,9 @@ class ConnectionSettingsPanel(QWidget):
 
         def done(result: Any) -> None:
             self.secret_key.clear()
-            self._saved(tr("PAY.JPの接続設定を保存しました。"))(result)
+            self._saved(self.tr("PAY.JPの接続設定を保存しました。"))(result)
             if changed:
-                messages.warning(tr("支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。"))
+                messages.warning(self.tr("支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。"))
 
         self._run(work, self.save_payjp_button, done, "save-payjp")
 
@@ -321,7 +325,7 @@ class ConnectionSettingsPanel(QWidget):
 
         def done(_result: Any) -> None:
             self.connection_result.setStyleSheet(OK_STYLE)
-            self.connection_result.setText(tr("接続に成功しました（APIキーは有効です）。"))
+            self.connection_result.setText(self.tr("接続に成功しました（APIキーは有効です）。"))
 
         def failed(exc: BaseException) -> bool:
             field = getattr(exc, "field", None)
@@ -330,12 +334,13 @@ class ConnectionSettingsPanel(QWidget):
                 if target is not None:
                     target.show_error(exc.message(i18n.language()))
                 self.connection_result.setStyleSheet("color: #c62828;")
-                self.connection_result.setText(tr("接続に失敗しました: {reason}", reason=exc.message(i18n.language())))
+                self.connection_result.setText(
+                    self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
                 return True
             return False
 
         self.clear_errors()
-        async_ops.run_op(work, busy=[self.test_button], busy_text=tr("接続中…"), on_success=done,
+        async_ops.run_op(work, busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done,
                          on_failure=failed, name="payjp-test")
 
     def save_webhook(self) -> None:
@@ -343,7 +348,7 @@ class ConnectionSettingsPanel(QWidget):
 
         def done(result: Any) -> None:
             self.webhook_token.clear()
-            self._saved(tr("Webhookトークンを保存しました。"))(result)
+            self._saved(self.tr("Webhookトークンを保存しました。"))(result)
 
         self._run(self.session.ctx.runner.db(self.service.save_webhook_token, token), self.save_webhook_button,
                   done, "save-webhook")
@@ -352,13 +357,13 @@ class ConnectionSettingsPanel(QWidget):
         s = self.session
         work = s.ctx.runner.db(self.service.save_checkout, s.clinic.id, self.public_base_url.text(),
                                self.expiry_days.value())
-        self._run(work, self.save_checkout_button, self._saved(tr("決済ページの設定を保存しました。")), "save-checkout")
+        self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
         s = self.session
         values = {key: edit.text() for key, edit in self.details.items()}
         work = s.ctx.runner.db(self.service.save_clinic_details, s.clinic.id, **values)
-        self._run(work, self.save_clinic_button, self._saved(tr("クリニック情報を保存しました。")), "save-clinic")
+        self._run(work, self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
         s = self.session
@@ -369,7 +374,7 @@ class ConnectionSettingsPanel(QWidget):
 
         def done(result: Any) -> None:
             self.smtp_password.clear()
-            self._saved(tr("メール送信の設定を保存しました。"))(result)
+            self._saved(self.tr("メール送信の設定を保存しました。"))(result)
 
         self._run(work, self.save_smtp_button, done, "save-smtp")
 
@@ -378,7 +383,7 @@ class ConnectionSettingsPanel(QWidget):
         self.test_mail_result.setText("")
 
         def done(address: str) -> None:
-            self.test_mail_result.setText(tr("テストメールを送信しました（宛先: {address}）。", address=address))
+            self.test_mail_result.setText(self.tr("テストメールを送信しました（宛先: {address}）。").format(address=address))
 
         self._run(s.ctx.runner.mail(self.service.send_test_mail, s.clinic.id), self.test_mail_button, done,
                   "test-mail")

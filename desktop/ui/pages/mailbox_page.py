@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.ui import async_ops
-from desktop.ui.i18n import tr
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
 
@@ -33,12 +32,12 @@ class MailboxPage(QWidget):
         self.link: str | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.refresh_button = QPushButton(tr("更新"))
-        self.refresh_button.setToolTip(tr("最新の状態に更新 (F5)"))
-        self.open_button = QPushButton(tr("決済ページを開く"))
+        self.refresh_button = QPushButton(self.tr("更新"))
+        self.refresh_button.setToolTip(self.tr("最新の状態に更新 (F5)"))
+        self.open_button = QPushButton(self.tr("決済ページを開く"))
         self.open_button.setEnabled(False)
         self.open_button.setShortcut(QKeySequence("Ctrl+O"))
-        self.open_button.setToolTip(tr("決済ページを開く") + " (Ctrl+O)")
+        self.open_button.setToolTip(self.tr("決済ページを開く") + " (Ctrl+O)")
         self.count_label = QLabel()
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.count_label)
@@ -75,7 +74,7 @@ class MailboxPage(QWidget):
             if chosen is None or m.key == current:
                 chosen = item
         self.list.blockSignals(False)
-        self.count_label.setText(tr("{n:,} 件", n=len(mails)) if mails else tr("メールがありません"))
+        self.count_label.setText(self.tr("{n:,} 件").format(n=len(mails)) if mails else self.tr("メールがありません"))
         if chosen is not None:
             self.list.setCurrentItem(chosen)
             self._on_item_changed(chosen)

@@ -26,7 +26,6 @@ from desktop.services.directory import MenuInput
 from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
-from desktop.ui.i18n import tr
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
 
@@ -43,9 +42,9 @@ class MenuPage(QWidget):
         self.list = QListWidget()
         self.list.setStyleSheet("QListWidget::item { padding: 6px; border-bottom: 1px solid #dde3ea; } "
                                 "QListWidget::item:selected { background: #2f6fae; color: white; }")
-        self.new_button = QPushButton(tr("新規メニュー"))
+        self.new_button = QPushButton(self.tr("新規メニュー"))
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip(tr("新規メニュー") + " (Ctrl+N)")
+        self.new_button.setToolTip(self.tr("新規メニュー") + " (Ctrl+N)")
         left.addWidget(self.list, 1)
         left.addWidget(self.new_button)
         layout.addLayout(left, 2)
@@ -56,13 +55,13 @@ class MenuPage(QWidget):
         self.name_edit = QLineEdit()
         self.price_edit = QLineEdit()
         self.price_edit.setPlaceholderText("3300")
-        self.tax = ChoiceRow([(TaxCategory.TAXABLE, tr("課税")), (TaxCategory.NON_TAXABLE, tr("非課税"))])
-        self.card = ChoiceRow([(True, tr("あり")), (False, tr("なし"))])
-        self.lump_sum = QCheckBox(tr("一括"))
+        self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
+        self.card = ChoiceRow([(True, self.tr("あり")), (False, self.tr("なし"))])
+        self.lump_sum = QCheckBox(self.tr("一括"))
         self.lump_sum.setChecked(True)
         self.timing = ChoiceRow([(t, i18n.timing_label(t)) for t in
                                  (PaymentTiming.PRE_AND_POST, PaymentTiming.PRE, PaymentTiming.POST)])
-        self.attachment = ChoiceRow([(True, tr("あり")), (False, tr("なし"))])
+        self.attachment = ChoiceRow([(True, self.tr("あり")), (False, self.tr("なし"))])
         self.attachment.set_value(False)
         self.note_edit = QPlainTextEdit()
         self.confirm_edit = QPlainTextEdit()
@@ -70,29 +69,29 @@ class MenuPage(QWidget):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(70)
         self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "form")}
-        form.addRow(tr("メニュー名"), self.name_edit)
+        form.addRow(self.tr("メニュー名"), self.name_edit)
         form.addRow("", self.errors["name"])
-        form.addRow(tr("料金 (税込)"), self.price_edit)
+        form.addRow(self.tr("料金 (税込)"), self.price_edit)
         form.addRow("", self.errors["price"])
-        form.addRow(tr("課税区分"), self.tax)
-        form.addRow(tr("クレジットカード決済 (必須)"), self.card)
-        form.addRow(tr("決済種別（1つ以上選択）"), self.lump_sum)
+        form.addRow(self.tr("課税区分"), self.tax)
+        form.addRow(self.tr("クレジットカード決済 (必須)"), self.card)
+        form.addRow(self.tr("決済種別（1つ以上選択）"), self.lump_sum)
         form.addRow("", self.errors["lump_sum"])
-        form.addRow(tr("決済タイミング (必須)"), self.timing)
-        form.addRow(tr("添付ファイル (必須)"), self.attachment)
-        form.addRow(tr("備考"), self.note_edit)
-        form.addRow(tr("確認メッセージ"), self.confirm_edit)
+        form.addRow(self.tr("決済タイミング (必須)"), self.timing)
+        form.addRow(self.tr("添付ファイル (必須)"), self.attachment)
+        form.addRow(self.tr("備考"), self.note_edit)
+        form.addRow(self.tr("確認メッセージ"), self.confirm_edit)
         form.addRow("", self.errors["form"])
         buttons = QHBoxLayout()
-        self.duplicate_button = QPushButton(tr("複製"))
+        self.duplicate_button = QPushButton(self.tr("複製"))
         self.duplicate_button.setShortcut(QKeySequence("Ctrl+D"))
-        self.duplicate_button.setToolTip(tr("複製") + " (Ctrl+D)")
-        self.save_button = QPushButton(tr("保存"))
+        self.duplicate_button.setToolTip(self.tr("複製") + " (Ctrl+D)")
+        self.save_button = QPushButton(self.tr("保存"))
         self.save_button.setShortcut(QKeySequence("Ctrl+S"))
-        self.save_button.setToolTip(tr("保存") + " (Ctrl+S)")
-        self.delete_button = QPushButton(tr("削除"))
+        self.save_button.setToolTip(self.tr("保存") + " (Ctrl+S)")
+        self.delete_button = QPushButton(self.tr("削除"))
         self.delete_button.setShortcut(QKeySequence("Ctrl+Delete"))
-        self.delete_button.setToolTip(tr("削除") + " (Ctrl+Delete)")
+        self.delete_button.setToolTip(self.tr("削除") + " (Ctrl+Delete)")
         buttons.addWidget(self.duplicate_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
@@ -184,7 +183,7 @@ class MenuPage(QWidget):
         if isinstance(exc, UserError):
             key = exc.field if exc.field in self.errors else "form"
             if key == "price":
-                self.errors[key].show_error(tr("料金は0〜9,999,999円の整数で入力してください。"))
+                self.errors[key].show_error(self.tr("料金は0〜9,999,999円の整数で入力してください。"))
             else:
                 self.errors[key].show_error(exc.message(i18n.language()))
             {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum}.get(
@@ -204,18 +203,18 @@ class MenuPage(QWidget):
         menu_id = self.current.id if self.current else None
 
         def done(saved_id: int) -> None:
-            messages.info(tr("保存しました。"))
+            messages.info(self.tr("保存しました。"))
             self.reload(saved_id)
             s.events.menus_changed.emit()
 
         async_ops.run_op(s.ctx.runner.db(s.ctx.directory.save_menu, s.clinic.id, data, menu_id),
-                         busy=[self.save_button], busy_text=tr("処理中…"), on_success=done,
+                         busy=[self.save_button], busy_text=self.tr("処理中…"), on_success=done,
                          on_failure=self._show_error, name="save-menu")
 
     def _on_duplicate_clicked(self) -> None:
         if self.current is None:
             return
-        copy_name = self.name_edit.text() + tr("のコピー")
+        copy_name = self.name_edit.text() + self.tr("のコピー")
         self.current = None
         self.list.clearSelection()
         self.name_edit.setText(copy_name)
@@ -227,13 +226,14 @@ class MenuPage(QWidget):
         m = self.current
         if m is None:
             return
-        if not ConfirmDialog.ask(self, tr("削除"), tr("メニュー「{name}」を削除しますか？", name=m.name), tr("削除")):
+        question = self.tr("メニュー「{name}」を削除しますか？").format(name=m.name)
+        if not ConfirmDialog.ask(self, self.tr("削除"), question, self.tr("削除")):
             return
         s = self.session
 
         def done(deleted: bool) -> None:
-            messages.info(tr("メニューを削除しました。") if deleted else
-                          tr("予約があるため、メニューをアーカイブしました（一覧に表示されなくなります）。"))
+            messages.info(self.tr("メニューを削除しました。") if deleted else
+                          self.tr("予約があるため、メニューをアーカイブしました（一覧に表示されなくなります）。"))
             self.current = None
             self.reload()
             s.events.menus_changed.emit()

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.formatting import JST
 from desktop.services.settings_service import PAYMENT_COMPANY, ContractView, SettingsService
-from desktop.services.tenants import REVIEW_LABELS_EN, REVIEW_LABELS_JA
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import review_label
 from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
@@ -38,18 +37,12 @@ from desktop.ui.widgets.url_row import UrlRow
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 5 * 60 * 1000  # 審査状況 is read again every 5 minutes while the page is shown
-FEE_NOTE = "※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。"
-CARE_TYPE_JA = {CareType.WITH_INSURANCE: "保険診療", CareType.WITHOUT_INSURANCE: "保険診療含まない"}
 REVIEW_STYLE = {
     ReviewStatus.APPROVED: "color: #1b5e20; background: #e8f5e9;",
     ReviewStatus.DECLINED: "color: #b71c1c; background: #fdecea;",
 }
 LINK_STYLE = ("QPushButton { color: #1565c0; text-decoration: underline; border: none; text-align: left; "
               "padding: 0; background: transparent; }")
-
-
-def review_label(status: ReviewStatus) -> str:
-    return (REVIEW_LABELS_EN if i18n.language() == "en" else REVIEW_LABELS_JA)[status]
 
 
 def open_in_browser(url: str) -> None:
@@ -67,10 +60,10 @@ class ContractPanel(QWidget):
         self.view: ContractView | None = None
         self._filling = False
         layout = QVBoxLayout(self)
-        title = QLabel(tr("決済会社設定"))
+        title = QLabel(self.tr("決済会社設定"))
         title.setStyleSheet("font-size: 18px; font-weight: bold;")
         layout.addWidget(title)
-        self.fee_label = QLabel(tr(FEE_NOTE))
+        self.fee_label = QLabel(self.tr("※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。"))
         self.fee_label.setWordWrap(True)
         layout.addWidget(self.fee_label)
         self.mode_banner = QLabel()
@@ -79,7 +72,7 @@ class ContractPanel(QWidget):
         self.mode_banner.hide()
         layout.addWidget(self.mode_banner)
 
-        contract = QGroupBox(tr("契約情報"))
+        contract = QGroupBox(self.tr("契約情報"))
         box = QVBoxLayout(contract)
         company = QLabel("PAY.JP")
         company.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -89,25 +82,25 @@ class ContractPanel(QWidget):
         status_row = QHBoxLayout()
         self.review_label = QLabel("—")
         self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px;")
-        self.refresh_button = QPushButton(tr("更新"))
-        self.refresh_button.setToolTip(tr("PAY.JPから審査状況を今すぐ取得します"))
+        self.refresh_button = QPushButton(self.tr("更新"))
+        self.refresh_button.setToolTip(self.tr("PAY.JPから審査状況を今すぐ取得します"))
         self.checked_label = QLabel()
         self.checked_label.setStyleSheet("color: #666;")
         status_row.addWidget(self.review_label)
         status_row.addWidget(self.refresh_button)
         status_row.addWidget(self.checked_label)
         status_row.addStretch(1)
-        form.addRow(tr("審査状況"), status_row)
+        form.addRow(self.tr("審査状況"), status_row)
         self.care_label = QLabel()
-        self.care_title = QLabel(tr("診療種別"))
+        self.care_title = QLabel(self.tr("診療種別"))
         form.addRow(self.care_title, self.care_label)
-        self.apply_link = QPushButton(tr("利用申請ページに移動"))
+        self.apply_link = QPushButton(self.tr("利用申請ページに移動"))
         self.apply_link.setCursor(Qt.CursorShape.PointingHandCursor)
         self.apply_link.setStyleSheet(LINK_STYLE)
         self.apply_link.setFlat(True)
         form.addRow("", self.apply_link)
         box.addLayout(form)
-        self.register_button = QPushButton(tr("テナント登録する"))
+        self.register_button = QPushButton(self.tr("テナント登録する"))
         self.register_button.setObjectName("primaryButton")
         self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
                                            "padding: 6px 18px; font-weight: bold; } "
@@ -118,20 +111,20 @@ class ContractPanel(QWidget):
         box.addLayout(reg_row)
         layout.addWidget(contract)
 
-        usage = QGroupBox(tr("利用設定"))
+        usage = QGroupBox(self.tr("利用設定"))
         uform = QFormLayout(usage)
         uform.setHorizontalSpacing(24)
         self.company_combo = QComboBox()
-        self.company_combo.addItem(tr("選択してください"), None)
+        self.company_combo.addItem(self.tr("選択してください"), None)
         self.company_combo.addItem("PAYJP", PAYMENT_COMPANY)
         self.company_combo.setMinimumWidth(220)
         combo_row = QHBoxLayout()
         combo_row.addWidget(self.company_combo)
         combo_row.addStretch(1)
-        uform.addRow(tr("利用する決済会社"), combo_row)
-        self.auto_charge = ChoiceRow([(True, tr("利用する")), (False, tr("利用しない"))])
-        uform.addRow(tr("自動決済"), self.auto_charge)
-        self.auto_hint = QLabel(tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
+        uform.addRow(self.tr("利用する決済会社"), combo_row)
+        self.auto_charge = ChoiceRow([(True, self.tr("利用する")), (False, self.tr("利用しない"))])
+        uform.addRow(self.tr("自動決済"), self.auto_charge)
+        self.auto_hint = QLabel(self.tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
         self.auto_hint.setStyleSheet("color: #666;")
         self.auto_hint.setWordWrap(True)
         uform.addRow("", self.auto_hint)
@@ -140,18 +133,18 @@ class ContractPanel(QWidget):
         uform.addRow("", self.usage_reason)
         layout.addWidget(usage)
 
-        legal = QGroupBox(tr("申請フォームに入力するURL"))
+        legal = QGroupBox(self.tr("申請フォームに入力するURL"))
         lform = QFormLayout(legal)
         lform.setHorizontalSpacing(24)
-        note = QLabel(tr("PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。"))
+        note = QLabel(self.tr("PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。"))
         note.setWordWrap(True)
         lform.addRow(note)
         self.tokushoho_url = UrlRow()
         self.privacy_url = UrlRow()
         self.terms_url = UrlRow()
-        lform.addRow(tr("特定商取引法に基づく表記"), self.tokushoho_url)
-        lform.addRow(tr("プライバシーポリシー"), self.privacy_url)
-        lform.addRow(tr("利用規約"), self.terms_url)
+        lform.addRow(self.tr("特定商取引法に基づく表記"), self.tokushoho_url)
+        lform.addRow(self.tr("プライバシーポリシー"), self.privacy_url)
+        lform.addRow(self.tr("利用規約"), self.terms_url)
         layout.addWidget(legal)
         layout.addStretch(1)
 
@@ -179,11 +172,12 @@ class ContractPanel(QWidget):
         self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px; border-radius: 3px; "
                                         + REVIEW_STYLE.get(view.review_status, "background: #eef2f6;"))
         if view.review_checked_at is not None:
-            self.checked_label.setText(tr("最終確認 {time}", time=f"{view.review_checked_at.astimezone(JST):%Y/%m/%d %H:%M}"))
+            self.checked_label.setText(
+                self.tr("最終確認 {time}").format(time=f"{view.review_checked_at.astimezone(JST):%Y/%m/%d %H:%M}"))
         else:
             self.checked_label.setText("")
         self.refresh_button.setEnabled(registered)
-        self.care_label.setText(tr(CARE_TYPE_JA[view.care_type]) if view.care_type else "")
+        self.care_label.setText(i18n.care_type_label(view.care_type) if view.care_type else "")
         self.care_title.setVisible(registered and view.care_type is not None)
         self.care_label.setVisible(registered and view.care_type is not None)
         self.apply_link.setVisible(registered)
@@ -194,16 +188,17 @@ class ContractPanel(QWidget):
         self.company_combo.setEnabled(selectable)
         self.auto_charge.setEnabled(selectable and view.payment_company == PAYMENT_COMPANY)
         if not selectable:
-            self.usage_reason.show_error(tr("PAY.JPの審査が「承認」になると、利用する決済会社と自動決済を選択できます。"))
+            self.usage_reason.show_error(self.tr("PAY.JPの審査が「承認」になると、利用する決済会社と自動決済を選択できます。"))
         elif view.payment_company != PAYMENT_COMPANY:
-            self.usage_reason.show_error(tr("自動決済は、利用する決済会社を選択すると設定できます。"))
+            self.usage_reason.show_error(self.tr("自動決済は、利用する決済会社を選択すると設定できます。"))
         else:
             self.usage_reason.clear_error()
         if view.mode is not PaymentMode.LIVE and not view.approved:
-            text = ("デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。"
+            text = (self.tr("デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。")
                     if view.mode is PaymentMode.DEMO else
-                    "テストモードのため、審査の承認前でもカード決済を利用できます（テスト用カードのみ・実際の請求は発生しません）。")
-            self.mode_banner.setText(tr(text))
+                    self.tr("テストモードのため、審査の承認前でもカード決済を利用できます"
+                            "（テスト用カードのみ・実際の請求は発生しません）。"))
+            self.mode_banner.setText(text)
             self.mode_banner.show()
         else:
             self.mode_banner.hide()
@@ -226,10 +221,10 @@ class ContractPanel(QWidget):
 
         def done(url: str) -> None:
             open_in_browser(url)
-            messages.info(tr("PAY.JPのテナントを登録しました。ブラウザで利用申請を行ってください。"))
+            messages.info(self.tr("PAY.JPのテナントを登録しました。ブラウザで利用申請を行ってください。"))
             self.reload()
 
-        async_ops.run_op(work, busy=[self.register_button], busy_text=tr("登録中…"), on_success=done, name="tenant")
+        async_ops.run_op(work, busy=[self.register_button], busy_text=self.tr("登録中…"), on_success=done, name="tenant")
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session
@@ -253,7 +248,7 @@ class ContractPanel(QWidget):
 
         def done(status: ReviewStatus) -> None:
             if not quiet:
-                messages.info(tr("審査状況を更新しました: {status}", status=review_label(status)))
+                messages.info(self.tr("審査状況を更新しました: {status}").format(status=review_label(status)))
             if status is not before:
                 self._clinic_changed()
             self.reload()
@@ -276,7 +271,7 @@ class ContractPanel(QWidget):
         def done(view: ContractView) -> None:
             self.show_view(view)
             self._clinic_changed()
-            messages.info(tr("決済会社の設定を保存しました。"))
+            messages.info(self.tr("決済会社の設定を保存しました。"))
 
         async_ops.run_op(s.ctx.runner.db(self.service.set_payment_company, s.clinic.id, company, auto),
                          busy=[self.company_combo, self.auto_charge], on_success=done, on_failure=failed,
@@ -322,9 +317,9 @@ class PaymentSettingsPage(QWidget):
         self.contract.setMaximumWidth(960)
         self.connection.setMaximumWidth(960)
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolled(self.contract), tr("決済会社設定"))
-        self.tabs.addTab(_scrolled(self.connection), tr("接続設定"))
-        self.manager_only = QLabel(tr("設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。"))
+        self.tabs.addTab(_scrolled(self.contract), self.tr("決済会社設定"))
+        self.tabs.addTab(_scrolled(self.connection), self.tr("接続設定"))
+        self.manager_only = QLabel(self.tr("設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。"))
         self.manager_only.setObjectName("managerOnly")
         self.manager_only.setWordWrap(True)
         self.manager_only.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")

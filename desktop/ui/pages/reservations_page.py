@@ -24,7 +24,6 @@ from desktop.services.front_desk import ReservationRow
 from desktop.services.booking import Booking
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
-from desktop.ui.i18n import tr
 from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import SelectedTextDelegate
@@ -39,26 +38,26 @@ class ReservationsPage(QWidget):
         self._seq = 0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.prev_button = QPushButton("◀ " + tr("前日"))
+        self.prev_button = QPushButton("◀ " + self.tr("前日"))
         self.prev_button.setShortcut(QKeySequence("Alt+Left"))
-        self.prev_button.setToolTip(tr("前日 (Alt+←)"))
+        self.prev_button.setToolTip(self.tr("前日 (Alt+←)"))
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd (ddd)")
         today = dt.datetime.now(JST).date()
         self.date_edit.setDate(QDate(today.year, today.month, today.day))
-        self.next_button = QPushButton(tr("翌日") + " ▶")
+        self.next_button = QPushButton(self.tr("翌日") + " ▶")
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
-        self.next_button.setToolTip(tr("翌日 (Alt+→)"))
-        self.today_button = QPushButton(tr("今日"))
+        self.next_button.setToolTip(self.tr("翌日 (Alt+→)"))
+        self.today_button = QPushButton(self.tr("今日"))
         self.today_button.setShortcut(QKeySequence("Ctrl+T"))
-        self.today_button.setToolTip(tr("今日 (Ctrl+T)"))
+        self.today_button.setToolTip(self.tr("今日 (Ctrl+T)"))
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(tr("患者名で検索") + " (Ctrl+F)")
+        self.search_edit.setPlaceholderText(self.tr("患者名で検索") + " (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
-        self.new_button = QPushButton(tr("新規予約"))
+        self.new_button = QPushButton(self.tr("新規予約"))
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip(tr("新規予約") + " (Ctrl+N)")
+        self.new_button.setToolTip(self.tr("新規予約") + " (Ctrl+N)")
         for w in (self.prev_button, self.date_edit, self.next_button, self.today_button):
             bar.addWidget(w)
         bar.addWidget(self.search_edit, 1)
@@ -180,14 +179,14 @@ class ReservationsPage(QWidget):
 
         def done(booking: Booking) -> None:
             if booking.pre_payment_error is not None:
-                messages.error(tr("予約を登録しましたが、事前決済を請求できませんでした: {reason}",
-                                  reason=booking.pre_payment_error.message(i18n.language())))
+                messages.error(self.tr("予約を登録しましたが、事前決済を請求できませんでした: {reason}").format(
+                    reason=booking.pre_payment_error.message(i18n.language())))
             elif booking.pre_payment is not None and booking.pre_payment.auto_charged:
-                messages.info(tr("予約を登録し、保存済みのカードで事前決済しました。"))
+                messages.info(self.tr("予約を登録し、保存済みのカードで事前決済しました。"))
             elif booking.pre_payment is not None:
-                messages.info(tr("予約を登録し、事前決済の請求メールを送信しました。"))
+                messages.info(self.tr("予約を登録し、事前決済の請求メールを送信しました。"))
             else:
-                messages.info(tr("予約を登録しました。"))
+                messages.info(self.tr("予約を登録しました。"))
             reservation_id = booking.reservation_id
             self._selected_id = reservation_id
             self.search_edit.clear()

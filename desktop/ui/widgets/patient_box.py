@@ -7,15 +7,17 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.services.front_desk import PatientInfo
-from desktop.ui.i18n import tr
+from desktop.ui import i18n
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 EDIT_SHORTCUT = "Ctrl+Shift+E"
-LABELS = ("姓名", "性別", "電話番号", "Eメール", "住所")
+LABELS = (QT_TRANSLATE_NOOP("PatientBox", "姓名"), QT_TRANSLATE_NOOP("PatientBox", "性別"), QT_TRANSLATE_NOOP("PatientBox", "電話番号"),
+          QT_TRANSLATE_NOOP("PatientBox", "Eメール"), QT_TRANSLATE_NOOP("PatientBox", "住所"))
 
 
 class PatientBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("患者情報"), parent)
+        super().__init__(self.tr("患者情報"), parent)
         form = QFormLayout(self)
         self.labels: dict[str, QLabel] = {}
         for key in LABELS:
@@ -23,10 +25,10 @@ class PatientBox(QGroupBox):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.labels[key] = label
-            form.addRow(tr(key), label)
-        self.edit_button = QPushButton(tr("編集"))
+            form.addRow(self.tr(key), label)
+        self.edit_button = QPushButton(self.tr("編集"))
         self.edit_button.setShortcut(QKeySequence(EDIT_SHORTCUT))
-        self.edit_button.setToolTip(tr("患者情報を編集") + f" ({EDIT_SHORTCUT})")
+        self.edit_button.setToolTip(self.tr("患者情報を編集") + f" ({EDIT_SHORTCUT})")
         self.edit_button.setEnabled(False)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -35,7 +37,8 @@ class PatientBox(QGroupBox):
 
     def show_patient(self, p: PatientInfo | None) -> None:
         values = ("", "", "", "", "") if p is None else (
-            p.name + (f"（{p.kana}）" if p.kana else ""), tr(p.sex) if p.sex else "", p.phone, p.email, p.address)
+            p.name + (f"（{p.kana}）" if p.kana else ""), i18n.sex_label(p.sex) if p.sex else "", p.phone, p.email,
+            p.address)
         for key, value in zip(LABELS, values):
             self.labels[key].setText(value or "—")
         self.edit_button.setEnabled(p is not None)

@@ -33,13 +33,14 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
-from desktop.ui.i18n import tr
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import SelectedTextDelegate
 from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
 
-EMAIL_HINT = "患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。"
+EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
+                               "患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。")
 
 
 def _value_label() -> QLabel:
@@ -59,24 +60,24 @@ class ReservationDetailPanel(QWidget):
         self._reservation_id: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel(tr("予約を選択してください"))
+        self.title = QLabel(self.tr("予約を選択してください"))
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         layout.addWidget(self.title)
 
         top = QHBoxLayout()
-        box = QGroupBox(tr("予約詳細"))
+        box = QGroupBox(self.tr("予約詳細"))
         form = QFormLayout(box)
         self.status_combo = QComboBox()
         for status in ReservationStatus:
             self.status_combo.addItem(i18n.reservation_status_label(status), status.value)
         self.menu_label, self.timing_label, self.when_label = _value_label(), _value_label(), _value_label()
         self.message_label, self.files_label = _value_label(), _value_label()
-        form.addRow(tr("予約ステータス"), self.status_combo)
-        form.addRow(tr("メニュー"), self.menu_label)
-        form.addRow(tr("決済タイミング"), self.timing_label)
-        form.addRow(tr("予約日時"), self.when_label)
-        form.addRow(tr("伝達事項"), self.message_label)
-        form.addRow(tr("添付ファイル"), self.files_label)
+        form.addRow(self.tr("予約ステータス"), self.status_combo)
+        form.addRow(self.tr("メニュー"), self.menu_label)
+        form.addRow(self.tr("決済タイミング"), self.timing_label)
+        form.addRow(self.tr("予約日時"), self.when_label)
+        form.addRow(self.tr("伝達事項"), self.message_label)
+        form.addRow(self.tr("添付ファイル"), self.files_label)
         top.addWidget(box, 1)
         self.patient_box = PatientBox()
         self.patient_labels = self.patient_box.labels
@@ -86,15 +87,15 @@ class ReservationDetailPanel(QWidget):
         layout.addLayout(top)
 
         actions = QHBoxLayout()
-        self.request_button = QPushButton(tr("後決済請求"))
+        self.request_button = QPushButton(self.tr("後決済請求"))
         self.request_button.setShortcut(QKeySequence("Ctrl+P"))
-        self.request_button.setToolTip(tr("後決済請求") + " (Ctrl+P)")
-        self.cancel_button = QPushButton(tr("請求を取り消す"))
-        self.cancel_button.setToolTip(tr("請求を取り消す") + " (Ctrl+Shift+X)")
+        self.request_button.setToolTip(self.tr("後決済請求") + " (Ctrl+P)")
+        self.cancel_button = QPushButton(self.tr("請求を取り消す"))
+        self.cancel_button.setToolTip(self.tr("請求を取り消す") + " (Ctrl+Shift+X)")
         self.cancel_button.setShortcut(QKeySequence("Ctrl+Shift+X"))
-        self.rerequest_button = QPushButton(tr("再請求"))
+        self.rerequest_button = QPushButton(self.tr("再請求"))
         self.rerequest_button.setShortcut(QKeySequence("Ctrl+R"))
-        self.rerequest_button.setToolTip(tr("再請求") + " (Ctrl+R)")
+        self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)")
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
@@ -104,7 +105,7 @@ class ReservationDetailPanel(QWidget):
         actions.addWidget(self.request_hint, 1)
         layout.addLayout(actions)
 
-        layout.addWidget(QLabel(tr("請求履歴")))
+        layout.addWidget(QLabel(self.tr("請求履歴")))
         self.history_model = RequestListModel(self)
         self.history_view = QTableView()
         self.history_view.setModel(self.history_model)
@@ -131,7 +132,7 @@ class ReservationDetailPanel(QWidget):
         self._reservation_id = reservation_id
         if reservation_id is None:
             self.detail = None
-            self.title.setText(tr("予約を選択してください"))
+            self.title.setText(self.tr("予約を選択してください"))
             self.patient_box.show_patient(None)
             self.history_model.set_rows([])
             self._set_enabled(False)
@@ -160,8 +161,9 @@ class ReservationDetailPanel(QWidget):
         self.title.setText(f"{d.patient.name} — {format_jst_datetime(d.starts_at, lang)}")
         self.status_combo.setCurrentIndex(self.status_combo.findData(d.status.value))
         self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）")
-        card = tr("あり") if d.menu.card_payment else tr("なし")
-        self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{tr('クレジットカード決済')}: {card}")
+        card = self.tr("あり") if d.menu.card_payment else self.tr("なし")
+        card_text = self.tr("クレジットカード決済")
+        self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{card_text}: {card}")
         self.when_label.setText(format_jst_datetime(d.starts_at, lang))
         self.message_label.setText(d.message or "—")
         self.files_label.setText("、".join(d.attachments) or "—")
@@ -193,9 +195,9 @@ class ReservationDetailPanel(QWidget):
         if d is None or can:
             self.request_hint.setText("")
         elif not d.menu.allows_post_payment:
-            self.request_hint.setText(tr("このメニューでは後決済請求を利用できません。"))
+            self.request_hint.setText(self.tr("このメニューでは後決済請求を利用できません。"))
         elif not d.payment_usable:
-            self.request_hint.setText(tr("決済会社の利用準備ができていません。"))
+            self.request_hint.setText(self.tr("決済会社の利用準備ができていません。"))
         else:
             self.request_hint.setText("")
         sel = self.selected_request()
@@ -212,7 +214,7 @@ class ReservationDetailPanel(QWidget):
             return
         ctx = self.session.ctx
         async_ops.run_op(ctx.runner.db(ctx.directory.set_reservation_status, self.detail.id, status),
-                         busy=[self.status_combo], on_success=lambda _: self._after_change(tr("ステータスを変更しました。")))
+                         busy=[self.status_combo], on_success=lambda _: self._after_change(self.tr("ステータスを変更しました。")))
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
@@ -233,14 +235,14 @@ class ReservationDetailPanel(QWidget):
         patient = self.detail.patient.name
 
         def done(outcome: RequestOutcome) -> None:
-            key = "保存済みカードで決済しました（{patient} 様・{amount}）。" if outcome.auto_charged else \
-                "請求メールを送信待ちにしました（{patient} 様・{amount}）。"
+            text = self.tr("保存済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
+                self.tr("請求メールを送信待ちにしました（{patient} 様・{amount}）。")
             if outcome.auto_charge_error is not None:
                 messages.warning(outcome.auto_charge_error.message(i18n.language()))
-            self._after_change(tr(key, patient=patient, amount=format_yen(values.amount)), billing=True)
+            self._after_change(text.format(patient=patient, amount=format_yen(values.amount)), billing=True)
 
         resume = values if replace is None else None
-        async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=tr("送信中…"),
+        async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=self.tr("送信中…"),
                          on_success=done, on_failure=lambda exc: self._on_request_failed(exc, resume),
                          name="request-payment")
 
@@ -252,7 +254,7 @@ class ReservationDetailPanel(QWidget):
         if not (isinstance(exc, ValidationError) and exc.field == "email"):
             return False
         text = exc.message(i18n.language())
-        messages.error(text + " " + tr(EMAIL_HINT, shortcut=EDIT_SHORTCUT))
+        messages.error(text + " " + self.tr(EMAIL_HINT).format(shortcut=EDIT_SHORTCUT))
         async_ops.call_soon_outside(lambda: self.edit_patient(email_error=text, resume=resume))
         return True
 
@@ -286,13 +288,13 @@ class ReservationDetailPanel(QWidget):
         sel = self.selected_request()
         if sel is None or not sel.cancellable:
             return
-        if not ConfirmDialog.ask(self, tr("請求を取り消す"), tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
-                                 tr("請求を取り消す")):
+        if not ConfirmDialog.ask(self, self.tr("請求を取り消す"), self.tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
+                                 self.tr("請求を取り消す")):
             return
         ctx = self.session.ctx
         async_ops.run_op(ctx.runner.payments(ctx.billing.cancel_request, sel.id, self.session.staff_id),
-                         busy=[self.cancel_button], busy_text=tr("処理中…"),
-                         on_success=lambda _: self._after_change(tr("請求を取り消しました。"), billing=True))
+                         busy=[self.cancel_button], busy_text=self.tr("処理中…"),
+                         on_success=lambda _: self._after_change(self.tr("請求を取り消しました。"), billing=True))
 
     def _on_rerequest_clicked(self) -> None:
         sel = self.selected_request()

@@ -6,7 +6,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from desktop.ui import messages
-from desktop.ui.i18n import tr
 
 
 class UrlRow(QWidget):
@@ -16,7 +15,7 @@ class UrlRow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
         self.edit.setReadOnly(True)
-        self.copy_button = QPushButton(tr("コピー"))
+        self.copy_button = QPushButton(self.tr("コピー"))
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.copy_button)
         self.copy_button.clicked.connect(self.copy)
@@ -31,4 +30,4 @@ class UrlRow(QWidget):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.edit.text())
-        messages.info(tr("クリップボードにコピーしました: {url}", url=self.edit.text()))
+        messages.info(self.tr("クリップボードにコピーしました: {url}").format(url=self.edit.text()))

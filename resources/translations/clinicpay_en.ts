@@ -1,0 +1,1424 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="ja">
+<context>
+    <name>BillingPage</name>
+    <message>
+        <source>請求ID</source>
+        <translation>Request ID</translation>
+    </message>
+    <message>
+        <source>請求日時</source>
+        <translation>Requested</translation>
+    </message>
+    <message>
+        <source>決済日時</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>予約ID</source>
+        <translation>Reservation ID</translation>
+    </message>
+    <message>
+        <source>請求金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>課税対象</source>
+        <translation>Tax</translation>
+    </message>
+    <message>
+        <source>請求スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>伝達事項</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>返金額</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>返金日時</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>期間</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>すべて</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>患者名で絞り込む (Ctrl+F)</source>
+        <translation>Filter by patient name (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>姓・名・フリガナの先頭から検索</source>
+        <translation>Matches the start of the family name, given name or reading (kana)</translation>
+    </message>
+    <message>
+        <source>検索</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>クリア</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>CSV出力</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>{n:,} 件</source>
+        <translation>{n:,} rows</translation>
+    </message>
+    <message>
+        <source>返金する</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>返金する（管理者のみ）</source>
+        <translation>Refund (managers only)</translation>
+    </message>
+    <message>
+        <source>請求を取り消す</source>
+        <translation>Cancel request</translation>
+    </message>
+    <message>
+        <source>返金処理中…</source>
+        <translation>Refunding…</translation>
+    </message>
+    <message>
+        <source>返金しました（{patient} 様・{amount}）。</source>
+        <translation>Refunded {amount} to {patient}.</translation>
+    </message>
+    <message>
+        <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
+        <translation>Cancel this request? Its payment link stops working at once.</translation>
+    </message>
+    <message>
+        <source>請求を取り消しました。</source>
+        <translation>Request cancelled.</translation>
+    </message>
+    <message>
+        <source>決済履歴.csv</source>
+        <translation>payments.csv</translation>
+    </message>
+    <message>
+        <source>CSVファイル (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>CSVを出力しました（{n:,} 件）: {path}</source>
+        <translation>Exported {n:,} rows: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>BillingState</name>
+    <message>
+        <source>未決済</source>
+        <translation>Unpaid</translation>
+    </message>
+    <message>
+        <source>決済処理中</source>
+        <translation>Processing</translation>
+    </message>
+    <message>
+        <source>決済済み</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>返金処理中</source>
+        <translation>Refunding</translation>
+    </message>
+    <message>
+        <source>一部返金済み</source>
+        <translation>Partly refunded</translation>
+    </message>
+    <message>
+        <source>返金済み</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>取消済み</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>期限切れ</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>未請求</source>
+        <translation>Not billed</translation>
+    </message>
+</context>
+<context>
+    <name>CareType</name>
+    <message>
+        <source>保険診療</source>
+        <translation>Health insurance care</translation>
+    </message>
+    <message>
+        <source>保険診療含まない</source>
+        <translation>Without health insurance care</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicPayApp</name>
+    <message>
+        <source>PAY.JPシミュレーターを起動できませんでした: {reason}</source>
+        <translation>The PAY.JP simulator could not start: {reason}</translation>
+    </message>
+    <message>
+        <source>決済ページのサーバーを起動できませんでした（ポート {port}）: {reason}</source>
+        <translation>The checkout page server could not start (port {port}): {reason}</translation>
+    </message>
+    <message>
+        <source>言語を変更しました。</source>
+        <translation>Language changed.</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDialog</name>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionSettingsPanel</name>
+    <message>
+        <source>この端末にはシークレットキーが登録されていません</source>
+        <translation>No secret key is stored on this PC</translation>
+    </message>
+    <message>
+        <source>この端末にはWebhookトークンが登録されていません</source>
+        <translation>No webhook token is stored on this PC</translation>
+    </message>
+    <message>
+        <source>この端末にはSMTPパスワードが登録されていません</source>
+        <translation>No SMTP password is stored on this PC</translation>
+    </message>
+    <message>
+        <source>接続設定</source>
+        <translation>Connection settings</translation>
+    </message>
+    <message>
+        <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
+    </message>
+    <message>
+        <source>PAY.JP 接続</source>
+        <translation>PAY.JP connection</translation>
+    </message>
+    <message>
+        <source>デモ</source>
+        <translation>Demo</translation>
+    </message>
+    <message>
+        <source>テストモード</source>
+        <translation>Test mode</translation>
+    </message>
+    <message>
+        <source>本番モード</source>
+        <translation>Live mode</translation>
+    </message>
+    <message>
+        <source>支払いモード</source>
+        <translation>Payment mode</translation>
+    </message>
+    <message>
+        <source>公開キー</source>
+        <translation>Public key</translation>
+    </message>
+    <message>
+        <source>シークレットキー</source>
+        <translation>Secret key</translation>
+    </message>
+    <message>
+        <source>接続テスト</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>Webhook URL（PAY.JPに登録）</source>
+        <translation>Webhook URL (register at PAY.JP)</translation>
+    </message>
+    <message>
+        <source>Webhookトークン</source>
+        <translation>Webhook token</translation>
+    </message>
+    <message>
+        <source>決済ページ</source>
+        <translation>Checkout page</translation>
+    </message>
+    <message>
+        <source>公開URL（メールに記載）</source>
+        <translation>Public URL (used in e-mails)</translation>
+    </message>
+    <message>
+        <source> 日</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>決済リンクの有効期限</source>
+        <translation>Payment link valid for</translation>
+    </message>
+    <message>
+        <source>クリニック情報（領収書・特定商取引法に基づく表記）</source>
+        <translation>Clinic details (receipts and legal pages)</translation>
+    </message>
+    <message>
+        <source>クリニック名</source>
+        <translation>Clinic name</translation>
+    </message>
+    <message>
+        <source>郵便番号</source>
+        <translation>Postal code</translation>
+    </message>
+    <message>
+        <source>住所</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>電話番号</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>メールアドレス</source>
+        <translation>E-mail address</translation>
+    </message>
+    <message>
+        <source>代表者名</source>
+        <translation>Representative</translation>
+    </message>
+    <message>
+        <source>登録番号（適格請求書発行事業者）</source>
+        <translation>Registration number (qualified invoice issuer)</translation>
+    </message>
+    <message>
+        <source>メール送信（SMTP）</source>
+        <translation>Sending mail (SMTP)</translation>
+    </message>
+    <message>
+        <source>デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。テストメールは下記のSMTPサーバーから送信します。</source>
+        <translation>In demo mode, mail to patients goes to the demo mailbox. The test mail is sent through the SMTP server below.</translation>
+    </message>
+    <message>
+        <source>SMTPサーバー</source>
+        <translation>SMTP server</translation>
+    </message>
+    <message>
+        <source>ポート</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>暗号化</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <source>ユーザー名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>テストメール送信</source>
+        <translation>Send a test mail</translation>
+    </message>
+    <message>
+        <source>この端末に登録済み</source>
+        <translation>Stored on this PC</translation>
+    </message>
+    <message>
+        <source>デモではシミュレーターのキーを使います</source>
+        <translation>Demo mode uses the simulator&apos;s keys</translation>
+    </message>
+    <message>
+        <source>登録済み（変更するときだけ入力）</source>
+        <translation>Stored (type only to change it)</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>PAY.JPの接続設定を保存しました。</source>
+        <translation>PAY.JP connection settings saved.</translation>
+    </message>
+    <message>
+        <source>支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。</source>
+        <translation>Payment mode changed. The badge at the top and the demo simulator switch after the app restarts.</translation>
+    </message>
+    <message>
+        <source>接続に成功しました（APIキーは有効です）。</source>
+        <translation>Connected (the API key is valid).</translation>
+    </message>
+    <message>
+        <source>接続に失敗しました: {reason}</source>
+        <translation>Connection failed: {reason}</translation>
+    </message>
+    <message>
+        <source>接続中…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Webhookトークンを保存しました。</source>
+        <translation>Webhook token saved.</translation>
+    </message>
+    <message>
+        <source>決済ページの設定を保存しました。</source>
+        <translation>Checkout page settings saved.</translation>
+    </message>
+    <message>
+        <source>クリニック情報を保存しました。</source>
+        <translation>Clinic details saved.</translation>
+    </message>
+    <message>
+        <source>メール送信の設定を保存しました。</source>
+        <translation>Mail settings saved.</translation>
+    </message>
+    <message>
+        <source>テストメールを送信しました（宛先: {address}）。</source>
+        <translation>Test mail sent to {address}.</translation>
+    </message>
+</context>
+<context>
+    <name>ContractPanel</name>
+    <message>
+        <source>決済会社設定</source>
+        <translation>Payment company</translation>
+    </message>
+    <message>
+        <source>※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。</source>
+        <translation>* The payment company charges its own fee, separately from this service.</translation>
+    </message>
+    <message>
+        <source>契約情報</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <source>更新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>PAY.JPから審査状況を今すぐ取得します</source>
+        <translation>Read the review status from PAY.JP now</translation>
+    </message>
+    <message>
+        <source>審査状況</source>
+        <translation>Review status</translation>
+    </message>
+    <message>
+        <source>診療種別</source>
+        <translation>Care type</translation>
+    </message>
+    <message>
+        <source>利用申請ページに移動</source>
+        <translation>Go to the application page</translation>
+    </message>
+    <message>
+        <source>テナント登録する</source>
+        <translation>Register as a tenant</translation>
+    </message>
+    <message>
+        <source>利用設定</source>
+        <translation>Use</translation>
+    </message>
+    <message>
+        <source>選択してください</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <source>利用する決済会社</source>
+        <translation>Payment company in use</translation>
+    </message>
+    <message>
+        <source>利用する</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>利用しない</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>自動決済</source>
+        <translation>Automatic charge</translation>
+    </message>
+    <message>
+        <source>利用するにすると、カードを保存した患者様への請求はその場で決済されます。</source>
+        <translation>When on, requests to patients with a saved card are charged at once.</translation>
+    </message>
+    <message>
+        <source>申請フォームに入力するURL</source>
+        <translation>URLs for the application form</translation>
+    </message>
+    <message>
+        <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
+        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
+    </message>
+    <message>
+        <source>特定商取引法に基づく表記</source>
+        <translation>Commercial transactions disclosure</translation>
+    </message>
+    <message>
+        <source>プライバシーポリシー</source>
+        <translation>Privacy policy</translation>
+    </message>
+    <message>
+        <source>利用規約</source>
+        <translation>Terms of use</translation>
+    </message>
+    <message>
+        <source>最終確認 {time}</source>
+        <translation>Checked {time}</translation>
+    </message>
+    <message>
+        <source>PAY.JPの審査が「承認」になると、利用する決済会社と自動決済を選択できます。</source>
+        <translation>The payment company and automatic charge can be chosen once PAY.JP approves the review.</translation>
+    </message>
+    <message>
+        <source>自動決済は、利用する決済会社を選択すると設定できます。</source>
+        <translation>Automatic charge can be set once a payment company is chosen.</translation>
+    </message>
+    <message>
+        <source>デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。</source>
+        <translation>Demo mode: card payment can be tried before approval (no real payments are made).</translation>
+    </message>
+    <message>
+        <source>テストモードのため、審査の承認前でもカード決済を利用できます（テスト用カードのみ・実際の請求は発生しません）。</source>
+        <translation>Test mode: card payment works before approval (test cards only; nobody is charged).</translation>
+    </message>
+    <message>
+        <source>PAY.JPのテナントを登録しました。ブラウザで利用申請を行ってください。</source>
+        <translation>The PAY.JP tenant is registered. Complete the application in the browser.</translation>
+    </message>
+    <message>
+        <source>登録中…</source>
+        <translation>Registering…</translation>
+    </message>
+    <message>
+        <source>審査状況を更新しました: {status}</source>
+        <translation>Review status updated: {status}</translation>
+    </message>
+    <message>
+        <source>決済会社の設定を保存しました。</source>
+        <translation>Payment company settings saved.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryColumn</name>
+    <message>
+        <source>請求日時</source>
+        <translation>Requested</translation>
+    </message>
+    <message>
+        <source>決済日時</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>予約内容</source>
+        <translation>Reservation</translation>
+    </message>
+    <message>
+        <source>請求金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>請求スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>伝達事項</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>返金日時</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>返金額</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Actions</translation>
+    </message>
+    <message>
+        <source>操作メニュー（Shift+F10）</source>
+        <translation>Actions menu (Shift+F10)</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxPage</name>
+    <message>
+        <source>更新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>最新の状態に更新 (F5)</source>
+        <translation>Refresh (F5)</translation>
+    </message>
+    <message>
+        <source>決済ページを開く</source>
+        <translation>Open the checkout page</translation>
+    </message>
+    <message>
+        <source>{n:,} 件</source>
+        <translation>{n:,} rows</translation>
+    </message>
+    <message>
+        <source>メールがありません</source>
+        <translation>No mail</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>予約管理</source>
+        <translation>Reservations</translation>
+    </message>
+    <message>
+        <source>決済管理</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <source>決済会社設定</source>
+        <translation>Payment company</translation>
+    </message>
+    <message>
+        <source>メニュー設定</source>
+        <translation>Menu settings</translation>
+    </message>
+    <message>
+        <source>メールボックス（デモ）</source>
+        <translation>Mailbox (demo)</translation>
+    </message>
+    <message>
+        <source>メニューを開く</source>
+        <translation>Open the menu</translation>
+    </message>
+    <message>
+        <source>担当スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>言語</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>デモモードです。決済は実際には行われません。</source>
+        <translation>Demo mode: no real payments are made.</translation>
+    </message>
+    <message>
+        <source>決済ページ: 停止中</source>
+        <translation>Checkout page: stopped</translation>
+    </message>
+    <message>
+        <source>クリニック決済</source>
+        <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>決済ページ: 稼働中 {url}</source>
+        <translation>Checkout page: running {url}</translation>
+    </message>
+    <message>
+        <source>未送信 {n} 件</source>
+        <translation>{n} unsent</translation>
+    </message>
+    <message>
+        <source>送信失敗 {n} 件</source>
+        <translation>{n} failed</translation>
+    </message>
+</context>
+<context>
+    <name>MenuPage</name>
+    <message>
+        <source>新規メニュー</source>
+        <translation>New menu</translation>
+    </message>
+    <message>
+        <source>課税</source>
+        <translation>Taxable</translation>
+    </message>
+    <message>
+        <source>非課税</source>
+        <translation>Tax-exempt</translation>
+    </message>
+    <message>
+        <source>あり</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>一括</source>
+        <translation>Lump sum</translation>
+    </message>
+    <message>
+        <source>メニュー名</source>
+        <translation>Menu name</translation>
+    </message>
+    <message>
+        <source>料金 (税込)</source>
+        <translation>Price (tax incl.)</translation>
+    </message>
+    <message>
+        <source>課税区分</source>
+        <translation>Tax category</translation>
+    </message>
+    <message>
+        <source>クレジットカード決済 (必須)</source>
+        <translation>Card payment (required)</translation>
+    </message>
+    <message>
+        <source>決済種別（1つ以上選択）</source>
+        <translation>Payment type (choose at least one)</translation>
+    </message>
+    <message>
+        <source>決済タイミング (必須)</source>
+        <translation>Payment timing (required)</translation>
+    </message>
+    <message>
+        <source>添付ファイル (必須)</source>
+        <translation>Attachment (required)</translation>
+    </message>
+    <message>
+        <source>備考</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>確認メッセージ</source>
+        <translation>Confirmation message</translation>
+    </message>
+    <message>
+        <source>複製</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>削除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>料金は0〜9,999,999円の整数で入力してください。</source>
+        <translation>Enter a price from ¥0 to ¥9,999,999.</translation>
+    </message>
+    <message>
+        <source>保存しました。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>のコピー</source>
+        <translation> (copy)</translation>
+    </message>
+    <message>
+        <source>メニュー「{name}」を削除しますか？</source>
+        <translation>Delete the menu “{name}”?</translation>
+    </message>
+    <message>
+        <source>メニューを削除しました。</source>
+        <translation>Menu deleted.</translation>
+    </message>
+    <message>
+        <source>予約があるため、メニューをアーカイブしました（一覧に表示されなくなります）。</source>
+        <translation>The menu has reservations, so it was archived (hidden from the list).</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBanner</name>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>PatientBox</name>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>性別</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>電話番号</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Eメール</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>住所</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>患者情報</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>編集</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>患者情報を編集</source>
+        <translation>Edit the patient&apos;s details</translation>
+    </message>
+</context>
+<context>
+    <name>PatientDialog</name>
+    <message>
+        <source>姓</source>
+        <translation>Family name</translation>
+    </message>
+    <message>
+        <source>名</source>
+        <translation>Given name</translation>
+    </message>
+    <message>
+        <source>セイ</source>
+        <translation>Family name (kana)</translation>
+    </message>
+    <message>
+        <source>メイ</source>
+        <translation>Given name (kana)</translation>
+    </message>
+    <message>
+        <source>電話番号</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Eメール</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>住所</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>同じ氏名・電話番号の患者様がすでに登録されています：{who}</source>
+        <translation>A patient with the same name and phone number is already registered: {who}</translation>
+    </message>
+    <message>
+        <source>同じメールアドレスの患者様がすでに登録されています：{who}</source>
+        <translation>A patient with the same e-mail address is already registered: {who}</translation>
+    </message>
+    <message>
+        <source>新規患者</source>
+        <translation>New patient</translation>
+    </message>
+    <message>
+        <source>患者情報の編集</source>
+        <translation>Edit patient</translation>
+    </message>
+    <message>
+        <source>患者情報の編集：{name} 様</source>
+        <translation>Edit patient: {name}</translation>
+    </message>
+    <message>
+        <source>ひらがな・カタカナ</source>
+        <translation>Hiragana or katakana</translation>
+    </message>
+    <message>
+        <source>未選択</source>
+        <translation>Not specified</translation>
+    </message>
+    <message>
+        <source>日本語</source>
+        <translation>Japanese</translation>
+    </message>
+    <message>
+        <source>性別</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>メールの言語</source>
+        <translation>Mail language</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>保存中…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>別の方であれば、「このまま保存」を押してください。</source>
+        <translation>If this is someone else, press “Save anyway”.</translation>
+    </message>
+    <message>
+        <source>このまま保存</source>
+        <translation>Save anyway</translation>
+    </message>
+    <message>
+        <source>患者を登録しました（{name} 様）。</source>
+        <translation>Patient registered: {name}.</translation>
+    </message>
+    <message>
+        <source>患者情報を保存しました（{name} 様）。</source>
+        <translation>Patient details saved: {name}.</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentMode</name>
+    <message>
+        <source>デモ</source>
+        <translation>Demo</translation>
+    </message>
+    <message>
+        <source>テストモード</source>
+        <translation>Test mode</translation>
+    </message>
+    <message>
+        <source>本番モード</source>
+        <translation>Live mode</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentRequestDialog</name>
+    <message>
+        <source>後決済請求</source>
+        <translation>Request post-payment</translation>
+    </message>
+    <message>
+        <source>{patient} 様 ／ {menu}</source>
+        <translation>{patient} / {menu}</translation>
+    </message>
+    <message>
+        <source>円</source>
+        <translation>yen</translation>
+    </message>
+    <message>
+        <source>金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>課税</source>
+        <translation>Taxable</translation>
+    </message>
+    <message>
+        <source>非課税</source>
+        <translation>Tax-exempt</translation>
+    </message>
+    <message>
+        <source>課税対象</source>
+        <translation>Tax</translation>
+    </message>
+    <message>
+        <source>伝達事項</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>確認</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>以下の内容で請求します。よろしいですか？</source>
+        <translation>Send this request?</translation>
+    </message>
+    <message>
+        <source>請求先</source>
+        <translation>Bill to</translation>
+    </message>
+    <message>
+        <source>Eメール</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>戻る</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>送信</source>
+        <translation>Send</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentSettingsPage</name>
+    <message>
+        <source>決済会社設定</source>
+        <translation>Payment company</translation>
+    </message>
+    <message>
+        <source>接続設定</source>
+        <translation>Connection settings</translation>
+    </message>
+    <message>
+        <source>設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。</source>
+        <translation>Only a manager can change settings. Switch the staff member to a manager.</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentTiming</name>
+    <message>
+        <source>事前決済+後決済</source>
+        <translation>Pre- and post-payment</translation>
+    </message>
+    <message>
+        <source>事前決済</source>
+        <translation>Pre-payment</translation>
+    </message>
+    <message>
+        <source>後決済</source>
+        <translation>Post-payment</translation>
+    </message>
+</context>
+<context>
+    <name>RefundDialog</name>
+    <message>
+        <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
+        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
+    </message>
+    <message>
+        <source>返金する</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>こちらの請求を返金しますか？</source>
+        <translation>Refund this payment?</translation>
+    </message>
+    <message>
+        <source>{patient} 様</source>
+        <translation>{patient}</translation>
+    </message>
+    <message>
+        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
+        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
+    </message>
+    <message>
+        <source>返金理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>全額返金</source>
+        <translation>Full refund</translation>
+    </message>
+    <message>
+        <source>一部返金</source>
+        <translation>Partial refund</translation>
+    </message>
+    <message>
+        <source>返金額</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>円</source>
+        <translation>yen</translation>
+    </message>
+    <message>
+        <source>返金可能額 {amount}</source>
+        <translation>Refundable {amount}</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>ReservationDetailPanel</name>
+    <message>
+        <source>患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。</source>
+        <translation>Add or correct it with the “Edit” button of the patient box ({shortcut}).</translation>
+    </message>
+    <message>
+        <source>予約を選択してください</source>
+        <translation>Select a reservation</translation>
+    </message>
+    <message>
+        <source>予約詳細</source>
+        <translation>Reservation</translation>
+    </message>
+    <message>
+        <source>予約ステータス</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>決済タイミング</source>
+        <translation>Payment timing</translation>
+    </message>
+    <message>
+        <source>予約日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>伝達事項</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>添付ファイル</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <source>後決済請求</source>
+        <translation>Request post-payment</translation>
+    </message>
+    <message>
+        <source>請求を取り消す</source>
+        <translation>Cancel request</translation>
+    </message>
+    <message>
+        <source>再請求</source>
+        <translation>Request again</translation>
+    </message>
+    <message>
+        <source>請求履歴</source>
+        <translation>Billing history</translation>
+    </message>
+    <message>
+        <source>あり</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>クレジットカード決済</source>
+        <translation>Card payment</translation>
+    </message>
+    <message>
+        <source>このメニューでは後決済請求を利用できません。</source>
+        <translation>Post-payment requests are not available for this menu.</translation>
+    </message>
+    <message>
+        <source>決済会社の利用準備ができていません。</source>
+        <translation>The payment company is not ready to use yet.</translation>
+    </message>
+    <message>
+        <source>ステータスを変更しました。</source>
+        <translation>Status changed.</translation>
+    </message>
+    <message>
+        <source>保存済みカードで決済しました（{patient} 様・{amount}）。</source>
+        <translation>Charged the saved card of {patient} ({amount}).</translation>
+    </message>
+    <message>
+        <source>請求メールを送信待ちにしました（{patient} 様・{amount}）。</source>
+        <translation>Payment request queued for {patient} ({amount}).</translation>
+    </message>
+    <message>
+        <source>送信中…</source>
+        <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
+        <translation>Cancel this request? Its payment link stops working at once.</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>請求を取り消しました。</source>
+        <translation>Request cancelled.</translation>
+    </message>
+</context>
+<context>
+    <name>ReservationDialog</name>
+    <message>
+        <source>予約の登録</source>
+        <translation>New reservation</translation>
+    </message>
+    <message>
+        <source>新規患者</source>
+        <translation>New patient</translation>
+    </message>
+    <message>
+        <source>新規患者を登録して選択します</source>
+        <translation>Register a new patient and choose them</translation>
+    </message>
+    <message>
+        <source>添付ファイル名（複数はカンマ区切り）</source>
+        <translation>Attachment names (comma separated)</translation>
+    </message>
+    <message>
+        <source>ファイルを選択…</source>
+        <translation>Choose files…</translation>
+    </message>
+    <message>
+        <source>患者</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>伝達事項</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>添付ファイル</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>登録</source>
+        <translation>Create</translation>
+    </message>
+</context>
+<context>
+    <name>ReservationStatus</name>
+    <message>
+        <source>予約</source>
+        <translation>Reserved</translation>
+    </message>
+    <message>
+        <source>来院済み</source>
+        <translation>Visited</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>ReservationTableModel</name>
+    <message>
+        <source>日付</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>時間</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>患者</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>予約ステータス</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>決済状況</source>
+        <translation>Payment</translation>
+    </message>
+</context>
+<context>
+    <name>ReservationsPage</name>
+    <message>
+        <source>前日</source>
+        <translation>Previous day</translation>
+    </message>
+    <message>
+        <source>前日 (Alt+←)</source>
+        <translation>Previous day (Alt+Left)</translation>
+    </message>
+    <message>
+        <source>翌日</source>
+        <translation>Next day</translation>
+    </message>
+    <message>
+        <source>翌日 (Alt+→)</source>
+        <translation>Next day (Alt+Right)</translation>
+    </message>
+    <message>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>今日 (Ctrl+T)</source>
+        <translation>Today (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>患者名で検索</source>
+        <translation>Search by patient name</translation>
+    </message>
+    <message>
+        <source>新規予約</source>
+        <translation>New reservation</translation>
+    </message>
+    <message>
+        <source>予約を登録しましたが、事前決済を請求できませんでした: {reason}</source>
+        <translation>The reservation was saved, but the pre-payment could not be requested: {reason}</translation>
+    </message>
+    <message>
+        <source>予約を登録し、保存済みのカードで事前決済しました。</source>
+        <translation>Reservation saved and pre-paid with the saved card.</translation>
+    </message>
+    <message>
+        <source>予約を登録し、事前決済の請求メールを送信しました。</source>
+        <translation>Reservation saved; the pre-payment request was e-mailed.</translation>
+    </message>
+    <message>
+        <source>予約を登録しました。</source>
+        <translation>Reservation created.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewStatus</name>
+    <message>
+        <source>未申請</source>
+        <translation>Not applied</translation>
+    </message>
+    <message>
+        <source>依頼受付済み</source>
+        <translation>Application received</translation>
+    </message>
+    <message>
+        <source>審査中</source>
+        <translation>In review</translation>
+    </message>
+    <message>
+        <source>承認</source>
+        <translation>Approved</translation>
+    </message>
+    <message>
+        <source>否認</source>
+        <translation>Declined</translation>
+    </message>
+</context>
+<context>
+    <name>Sex</name>
+    <message>
+        <source>男性</source>
+        <translation>Male</translation>
+    </message>
+    <message>
+        <source>女性</source>
+        <translation>Female</translation>
+    </message>
+    <message>
+        <source>その他</source>
+        <translation>Other</translation>
+    </message>
+</context>
+<context>
+    <name>TenantRegisterDialog</name>
+    <message>
+        <source>PAY.JP テナント登録</source>
+        <translation>PAY.JP tenant registration</translation>
+    </message>
+    <message>
+        <source>PAY.JPのテナント登録につきまして、下記情報を入力してください。
+入力された情報はPAY.JPの本番利用審査に使用します。</source>
+        <translation>To register with PAY.JP as a tenant, enter the information below.
+PAY.JP uses it for its review before live use.</translation>
+    </message>
+    <message>
+        <source>施術などで保険診療が含まれない場合は「保険診療含まない」を選択してください。
+施術などで保険診療を含む場合は「保険診療含む」を選択してください。</source>
+        <translation>Choose “Without health insurance care” when the treatments include no health-insurance care.
+Choose “With health insurance care” when they do.</translation>
+    </message>
+    <message>
+        <source>保険診療含まない</source>
+        <translation>Without health insurance care</translation>
+    </message>
+    <message>
+        <source>保険診療含む</source>
+        <translation>With health insurance care</translation>
+    </message>
+    <message>
+        <source>診療種別</source>
+        <translation>Care type</translation>
+    </message>
+    <message>
+        <source>テナントを登録する</source>
+        <translation>Register the tenant</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>UrlRow</name>
+    <message>
+        <source>コピー</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>クリップボードにコピーしました: {url}</source>
+        <translation>Copied to the clipboard: {url}</translation>
+    </message>
+</context>
+</TS>
