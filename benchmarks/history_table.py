@@ -28,7 +28,7 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from desktop.config import LocalSettings  # noqa: E402
 from desktop.domain.billing import BillingState, RequestKind, TaxCategory  # noqa: E402
-from desktop.services.context import build_context  # noqa: E402
+from desktop.bootstrap import build_context  # noqa: E402
 from desktop.services.demo import ensure_demo_data  # noqa: E402
 from desktop.services.secrets import MemorySecretStore  # noqa: E402
 from desktop.storage.orm import BillingRequest, Reservation  # noqa: E402
