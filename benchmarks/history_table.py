@@ -87,7 +87,8 @@ async def measure(ctx, name: str) -> dict[str, float]:  # type: ignore[no-untype
     from desktop.ui.session import UiSession
 
     i18n.set_language("ja")
-    session = UiSession.create(ctx)
+    clinic = ctx.queries.clinic_info()
+    session = UiSession.create(ctx.actions, clinic, ctx.queries.staff(clinic.id), ctx.settings.staff_id)
     page = BillingPage(session)
     page.resize(1366, 700)
     page.show()
