@@ -98,7 +98,8 @@ def layout_problems(root: QWidget) -> list[str]:
 
 
 async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: str) -> dict[str, list[str]]:
-    from desktop.app import ClinicPayApp, prepare_context
+    from desktop.app import ClinicPayApp
+    from desktop.bootstrap import prepare_context
     from desktop.config import LocalSettings
     from desktop.services.history import HistoryFilter
     from desktop.services.secrets import MemorySecretStore
