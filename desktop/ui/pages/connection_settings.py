@@ -84,7 +84,7 @@ class ConnectionSettingsPanel(QWidget):
     def __init__(self, session: UiSession, actions: DeskActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.actions = actions
+        self.desk = actions  # not self.actions: QWidget.actions() lists the widget's QActions
         self.view: ConnectionView | None = None
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
@@ -222,7 +222,7 @@ class ConnectionSettingsPanel(QWidget):
 
     def reload(self) -> None:
         s = self.session
-        async_ops.run_op(self.actions.connection(s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=self.show_view)
 
     def show_view(self, view: ConnectionView) -> None:
         self.view = view
@@ -302,7 +302,7 @@ class ConnectionSettingsPanel(QWidget):
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         secret = self.secret_key.text() or None
-        work = self.actions.save_payjp(s.clinic.id, mode, self.public_key.text(), secret)
+        work = self.desk.save_payjp(s.clinic.id, mode, self.public_key.text(), secret)
         changed = mode is not s.clinic.payment_mode
 
         def done(result: Any) -> None:
@@ -318,7 +318,7 @@ class ConnectionSettingsPanel(QWidget):
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         self.connection_result.setText("")
-        work = self.actions.test_connection(s.clinic.id, mode, self.secret_key.text() or None)
+        work = self.desk.test_connection(s.clinic.id, mode, self.secret_key.text() or None)
 
         def done(_result: Any) -> None:
             self.connection_result.setStyleSheet(OK_STYLE)
@@ -346,25 +346,25 @@ class ConnectionSettingsPanel(QWidget):
             self.webhook_token.clear()
             self._saved(tr("Webhookトークンを保存しました。"))(result)
 
-        self._run(self.actions.save_webhook_token(token), self.save_webhook_button,
+        self._run(self.desk.save_webhook_token(token), self.save_webhook_button,
                   done, "save-webhook")
 
     def save_checkout(self) -> None:
         s = self.session
-        work = self.actions.save_checkout(s.clinic.id, self.public_base_url.text(),
+        work = self.desk.save_checkout(s.clinic.id, self.public_base_url.text(),
                                           self.expiry_days.value())
         self._run(work, self.save_checkout_button, self._saved(tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
         s = self.session
         values = {key: edit.text() for key, edit in self.details.items()}
-        work = self.actions.save_clinic_details(s.clinic.id, **values)
+        work = self.desk.save_clinic_details(s.clinic.id, **values)
         self._run(work, self.save_clinic_button, self._saved(tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
         s = self.session
         password = self.smtp_password.text() or None
-        work = self.actions.save_smtp(s.clinic.id, host=self.smtp_host.text(),
+        work = self.desk.save_smtp(s.clinic.id, host=self.smtp_host.text(),
                                      port=self.smtp_port.text(), security=str(self.smtp_security.value()),
                                      username=self.smtp_username.text(), password=password)
 
@@ -381,5 +381,5 @@ class ConnectionSettingsPanel(QWidget):
         def done(address: str) -> None:
             self.test_mail_result.setText(tr("テストメールを送信しました（宛先: {address}）。", address=address))
 
-        self._run(self.actions.send_test_mail(s.clinic.id), self.test_mail_button, done,
+        self._run(self.desk.send_test_mail(s.clinic.id), self.test_mail_button, done,
                   "test-mail")

@@ -64,7 +64,7 @@ class ContractPanel(QWidget):
     def __init__(self, session: UiSession, actions: DeskActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.actions = actions
+        self.desk = actions  # not self.actions: QWidget.actions() lists the widget's QActions
         self.view: ContractView | None = None
         self._filling = False
         layout = QVBoxLayout(self)
@@ -170,7 +170,7 @@ class ContractPanel(QWidget):
 
     def reload(self) -> None:
         s = self.session
-        async_ops.run_op(self.actions.contract(s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.contract(s.clinic.id), on_success=self.show_view)
 
     def show_view(self, view: ContractView) -> None:
         self.view = view
@@ -223,7 +223,7 @@ class ContractPanel(QWidget):
     def register(self, care_type: CareType) -> None:
         """テナントを登録する (off the UI thread), then open PAY.JP's application page."""
         s = self.session
-        work = self.actions.register_tenant(s.clinic.id, s.staff_id, care_type)
+        work = self.desk.register_tenant(s.clinic.id, s.staff_id, care_type)
 
         def done(url: str) -> None:
             open_in_browser(url)
@@ -234,7 +234,7 @@ class ContractPanel(QWidget):
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session
-        async_ops.run_op(self.actions.application_url(s.clinic.id),
+        async_ops.run_op(self.desk.application_url(s.clinic.id),
                          busy=[self.apply_link], on_success=open_in_browser, name="application-url")
 
     def refresh_review(self, *, quiet: bool = False) -> None:
@@ -259,7 +259,7 @@ class ContractPanel(QWidget):
                 self._clinic_changed()
             self.reload()
 
-        async_ops.run_op(self.actions.refresh_review(s.clinic.id),
+        async_ops.run_op(self.desk.refresh_review(s.clinic.id),
                          busy=[] if quiet else [self.refresh_button], on_success=done, on_failure=failed,
                          name="review")
 
@@ -279,7 +279,7 @@ class ContractPanel(QWidget):
             self._clinic_changed()
             messages.info(tr("決済会社の設定を保存しました。"))
 
-        async_ops.run_op(self.actions.set_payment_company(s.clinic.id, company, auto),
+        async_ops.run_op(self.desk.set_payment_company(s.clinic.id, company, auto),
                          busy=[self.company_combo, self.auto_charge], on_success=done, on_failure=failed,
                          name="payment-company")
 
