@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import pathlib
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
 from desktop.services.demo import DEMO_CLINIC_NAME
 from desktop.services.secrets import MemorySecretStore
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the test session's thread may already have a running loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_fresh_install_opens_on_the_demo_clinic_with_its_reservations(tmp_path: pathlib.Path) -> None:
@@ -21,7 +32,7 @@ def test_fresh_install_opens_on_the_demo_clinic_with_its_reservations(tmp_path: 
             menus = await ctx.actions.menus(clinic.id)
             return clinic.name, len(rows), len(menus)
 
-        name, reservations, menus = asyncio.run(read())
+        name, reservations, menus = _run(read())
         assert name == DEMO_CLINIC_NAME
         assert reservations > 0 and menus > 0
         assert LocalSettings.load(tmp_path).checkout_port == 0  # the fresh install's settings were saved

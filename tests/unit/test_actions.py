@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import pathlib
 import threading
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
@@ -13,6 +15,14 @@ from desktop.domain.errors import PaymentError
 from desktop.services.actions import DeskActions
 from desktop.services.history import HistoryFilter
 from desktop.services.runner import BackgroundRunner
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the test session's thread may already have a running loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class _Recorder:
@@ -59,7 +69,7 @@ def test_payjp_smtp_and_reads_run_in_separate_pools(runner: BackgroundRunner, tm
             actions.register_tenant(1, 1, "with_insurance"),  # type: ignore[arg-type]
         ))
 
-    refund, page, mail, tenant = asyncio.run(calls())
+    refund, page, mail, tenant = _run(calls())
     assert refund[:3] == ("refund", (7, 1, 500, "二重予約"), {})
     assert refund[3].startswith("payjp")
     assert page[:3] == ("page", (1, HistoryFilter(), 0, 50), {"total": None})
@@ -72,6 +82,6 @@ def test_a_refused_refund_reaches_the_caller_unchanged(runner: BackgroundRunner,
     refused = PaymentError("refund_limit_exceeded")
     actions = _actions(runner, tmp_path, billing=_Recorder(fail={"refund": refused}))
     with pytest.raises(PaymentError) as caught:
-        asyncio.run(actions.refund(7, 1, None, ""))
+        _run(actions.refund(7, 1, None, ""))
     assert caught.value is refused
     assert caught.value.message("ja") == "決済から180日を過ぎているため、PAY.JPで返金できません。"
