@@ -46,7 +46,8 @@ def _serve_checkout(port: int, ready: Any, path_out: Any) -> None:
     from desktop.domain.clinic import PaymentMode
     from desktop.services.checkout import create_checkout_app
     from desktop.services.checkout.security import RateLimiter
-    from desktop.services.context import build_context, set_demo_api_base
+    from desktop.bootstrap import build_context
+    from desktop.services.context import set_demo_api_base
     from desktop.services.secrets import MemorySecretStore
     from desktop.simulator.testing import running_simulator
     from desktop.storage.db import sqlite_url

@@ -28,7 +28,7 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from desktop.config import LocalSettings  # noqa: E402
 from desktop.domain.billing import BillingState, RequestKind, TaxCategory  # noqa: E402
-from desktop.services.context import build_context  # noqa: E402
+from desktop.bootstrap import build_context  # noqa: E402
 from desktop.services.demo import ensure_demo_data  # noqa: E402
 from desktop.services.secrets import MemorySecretStore  # noqa: E402
 from desktop.storage.orm import BillingRequest, Reservation  # noqa: E402
@@ -87,7 +87,8 @@ async def measure(ctx, name: str) -> dict[str, float]:  # type: ignore[no-untype
     from desktop.ui.session import UiSession
 
     i18n.set_language("ja")
-    session = UiSession.create(ctx)
+    clinic = ctx.queries.clinic_info()
+    session = UiSession.create(ctx.actions, clinic, ctx.queries.staff(clinic.id), ctx.settings.staff_id)
     page = BillingPage(session)
     page.resize(1366, 700)
     page.show()

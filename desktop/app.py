@@ -1,13 +1,14 @@
-"""Composition root of the reception app: settings, database, services, servers, loop, window.
+"""The reception app's run: servers, background tasks, loop and window over the built service graph.
 
-Order at start: build the service graph (migrations run here, before the Qt loop), seed the
-demo clinic on a fresh data directory, then start the qasync loop, the PAY.JP simulator
-(デモ only), the checkout page server and the background tasks, and show the window.
+Order at start: ``desktop.bootstrap`` builds the service graph (migrations run there, before the
+Qt loop) and seeds the demo clinic on a fresh data directory; then this module starts the qasync
+loop, the PAY.JP simulator (デモ only), the checkout page server and the background tasks, and
+shows the window, which receives only the graph's ``DeskActions``.
 Closing the window stops the tasks and the servers inside the loop, then the loop ends and
 ``main`` returns 0.
 
     python -m desktop [--data-dir DIR]      the app
-    python -m desktop --self-test           offscreen smoke test in a temporary data directory
+    python -m desktop --self-test           offscreen smoke test (``desktop.selftest``)
 """
 
 from __future__ import annotations
@@ -21,34 +22,22 @@ import pathlib
 import secrets
 import signal
 import sys
-import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from desktop.config import LocalSettings
+from desktop.bootstrap import prepare_context
 from desktop.domain.clinic import PaymentMode
 from desktop.paths import default_data_dir
-from desktop.services.context import AppContext, build_context, set_demo_api_base
-from desktop.services.demo import ensure_demo_data
+from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.embedded_server import EmbeddedServer
-from desktop.services.secrets import MemorySecretStore, SecretStore
+
+__all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
 
 log = logging.getLogger("desktop.app")
 
 OUTBOX_INTERVAL = 3.0
 STATUS_INTERVAL = 2.0
 RECONCILE_INTERVAL = 60.0
-
-
-def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, *,
-                    secrets: SecretStore | None = None) -> AppContext:
-    """Open and migrate the database and seed デモ data on a fresh install (blocking; before the loop)."""
-    ctx = build_context(data_dir, settings, secrets=secrets)
-    if ensure_demo_data(ctx) is not None:
-        ctx.settings.save(data_dir)
-        log.info("fresh data directory %s: demo clinic created", data_dir)
-    return ctx
 
 
 class ClinicPayApp:
@@ -131,11 +120,12 @@ class ClinicPayApp:
         from desktop.ui.main_window import MainWindow
         from desktop.ui.session import UiSession
 
-        session = UiSession.create(self.ctx)
+        ctx = self.ctx
+        clinic = ctx.queries.clinic_info()
+        staff = ctx.queries.staff(clinic.id) if clinic is not None else []
+        staff_id = self.session.staff_id if self.session is not None else ctx.settings.staff_id
+        session = UiSession.create(ctx.actions, clinic, staff, staff_id)
         session.checkout_url = self.checkout_url
-        if self.session is not None:
-            session.staff_id = self.session.staff_id
-        staff = session.queries.staff(session.clinic.id)
         old = self.window
         window = MainWindow(session, staff)
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
@@ -183,24 +173,23 @@ class ClinicPayApp:
             await asyncio.sleep(seconds)
 
     async def _send_mail(self) -> None:
-        report = await self.ctx.runner.mail(self.ctx.outbox.send_due)
+        report = await self.ctx.actions.send_due_mail()
         if report.sent and self.session is not None:
             self.session.events.mail_changed.emit()
 
     async def _poll_status(self) -> None:
-        ctx, session = self.ctx, self.session
-        status = await ctx.runner.db(ctx.outbox.status)
+        actions, session = self.ctx.actions, self.session
+        status = await actions.outbox_status()
         if self.window is not None:
             self.window.set_outbox_status(status.pending, status.failed)
         if session is not None:
-            token = await ctx.runner.db(session.history.change_token, session.clinic.id)
+            token = await actions.change_token(session.clinic.id)
             if self._last_token is not None and token != self._last_token:
                 session.events.billing_changed.emit()
             self._last_token = token
 
     async def _reconcile(self) -> None:
-        await self.ctx.runner.payments(self.ctx.billing.reconcile_pending)
-        await self.ctx.runner.db(self.ctx.billing.expire_overdue)
+        await self.ctx.actions.reconcile()
 
     # -- stop ----------------------------------------------------------------------------------
 
@@ -283,106 +272,6 @@ async def _until_closed(app: ClinicPayApp) -> int:
     return 0
 
 
-async def _self_test(app: ClinicPayApp) -> int:
-    """Open every screen and dialog once; check the checkout server and the simulator answer."""
-    from PySide6.QtWidgets import QDialog
-
-    from desktop.ui import async_ops
-    from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
-    from desktop.ui.dialogs.refund_dialog import RefundDialog
-    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
-
-    async def settle(timeout: float = 10.0) -> None:
-        # Never QApplication.processEvents() inside a coroutine: qasync would then wake other
-        # tasks re-entrantly ("Cannot enter into task …") and they would never run again.
-        end = time.monotonic() + timeout
-        while async_ops.pending() and time.monotonic() < end:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.05)  # let Qt paint (the loop processes Qt events while we wait)
-
-    problems: list[str] = []
-    if app.checkout is None or not app.checkout.running:
-        problems.append("checkout server not running")
-    if app.simulator is None or not app.simulator.running:
-        problems.append("simulator not running")
-    for server, path in ((app.checkout, "/healthz"), (app.simulator, "/v1/charges")):
-        if server is None or not server.running:
-            continue
-        status = await _http_status(server.base_url + path)
-        if status not in (200, 401):
-            problems.append(f"{server.base_url}{path} answered {status}")
-    window = app.window
-    for key in list(window.pages):
-        window.show_page(key)
-        await settle()
-    session = app.session
-    rows = await app.ctx.runner.db(session.queries.reservations, session.clinic.id, None)
-    if rows:
-        detail = await app.ctx.runner.db(session.queries.reservation, rows[0].id)
-        dialogs: list[QDialog] = [PaymentRequestDialog(detail, window)]
-        patients = await app.ctx.runner.db(session.queries.patients, session.clinic.id)
-        menus = await app.ctx.runner.db(session.queries.menus, session.clinic.id)
-        dialogs.append(ReservationDialog(patients, menus, rows[0].starts_at.date(), window))
-        history = await app.ctx.runner.db(session.history.page, session.clinic.id, __import__(
-            "desktop.services.history", fromlist=["HistoryFilter"]).HistoryFilter(), 0, 1)
-        if history:
-            dialogs.append(RefundDialog(history[0], window))
-        for dialog in dialogs:
-            dialog.show()
-            await asyncio.sleep(0.05)
-            dialog.close()
-            dialog.deleteLater()
-    else:
-        problems.append("no reservations in the demo data")
-    problems.extend(await _check_payment_link(app))
-    await settle()
-    if problems:
-        print("self-test FAILED: " + "; ".join(problems), file=sys.stderr)
-        return 1
-    print(f"self-test OK: {len(window.pages)} screens, checkout {app.checkout_url}, "
-          f"simulator {app.simulator.base_url if app.simulator else '-'}")
-    return 0
-
-
-async def _check_payment_link(app: ClinicPayApp) -> list[str]:
-    """Send one 後決済請求 through the real services and open its link on the checkout server."""
-    from desktop.services.demo_mailbox import DemoMailbox, extract_content
-
-    ctx, session = app.ctx, app.session
-    rows = await ctx.runner.db(session.queries.reservations, session.clinic.id, None)
-    for row in rows:
-        detail = await ctx.runner.db(session.queries.reservation, row.id)
-        if detail is not None and detail.can_request_post_payment and detail.patient.email:
-            break
-    else:
-        return ["no reservation allows a post-payment request"]
-    await ctx.runner.payments(ctx.billing.request_payment, detail.id, session.staff_id, 1200, "taxable")
-    await ctx.runner.mail(ctx.outbox.send_due)
-    box = DemoMailbox(ctx.data_dir / "mailbox")
-    mails = await ctx.runner.db(box.list_messages)
-    links = [extract_content(box.get(m.key)).first_link for m in mails]
-    link = next((x for x in links if x and "/pay/" in x), None)
-    if link is None:
-        return ["the payment request mail has no payment link"]
-    status = await _http_status(link)
-    return [] if status == 200 else [f"payment page {link.split('/pay/')[0]}/pay/… answered {status}"]
-
-
-async def _http_status(url: str) -> int:
-    """GET ``url`` without blocking the loop (no HTTP client in the UI process needed)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, parts.port), 5)
-    writer.write(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
-    await writer.drain()
-    line = await asyncio.wait_for(reader.readline(), 5)
-    writer.close()
-    with contextlib.suppress(Exception):
-        await writer.wait_closed()
-    return int(line.split()[1])
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m desktop", description="ClinicPay (クリニック決済)")
     p.add_argument("--self-test", action="store_true", help="open every screen offscreen and exit")
@@ -395,17 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.self_test:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        with tempfile.TemporaryDirectory(prefix="clinicpay-selftest-") as tmp:
-            data_dir = pathlib.Path(tmp)
-            settings = LocalSettings(checkout_port=0, simulator_port=0)
-            try:
-                ctx = prepare_context(data_dir, settings, secrets=MemorySecretStore())
-                return run(ctx, _self_test, qt_args, checkout_port=0)
-            except Exception as exc:  # noqa: BLE001
-                log.exception("self-test crashed")
-                print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
-                return 1
+        from desktop.selftest import run_self_test
+
+        return run_self_test(qt_args)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
     ctx = prepare_context(data_dir)
     return run(ctx, _until_closed, qt_args)

@@ -1,6 +1,6 @@
 """Background work in one line, with progress, success and failure (as Anki's ``CollectionOp``).
 
-``run_op(ctx.runner.payments(svc.refund, ...), busy=[button], busy_text=self.tr("送信中…"),
+``run_op(actions.refund(...), busy=[button], busy_text=self.tr("送信中…"),
 on_success=...)`` disables the widgets (a second click does nothing), shows progress, awaits
 the service coroutine on the qasync loop, restores the widgets, and then either calls
 ``on_success(result)`` or routes the error to ``messages`` (``on_failure`` may handle it

@@ -1,4 +1,4 @@
-"""What every page needs: the service graph, read models, who is signed in, change events."""
+"""What every page needs: the actions it may call, the clinic, who is signed in, change events."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.services.context import AppContext
-from desktop.services.front_desk import ClinicInfo, FrontDeskQueries
-from desktop.services.history import HistoryService
+from desktop.services.actions import DeskActions
+from desktop.services.front_desk import ClinicInfo, StaffInfo
 
 
 class DataEvents(QObject):
@@ -27,9 +26,16 @@ class DataEvents(QObject):
 
 @dataclasses.dataclass
 class UiSession:
-    ctx: AppContext
-    queries: FrontDeskQueries
-    history: HistoryService
+    """Args:
+        actions: every operation the screens may ask for (already off the UI thread).
+        clinic: the clinic as the screens show it.
+        staff_id: who is signed in on this PC (担当スタッフ).
+        events: change signals between the pages.
+        checkout_url: where the checkout page is served, or None if it is not.
+        managers: the staff ids of 管理者.
+    """
+
+    actions: DeskActions
     clinic: ClinicInfo
     staff_id: int
     events: DataEvents
@@ -42,14 +48,12 @@ class UiSession:
         return self.staff_id in self.managers
 
     @classmethod
-    def create(cls, ctx: AppContext) -> "UiSession":
-        queries = FrontDeskQueries(ctx.db)
-        clinic = queries.clinic_info()
+    def create(cls, actions: DeskActions, clinic: ClinicInfo | None, staff: list[StaffInfo],
+               staff_id: int) -> "UiSession":
+        """The session of ``staff_id`` (the first staff member if unknown). Raises RuntimeError without a clinic."""
         if clinic is None:
             raise RuntimeError("no clinic in the database")
-        staff = queries.staff(clinic.id)
-        staff_id = ctx.settings.staff_id
         if staff and staff_id not in {s.id for s in staff}:
             staff_id = staff[0].id
         managers = frozenset(s.id for s in staff if s.is_manager)
-        return cls(ctx, queries, HistoryService(ctx.db), clinic, staff_id, DataEvents(), managers=managers)
+        return cls(actions, clinic, staff_id, DataEvents(), managers=managers)

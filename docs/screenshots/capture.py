@@ -56,12 +56,12 @@ async def capture(only: str = "") -> None:
         return
 
     # some history: three paid, one refunded, one waiting
-    rows = await ctx.runner.db(s.queries.reservations, s.clinic.id, None)
+    rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
     base = app.simulator.base_url
     amounts = [1200, 5500, 3300, 2200]
     targets = []
     for r in rows:
-        d = await ctx.runner.db(s.queries.reservation, r.id)
+        d = await ctx.runner.db(ctx.queries.reservation, r.id)
         if d.can_request_post_payment and d.patient.email:
             targets.append(d)
     box = DemoMailbox(ctx.data_dir / "mailbox")
@@ -76,7 +76,7 @@ async def capture(only: str = "") -> None:
                 ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1], make_test_token(base, DEMO_SECRET_KEY))
 
             await ctx.runner.payments(pay)
-    hist = await ctx.runner.db(s.history.page, s.clinic.id, HistoryFilter(), 0, 10)
+    hist = await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 10)
     paid = [h for h in hist if h.refundable]
     await ctx.runner.payments(ctx.billing.refund, paid[-1].id, s.staff_id, 500, "一部返金（検査不要）")
 
@@ -101,8 +101,8 @@ async def capture(only: str = "") -> None:
     await idle(0.2)
     grab(dlg, "payment-request-confirm")
     dlg.close()
-    patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
-    menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
+    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
     rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
     rd.show()
     await idle(0.2)
@@ -158,7 +158,7 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     await idle(0.2)
     grab(dialog, "tenant-register")
     dialog.close()
-    service = page.service
+    service = ctx.settings_service
     await ctx.runner.payments(service.tenants.register, s.clinic.id, s.staff_id, CareType.WITH_INSURANCE)
     page.reload()
     await idle()
@@ -193,8 +193,8 @@ async def capture_patients(app, idle, grab) -> None:  # type: ignore[no-untyped-
     w, s = app.window, app.session
     page = w.show_page("予約管理")
     await idle()
-    patients = await app.ctx.runner.db(s.queries.patients, s.clinic.id)
-    menus = await app.ctx.runner.db(s.queries.menus, s.clinic.id)
+    patients = await app.ctx.runner.db(app.ctx.queries.patients, s.clinic.id)
+    menus = await app.ctx.runner.db(app.ctx.queries.menus, s.clinic.id)
     rd = ReservationDialog(patients, menus, page.day(), w, session=s)
     rd.show()
     await idle(0.2)

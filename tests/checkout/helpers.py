@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
-from desktop.services.context import AppContext, build_context, set_demo_api_base
+from desktop.bootstrap import build_context
+from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.secrets import MemorySecretStore
 from desktop.storage.orm import OutboxMail
 from tests.integration.seed import Front, seed_front_desk

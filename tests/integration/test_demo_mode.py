@@ -8,7 +8,8 @@ import re
 from desktop.config import LocalSettings
 from desktop.domain.billing import BillingState
 from desktop.domain.errors import ValidationError
-from desktop.services.context import build_context, set_demo_api_base
+from desktop.bootstrap import build_context
+from desktop.services.context import set_demo_api_base
 from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.payment_setup import DEMO_SECRET_KEY

@@ -1,5 +1,8 @@
 """UI tests: the real app (services, simulator, checkout server) on a qasync loop driven by pytest-qt.
 
+``clinic_app`` builds the graph with ``desktop.bootstrap`` as ``python -m desktop`` does; page tests
+that need no application pass a ``fakes.FakeDeskActions`` to the page instead.
+
 The loop is created once with ``already_running=True``: pytest-qt spins the Qt event loop
 (``qtbot.waitUntil`` / ``waitSignal``) and qasync runs the asyncio callbacks inside it.
 """
@@ -18,7 +21,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import ClinicPayApp, prepare_context
+from desktop.app import ClinicPayApp
+from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.secrets import MemorySecretStore

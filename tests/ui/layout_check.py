@@ -98,7 +98,8 @@ def layout_problems(root: QWidget) -> list[str]:
 
 
 async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: str) -> dict[str, list[str]]:
-    from desktop.app import ClinicPayApp, prepare_context
+    from desktop.app import ClinicPayApp
+    from desktop.bootstrap import prepare_context
     from desktop.config import LocalSettings
     from desktop.services.history import HistoryFilter
     from desktop.services.secrets import MemorySecretStore
@@ -127,10 +128,10 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
             widget.grab().save(str(shots / f"{shot}.png"))
 
     # a paid request, so the refund dialog has a real row
-    rows = await ctx.runner.db(s.queries.reservations, s.clinic.id, None)
+    rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
     detail = None
     for r in rows:
-        d = await ctx.runner.db(s.queries.reservation, r.id)
+        d = await ctx.runner.db(ctx.queries.reservation, r.id)
         if d is not None and d.can_request_post_payment and d.patient.email:
             detail = d
             break
@@ -171,14 +172,14 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("後決済請求 確認", dialog)
     dialog.close()
-    paid = next(h for h in await ctx.runner.db(s.history.page, s.clinic.id, HistoryFilter(), 0, 20) if h.refundable)
+    paid = next(h for h in await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 20) if h.refundable)
     refund = RefundDialog(paid, w)
     refund.show()
     await idle()
     check("返金する", refund, "ui-refund-150")
     refund.close()
-    patients = await ctx.runner.db(s.queries.patients, s.clinic.id)
-    menus = await ctx.runner.db(s.queries.menus, s.clinic.id)
+    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
     rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
     rd.show()
     await idle()

@@ -19,10 +19,10 @@ def _paid_requests(qtbot: Any, app: Any, amounts: list[int]) -> None:
     """Send requests for the demo post-payment reservations and let the patients pay."""
     s = app.session
     rows = app.ctx.runner
-    reservations = run(qtbot, rows.db(s.queries.reservations, s.clinic.id, None))
+    reservations = run(qtbot, rows.db(app.ctx.queries.reservations, s.clinic.id, None))
     ids = [r.id for r in reservations if "一般診療" in r.menu_name or "自費診療" in r.menu_name]
     for rid, amount in zip(ids, amounts):
-        detail = run(qtbot, rows.db(s.queries.reservation, rid))
+        detail = run(qtbot, rows.db(app.ctx.queries.reservation, rid))
         if not detail.patient.email:
             continue
         run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.staff_id, amount, "taxable"))

@@ -154,8 +154,8 @@ def test_dialogs_and_validation_in_english(qtbot: Any, clinic_app: Any) -> None:
     _english(qtbot, clinic_app)
     data = data_strings(clinic_app)
     s = clinic_app.session
-    rows = run(qtbot, clinic_app.ctx.runner.db(s.queries.reservations, s.clinic.id, None))
-    detail = run(qtbot, clinic_app.ctx.runner.db(s.queries.reservation, next(
+    rows = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.reservations, s.clinic.id, None))
+    detail = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.reservation, next(
         r.id for r in rows if "一般診療" in r.menu_name)))
     dialog = PaymentRequestDialog(detail)
     qtbot.addWidget(dialog)
@@ -168,8 +168,8 @@ def test_dialogs_and_validation_in_english(qtbot: Any, clinic_app: Any) -> None:
     assert dialog.stack.currentIndex() == 1
     assert not japanese_left(dialog, data)
 
-    history = run(qtbot, clinic_app.ctx.runner.db(s.history.for_reservation, detail.id))
-    paid = next(h for h in run(qtbot, clinic_app.ctx.runner.db(s.history.page, s.clinic.id,
+    history = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.history.for_reservation, detail.id))
+    paid = next(h for h in run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.history.page, s.clinic.id,
                                                                  __import__("desktop.services.history", fromlist=["x"])
                                                                  .HistoryFilter(), 0, 10)) if h.paid)
     refund = RefundDialog(paid)
@@ -181,8 +181,8 @@ def test_dialogs_and_validation_in_english(qtbot: Any, clinic_app: Any) -> None:
     assert not japanese_left(refund, data), japanese_left(refund, data)
     assert history is not None
 
-    patients = run(qtbot, clinic_app.ctx.runner.db(s.queries.patients, s.clinic.id))
-    menus = run(qtbot, clinic_app.ctx.runner.db(s.queries.menus, s.clinic.id))
+    patients = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.patients, s.clinic.id))
+    menus = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.menus, s.clinic.id))
     new = ReservationDialog(patients, menus, detail.starts_at.date())
     qtbot.addWidget(new)
     new.patient_combo.setEditText("nobody")

@@ -46,9 +46,9 @@ def tab_chain(qtbot: Any, n: int) -> list[QWidget]:
 
 def _request_detail(qtbot: Any, app: Any) -> Any:
     s = app.session
-    rows = run(qtbot, app.ctx.runner.db(s.queries.reservations, s.clinic.id, None))
+    rows = run(qtbot, app.ctx.runner.db(app.ctx.queries.reservations, s.clinic.id, None))
     rid = next(r.id for r in rows if "一般診療" in r.menu_name)
-    return run(qtbot, app.ctx.runner.db(s.queries.reservation, rid))
+    return run(qtbot, app.ctx.runner.db(app.ctx.queries.reservation, rid))
 
 
 def test_navigation_by_keyboard(qtbot: Any, clinic_app: Any) -> None:
@@ -137,7 +137,7 @@ def test_payment_request_dialog_by_keyboard(qtbot: Any, clinic_app: Any) -> None
 def _paid_row(qtbot: Any, app: Any, amount: int) -> Any:
     _paid_requests(qtbot, app, [amount])
     s = app.session
-    return run(qtbot, app.ctx.runner.db(s.history.page, s.clinic.id, BillingPage(s).current_filter(), 0, 1))[0]
+    return run(qtbot, app.ctx.runner.db(app.ctx.history.page, s.clinic.id, BillingPage(s).current_filter(), 0, 1))[0]
 
 
 def test_refund_dialog_tab_order_and_enter_never_refunds(qtbot: Any, clinic_app: Any) -> None:

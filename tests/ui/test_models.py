@@ -108,7 +108,7 @@ def test_request_list_model(qtbot: Any, clinic_app: Any, qtmodeltester: Any, no_
     s = clinic_app.session
     with clinic_app.ctx.db.uow(readonly=True) as uow:
         reservation_id = uow.session.query(Reservation).first().id
-    rows = run(qtbot, clinic_app.ctx.runner.db(s.history.for_reservation, reservation_id))
+    rows = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.history.for_reservation, reservation_id))
     model = RequestListModel()
     qtmodeltester.check(model)
     qtmodeltester.check(model, force_py=True)

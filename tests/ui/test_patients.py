@@ -87,8 +87,8 @@ def _select_patient(qtbot: Any, page: ReservationsPage, name: str, menu: str = "
 def _book_tanaka_for_post_payment(qtbot: Any, app: Any) -> int:
     """田中 健 (no e-mail in the demo data) on today's 一般診療 (後決済) menu."""
     s = app.session
-    patients = run(qtbot, app.ctx.runner.db(s.queries.patients, s.clinic.id))
-    menus = run(qtbot, app.ctx.runner.db(s.queries.menus, s.clinic.id))
+    patients = run(qtbot, app.ctx.runner.db(app.ctx.queries.patients, s.clinic.id))
+    menus = run(qtbot, app.ctx.runner.db(app.ctx.queries.menus, s.clinic.id))
     tanaka = next(p for p in patients if p.name == "田中 健")
     assert tanaka.email == ""
     menu = next(m for m in menus if "一般診療" in m.name)
@@ -100,8 +100,8 @@ def _book_tanaka_for_post_payment(qtbot: Any, app: Any) -> int:
 def test_new_patient_from_the_reservation_dialog_is_selected_and_booked(qtbot: Any, clinic_app: Any) -> None:
     page = _page(clinic_app)
     s = clinic_app.session
-    patients = run(qtbot, clinic_app.ctx.runner.db(s.queries.patients, s.clinic.id))
-    menus = run(qtbot, clinic_app.ctx.runner.db(s.queries.menus, s.clinic.id))
+    patients = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.patients, s.clinic.id))
+    menus = run(qtbot, clinic_app.ctx.runner.db(clinic_app.ctx.queries.menus, s.clinic.id))
     dialog = ReservationDialog(patients, menus, page.day(), clinic_app.window, session=s)
     qtbot.addWidget(dialog)
     dialog.show()

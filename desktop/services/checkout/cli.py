@@ -17,7 +17,7 @@ import signal
 from desktop.config import LocalSettings
 from desktop.paths import default_data_dir
 from desktop.services.checkout.app import create_checkout_app
-from desktop.services.context import build_context
+from desktop.bootstrap import build_context
 from desktop.services.embedded_server import EmbeddedServer
 
 log = logging.getLogger(__name__)

@@ -232,21 +232,9 @@ class PatientDialog(QDialog):
 
     async def _save(self, values: dict[str, Any], check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
         s = self.session
-        run, directory = s.ctx.runner.db, s.ctx.directory
         patient_id = self.patient.id if self.patient is not None else None
-        if check_duplicates:
-            found = await run(directory.find_duplicates, s.clinic.id, family_name=values["family_name"],
-                              given_name=values["given_name"], phone=values["phone"], email=values["email"],
-                              exclude_id=patient_id)
-            if found:
-                return found
-        if patient_id is None:
-            patient_id = await run(directory.add_patient, s.clinic.id, staff_id=s.staff_id, **values)
-        else:
-            await run(directory.update_patient, patient_id, s.staff_id, **values)
-        info = await run(s.queries.patient, patient_id)
-        assert info is not None
-        return info
+        return await s.actions.save_patient(s.clinic.id, s.staff_id, patient_id, values,
+                                            check_duplicates=check_duplicates)
 
     def _on_failed(self, exc: BaseException) -> bool:
         self._saving = False

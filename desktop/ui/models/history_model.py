@@ -2,7 +2,7 @@
 
 ``HistoryTableModel`` is a *virtual* model for 決済管理: it knows the row count and holds at most
 ``MAX_PAGES`` pages of rows. A row that is not loaded shows ``…`` while its page is read in the
-background (``runner.db``); the view never waits, so a million rows scroll like a hundred.
+background (``DeskActions``); the view never waits, so a million rows scroll like a hundred.
 ``RequestListModel`` is a plain list for the few requests of one reservation.
 """
 

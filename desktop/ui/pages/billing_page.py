@@ -54,18 +54,18 @@ CSV_HEADERS = (QT_TRANSLATE_NOOP("BillingPage", "請求ID"),
 
 
 class _Source:
-    """The history service, called off the UI thread."""
+    """The 決済管理 list, asked for through the session's actions."""
 
     def __init__(self, session: UiSession) -> None:
         self._s = session
 
     def count(self, f: HistoryFilter):  # type: ignore[no-untyped-def]
         s = self._s
-        return s.ctx.runner.db(s.history.count, s.clinic.id, f)
+        return s.actions.history_count(s.clinic.id, f)
 
     def page(self, f: HistoryFilter, offset: int, limit: int, total: int | None):  # type: ignore[no-untyped-def]
         s = self._s
-        return s.ctx.runner.db(s.history.page, s.clinic.id, f, offset, limit, total=total)
+        return s.actions.history_page(s.clinic.id, f, offset, limit, total=total)
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -163,7 +163,7 @@ class BillingPage(QWidget):
             for sid, name in staff:
                 self.staff_combo.addItem(name, sid)
 
-        async_ops.run_op(s.ctx.runner.db(s.history.staff_names, s.clinic.id), on_success=fill)
+        async_ops.run_op(s.actions.staff_names(s.clinic.id), on_success=fill)
 
     def current_filter(self) -> HistoryFilter:
         state = self.state_combo.currentData()
@@ -242,7 +242,7 @@ class BillingPage(QWidget):
         s = self.session
         self._in_flight.add(row.id)
         messages.info(self.tr("返金処理中…"))
-        work = s.ctx.runner.payments(s.ctx.billing.refund, row.id, s.staff_id, values.amount, values.reason)
+        work = s.actions.refund(row.id, s.staff_id, values.amount, values.reason)
 
         def done(outcome: RefundOutcome) -> None:
             messages.info(self.tr("返金しました（{patient} 様・{amount}）。").format(
@@ -258,7 +258,7 @@ class BillingPage(QWidget):
             return
         s = self.session
         self._in_flight.add(row.id)
-        task = async_ops.run_op(s.ctx.runner.payments(s.ctx.billing.cancel_request, row.id, s.staff_id),
+        task = async_ops.run_op(s.actions.cancel_request(row.id, s.staff_id),
                                 on_success=lambda _: messages.info(self.tr("請求を取り消しました。")), name="cancel")
         task.add_done_callback(lambda _t: self._finish(row.id))
 
@@ -274,9 +274,9 @@ class BillingPage(QWidget):
 
     def export_csv(self, path: pathlib.Path) -> None:
         s = self.session
-        work = s.ctx.runner.db(s.history.export_csv, s.clinic.id, self.current_filter(), path,
-                               headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(),
-                               lang=i18n.language())
+        work = s.actions.export_csv(s.clinic.id, self.current_filter(), path,
+                                   headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(),
+                                   lang=i18n.language())
         async_ops.run_op(work, busy=[self.csv_button], busy_text=self.tr("処理中…"),
                          on_success=lambda n: messages.info(
                              self.tr("CSVを出力しました（{n:,} 件）: {path}").format(n=n, path=path)))

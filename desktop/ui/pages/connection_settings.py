@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import UserError
-from desktop.services.settings_service import ConnectionView, SettingsService
+from desktop.services.actions import DeskActions
+from desktop.services.settings_service import ConnectionView
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
@@ -80,10 +81,10 @@ def _buttons(*buttons: QWidget) -> QHBoxLayout:
 class ConnectionSettingsPanel(QWidget):
     saved = Signal()
 
-    def __init__(self, session: UiSession, service: SettingsService, parent: QWidget | None = None) -> None:
+    def __init__(self, session: UiSession, actions: DeskActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.service = service
+        self.desk = actions  # not self.actions: QWidget.actions() lists the widget's QActions
         self.view: ConnectionView | None = None
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
@@ -225,7 +226,7 @@ class ConnectionSettingsPanel(QWidget):
 
     def reload(self) -> None:
         s = self.session
-        async_ops.run_op(s.ctx.runner.db(self.service.connection, s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=self.show_view)
 
     def show_view(self, view: ConnectionView) -> None:
         self.view = view
@@ -305,7 +306,7 @@ class ConnectionSettingsPanel(QWidget):
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         secret = self.secret_key.text() or None
-        work = s.ctx.runner.db(self.service.save_payjp, s.clinic.id, mode, self.public_key.text(), secret)
+        work = self.desk.save_payjp(s.clinic.id, mode, self.public_key.text(), secret)
         changed = mode is not s.clinic.payment_mode
 
         def done(result: Any) -> None:
@@ -321,7 +322,7 @@ class ConnectionSettingsPanel(QWidget):
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         self.connection_result.setText("")
-        work = s.ctx.runner.payments(self.service.test_connection, s.clinic.id, mode, self.secret_key.text() or None)
+        work = self.desk.test_connection(s.clinic.id, mode, self.secret_key.text() or None)
 
         def done(_result: Any) -> None:
             self.connection_result.setStyleSheet(OK_STYLE)
@@ -350,27 +351,27 @@ class ConnectionSettingsPanel(QWidget):
             self.webhook_token.clear()
             self._saved(self.tr("Webhookトークンを保存しました。"))(result)
 
-        self._run(self.session.ctx.runner.db(self.service.save_webhook_token, token), self.save_webhook_button,
+        self._run(self.desk.save_webhook_token(token), self.save_webhook_button,
                   done, "save-webhook")
 
     def save_checkout(self) -> None:
         s = self.session
-        work = s.ctx.runner.db(self.service.save_checkout, s.clinic.id, self.public_base_url.text(),
-                               self.expiry_days.value())
+        work = self.desk.save_checkout(s.clinic.id, self.public_base_url.text(),
+                                          self.expiry_days.value())
         self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
         s = self.session
         values = {key: edit.text() for key, edit in self.details.items()}
-        work = s.ctx.runner.db(self.service.save_clinic_details, s.clinic.id, **values)
+        work = self.desk.save_clinic_details(s.clinic.id, **values)
         self._run(work, self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
         s = self.session
         password = self.smtp_password.text() or None
-        work = s.ctx.runner.db(self.service.save_smtp, s.clinic.id, host=self.smtp_host.text(),
-                               port=self.smtp_port.text(), security=str(self.smtp_security.value()),
-                               username=self.smtp_username.text(), password=password)
+        work = self.desk.save_smtp(s.clinic.id, host=self.smtp_host.text(),
+                                     port=self.smtp_port.text(), security=str(self.smtp_security.value()),
+                                     username=self.smtp_username.text(), password=password)
 
         def done(result: Any) -> None:
             self.smtp_password.clear()
@@ -385,5 +386,5 @@ class ConnectionSettingsPanel(QWidget):
         def done(address: str) -> None:
             self.test_mail_result.setText(self.tr("テストメールを送信しました（宛先: {address}）。").format(address=address))
 
-        self._run(s.ctx.runner.mail(self.service.send_test_mail, s.clinic.id), self.test_mail_button, done,
+        self._run(self.desk.send_test_mail(s.clinic.id), self.test_mail_button, done,
                   "test-mail")

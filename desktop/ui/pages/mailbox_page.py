@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
+from desktop.services.demo_mailbox import MailContent, MailSummary
 from desktop.ui import async_ops
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
@@ -28,7 +28,6 @@ class MailboxPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.mailbox = DemoMailbox(session.ctx.data_dir / "mailbox")
         self.link: str | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -60,7 +59,7 @@ class MailboxPage(QWidget):
         QShortcut(QKeySequence("F5"), self, self.reload)
 
     def reload(self) -> None:
-        async_ops.run_op(self.session.ctx.runner.db(self.mailbox.list_messages), on_success=self._show, name="mailbox")
+        async_ops.run_op(self.session.actions.demo_mails(), on_success=self._show, name="mailbox")
 
     def _show(self, mails: list[MailSummary]) -> None:
         current = self.list.currentItem().data(KEY_ROLE) if self.list.currentItem() else None
@@ -83,11 +82,7 @@ class MailboxPage(QWidget):
         if item is None:
             return
         key = str(item.data(KEY_ROLE))
-
-        def read() -> MailContent:
-            return extract_content(self.mailbox.get(key))
-
-        async_ops.run_op(self.session.ctx.runner.db(read), on_success=self._show_content, name="mail")
+        async_ops.run_op(self.session.actions.demo_mail(key), on_success=self._show_content, name="mail")
 
     def _show_content(self, content: MailContent) -> None:
         self.body.setPlainText(content.text or content.html or "")

@@ -115,7 +115,7 @@ class MenuPage(QWidget):
     def reload(self, select_id: int | None = None) -> None:
         s = self.session
         keep = select_id if select_id is not None else (self.current.id if self.current else None)
-        async_ops.run_op(s.ctx.runner.db(s.queries.menus, s.clinic.id),
+        async_ops.run_op(s.actions.menus(s.clinic.id),
                          on_success=lambda menus: self._show(menus, keep), name="menus")
 
     def _show(self, menus: list[MenuInfo], select_id: int | None) -> None:
@@ -207,7 +207,7 @@ class MenuPage(QWidget):
             self.reload(saved_id)
             s.events.menus_changed.emit()
 
-        async_ops.run_op(s.ctx.runner.db(s.ctx.directory.save_menu, s.clinic.id, data, menu_id),
+        async_ops.run_op(s.actions.save_menu(s.clinic.id, data, menu_id),
                          busy=[self.save_button], busy_text=self.tr("処理中…"), on_success=done,
                          on_failure=self._show_error, name="save-menu")
 
@@ -238,5 +238,5 @@ class MenuPage(QWidget):
             self.reload()
             s.events.menus_changed.emit()
 
-        async_ops.run_op(s.ctx.runner.db(s.ctx.directory.delete_menu, m.id), busy=[self.delete_button],
+        async_ops.run_op(s.actions.delete_menu(m.id), busy=[self.delete_button],
                          on_success=done, name="delete-menu")

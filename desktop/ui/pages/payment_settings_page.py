@@ -1,7 +1,7 @@
 """決済管理 › 決済会社設定: 契約情報 (PAY.JP テナント登録, 審査状況), 利用する決済会社 / 自動決済, the legal-page URLs.
 
 A second tab holds the manager's connection settings (``connection_settings.py``). The page is
-thin: ``SettingsService`` / ``TenantService`` do the work off the UI thread.
+thin: ``SettingsService`` / ``TenantService`` do the work off the UI thread (through ``DeskActions``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.formatting import JST
-from desktop.services.settings_service import PAYMENT_COMPANY, ContractView, SettingsService
+from desktop.services.actions import DeskActions
+from desktop.services.settings_service import PAYMENT_COMPANY, ContractView
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 from desktop.ui.i18n import review_label
@@ -53,10 +54,10 @@ def open_in_browser(url: str) -> None:
 class ContractPanel(QWidget):
     """契約情報 and 利用する決済会社 for PAY.JP."""
 
-    def __init__(self, session: UiSession, service: SettingsService, parent: QWidget | None = None) -> None:
+    def __init__(self, session: UiSession, actions: DeskActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.service = service
+        self.desk = actions  # not self.actions: QWidget.actions() lists the widget's QActions
         self.view: ContractView | None = None
         self._filling = False
         layout = QVBoxLayout(self)
@@ -162,7 +163,7 @@ class ContractPanel(QWidget):
 
     def reload(self) -> None:
         s = self.session
-        async_ops.run_op(s.ctx.runner.db(self.service.contract, s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.contract(s.clinic.id), on_success=self.show_view)
 
     def show_view(self, view: ContractView) -> None:
         self.view = view
@@ -217,7 +218,7 @@ class ContractPanel(QWidget):
     def register(self, care_type: CareType) -> None:
         """テナントを登録する (off the UI thread), then open PAY.JP's application page."""
         s = self.session
-        work = s.ctx.runner.payments(self.service.tenants.register, s.clinic.id, s.staff_id, care_type)
+        work = self.desk.register_tenant(s.clinic.id, s.staff_id, care_type)
 
         def done(url: str) -> None:
             open_in_browser(url)
@@ -228,7 +229,7 @@ class ContractPanel(QWidget):
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session
-        async_ops.run_op(s.ctx.runner.payments(self.service.tenants.application_url, s.clinic.id),
+        async_ops.run_op(self.desk.application_url(s.clinic.id),
                          busy=[self.apply_link], on_success=open_in_browser, name="application-url")
 
     def refresh_review(self, *, quiet: bool = False) -> None:
@@ -253,7 +254,7 @@ class ContractPanel(QWidget):
                 self._clinic_changed()
             self.reload()
 
-        async_ops.run_op(s.ctx.runner.payments(self.service.tenants.refresh_review, s.clinic.id),
+        async_ops.run_op(self.desk.refresh_review(s.clinic.id),
                          busy=[] if quiet else [self.refresh_button], on_success=done, on_failure=failed,
                          name="review")
 
@@ -273,7 +274,7 @@ class ContractPanel(QWidget):
             self._clinic_changed()
             messages.info(self.tr("決済会社の設定を保存しました。"))
 
-        async_ops.run_op(s.ctx.runner.db(self.service.set_payment_company, s.clinic.id, company, auto),
+        async_ops.run_op(self.desk.set_payment_company(s.clinic.id, company, auto),
                          busy=[self.company_combo, self.auto_charge], on_success=done, on_failure=failed,
                          name="payment-company")
 
@@ -285,7 +286,7 @@ class ContractPanel(QWidget):
                 s.clinic = info  # type: ignore[assignment]
             s.events.reservations_changed.emit()
 
-        async_ops.run_op(s.ctx.runner.db(s.queries.clinic_info), on_success=fresh)
+        async_ops.run_op(s.actions.clinic_info(), on_success=fresh)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
@@ -311,9 +312,8 @@ class PaymentSettingsPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.service = SettingsService.from_context(session.ctx)
-        self.contract = ContractPanel(session, self.service)
-        self.connection = ConnectionSettingsPanel(session, self.service)
+        self.contract = ContractPanel(session, session.actions)
+        self.connection = ConnectionSettingsPanel(session, session.actions)
         self.contract.setMaximumWidth(960)
         self.connection.setMaximumWidth(960)
         self.tabs = QTabWidget()

@@ -120,7 +120,7 @@ class ReservationsPage(QWidget):
 
     def reload(self) -> None:
         s = self.session
-        work = s.ctx.runner.db(s.queries.reservations, s.clinic.id, self.day(), self.search_edit.text())
+        work = s.actions.reservations(s.clinic.id, self.day(), self.search_edit.text())
         self._seq += 1
         seq = self._seq
 
@@ -161,8 +161,8 @@ class ReservationsPage(QWidget):
 
     async def _load_choices(self) -> tuple[list, list]:  # type: ignore[type-arg]
         s = self.session
-        patients = await s.ctx.runner.db(s.queries.patients, s.clinic.id)
-        menus = await s.ctx.runner.db(s.queries.menus, s.clinic.id)
+        patients = await s.actions.patients(s.clinic.id)
+        menus = await s.actions.menus(s.clinic.id)
         return patients, menus
 
     def _ask_new(self, choices: tuple[list, list]) -> None:  # type: ignore[type-arg]
@@ -173,8 +173,8 @@ class ReservationsPage(QWidget):
     def create_reservation(self, values: ReservationInput) -> None:
         s = self.session
         # a 事前決済 menu's price is requested at once (mail, or 自動決済): PAY.JP may be called
-        work = s.ctx.runner.payments(s.ctx.booking.book, s.clinic.id, s.staff_id, patient_id=values.patient_id,
-                                     menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
+        work = s.actions.book(s.clinic.id, s.staff_id, patient_id=values.patient_id,
+                              menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
                                      message=values.message, attachments=values.attachments)
 
         def done(booking: Booking) -> None:

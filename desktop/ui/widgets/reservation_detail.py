@@ -143,10 +143,10 @@ class ReservationDetailPanel(QWidget):
         self.show_reservation(self._reservation_id)
 
     async def _load(self, reservation_id: int) -> None:
-        run = self.session.ctx.runner.db
+        actions = self.session.actions
         try:
-            detail = await run(self.session.queries.reservation, reservation_id)
-            rows = await run(self.session.history.for_reservation, reservation_id)
+            detail = await actions.reservation(reservation_id)
+            rows = await actions.requests_for_reservation(reservation_id)
         except Exception as exc:  # noqa: BLE001
             messages.exception(exc)
             return
@@ -212,8 +212,8 @@ class ReservationDetailPanel(QWidget):
         status = ReservationStatus(self.status_combo.itemData(index))
         if status == self.detail.status:
             return
-        ctx = self.session.ctx
-        async_ops.run_op(ctx.runner.db(ctx.directory.set_reservation_status, self.detail.id, status),
+        actions = self.session.actions
+        async_ops.run_op(actions.set_reservation_status(self.detail.id, status),
                          busy=[self.status_combo], on_success=lambda _: self._after_change(self.tr("ステータスを変更しました。")))
 
     def _on_request_clicked(self) -> None:
@@ -225,13 +225,13 @@ class ReservationDetailPanel(QWidget):
 
     def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None) -> None:
         assert self.detail is not None
-        ctx, s = self.session.ctx, self.session
+        s = self.session
         if replace is None:
-            work = ctx.runner.payments(ctx.billing.request_payment, self.detail.id, s.staff_id, values.amount,
-                                       values.tax_category, values.message)
+            work = s.actions.request_payment(self.detail.id, s.staff_id, values.amount,
+                                             values.tax_category, values.message)
         else:
-            work = ctx.runner.payments(ctx.billing.re_request, replace.id, s.staff_id, amount=values.amount,
-                                       tax_category=values.tax_category, message=values.message)
+            work = s.actions.re_request(replace.id, s.staff_id, amount=values.amount,
+                                        tax_category=values.tax_category, message=values.message)
         patient = self.detail.patient.name
 
         def done(outcome: RequestOutcome) -> None:
@@ -291,8 +291,8 @@ class ReservationDetailPanel(QWidget):
         if not ConfirmDialog.ask(self, self.tr("請求を取り消す"), self.tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
                                  self.tr("請求を取り消す")):
             return
-        ctx = self.session.ctx
-        async_ops.run_op(ctx.runner.payments(ctx.billing.cancel_request, sel.id, self.session.staff_id),
+        actions = self.session.actions
+        async_ops.run_op(actions.cancel_request(sel.id, self.session.staff_id),
                          busy=[self.cancel_button], busy_text=self.tr("処理中…"),
                          on_success=lambda _: self._after_change(self.tr("請求を取り消しました。"), billing=True))
 

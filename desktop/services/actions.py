@@ -1,0 +1,277 @@
+"""What the reception screens may ask for, each call already running in the right thread pool.
+
+The UI holds one ``DeskActions`` and awaits its methods on the qasync loop, e.g.
+``run_op(actions.refund(request_id, staff_id, amount, reason), ...)``; it never sees a runner,
+a database or a service. PAY.JP calls run in the ``payments`` pool, SMTP in ``mail``, reads and
+local writes in ``db`` (see ``BackgroundRunner``). No Qt here: page tests pass a fake instead.
+
+Amounts are whole yen; times are aware datetimes (the services store UTC, the screens show JST).
+Errors are the services' own: ``UserError`` subclasses (``ValidationError``, ``StateError``,
+``PaymentError``, ``SettingsError``…) carry a message for people; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+from collections.abc import Sequence
+from typing import Any
+
+from desktop.domain.billing import BillingState, TaxCategory
+from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus
+from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome
+from desktop.services.booking import Booking, BookingService
+from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
+from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
+from desktop.services.front_desk import ClinicInfo, FrontDeskQueries, MenuInfo, PatientInfo, ReservationDetail, ReservationRow
+from desktop.services.history import HistoryFilter, HistoryRow, HistoryService
+from desktop.services.outbox import OutboxSender, OutboxStatus, SendReport
+from desktop.services.runner import BackgroundRunner
+from desktop.services.settings_service import ConnectionView, ContractView, SettingsService
+
+
+class DeskActions:
+    """The reception app's operations as coroutines (one per use case).
+
+    Args:
+        runner: the thread pools the blocking services run in.
+        billing: requests, payments, refunds, reconciliation.
+        booking: 予約の登録 (with its 事前決済 request).
+        directory: patients, menus, reservations.
+        settings: 決済会社設定 and 接続設定 (with テナント登録 through ``settings.tenants``).
+        queries: the reception read models.
+        history: the 決済管理 list.
+        outbox: the mail queue.
+        mailbox_dir: the デモ mailbox's folder (what the clinic's patients would have received);
+            opened on first use.
+    """
+
+    def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
+                 directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
+                 history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path) -> None:
+        self._run = runner
+        self._billing = billing
+        self._booking = booking
+        self._directory = directory
+        self._settings = settings
+        self._queries = queries
+        self._history = history
+        self._outbox = outbox
+        self._mailbox_dir = mailbox_dir
+        self._opened_mailbox: DemoMailbox | None = None
+
+    def _mailbox(self) -> DemoMailbox:
+        if self._opened_mailbox is None:
+            self._opened_mailbox = DemoMailbox(self._mailbox_dir)
+        return self._opened_mailbox
+
+    # -- 予約管理 ------------------------------------------------------------------------------
+
+    async def clinic_info(self) -> ClinicInfo | None:
+        """The clinic as the screens show it (name, mode), or None before one exists."""
+        return await self._run.db(self._queries.clinic_info)
+
+    async def reservations(self, clinic_id: int, day: dt.date | None, search: str = "") -> list[ReservationRow]:
+        """The reservations of ``day`` (JST calendar day; None = every day) matching ``search``."""
+        return await self._run.db(self._queries.reservations, clinic_id, day, search)
+
+    async def reservation(self, reservation_id: int) -> ReservationDetail | None:
+        """One reservation with its patient and menu, or None if it no longer exists."""
+        return await self._run.db(self._queries.reservation, reservation_id)
+
+    async def requests_for_reservation(self, reservation_id: int) -> list[HistoryRow]:
+        """The billing requests of one reservation, newest first."""
+        return await self._run.db(self._history.for_reservation, reservation_id)
+
+    async def patients(self, clinic_id: int) -> list[PatientInfo]:
+        """Every patient of the clinic, by name."""
+        return await self._run.db(self._queries.patients, clinic_id)
+
+    async def menus(self, clinic_id: int) -> list[MenuInfo]:
+        """The clinic's menus in use (archived ones left out); prices in whole yen."""
+        return await self._run.db(self._queries.menus, clinic_id)
+
+    async def book(self, clinic_id: int, staff_id: int, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
+                   message: str = "", attachments: list[str] | None = None) -> Booking:
+        """予約の登録 at ``starts_at`` (aware; stored as UTC). A 事前決済 menu's price is requested at once.
+
+        Runs in the payments pool (自動決済 may call PAY.JP). A request that cannot be sent does
+        not undo the reservation: it comes back as ``Booking.pre_payment_error``.
+        Raises ``ValidationError`` for bad input.
+        """
+        return await self._run.payments(self._booking.book, clinic_id, staff_id, patient_id=patient_id,
+                                        menu_id=menu_id, starts_at=starts_at, message=message,
+                                        attachments=attachments)
+
+    async def set_reservation_status(self, reservation_id: int, status: ReservationStatus) -> None:
+        """Change a reservation's 状態 (予約済み, 来院済み…)."""
+        await self._run.db(self._directory.set_reservation_status, reservation_id, status)
+
+    async def save_patient(self, clinic_id: int, staff_id: int, patient_id: int | None, values: dict[str, Any], *,
+                           check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
+        """新規患者 (``patient_id`` None) or 患者情報の編集, with the patient's fields in ``values``.
+
+        With ``check_duplicates``, patients who may be the same person come back instead and
+        nothing is saved. Returns the saved patient. Raises ``ValidationError`` for a bad field.
+        """
+        def save() -> PatientInfo | list[DuplicatePatient]:
+            pid = patient_id
+            if check_duplicates:
+                found = self._directory.find_duplicates(
+                    clinic_id, family_name=values["family_name"], given_name=values["given_name"],
+                    phone=values["phone"], email=values["email"], exclude_id=pid)
+                if found:
+                    return found
+            if pid is None:
+                pid = self._directory.add_patient(clinic_id, staff_id=staff_id, **values)
+            else:
+                self._directory.update_patient(pid, staff_id, **values)
+            info = self._queries.patient(pid)
+            assert info is not None
+            return info
+
+        return await self._run.db(save)
+
+    # -- 後決済請求 and 決済管理 -----------------------------------------------------------------
+
+    async def request_payment(self, reservation_id: int, staff_id: int, amount: int,
+                              tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE) -> RequestOutcome:
+        """後決済請求 of ``amount`` whole yen: the patient is e-mailed a link (or charged at once with 自動決済).
+
+        Raises ``ValidationError`` (e.g. ``field == "email"`` when the patient has no usable address)
+        or ``StateError``; nothing is recorded then.
+        """
+        return await self._run.payments(self._billing.request_payment, reservation_id, staff_id, amount,
+                                        tax_category, message)
+
+    async def re_request(self, request_id: int, staff_id: int, *, amount: int | None = None,
+                         tax_category: TaxCategory | str | None = None, message: str | None = None) -> RequestOutcome:
+        """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen)."""
+        return await self._run.payments(self._billing.re_request, request_id, staff_id, amount=amount,
+                                        tax_category=tax_category, message=message)
+
+    async def cancel_request(self, request_id: int, staff_id: int) -> None:
+        """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""
+        await self._run.payments(self._billing.cancel_request, request_id, staff_id)
+
+    async def refund(self, request_id: int, staff_id: int, amount: int | None, reason: str) -> RefundOutcome:
+        """返金する: ``amount`` whole yen (None = all that is left) of a paid request, through PAY.JP.
+
+        Returns the refund's outcome (``amount`` refunded, new state). Raises ``ValidationError``
+        for a bad amount or reason, ``StateError`` if not refundable, ``PaymentError`` if PAY.JP refuses.
+        """
+        return await self._run.payments(self._billing.refund, request_id, staff_id, amount, reason)
+
+    async def history_count(self, clinic_id: int, f: HistoryFilter) -> int:
+        """How many requests match ``f``."""
+        return await self._run.db(self._history.count, clinic_id, f)
+
+    async def history_page(self, clinic_id: int, f: HistoryFilter, offset: int, limit: int, *,
+                           total: int | None = None) -> list[HistoryRow]:
+        """Rows ``offset`` … ``offset + limit - 1`` of the newest-first list matching ``f``."""
+        return await self._run.db(self._history.page, clinic_id, f, offset, limit, total=total)
+
+    async def staff_names(self, clinic_id: int) -> list[tuple[int, str]]:
+        """(staff id, name) of everyone who made a request, for the filter."""
+        return await self._run.db(self._history.staff_names, clinic_id)
+
+    async def export_csv(self, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *, headers: Sequence[str],
+                         state_labels: dict[BillingState, str], lang: str = "ja") -> int:
+        """CSV出力 of the rows matching ``f`` to ``path`` (UTF-8 with BOM). Returns the number of rows."""
+        return await self._run.db(self._history.export_csv, clinic_id, f, path, headers=headers,
+                                  state_labels=state_labels, lang=lang)
+
+    # -- メニュー設定 ----------------------------------------------------------------------------
+
+    async def save_menu(self, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
+        """Add (``menu_id`` None) or change a menu. Returns its id. Raises ``ValidationError``."""
+        return await self._run.db(self._directory.save_menu, clinic_id, data, menu_id)
+
+    async def delete_menu(self, menu_id: int) -> bool:
+        """Delete a menu; True if deleted, False if archived because reservations use it."""
+        return await self._run.db(self._directory.delete_menu, menu_id)
+
+    # -- 決済会社設定 and 接続設定 -----------------------------------------------------------------
+
+    async def contract(self, clinic_id: int) -> ContractView:
+        """決済会社設定 as shown: テナント, 審査状況, payment company, 自動決済."""
+        return await self._run.db(self._settings.contract, clinic_id)
+
+    async def set_payment_company(self, clinic_id: int, company: str | None, auto_charge: bool) -> ContractView:
+        """Choose the payment company (None = none) and 自動決済. Returns the new view."""
+        return await self._run.db(self._settings.set_payment_company, clinic_id, company, auto_charge)
+
+    async def register_tenant(self, clinic_id: int, staff_id: int, care_type: CareType) -> str:
+        """テナントを登録する at PAY.JP (payments pool). Returns the URL of PAY.JP's application page."""
+        return await self._run.payments(self._settings.tenants.register, clinic_id, staff_id, care_type)
+
+    async def application_url(self, clinic_id: int) -> str:
+        """A fresh URL of PAY.JP's application page for the clinic's tenant."""
+        return await self._run.payments(self._settings.tenants.application_url, clinic_id)
+
+    async def refresh_review(self, clinic_id: int) -> ReviewStatus:
+        """Read 審査状況 from PAY.JP now and store it. Returns it."""
+        return await self._run.payments(self._settings.tenants.refresh_review, clinic_id)
+
+    async def connection(self, clinic_id: int) -> ConnectionView:
+        """接続設定 as shown (keys are reported as stored or not, never shown)."""
+        return await self._run.db(self._settings.connection, clinic_id)
+
+    async def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None) -> None:
+        """Mode and API keys; the secret key (when given) goes to this PC's keyring. Raises ``SettingsError``."""
+        await self._run.db(self._settings.save_payjp, clinic_id, mode, public_key, secret_key)
+
+    async def test_connection(self, clinic_id: int, mode: PaymentMode, secret_key: str | None) -> None:
+        """接続テスト: one read-only PAY.JP call with the key (payments pool). Raises ``UserError``."""
+        await self._run.payments(self._settings.test_connection, clinic_id, mode, secret_key)
+
+    async def save_webhook_token(self, token: str) -> None:
+        """The PAY.JP webhook token (keyring). Raises ``SettingsError``."""
+        await self._run.db(self._settings.save_webhook_token, token)
+
+    async def save_checkout(self, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
+        """The checkout page's public URL and how many days a payment link lasts."""
+        await self._run.db(self._settings.save_checkout, clinic_id, public_base_url, link_expiry_days)
+
+    async def save_clinic_details(self, clinic_id: int, **values: str) -> None:
+        """The clinic as receipts and the legal pages show it (name, address, phone…)."""
+        await self._run.db(self._settings.save_clinic_details, clinic_id, **values)
+
+    async def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
+                        password: str | None) -> None:
+        """SMTP server settings; the password (when given) goes to the keyring only."""
+        await self._run.db(self._settings.save_smtp, clinic_id, host=host, port=port, security=security,
+                           username=username, password=password)
+
+    async def send_test_mail(self, clinic_id: int) -> str:
+        """テストメール送信 to the clinic's own address (mail pool). Returns that address."""
+        return await self._run.mail(self._settings.send_test_mail, clinic_id)
+
+    # -- メールボックス（デモ） ------------------------------------------------------------------
+
+    async def demo_mails(self) -> list[MailSummary]:
+        """The mails in the デモ mailbox (any order)."""
+        return await self._run.db(lambda: self._mailbox().list_messages())
+
+    async def demo_mail(self, key: str) -> MailContent:
+        """One mail of the デモ mailbox: its text and its first link."""
+        return await self._run.db(lambda: extract_content(self._mailbox().get(key)))
+
+    # -- background work of the app ------------------------------------------------------------
+
+    async def send_due_mail(self) -> SendReport:
+        """Send the mails that are due (mail pool)."""
+        return await self._run.mail(self._outbox.send_due)
+
+    async def outbox_status(self) -> OutboxStatus:
+        """How many mails wait and how many failed for good."""
+        return await self._run.db(self._outbox.status)
+
+    async def change_token(self, clinic_id: int) -> tuple[Any, ...]:
+        """A value that changes whenever any billing request of the clinic changes."""
+        return await self._run.db(self._history.change_token, clinic_id)
+
+    async def reconcile(self) -> None:
+        """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""
+        await self._run.payments(self._billing.reconcile_pending)
+        await self._run.db(self._billing.expire_overdue)
