@@ -26,10 +26,18 @@ from desktop.domain.billing import TaxCategory, included_tax
 from desktop.domain.errors import MESSAGES, OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.formatting import Language
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
-from desktop.services.checkout.app import Checkout, ClinicPage, checkout_of, language, not_found_page
 from desktop.services.checkout.security import origin_of, same_origin
+from desktop.services.checkout.state import (
+    Checkout,
+    checkout_of,
+    forbidden_page,
+    language,
+    not_found_page,
+    too_many_page,
+)
 from desktop.services.checkout.texts import translator
 from desktop.services.checkout.three_d_secure import return_path
+from desktop.services.clinic_pages import ClinicPage
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +51,6 @@ RETURN_ERROR_CODES = frozenset(code for code, texts in MESSAGES.items() if not a
 
 def _token(request: Request) -> str:
     return str(request.path_params["token"])
-
-
-def _too_many(request: Request) -> Response:
-    return checkout_of(request).render(request, "status.html", 429, kind="too_many", clinic=None, token="")
 
 
 def _allow_payjp(request: Request, clinic: ClinicPage | None) -> None:
@@ -63,7 +67,7 @@ async def _known_link(request: Request) -> tuple[Checkout, LinkView] | Response:
     """Rate limit, then the link; a throttled client or an unknown link gets its page instead."""
     checkout = checkout_of(request)
     if not checkout.allow(request):
-        return _too_many(request)
+        return too_many_page(request)
     checkout, view = await _open(request)
     if view.status == LinkStatus.UNKNOWN:
         return await not_found_page(request)
@@ -167,8 +171,8 @@ async def pay_submit(request: Request) -> Response:
     if not isinstance(card_token, str):
         card_token = ""
     try:
-        outcome = await checkout.ctx.runner.payments(
-            checkout.ctx.billing.pay_with_token, _token(request), card_token, three_d_secure=True)
+        outcome = await checkout.runner.payments(
+            checkout.services.payments.pay_with_token, _token(request), card_token, three_d_secure=True)
     except UserError as exc:
         return _error_json(request, exc)
     except Exception:
@@ -189,7 +193,7 @@ async def tds_finish(request: Request) -> Response:
     if denied is not None:
         return denied
     try:
-        outcome = await checkout.ctx.runner.payments(checkout.ctx.billing.finish_three_d_secure, _token(request))
+        outcome = await checkout.runner.payments(checkout.services.payments.finish_three_d_secure, _token(request))
     except UserError as exc:
         return _error_json(request, exc)
     except Exception:
@@ -231,12 +235,12 @@ async def tds_return_submit(request: Request) -> Response:
     form = await request.form()
     csrf = form.get("csrf")
     if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, csrf if isinstance(csrf, str) else None):
-        return checkout.render(request, "status.html", 403, kind="forbidden", clinic=None, token="")
+        return forbidden_page(request)
     if not checkout.allow(request):
-        return _too_many(request)
+        return too_many_page(request)
     query: dict[str, str] = {}
     try:
-        await checkout.ctx.runner.payments(checkout.ctx.billing.finish_three_d_secure, token)
+        await checkout.runner.payments(checkout.services.payments.finish_three_d_secure, token)
     except StateError as exc:
         if exc.code == "link_unknown":
             return await not_found_page(request)
