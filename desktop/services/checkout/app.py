@@ -20,10 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from desktop.paths import resource_path
-from desktop.services.checkout import legal, pages, receipt, webhooks
+from desktop.services.checkout.legal import ROUTES as LEGAL_ROUTES
+from desktop.services.checkout.pages import ROUTES as PAGE_ROUTES
+from desktop.services.checkout.receipt import ROUTES as RECEIPT_ROUTES
 from desktop.services.checkout.security import CsrfSigner, RateLimiter, SecurityHeadersMiddleware
 from desktop.services.checkout.state import Checkout, CheckoutServices, WebhookTokenSource, not_found_page
 from desktop.services.checkout.texts import translator
+from desktop.services.checkout.webhooks import ROUTES as WEBHOOK_ROUTES
 from desktop.services.clinic_pages import ClinicPageService
 from desktop.services.receipts import ReceiptService
 from desktop.services.secrets import webhook_token_source
@@ -80,10 +83,10 @@ def create_checkout_app(
     if webhook_token is not None:
         services = dataclasses.replace(services, webhook_token=webhook_token)
     routes = [
-        *pages.ROUTES,
-        *receipt.ROUTES,
-        *legal.ROUTES,
-        *webhooks.ROUTES,
+        *PAGE_ROUTES,
+        *RECEIPT_ROUTES,
+        *LEGAL_ROUTES,
+        *WEBHOOK_ROUTES,
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(resource_path("static", "checkout"))), name="static"),
     ]
