@@ -13,9 +13,10 @@ the patient's tap without script) POSTs back, and only that POST calls ``tds_fin
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -160,6 +161,21 @@ async def _body(request: Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+async def _charge_json(request: Request, checkout: Checkout, charge: Callable[[], PaymentOutcome],
+                       what: str) -> JSONResponse:
+    """Run ``charge`` in the payments pool and answer the page's script with its outcome as JSON."""
+    try:
+        outcome = await checkout.runner.payments(charge)
+    except UserError as exc:
+        return _error_json(request, exc)
+    except Exception:
+        log.exception("%s failed unexpectedly", what)
+        return _error_json(request, UserError("unexpected"))
+    finally:
+        checkout.links.drop(_token(request))
+    return await _outcome_json(request, checkout, outcome)
+
+
 async def pay_submit(request: Request) -> Response:
     """POST /pay/{token}: charge the card token (charge 3-D Secure on the actual amount)."""
     checkout = checkout_of(request)
@@ -170,17 +186,9 @@ async def pay_submit(request: Request) -> Response:
     card_token = body.get("card_token")
     if not isinstance(card_token, str):
         card_token = ""
-    try:
-        outcome = await checkout.runner.payments(
-            checkout.services.payments.pay_with_token, _token(request), card_token, three_d_secure=True)
-    except UserError as exc:
-        return _error_json(request, exc)
-    except Exception:
-        log.exception("payment failed unexpectedly")
-        return _error_json(request, UserError("unexpected"))
-    finally:
-        checkout.links.drop(_token(request))
-    return await _outcome_json(request, checkout, outcome)
+    charge = functools.partial(checkout.services.payments.pay_with_token, _token(request), card_token,
+                               three_d_secure=True)
+    return await _charge_json(request, checkout, charge, "payment")
 
 
 async def tds_finish(request: Request) -> Response:
@@ -192,16 +200,8 @@ async def tds_finish(request: Request) -> Response:
     denied = _guard(request, checkout, request.headers.get("x-csrf-token"))
     if denied is not None:
         return denied
-    try:
-        outcome = await checkout.runner.payments(checkout.services.payments.finish_three_d_secure, _token(request))
-    except UserError as exc:
-        return _error_json(request, exc)
-    except Exception:
-        log.exception("3-D Secure finish failed unexpectedly")
-        return _error_json(request, UserError("unexpected"))
-    finally:
-        checkout.links.drop(_token(request))
-    return await _outcome_json(request, checkout, outcome)
+    finish = functools.partial(checkout.services.payments.finish_three_d_secure, _token(request))
+    return await _charge_json(request, checkout, finish, "3-D Secure finish")
 
 
 def _with_lang(path: str, lang: Language, query: dict[str, str] | None = None) -> str:
