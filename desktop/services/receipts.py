@@ -40,7 +40,7 @@ class NotPaidError(LookupError):
 
 @dataclasses.dataclass(frozen=True)
 class ReceiptData:
-    """Everything printed on one receipt."""
+    """Everything printed on one receipt: amounts in whole yen (tax included), times in UTC."""
 
     request_id: int
     clinic_name: str
@@ -57,8 +57,8 @@ class ReceiptData:
     paid_at: dt.datetime
     card_brand: str
     card_last4: str
-    refunded_amount: int
-    refunded_at: dt.datetime | None
+    refunded_amount: int  # refunded so far (whole yen)
+    refunded_at: dt.datetime | None  # the last refund
 
     @property
     def taxable_amount(self) -> int:
@@ -107,7 +107,7 @@ class ReceiptService:
         """
         req, clinic = self._find(raw_token)
         if req.state not in PAID_STATES or req.paid_at is None:
-            raise NotPaidError(raw_token[:6])
+            raise NotPaidError("link not paid")
         return ReceiptData(
             request_id=req.id, clinic_name=clinic.name, clinic_postal_code=clinic.postal_code,
             clinic_address=clinic.address, clinic_phone=clinic.phone,
@@ -150,7 +150,7 @@ class ReceiptService:
                     .execution_options(synchronize_session=False)
                 )
                 if again.rowcount != 1:  # type: ignore[attr-defined]
-                    raise NotPaidError(raw_token[:6])
+                    raise NotPaidError("link not paid")
             audit.record(s, clinic_id=req.clinic_id, actor="patient", action="receipt_issued",
                          entity_type="billing_request", entity_id=req.id,
                          before={"receipt_issued_count": req.receipt_issued_count}, after=None)
@@ -166,13 +166,13 @@ class ReceiptService:
 
     def _find(self, raw_token: str) -> tuple[BillingRequest, Clinic]:
         if not links.looks_like_token(raw_token):
-            raise UnknownLinkError("malformed")
+            raise UnknownLinkError("malformed link")
         with self._db.uow(readonly=True) as uow:
             s = uow.session
             token_hash = links.hash_link_token(raw_token)
             req = s.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == token_hash))
             if req is None:
-                raise UnknownLinkError(raw_token[:6])
+                raise UnknownLinkError("unknown link")
             clinic = s.get(Clinic, req.clinic_id)
             assert clinic is not None
             return req, clinic
