@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+import os
+from typing import Callable, Protocol
 
 import keyring
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
@@ -18,6 +19,8 @@ def payjp_secret_name(mode: str) -> str:
 
 
 SMTP_PASSWORD = "smtp_password"
+WEBHOOK_TOKEN_SECRET = "payjp_webhook_token"  # the token PAY.JP sends with each webhook
+WEBHOOK_TOKEN_ENV = "CLINICPAY_PAYJP_WEBHOOK_TOKEN"  # the same, for a server install without a keyring
 
 
 class SecretStore(Protocol):
@@ -60,3 +63,16 @@ class MemorySecretStore:
 
     def delete(self, name: str) -> None:
         self._values.pop(name, None)
+
+
+def webhook_token_source(store: SecretStore) -> Callable[[], str | None]:
+    """A reader of PAY.JP's webhook token: the environment (server installs), else ``store``.
+
+    The reader is called on every webhook (the token may be changed in the settings at any
+    time); it returns ``None`` when no token is configured, and then every webhook is refused.
+    """
+
+    def read() -> str | None:
+        return os.environ.get(WEBHOOK_TOKEN_ENV) or store.get(WEBHOOK_TOKEN_SECRET)
+
+    return read

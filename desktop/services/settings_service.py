@@ -23,7 +23,7 @@ from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
 from desktop.i18n import N_, NP_
 from desktop.domain.validation import validate_email
-from desktop.services.checkout.webhooks import WEBHOOK_TOKEN_SECRET
+from desktop.services.secrets import WEBHOOK_TOKEN_SECRET
 from desktop.services.directory import DirectoryService, require_text
 from desktop.services.mail_types import MailError
 from desktop.services.payjp_gateway import LIVE_API_BASE, PayjpConfig, PayjpGateway

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from desktop.services.checkout import create_checkout_app
+from desktop.services.checkout import checkout_services_from_context, create_checkout_app
 from desktop.services.checkout.security import CsrfSigner, RateLimiter
 from desktop.services.context import AppContext
 from desktop.simulator.testing import RunningSimulator, running_simulator
@@ -42,7 +42,7 @@ def limiter() -> RateLimiter:
 @pytest.fixture
 def client(ctx: AppContext, front: Front, limiter: RateLimiter) -> Iterator[TestClient]:
     # No link cache here: these tests change the database between requests (see test_link_cache).
-    app = create_checkout_app(ctx, limiter=limiter, csrf=CsrfSigner(b"k" * 32), link_cache_ttl=0)
+    app = create_checkout_app(checkout_services_from_context(ctx), limiter=limiter, csrf=CsrfSigner(b"k" * 32), link_cache_ttl=0)
     with TestClient(app, base_url="http://127.0.0.1:8470") as test_client:
         yield test_client
 

@@ -7,7 +7,7 @@ import time
 
 from starlette.testclient import TestClient
 
-from desktop.services.checkout import create_checkout_app
+from desktop.services.checkout import checkout_services_from_context, create_checkout_app
 from desktop.services.checkout.security import CsrfSigner, RateLimiter
 from desktop.services.context import AppContext
 from desktop.simulator.testing import RunningSimulator, make_test_token
@@ -18,7 +18,7 @@ from tests.integration.seed import Front
 
 def test_cached_page_gets_a_fresh_nonce_and_follows_state(ctx: AppContext, front: Front, link: Link,
                                                           sim: RunningSimulator) -> None:
-    app = create_checkout_app(ctx, limiter=RateLimiter(limit=1000), csrf=CsrfSigner(b"k" * 32), link_cache_ttl=0.3)
+    app = create_checkout_app(checkout_services_from_context(ctx), limiter=RateLimiter(limit=1000), csrf=CsrfSigner(b"k" * 32), link_cache_ttl=0.3)
     with TestClient(app, base_url="http://127.0.0.1:8470") as client:
         first, second = client.get(link.path), client.get(link.path)
         nonces = [re.search(r'nonce="([^"]+)"', p.text).group(1) for p in (first, second)]  # type: ignore[union-attr]

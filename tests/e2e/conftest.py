@@ -20,7 +20,7 @@ import pytest
 
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
-from desktop.services.checkout import create_checkout_app
+from desktop.services.checkout import checkout_services_from_context, create_checkout_app
 from desktop.services.checkout.security import RateLimiter
 from desktop.bootstrap import build_context
 from desktop.services.context import AppContext, set_demo_api_base
@@ -90,7 +90,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ctx = build_context(tmp / "data", settings, secrets=MemorySecretStore(), payjp_timeout=10,
                             transport=lambda: SmtpTransport(smtp.settings()))
         set_demo_api_base(ctx, sim.base_url)
-        server = ThreadedServer(create_checkout_app(ctx, limiter=RateLimiter(limit=10_000)))
+        server = ThreadedServer(create_checkout_app(checkout_services_from_context(ctx), limiter=RateLimiter(limit=10_000)))
         base_url = server.start()
         front = seed_front_desk(ctx.db, mode=PaymentMode.DEMO, public_base_url=base_url)
         ctx.directory.update_clinic(front.clinic_id, registration_number="T1234567890123", postal_code="100-0001",

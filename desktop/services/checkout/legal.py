@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from desktop.services.checkout.app import checkout_of, not_found_page
+from desktop.services.checkout.state import checkout_of, not_found_page
 
 PAGES = {"tokushoho": "tokushoho", "privacy": "privacy", "terms": "terms"}
 

@@ -13,9 +13,10 @@ the patient's tap without script) POSTs back, and only that POST calls ``tds_fin
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -26,10 +27,18 @@ from desktop.domain.billing import TaxCategory, included_tax
 from desktop.domain.errors import MESSAGES, OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.formatting import Language
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
-from desktop.services.checkout.app import Checkout, ClinicPage, checkout_of, language, not_found_page
 from desktop.services.checkout.security import origin_of, same_origin
+from desktop.services.checkout.state import (
+    Checkout,
+    checkout_of,
+    forbidden_page,
+    language,
+    not_found_page,
+    too_many_page,
+)
 from desktop.services.checkout.texts import translator
 from desktop.services.checkout.three_d_secure import return_path
+from desktop.services.clinic_pages import ClinicPage
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +52,6 @@ RETURN_ERROR_CODES = frozenset(code for code, pattern in MESSAGES.items() if "{"
 
 def _token(request: Request) -> str:
     return str(request.path_params["token"])
-
-
-def _too_many(request: Request) -> Response:
-    return checkout_of(request).render(request, "status.html", 429, kind="too_many", clinic=None, token="")
 
 
 def _allow_payjp(request: Request, clinic: ClinicPage | None) -> None:
@@ -63,7 +68,7 @@ async def _known_link(request: Request) -> tuple[Checkout, LinkView] | Response:
     """Rate limit, then the link; a throttled client or an unknown link gets its page instead."""
     checkout = checkout_of(request)
     if not checkout.allow(request):
-        return _too_many(request)
+        return too_many_page(request)
     checkout, view = await _open(request)
     if view.status == LinkStatus.UNKNOWN:
         return await not_found_page(request)
@@ -156,6 +161,21 @@ async def _body(request: Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+async def _charge_json(request: Request, checkout: Checkout, charge: Callable[[], PaymentOutcome],
+                       what: str) -> JSONResponse:
+    """Run ``charge`` in the payments pool and answer the page's script with its outcome as JSON."""
+    try:
+        outcome = await checkout.runner.payments(charge)
+    except UserError as exc:
+        return _error_json(request, exc)
+    except Exception:
+        log.exception("%s failed unexpectedly", what)
+        return _error_json(request, UserError("unexpected"))
+    finally:
+        checkout.links.drop(_token(request))
+    return await _outcome_json(request, checkout, outcome)
+
+
 async def pay_submit(request: Request) -> Response:
     """POST /pay/{token}: charge the card token (charge 3-D Secure on the actual amount)."""
     checkout = checkout_of(request)
@@ -166,17 +186,9 @@ async def pay_submit(request: Request) -> Response:
     card_token = body.get("card_token")
     if not isinstance(card_token, str):
         card_token = ""
-    try:
-        outcome = await checkout.ctx.runner.payments(
-            checkout.ctx.billing.pay_with_token, _token(request), card_token, three_d_secure=True)
-    except UserError as exc:
-        return _error_json(request, exc)
-    except Exception:
-        log.exception("payment failed unexpectedly")
-        return _error_json(request, UserError("unexpected"))
-    finally:
-        checkout.links.drop(_token(request))
-    return await _outcome_json(request, checkout, outcome)
+    charge = functools.partial(checkout.services.payments.pay_with_token, _token(request), card_token,
+                               three_d_secure=True)
+    return await _charge_json(request, checkout, charge, "payment")
 
 
 async def tds_finish(request: Request) -> Response:
@@ -188,16 +200,8 @@ async def tds_finish(request: Request) -> Response:
     denied = _guard(request, checkout, request.headers.get("x-csrf-token"))
     if denied is not None:
         return denied
-    try:
-        outcome = await checkout.ctx.runner.payments(checkout.ctx.billing.finish_three_d_secure, _token(request))
-    except UserError as exc:
-        return _error_json(request, exc)
-    except Exception:
-        log.exception("3-D Secure finish failed unexpectedly")
-        return _error_json(request, UserError("unexpected"))
-    finally:
-        checkout.links.drop(_token(request))
-    return await _outcome_json(request, checkout, outcome)
+    finish = functools.partial(checkout.services.payments.finish_three_d_secure, _token(request))
+    return await _charge_json(request, checkout, finish, "3-D Secure finish")
 
 
 def _with_lang(path: str, lang: Language, query: dict[str, str] | None = None) -> str:
@@ -231,12 +235,12 @@ async def tds_return_submit(request: Request) -> Response:
     form = await request.form()
     csrf = form.get("csrf")
     if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, csrf if isinstance(csrf, str) else None):
-        return checkout.render(request, "status.html", 403, kind="forbidden", clinic=None, token="")
+        return forbidden_page(request)
     if not checkout.allow(request):
-        return _too_many(request)
+        return too_many_page(request)
     query: dict[str, str] = {}
     try:
-        await checkout.ctx.runner.payments(checkout.ctx.billing.finish_three_d_secure, token)
+        await checkout.runner.payments(checkout.services.payments.finish_three_d_secure, token)
     except StateError as exc:
         if exc.code == "link_unknown":
             return await not_found_page(request)

@@ -23,16 +23,15 @@ from starlette.routing import Route
 from desktop.domain.billing import REFUNDABLE_STATES, AttemptStatus, state_after_refund
 from desktop.domain.errors import UserError
 from desktop.services import audit
-from desktop.services.checkout.app import checkout_of
+from desktop.services.checkout.state import checkout_of
 from desktop.services.context import AppContext
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY
+from desktop.services.secrets import WEBHOOK_TOKEN_ENV, WEBHOOK_TOKEN_SECRET
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import BillingRequest, Clinic, PaymentAttempt, WebhookEvent
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_TOKEN_SECRET = "payjp_webhook_token"
-WEBHOOK_TOKEN_ENV = "CLINICPAY_PAYJP_WEBHOOK_TOKEN"
 _EVENT_ID = re.compile(r"^evnt_[A-Za-z0-9_]{1,60}$")
 CHARGE_EVENTS = {"charge.succeeded", "charge.failed", "charge.updated", "charge.captured"}
 TENANT_EVENTS = {"tenant.updated", "tenant.created"}

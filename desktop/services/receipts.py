@@ -1,0 +1,242 @@
+"""The receipt (領収書) of a paid link: what it says, its PDF, and the two writes the patient may make.
+
+The addressee may be edited until the first issue; every later issue is marked 再発行.
+Both writes are conditional UPDATEs, so two tabs cannot both set the addressee.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import io
+from typing import Callable
+
+from fpdf import FPDF
+from sqlalchemy import select, update
+
+from desktop.domain.billing import PAID_STATES, TaxCategory, included_tax
+from desktop.domain.errors import ValidationError
+from desktop.domain.formatting import Language, format_jst_date, format_jst_datetime, format_yen
+from desktop.paths import resource_path
+from desktop.services import audit, links
+from desktop.storage.orm import BillingRequest, Clinic
+from desktop.storage.unit_of_work import Database
+
+MAX_ADDRESSEE = 100
+FONT_FILE = "BIZUDPGothic-Regular.ttf"
+
+Texts = Callable[[Language], Callable[..., str]]
+"""``texts(lang)`` gives ``t(key, **params) -> str``, the receipt's words in that language."""
+
+
+class UnknownLinkError(LookupError):
+    """No payment link has this token (or it is malformed): nothing to show, nothing changed."""
+
+
+class NotPaidError(LookupError):
+    """The link is known but not paid (or no longer paid): it has no receipt; nothing changed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceiptData:
+    """Everything printed on one receipt: amounts in whole yen (tax included), times in UTC."""
+
+    request_id: int
+    clinic_name: str
+    clinic_postal_code: str
+    clinic_address: str
+    clinic_phone: str
+    registration_number: str  # T + 13 digits, or ""
+    patient_name: str
+    addressee: str  # the stored one after the first issue, else the patient's name (a suggestion)
+    issued_count: int
+    menu_name: str
+    amount: int
+    tax_category: TaxCategory
+    paid_at: dt.datetime
+    card_brand: str
+    card_last4: str
+    refunded_amount: int  # refunded so far (whole yen)
+    refunded_at: dt.datetime | None  # the last refund
+
+    @property
+    def taxable_amount(self) -> int:
+        return self.amount if self.tax_category is TaxCategory.TAXABLE else 0
+
+    @property
+    def non_taxable_amount(self) -> int:
+        return self.amount if self.tax_category is TaxCategory.NON_TAXABLE else 0
+
+    @property
+    def tax(self) -> int:
+        return included_tax(self.amount, self.tax_category)
+
+    @property
+    def reissued(self) -> bool:
+        return self.issued_count >= 2
+
+    @property
+    def number(self) -> str:
+        return f"{self.request_id:08d}-{max(self.issued_count, 1)}"
+
+    @property
+    def registration_valid(self) -> bool:
+        value = self.registration_number
+        return len(value) == 14 and value[0] == "T" and value[1:].isdigit()
+
+
+class ReceiptService:
+    """Shows, issues and prints the receipt of a paid payment link.
+
+    Args:
+        db: the database.
+        texts: the receipt's words per language (``texts(lang)("title_receipt")``).
+    """
+
+    def __init__(self, db: Database, texts: Texts) -> None:
+        self._db = db
+        self._texts = texts
+
+    def load(self, raw_token: str) -> ReceiptData:
+        """The receipt of the link ``raw_token`` as it would be printed now (amounts in whole yen).
+
+        Raises:
+            UnknownLinkError: no such link (or a malformed token).
+            NotPaidError: the link is not paid (or no longer paid).
+        """
+        req, clinic = self._find(raw_token)
+        if req.state not in PAID_STATES or req.paid_at is None:
+            raise NotPaidError("link not paid")
+        return ReceiptData(
+            request_id=req.id, clinic_name=clinic.name, clinic_postal_code=clinic.postal_code,
+            clinic_address=clinic.address, clinic_phone=clinic.phone,
+            registration_number=(clinic.registration_number or "").strip(),
+            patient_name=req.patient_name, addressee=req.receipt_addressee or req.patient_name,
+            issued_count=req.receipt_issued_count, menu_name=req.menu_name, amount=req.amount,
+            tax_category=req.tax_category, paid_at=req.paid_at, card_brand=req.card_brand or "",
+            card_last4=req.card_last4 or "", refunded_amount=req.refunded_amount, refunded_at=req.last_refunded_at,
+        )
+
+    def issue(self, raw_token: str, addressee: str | None) -> None:
+        """Issue the receipt (the first time, to ``addressee``; blank: the patient's name) or reissue it.
+
+        After the first issue the addressee is fixed and ``addressee`` is ignored; each later
+        issue counts as a 再発行. Audited as ``receipt_issued`` (actor ``patient``).
+
+        Raises:
+            UnknownLinkError: no such link (or a malformed token).
+            ValidationError: ``addressee`` is longer than ``MAX_ADDRESSEE`` characters.
+            NotPaidError: the link is not paid (or no longer paid); nothing was changed.
+        """
+        req, _clinic = self._find(raw_token)
+        name = " ".join((addressee or "").split())
+        if len(name) > MAX_ADDRESSEE:
+            raise ValidationError("field_too_long", field="addressee", label="宛名", max=MAX_ADDRESSEE)
+        with self._db.uow() as uow:
+            s = uow.session
+            paid = BillingRequest.state.in_(list(PAID_STATES))
+            first = s.execute(
+                update(BillingRequest)
+                .where(BillingRequest.id == req.id, paid, BillingRequest.receipt_issued_count == 0)
+                .values(receipt_addressee=name or req.patient_name, receipt_issued_count=1)
+                .execution_options(synchronize_session=False)
+            )
+            if first.rowcount != 1:  # type: ignore[attr-defined]
+                again = s.execute(
+                    update(BillingRequest)
+                    .where(BillingRequest.id == req.id, paid, BillingRequest.receipt_issued_count >= 1)
+                    .values(receipt_issued_count=BillingRequest.receipt_issued_count + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if again.rowcount != 1:  # type: ignore[attr-defined]
+                    raise NotPaidError("link not paid")
+            audit.record(s, clinic_id=req.clinic_id, actor="patient", action="receipt_issued",
+                         entity_type="billing_request", entity_id=req.id,
+                         before={"receipt_issued_count": req.receipt_issued_count}, after=None)
+            uow.commit()
+
+    def render_pdf(self, receipt: ReceiptData, lang: Language = "ja") -> bytes:
+        """``receipt`` as an A5 PDF document in ``lang`` (the font subset and embedded).
+
+        Dates are printed in JST; amounts in whole yen. The receipt is printed as given:
+        only an issued one (``issued_count >= 1``) should be offered to the patient.
+        """
+        return _pdf(receipt, self._texts(lang), lang)
+
+    def _find(self, raw_token: str) -> tuple[BillingRequest, Clinic]:
+        if not links.looks_like_token(raw_token):
+            raise UnknownLinkError("malformed link")
+        with self._db.uow(readonly=True) as uow:
+            s = uow.session
+            token_hash = links.hash_link_token(raw_token)
+            req = s.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == token_hash))
+            if req is None:
+                raise UnknownLinkError("unknown link")
+            clinic = s.get(Clinic, req.clinic_id)
+            assert clinic is not None
+            return req, clinic
+
+@functools.lru_cache(maxsize=1)
+def _font_path() -> str:
+    return str(resource_path("fonts", FONT_FILE))
+
+
+def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
+    pdf = FPDF(orientation="P", unit="mm", format="A5")
+    pdf.set_title(f"{t('title_receipt')} {r.number}")
+    pdf.set_author(r.clinic_name)
+    pdf.set_creator("ClinicPay")
+    pdf.add_font("jp", "", _font_path())
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font("jp", size=20)
+    pdf.cell(width, 12, t("title_receipt"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("jp", size=9)
+    if r.reissued:
+        pdf.set_text_color(150, 20, 20)
+        pdf.cell(width, 6, f"【{t('reissued')}】", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+    pdf.cell(width, 5, f"{t('receipt_no')} {r.number}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 5, f"{t('issue_date')}: {format_jst_date(r.paid_at, lang)}", align="R",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("jp", size=13)
+    pdf.cell(width, 9, t("addressee_line", name=r.addressee).strip(), border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("jp", size=18)
+    pdf.cell(width, 13, f"{t('receipt_sum')}  {format_yen(r.amount)} -", border=1, align="C",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("jp", size=10)
+    pdf.ln(2)
+    pdf.cell(width, 6, f"{t('receipt_for')}  {t('receipt_for_text', menu=r.menu_name)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 6, t("received_with_thanks"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    rows = [(t("taxable_10"), format_yen(r.taxable_amount)), (t("tax_amount"), format_yen(r.tax)),
+            (t("non_taxable_amount"), format_yen(r.non_taxable_amount))]
+    if r.refunded_amount:
+        rows.append((t("refund"), "-" + format_yen(r.refunded_amount)))
+        rows.append((t("net_amount"), format_yen(r.amount - r.refunded_amount)))
+    card = f"{t('card_payment')} {r.card_brand} ****{r.card_last4}".strip()
+    rows.append((t("payment_method"), card))
+    rows.append((t("paid_at"), format_jst_datetime(r.paid_at, lang)))
+    pdf.set_font("jp", size=9)
+    pdf.cell(width, 6, t("breakdown"), new_x="LMARGIN", new_y="NEXT")
+    for label, value in rows:
+        pdf.cell(width * 0.5, 6, label, border="B")
+        pdf.cell(width * 0.5, 6, value, border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+    pdf.set_font("jp", size=10)
+    lines = [r.clinic_name]
+    if r.clinic_postal_code or r.clinic_address:
+        lines.append(f"〒{r.clinic_postal_code} {r.clinic_address}".replace("〒 ", "").strip())
+    if r.clinic_phone:
+        lines.append(f"TEL {r.clinic_phone}")
+    if r.registration_valid:
+        lines.append(f"{t('registration_number')}: {r.registration_number}")
+    for line in lines:
+        pdf.cell(width, 6, line, align="R", new_x="LMARGIN", new_y="NEXT")
+    buffer = io.BytesIO()
+    pdf.output(buffer)
+    return buffer.getvalue()
