@@ -1,0 +1,334 @@
+"""Repositories for billing requests, payment attempts and refunds.
+
+The one way a billing request, an attempt or a refund changes state is the repository's
+``transition``: a conditional UPDATE (``… WHERE id = :id AND state IN (:sources) AND <guards>``)
+that refuses any edge its state machine in ``desktop.domain.billing`` does not declare. For
+billing requests the same call writes the audit event in the same transaction, so a state
+change and its record can never part.
+
+Repositories work inside the caller's unit of work; they never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from desktop.domain.billing import (
+    ATTEMPT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+    TRANSITIONS,
+    AttemptStatus,
+    BillingState,
+    RefundStatus,
+    check_transition,
+)
+from desktop.domain.errors import NotFoundError
+
+from . import audit
+from .orm import BillingRequest, PaymentAttempt, Refund
+
+Guard = ColumnElement[bool]
+
+
+def snapshot(req: BillingRequest) -> dict[str, object]:
+    """The audited fields of a request: state, amount and refunded amount (whole yen), charge id."""
+    return {
+        "state": req.state.value,
+        "amount": req.amount,
+        "refunded_amount": req.refunded_amount,
+        "charge_id": req.charge_id,
+    }
+
+
+class BillingRequestRepository:
+    """Billing requests in one unit of work: loads, inserts and audited state changes.
+
+    Args:
+        session: the unit of work's session.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, request_id: int) -> BillingRequest:
+        """The request.
+
+        Raises:
+            NotFoundError: no such request.
+        """
+        req = self.session.get(BillingRequest, request_id)
+        if req is None:
+            raise NotFoundError()
+        return req
+
+    def by_link_digest(self, digest: str) -> BillingRequest | None:
+        """The request whose payment link hashes to ``digest``, if any."""
+        return self.session.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == digest))
+
+    def by_charge_id(self, charge_id: str) -> BillingRequest | None:
+        """The request paid by PAY.JP charge ``charge_id``, if any."""
+        return self.session.scalars(select(BillingRequest).where(BillingRequest.charge_id == charge_id)).first()
+
+    def overdue_ids(self, now: dt.datetime) -> list[int]:
+        """Ids of open requests whose link expired before ``now`` (UTC)."""
+        return list(
+            self.session.scalars(
+                select(BillingRequest.id).where(
+                    BillingRequest.state == BillingState.REQUESTED, BillingRequest.link_expires_at < now
+                )
+            ).all()
+        )
+
+    def add(
+        self,
+        req: BillingRequest,
+        *,
+        actor: str,
+        staff_id: int | None,
+        action: str = "request_created",
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert a new request (it gets its id) and audit its creation."""
+        self.session.add(req)
+        self.session.flush()
+        self.record(req, actor=actor, staff_id=staff_id, action=action, before=None, details=details)
+
+    def transition(
+        self,
+        req: BillingRequest,
+        sources: Iterable[BillingState],
+        target: BillingState,
+        *,
+        actor: str,
+        action: str,
+        staff_id: int | None = None,
+        guards: Sequence[Guard] = (),
+        details: Mapping[str, Any] | None = None,
+        **values: Any,
+    ) -> bool:
+        """Move ``req`` to ``target`` if it is still in one of ``sources`` (and ``guards`` hold).
+
+        Writes ``values`` with the state, reloads ``req`` and audits the change (``action``, by
+        ``actor``, the snapshot before and after plus ``details``) in the caller's transaction.
+
+        Returns:
+            True if the row moved; False (nothing written, ``req`` reloaded) if another PC,
+            tab or event got there first.
+
+        Raises:
+            UndeclaredTransition: some ``source → target`` is not in ``TRANSITIONS``;
+                nothing is written.
+        """
+        allowed = check_transition("billing_request", TRANSITIONS, sources, target)
+        before = snapshot(req)
+        result = self.session.execute(
+            update(BillingRequest)
+            .where(BillingRequest.id == req.id, BillingRequest.state.in_(list(allowed)), *guards)
+            .values(state=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.refresh(req)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.record(req, actor=actor, staff_id=staff_id, action=action, before=before, details=details)
+        return True
+
+    def set_replaced_by(self, req: BillingRequest, new_id: int) -> None:
+        """Link a cancelled or expired request to the one that replaced it (not a state change)."""
+        self.session.execute(
+            update(BillingRequest)
+            .where(BillingRequest.id == req.id)
+            .values(replaced_by_id=new_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.refresh(req)
+
+    def record(
+        self,
+        req: BillingRequest,
+        *,
+        actor: str,
+        action: str,
+        before: Mapping[str, Any] | None,
+        staff_id: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Audit an event of ``req`` that is not a state change (its snapshot now plus ``details``)."""
+        audit.record(
+            self.session,
+            clinic_id=req.clinic_id,
+            actor=actor,
+            staff_id=staff_id,
+            action=action,
+            entity_type="billing_request",
+            entity_id=req.id,
+            before=before,
+            after={**snapshot(req), **(details or {})},
+        )
+
+
+class PaymentAttemptRepository:
+    """Payment attempts in one unit of work.
+
+    Args:
+        session: the unit of work's session.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, attempt_id: str) -> PaymentAttempt:
+        """The attempt.
+
+        Raises:
+            NotFoundError: no such attempt.
+        """
+        attempt = self.session.get(PaymentAttempt, attempt_id)
+        if attempt is None:
+            raise NotFoundError()
+        return attempt
+
+    def add(self, attempt: PaymentAttempt) -> None:
+        """Record a new attempt (before PAY.JP is called)."""
+        self.session.add(attempt)
+        self.session.flush()
+
+    def for_request(self, request_id: int) -> list[PaymentAttempt]:
+        """Every attempt for a request, oldest first."""
+        return list(
+            self.session.scalars(
+                select(PaymentAttempt)
+                .where(PaymentAttempt.billing_request_id == request_id)
+                .order_by(PaymentAttempt.started_at)
+            ).all()
+        )
+
+    def pending_three_d_secure_charge(self, request_id: int) -> str | None:
+        """The charge id of the newest attempt waiting for 3-D Secure, if any."""
+        return self.session.scalar(
+            select(PaymentAttempt.charge_id)
+            .where(
+                PaymentAttempt.billing_request_id == request_id,
+                PaymentAttempt.status == AttemptStatus.THREE_D_SECURE,
+            )
+            .order_by(PaymentAttempt.started_at.desc())
+            .limit(1)
+        )
+
+    def for_charge(self, charge_id: str, attempt_id: str = "") -> PaymentAttempt | None:
+        """The attempt behind a PAY.JP charge: by the attempt id in its metadata, else by charge id."""
+        if attempt_id:
+            found = self.session.get(PaymentAttempt, attempt_id)
+            if found is not None and (not found.charge_id or found.charge_id == charge_id):
+                return found
+        if charge_id:
+            return self.session.scalars(select(PaymentAttempt).where(PaymentAttempt.charge_id == charge_id)).first()
+        return None
+
+    def to_reconcile(self, now: dt.datetime, grace: dt.timedelta, three_d_secure_timeout: dt.timedelta) -> list[str]:
+        """Ids of attempts whose outcome is unknown: lost, unanswered past ``grace``, or abandoned 3-D Secure."""
+        return list(
+            self.session.scalars(
+                select(PaymentAttempt.id).where(
+                    (PaymentAttempt.status == AttemptStatus.UNKNOWN)
+                    | ((PaymentAttempt.status == AttemptStatus.PENDING) & (PaymentAttempt.started_at < now - grace))
+                    | (
+                        (PaymentAttempt.status == AttemptStatus.THREE_D_SECURE)
+                        & (PaymentAttempt.started_at < now - three_d_secure_timeout)
+                    )
+                )
+            ).all()
+        )
+
+    def transition(
+        self, attempt_id: str, sources: Iterable[AttemptStatus], target: AttemptStatus, **values: Any
+    ) -> bool:
+        """Conditional UPDATE of the attempt's status; True if it moved.
+
+        Raises:
+            UndeclaredTransition: an edge not in ``ATTEMPT_TRANSITIONS``; nothing is written.
+        """
+        allowed = check_transition("payment_attempt", ATTEMPT_TRANSITIONS, sources, target)
+        result = self.session.execute(
+            update(PaymentAttempt)
+            .where(PaymentAttempt.id == attempt_id, PaymentAttempt.status.in_(list(allowed)))
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        moved = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        attempt = self.session.get(PaymentAttempt, attempt_id)
+        if attempt is not None:
+            self.session.refresh(attempt)
+        return moved
+
+
+class RefundRepository:
+    """Refunds in one unit of work.
+
+    Args:
+        session: the unit of work's session.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, refund_id: str) -> Refund:
+        """The refund.
+
+        Raises:
+            NotFoundError: no such refund.
+        """
+        refund = self.session.get(Refund, refund_id)
+        if refund is None:
+            raise NotFoundError()
+        return refund
+
+    def add(self, refund: Refund) -> None:
+        """Record a new refund (before PAY.JP is called, or as PAY.JP reported it)."""
+        self.session.add(refund)
+        self.session.flush()
+
+    def to_reconcile(self, now: dt.datetime, grace: dt.timedelta) -> list[str]:
+        """Ids of refunds whose outcome is unknown: lost, or unanswered past ``grace``."""
+        return list(
+            self.session.scalars(
+                select(Refund.id).where(
+                    (Refund.status == RefundStatus.UNKNOWN)
+                    | ((Refund.status == RefundStatus.PENDING) & (Refund.created_at < now - grace))
+                )
+            ).all()
+        )
+
+    def transition(self, refund_id: str, sources: Iterable[RefundStatus], target: RefundStatus, **values: Any) -> bool:
+        """Conditional UPDATE of the refund's status; True if it moved.
+
+        Raises:
+            UndeclaredTransition: an edge not in ``REFUND_TRANSITIONS``; nothing is written.
+        """
+        allowed = check_transition("refund", REFUND_TRANSITIONS, sources, target)
+        result = self.session.execute(
+            update(Refund)
+            .where(Refund.id == refund_id, Refund.status.in_(list(allowed)))
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        moved = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        refund = self.session.get(Refund, refund_id)
+        if refund is not None:
+            self.session.refresh(refund)
+        return moved
+
+
+class BillingRepositories:
+    """The three repositories over one session (what a billing use case works with)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.requests = BillingRequestRepository(session)
+        self.attempts = PaymentAttemptRepository(session)
+        self.refunds = RefundRepository(session)
