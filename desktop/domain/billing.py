@@ -168,3 +168,32 @@ def included_tax(amount: int, category: TaxCategory) -> int:
     if category is TaxCategory.NON_TAXABLE:
         return 0
     return math.floor(amount * CONSUMPTION_TAX_PERCENT / (100 + CONSUMPTION_TAX_PERCENT))
+
+
+STATE_LABELS_JA: dict[BillingState, str] = {
+    BillingState.REQUESTED: "未決済",
+    BillingState.PROCESSING: "決済処理中",
+    BillingState.PAID: "決済済み",
+    BillingState.REFUNDING: "返金処理中",
+    BillingState.PARTIALLY_REFUNDED: "一部返金済み",
+    BillingState.REFUNDED: "返金済み",
+    BillingState.CANCELLED: "取消済み",
+    BillingState.EXPIRED: "期限切れ",
+}
+
+STATE_LABELS_EN: dict[BillingState, str] = {
+    BillingState.REQUESTED: "Unpaid",
+    BillingState.PROCESSING: "Processing",
+    BillingState.PAID: "Paid",
+    BillingState.REFUNDING: "Refunding",
+    BillingState.PARTIALLY_REFUNDED: "Partly refunded",
+    BillingState.REFUNDED: "Refunded",
+    BillingState.CANCELLED: "Cancelled",
+    BillingState.EXPIRED: "Expired",
+}
+
+
+def state_label(state: BillingState, lang: str = "ja") -> str:
+    """The state's name for people: Japanese, or English when ``lang == "en"``."""
+    return (STATE_LABELS_EN if lang == "en" else STATE_LABELS_JA)[state]
+

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .billing import BillingState, state_label
+
 Lang = str  # "ja" | "en"
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -256,7 +258,7 @@ class UserError(Exception):
 
     def message(self, lang: Lang = "ja") -> str:
         ja, en = MESSAGES[self.code]
-        params = dict(self.params)
+        params = {k: state_label(v, lang) if isinstance(v, BillingState) else v for k, v in self.params.items()}
         label_en = params.pop("label_en", None)
         if lang == "en" and "label" in params:
             params["label"] = label_en or FIELD_LABELS_EN.get(str(params["label"]), params["label"])

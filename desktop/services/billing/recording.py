@@ -1,0 +1,276 @@
+"""Step 3 of every money action: record what PAY.JP answered (or what a look-up found).
+
+Shared by the services that call PAY.JP and by reconciliation, so an answer is recorded the
+same way however it was learnt. Each method is one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from desktop.domain.billing import (
+    AttemptMethod,
+    AttemptStatus,
+    BillingState,
+    RefundStatus,
+    state_after_refund,
+)
+from desktop.domain.errors import PaymentError, StateError, UserError
+from desktop.domain.money import Yen
+from desktop.services.billing.common import (
+    KNOWN_CARD_CODES,
+    Clock,
+    PaymentOutcome,
+    RefundOutcome,
+    error_params,
+    issue_link,
+)
+from desktop.services.billing.notifier import PatientNotifier
+from desktop.services.payjp_gateway import ChargeInfo
+from desktop.storage.orm import Clinic
+from desktop.storage.repositories import BillingRepositories, snapshot
+from desktop.storage.unit_of_work import Database
+
+log = logging.getLogger(__name__)
+
+_OPEN_ATTEMPT = (AttemptStatus.PENDING, AttemptStatus.UNKNOWN)
+_UNSETTLED_ATTEMPT = (AttemptStatus.PENDING, AttemptStatus.UNKNOWN, AttemptStatus.THREE_D_SECURE)
+_OPEN_REFUND = (RefundStatus.PENDING, RefundStatus.UNKNOWN)
+
+
+class ChargeRecorder:
+    """Records the outcome of payment attempts.
+
+    Args:
+        db: the database.
+        notifier: mails the patient (receipt; a fresh link when 自動決済 failed).
+        clock: current UTC time.
+    """
+
+    def __init__(self, db: Database, notifier: PatientNotifier, clock: Clock) -> None:
+        self._db = db
+        self._notifier = notifier
+        self._clock = clock
+
+    def apply_charge(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None = None) -> PaymentOutcome:
+        """Record a charge PAY.JP reported for ``attempt_id`` (from its answer or a look-up).
+
+        ``raw_link`` (known when the patient is on the page) lets the receipt mail link to the receipt.
+
+        Returns:
+            PAID, or PROCESSING with ``requires_three_d_secure`` while the cardholder must confirm.
+
+        Raises:
+            PaymentError: the charge was declined (recorded; the request is payable again).
+            StateError: ``link_paid`` when the request had already been paid by another charge.
+        """
+        if charge.paid:
+            return self._succeed(attempt_id, charge, raw_link)
+        if charge.awaiting_three_d_secure:
+            with self._db.uow() as uow:
+                repos = BillingRepositories(uow.session)
+                repos.attempts.transition(
+                    attempt_id,
+                    _OPEN_ATTEMPT,
+                    AttemptStatus.THREE_D_SECURE,
+                    charge_id=charge.id,
+                    card_brand=charge.card_brand,
+                    card_last4=charge.card_last4,
+                )
+                request_id = repos.attempts.get(attempt_id).billing_request_id
+                uow.commit()
+            return PaymentOutcome(
+                request_id, attempt_id, BillingState.PROCESSING, charge.id, requires_three_d_secure=True
+            )
+        code = charge.failure_code or "card_declined"
+        error = PaymentError(code if code in KNOWN_CARD_CODES else "card_declined", payjp_code=code)
+        self.fail(attempt_id, error, charge_id=charge.id)
+        raise error
+
+    def _succeed(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None) -> PaymentOutcome:
+        now = self._clock()
+        with self._db.uow() as uow:
+            repos = BillingRepositories(uow.session)
+            attempt = repos.attempts.get(attempt_id)
+            req = repos.requests.get(attempt.billing_request_id)
+            if attempt.status is AttemptStatus.SUCCEEDED:
+                return PaymentOutcome(req.id, attempt_id, req.state, attempt.charge_id)
+            repos.attempts.transition(
+                attempt_id,
+                (*_UNSETTLED_ATTEMPT, AttemptStatus.FAILED),
+                AttemptStatus.SUCCEEDED,
+                charge_id=charge.id,
+                card_brand=charge.card_brand,
+                card_last4=charge.card_last4,
+                finished_at=now,
+                failure_code=None,
+                error_code=None,
+                error_params=None,
+            )
+            moved = repos.requests.transition(
+                req,
+                {BillingState.PROCESSING},
+                BillingState.PAID,
+                actor="payjp",
+                action="payment_succeeded",
+                staff_id=attempt.staff_id,
+                details={"attempt": attempt_id},
+                paid_at=now,
+                charge_id=charge.id,
+                card_brand=charge.card_brand,
+                card_last4=charge.card_last4,
+                last_failure_code=None,
+                updated_at=now,
+            )
+            if not moved:
+                # Paid twice (e.g. a charge that committed after its answer was lost and the
+                # patient had already paid again): keep the record, staff refund the extra one.
+                log.error("charge %s for request %s arrived while it was %s", charge.id, req.id, req.state.value)
+                repos.requests.record(
+                    req,
+                    actor="payjp",
+                    action="duplicate_charge",
+                    before=snapshot(req),
+                    details={"duplicate_charge_id": charge.id},
+                )
+                uow.commit()
+                raise StateError("link_paid")
+            self._notifier.receipt(uow.session, req, now, raw_link)
+            uow.commit()
+            return PaymentOutcome(req.id, attempt_id, BillingState.PAID, charge.id)
+
+    def fail(self, attempt_id: str, error: UserError, *, charge_id: str | None = None) -> None:
+        """Record that an attempt failed with ``error``; the request becomes payable again.
+
+        A failed 自動決済 mails the patient a fresh link instead. An attempt already settled
+        is left alone.
+        """
+        now = self._clock()
+        payjp_code = error.payjp_code if isinstance(error, PaymentError) else error.code
+        with self._db.uow() as uow:
+            repos = BillingRepositories(uow.session)
+            attempt = repos.attempts.get(attempt_id)
+            if not repos.attempts.transition(
+                attempt_id,
+                _UNSETTLED_ATTEMPT,
+                AttemptStatus.FAILED,
+                failure_code=payjp_code,
+                error_code=error.code,
+                error_params=error_params(error),
+                charge_id=charge_id or attempt.charge_id,
+                finished_at=now,
+            ):
+                return
+            req = repos.requests.get(attempt.billing_request_id)
+            moved = repos.requests.transition(
+                req,
+                {BillingState.PROCESSING},
+                BillingState.REQUESTED,
+                actor="payjp",
+                action="payment_failed",
+                staff_id=attempt.staff_id,
+                details={"attempt": attempt_id, "failure_code": payjp_code},
+                last_failure_code=payjp_code,
+                updated_at=now,
+            )
+            if moved and attempt.method is AttemptMethod.SAVED_CARD:
+                # 自動決済 did not go through: the patient pays by link instead (a fresh one,
+                # since the raw token of the first one is kept nowhere).
+                clinic = uow.session.get(Clinic, req.clinic_id)
+                assert clinic is not None
+                self._notifier.payment_link(uow.session, req, issue_link(req, clinic, now))
+            uow.commit()
+
+    def mark_unknown(self, attempt_id: str) -> None:
+        """The answer was lost: the attempt waits for reconciliation (never a second charge)."""
+        with self._db.uow() as uow:
+            BillingRepositories(uow.session).attempts.transition(
+                attempt_id, {AttemptStatus.PENDING}, AttemptStatus.UNKNOWN
+            )
+            uow.commit()
+
+
+class RefundRecorder:
+    """Records the outcome of refunds.
+
+    Args:
+        db: the database.
+        notifier: mails the patient the refund notice.
+        clock: current UTC time.
+    """
+
+    def __init__(self, db: Database, notifier: PatientNotifier, clock: Clock) -> None:
+        self._db = db
+        self._notifier = notifier
+        self._clock = clock
+
+    def apply(self, refund_id: str, charge: ChargeInfo) -> RefundOutcome:
+        """Record that refund ``refund_id`` went through; ``charge`` is the refunded charge.
+
+        The request's refunded total follows PAY.JP's ``amount_refunded``, capped at the amount.
+        """
+        now = self._clock()
+        with self._db.uow() as uow:
+            repos = BillingRepositories(uow.session)
+            refund = repos.refunds.get(refund_id)
+            req = repos.requests.get(refund.billing_request_id)
+            amount = Yen(refund.amount)
+            if not repos.refunds.transition(refund_id, _OPEN_REFUND, RefundStatus.SUCCEEDED, finished_at=now):
+                return RefundOutcome(req.id, refund_id, amount, Yen(req.refunded_amount), req.state)
+            total = min(charge.amount_refunded, req.amount)
+            moved = repos.requests.transition(
+                req,
+                {BillingState.REFUNDING},
+                state_after_refund(req.amount, total),
+                actor="payjp",
+                action="refund_succeeded",
+                staff_id=refund.staff_id,
+                details={"refund": refund_id, "refund_amount": refund.amount},
+                refunded_amount=total,
+                last_refunded_at=now,
+                updated_at=now,
+            )
+            if not moved:
+                log.error("refund %s of request %s succeeded while it was %s", refund_id, req.id, req.state.value)
+                repos.requests.record(
+                    req, actor="payjp", action="refund_succeeded", before=snapshot(req),
+                    staff_id=refund.staff_id, details={"refund": refund_id, "refund_amount": refund.amount},
+                )
+            else:
+                self._notifier.refund(uow.session, req, refund.amount, now)
+            uow.commit()
+            return RefundOutcome(req.id, refund_id, amount, Yen(req.refunded_amount), req.state)
+
+    def fail(self, refund_id: str, error: UserError) -> None:
+        """Record that a refund failed; the request returns to its settled state."""
+        now = self._clock()
+        with self._db.uow() as uow:
+            repos = BillingRepositories(uow.session)
+            refund = repos.refunds.get(refund_id)
+            if not repos.refunds.transition(
+                refund_id,
+                _OPEN_REFUND,
+                RefundStatus.FAILED,
+                failure_code=error.code,
+                error_params=error_params(error),
+                finished_at=now,
+            ):
+                return
+            req = repos.requests.get(refund.billing_request_id)
+            repos.requests.transition(
+                req,
+                {BillingState.REFUNDING},
+                state_after_refund(req.amount, req.refunded_amount),
+                actor="payjp",
+                action="refund_failed",
+                staff_id=refund.staff_id,
+                details={"refund": refund_id, "failure_code": error.code},
+                updated_at=now,
+            )
+            uow.commit()
+
+    def mark_unknown(self, refund_id: str) -> None:
+        """The answer was lost: the refund waits for reconciliation (never a second refund)."""
+        with self._db.uow() as uow:
+            BillingRepositories(uow.session).refunds.transition(refund_id, {RefundStatus.PENDING}, RefundStatus.UNKNOWN)
+            uow.commit()
