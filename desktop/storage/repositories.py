@@ -30,7 +30,7 @@ from desktop.domain.billing import (
 from desktop.domain.errors import NotFoundError
 
 from . import audit
-from .orm import BillingRequest, PaymentAttempt, Refund
+from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Refund, Reservation
 
 Guard = ColumnElement[bool]
 
@@ -65,6 +65,21 @@ class BillingRequestRepository:
         if req is None:
             raise NotFoundError()
         return req
+
+    def clinic_of(self, req: BillingRequest) -> Clinic:
+        """The clinic the request belongs to."""
+        clinic = self.session.get(Clinic, req.clinic_id)
+        assert clinic is not None
+        return clinic
+
+    def parties(self, req: BillingRequest) -> tuple[Clinic, Patient, Reservation, Menu]:
+        """The clinic, patient, reservation and menu the request is about."""
+        patient = self.session.get(Patient, req.patient_id)
+        reservation = self.session.get(Reservation, req.reservation_id)
+        assert patient is not None and reservation is not None
+        menu = self.session.get(Menu, reservation.menu_id)
+        assert menu is not None
+        return self.clinic_of(req), patient, reservation, menu
 
     def by_link_digest(self, digest: str) -> BillingRequest | None:
         """The request whose payment link hashes to ``digest``, if any."""

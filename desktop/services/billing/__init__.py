@@ -76,21 +76,26 @@ class BillingService:
         clock: Clock = utcnow,
         unknown_grace: dt.timedelta = dt.timedelta(minutes=2),
     ) -> None:
-        self.notifier = PatientNotifier(composer or mail.MailComposer(), clock)
-        charges = ChargeRecorder(db, self.notifier, clock)
-        refunds = RefundRecorder(db, self.notifier, clock)
+        self.notifier = PatientNotifier(composer=composer or mail.MailComposer(), clock=clock)
+        charges = ChargeRecorder(db=db, notifier=self.notifier, clock=clock)
+        refunds = RefundRecorder(db=db, notifier=self.notifier, clock=clock)
         self.reconciliation = ReconciliationService(
-            db, gateway_for, charges, refunds, clock=clock, unknown_grace=unknown_grace
+            db=db, gateway_for=gateway_for, charges=charges, refunds=refunds, clock=clock, unknown_grace=unknown_grace
         )
-        self.payments = PaymentService(db, gateway_for, charges, self.reconciliation, clock=clock)
-        self.requests = RequestService(db, self.payments, self.notifier, clock=clock)
-        self.refunds = RefundService(db, gateway_for, refunds, self.reconciliation, clock=clock)
+        self.payments = PaymentService(
+            db=db, gateway_for=gateway_for, recorder=charges, reconciliation=self.reconciliation, clock=clock
+        )
+        self.requests = RequestService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
+        self.refunds = RefundService(
+            db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
+        )
+        tenants = TenantService(db, gateway_for, clock=clock)
         self.events = PayjpEventService(
-            db,
-            gateway_for,
-            self.reconciliation,
-            self.notifier,
-            TenantService(db, gateway_for, clock=clock),
+            db=db,
+            gateway_for=gateway_for,
+            reconciliation=self.reconciliation,
+            notifier=self.notifier,
+            tenants=tenants,
             clock=clock,
         )
         self.open_link = self.payments.open_link

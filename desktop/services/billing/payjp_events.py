@@ -7,6 +7,8 @@ even a forged event cannot mark anything paid or refunded.
 
 from __future__ import annotations
 
+import dataclasses
+
 import enum
 import secrets
 from typing import Any, Mapping
@@ -44,6 +46,7 @@ class EventResult(str, enum.Enum):
     TENANT_APPLIED = "tenant_applied"
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class PayjpEventService:
     """Applies verified PAY.JP events.
 
@@ -56,23 +59,12 @@ class PayjpEventService:
         clock: current UTC time.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        gateway_for: GatewayFor,
-        reconciliation: ReconciliationService,
-        notifier: PatientNotifier,
-        tenants: TenantService,
-        *,
-        clock: Clock,
-    ) -> None:
-        self._db = db
-        self._gateway_for = gateway_for
-        self._reconciliation = reconciliation
-        self._notifier = notifier
-        self._tenants = tenants
-        self._clock = clock
-
+    db: Database
+    gateway_for: GatewayFor
+    reconciliation: ReconciliationService
+    notifier: PatientNotifier
+    tenants: TenantService
+    clock: Clock
     def handle(self, event: Mapping[str, Any]) -> EventResult:
         """Apply one verified event (``{"id": "evnt_…", "type": …, "data": {…}}``) once.
 
@@ -84,7 +76,7 @@ class PayjpEventService:
                 the event is not remembered, so the retry applies it.
         """
         event_id, event_type = str(event["id"]), str(event["type"])
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             if uow.session.get(WebhookEvent, event_id) is not None:
                 return EventResult.DUPLICATE
         data = event.get("data")
@@ -102,8 +94,8 @@ class PayjpEventService:
 
     def _remember(self, event_id: str, event_type: str) -> None:
         try:
-            with self._db.uow() as uow:
-                uow.session.add(WebhookEvent(id=event_id, type=event_type[:64], received_at=self._clock()))
+            with self.db.uow() as uow:
+                uow.session.add(WebhookEvent(id=event_id, type=event_type[:64], received_at=self.clock()))
                 uow.commit()
         except IntegrityError:
             pass  # the same event delivered twice at once: both applications were idempotent
@@ -111,7 +103,7 @@ class PayjpEventService:
     def _charge_event(self, charge: Mapping[str, Any]) -> EventResult:
         metadata = charge.get("metadata")
         attempt_key = str(metadata.get(METADATA_ATTEMPT_KEY) or "") if isinstance(metadata, dict) else ""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             attempt = BillingRepositories(uow.session).attempts.for_charge(str(charge.get("id") or ""), attempt_key)
             if attempt is None:
                 return EventResult.UNKNOWN_CHARGE
@@ -119,7 +111,7 @@ class PayjpEventService:
         if status not in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
             return EventResult.SETTLED  # answered already, or waiting for the cardholder's 3-D Secure
         try:
-            outcome = self._reconciliation.reconcile_attempt(attempt_id)
+            outcome = self.reconciliation.reconcile_attempt(attempt_id)
         except UserError:
             return EventResult.RECONCILED  # declined: recorded by reconciliation
         return EventResult.RECONCILED if outcome is not None else EventResult.PENDING
@@ -133,20 +125,20 @@ class PayjpEventService:
         charge_id = str(charge.get("id") or "")
         if not charge_id:
             return EventResult.UNKNOWN_CHARGE
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             req = BillingRepositories(uow.session).requests.by_charge_id(charge_id)
             clinic = uow.session.get(Clinic, req.clinic_id) if req is not None else None
             if req is None or clinic is None:
                 return EventResult.UNKNOWN_CHARGE
-            gateway = self._gateway_for(clinic)
+            gateway = self.gateway_for(clinic)
             request_id = req.id
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:
             return EventResult.PENDING
-        now = self._clock()
+        now = self.clock()
         refund_id = "ref_" + secrets.token_hex(12)
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             req = repos.requests.get(request_id)
             before = req.refunded_amount
@@ -179,7 +171,7 @@ class PayjpEventService:
                     finished_at=now,
                 )
             )
-            self._notifier.refund(uow.session, req, total - before, now)
+            self.notifier.refund(uow.session, req, total - before, now)
             uow.commit()
         return EventResult.REFUND_APPLIED
 
@@ -187,12 +179,12 @@ class PayjpEventService:
         tenant_id = str(tenant.get("id") or "")
         if not tenant_id:
             return EventResult.UNKNOWN_TENANT
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             clinic_id = uow.session.scalar(select(Clinic.id).where(Clinic.payjp_tenant_id == tenant_id))
         if clinic_id is None:
             return EventResult.UNKNOWN_TENANT
         try:
-            self._tenants.refresh_review(clinic_id)
+            self.tenants.refresh_review(clinic_id)
         except UserError:
             return EventResult.PENDING
         return EventResult.TENANT_APPLIED

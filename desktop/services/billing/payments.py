@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import secrets
 
 from desktop.domain.billing import PAID_STATES, AttemptMethod, AttemptStatus, BillingState
@@ -10,7 +12,7 @@ from desktop.services import links
 from desktop.services.billing.common import Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder
-from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Reservation
+from desktop.storage.orm import BillingRequest, PaymentAttempt
 from desktop.storage.repositories import BillingRepositories
 from desktop.storage.unit_of_work import Database
 
@@ -27,6 +29,7 @@ def link_error(status: LinkStatus) -> StateError:
     return StateError(_LINK_ERRORS.get(status, "link_unknown"))
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class PaymentService:
     """Patient payments: open a link, pay with a card token or the saved card, finish 3-D Secure.
 
@@ -37,26 +40,16 @@ class PaymentService:
     Args:
         db: the database.
         gateway_for: the PAY.JP gateway for a clinic's payment mode.
-        charges: records what PAY.JP answered.
+        recorder: records what PAY.JP answered about charges.
         reconciliation: resolves lost answers.
         clock: current UTC time.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        gateway_for: GatewayFor,
-        charges: ChargeRecorder,
-        reconciliation: ReconciliationService,
-        *,
-        clock: Clock,
-    ) -> None:
-        self._db = db
-        self._gateway_for = gateway_for
-        self._charges = charges
-        self._reconciliation = reconciliation
-        self._clock = clock
-
+    db: Database
+    gateway_for: GatewayFor
+    recorder: ChargeRecorder
+    reconciliation: ReconciliationService
+    clock: Clock
     def open_link(self, raw_token: str) -> LinkView:
         """What a link shows (``status`` UNKNOWN for a malformed or unknown token).
 
@@ -64,18 +57,13 @@ class PaymentService:
         """
         if not links.looks_like_token(raw_token):
             return LinkView(status=LinkStatus.UNKNOWN)
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             s = uow.session
             repos = BillingRepositories(s)
             req = repos.requests.by_link_digest(links.hash_link_token(raw_token))
             if req is None:
                 return LinkView(status=LinkStatus.UNKNOWN)
-            clinic = s.get(Clinic, req.clinic_id)
-            patient = s.get(Patient, req.patient_id)
-            reservation = s.get(Reservation, req.reservation_id)
-            assert clinic is not None and patient is not None and reservation is not None
-            menu = s.get(Menu, reservation.menu_id)
-            assert menu is not None
+            clinic, patient, reservation, menu = repos.requests.parties(req)
             pending_charge = None
             if req.state is BillingState.PROCESSING:
                 pending_charge = repos.attempts.pending_three_d_secure_charge(req.id)
@@ -112,7 +100,7 @@ class PaymentService:
             return LinkStatus.EXPIRED
         if req.state is BillingState.PROCESSING:
             return LinkStatus.PROCESSING
-        if req.link_expires_at is not None and req.link_expires_at <= self._clock():
+        if req.link_expires_at is not None and req.link_expires_at <= self.clock():
             return LinkStatus.EXPIRED
         return LinkStatus.PAYABLE
 
@@ -145,11 +133,9 @@ class PaymentService:
             NotFoundError: no such request.
             OutcomeUnknownError: the answer was lost and could not be found yet.
         """
-        with self._db.uow(readonly=True) as uow:
-            req = BillingRepositories(uow.session).requests.get(request_id)
-            patient = uow.session.get(Patient, req.patient_id)
-            assert patient is not None
-            customer = patient.payjp_customer_id
+        with self.db.uow(readonly=True) as uow:
+            repo = BillingRepositories(uow.session).requests
+            customer = repo.parties(repo.get(request_id))[1].payjp_customer_id
         if not customer:
             raise PaymentError("saved_card_missing", payjp_code="missing_card")
         attempt_id = self._begin_attempt(request_id, AttemptMethod.SAVED_CARD, staff_id=staff_id)
@@ -157,9 +143,9 @@ class PaymentService:
 
     def _begin_attempt(self, request_id: int, method: AttemptMethod, *, staff_id: int | None) -> str:
         """Step 1: REQUESTED → PROCESSING and the attempt row, in one transaction."""
-        now = self._clock()
+        now = self.clock()
         attempt_id = "att_" + secrets.token_hex(12)
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             req = repos.requests.get(request_id)
             moved = repos.requests.transition(
@@ -199,14 +185,12 @@ class PaymentService:
         raw_link: str | None = None,
     ) -> PaymentOutcome:
         """Step 2 and 3: call PAY.JP outside any transaction, then record what it answered."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             repos = BillingRepositories(uow.session)
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
-            clinic = uow.session.get(Clinic, req.clinic_id)
-            assert clinic is not None
-            gateway = self._gateway_for(clinic)
-            tenant, amount, request_id = clinic.payjp_tenant_id, attempt.amount, req.id
+            clinic = repos.requests.clinic_of(req)
+            gateway, tenant, amount, request_id = self.gateway_for(clinic), clinic.payjp_tenant_id, attempt.amount, req.id
             description = f"{clinic.name} {req.menu_name}"
         try:
             charge = gateway.create_charge(
@@ -220,15 +204,15 @@ class PaymentService:
                 three_d_secure=three_d_secure,
             )
         except OutcomeUnknownError:
-            self._charges.mark_unknown(attempt_id)
-            resolved = self._reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)
+            self.recorder.mark_unknown(attempt_id)
+            resolved = self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)
             if resolved is None:
                 raise
             return resolved
         except UserError as exc:
-            self._charges.fail(attempt_id, exc)
+            self.recorder.fail(attempt_id, exc)
             raise
-        return self._charges.apply_charge(attempt_id, charge, raw_link)
+        return self.recorder.apply_charge(attempt_id, charge, raw_link)
 
     def finish_three_d_secure(self, raw_token: str) -> PaymentOutcome:
         """The cardholder finished 3-D Secure: complete the pending charge (tds_finish).
@@ -242,7 +226,7 @@ class PaymentService:
         """
         if not links.looks_like_token(raw_token):
             raise StateError("link_unknown")
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             repos = BillingRepositories(uow.session)
             req = repos.requests.by_link_digest(links.hash_link_token(raw_token))
             if req is None:
@@ -254,9 +238,7 @@ class PaymentService:
             attempt = next((a for a in attempts if a.status is AttemptStatus.THREE_D_SECURE and a.charge_id), None)
             if attempt is None or not attempt.charge_id:
                 raise link_error(self._link_status(req))
-            clinic = uow.session.get(Clinic, req.clinic_id)
-            assert clinic is not None
-            gateway = self._gateway_for(clinic)
+            gateway = self.gateway_for(repos.requests.clinic_of(req))
             attempt_id, charge_id = attempt.id, attempt.charge_id
         try:
             charge = gateway.finish_three_d_secure(charge_id)
@@ -269,10 +251,10 @@ class PaymentService:
             except UserError:
                 raise exc from None
             if not charge.paid:
-                self._charges.fail(attempt_id, exc, charge_id=charge_id)
+                self.recorder.fail(attempt_id, exc, charge_id=charge_id)
                 raise exc from None
         if not charge.paid and charge.three_d_secure_status in ("failed", "error"):
             error = PaymentError("three_d_secure_failed", payjp_code="three_d_secure_failed")
-            self._charges.fail(attempt_id, error, charge_id=charge_id)
+            self.recorder.fail(attempt_id, error, charge_id=charge_id)
             raise error
-        return self._charges.apply_charge(attempt_id, charge, raw_token)
+        return self.recorder.apply_charge(attempt_id, charge, raw_token)

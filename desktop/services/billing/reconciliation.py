@@ -6,6 +6,8 @@ metadata, or the charge's ``amount_refunded`` for refunds), never by calling aga
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import logging
 
@@ -14,13 +16,13 @@ from desktop.domain.errors import PaymentError, ServiceUnavailableError, UserErr
 from desktop.services.billing.common import THREE_D_SECURE_TIMEOUT, Clock, GatewayFor, PaymentOutcome, RefundOutcome
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.payjp_gateway import ChargeInfo
-from desktop.storage.orm import Clinic
 from desktop.storage.repositories import BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ReconciliationService:
     """Resolves attempts and refunds left unknown (lost answers, crashes, abandoned 3-D Secure).
 
@@ -34,23 +36,12 @@ class ReconciliationService:
             a lost call that cannot be found is only declared failed after this.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        gateway_for: GatewayFor,
-        charges: ChargeRecorder,
-        refunds: RefundRecorder,
-        *,
-        clock: Clock,
-        unknown_grace: dt.timedelta,
-    ) -> None:
-        self._db = db
-        self._gateway_for = gateway_for
-        self._charges = charges
-        self._refunds = refunds
-        self._clock = clock
-        self._unknown_grace = unknown_grace
-
+    db: Database
+    gateway_for: GatewayFor
+    charges: ChargeRecorder
+    refunds: RefundRecorder
+    clock: Clock
+    unknown_grace: dt.timedelta
     def reconcile_attempt(self, attempt_id: str, *, raw_link: str | None = None) -> PaymentOutcome | None:
         """Find out what happened to an attempt whose answer was lost.
 
@@ -68,13 +59,12 @@ class ReconciliationService:
             NotFoundError: no such attempt.
             PaymentError: the charge was declined, as the original call would have raised.
         """
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             repos = BillingRepositories(uow.session)
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
-            clinic = uow.session.get(Clinic, req.clinic_id)
-            assert clinic is not None
-            gateway = self._gateway_for(clinic)
+            clinic = repos.requests.clinic_of(req)
+            gateway = self.gateway_for(clinic)
             started, tenant, status, charge_id = attempt.started_at, clinic.payjp_tenant_id, attempt.status, attempt.charge_id
         if status in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
             return None
@@ -87,20 +77,20 @@ class ReconciliationService:
         except UserError as exc:
             log.info("attempt %s: look-up failed (%s); will retry", attempt_id, exc.code)
             return None
-        now = self._clock()
+        now = self.clock()
         if charge is None:
-            if now - started < self._unknown_grace:
+            if now - started < self.unknown_grace:
                 return None  # PAY.JP may still carry it out; don't let the patient pay twice yet
-            self._charges.fail(attempt_id, ServiceUnavailableError("payjp_unavailable"))
+            self.charges.fail(attempt_id, ServiceUnavailableError("payjp_unavailable"))
             return None
         if charge.awaiting_three_d_secure and now - started > THREE_D_SECURE_TIMEOUT:
-            self._charges.fail(
+            self.charges.fail(
                 attempt_id,
                 PaymentError("three_d_secure_failed", payjp_code="three_d_secure_expired"),
                 charge_id=charge.id,
             )
             return None
-        return self._charges.apply_charge(attempt_id, charge, raw_link)
+        return self.charges.apply_charge(attempt_id, charge, raw_link)
 
     def reconcile_refund(self, refund_id: str) -> RefundOutcome | None:
         """Resolve a refund whose answer was lost by reading the charge's ``amount_refunded``.
@@ -112,13 +102,12 @@ class ReconciliationService:
         Raises:
             NotFoundError: no such refund.
         """
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             repos = BillingRepositories(uow.session)
             refund = repos.refunds.get(refund_id)
             req = repos.requests.get(refund.billing_request_id)
-            clinic = uow.session.get(Clinic, req.clinic_id)
-            assert clinic is not None and req.charge_id
-            gateway = self._gateway_for(clinic)
+            assert req.charge_id
+            gateway = self.gateway_for(repos.requests.clinic_of(req))
             status, expected, created, charge_id = (
                 refund.status,
                 refund.expected_amount_refunded,
@@ -133,19 +122,19 @@ class ReconciliationService:
             log.info("refund %s: look-up failed (%s); will retry", refund_id, exc.code)
             return None
         if charge.amount_refunded >= expected:
-            return self._refunds.apply(refund_id, charge)
-        if self._clock() - created < self._unknown_grace:
+            return self.refunds.apply(refund_id, charge)
+        if self.clock() - created < self.unknown_grace:
             return None
-        self._refunds.fail(refund_id, ServiceUnavailableError("payjp_unavailable"))
+        self.refunds.fail(refund_id, ServiceUnavailableError("payjp_unavailable"))
         return None
 
     def reconcile_pending(self) -> int:
         """Resolve every attempt and refund left unknown; returns how many were resolved."""
-        now = self._clock()
-        with self._db.uow(readonly=True) as uow:
+        now = self.clock()
+        with self.db.uow(readonly=True) as uow:
             repos = BillingRepositories(uow.session)
-            attempt_ids = repos.attempts.to_reconcile(now, self._unknown_grace, THREE_D_SECURE_TIMEOUT)
-            refund_ids = repos.refunds.to_reconcile(now, self._unknown_grace)
+            attempt_ids = repos.attempts.to_reconcile(now, self.unknown_grace, THREE_D_SECURE_TIMEOUT)
+            refund_ids = repos.refunds.to_reconcile(now, self.unknown_grace)
         resolved = 0
         for attempt_id in attempt_ids:
             try:

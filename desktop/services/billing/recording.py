@@ -6,6 +6,8 @@ same way however it was learnt. Each method is one transaction.
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 
 from desktop.domain.billing import (
@@ -27,7 +29,6 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import ChargeInfo
-from desktop.storage.orm import Clinic
 from desktop.storage.repositories import BillingRepositories, snapshot
 from desktop.storage.unit_of_work import Database
 
@@ -38,6 +39,7 @@ _UNSETTLED_ATTEMPT = (AttemptStatus.PENDING, AttemptStatus.UNKNOWN, AttemptStatu
 _OPEN_REFUND = (RefundStatus.PENDING, RefundStatus.UNKNOWN)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ChargeRecorder:
     """Records the outcome of payment attempts.
 
@@ -47,11 +49,9 @@ class ChargeRecorder:
         clock: current UTC time.
     """
 
-    def __init__(self, db: Database, notifier: PatientNotifier, clock: Clock) -> None:
-        self._db = db
-        self._notifier = notifier
-        self._clock = clock
-
+    db: Database
+    notifier: PatientNotifier
+    clock: Clock
     def apply_charge(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None = None) -> PaymentOutcome:
         """Record a charge PAY.JP reported for ``attempt_id`` (from its answer or a look-up).
 
@@ -67,7 +67,7 @@ class ChargeRecorder:
         if charge.paid:
             return self._succeed(attempt_id, charge, raw_link)
         if charge.awaiting_three_d_secure:
-            with self._db.uow() as uow:
+            with self.db.uow() as uow:
                 repos = BillingRepositories(uow.session)
                 repos.attempts.transition(
                     attempt_id,
@@ -88,8 +88,8 @@ class ChargeRecorder:
         raise error
 
     def _succeed(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None) -> PaymentOutcome:
-        now = self._clock()
-        with self._db.uow() as uow:
+        now = self.clock()
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
@@ -135,7 +135,7 @@ class ChargeRecorder:
                 )
                 uow.commit()
                 raise StateError("link_paid")
-            self._notifier.receipt(uow.session, req, now, raw_link)
+            self.notifier.receipt(uow.session, req, now, raw_link)
             uow.commit()
             return PaymentOutcome(req.id, attempt_id, BillingState.PAID, charge.id)
 
@@ -145,9 +145,9 @@ class ChargeRecorder:
         A failed 自動決済 mails the patient a fresh link instead. An attempt already settled
         is left alone.
         """
-        now = self._clock()
+        now = self.clock()
         payjp_code = error.payjp_code if isinstance(error, PaymentError) else error.code
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             attempt = repos.attempts.get(attempt_id)
             if not repos.attempts.transition(
@@ -176,20 +176,20 @@ class ChargeRecorder:
             if moved and attempt.method is AttemptMethod.SAVED_CARD:
                 # 自動決済 did not go through: the patient pays by link instead (a fresh one,
                 # since the raw token of the first one is kept nowhere).
-                clinic = uow.session.get(Clinic, req.clinic_id)
-                assert clinic is not None
-                self._notifier.payment_link(uow.session, req, issue_link(req, clinic, now))
+                raw_link = issue_link(req, repos.requests.clinic_of(req), now)
+                self.notifier.payment_link(uow.session, req, raw_link)
             uow.commit()
 
     def mark_unknown(self, attempt_id: str) -> None:
         """The answer was lost: the attempt waits for reconciliation (never a second charge)."""
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             BillingRepositories(uow.session).attempts.transition(
                 attempt_id, {AttemptStatus.PENDING}, AttemptStatus.UNKNOWN
             )
             uow.commit()
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RefundRecorder:
     """Records the outcome of refunds.
 
@@ -199,18 +199,16 @@ class RefundRecorder:
         clock: current UTC time.
     """
 
-    def __init__(self, db: Database, notifier: PatientNotifier, clock: Clock) -> None:
-        self._db = db
-        self._notifier = notifier
-        self._clock = clock
-
+    db: Database
+    notifier: PatientNotifier
+    clock: Clock
     def apply(self, refund_id: str, charge: ChargeInfo) -> RefundOutcome:
         """Record that refund ``refund_id`` went through; ``charge`` is the refunded charge.
 
         The request's refunded total follows PAY.JP's ``amount_refunded``, capped at the amount.
         """
-        now = self._clock()
-        with self._db.uow() as uow:
+        now = self.clock()
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             refund = repos.refunds.get(refund_id)
             req = repos.requests.get(refund.billing_request_id)
@@ -230,21 +228,17 @@ class RefundRecorder:
                 last_refunded_at=now,
                 updated_at=now,
             )
-            if not moved:
+            if moved:
+                self.notifier.refund(uow.session, req, refund.amount, now)
+            else:  # only this refund moves the request out of REFUNDING: a bug if it is not there
                 log.error("refund %s of request %s succeeded while it was %s", refund_id, req.id, req.state.value)
-                repos.requests.record(
-                    req, actor="payjp", action="refund_succeeded", before=snapshot(req),
-                    staff_id=refund.staff_id, details={"refund": refund_id, "refund_amount": refund.amount},
-                )
-            else:
-                self._notifier.refund(uow.session, req, refund.amount, now)
             uow.commit()
             return RefundOutcome(req.id, refund_id, amount, Yen(req.refunded_amount), req.state)
 
     def fail(self, refund_id: str, error: UserError) -> None:
         """Record that a refund failed; the request returns to its settled state."""
-        now = self._clock()
-        with self._db.uow() as uow:
+        now = self.clock()
+        with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             refund = repos.refunds.get(refund_id)
             if not repos.refunds.transition(
@@ -271,6 +265,6 @@ class RefundRecorder:
 
     def mark_unknown(self, refund_id: str) -> None:
         """The answer was lost: the refund waits for reconciliation (never a second refund)."""
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             BillingRepositories(uow.session).refunds.transition(refund_id, {RefundStatus.PENDING}, RefundStatus.UNKNOWN)
             uow.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import secrets
 
@@ -14,40 +16,26 @@ from desktop.domain.validation import validate_refund_reason
 from desktop.services.billing.common import Clock, GatewayFor, RefundOutcome
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import RefundRecorder
-from desktop.storage.orm import BillingRequest, Clinic, Refund, Staff
+from desktop.storage.orm import BillingRequest, Refund, Staff
 from desktop.storage.repositories import BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RefundService:
     """返金する: refunds of paid requests.
 
     The refund is recorded (the request REFUNDING) before PAY.JP is called; a lost answer is
     reconciled from the charge's ``amount_refunded``, never by refunding again.
 
-    Args:
-        db: the database.
-        gateway_for: the PAY.JP gateway for a clinic's payment mode.
-        refunds: records what PAY.JP answered.
-        reconciliation: resolves lost answers.
-        clock: current UTC time.
+    Args: as ``PaymentService``'s, with a ``RefundRecorder`` as ``recorder``.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        gateway_for: GatewayFor,
-        refunds: RefundRecorder,
-        reconciliation: ReconciliationService,
-        *,
-        clock: Clock,
-    ) -> None:
-        self._db = db
-        self._gateway_for = gateway_for
-        self._refunds = refunds
-        self._reconciliation = reconciliation
-        self._clock = clock
-
+    db: Database
+    gateway_for: GatewayFor
+    recorder: RefundRecorder
+    reconciliation: ReconciliationService
+    clock: Clock
     def refund(self, request_id: int, staff_id: int, amount: Yen | None = None, reason: str | None = "") -> RefundOutcome:
         """返金する: refund all that is left (``amount=None``) or part of it.
 
@@ -68,9 +56,9 @@ class RefundService:
             OutcomeUnknownError: the answer was lost and could not be found yet (reconciled later).
         """
         text = validate_refund_reason(reason)
-        now = self._clock()
+        now = self.clock()
         refund_id = "ref_" + secrets.token_hex(12)
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             s = uow.session
             repos = BillingRepositories(s)
             req = repos.requests.get(request_id)
@@ -113,20 +101,17 @@ class RefundService:
                     created_at=now,
                 )
             )
-            clinic = s.get(Clinic, req.clinic_id)
-            assert clinic is not None and req.charge_id
-            gateway = self._gateway_for(clinic)
-            charge_id = req.charge_id
+            gateway, charge_id = self.gateway_for(repos.requests.clinic_of(req)), req.charge_id
             uow.commit()
         try:
             charge = gateway.refund_charge(charge_id, amount=value, reason=text)
         except OutcomeUnknownError:
-            self._refunds.mark_unknown(refund_id)
-            resolved = self._reconciliation.reconcile_refund(refund_id)
+            self.recorder.mark_unknown(refund_id)
+            resolved = self.reconciliation.reconcile_refund(refund_id)
             if resolved is None:
                 raise
             return resolved
         except UserError as exc:
-            self._refunds.fail(refund_id, exc)
+            self.recorder.fail(refund_id, exc)
             raise
-        return self._refunds.apply(refund_id, charge)
+        return self.recorder.apply(refund_id, charge)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy.orm import Session
 
 from desktop.domain.billing import BillingState, RequestKind, TaxCategory
@@ -45,6 +47,7 @@ def not_cancellable(req: BillingRequest) -> StateError:
     return StateError("request_not_cancellable", state=req.state)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RequestService:
     """後決済請求 and its follow-ups: send, cancel, re-request, expire.
 
@@ -55,12 +58,10 @@ class RequestService:
         clock: current UTC time.
     """
 
-    def __init__(self, db: Database, payments: PaymentService, notifier: PatientNotifier, *, clock: Clock) -> None:
-        self._db = db
-        self._payments = payments
-        self._notifier = notifier
-        self._clock = clock
-
+    db: Database
+    payments: PaymentService
+    notifier: PatientNotifier
+    clock: Clock
     def request_payment(
         self,
         reservation_id: int,
@@ -94,7 +95,7 @@ class RequestService:
         """
         value = parse_charge_yen(amount)
         text = validate_message(message)
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             req, auto = self._create(uow.session, reservation_id, staff_id, value, tax_category, text, kind)
             uow.commit()
             request_id = req.id
@@ -105,7 +106,7 @@ class RequestService:
 
         Raises: as ``request_payment``.
         """
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             reservation = uow.session.get(Reservation, reservation_id)
             if reservation is None:
                 raise NotFoundError()
@@ -127,7 +128,7 @@ class RequestService:
         kind: RequestKind,
     ) -> tuple[BillingRequest, bool]:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction."""
-        now = self._clock()
+        now = self.clock()
         reservation = s.get(Reservation, reservation_id)
         staff = s.get(Staff, staff_id)
         if reservation is None or staff is None or staff.clinic_id != reservation.clinic_id:
@@ -173,14 +174,14 @@ class RequestService:
             details={"message": text, "tax_category": category.value, "auto_charge": auto},
         )
         if not auto:
-            self._notifier.payment_link(s, req, raw)
+            self.notifier.payment_link(s, req, raw)
         return req, auto
 
     def _after_create(self, request_id: int, staff_id: int, auto: bool) -> RequestOutcome:
         if not auto:
             return RequestOutcome(request_id, BillingState.REQUESTED)
         try:
-            outcome = self._payments.charge_saved_card(request_id, staff_id)
+            outcome = self.payments.charge_saved_card(request_id, staff_id)
             return RequestOutcome(request_id, outcome.state, auto_charged=True)
         except (PaymentError, ServiceUnavailableError) as exc:
             # The saved card did not work: the patient got a link by e-mail instead.
@@ -189,7 +190,7 @@ class RequestService:
             return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
 
     def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
-        now = self._clock()
+        now = self.clock()
         if not repo.transition(
             req,
             {BillingState.REQUESTED},
@@ -212,14 +213,14 @@ class RequestService:
             StateError: the request is being paid, or is not open any more.
             NotFoundError: unknown request, or staff of another clinic.
         """
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             repo = BillingRepositories(uow.session).requests
             req = repo.get(request_id)
             _staff_of(uow.session, staff_id, req.clinic_id)
             self._cancel(repo, req, staff_id)
             if notify_patient:
                 assert req.cancelled_at is not None
-                self._notifier.cancellation(uow.session, req, req.cancelled_at)
+                self.notifier.cancellation(uow.session, req, req.cancelled_at)
             uow.commit()
 
     def re_request(
@@ -245,7 +246,7 @@ class RequestService:
         Raises:
             ValidationError, StateError, NotFoundError: as ``request_payment`` and ``cancel_request``.
         """
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             s = uow.session
             repo = BillingRepositories(s).requests
             old = repo.get(request_id)
@@ -270,9 +271,9 @@ class RequestService:
 
     def expire_overdue(self) -> int:
         """Mark open requests whose link expired as 期限切れ (each audited). Returns how many changed."""
-        now = self._clock()
+        now = self.clock()
         expired = 0
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             repo = BillingRepositories(uow.session).requests
             for request_id in repo.overdue_ids(now):
                 if repo.transition(
