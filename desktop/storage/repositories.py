@@ -12,7 +12,7 @@ Repositories work inside the caller's unit of work; they never commit.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -33,6 +33,8 @@ from . import audit
 from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Refund, Reservation
 
 Guard = ColumnElement[bool]
+RowT = TypeVar("RowT", PaymentAttempt, Refund)
+StatusT = TypeVar("StatusT", AttemptStatus, RefundStatus)
 
 
 def snapshot(req: BillingRequest) -> dict[str, object]:
@@ -187,31 +189,62 @@ class BillingRequestRepository:
         )
 
 
-class PaymentAttemptRepository:
-    """Payment attempts in one unit of work.
+class _StatusRows(Generic[RowT, StatusT]):
+    """Rows with a string id and a status that moves along a declared state machine."""
+
+    model: type[RowT]
+    machine: str
+    table: Mapping[StatusT, frozenset[StatusT]]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, row_id: str) -> RowT:
+        """The row.
+
+        Raises:
+            NotFoundError: no such row.
+        """
+        row = self.session.get(self.model, row_id)
+        if row is None:
+            raise NotFoundError()
+        return row
+
+    def add(self, row: RowT) -> None:
+        """Record a new row (an attempt or refund is recorded before PAY.JP is called)."""
+        self.session.add(row)
+        self.session.flush()
+
+    def transition(self, row_id: str, sources: Iterable[StatusT], target: StatusT, **values: Any) -> bool:
+        """Conditional UPDATE of the row's status (with ``values``); True if it moved.
+
+        Raises:
+            UndeclaredTransition: an edge not in the row's state machine; nothing is written.
+        """
+        allowed = check_transition(self.machine, self.table, sources, target)
+        column: Any = self.model.status
+        result = self.session.execute(
+            update(self.model)
+            .where(self.model.id == row_id, column.in_(list(allowed)))
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        row = self.session.get(self.model, row_id)
+        if row is not None:
+            self.session.refresh(row)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class PaymentAttemptRepository(_StatusRows[PaymentAttempt, AttemptStatus]):
+    """Payment attempts in one unit of work (status moves along ``ATTEMPT_TRANSITIONS``).
 
     Args:
         session: the unit of work's session.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, attempt_id: str) -> PaymentAttempt:
-        """The attempt.
-
-        Raises:
-            NotFoundError: no such attempt.
-        """
-        attempt = self.session.get(PaymentAttempt, attempt_id)
-        if attempt is None:
-            raise NotFoundError()
-        return attempt
-
-    def add(self, attempt: PaymentAttempt) -> None:
-        """Record a new attempt (before PAY.JP is called)."""
-        self.session.add(attempt)
-        self.session.flush()
+    model = PaymentAttempt
+    machine = "payment_attempt"
+    table = ATTEMPT_TRANSITIONS
 
     def for_request(self, request_id: int) -> list[PaymentAttempt]:
         """Every attempt for a request, oldest first."""
@@ -260,53 +293,17 @@ class PaymentAttemptRepository:
             ).all()
         )
 
-    def transition(
-        self, attempt_id: str, sources: Iterable[AttemptStatus], target: AttemptStatus, **values: Any
-    ) -> bool:
-        """Conditional UPDATE of the attempt's status; True if it moved.
 
-        Raises:
-            UndeclaredTransition: an edge not in ``ATTEMPT_TRANSITIONS``; nothing is written.
-        """
-        allowed = check_transition("payment_attempt", ATTEMPT_TRANSITIONS, sources, target)
-        result = self.session.execute(
-            update(PaymentAttempt)
-            .where(PaymentAttempt.id == attempt_id, PaymentAttempt.status.in_(list(allowed)))
-            .values(status=target, **values)
-            .execution_options(synchronize_session=False)
-        )
-        moved = bool(result.rowcount == 1)  # type: ignore[attr-defined]
-        attempt = self.session.get(PaymentAttempt, attempt_id)
-        if attempt is not None:
-            self.session.refresh(attempt)
-        return moved
-
-
-class RefundRepository:
-    """Refunds in one unit of work.
+class RefundRepository(_StatusRows[Refund, RefundStatus]):
+    """Refunds in one unit of work (status moves along ``REFUND_TRANSITIONS``).
 
     Args:
         session: the unit of work's session.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, refund_id: str) -> Refund:
-        """The refund.
-
-        Raises:
-            NotFoundError: no such refund.
-        """
-        refund = self.session.get(Refund, refund_id)
-        if refund is None:
-            raise NotFoundError()
-        return refund
-
-    def add(self, refund: Refund) -> None:
-        """Record a new refund (before PAY.JP is called, or as PAY.JP reported it)."""
-        self.session.add(refund)
-        self.session.flush()
+    model = Refund
+    machine = "refund"
+    table = REFUND_TRANSITIONS
 
     def to_reconcile(self, now: dt.datetime, grace: dt.timedelta) -> list[str]:
         """Ids of refunds whose outcome is unknown: lost, or unanswered past ``grace``."""
@@ -318,25 +315,6 @@ class RefundRepository:
                 )
             ).all()
         )
-
-    def transition(self, refund_id: str, sources: Iterable[RefundStatus], target: RefundStatus, **values: Any) -> bool:
-        """Conditional UPDATE of the refund's status; True if it moved.
-
-        Raises:
-            UndeclaredTransition: an edge not in ``REFUND_TRANSITIONS``; nothing is written.
-        """
-        allowed = check_transition("refund", REFUND_TRANSITIONS, sources, target)
-        result = self.session.execute(
-            update(Refund)
-            .where(Refund.id == refund_id, Refund.status.in_(list(allowed)))
-            .values(status=target, **values)
-            .execution_options(synchronize_session=False)
-        )
-        moved = bool(result.rowcount == 1)  # type: ignore[attr-defined]
-        refund = self.session.get(Refund, refund_id)
-        if refund is not None:
-            self.session.refresh(refund)
-        return moved
 
 
 class BillingRepositories:
