@@ -41,7 +41,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class LinkStatus(str, enum.Enum):
+class LinkStatus(enum.StrEnum):
     """What a payment link leads to, as the checkout page shows it."""
 
     PAYABLE = "payable"

@@ -32,7 +32,7 @@ REFUND_EVENTS = frozenset({"charge.refunded"})
 TENANT_EVENTS = frozenset({"tenant.updated", "tenant.created"})
 
 
-class EventResult(str, enum.Enum):
+class EventResult(enum.StrEnum):
     """What applying an event did (the webhook answers it; logs show it)."""
 
     DUPLICATE = "duplicate"  # this event id was applied before
