@@ -11,6 +11,7 @@ Repositories work inside the caller's unit of work; they never commit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, Generic, Iterable, Mapping, Sequence, TypeVar
 
@@ -29,12 +30,29 @@ from desktop.domain.billing import (
 )
 from desktop.domain.errors import NotFoundError
 
-from . import audit
+from . import audit as audit_log
 from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Refund, Reservation
 
 Guard = ColumnElement[bool]
 RowT = TypeVar("RowT", PaymentAttempt, Refund)
 StatusT = TypeVar("StatusT", AttemptStatus, RefundStatus)
+
+
+@dataclasses.dataclass(frozen=True)
+class Audit:
+    """Who changed a request and why: what its audit event records.
+
+    Args:
+        actor: ``staff`` / ``patient`` / ``payjp`` / ``system``.
+        action: what happened (``payment_started``, ``refund_succeeded`` …).
+        staff_id: the staff member, if one acted.
+        details: added to the snapshot after the change (ids, amounts in whole yen, codes).
+    """
+
+    actor: str
+    action: str
+    staff_id: int | None = None
+    details: Mapping[str, Any] | None = None
 
 
 def snapshot(req: BillingRequest) -> dict[str, object]:
@@ -101,37 +119,26 @@ class BillingRequestRepository:
             ).all()
         )
 
-    def add(
-        self,
-        req: BillingRequest,
-        *,
-        actor: str,
-        staff_id: int | None,
-        action: str = "request_created",
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
+    def add(self, req: BillingRequest, audit: Audit) -> None:
         """Insert a new request (it gets its id) and audit its creation."""
         self.session.add(req)
         self.session.flush()
-        self.record(req, actor=actor, staff_id=staff_id, action=action, before=None, details=details)
+        self.record(req, audit, before=None)
 
     def transition(
         self,
         req: BillingRequest,
         sources: Iterable[BillingState],
         target: BillingState,
+        audit: Audit,
         *,
-        actor: str,
-        action: str,
-        staff_id: int | None = None,
         guards: Sequence[Guard] = (),
-        details: Mapping[str, Any] | None = None,
         **values: Any,
     ) -> bool:
         """Move ``req`` to ``target`` if it is still in one of ``sources`` (and ``guards`` hold).
 
-        Writes ``values`` with the state, reloads ``req`` and audits the change (``action``, by
-        ``actor``, the snapshot before and after plus ``details``) in the caller's transaction.
+        Writes ``values`` with the state, reloads ``req`` and writes ``audit`` (with the
+        snapshot before and after) in the caller's transaction.
 
         Returns:
             True if the row moved; False (nothing written, ``req`` reloaded) if another PC,
@@ -152,7 +159,7 @@ class BillingRequestRepository:
         self.session.refresh(req)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
-        self.record(req, actor=actor, staff_id=staff_id, action=action, before=before, details=details)
+        self.record(req, audit, before=before)
         return True
 
     def set_replaced_by(self, req: BillingRequest, new_id: int) -> None:
@@ -165,27 +172,18 @@ class BillingRequestRepository:
         )
         self.session.refresh(req)
 
-    def record(
-        self,
-        req: BillingRequest,
-        *,
-        actor: str,
-        action: str,
-        before: Mapping[str, Any] | None,
-        staff_id: int | None = None,
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Audit an event of ``req`` that is not a state change (its snapshot now plus ``details``)."""
-        audit.record(
+    def record(self, req: BillingRequest, audit: Audit, *, before: Mapping[str, Any] | None) -> None:
+        """Write ``audit`` for ``req``: ``before`` and its snapshot now plus the audit's details."""
+        audit_log.record(
             self.session,
             clinic_id=req.clinic_id,
-            actor=actor,
-            staff_id=staff_id,
-            action=action,
+            actor=audit.actor,
+            staff_id=audit.staff_id,
+            action=audit.action,
             entity_type="billing_request",
             entity_id=req.id,
             before=before,
-            after={**snapshot(req), **(details or {})},
+            after={**snapshot(req), **(audit.details or {})},
         )
 
 

@@ -22,7 +22,7 @@ from desktop.domain.errors import OutcomeUnknownError, PaymentError
 from desktop.domain.money import Yen
 from desktop.storage import repositories
 from desktop.storage.orm import AuditEvent, BillingRequest
-from desktop.storage.repositories import BillingRepositories
+from desktop.storage.repositories import Audit, BillingRepositories
 from desktop.storage.unit_of_work import Database
 from tests.conftest import FixedClock
 from tests.unit.billing_fakes import Engine, make_engine
@@ -48,7 +48,7 @@ def test_an_undeclared_edge_raises_and_changes_nothing(engine: Engine) -> None:
         repo = BillingRepositories(uow.session).requests
         with pytest.raises(UndeclaredTransition) as error:
             repo.transition(repo.get(request_id), {BillingState.PAID}, BillingState.CANCELLED,
-                            actor="staff", action="request_cancelled")
+                            Audit("staff", "request_cancelled"))
         assert error.value.edges == ["paid->cancelled"]
         uow.commit()
     with engine.db.uow(readonly=True) as uow:
@@ -69,7 +69,7 @@ def test_the_state_change_and_its_audit_event_commit_or_vanish_together(engine: 
     with engine.db.uow() as uow:
         repo = BillingRepositories(uow.session).requests
         assert repo.transition(repo.get(request_id), {BillingState.REQUESTED}, BillingState.CANCELLED,
-                               actor="staff", action="request_cancelled", updated_at=engine.clock())
+                               Audit("staff", "request_cancelled"), updated_at=engine.clock())
         # not committed: rolled back on leaving
     with engine.db.uow(readonly=True) as uow:
         req = uow.session.get(BillingRequest, request_id)
@@ -85,7 +85,7 @@ def test_a_transition_that_lost_the_race_writes_no_audit_event(engine: Engine) -
         repo = BillingRepositories(uow.session).requests
         req = repo.get(request_id)
         assert not repo.transition(req, {BillingState.REQUESTED}, BillingState.PROCESSING,
-                                   actor="patient", action="payment_started")
+                                   Audit("patient", "payment_started"))
         assert req.state is BillingState.CANCELLED
         uow.commit()
     assert audit_count(engine) == before

@@ -24,7 +24,7 @@ from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import BillingRequest, Clinic, Refund, WebhookEvent
-from desktop.storage.repositories import BillingRepositories
+from desktop.storage.repositories import Audit, BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 CHARGE_EVENTS = frozenset({"charge.succeeded", "charge.failed", "charge.updated", "charge.captured"})
@@ -149,10 +149,8 @@ class PayjpEventService:
                 req,
                 REFUNDABLE_STATES,
                 state_after_refund(req.amount, total),
-                actor="payjp",
-                action="refund_observed",
+                Audit("payjp", "refund_observed", None, {"refund": refund_id, "refund_amount": total - before}),
                 guards=[BillingRequest.refunded_amount == before],
-                details={"refund": refund_id, "refund_amount": total - before},
                 refunded_amount=total,
                 last_refunded_at=now,
                 updated_at=now,

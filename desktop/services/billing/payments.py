@@ -11,9 +11,9 @@ from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError,
 from desktop.services import links
 from desktop.services.billing.common import Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome
 from desktop.services.billing.reconciliation import ReconciliationService
-from desktop.services.billing.recording import ChargeRecorder
+from desktop.services.billing.recording import ChargeRecorder, call_and_record
 from desktop.storage.orm import BillingRequest, PaymentAttempt
-from desktop.storage.repositories import BillingRepositories
+from desktop.storage.repositories import Audit, BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 _LINK_ERRORS = {
@@ -148,15 +148,13 @@ class PaymentService:
         with self.db.uow() as uow:
             repos = BillingRepositories(uow.session)
             req = repos.requests.get(request_id)
+            actor = "staff" if method is AttemptMethod.SAVED_CARD else "patient"
             moved = repos.requests.transition(
                 req,
                 {BillingState.REQUESTED},
                 BillingState.PROCESSING,
-                actor="staff" if method is AttemptMethod.SAVED_CARD else "patient",
-                action="payment_started",
-                staff_id=staff_id,
+                Audit(actor, "payment_started", staff_id, {"attempt": attempt_id, "method": method.value}),
                 guards=[(BillingRequest.link_expires_at.is_(None)) | (BillingRequest.link_expires_at > now)],
-                details={"attempt": attempt_id, "method": method.value},
                 updated_at=now,
             )
             if not moved:
@@ -190,10 +188,15 @@ class PaymentService:
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
-            gateway, tenant, amount, request_id = self.gateway_for(clinic), clinic.payjp_tenant_id, attempt.amount, req.id
+            gateway, tenant = self.gateway_for(clinic), clinic.payjp_tenant_id
+            amount, request_id = attempt.amount, req.id
             description = f"{clinic.name} {req.menu_name}"
-        try:
-            charge = gateway.create_charge(
+        def lost() -> PaymentOutcome | None:
+            self.recorder.mark_unknown(attempt_id)
+            return self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)
+
+        return call_and_record(
+            lambda: gateway.create_charge(
                 amount=amount,
                 attempt_id=attempt_id,
                 request_id=request_id,
@@ -202,17 +205,11 @@ class PaymentService:
                 tenant=tenant,
                 description=description,
                 three_d_secure=three_d_secure,
-            )
-        except OutcomeUnknownError:
-            self.recorder.mark_unknown(attempt_id)
-            resolved = self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)
-            if resolved is None:
-                raise
-            return resolved
-        except UserError as exc:
-            self.recorder.fail(attempt_id, exc)
-            raise
-        return self.recorder.apply_charge(attempt_id, charge, raw_link)
+            ),
+            answered=lambda charge: self.recorder.apply_charge(attempt_id, charge, raw_link),
+            refused=lambda exc: self.recorder.fail(attempt_id, exc),
+            lost=lost,
+        )
 
     def finish_three_d_secure(self, raw_token: str) -> PaymentOutcome:
         """The cardholder finished 3-D Secure: complete the pending charge (tds_finish).

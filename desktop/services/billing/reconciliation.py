@@ -65,7 +65,8 @@ class ReconciliationService:
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
             gateway = self.gateway_for(clinic)
-            started, tenant, status, charge_id = attempt.started_at, clinic.payjp_tenant_id, attempt.status, attempt.charge_id
+            started, tenant = attempt.started_at, clinic.payjp_tenant_id
+            status, charge_id = attempt.status, attempt.charge_id
         if status in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
             return None
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import logging
+from typing import Callable, TypeVar
 
 from desktop.domain.billing import (
     AttemptMethod,
@@ -17,7 +18,7 @@ from desktop.domain.billing import (
     RefundStatus,
     state_after_refund,
 )
-from desktop.domain.errors import PaymentError, StateError, UserError
+from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.money import Yen
 from desktop.services.billing.common import (
     KNOWN_CARD_CODES,
@@ -29,10 +30,43 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import ChargeInfo
-from desktop.storage.repositories import BillingRepositories, snapshot
+from desktop.storage.repositories import Audit, BillingRepositories, snapshot
 from desktop.storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def call_and_record(
+    call: Callable[[], ChargeInfo],
+    *,
+    answered: Callable[[ChargeInfo], T],
+    refused: Callable[[UserError], None],
+    lost: Callable[[], T | None],
+) -> T:
+    """Steps 2 and 3 of a money action whose step 1 (the record) is committed.
+
+    Calls PAY.JP (``call``, outside any transaction) and records its answer (``answered``),
+    its refusal (``refused``, then re-raised) or, when the answer was lost, resolves it by
+    look-up (``lost``), never by calling again.
+
+    Raises:
+        UserError: PAY.JP refused.
+        OutcomeUnknownError: the answer was lost and the look-up could not tell yet.
+    """
+    try:
+        charge = call()
+    except OutcomeUnknownError:
+        resolved = lost()
+        if resolved is None:
+            raise
+        return resolved
+    except UserError as exc:
+        refused(exc)
+        raise
+    return answered(charge)
+
 
 _OPEN_ATTEMPT = (AttemptStatus.PENDING, AttemptStatus.UNKNOWN)
 _UNSETTLED_ATTEMPT = (AttemptStatus.PENDING, AttemptStatus.UNKNOWN, AttemptStatus.THREE_D_SECURE)
@@ -111,10 +145,7 @@ class ChargeRecorder:
                 req,
                 {BillingState.PROCESSING},
                 BillingState.PAID,
-                actor="payjp",
-                action="payment_succeeded",
-                staff_id=attempt.staff_id,
-                details={"attempt": attempt_id},
+                Audit("payjp", "payment_succeeded", attempt.staff_id, {"attempt": attempt_id}),
                 paid_at=now,
                 charge_id=charge.id,
                 card_brand=charge.card_brand,
@@ -128,10 +159,8 @@ class ChargeRecorder:
                 log.error("charge %s for request %s arrived while it was %s", charge.id, req.id, req.state.value)
                 repos.requests.record(
                     req,
-                    actor="payjp",
-                    action="duplicate_charge",
+                    Audit("payjp", "duplicate_charge", None, {"duplicate_charge_id": charge.id}),
                     before=snapshot(req),
-                    details={"duplicate_charge_id": charge.id},
                 )
                 uow.commit()
                 raise StateError("link_paid")
@@ -166,10 +195,7 @@ class ChargeRecorder:
                 req,
                 {BillingState.PROCESSING},
                 BillingState.REQUESTED,
-                actor="payjp",
-                action="payment_failed",
-                staff_id=attempt.staff_id,
-                details={"attempt": attempt_id, "failure_code": payjp_code},
+                Audit("payjp", "payment_failed", attempt.staff_id, {"attempt": attempt_id, "failure_code": payjp_code}),
                 last_failure_code=payjp_code,
                 updated_at=now,
             )
@@ -181,7 +207,10 @@ class ChargeRecorder:
             uow.commit()
 
     def mark_unknown(self, attempt_id: str) -> None:
-        """The answer was lost: the attempt waits for reconciliation (never a second charge)."""
+        """The answer was lost: the attempt waits for reconciliation (never a second charge).
+
+        Call ``fail`` or ``apply_charge`` once the look-up tells.
+        """
         with self.db.uow() as uow:
             BillingRepositories(uow.session).attempts.transition(
                 attempt_id, {AttemptStatus.PENDING}, AttemptStatus.UNKNOWN
@@ -220,10 +249,7 @@ class RefundRecorder:
                 req,
                 {BillingState.REFUNDING},
                 state_after_refund(req.amount, total),
-                actor="payjp",
-                action="refund_succeeded",
-                staff_id=refund.staff_id,
-                details={"refund": refund_id, "refund_amount": refund.amount},
+                Audit("payjp", "refund_succeeded", refund.staff_id, {"refund": refund_id, "refund_amount": amount}),
                 refunded_amount=total,
                 last_refunded_at=now,
                 updated_at=now,
@@ -255,10 +281,7 @@ class RefundRecorder:
                 req,
                 {BillingState.REFUNDING},
                 state_after_refund(req.amount, req.refunded_amount),
-                actor="payjp",
-                action="refund_failed",
-                staff_id=refund.staff_id,
-                details={"refund": refund_id, "failure_code": error.code},
+                Audit("payjp", "refund_failed", refund.staff_id, {"refund": refund_id, "failure_code": error.code}),
                 updated_at=now,
             )
             uow.commit()

@@ -9,15 +9,15 @@ import secrets
 
 from desktop.domain.billing import REFUND_LIMIT_DAYS, REFUNDABLE_STATES, BillingState, RefundStatus
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import NotFoundError, OutcomeUnknownError, StateError, UserError
+from desktop.domain.errors import NotFoundError, StateError
 from desktop.domain.formatting import format_yen
 from desktop.domain.money import Yen, parse_refund_yen
 from desktop.domain.validation import validate_refund_reason
 from desktop.services.billing.common import Clock, GatewayFor, RefundOutcome
 from desktop.services.billing.reconciliation import ReconciliationService
-from desktop.services.billing.recording import RefundRecorder
+from desktop.services.billing.recording import RefundRecorder, call_and_record
 from desktop.storage.orm import BillingRequest, Refund, Staff
-from desktop.storage.repositories import BillingRepositories
+from desktop.storage.repositories import Audit, BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 
@@ -36,7 +36,9 @@ class RefundService:
     recorder: RefundRecorder
     reconciliation: ReconciliationService
     clock: Clock
-    def refund(self, request_id: int, staff_id: int, amount: Yen | None = None, reason: str | None = "") -> RefundOutcome:
+    def refund(
+        self, request_id: int, staff_id: int, amount: Yen | None = None, reason: str | None = ""
+    ) -> RefundOutcome:
         """返金する: refund all that is left (``amount=None``) or part of it.
 
         Args:
@@ -80,11 +82,10 @@ class RefundService:
                 req,
                 REFUNDABLE_STATES,
                 BillingState.REFUNDING,
-                actor="staff",
-                action="refund_started",
-                staff_id=staff.id,
+                Audit(
+                    "staff", "refund_started", staff.id, {"refund": refund_id, "refund_amount": value, "reason": text}
+                ),
                 guards=[BillingRequest.refunded_amount == refunded_before],
-                details={"refund": refund_id, "refund_amount": value, "reason": text},
                 updated_at=now,
             )
             if not moved:
@@ -103,15 +104,13 @@ class RefundService:
             )
             gateway, charge_id = self.gateway_for(repos.requests.clinic_of(req)), req.charge_id
             uow.commit()
-        try:
-            charge = gateway.refund_charge(charge_id, amount=value, reason=text)
-        except OutcomeUnknownError:
+        def lost() -> RefundOutcome | None:
             self.recorder.mark_unknown(refund_id)
-            resolved = self.reconciliation.reconcile_refund(refund_id)
-            if resolved is None:
-                raise
-            return resolved
-        except UserError as exc:
-            self.recorder.fail(refund_id, exc)
-            raise
-        return self.recorder.apply(refund_id, charge)
+            return self.reconciliation.reconcile_refund(refund_id)
+
+        return call_and_record(
+            lambda: gateway.refund_charge(charge_id, amount=value, reason=text),
+            answered=lambda charge: self.recorder.apply(refund_id, charge),
+            refused=lambda exc: self.recorder.fail(refund_id, exc),
+            lost=lost,
+        )

@@ -29,7 +29,7 @@ from desktop.services.billing.common import (
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
-from desktop.storage.repositories import BillingRepositories, BillingRequestRepository, snapshot
+from desktop.storage.repositories import Audit, BillingRepositories, BillingRequestRepository, snapshot
 from desktop.storage.unit_of_work import Database
 
 
@@ -169,9 +169,10 @@ class RequestService:
         raw = issue_link(req, clinic, now)
         BillingRequestRepository(s).add(
             req,
-            actor="staff",
-            staff_id=staff.id,
-            details={"message": text, "tax_category": category.value, "auto_charge": auto},
+            Audit(
+                "staff", "request_created", staff.id,
+                {"message": text, "tax_category": category.value, "auto_charge": auto},
+            ),
         )
         if not auto:
             self.notifier.payment_link(s, req, raw)
@@ -195,9 +196,7 @@ class RequestService:
             req,
             {BillingState.REQUESTED},
             BillingState.CANCELLED,
-            actor="staff",
-            action="request_cancelled",
-            staff_id=staff_id,
+            Audit("staff", "request_cancelled", staff_id),
             cancelled_at=now,
             updated_at=now,
         ):
@@ -262,8 +261,9 @@ class RequestService:
             new, auto = self._create(s, old.reservation_id, staff_id, value, category, text, old.kind)
             repo.set_replaced_by(old, new.id)
             repo.record(
-                old, actor="staff", staff_id=staff_id, action="request_replaced", before=before,
-                details={"replaced_by": new.id},
+                old,
+                Audit("staff", "request_replaced", staff_id, {"replaced_by": new.id}),
+                before=before,
             )
             uow.commit()
             new_id = new.id
@@ -280,8 +280,7 @@ class RequestService:
                     repo.get(request_id),
                     {BillingState.REQUESTED},
                     BillingState.EXPIRED,
-                    actor="system",
-                    action="request_expired",
+                    Audit("system", "request_expired"),
                     guards=[BillingRequest.link_expires_at < now],
                     updated_at=now,
                 ):
