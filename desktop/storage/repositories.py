@@ -234,15 +234,9 @@ class _StatusRows(Generic[RowT, StatusT]):
 
 
 class PaymentAttemptRepository(_StatusRows[PaymentAttempt, AttemptStatus]):
-    """Payment attempts in one unit of work (status moves along ``ATTEMPT_TRANSITIONS``).
+    """Payment attempts in one unit of work (``session``); status moves along ``ATTEMPT_TRANSITIONS``."""
 
-    Args:
-        session: the unit of work's session.
-    """
-
-    model = PaymentAttempt
-    machine = "payment_attempt"
-    table = ATTEMPT_TRANSITIONS
+    model, machine, table = PaymentAttempt, "payment_attempt", ATTEMPT_TRANSITIONS
 
     def for_request(self, request_id: int) -> list[PaymentAttempt]:
         """Every attempt for a request, oldest first."""
@@ -293,15 +287,9 @@ class PaymentAttemptRepository(_StatusRows[PaymentAttempt, AttemptStatus]):
 
 
 class RefundRepository(_StatusRows[Refund, RefundStatus]):
-    """Refunds in one unit of work (status moves along ``REFUND_TRANSITIONS``).
+    """Refunds in one unit of work (``session``); status moves along ``REFUND_TRANSITIONS``."""
 
-    Args:
-        session: the unit of work's session.
-    """
-
-    model = Refund
-    machine = "refund"
-    table = REFUND_TRANSITIONS
+    model, machine, table = Refund, "refund", REFUND_TRANSITIONS
 
     def to_reconcile(self, now: dt.datetime, grace: dt.timedelta) -> list[str]:
         """Ids of refunds whose outcome is unknown: lost, or unanswered past ``grace``."""

@@ -91,12 +91,8 @@ class BillingService:
         )
         tenants = TenantService(db, gateway_for, clock=clock)
         self.events = PayjpEventService(
-            db=db,
-            gateway_for=gateway_for,
-            reconciliation=self.reconciliation,
-            notifier=self.notifier,
-            tenants=tenants,
-            clock=clock,
+            db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
+            tenants=tenants, clock=clock,
         )
         self.open_link = self.payments.open_link
         self.pay_with_token = self.payments.pay_with_token
