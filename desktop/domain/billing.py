@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+from typing import Iterable, Mapping, TypeVar
 
 
 class BillingState(str, enum.Enum):
@@ -60,9 +61,16 @@ TRANSITIONS: dict[BillingState, frozenset[BillingState]] = {
     BillingState.REQUESTED: frozenset(
         {BillingState.PROCESSING, BillingState.CANCELLED, BillingState.EXPIRED}
     ),
+    # PAID: the charge went through; REQUESTED: it was declined (or never happened).
     BillingState.PROCESSING: frozenset({BillingState.PAID, BillingState.REQUESTED}),
-    BillingState.PAID: frozenset({BillingState.REFUNDING}),
-    BillingState.PARTIALLY_REFUNDED: frozenset({BillingState.REFUNDING}),
+    # REFUNDING: a refund made at the desk; PARTIALLY_REFUNDED / REFUNDED: a refund PAY.JP
+    # reports that was made elsewhere (its dashboard), learnt from a webhook.
+    BillingState.PAID: frozenset(
+        {BillingState.REFUNDING, BillingState.PARTIALLY_REFUNDED, BillingState.REFUNDED}
+    ),
+    BillingState.PARTIALLY_REFUNDED: frozenset(
+        {BillingState.REFUNDING, BillingState.PARTIALLY_REFUNDED, BillingState.REFUNDED}
+    ),
     BillingState.REFUNDING: frozenset(
         {BillingState.PAID, BillingState.PARTIALLY_REFUNDED, BillingState.REFUNDED}
     ),
@@ -70,6 +78,59 @@ TRANSITIONS: dict[BillingState, frozenset[BillingState]] = {
     BillingState.CANCELLED: frozenset(),
     BillingState.EXPIRED: frozenset(),
 }
+"""The state machine of a billing request: the only moves the storage layer will perform."""
+
+ATTEMPT_TRANSITIONS: dict[AttemptStatus, frozenset[AttemptStatus]] = {
+    AttemptStatus.PENDING: frozenset(
+        {AttemptStatus.THREE_D_SECURE, AttemptStatus.SUCCEEDED, AttemptStatus.FAILED, AttemptStatus.UNKNOWN}
+    ),
+    AttemptStatus.UNKNOWN: frozenset(
+        {AttemptStatus.THREE_D_SECURE, AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}
+    ),
+    AttemptStatus.THREE_D_SECURE: frozenset({AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}),
+    # A charge declared lost (after the grace period) that a later look-up finds paid.
+    AttemptStatus.FAILED: frozenset({AttemptStatus.SUCCEEDED}),
+    AttemptStatus.SUCCEEDED: frozenset(),
+}
+"""How a payment attempt's status may move."""
+
+REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.UNKNOWN}),
+    RefundStatus.UNKNOWN: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+}
+"""How a refund's status may move."""
+
+
+class UndeclaredTransition(Exception):
+    """A programming error: code asked for a move its state machine does not declare.
+
+    Raised before anything is written.
+    """
+
+    def __init__(self, machine: str, sources: Iterable[enum.Enum], target: enum.Enum) -> None:
+        self.machine = machine
+        self.edges = sorted(f"{s.value}->{target.value}" for s in sources)
+        super().__init__(f"{machine}: undeclared transition {', '.join(self.edges)}")
+
+
+S = TypeVar("S", bound=enum.Enum)
+
+
+def check_transition(
+    machine: str, table: Mapping[S, frozenset[S]], sources: Iterable[S], target: S
+) -> frozenset[S]:
+    """Return ``sources`` as a set if every ``source → target`` edge is in ``table``.
+
+    Raises:
+        UndeclaredTransition: some edge is not declared (or ``sources`` is empty).
+    """
+    wanted = frozenset(sources)
+    if not wanted or any(target not in table[s] for s in wanted):
+        raise UndeclaredTransition(machine, [s for s in wanted if target not in table[s]] or wanted, target)
+    return wanted
+
 
 REFUNDABLE_STATES = frozenset({BillingState.PAID, BillingState.PARTIALLY_REFUNDED})
 PAID_STATES = frozenset(
@@ -89,11 +150,12 @@ CONSUMPTION_TAX_PERCENT = 10
 
 
 def can_transition(current: BillingState, target: BillingState) -> bool:
+    """Whether ``TRANSITIONS`` allows ``current → target``."""
     return target in TRANSITIONS[current]
 
 
 def state_after_refund(amount: int, refunded_amount: int) -> BillingState:
-    """The settled state once ``refunded_amount`` yen of ``amount`` have been refunded."""
+    """The settled state once ``refunded_amount`` yen (whole yen) of ``amount`` have been refunded."""
     if refunded_amount <= 0:
         return BillingState.PAID
     if refunded_amount >= amount:
@@ -102,7 +164,8 @@ def state_after_refund(amount: int, refunded_amount: int) -> BillingState:
 
 
 def included_tax(amount: int, category: TaxCategory) -> int:
-    """Consumption tax contained in a tax-inclusive amount (端数切り捨て)."""
+    """Consumption tax (whole yen) contained in a tax-inclusive ``amount`` in whole yen (端数切り捨て)."""
     if category is TaxCategory.NON_TAXABLE:
         return 0
     return math.floor(amount * CONSUMPTION_TAX_PERCENT / (100 + CONSUMPTION_TAX_PERCENT))
+

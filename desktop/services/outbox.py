@@ -21,8 +21,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain.clinic import MailStatus
+from desktop.domain.errors import message_for, message_for_code
 from desktop.services.mail_types import (
     MailError,
+    MailFailure,
     MailTransport,
     PermanentMailError,
     message_from_bytes,
@@ -62,8 +64,21 @@ def enqueue(
     return row
 
 
+UNEXPECTED_ERROR = "unexpected"
+
+
+def mail_error_message(code: str, lang: str = "ja") -> str:
+    """The staff message for a stored mail error code (``MailError.code``), in ``lang``."""
+    failure = code.removeprefix("mail_")
+    if code.startswith("mail_") and failure in {f.value for f in MailFailure}:
+        return MailError(MailFailure(failure)).message(lang)
+    return message_for(RuntimeError(code), lang)
+
+
 @dataclasses.dataclass
 class SendReport:
+    """What one ``send_due`` did; ``last_error`` is the code of the last failure, if any."""
+
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -72,9 +87,19 @@ class SendReport:
 
 @dataclasses.dataclass(frozen=True)
 class OutboxStatus:
+    """Counts for the status bar, and the code of the newest failure of unsent mail."""
+
     pending: int
     failed: int
     last_error: str | None
+
+    def last_error_message(self, lang: str = "ja") -> str | None:
+        """The newest failure for staff, in ``lang`` (None when there is none)."""
+        if self.last_error is None:
+            return None
+        if self.last_error.startswith("mail_"):
+            return mail_error_message(self.last_error, lang)
+        return message_for_code(self.last_error, lang)  # e.g. ``unexpected`` (rows from before 0004)
 
 
 class OutboxSender:
@@ -150,17 +175,17 @@ class OutboxSender:
                 self._transport().send(message_from_bytes(body))
             except PermanentMailError as exc:
                 log.warning("mail %s refused for good: %s", mail_id, exc)
-                self._finish(mail_id, status=MailStatus.FAILED, error=exc.user_message("ja"))
+                self._finish(mail_id, status=MailStatus.FAILED, error=exc.code)
                 report.failed += 1
-                report.last_error = exc.user_message("ja")
+                report.last_error = exc.code
             except MailError as exc:
                 log.info("mail %s not sent yet: %s", mail_id, exc)
-                self._finish(mail_id, error=exc.user_message("ja"), retry_after=self.retry_delay(attempts))
+                self._finish(mail_id, error=exc.code, retry_after=self.retry_delay(attempts))
                 report.retried += 1
-                report.last_error = exc.user_message("ja")
+                report.last_error = exc.code
             except Exception:  # a bug or an unexpected library error: keep the mail, retry later
                 log.exception("mail %s: unexpected error while sending", mail_id)
-                self._finish(mail_id, error="unexpected error", retry_after=self.retry_delay(attempts))
+                self._finish(mail_id, error=UNEXPECTED_ERROR, retry_after=self.retry_delay(attempts))
                 report.retried += 1
             else:
                 self._finish(mail_id, status=MailStatus.SENT)

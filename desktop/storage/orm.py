@@ -287,8 +287,12 @@ class PaymentAttempt(Base):
     status: Mapped[AttemptStatus] = mapped_column(default=AttemptStatus.PENDING)
     amount: Mapped[int] = mapped_column(Integer)
     charge_id: Mapped[str | None] = mapped_column(String(64))
-    failure_code: Mapped[str | None] = mapped_column(String(64))
-    failure_message: Mapped[str | None] = mapped_column(Text)
+    failure_code: Mapped[str | None] = mapped_column(String(64))  # PAY.JP's own code
+    # why it failed, as a message code (``UserError.code``) and its JSON parameters; rendered
+    # in the reader's language when shown
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_params: Mapped[str | None] = mapped_column(Text)
+    legacy_failure_message: Mapped[str | None] = mapped_column(Text)  # Japanese text of rows before 0004
     card_brand: Mapped[str | None] = mapped_column(String(32))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -313,8 +317,9 @@ class Refund(Base):
     # charge.amount_refunded we expect once this refund went through (how a lost answer is resolved)
     expected_amount_refunded: Mapped[int] = mapped_column(Integer)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    failure_code: Mapped[str | None] = mapped_column(String(64))
-    failure_message: Mapped[str | None] = mapped_column(Text)
+    failure_code: Mapped[str | None] = mapped_column(String(64))  # message code (``UserError.code``)
+    error_params: Mapped[str | None] = mapped_column(Text)  # its JSON parameters, if any
+    legacy_failure_message: Mapped[str | None] = mapped_column(Text)  # Japanese text of rows before 0004
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
 
@@ -339,7 +344,7 @@ class OutboxMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[dt.datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)  # code of the last failure (``MailError.code``)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pathlib
 
 from desktop.domain.billing import BillingState
-from desktop.services.billing import STATE_LABELS_JA
+from desktop.domain.labels import STATE_LABELS
 from desktop.services.directory import DirectoryService
 from desktop.services.history import HistoryFilter, HistoryService
 from tests.integration.conftest import Desk
@@ -57,7 +57,7 @@ def test_state_filter_paging_from_both_ends_and_csv(desk: Desk, tmp_path: pathli
     assert [r.id for r in cancelled] == [ids[0]]
 
     out = tmp_path / "history.csv"
-    written = history.export_csv(cid, HistoryFilter(), out, headers=["請求ID", "請求日時"], state_labels=STATE_LABELS_JA)
+    written = history.export_csv(cid, HistoryFilter(), out, headers=["請求ID", "請求日時"], state_labels=dict(STATE_LABELS))
     raw = out.read_bytes()
     assert written == 7 and raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     text = raw.decode("utf-8-sig")

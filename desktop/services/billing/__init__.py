@@ -9,33 +9,54 @@ Every money action follows the same pattern, because PAY.JP v1 has no idempotenc
 3. Record the answer. If the answer was lost, the attempt is ``unknown`` and is resolved
    by looking the charge up (``reconcile``), never by charging again.
 
+Each use-case family is a small class (``RequestService``, ``PaymentService``,
+``RefundService``, ``ReconciliationService``, ``PayjpEventService``) built with its
+collaborators; ``BillingService`` builds them together and offers their methods in one place.
 The methods block (database and network): the UI and the checkout server run them in a
 worker thread (``services.runner``).
 """
 
-from sqlalchemy import select
+from __future__ import annotations
 
-from desktop.domain.billing import AttemptStatus, RefundStatus
-from desktop.domain.errors import UserError
-from desktop.services.billing.core import (
+import datetime as dt
+from typing import cast
+
+from desktop.domain.billing import RequestKind, TaxCategory
+from desktop.domain.money import Yen, parse_charge_yen
+from desktop.services import mail_compose as mail
+from desktop.services.billing.common import (
     DEFAULT_MESSAGE,
-    STATE_LABELS_EN,
-    STATE_LABELS_JA,
     THREE_D_SECURE_TIMEOUT,
+    Clock,
+    GatewayFor,
     LinkStatus,
     LinkView,
     PaymentOutcome,
     RefundOutcome,
     RequestOutcome,
     payment_usable,
+    public_base_url,
+    utcnow,
 )
-from desktop.services.billing.refunds import RefundsMixin
-from desktop.services.billing.requests import RequestsMixin
-from desktop.storage.orm import PaymentAttempt, Refund
+from desktop.services.billing.notifier import PatientNotifier
+from desktop.services.billing.payjp_events import EventResult, PayjpEventService
+from desktop.services.billing.payments import PaymentService
+from desktop.services.billing.reconciliation import ReconciliationService
+from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
+from desktop.services.billing.refunds import RefundService
+from desktop.services.billing.requests import RequestService
+from desktop.services.tenants import TenantService
+from desktop.storage.orm import Clinic
+from desktop.storage.unit_of_work import Database
 
 
-class BillingService(RequestsMixin, RefundsMixin):
-    """Billing requests and the money actions on them.
+class BillingService:
+    """Billing requests and the money actions on them, built from the use-case services.
+
+    The services are also reachable as attributes: ``requests``, ``payments``, ``refunds``,
+    ``reconciliation``, ``events`` and ``notifier``. The methods here take what callers
+    have always passed (amounts as whole yen ints or typed text, tax categories as enum or
+    value) and hand typed values to those services.
 
     Args:
         db: the database.
@@ -46,55 +67,106 @@ class BillingService(RequestsMixin, RefundsMixin):
             a lost charge that cannot be found is only declared failed after this.
     """
 
-    def reconcile_pending(self) -> int:
-        """Resolve every attempt and refund left unknown (lost answers, crashes, abandoned 3-D Secure)."""
-        now = self._clock()
-        with self._db.uow(readonly=True) as uow:
-            attempt_ids = uow.session.scalars(
-                select(PaymentAttempt.id).where(
-                    (PaymentAttempt.status == AttemptStatus.UNKNOWN)
-                    | (
-                        (PaymentAttempt.status == AttemptStatus.PENDING)
-                        & (PaymentAttempt.started_at < now - self._unknown_grace)
-                    )
-                    | (
-                        (PaymentAttempt.status == AttemptStatus.THREE_D_SECURE)
-                        & (PaymentAttempt.started_at < now - THREE_D_SECURE_TIMEOUT)
-                    )
-                )
-            ).all()
-            refund_ids = uow.session.scalars(
-                select(Refund.id).where(
-                    (Refund.status == RefundStatus.UNKNOWN)
-                    | ((Refund.status == RefundStatus.PENDING) & (Refund.created_at < now - self._unknown_grace))
-                )
-            ).all()
-        resolved = 0
-        for attempt_id in attempt_ids:
-            try:
-                if self.reconcile_attempt(attempt_id) is not None:
-                    resolved += 1
-            except UserError:
-                resolved += 1  # resolved as declined
-        for refund_id in refund_ids:
-            try:
-                if self.reconcile_refund(refund_id) is not None:
-                    resolved += 1
-            except UserError:
-                resolved += 1
-        return resolved
+    def __init__(
+        self,
+        db: Database,
+        gateway_for: GatewayFor,
+        composer: mail.MailComposer | None = None,
+        *,
+        clock: Clock = utcnow,
+        unknown_grace: dt.timedelta = dt.timedelta(minutes=2),
+    ) -> None:
+        self.notifier = PatientNotifier(composer=composer or mail.MailComposer(), clock=clock)
+        charges = ChargeRecorder(db=db, notifier=self.notifier, clock=clock)
+        refunds = RefundRecorder(db=db, notifier=self.notifier, clock=clock)
+        self.reconciliation = ReconciliationService(
+            db=db, gateway_for=gateway_for, charges=charges, refunds=refunds, clock=clock, unknown_grace=unknown_grace
+        )
+        self.payments = PaymentService(
+            db=db, gateway_for=gateway_for, recorder=charges, reconciliation=self.reconciliation, clock=clock
+        )
+        self.requests = RequestService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
+        self.refunds = RefundService(
+            db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
+        )
+        tenants = TenantService(db, gateway_for, clock=clock)
+        self.events = PayjpEventService(
+            db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
+            tenants=tenants, clock=clock,
+        )
+        self.open_link = self.payments.open_link
+        self.pay_with_token = self.payments.pay_with_token
+        self.charge_saved_card = self.payments.charge_saved_card
+        self.finish_three_d_secure = self.payments.finish_three_d_secure
+        self.reconcile_attempt = self.reconciliation.reconcile_attempt
+        self.reconcile_refund = self.reconciliation.reconcile_refund
+        self.reconcile_pending = self.reconciliation.reconcile_pending
+        self.request_pre_payment = self.requests.request_pre_payment
+        self.cancel_request = self.requests.cancel_request
+        self.expire_overdue = self.requests.expire_overdue
+
+    def request_payment(
+        self,
+        reservation_id: int,
+        staff_id: int,
+        amount: object,
+        tax_category: TaxCategory | str,
+        message: str | None = DEFAULT_MESSAGE,
+        *,
+        kind: RequestKind = RequestKind.POST_PAYMENT,
+    ) -> RequestOutcome:
+        """``RequestService.request_payment``; ``amount`` may still be typed text (parsed here)."""
+        return self.requests.request_payment(
+            reservation_id, staff_id, parse_charge_yen(amount), TaxCategory(tax_category), message, kind=kind
+        )
+
+    def re_request(
+        self,
+        request_id: int,
+        staff_id: int,
+        *,
+        amount: object | None = None,
+        tax_category: TaxCategory | str | None = None,
+        message: str | None = None,
+    ) -> RequestOutcome:
+        """``RequestService.re_request``; ``amount`` may still be typed text (parsed here)."""
+        return self.requests.re_request(
+            request_id,
+            staff_id,
+            amount=None if amount is None else parse_charge_yen(amount),
+            tax_category=None if tax_category is None else TaxCategory(tax_category),
+            message=message,
+        )
+
+    def refund(
+        self, request_id: int, staff_id: int, amount: object | None = None, reason: str | None = ""
+    ) -> RefundOutcome:
+        """``RefundService.refund``; the service checks ``amount`` against what is left."""
+        return self.refunds.refund(request_id, staff_id, cast("Yen | None", amount), reason)
+
+    @staticmethod
+    def public_base_url(clinic: Clinic) -> str:
+        """Where the clinic's checkout page is reached (links in mail point there)."""
+        return public_base_url(clinic)
 
 
 __all__ = [
     "DEFAULT_MESSAGE",
-    "STATE_LABELS_EN",
-    "STATE_LABELS_JA",
     "THREE_D_SECURE_TIMEOUT",
     "BillingService",
+    "ChargeRecorder",
+    "EventResult",
     "LinkStatus",
     "LinkView",
+    "PatientNotifier",
     "PaymentOutcome",
+    "PaymentService",
+    "PayjpEventService",
+    "ReconciliationService",
     "RefundOutcome",
+    "RefundRecorder",
+    "RefundService",
     "RequestOutcome",
+    "RequestService",
     "payment_usable",
 ]

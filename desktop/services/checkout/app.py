@@ -43,7 +43,7 @@ def checkout_services_from_context(ctx: AppContext) -> CheckoutServices:
         clinic_pages=ClinicPageService(ctx.db, ctx.gateways, ctx.billing.public_base_url),
         runner=ctx.runner,
         webhook_token=webhook_token_source(ctx.secrets),
-        context=ctx,
+        events=ctx.billing.events,
     )
 
 

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any, Callable, Protocol
 
 import jinja2
@@ -20,6 +21,7 @@ from starlette.responses import HTMLResponse
 from desktop.domain.formatting import Language, format_jst_datetime, format_yen
 from desktop.paths import resource_path
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
+from desktop.services.billing.payjp_events import EventResult
 from desktop.services.checkout.security import CsrfSigner, RateLimiter
 from desktop.i18n import install_jinja
 from desktop.services.checkout.texts import pick_language
@@ -42,6 +44,12 @@ class LinkPayments(Protocol):
     def finish_three_d_secure(self, raw_token: str) -> PaymentOutcome: ...
 
 
+class PayjpEvents(Protocol):
+    """Applies one PAY.JP webhook event (``desktop.services.billing.PayjpEventService``)."""
+
+    def handle(self, event: Mapping[str, Any]) -> EventResult: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class CheckoutServices:
     """The collaborators of the checkout app; every blocking call runs in ``runner``'s pools.
@@ -52,8 +60,8 @@ class CheckoutServices:
         clinic_pages: the clinic's details and PAY.JP keys for the pages (the ``db`` pool).
         runner: the thread pools.
         webhook_token: reads the token PAY.JP's webhooks must carry (``None``: refuse all).
-        context: the whole service graph, for the webhook handler, which applies events
-            through it; ``None`` where no webhook is served.
+        events: applies PAY.JP's webhook events (PAY.JP calls: the ``payments`` pool);
+            ``None`` where no webhook is served (the endpoint then answers 503).
     """
 
     payments: LinkPayments
@@ -61,7 +69,7 @@ class CheckoutServices:
     clinic_pages: ClinicPageService
     runner: BackgroundRunner
     webhook_token: WebhookTokenSource
-    context: Any = None
+    events: PayjpEvents | None = None
 
 
 class LinkCache:
@@ -127,7 +135,7 @@ class Checkout:
                  clinic_ttl: float = 5.0, link_ttl: float = 1.0) -> None:
         self.services = services
         self.runner = services.runner
-        self.ctx = services.context
+        self.events = services.events
         self.webhook_token = services.webhook_token
         self.links = LinkCache(link_ttl)
         self._loading: dict[str, asyncio.Future[LinkView]] = {}
