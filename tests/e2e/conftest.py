@@ -23,7 +23,7 @@ from desktop.domain.clinic import PaymentMode
 from desktop.services.checkout import create_checkout_app
 from desktop.services.checkout.security import RateLimiter
 from desktop.services.context import AppContext, build_context, set_demo_api_base
-from desktop.services.embedded_server import EmbeddedServer
+from desktop.asgi_server import EmbeddedServer
 from desktop.services.secrets import MemorySecretStore
 from desktop.services.smtp_transport import SmtpTransport
 from desktop.simulator.testing import RunningSimulator, running_simulator
