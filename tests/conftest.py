@@ -37,6 +37,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     logging.getLogger().removeHandler(_LOG_FAIL)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Qt's own warnings fail the test too (pytest-qt); expected ones: @pytest.mark.qt_log_ignore("regex").
+    for item in items:
+        if item.get_closest_marker("qt_log_level_fail") is None:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+
+
 # -- an unexpected WARNING or ERROR log record fails the test that caused it -----------------------
 # (as qutebrowser's tests/helpers/logfail.py, but checked after each phase, so that a record logged
 # where the code under test catches every exception, or from another thread, still fails the test)

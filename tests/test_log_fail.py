@@ -1,4 +1,4 @@
-"""A WARNING or ERROR log record that a test does not declare fails that test (tests/conftest.py)."""
+"""A WARNING or ERROR log record (or Qt warning) that a test does not declare fails that test (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,17 @@ def noisy_teardown():
 
 def test_teardown_warning(noisy_teardown):
     pass
+
+
+def test_qt_warning():
+    from PySide6.QtCore import qWarning
+    qWarning("QWidget::setLayout: layout already set")
+
+
+@pytest.mark.qt_log_ignore("layout already set")
+def test_qt_warning_declared():
+    from PySide6.QtCore import qWarning
+    qWarning("QWidget::setLayout: layout already set")
 '''
 
 
@@ -68,7 +79,7 @@ def test_stray_records_fail_their_test(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(CONFTEST.read_text(encoding="utf-8"))
     pytester.makepyfile(test_suite=SUITE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
-    result.assert_outcomes(passed=4, failed=4, errors=1)
+    result.assert_outcomes(passed=5, failed=5, errors=1)
     outcomes = {line.split(" ")[1].split("::")[-1]: line.split(" ")[0]
                 for line in result.outlines if line.startswith(("PASSED test_suite.py::", "FAILED test_suite.py::",
                                                                 "ERROR test_suite.py::"))}
@@ -76,6 +87,7 @@ def test_stray_records_fail_their_test(pytester: pytest.Pytester) -> None:
         "test_quiet": "PASSED", "test_declared_by_marker": "PASSED", "test_declared_by_fixture": "PASSED",
         "test_teardown_warning": "ERROR", "test_stray_warning": "FAILED", "test_error_in_a_caught_handler": "FAILED",
         "test_warning_from_a_thread": "FAILED", "test_declared_but_another_level": "FAILED",
+        "test_qt_warning": "FAILED", "test_qt_warning_declared": "PASSED",
     }
     result.stdout.fnmatch_lines(["*WARNING desktop.services.outbox [[]MainThread[]]: mail not sent: timeout*"])
     result.stdout.fnmatch_lines(["*during teardown*", "*closing late*"])
