@@ -31,6 +31,7 @@ from desktop.domain.clinic import PaymentMode
 from desktop.paths import default_data_dir
 from desktop.services.context import AppContext, build_context, set_demo_api_base
 from desktop.services.demo import ensure_demo_data
+from desktop.services.directory import ClinicUpdate
 from desktop.services.embedded_server import EmbeddedServer
 from desktop.services.secrets import MemorySecretStore, SecretStore
 
@@ -125,7 +126,7 @@ class ClinicPayApp:
         clinic = self.ctx.clinic()
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
-            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, public_base_url=url)
+            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, ClinicUpdate(public_base_url=url))
             clinic = self.ctx.clinic()
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 

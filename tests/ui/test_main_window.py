@@ -66,6 +66,7 @@ def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) ->
     from sqlalchemy import select
 
     from desktop.domain.clinic import ReviewStatus
+    from desktop.services.directory import ClinicUpdate
     from desktop.simulator import tenants as sim_tenants
     from desktop.storage.orm import Clinic, WebhookEvent
 
@@ -75,7 +76,7 @@ def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) ->
     ctx = clinic_app.ctx
     clinic = ctx.clinic()
     tenant_id = f"clinicpay-{clinic.id}-demo"
-    ctx.directory.update_clinic(clinic.id, payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED)
+    ctx.directory.update_clinic(clinic.id, ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED))
     gateway = ctx.gateways(clinic)
     done: list[object] = []
     worker = threading.Thread(target=lambda: done.append(gateway.create_tenant(

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from sqlalchemy import select
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import payjp_secret_name
 from desktop.storage.orm import Base, Clinic
 from desktop.ui import i18n
@@ -33,7 +34,7 @@ def _clinic(app: Any) -> Clinic:
 
 
 def _update(qtbot: Any, app: Any, **values: Any) -> None:
-    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, **values))
+    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, ClinicUpdate(**values)))
 
 
 def _page(qtbot: Any, app: Any) -> PaymentSettingsPage:

@@ -18,6 +18,7 @@ from desktop.config import LocalSettings
 from desktop.paths import default_data_dir
 from desktop.services.checkout.app import create_checkout_app
 from desktop.services.context import build_context
+from desktop.services.directory import ClinicUpdate
 from desktop.services.embedded_server import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
         if args.public_base_url:
             clinic = ctx.clinic()
             if clinic is not None:
-                ctx.directory.update_clinic(clinic.id, public_base_url=args.public_base_url)
+                ctx.directory.update_clinic(clinic.id, ClinicUpdate(public_base_url=args.public_base_url))
         server = EmbeddedServer(create_checkout_app(ctx), args.host, args.port, name="checkout")
         base_url = await server.start()
         print(f"checkout server listening on {base_url}", flush=True)
