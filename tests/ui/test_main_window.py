@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.ui import messages
@@ -39,6 +40,7 @@ def test_title_and_status_area(qtbot: Any, clinic_app: Any) -> None:
     assert clinic_app.session.staff_id == w.staff_combo.itemData(1)
 
 
+@pytest.mark.expect_log("desktop.ui.messages", "ERROR", "unexpected error")
 def test_errors_show_in_a_non_blocking_banner(qtbot: Any, clinic_app: Any) -> None:
     w = clinic_app.window
     messages.exception(RuntimeError("boom at /secret/path"))
