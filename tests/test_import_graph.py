@@ -166,9 +166,12 @@ class Rule:
     importers: Callable[[str], bool]
     forbidden: Callable[[str], bool]
 
-    def violations(self, graph: grimp.ImportGraph) -> list[str]:
+    def violations(self, graph: grimp.ImportGraph, package: str = PACKAGE) -> list[str]:
+        """Each forbidden import as "importer line N: the import statement"."""
+        importers = [m for m in _internal(graph, package) if self.importers(m)]
+        assert importers, f"the rule {self.name!r} applies to no module: its prefixes are wrong"
         found = []
-        for importer in sorted(m for m in graph.modules if _within(m, PACKAGE) and self.importers(m)):
+        for importer in importers:
             for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                 if not self.forbidden(imported):
                     continue
@@ -221,7 +224,7 @@ def test_graph_sees_every_module_and_every_kind_of_import(graph: grimp.ImportGra
     assert graph.direct_import_exists(importer="desktop.storage.migrations.env", imported="desktop.storage.orm")
 
 
-def test_checker_reports_a_hidden_cycle_with_its_path(tmp_path: pathlib.Path,
+def test_checker_reports_a_hidden_cycle_and_a_forbidden_import(tmp_path: pathlib.Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A cycle made by a TYPE_CHECKING import and a function-local one is found, path and lines named."""
     pkg = tmp_path / "cyclepkg"
@@ -242,3 +245,5 @@ def test_checker_reports_a_hidden_cycle_with_its_path(tmp_path: pathlib.Path,
     assert report.startswith("cyclepkg.inner.a -> cyclepkg.inner.b -> cyclepkg.inner.c -> cyclepkg.inner.a\n")
     assert "line 3: from cyclepkg.inner import b" in report
     assert "line 2: from . import c" in report
+    rule = Rule("d leaves inner alone", lambda m: _within(m, "cyclepkg.d"), lambda i: _within(i, "cyclepkg.inner"))
+    assert rule.violations(small, "cyclepkg") == ["cyclepkg.d line 1: import cyclepkg.inner.c"]
