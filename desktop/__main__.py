@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.services.checkout.cli import main as checkout_main
 
         return checkout_main(args[1:])
+    if "--self-test" in args:
+        from desktop.selftest import run_self_test
+
+        args.remove("--self-test")
+        return run_self_test(args)
     from desktop.app import main as app_main
 
     return app_main(args)

@@ -8,7 +8,6 @@ Closing the window stops the tasks and the servers inside the loop, then the loo
 ``main`` returns 0.
 
     python -m desktop [--data-dir DIR]      the app
-    python -m desktop --self-test           offscreen smoke test (``desktop.selftest``)
 """
 
 from __future__ import annotations
@@ -29,7 +28,8 @@ from desktop.bootstrap import prepare_context
 from desktop.domain.clinic import PaymentMode
 from desktop.paths import default_data_dir
 from desktop.services.context import AppContext, set_demo_api_base
-from desktop.services.embedded_server import EmbeddedServer
+from desktop.services.directory import ClinicUpdate
+from desktop.asgi_server import EmbeddedServer
 
 __all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
 
@@ -112,7 +112,7 @@ class ClinicPayApp:
         clinic = self.ctx.clinic()
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
-            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, public_base_url=url)
+            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, ClinicUpdate(public_base_url=url))
             clinic = self.ctx.clinic()
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 
@@ -274,7 +274,6 @@ async def _until_closed(app: ClinicPayApp) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m desktop", description="ClinicPay (クリニック決済)")
-    p.add_argument("--self-test", action="store_true", help="open every screen offscreen and exit")
     p.add_argument("--data-dir", help="data directory (default: per-user, or CLINICPAY_DATA_DIR)")
     return p
 
@@ -283,10 +282,6 @@ def main(argv: list[str] | None = None) -> int:
     args, qt_args = _parser().parse_known_args(argv)
     logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.self_test:
-        from desktop.selftest import run_self_test
-
-        return run_self_test(qt_args)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
     ctx = prepare_context(data_dir)
     return run(ctx, _until_closed, qt_args)

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 def run_self_test(qt_args: list[str] | None = None) -> int:
     """Run the self-test on a fresh デモ installation (free ports, keys in memory). Returns the exit code."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="clinicpay-selftest-") as tmp:
         data_dir = pathlib.Path(tmp)
         settings = LocalSettings(checkout_port=0, simulator_port=0)

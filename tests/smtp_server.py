@@ -35,6 +35,13 @@ from desktop.services.smtp_transport import SmtpSettings
 Security = Literal["none", "starttls", "ssl"]
 HOST = "127.0.0.1"
 
+# Declares, on a test whose client logs in, the warning aiosmtpd 1.4.6 logs on every successful AUTH
+# (it sets its own deprecated ``Session.login_data``).
+EXPECT_AIOSMTPD_LOGIN_WARNING = pytest.mark.expect_log("mail.log", "WARNING", "Session.login_data is deprecated")
+# Declares aiosmtpd's warning when a test server requires AUTH over plain TCP (``users=`` without TLS).
+EXPECT_AIOSMTPD_AUTH_WITHOUT_TLS = pytest.mark.expect_log("mail.log", "WARNING",
+                                                          "auth_required == True but auth_require_tls == False")
+
 
 class TestCertificates:
     """A throwaway CA and a server certificate for 127.0.0.1 and localhost (trustme)."""

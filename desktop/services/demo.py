@@ -8,7 +8,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.formatting import JST
 from desktop.services.context import AppContext
-from desktop.services.directory import MenuInput
+from desktop.services.directory import ClinicUpdate, MenuInput
 
 DEMO_CLINIC_NAME = "さくら内科クリニック（デモ）"
 
@@ -31,10 +31,10 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
         name=DEMO_CLINIC_NAME, email="info@sakura-clinic.example.jp", phone="03-1234-5678",
         postal_code="100-0005", address="東京都千代田区丸の内1-1-1", public_base_url=f"http://127.0.0.1:{port}",
     )
-    d.update_clinic(
-        clinic_id, payment_mode=PaymentMode.DEMO, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
+    d.update_clinic(clinic_id, ClinicUpdate(
+        payment_mode=PaymentMode.DEMO, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
         representative="桜井 一郎", registration_number="T1234567890123",
-    )
+    ))
     manager = d.add_staff(clinic_id, "院長 桜井", StaffRole.MANAGER)
     d.add_staff(clinic_id, "受付 佐々木")
     menus = [

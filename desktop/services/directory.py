@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Callable
+import enum
+from typing import Any, Callable, Final
 
 from sqlalchemy import and_, func, or_, select
 
 from desktop.domain.billing import TaxCategory
-from desktop.domain.clinic import PaymentTiming, ReservationStatus, StaffRole
+from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.names import normalize_name
 from desktop.domain.patients import clean_patient_fields, phone_digits
@@ -64,6 +65,53 @@ class MenuInput:
     confirmation_message: str = ""
 
 
+class _Unchanged(enum.Enum):
+    UNCHANGED = "unchanged"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
+"""The value of a ``ClinicUpdate`` field that leaves the clinic's value as it is."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ClinicUpdate:
+    """The clinic's fields to change; a field left ``UNCHANGED`` keeps its value.
+
+    ``None`` clears the fields that may be empty (``registration_number``, ``payjp_tenant_id``,
+    ``care_type``, ``payment_company``). Values are already parsed: ``link_expiry_days`` in whole
+    days (1–30), ``smtp_port`` a port number, ``email`` an address (checked by ``update_clinic``).
+    """
+
+    name: str | _Unchanged = UNCHANGED
+    postal_code: str | _Unchanged = UNCHANGED
+    address: str | _Unchanged = UNCHANGED
+    phone: str | _Unchanged = UNCHANGED
+    email: str | _Unchanged = UNCHANGED
+    representative: str | _Unchanged = UNCHANGED
+    registration_number: str | None | _Unchanged = UNCHANGED
+    public_base_url: str | _Unchanged = UNCHANGED
+    link_expiry_days: int | _Unchanged = UNCHANGED
+    payment_mode: PaymentMode | _Unchanged = UNCHANGED
+    payjp_public_key: str | _Unchanged = UNCHANGED
+    payjp_tenant_id: str | None | _Unchanged = UNCHANGED
+    care_type: CareType | None | _Unchanged = UNCHANGED
+    review_status: ReviewStatus | _Unchanged = UNCHANGED
+    payment_company: str | None | _Unchanged = UNCHANGED
+    auto_charge: bool | _Unchanged = UNCHANGED
+    smtp_host: str | _Unchanged = UNCHANGED
+    smtp_port: int | _Unchanged = UNCHANGED
+    smtp_security: str | _Unchanged = UNCHANGED
+    smtp_username: str | _Unchanged = UNCHANGED
+
+    def changes(self) -> dict[str, object]:
+        """The fields to set, by column name (the ``UNCHANGED`` ones left out)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if getattr(self, f.name) is not UNCHANGED}
+
+
 class DirectoryService:
     """Create and change the clinic's records (validation in one place)."""
 
@@ -72,11 +120,16 @@ class DirectoryService:
         self._clock = clock
 
     def create_clinic(self, *, name: str, email: str = "", phone: str = "", address: str = "",
-                      postal_code: str = "", public_base_url: str = "", **extra: Any) -> int:
+                      postal_code: str = "", public_base_url: str = "") -> int:
+        """Register the clinic; returns its id. The other fields start at their defaults (``update_clinic``).
+
+        Raises:
+            ValidationError: ``name`` is empty or too long, or ``email`` is not an address.
+        """
         with self._db.uow() as uow:
             clinic = Clinic(name=require_text(name, field="name", label="クリニック名", max_len=200),
                             email=validate_email(email) if email else "", phone=phone, address=address,
-                            postal_code=postal_code, public_base_url=public_base_url, **extra)
+                            postal_code=postal_code, public_base_url=public_base_url)
             uow.session.add(clinic)
             uow.session.flush()
             audit.record(uow.session, clinic_id=clinic.id, actor="staff", action="clinic_created",
@@ -84,16 +137,24 @@ class DirectoryService:
             uow.commit()
             return clinic.id
 
-    def update_clinic(self, clinic_id: int, **values: Any) -> None:
+    def update_clinic(self, clinic_id: int, update: ClinicUpdate) -> None:
+        """Set the fields ``update`` names (the others stay); one ``clinic_updated`` audit event.
+
+        Raises:
+            NotFoundError: no such clinic.
+            ValidationError: ``email`` is not an address, or ``link_expiry_days`` is not 1–30;
+                nothing was saved.
+        """
+        values = update.changes()
+        if isinstance(update.email, str) and update.email:
+            values["email"] = validate_email(update.email)
+        if isinstance(update.link_expiry_days, int) and not 1 <= update.link_expiry_days <= 30:
+            raise ValidationError("link_expiry_days_invalid", field="link_expiry_days")
         with self._db.uow() as uow:
             clinic = uow.session.get(Clinic, clinic_id)
             if clinic is None:
                 raise NotFoundError()
             before = {k: getattr(clinic, k) for k in values}
-            if "email" in values and values["email"]:
-                values["email"] = validate_email(values["email"])
-            if "link_expiry_days" in values and not 1 <= int(values["link_expiry_days"]) <= 30:
-                raise ValidationError("link_expiry_days_invalid", field="link_expiry_days")
             for key, value in values.items():
                 setattr(clinic, key, value)
             audit.record(uow.session, clinic_id=clinic_id, actor="staff", action="clinic_updated",

@@ -24,7 +24,7 @@ from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserEr
 from desktop.i18n import N_, NP_
 from desktop.domain.validation import validate_email
 from desktop.services.secrets import WEBHOOK_TOKEN_SECRET
-from desktop.services.directory import DirectoryService, require_text
+from desktop.services.directory import UNCHANGED, ClinicUpdate, DirectoryService, require_text
 from desktop.services.mail_types import MailError
 from desktop.services.payjp_gateway import LIVE_API_BASE, PayjpConfig, PayjpGateway
 from desktop.services.payment_setup import GatewayProvider
@@ -227,7 +227,7 @@ class SettingsService:
         view = self.contract(clinic_id)
         if company and not view.company_selectable:
             raise SettingsError("not_approved", field="payment_company")
-        self._directory.update_clinic(clinic_id, payment_company=company, auto_charge=bool(auto_charge))
+        self._directory.update_clinic(clinic_id, ClinicUpdate(payment_company=company, auto_charge=bool(auto_charge)))
         return self.contract(clinic_id)
 
     # -- PAY.JP keys -------------------------------------------------------------------------
@@ -264,10 +264,9 @@ class SettingsService:
         if secret is not None:
             self._secrets.set(payjp_secret_name(mode.value), secret)
             log.info("PAY.JP %s secret key stored in the keyring", mode.value)
-        values: dict[str, Any] = {"payment_mode": mode}
-        if mode is not PaymentMode.DEMO or public_key:
-            values["payjp_public_key"] = public_key
-        self._directory.update_clinic(clinic_id, **values)
+        keep_key = mode is PaymentMode.DEMO and not public_key
+        self._directory.update_clinic(clinic_id, ClinicUpdate(payment_mode=mode,
+                                                              payjp_public_key=UNCHANGED if keep_key else public_key))
 
     def test_connection(self, clinic_id: int, mode: PaymentMode, secret_key: str | None = None) -> None:
         """接続テスト: one harmless authenticated call (a charge that cannot exist). Blocking.
@@ -322,7 +321,7 @@ class SettingsService:
             raise SettingsError("expiry_days_invalid", field="link_expiry_days") from None
         if not 1 <= days <= 30:
             raise SettingsError("expiry_days_invalid", field="link_expiry_days")
-        self._directory.update_clinic(clinic_id, public_base_url=url, link_expiry_days=days)
+        self._directory.update_clinic(clinic_id, ClinicUpdate(public_base_url=url, link_expiry_days=days))
 
     def save_clinic_details(self, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
                             email: str, representative: str, registration_number: str) -> None:
@@ -351,7 +350,7 @@ class SettingsService:
         if reg and not _REG_NO.fullmatch(reg):
             raise SettingsError("registration_number_invalid", field="registration_number")
         values["registration_number"] = reg or None
-        self._directory.update_clinic(clinic_id, **values)
+        self._directory.update_clinic(clinic_id, ClinicUpdate(**values))
 
     # -- SMTP ---------------------------------------------------------------------------------
 
@@ -374,8 +373,8 @@ class SettingsService:
             raise ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200)
         if password:
             self._secrets.set(SMTP_PASSWORD, password)
-        self._directory.update_clinic(clinic_id, smtp_host=host, smtp_port=port_no, smtp_security=security,
-                                      smtp_username=user)
+        self._directory.update_clinic(clinic_id, ClinicUpdate(smtp_host=host, smtp_port=port_no, smtp_security=security,
+                                                              smtp_username=user))
 
     def send_test_mail(self, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
                        timeout: float = 15.0) -> str:

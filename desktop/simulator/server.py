@@ -12,7 +12,7 @@ import socket
 import threading
 from types import TracebackType
 
-from desktop.services.embedded_server import EmbeddedServer
+from desktop.asgi_server import EmbeddedServer
 
 from .app import create_app
 from .store import SimulatorState

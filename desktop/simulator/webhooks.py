@@ -7,14 +7,23 @@ import logging
 import queue
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
-if TYPE_CHECKING:
-    from .store import SimulatorState
-
 log = logging.getLogger(__name__)
+
+
+class WebhookEndpoint(Protocol):
+    """Where events go and how a delivery is recorded (``SimulatorState`` is one)."""
+
+    def webhook_target(self) -> dict[str, str] | None:
+        """``{"url": ..., "token": ...}`` of the configured endpoint, or None when none is set."""
+        ...
+
+    def mark_webhook_delivered(self, event_id: str) -> None:
+        """Record that the event ``event_id`` was answered with a 2xx."""
+        ...
 
 
 class WebhookDispatcher:
@@ -25,7 +34,7 @@ class WebhookDispatcher:
     simulator uses seconds so that demo and tests do not wait).
     """
 
-    def __init__(self, state: SimulatorState, retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
+    def __init__(self, state: WebhookEndpoint, retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
         self._state = state
         self.retry_delays = retry_delays
         self.timeout = 5.0

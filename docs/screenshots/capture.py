@@ -24,6 +24,7 @@ async def capture(only: str = "") -> None:
     from desktop.config import LocalSettings
     from desktop.domain.billing import TaxCategory
     from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.directory import ClinicUpdate
     from desktop.services.history import HistoryFilter
     from desktop.services.payment_setup import DEMO_SECRET_KEY
     from desktop.services.secrets import MemorySecretStore
@@ -148,8 +149,8 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 
     ctx, s, w = app.ctx, app.session, app.window
-    await ctx.runner.db(ctx.directory.update_clinic, s.clinic.id, review_status=ReviewStatus.NOT_APPLIED,
-                        payment_company=None, auto_charge=False)
+    await ctx.runner.db(ctx.directory.update_clinic, s.clinic.id, ClinicUpdate(review_status=ReviewStatus.NOT_APPLIED,
+                        payment_company=None, auto_charge=False))
     page = w.show_page("決済会社設定")
     page.reload()
     await idle()

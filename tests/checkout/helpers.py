@@ -13,6 +13,7 @@ from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.bootstrap import build_context
 from desktop.services.context import AppContext, set_demo_api_base
+from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import MemorySecretStore
 from desktop.storage.orm import OutboxMail
 from tests.integration.seed import Front, seed_front_desk
@@ -32,8 +33,8 @@ def make_context(tmp_path: pathlib.Path, db_url: str, simulator_url: str, clock:
 
 def seed_demo_clinic(ctx: AppContext, public_base_url: str = "http://127.0.0.1:8470") -> Front:
     front = seed_front_desk(ctx.db, mode=PaymentMode.DEMO, public_base_url=public_base_url)
-    ctx.directory.update_clinic(front.clinic_id, registration_number="T1234567890123", postal_code="100-0001",
-                                representative="山田 太郎")
+    ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
+                                                              representative="山田 太郎"))
     return front
 
 

@@ -18,13 +18,15 @@ from email.message import EmailMessage
 
 import pytest
 
+from desktop.asgi_server import EmbeddedServer
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.services.checkout import checkout_services_from_context, create_checkout_app
 from desktop.services.checkout.security import RateLimiter
 from desktop.bootstrap import build_context
 from desktop.services.context import AppContext, set_demo_api_base
-from desktop.services.embedded_server import EmbeddedServer
+from desktop.asgi_server import EmbeddedServer
+from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import MemorySecretStore
 from desktop.services.smtp_transport import SmtpTransport
 from desktop.simulator.testing import RunningSimulator, running_simulator
@@ -93,8 +95,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         server = ThreadedServer(create_checkout_app(checkout_services_from_context(ctx), limiter=RateLimiter(limit=10_000)))
         base_url = server.start()
         front = seed_front_desk(ctx.db, mode=PaymentMode.DEMO, public_base_url=base_url)
-        ctx.directory.update_clinic(front.clinic_id, registration_number="T1234567890123", postal_code="100-0001",
-                                    representative="山田 太郎")
+        ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
+                                                                  representative="山田 太郎"))
         try:
             yield Stack(ctx, base_url, front, smtp, sim)
         finally:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReviewStatus, StaffRole
-from desktop.services.directory import DirectoryService, MenuInput
+from desktop.services.directory import ClinicUpdate, DirectoryService, MenuInput
 from desktop.storage.orm import BillingRequest
 from desktop.storage.unit_of_work import Database
 
@@ -37,10 +37,10 @@ def seed_front_desk(
         name="やまだ内科クリニック", email="info@yamada-clinic.example.jp", phone="03-1234-5678",
         address="東京都千代田区1-1-1", public_base_url=public_base_url,
     )
-    directory.update_clinic(
-        clinic_id, payment_mode=mode, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
+    directory.update_clinic(clinic_id, ClinicUpdate(
+        payment_mode=mode, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
         payjp_public_key=public_key, payjp_tenant_id=tenant_id,
-    )
+    ))
     staff_id = directory.add_staff(clinic_id, "受付 佐藤")
     manager_id = directory.add_staff(clinic_id, "院長 山田", StaffRole.MANAGER)
     patient_id = directory.add_patient(

@@ -157,10 +157,10 @@ def test_lost_refund_answer_is_found_not_refunded_again(desk: Desk) -> None:
 def test_saved_card_is_charged_at_once_and_once_even_when_the_answer_is_lost(desk: Desk) -> None:
     f = desk.front
     customer = desk.gateway.create_customer(card_token=desk.token(), email="hanako@example.jp", patient_id=f.patient_id)
-    from desktop.services.directory import DirectoryService
+    from desktop.services.directory import ClinicUpdate, DirectoryService
 
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, auto_charge=True)
+    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix="/v1/charges")
     outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 2200, "taxable")
     assert outcome.auto_charged and outcome.state is BillingState.PAID
@@ -173,10 +173,10 @@ def test_saved_card_is_charged_at_once_and_once_even_when_the_answer_is_lost(des
 def test_declined_saved_card_falls_back_to_the_emailed_link(desk: Desk) -> None:
     f = desk.front
     customer = desk.gateway.create_customer(card_token=desk.token("4000000000080319"), email=None, patient_id=f.patient_id)
-    from desktop.services.directory import DirectoryService
+    from desktop.services.directory import ClinicUpdate, DirectoryService
 
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, auto_charge=True)
+    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
     outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None and outcome.auto_charge_error.code == "card_declined"
@@ -344,12 +344,12 @@ def test_re_request_with_bad_input_leaves_the_old_link_working(desk: Desk) -> No
 
 
 def test_unanswered_saved_card_charge_ends_with_a_link_by_mail(desk: Desk) -> None:
-    from desktop.services.directory import DirectoryService
+    from desktop.services.directory import ClinicUpdate, DirectoryService
 
     f = desk.front
     customer = desk.gateway.create_customer(card_token=desk.token(), email=None, patient_id=f.patient_id)
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, auto_charge=True)
+    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
     desk.sim.state.faults.fail_next(1, status=500, method="POST", path_prefix="/v1/charges")
     outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
     assert outcome.state is BillingState.PROCESSING and isinstance(outcome.auto_charge_error, OutcomeUnknownError)
@@ -429,7 +429,7 @@ def test_booking_a_pre_payment_menu_requests_its_price_at_once(desk: Desk) -> No
 
 
 def test_a_patient_who_reads_english_gets_english_mail(desk: Desk) -> None:
-    from desktop.services.directory import DirectoryService
+    from desktop.services.directory import ClinicUpdate, DirectoryService
 
     f = desk.front
     DirectoryService(desk.db).update_patient(f.patient_id, language="en")

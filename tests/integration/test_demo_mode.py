@@ -13,6 +13,7 @@ from desktop.services.context import set_demo_api_base
 from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.payment_setup import DEMO_SECRET_KEY
+from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import MemorySecretStore
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
@@ -77,8 +78,8 @@ def test_link_expiry_is_between_one_and_thirty_days(tmp_path: pathlib.Path) -> N
         assert clinic_id is not None
         for days in (0, 31):
             with pytest.raises(ValidationError):
-                ctx.directory.update_clinic(clinic_id, link_expiry_days=days)
-        ctx.directory.update_clinic(clinic_id, link_expiry_days=14)
+                ctx.directory.update_clinic(clinic_id, ClinicUpdate(link_expiry_days=days))
+        ctx.directory.update_clinic(clinic_id, ClinicUpdate(link_expiry_days=14))
         clinic = ctx.clinic()
         assert clinic is not None and clinic.link_expiry_days == 14
     finally:

@@ -120,9 +120,9 @@ def test_tenant_registration_and_review(desk: Desk) -> None:
     desk.sim.admin("POST", f"/_sim/tenants/{tenant_id}/review", {"status": "passed"})
     assert tenants.refresh_review(desk.front.clinic_id) is ReviewStatus.APPROVED
     # charges now belong to the tenant
-    from desktop.services.directory import DirectoryService
+    from desktop.services.directory import ClinicUpdate, DirectoryService
 
-    DirectoryService(desk.db).update_clinic(desk.front.clinic_id, payjp_tenant_id=tenant_id)
+    DirectoryService(desk.db).update_clinic(desk.front.clinic_id, ClinicUpdate(payjp_tenant_id=tenant_id))
     f = desk.front
     desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
     desk.deliver()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
+import pytest
 from sqlalchemy import select
 
 from desktop.domain.clinic import MailStatus
@@ -14,7 +15,7 @@ from desktop.storage.orm import OutboxMail
 from desktop.storage.unit_of_work import Database
 from tests.conftest import FixedClock
 from tests.integration.conftest import Desk
-from tests.smtp_server import SmtpTestServer, free_port
+from tests.smtp_server import EXPECT_AIOSMTPD_LOGIN_WARNING, SmtpTestServer, free_port
 
 
 def _queue_requests(desk: Desk, n: int) -> None:
@@ -23,6 +24,7 @@ def _queue_requests(desk: Desk, n: int) -> None:
         desk.billing.request_payment(f.reservation_id, f.staff_id, 1000 + i, "taxable")
 
 
+@EXPECT_AIOSMTPD_LOGIN_WARNING
 def test_mail_waits_while_the_server_is_down_then_goes_once(
     desk: Desk, smtp_server_factory: Callable[..., SmtpTestServer]
 ) -> None:
@@ -55,6 +57,7 @@ def test_mail_waits_while_the_server_is_down_then_goes_once(
     assert sender.send_due().sent == 0
 
 
+@pytest.mark.expect_log("desktop.services.outbox", "WARNING", "refused for good: recipient_refused")
 def test_refused_recipient_is_failed_for_staff_to_see_and_can_be_requeued(
     desk: Desk, smtp_server_factory: Callable[..., SmtpTestServer]
 ) -> None:

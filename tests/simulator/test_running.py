@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import payjp
+import pytest
 
 from desktop.simulator.server import embedded_simulator
 from desktop.simulator.store import SimulatorState
@@ -83,6 +84,7 @@ def test_state_survives_a_restart_and_holds_no_card_number(tmp_path: Path) -> No
     assert [p.name for p in path.parent.iterdir()] == ["simulator.json"]
 
 
+@pytest.mark.expect_log("desktop.simulator.store", "WARNING", "simulator state file unreadable, starting empty")
 def test_unreadable_state_file_starts_empty(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.ui import messages
@@ -39,6 +40,7 @@ def test_title_and_status_area(qtbot: Any, clinic_app: Any) -> None:
     assert clinic_app.session.staff_id == w.staff_combo.itemData(1)
 
 
+@pytest.mark.expect_log("desktop.ui.messages", "ERROR", "unexpected error")
 def test_errors_show_in_a_non_blocking_banner(qtbot: Any, clinic_app: Any) -> None:
     w = clinic_app.window
     messages.exception(RuntimeError("boom at /secret/path"))
@@ -66,6 +68,7 @@ def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) ->
     from sqlalchemy import select
 
     from desktop.domain.clinic import ReviewStatus
+    from desktop.services.directory import ClinicUpdate
     from desktop.simulator import tenants as sim_tenants
     from desktop.storage.orm import Clinic, WebhookEvent
 
@@ -75,7 +78,7 @@ def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) ->
     ctx = clinic_app.ctx
     clinic = ctx.clinic()
     tenant_id = f"clinicpay-{clinic.id}-demo"
-    ctx.directory.update_clinic(clinic.id, payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED)
+    ctx.directory.update_clinic(clinic.id, ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED))
     gateway = ctx.gateways(clinic)
     done: list[object] = []
     worker = threading.Thread(target=lambda: done.append(gateway.create_tenant(

@@ -177,6 +177,7 @@ def test_a_possible_duplicate_is_a_warning_then_saved_on_request(qtbot: Any, cli
     assert _count(clinic_app, "山田") == 2
 
 
+@pytest.mark.expect_log("desktop.ui.messages", "ERROR", "患者様のメールアドレスが登録されていない")
 def test_missing_email_opens_the_editor_and_then_the_request_goes_out(
         qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _book_tanaka_for_post_payment(qtbot, clinic_app)

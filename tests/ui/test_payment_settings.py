@@ -14,12 +14,20 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from sqlalchemy import select
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import payjp_secret_name
 from desktop.storage.orm import Base, Clinic
 from desktop.ui import i18n
 from desktop.ui.dialogs.tenant_register_dialog import HINT, INTRO, TenantRegisterDialog
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
-from tests.smtp_server import SmtpTestServer, smtp_server, smtp_server_factory, test_certificates  # noqa: F401
+from tests.smtp_server import (  # noqa: F401
+    EXPECT_AIOSMTPD_AUTH_WITHOUT_TLS,
+    EXPECT_AIOSMTPD_LOGIN_WARNING,
+    SmtpTestServer,
+    smtp_server,
+    smtp_server_factory,
+    test_certificates,
+)
 
 from .conftest import run, wait_for, wait_idle
 
@@ -33,7 +41,7 @@ def _clinic(app: Any) -> Clinic:
 
 
 def _update(qtbot: Any, app: Any, **values: Any) -> None:
-    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, **values))
+    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, ClinicUpdate(**values)))
 
 
 def _page(qtbot: Any, app: Any) -> PaymentSettingsPage:
@@ -200,6 +208,7 @@ def test_switching_mode_with_a_bad_key_shows_the_message_and_changes_nothing(qtb
     assert _clinic(clinic_app).payment_mode is PaymentMode.DEMO
 
 
+@pytest.mark.expect_log("desktop.ui.messages", "WARNING", "支払いモードを変更しました")
 def test_secret_key_goes_to_the_keyring_and_never_to_the_database(qtbot: Any, clinic_app: Any,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -301,6 +310,8 @@ def test_validation_messages_in_english(qtbot: Any, clinic_app: Any) -> None:
     i18n.set_language("ja")
 
 
+@EXPECT_AIOSMTPD_AUTH_WITHOUT_TLS
+@EXPECT_AIOSMTPD_LOGIN_WARNING
 def test_smtp_settings_and_test_mail_arrive_at_a_real_server(
         qtbot: Any, clinic_app: Any, smtp_server_factory: Any) -> None:  # noqa: F811
     server = smtp_server_factory(users={"clinic": "p@ss-wörd"})  # AUTH over plain TCP (local relay)
