@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .errors import not_found
+
 SECRET_PREFIX = "sk_test_"
 PUBLIC_PREFIX = "pk_test_"
 OWNERS = "owners"
@@ -58,3 +60,24 @@ def only_visible(
 ) -> list[dict[str, Any]]:
     """The objects of ``objects`` that ``account`` may see, in their order."""
     return [item for item in objects if visible(data, str(item["id"]), account)]
+
+
+def owned(
+    data: dict[str, dict[str, Any]],
+    collection: str,
+    object_id: str,
+    account: str | None,
+    *,
+    kind: str,
+    param: str | None = None,
+) -> dict[str, Any]:
+    """The stored ``data[collection][object_id]`` if ``account`` may see it (call inside a transaction).
+
+    Raises:
+        ApiError: ``invalid_id`` "No such <kind>" (404, or 400 naming ``param`` when the id came
+            as a parameter of another call), for an unknown id and for another account's object alike.
+    """
+    found: dict[str, Any] | None = data[collection].get(object_id)
+    if found is None or not visible(data, object_id, account):
+        raise not_found(kind, object_id, param)
+    return found

@@ -6,11 +6,11 @@ import copy
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from .accounts import claim, only_visible, visible
+from .accounts import claim, only_visible, owned
 from .cards import ERROR_MESSAGES, CardProfile
 from .errors import ApiError, card_error, invalid, missing, not_found
 from .forms import Params, merge_metadata
-from .ids import new_id
+from .ids import new_id, object_head
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 from .tokens import check_token_usable, consume_token
@@ -74,10 +74,7 @@ def _authorize(
 
 def _charge(data: dict[str, dict[str, Any]], charge_id: str, account: str | None) -> dict[str, Any]:
     """The stored charge ``charge_id`` if ``account`` may see it; else 404 ``invalid_id``."""
-    charge: dict[str, Any] | None = data["charges"].get(charge_id)
-    if charge is None or not visible(data, charge_id, account):
-        raise not_found("charge", charge_id)
-    return charge
+    return owned(data, "charges", charge_id, account, kind="charge")
 
 
 def create_charge(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
@@ -121,13 +118,9 @@ def create_charge(state: SimulatorState, params: Params, account: str | None = N
     with state.transaction() as data:
         tenant = None
         if tenant_id is not None:
-            tenant = data["tenants"].get(tenant_id)
-            if tenant is None or not visible(data, tenant_id, account):
-                raise not_found("tenant", tenant_id, "tenant")
+            tenant = owned(data, "tenants", tenant_id, account, kind="tenant", param="tenant")
         if customer_id is not None:
-            customer = data["customers"].get(customer_id)
-            if customer is None or not visible(data, customer_id, account):
-                raise not_found("customer", customer_id, "customer")
+            customer = owned(data, "customers", customer_id, account, kind="customer", param="customer")
             card_id = card_param or customer["default_card"]
             if card_id is None:
                 raise invalid("missing_card", "This customer has no card.", "customer")
@@ -144,10 +137,7 @@ def create_charge(state: SimulatorState, params: Params, account: str | None = N
         profile = CardProfile.from_json(data["profiles"][card["id"]])
         now = state.now()
         charge: dict[str, Any] = {
-            "id": new_id("ch"),
-            "object": "charge",
-            "livemode": False,
-            "created": now,
+            **object_head("charge", new_id("ch"), now),
             "amount": amount,
             "currency": "jpy",
             "paid": False,

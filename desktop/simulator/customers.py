@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from .cards import validate_card_name
 from .errors import ApiError, invalid, missing, not_found
 from .forms import Params, merge_metadata
-from .ids import new_id
-from .accounts import claim, only_visible, visible
+from .ids import object_head, unused_id
+from .accounts import claim, only_visible, owned, visible
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 from .tokens import consume_token
 
-_FLEXIBLE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 _CARD_UPDATE_FIELDS = (
     "name", "email", "phone", "address_state", "address_city", "address_line1", "address_line2",
     "address_zip", "country",
@@ -49,10 +47,7 @@ def render_customer(data: dict[str, dict[str, Any]], customer: dict[str, Any]) -
 
 def _customer(data: dict[str, dict[str, Any]], customer_id: str, account: str | None) -> dict[str, Any]:
     """The stored customer if ``account`` may see it; else ``invalid_id`` (404)."""
-    customer: dict[str, Any] | None = data["customers"].get(customer_id)
-    if customer is None or not visible(data, customer_id, account):
-        raise not_found("customer", customer_id)
-    return customer
+    return owned(data, "customers", customer_id, account, kind="customer")
 
 
 def _attach_token(
@@ -80,22 +75,15 @@ def _attach_token(
 
 def create_customer(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown({"id", "email", "description", "card", "metadata"})
-    custom_id = params.get_str("id")
-    if custom_id is not None and not _FLEXIBLE_ID.match(custom_id):
-        raise invalid("invalid_flexible_id", "Invalid id.", "id")
+    custom_id = params.get_flexible_id()
     email = params.get_str("email", max_len=255)
     description = params.get_str("description", max_len=255)
     token_id = params.get_str("card")
     metadata = params.metadata() or {}
     with state.transaction() as data:
-        customer_id = custom_id or new_id("cus")
-        if customer_id in data["customers"]:
-            raise invalid("already_exist_id", f"Customer {customer_id} already exists.", "id")
+        customer_id = unused_id(data["customers"], custom_id, "cus", "customer")
         customer: dict[str, Any] = {
-            "id": customer_id,
-            "object": "customer",
-            "livemode": False,
-            "created": state.now(),
+            **object_head("customer", customer_id, state.now()),
             "default_card": None,
             "email": email,
             "description": description,

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(eq=False)
 class ApiError(Exception):
     """An error answered to the client as ``{"error": {...}}`` with a matching HTTP status.
 
-    Operations raise it; the HTTP layer turns it into the JSON body PAY.JP sends.
+    Operations raise it; the HTTP layer turns it into the JSON body PAY.JP sends. ``status`` is
+    the HTTP status, ``type`` PAY.JP's error type (``client_error``, ``card_error``, ...).
     """
 
-    def __init__(
-        self,
-        status: int,
-        type_: str,
-        message: str,
-        code: str | None = None,
-        param: str | None = None,
-        charge: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.type = type_
-        self.message = message
-        self.code = code
-        self.param = param
-        self.charge = charge
+    status: int
+    type: str
+    message: str
+    code: str | None = None
+    param: str | None = None
+    charge: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
     def to_body(self) -> dict[str, Any]:
         error: dict[str, Any] = {

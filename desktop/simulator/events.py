@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from .errors import not_found
+from .accounts import owned
 from .forms import Params
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 
 
 def retrieve_event(state: SimulatorState, event_id: str) -> dict[str, Any]:
-    found = state.snapshot("events", event_id)
-    if found is None:
-        raise not_found("event", event_id)
-    return found
+    with state.transaction(write=False) as data:
+        return copy.deepcopy(owned(data, "events", event_id, None, kind="event"))
 
 
 def list_events(state: SimulatorState, params: Params) -> dict[str, Any]:

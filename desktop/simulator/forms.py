@@ -9,6 +9,7 @@ from typing import Any
 from .errors import ApiError, invalid, missing
 
 _BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_FLEXIBLE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 
 METADATA_MAX_KEYS = 20
 METADATA_MAX_KEY_LEN = 40
@@ -77,6 +78,13 @@ class Params:
         if max_len is not None and len(value) > max_len:
             raise invalid("invalid_string_length", f"'{key}' must be at most {max_len} characters.", key)
         return value
+
+    def get_flexible_id(self) -> str | None:
+        """The caller-chosen ``id`` (1 to 100 of ``A-Z a-z 0-9 _ -``); None when absent."""
+        custom_id = self.get_str("id")
+        if custom_id is not None and not _FLEXIBLE_ID.match(custom_id):
+            raise invalid("invalid_flexible_id", "Invalid id.", "id")
+        return custom_id
 
     def get_int(self, key: str, *, required: bool = False, code: str = "invalid_param_key") -> int | None:
         raw = self.get_str(key, required=required)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from .accounts import claim, visible
+from .accounts import claim, owned, visible
 from .charges import TDS_FLOW_SECONDS
 from .errors import invalid, missing, not_found
 from .forms import Params
-from .ids import new_id
+from .ids import new_id, object_head
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 
@@ -26,13 +26,10 @@ def create_request(state: SimulatorState, params: Params, account: str | None = 
         card = data["cards"].get(resource_id)
         if card is None or card["customer"] is None:
             raise not_found("card", resource_id, "resource_id")
-        if tenant_id is not None and (tenant_id not in data["tenants"] or not visible(data, tenant_id, account)):
-            raise not_found("tenant", tenant_id, "tenant_id")
+        if tenant_id is not None:
+            owned(data, "tenants", tenant_id, account, kind="tenant", param="tenant_id")
         request: dict[str, Any] = {
-            "id": new_id("tdsr"),
-            "object": "three_d_secure_request",
-            "livemode": False,
-            "created": state.now(),
+            **object_head("three_d_secure_request", new_id("tdsr"), state.now()),
             "resource_id": resource_id,
             "state": "created",
             "started_at": None,
@@ -48,10 +45,8 @@ def create_request(state: SimulatorState, params: Params, account: str | None = 
 
 
 def retrieve_request(state: SimulatorState, request_id: str) -> dict[str, Any]:
-    found = state.snapshot("tdsrs", request_id)
-    if found is None:
-        raise not_found("three_d_secure_request", request_id)
-    return found
+    with state.transaction(write=False) as data:
+        return copy.deepcopy(owned(data, "tdsrs", request_id, None, kind="three_d_secure_request"))
 
 
 def list_requests(state: SimulatorState, params: Params) -> dict[str, Any]:

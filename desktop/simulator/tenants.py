@@ -13,19 +13,17 @@ Error codes without a PAY.JP source [unverified]:
 from __future__ import annotations
 
 import copy
-import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .accounts import claim, only_visible, visible
-from .errors import invalid, missing, not_found
+from .accounts import claim, only_visible, owned
+from .errors import invalid, missing
 from .forms import Params, merge_metadata
-from .ids import new_id
+from .ids import object_head, unused_id
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 
-_FLEXIBLE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 APPLICATION_URL_SECONDS = 300
 MAX_FEE_RATE = Decimal(95)
 MIN_TRANSFER_AMOUNT = 1_000
@@ -60,19 +58,14 @@ def _transfer_amount(params: Params) -> int | None:
 
 
 def _tenant(data: dict[str, dict[str, Any]], tenant_id: str, account: str | None) -> dict[str, Any]:
-    tenant: dict[str, Any] | None = data["tenants"].get(tenant_id)
-    if tenant is None or not visible(data, tenant_id, account):
-        raise not_found("tenant", tenant_id)
-    return tenant
+    return owned(data, "tenants", tenant_id, account, kind="tenant")
 
 
 def create_tenant(state: SimulatorState, params: Params, account: str | None = None) -> dict[str, Any]:
     params.reject_unknown(
         {"id", "name", "platform_fee_rate", "payjp_fee_included", "minimum_transfer_amount", "metadata", *_BANK_FIELDS}
     )
-    custom_id = params.get_str("id")
-    if custom_id is not None and not _FLEXIBLE_ID.match(custom_id):
-        raise invalid("invalid_flexible_id", "Invalid id.", "id")
+    custom_id = params.get_flexible_id()
     name = params.get_str("name", required=True, max_len=255)
     if not name:
         raise missing("name")
@@ -82,14 +75,9 @@ def create_tenant(state: SimulatorState, params: Params, account: str | None = N
     metadata = params.metadata() or {}
     bank = {field: params.get_str(field) for field in _BANK_FIELDS}
     with state.transaction() as data:
-        tenant_id = custom_id or new_id("ten")
-        if tenant_id in data["tenants"]:
-            raise invalid("already_exist_id", f"Tenant {tenant_id} already exists.", "id")
+        tenant_id = unused_id(data["tenants"], custom_id, "ten", "tenant")
         tenant: dict[str, Any] = {
-            "id": tenant_id,
-            "object": "tenant",
-            "livemode": False,
-            "created": state.now(),
+            **object_head("tenant", tenant_id, state.now()),
             "name": name,
             "platform_fee_rate": rate,
             "payjp_fee_included": fee_included,
@@ -181,9 +169,7 @@ def set_review(state: SimulatorState, tenant_id: str, status: str, brands: list[
         raise ValueError(f"status must be one of {REVIEW_STATUSES}")
     chosen = list(brands) if brands else list(REVIEWED_BRANDS)
     with state.transaction() as data:
-        tenant = data["tenants"].get(tenant_id)
-        if tenant is None:
-            raise not_found("tenant", tenant_id)
+        tenant = _tenant(data, tenant_id, None)
         by_brand = {entry["brand"]: entry for entry in tenant["reviewed_brands"]}
         for brand in chosen:
             by_brand[brand] = {

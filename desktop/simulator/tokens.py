@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .accounts import claim, visible
+from .accounts import claim, owned
 from .cards import ValidatedCard, validate_card
-from .errors import ApiError, invalid, not_found
+from .errors import ApiError, invalid
 from .forms import Params
-from .ids import new_id
+from .ids import new_id, object_head
 from .store import SimulatorState
 
 _OPTIONAL_CARD_FIELDS = (
@@ -29,10 +29,7 @@ TOKEN_CARD_FIELDS = ("number", "exp_month", "exp_year", "cvc") + _OPTIONAL_CARD_
 def card_object(card_id: str, validated: ValidatedCard, extra: dict[str, Any], now: int) -> dict[str, Any]:
     profile = validated.profile
     card: dict[str, Any] = {
-        "id": card_id,
-        "object": "card",
-        "livemode": False,
-        "created": now,
+        **object_head("card", card_id, now),
         "brand": profile.brand,
         "last4": profile.last4,
         "exp_month": validated.exp_month,
@@ -69,10 +66,7 @@ def create_token(state: SimulatorState, params: Params, account: str | None = No
             card["three_d_secure_status"] = "unverified"
         token_id = new_id("tok")
         token: dict[str, Any] = {
-            "id": token_id,
-            "object": "token",
-            "livemode": False,
-            "created": now,
+            **object_head("token", token_id, now),
             "used": False,
             "card": card,
         }
@@ -87,17 +81,12 @@ def create_token(state: SimulatorState, params: Params, account: str | None = No
 
 def retrieve_token(state: SimulatorState, token_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction(write=False) as data:
-        token = data["tokens"].get(token_id)
-        if token is None or not visible(data, token_id, account):
-            raise not_found("token", token_id)
-        return copy.deepcopy(token)
+        return copy.deepcopy(owned(data, "tokens", token_id, account, kind="token"))
 
 
 def finish_token_tds(state: SimulatorState, token_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
-        token = data["tokens"].get(token_id)
-        if token is None or not visible(data, token_id, account):
-            raise not_found("token", token_id)
+        token = owned(data, "tokens", token_id, account, kind="token")
         flow = data["token_flow"].get(token_id, {})
         if not flow.get("three_d_secure") or flow.get("finished"):
             raise invalid("not_in_three_d_secure_flow", "This token is not in a 3-D Secure flow.")
@@ -107,23 +96,27 @@ def finish_token_tds(state: SimulatorState, token_id: str, account: str | None =
         return copy.deepcopy(token)
 
 
+def _usable_token(data: dict[str, dict[str, Any]], token_id: str, param: str, account: str | None) -> dict[str, Any]:
+    """The stored token if a charge or customer may take it now; else the error PAY.JP answers."""
+    token = owned(data, "tokens", token_id, account, kind="token", param=param)
+    if token["used"]:
+        raise invalid("token_already_used", "This token has already been used.", param)
+    flow = data["token_flow"].get(token_id, {})
+    if flow.get("three_d_secure"):
+        if token["card"]["three_d_secure_status"] == "failed" and flow.get("finished"):
+            raise invalid("three_d_secure_failed", "3-D Secure authentication failed.", param)
+        if not flow.get("finished"):
+            raise invalid("unverified_token", "3-D Secure has not been finished for this token.", param)
+    return token
+
+
 def consume_token(state: SimulatorState, token_id: str, param: str, account: str | None = None) -> dict[str, Any]:
     """Mark a token used and return a copy of its card (call inside a transaction).
 
     A token of another test account is "No such token" (``invalid_id``), as on PAY.JP.
     """
     with state.transaction() as data:
-        token = data["tokens"].get(token_id)
-        if token is None or not visible(data, token_id, account):
-            raise not_found("token", token_id, param)
-        if token["used"]:
-            raise invalid("token_already_used", "This token has already been used.", param)
-        flow = data["token_flow"].get(token_id, {})
-        if flow.get("three_d_secure"):
-            if token["card"]["three_d_secure_status"] == "failed" and flow.get("finished"):
-                raise invalid("three_d_secure_failed", "3-D Secure authentication failed.", param)
-            if not flow.get("finished"):
-                raise invalid("unverified_token", "3-D Secure has not been finished for this token.", param)
+        token = _usable_token(data, token_id, param, account)
         token["used"] = True
         return copy.deepcopy(token["card"])
 
@@ -131,14 +124,7 @@ def consume_token(state: SimulatorState, token_id: str, param: str, account: str
 def check_token_usable(state: SimulatorState, token_id: str, param: str, account: str | None = None) -> None:
     """Raise the error ``consume_token`` would raise, without consuming anything."""
     with state.transaction(write=False) as data:
-        token = data["tokens"].get(token_id)
-        if token is None or not visible(data, token_id, account):
-            raise not_found("token", token_id, param)
-        if token["used"]:
-            raise invalid("token_already_used", "This token has already been used.", param)
-        flow = data["token_flow"].get(token_id, {})
-        if flow.get("three_d_secure") and not flow.get("finished"):
-            raise invalid("unverified_token", "3-D Secure has not been finished for this token.", param)
+        _usable_token(data, token_id, param, account)
 
 
 __all__ = ["ApiError", "card_object", "consume_token", "create_token", "finish_token_tds", "retrieve_token"]
