@@ -47,6 +47,12 @@ def claim(data: dict[str, dict[str, Any]], object_id: str, account: str | None) 
         data[OWNERS][object_id] = account
 
 
+def add(data: dict[str, dict[str, Any]], collection: str, new: dict[str, Any], account: str | None) -> None:
+    """Store the new object ``new`` in ``data[collection]``, owned by ``account`` (inside a transaction)."""
+    data[collection][new["id"]] = new
+    claim(data, new["id"], account)
+
+
 def visible(data: dict[str, dict[str, Any]], object_id: str, account: str | None) -> bool:
     """Whether ``account`` may see ``object_id`` (None sees everything; unowned objects are shared)."""
     if account is None:
@@ -81,3 +87,13 @@ def owned(
     if found is None or not visible(data, object_id, account):
         raise not_found(kind, object_id, param)
     return found
+
+
+def remove(data: dict[str, dict[str, Any]], collection: str, object_id: str) -> dict[str, Any]:
+    """Delete ``data[collection][object_id]`` and its owner record (call inside a transaction).
+
+    Returns the deletion stub PAY.JP answers: ``{"deleted": True, "id": ..., "livemode": False}``.
+    """
+    del data[collection][object_id]
+    data[OWNERS].pop(object_id, None)
+    return {"deleted": True, "id": object_id, "livemode": False}

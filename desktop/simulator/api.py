@@ -66,70 +66,71 @@ def _route(method: str, template: str, handler: Handler, *, public_key_ok: bool 
     return Route(method, re.compile(f"^{regex}$"), handler, public_key_ok)
 
 
+# The operations' signatures, by what they take from the call besides the state and the account.
+_WithParams = Callable[[SimulatorState, Params, str | None], dict[str, Any]]
+_WithId = Callable[[SimulatorState, str, str | None], dict[str, Any]]
+_WithIdParams = Callable[[SimulatorState, str, Params, str | None], dict[str, Any]]
+_WithCard = Callable[[SimulatorState, str, str, str | None], dict[str, Any]]
+_WithCardParams = Callable[[SimulatorState, str, str, Params, str | None], dict[str, Any]]
+
+
+def _params(operation: _WithParams) -> Handler:
+    """``operation(state, params, account)``: create and list calls."""
+    return lambda c: operation(c.state, c.params, c.account)
+
+
+def _id(operation: _WithId) -> Handler:
+    """``operation(state, path id, account)``: retrieve, delete and tds_finish calls."""
+    return lambda c: operation(c.state, c.path["id"], c.account)
+
+
+def _id_params(operation: _WithIdParams) -> Handler:
+    """``operation(state, path id, params, account)``: update, capture and refund calls; adding and listing a customer's cards."""
+    return lambda c: operation(c.state, c.path["id"], c.params, c.account)
+
+
+def _card(operation: _WithCard) -> Handler:
+    """``operation(state, customer id, card id, account)``: retrieve and delete a card."""
+    return lambda c: operation(c.state, c.path["id"], c.path["card"], c.account)
+
+
+def _card_params(operation: _WithCardParams) -> Handler:
+    """``operation(state, customer id, card id, params, account)``: update a card."""
+    return lambda c: operation(c.state, c.path["id"], c.path["card"], c.params, c.account)
+
+
 ROUTES: tuple[Route, ...] = (
-    _route("POST", "/v1/tokens", lambda c: tokens.create_token(c.state, c.params, c.account), public_key_ok=True),
-    _route("GET", "/v1/tokens/{id}", lambda c: tokens.retrieve_token(c.state, c.path["id"], c.account)),
-    _route("POST", "/v1/tokens/{id}/tds_finish", lambda c: tokens.finish_token_tds(c.state, c.path["id"], c.account)),
-    _route("POST", "/v1/charges", lambda c: charges.create_charge(c.state, c.params, c.account)),
-    _route("GET", "/v1/charges", lambda c: charges.list_charges(c.state, c.params, c.account)),
-    _route("GET", "/v1/charges/{id}", lambda c: charges.retrieve_charge(c.state, c.path["id"], c.account)),
-    _route(
-        "POST", "/v1/charges/{id}",
-        lambda c: charges.update_charge(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route(
-        "POST", "/v1/charges/{id}/capture",
-        lambda c: charges.capture_charge(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route(
-        "POST", "/v1/charges/{id}/refund",
-        lambda c: charges.refund_charge(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route(
-        "POST", "/v1/charges/{id}/tds_finish",
-        lambda c: charges.finish_charge_tds(c.state, c.path["id"], c.account),
-    ),
-    _route("POST", "/v1/customers", lambda c: customers.create_customer(c.state, c.params, c.account)),
-    _route("GET", "/v1/customers", lambda c: customers.list_customers(c.state, c.params, c.account)),
-    _route("GET", "/v1/customers/{id}", lambda c: customers.retrieve_customer(c.state, c.path["id"], c.account)),
-    _route(
-        "POST", "/v1/customers/{id}",
-        lambda c: customers.update_customer(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route("DELETE", "/v1/customers/{id}", lambda c: customers.delete_customer(c.state, c.path["id"], c.account)),
-    _route(
-        "POST", "/v1/customers/{id}/cards",
-        lambda c: customers.create_card(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route(
-        "GET", "/v1/customers/{id}/cards",
-        lambda c: customers.list_cards(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route(
-        "GET", "/v1/customers/{id}/cards/{card}",
-        lambda c: customers.retrieve_card(c.state, c.path["id"], c.path["card"], c.account),
-    ),
-    _route(
-        "POST", "/v1/customers/{id}/cards/{card}",
-        lambda c: customers.update_card(c.state, c.path["id"], c.path["card"], c.params, c.account),
-    ),
-    _route(
-        "DELETE", "/v1/customers/{id}/cards/{card}",
-        lambda c: customers.delete_card(c.state, c.path["id"], c.path["card"], c.account),
-    ),
-    _route("POST", "/v1/tenants", lambda c: tenants.create_tenant(c.state, c.params, c.account)),
-    _route("GET", "/v1/tenants", lambda c: tenants.list_tenants(c.state, c.params, c.account)),
-    _route("GET", "/v1/tenants/{id}", lambda c: tenants.retrieve_tenant(c.state, c.path["id"], c.account)),
-    _route(
-        "POST", "/v1/tenants/{id}",
-        lambda c: tenants.update_tenant(c.state, c.path["id"], c.params, c.account),
-    ),
-    _route("DELETE", "/v1/tenants/{id}", lambda c: tenants.delete_tenant(c.state, c.path["id"], c.account)),
+    _route("POST", "/v1/tokens", _params(tokens.create_token), public_key_ok=True),
+    _route("GET", "/v1/tokens/{id}", _id(tokens.retrieve_token)),
+    _route("POST", "/v1/tokens/{id}/tds_finish", _id(tokens.finish_token_tds)),
+    _route("POST", "/v1/charges", _params(charges.create_charge)),
+    _route("GET", "/v1/charges", _params(charges.list_charges)),
+    _route("GET", "/v1/charges/{id}", _id(charges.retrieve_charge)),
+    _route("POST", "/v1/charges/{id}", _id_params(charges.update_charge)),
+    _route("POST", "/v1/charges/{id}/capture", _id_params(charges.capture_charge)),
+    _route("POST", "/v1/charges/{id}/refund", _id_params(charges.refund_charge)),
+    _route("POST", "/v1/charges/{id}/tds_finish", _id(charges.finish_charge_tds)),
+    _route("POST", "/v1/customers", _params(customers.create_customer)),
+    _route("GET", "/v1/customers", _params(customers.list_customers)),
+    _route("GET", "/v1/customers/{id}", _id(customers.retrieve_customer)),
+    _route("POST", "/v1/customers/{id}", _id_params(customers.update_customer)),
+    _route("DELETE", "/v1/customers/{id}", _id(customers.delete_customer)),
+    _route("POST", "/v1/customers/{id}/cards", _id_params(customers.create_card)),
+    _route("GET", "/v1/customers/{id}/cards", _id_params(customers.list_cards)),
+    _route("GET", "/v1/customers/{id}/cards/{card}", _card(customers.retrieve_card)),
+    _route("POST", "/v1/customers/{id}/cards/{card}", _card_params(customers.update_card)),
+    _route("DELETE", "/v1/customers/{id}/cards/{card}", _card(customers.delete_card)),
+    _route("POST", "/v1/tenants", _params(tenants.create_tenant)),
+    _route("GET", "/v1/tenants", _params(tenants.list_tenants)),
+    _route("GET", "/v1/tenants/{id}", _id(tenants.retrieve_tenant)),
+    _route("POST", "/v1/tenants/{id}", _id_params(tenants.update_tenant)),
+    _route("DELETE", "/v1/tenants/{id}", _id(tenants.delete_tenant)),
     _route(
         "POST", "/v1/tenants/{id}/application_urls",
         lambda c: tenants.create_application_url(c.state, c.path["id"], c.base_url, c.account),
     ),
-    _route("POST", "/v1/three_d_secure_requests", lambda c: tds.create_request(c.state, c.params, c.account)),
+    _route("POST", "/v1/three_d_secure_requests", _params(tds.create_request)),
+    # Not scoped by account (accounts.py).
     _route("GET", "/v1/three_d_secure_requests", lambda c: tds.list_requests(c.state, c.params)),
     _route("GET", "/v1/three_d_secure_requests/{id}", lambda c: tds.retrieve_request(c.state, c.path["id"])),
     _route("GET", "/v1/events", lambda c: events.list_events(c.state, c.params)),

@@ -55,7 +55,7 @@ def decode_back_url(value: str, public_key: str) -> str | None:
     with another key, an unsigned ``alg: none`` token, another algorithm, a plain URL or a
     payload without an http(s) ``url`` all give None.
     """
-    account = account_of(public_key) if public_key.startswith(PUBLIC_PREFIX) else None
+    account = _public_account(public_key)
     if account is None:
         return None
     try:
@@ -78,13 +78,30 @@ def _state(request: Request) -> SimulatorState:
     return state
 
 
+def _bad_public_key() -> Response:
+    return pages.error_page("公開鍵が正しくありません。", "Invalid or missing publickey.", 401)
+
+
+def _not_waiting() -> Response:
+    return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
+
+
+async def _open_challenge(request: Request, resource_id: str, account: str, fields: dict[str, str]) -> Response:
+    """Start the challenge of ``resource_id`` for ``account`` and show its page (``fields`` ride in its form)."""
+    try:
+        await run_in_threadpool(tds.start_challenge, _state(request), resource_id, account)
+    except ApiError:
+        return _not_waiting()
+    return pages.challenge_page(resource_id, f"/_sim/tds/{resource_id}/answer", fields)
+
+
 async def tds_start(request: Request) -> Response:
     """``GET /v1/tds/{id}/start``: the redirect-type 3-D Secure entry point (HTML)."""
     resource_id = request.path_params["resource_id"]
     public_key = request.query_params.get("publickey", "")
     account = _public_account(public_key)
     if account is None:
-        return pages.error_page("公開鍵が正しくありません。", "Invalid or missing publickey.", 401)
+        return _bad_public_key()
     back_url = request.query_params.get("back_url", "")
     if decode_back_url(back_url, public_key) is None:
         return pages.error_page(
@@ -92,15 +109,8 @@ async def tds_start(request: Request) -> Response:
             "back_url must be a JWS (HS256, signed with this account's secret key) whose payload has a url.",
             400,
         )
-    try:
-        await run_in_threadpool(tds.start_challenge, _state(request), resource_id, account)
-    except ApiError:
-        return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
-    return pages.challenge_page(
-        resource_id,
-        f"/_sim/tds/{resource_id}/answer",
-        {"mode": "redirect", "back_url": back_url, "publickey": public_key},
-    )
+    fields = {"mode": "redirect", "back_url": back_url, "publickey": public_key}
+    return await _open_challenge(request, resource_id, account, fields)
 
 
 async def tds_challenge(request: Request) -> Response:
@@ -113,16 +123,9 @@ async def tds_challenge(request: Request) -> Response:
     public_key = request.query_params.get("publickey", "")
     account = _public_account(public_key)
     if account is None:
-        return pages.error_page("公開鍵が正しくありません。", "Invalid or missing publickey.", 401)
-    try:
-        await run_in_threadpool(tds.start_challenge, _state(request), resource_id, account)
-    except ApiError:
-        return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
-    return pages.challenge_page(
-        resource_id,
-        f"/_sim/tds/{resource_id}/answer",
-        {"mode": mode, "origin": origin, "publickey": public_key},
-    )
+        return _bad_public_key()
+    fields = {"mode": mode, "origin": origin, "publickey": public_key}
+    return await _open_challenge(request, resource_id, account, fields)
 
 
 async def tds_answer(request: Request) -> Response:
@@ -146,7 +149,7 @@ async def tds_answer(request: Request) -> Response:
     try:
         await run_in_threadpool(tds.record_result, _state(request), resource_id, result == "verified", account)
     except ApiError:
-        return pages.error_page("3Dセキュアの対象ではありません。", "Not waiting for 3-D Secure.", 400)
+        return _not_waiting()
     if target is not None:
         return RedirectResponse(target, status_code=303)
     origin = str(form.get("origin", ""))

@@ -6,7 +6,7 @@ import copy
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from .accounts import claim, only_visible, owned
+from .accounts import add, only_visible, owned
 from .cards import ERROR_MESSAGES, CardProfile
 from .errors import ApiError, card_error, invalid, missing, not_found
 from .forms import Params, merge_metadata
@@ -169,8 +169,7 @@ def create_charge(state: SimulatorState, params: Params, account: str | None = N
             "three_d_secure": three_d_secure,
             "finished": not three_d_secure,
         }
-        data["charges"][charge["id"]] = charge
-        claim(data, charge["id"], account)
+        add(data, "charges", charge, account)
         if three_d_secure:
             # Pending until tds_finish, whatever capture says (reference §2.4).
             charge["three_d_secure_status"] = "unverified"

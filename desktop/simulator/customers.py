@@ -9,7 +9,7 @@ from .cards import validate_card_name
 from .errors import ApiError, invalid, missing, not_found
 from .forms import Params, merge_metadata
 from .ids import object_head, unused_id
-from .accounts import claim, only_visible, owned, visible
+from .accounts import add, only_visible, owned, remove, visible
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 from .tokens import consume_token
@@ -92,8 +92,7 @@ def create_customer(state: SimulatorState, params: Params, account: str | None =
         card = _attach_token(state, data, customer_id, token_id, "card", account) if token_id else None
         if card is not None:
             customer["default_card"] = card["id"]
-        data["customers"][customer_id] = customer
-        claim(data, customer_id, account)
+        add(data, "customers", customer, account)
         rendered = render_customer(data, customer)
         state.emit("customer.created", rendered)
         return rendered
@@ -141,11 +140,9 @@ def update_customer(
 def delete_customer(state: SimulatorState, customer_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
         _customer(data, customer_id, account)
-        del data["customers"][customer_id]
-        data["owners"].pop(customer_id, None)
+        stub = remove(data, "customers", customer_id)
         for card_id in [cid for cid, card in data["cards"].items() if card["customer"] == customer_id]:
-            del data["cards"][card_id]
-        stub = {"deleted": True, "id": customer_id, "livemode": False}
+            remove(data, "cards", card_id)
         state.emit("customer.deleted", stub)
         return stub
 
@@ -227,11 +224,10 @@ def update_card(
 def delete_card(state: SimulatorState, customer_id: str, card_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
         _owned_card(data, customer_id, card_id, account)
-        del data["cards"][card_id]
+        stub = remove(data, "cards", card_id)
         customer = data["customers"][customer_id]
         if customer["default_card"] == card_id:
             remaining = [cid for cid, card in data["cards"].items() if card["customer"] == customer_id]
             customer["default_card"] = remaining[-1] if remaining else None
-        stub = {"deleted": True, "id": card_id, "livemode": False}
         state.emit("customer.card.deleted", stub)
         return stub

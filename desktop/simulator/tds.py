@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from .accounts import claim, owned, visible
+from .accounts import add, owned, visible
 from .charges import TDS_FLOW_SECONDS
 from .errors import invalid, missing, not_found
 from .forms import Params
@@ -39,8 +39,7 @@ def create_request(state: SimulatorState, params: Params, account: str | None = 
             "tenant_id": tenant_id,
             "three_d_secure_status": "unverified",
         }
-        data["tdsrs"][request["id"]] = request
-        claim(data, request["id"], account)
+        add(data, "tdsrs", request, account)
         return copy.deepcopy(request)
 
 

@@ -17,7 +17,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .accounts import claim, only_visible, owned
+from .accounts import add, only_visible, owned, remove
 from .errors import invalid, missing
 from .forms import Params, merge_metadata
 from .ids import object_head, unused_id
@@ -89,8 +89,7 @@ def create_tenant(state: SimulatorState, params: Params, account: str | None = N
             "reviewed_brands": [],
             "metadata": metadata,
         }
-        data["tenants"][tenant_id] = tenant
-        claim(data, tenant_id, account)
+        add(data, "tenants", tenant, account)
         state.emit("tenant.created", tenant)
         return copy.deepcopy(tenant)
 
@@ -126,9 +125,7 @@ def update_tenant(state: SimulatorState, tenant_id: str, params: Params, account
 def delete_tenant(state: SimulatorState, tenant_id: str, account: str | None = None) -> dict[str, Any]:
     with state.transaction() as data:
         _tenant(data, tenant_id, account)
-        del data["tenants"][tenant_id]
-        data["owners"].pop(tenant_id, None)
-        stub = {"deleted": True, "id": tenant_id, "livemode": False}
+        stub = remove(data, "tenants", tenant_id)
         state.emit("tenant.deleted", stub)
         return stub
 

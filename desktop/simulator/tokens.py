@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .accounts import claim, owned
+from .accounts import add, claim, owned
 from .cards import ValidatedCard, validate_card
 from .errors import ApiError, invalid
 from .forms import Params
@@ -70,8 +70,7 @@ def create_token(state: SimulatorState, params: Params, account: str | None = No
             "used": False,
             "card": card,
         }
-        data["tokens"][token_id] = token
-        claim(data, token_id, account)
+        add(data, "tokens", token, account)
         claim(data, card_id, account)
         data["profiles"][card_id] = validated.profile.to_json()
         data["token_flow"][token_id] = {"three_d_secure": three_d_secure, "finished": False}
