@@ -85,7 +85,7 @@ def _id(operation: _WithId) -> Handler:
 
 
 def _id_params(operation: _WithIdParams) -> Handler:
-    """``operation(state, path id, params, account)``: update, capture and refund calls; adding and listing a customer's cards."""
+    """``operation(state, path id, params, account)``: update, capture, refund; a customer's new card and card list."""
     return lambda c: operation(c.state, c.path["id"], c.params, c.account)
 
 
