@@ -12,8 +12,6 @@ import sqlalchemy as sa
 
 revision = '0001'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -263,44 +261,30 @@ def _make_audit_append_only() -> None:
                 "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
             )
 
+# Dropped in this order (each table before the ones its foreign keys point at), with its indexes.
+_TABLES_NEWEST_FIRST: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ('refund', ('ix_refund_request',)),
+    ('payment_attempt', ('ix_payment_attempt_status', 'ix_payment_attempt_request')),
+    ('outbox_mail', ('ix_outbox_mail_due',)),
+    ('billing_request', ('ix_billing_request_state', 'ix_billing_request_reservation',
+                         'ix_billing_request_clinic_requested')),
+    ('reservation', ('ix_reservation_clinic_starts',)),
+    ('audit_event', ('ix_audit_event_entity',)),
+    ('staff', ()),
+    ('patient', ('ix_patient_clinic_name',)),
+    ('menu', ()),
+    ('webhook_event', ()),
+    ('clinic', ()),
+)
+
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
-   
-    with op.batch_alter_table('refund', schema=None) as batch_op:
-        batch_op.drop_index('ix_refund_request')
-
-    op.drop_table('refund')
-    with op.batch_alter_table('payment_attempt', schema=None) as batch_op:
-        batch_op.drop_index('ix_payment_attempt_status')
-        batch_op.drop_index('ix_payment_attempt_request')
-
-    op.drop_table('payment_attempt')
-    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_mail_due')
-
-    op.drop_table('outbox_mail')
-    with op.batch_alter_table('billing_request', schema=None) as batch_op:
-        batch_op.drop_index('ix_billing_request_state')
-        batch_op.drop_index('ix_billing_request_reservation')
-        batch_op.drop_index('ix_billing_request_clinic_requested')
-
-    op.drop_table('billing_request')
-    with op.batch_alter_table('reservation', schema=None) as batch_op:
-        batch_op.drop_index('ix_reservation_clinic_starts')
-
-    op.drop_table('reservation')
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_event_entity')
-
-    op.drop_table('audit_event')
-    op.drop_table('staff')
-    with op.batch_alter_table('patient', schema=None) as batch_op:
-        batch_op.drop_index('ix_patient_clinic_name')
-
-    op.drop_table('patient')
-    op.drop_table('menu')
-    op.drop_table('webhook_event')
-    op.drop_table('clinic')
-   
+    for table, indexes in _TABLES_NEWEST_FIRST:
+        if indexes:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for index in indexes:
+                    batch_op.drop_index(index)
+        op.drop_table(table)
