@@ -104,12 +104,18 @@ class Reservation:
 
 
 @dataclass(frozen=True)
-class PaymentRequest:
-    """お支払いのお願い: the personal payment link for a billing request."""
+class _AboutReservation:
+    """What every patient mail starts with: sender, recipient and the reservation it is about."""
 
     clinic: Clinic
     patient: Patient
     reservation: Reservation
+
+
+@dataclass(frozen=True)
+class PaymentRequest(_AboutReservation):
+    """お支払いのお願い: the personal payment link for a billing request."""
+
     amount_yen: int
     tax_category: TaxCategory
     message: str
@@ -118,12 +124,9 @@ class PaymentRequest:
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(_AboutReservation):
     """領収のお知らせ: sent after a successful charge. Only the brand and last 4 digits."""
 
-    clinic: Clinic
-    patient: Patient
-    reservation: Reservation
     amount_yen: int
     tax_category: TaxCategory
     paid_at: datetime
@@ -133,24 +136,18 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class RefundNotice:
+class RefundNotice(_AboutReservation):
     """返金のお知らせ: ``remaining_yen`` is what stays charged after this refund."""
 
-    clinic: Clinic
-    patient: Patient
-    reservation: Reservation
     refunded_yen: int
     remaining_yen: int
     refunded_at: datetime
 
 
 @dataclass(frozen=True)
-class CancellationNotice:
+class CancellationNotice(_AboutReservation):
     """請求取消のお知らせ: staff cancelled an unpaid request; its link no longer works."""
 
-    clinic: Clinic
-    patient: Patient
-    reservation: Reservation
     amount_yen: int
     cancelled_at: datetime
     message: str = ""
