@@ -1,4 +1,4 @@
-"""Identifier helpers shared by every simulated resource."""
+"""Identifiers, and the fields every simulated PAY.JP object starts with."""
 
 from __future__ import annotations
 
