@@ -88,7 +88,7 @@ class ClinicStep(WizardStep):
                                         ("address", self.tr("住所"), ""),
                                         ("phone", self.tr("電話番号"), "03-1234-5678"),
                                         ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
-                                        ("registration_number", self.tr("登録番号（任意）"), "T1234567890123")):
+                                        ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
             edit.setAccessibleName(label)
