@@ -33,21 +33,22 @@ FIELD_LABELS = {
 }
 
 
-def tr(text: str) -> str:
+def _t(text: str) -> str:
     return QCoreApplication.translate("Setup", text)
 
 
 def step_title(step: SetupStep) -> str:
-    return tr(STEP_TITLES[step])
+    return _t(STEP_TITLES[step])
 
 
 def todo_text(item: ChecklistItem) -> str:
     """What the item still needs, in the UI language ("" when done)."""
     if item.todo is None:
         return ""
-    text = tr(TODO_TEXTS[item.todo])
+    text = _t(TODO_TEXTS[item.todo])
     if item.todo is Todo.CLINIC_DETAILS:
-        return text.format(fields=tr("、").join(tr(FIELD_LABELS[f]) for f in item.missing))
+        separator = QCoreApplication.translate("Setup", "、")
+        return text.format(fields=separator.join(_t(FIELD_LABELS[f]) for f in item.missing))
     if item.todo is Todo.TENANT_REVIEW and item.review is not None:
         return text.format(status=i18n.review_label(item.review))
     return text
