@@ -202,7 +202,7 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
     # トレーニング from the ☰ menu
     app.window.toggle_nav()
     _click(qtbot, app.window.training_button)
-    wait_for(qtbot, lambda: app.ctx.training and app.simulator is not None, timeout=20)
+    wait_for(qtbot, lambda: app.ctx.training and app.window is not None and app.window.session.training, timeout=20)
     wait_idle(qtbot)
     assert app.window.windowTitle().startswith("【トレーニング】")
     # whatever mode the demo's clinic row says, the demo talks to the simulator only
@@ -225,7 +225,8 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
 
     # back to the clinic: none of it is there
     _click(qtbot, app.window.leave_training_button)
-    wait_for(qtbot, lambda: not app.ctx.training and app.window is not None, timeout=20)
+    wait_for(qtbot, lambda: not app.ctx.training and app.window is not None and not app.window.session.training,
+             timeout=20)
     wait_idle(qtbot)
     clinic = _clinic_row(app)
     with app.ctx.db.uow(readonly=True) as uow:
