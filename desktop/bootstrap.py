@@ -25,7 +25,7 @@ from desktop.services.directory import DirectoryService
 from desktop.services.front_desk import FrontDeskQueries
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
-from desktop.services.mail_types import MailTransport
+from desktop.services.mail_types import MailTransport, UnconfiguredTransport
 from desktop.services.outbox import OutboxSender
 from desktop.services.payment_setup import GatewayProvider
 from desktop.services.runner import BackgroundRunner
@@ -46,10 +46,16 @@ def _utcnow() -> dt.datetime:
 
 
 def mail_transport_for(ctx: AppContext, *, ssl_context: ssl.SSLContext | None = None) -> MailTransport:
-    """デモ and トレーニング: the local mailbox; otherwise the clinic's SMTP server (password from the keyring)."""
+    """デモ and トレーニング: the local mailbox; otherwise the clinic's SMTP server (password from the keyring).
+
+    A clinic in テスト / 本番 without an SMTP server keeps its mails in the outbox (``UnconfiguredTransport``):
+    a real patient's mail never lands in the demo mailbox.
+    """
     clinic = ctx.clinic()
-    if ctx.training or clinic is None or clinic.payment_mode is PaymentMode.DEMO or not clinic.smtp_host:
+    if ctx.training or clinic is None or clinic.payment_mode is PaymentMode.DEMO:
         return DemoMailbox(ctx.data_dir / "mailbox")
+    if not clinic.smtp_host:
+        return UnconfiguredTransport()
     settings = SmtpSettings(
         host=clinic.smtp_host, port=clinic.smtp_port,
         security=clinic.smtp_security if clinic.smtp_security in ("starttls", "ssl", "none") else "starttls",  # type: ignore[arg-type]

@@ -84,3 +84,29 @@ def test_a_new_clinic_starts_blank_in_test_mode_with_one_manager(tmp_path: pathl
         assert status.started and not status.finished and not status.complete
     finally:
         ctx.close()
+
+
+def test_a_clinic_without_smtp_keeps_its_mail_out_of_the_demo_mailbox(tmp_path: pathlib.Path) -> None:
+    from email.message import EmailMessage
+
+    import pytest
+
+    from desktop.bootstrap import mail_transport_for
+    from desktop.services.demo_mailbox import DemoMailbox
+    from desktop.services.mail_types import MailFailure, TemporaryMailError
+
+    ctx = prepare_context(tmp_path, LocalSettings(), secrets=MemorySecretStore(), workspace="clinic")
+    try:
+        message = EmailMessage()
+        message["To"] = "patient@example.jp"
+        with pytest.raises(TemporaryMailError) as raised:
+            mail_transport_for(ctx).send(message)
+        assert raised.value.failure is MailFailure.NOT_CONFIGURED
+        assert not (tmp_path / "mailbox").exists()
+    finally:
+        ctx.close()
+    demo = prepare_context(tmp_path, LocalSettings(), secrets=MemorySecretStore(), workspace="demo")
+    try:
+        assert isinstance(mail_transport_for(demo), DemoMailbox)
+    finally:
+        demo.close()
