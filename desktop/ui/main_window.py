@@ -200,7 +200,8 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.status_mode = QLabel(i18n.mode_label(session.clinic.payment_mode))
+        self.status_mode = QLabel(self.tr("トレーニング（デモ）") if session.training
+                                  else i18n.mode_label(session.clinic.payment_mode))
         self.status_server = QLabel(self.tr("決済ページ: 停止中"))
         self.status_outbox = QLabel()
         self.status_outbox.setStyleSheet("color: #b71c1c; font-weight: bold;")
