@@ -131,14 +131,22 @@ class ClinicPayApp:
         """
         if workspace == self.ctx.workspace and not self.ctx.first_run:
             return
+        from desktop.ui import i18n, messages
+
         old = self.ctx
         await self._stop_workspace()
+        loop = asyncio.get_running_loop()
+        try:
+            ctx = await loop.run_in_executor(None, lambda: prepare_context(old.data_dir, old.settings,
+                                                                           secrets=old.secrets, workspace=workspace))
+        except Exception as exc:  # noqa: BLE001 - e.g. the clinic's PostgreSQL unreachable: stay where we were
+            log.exception("could not open the %s database", workspace)
+            await self._start_workspace(show=True)
+            messages.error(i18n.workspace_failed_text(type(exc).__name__))
+            return
         if workspace == CLINIC:
             old.settings.workspace = CLINIC
             old.settings.save(old.data_dir)
-        loop = asyncio.get_running_loop()
-        ctx = await loop.run_in_executor(None, lambda: prepare_context(old.data_dir, old.settings,
-                                                                       secrets=old.secrets, workspace=workspace))
         old.close()
         self.ctx = ctx
         self.session = None
@@ -205,6 +213,7 @@ class ClinicPayApp:
         session = UiSession.create(ctx.actions, clinic, staff, staff_id)
         session.checkout_url = self.checkout_url
         session.training = ctx.training
+        session.clinic_chosen = ctx.settings.workspace == CLINIC
         old = self.window
         window = MainWindow(session, staff)
         window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))

@@ -150,7 +150,8 @@ class MainWindow(QMainWindow):
             row.setContentsMargins(10, 4, 10, 4)
             text = QLabel(self.tr("トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。"))
             text.setWordWrap(True)
-            self.leave_training_button = QPushButton(self.tr("クリニックの画面に戻る"))
+            self.leave_training_button = QPushButton(self.tr("クリニックの画面に戻る") if session.clinic_chosen
+                                                      else self.tr("クリニックの設定を始める"))
             self.leave_training_button.clicked.connect(lambda: self.workspace_requested.emit("clinic"))
             row.addWidget(text, 1)
             row.addWidget(self.leave_training_button)
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.show_page_index(i))
         self.nav.hide()
-        self.training_button = QPushButton(self.tr("クリニックの画面に戻る") if session.training
+        self.training_button = QPushButton(self.leave_training_button.text() if session.training
                                            else self.tr("トレーニング（デモ）を開く"))
         self.training_button.setToolTip(
             self.tr("クリニックのデータに戻ります") if session.training else

@@ -44,6 +44,7 @@ class UiSession:
     checkout_url: str | None = None
     managers: frozenset[int] = frozenset()
     training: bool = False
+    clinic_chosen: bool = True  # False while only the demo was ever opened (no clinic to return to yet)
 
     @property
     def is_manager(self) -> bool:

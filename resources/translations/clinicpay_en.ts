@@ -215,6 +215,10 @@
         <source>言語を変更しました。</source>
         <translation>Language changed.</translation>
     </message>
+    <message>
+        <source>データベースを開けませんでした。元の画面に戻ります: {reason}</source>
+        <translation>The database could not be opened; back to where you were: {reason}</translation>
+    </message>
 </context>
 <context>
     <name>ClinicStep</name>
@@ -785,6 +789,10 @@
     <message>
         <source>クリニックの画面に戻る</source>
         <translation>Back to the clinic</translation>
+    </message>
+    <message>
+        <source>クリニックの設定を始める</source>
+        <translation>Start setting up the clinic</translation>
     </message>
     <message>
         <source>デモモードです。決済は実際には行われません。</source>

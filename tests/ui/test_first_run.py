@@ -63,6 +63,7 @@ def test_fresh_install_asks_and_shows_the_demo_behind_the_question(qtbot: Any, f
     assert w.windowTitle().startswith("【トレーニング】")
     assert w.mode_badge.text() == "トレーニング（デモ）"
     assert w.training_banner is not None and w.training_banner.isVisible()
+    assert w.leave_training_button.text() == "クリニックの設定を始める"  # no clinic to return to yet
     # デモで試す: the demo stays open as today, and is what the next start opens
     _click(qtbot, app.first_run_dialog.demo_button)
     wait_for(qtbot, lambda: app.first_run_dialog is None)
@@ -205,6 +206,8 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
     wait_for(qtbot, lambda: app.ctx.training and app.window is not None and app.window.session.training, timeout=20)
     wait_idle(qtbot)
     assert app.window.windowTitle().startswith("【トレーニング】")
+    assert app.window.leave_training_button.text() == "クリニックの画面に戻る"
+    assert app.window.status_mode.text() == "トレーニング（デモ）"
     # whatever mode the demo's clinic row says, the demo talks to the simulator only
     demo_clinic = app.ctx.clinic()
     assert demo_clinic is not None
