@@ -135,10 +135,9 @@ class ClinicPayApp:
 
         old = self.ctx
         await self._stop_workspace()
-        loop = asyncio.get_running_loop()
-        try:
-            ctx = await loop.run_in_executor(None, lambda: prepare_context(old.data_dir, old.settings,
-                                                                           secrets=old.secrets, workspace=workspace))
+        try:  # migrations and the demo seed run in the old graph's db pool, off the UI thread
+            ctx = await old.runner.db(lambda: prepare_context(old.data_dir, old.settings, secrets=old.secrets,
+                                                              workspace=workspace))
         except Exception as exc:  # noqa: BLE001 - e.g. the clinic's PostgreSQL unreachable: stay where we were
             log.exception("could not open the %s database", workspace)
             await self._start_workspace(show=True)
