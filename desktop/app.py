@@ -7,6 +7,11 @@ shows the window, which receives only the graph's ``DeskActions``.
 Closing the window stops the tasks and the servers inside the loop, then the loop ends and
 ``main`` returns 0.
 
+A fresh install opens the demo and asks 「デモで試す」 or 「クリニックの設定を始める」. The window can
+switch between the clinic's database and the demo's (トレーニング) at any time without a restart:
+``switch_workspace`` stops the servers and tasks, builds the other graph through
+``desktop.bootstrap`` and starts them again around a new window.
+
     python -m desktop [--data-dir DIR]      the app
 """
 
@@ -25,6 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from desktop.bootstrap import prepare_context
+from desktop.config import CLINIC, DEMO
 from desktop.domain.clinic import PaymentMode
 from desktop.paths import default_data_dir
 from desktop.services.context import AppContext, set_demo_api_base
@@ -46,10 +52,13 @@ class ClinicPayApp:
     Args:
         ctx: the service graph.
         checkout_port: overrides ``settings.checkout_port`` (0 = any free port).
+        ask_first_run: on a first run (``ctx.first_run``), ask デモで試す / クリニックの設定を始める.
     """
 
-    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None) -> None:
+    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False) -> None:
         self.ctx = ctx
+        self.ask_first_run = ask_first_run
+        self.first_run_dialog: Any = None
         self.checkout_port = ctx.settings.checkout_port if checkout_port is None else checkout_port
         self.simulator: EmbeddedServer | None = None
         self.simulator_state: Any = None
@@ -64,12 +73,19 @@ class ClinicPayApp:
     # -- start ---------------------------------------------------------------------------------
 
     async def start(self, *, show: bool = True) -> None:
-        from desktop.ui import i18n, messages
+        from desktop.ui import i18n
 
         i18n.set_language(self.ctx.settings.language)
+        await self._start_workspace(show=show)
+        if self.ctx.first_run and self.ask_first_run:
+            self._ask_first_run()
+
+    async def _start_workspace(self, *, show: bool = True) -> None:
+        from desktop.ui import i18n, messages
+
         clinic = self.ctx.clinic()
         startup_errors: list[str] = []
-        if clinic is not None and clinic.payment_mode is PaymentMode.DEMO:
+        if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
             try:
                 await self._start_simulator()
             except Exception as exc:  # noqa: BLE001 - shown, the app still opens
@@ -86,6 +102,75 @@ class ClinicPayApp:
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
         self._spawn("status", self._every(STATUS_INTERVAL, self._poll_status))
         self._spawn("reconcile", self._every(RECONCILE_INTERVAL, self._reconcile))
+
+    def _ask_first_run(self) -> None:
+        from desktop.ui.setup.first_run_dialog import FirstRunDialog
+
+        dialog = FirstRunDialog(self.window)
+        self.first_run_dialog = dialog
+
+        def chosen(choice: str) -> None:
+            self.first_run_dialog = None
+            if choice == CLINIC:
+                asyncio.ensure_future(self.switch_workspace(CLINIC))
+            else:
+                self.ctx.first_run = False
+                self.ctx.settings.workspace = DEMO
+                self.ctx.settings.save(self.ctx.data_dir)
+
+        dialog.chosen.connect(chosen)
+        dialog.open()
+
+    async def switch_workspace(self, workspace: str) -> None:
+        """Open the clinic's database (``"clinic"``) or the demo's (``"demo"``, トレーニング), no restart.
+
+        The servers and tasks of the open one stop, the other graph is built by
+        ``desktop.bootstrap.prepare_context`` (a new clinic to set up when the clinic's database
+        is empty) and a new window replaces the old one. Choosing the clinic is remembered in
+        ``settings.json``; トレーニング is not (the next start opens the clinic again).
+        """
+        if workspace == self.ctx.workspace and not self.ctx.first_run:
+            return
+        from desktop.ui import i18n, messages
+
+        old = self.ctx
+        await self._stop_workspace()
+        try:  # migrations and the demo seed run in the old graph's db pool, off the UI thread
+            ctx = await old.runner.db(lambda: prepare_context(old.data_dir, old.settings, secrets=old.secrets,
+                                                              workspace=workspace))
+        except Exception as exc:  # noqa: BLE001 - e.g. the clinic's PostgreSQL unreachable: stay where we were
+            log.exception("could not open the %s database", workspace)
+            await self._start_workspace(show=True)
+            messages.error(i18n.workspace_failed_text(type(exc).__name__))
+            return
+        if workspace == CLINIC:
+            old.settings.workspace = CLINIC
+            old.settings.save(old.data_dir)
+        old.close()
+        self.ctx = ctx
+        self.session = None
+        self._last_token = None
+        await self._start_workspace(show=True)
+
+    async def _stop_workspace(self) -> None:
+        from desktop.ui import async_ops
+
+        for task in list(self._tasks.values()) + list(async_ops._tasks):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*self._tasks.values(), *async_ops._tasks,
+                                                  return_exceptions=True), timeout=5)
+        self._tasks.clear()
+        for server in (self.checkout, self.simulator):
+            if server is not None:
+                try:
+                    await server.stop()
+                except Exception:  # noqa: BLE001
+                    log.exception("server did not stop cleanly")
+        if self.simulator_state is not None:
+            self.simulator_state.close()
+        self.checkout = self.simulator = self.simulator_state = None
+        self.checkout_url = None
 
     async def _start_simulator(self) -> None:
         from desktop.simulator.server import embedded_simulator
@@ -126,8 +211,11 @@ class ClinicPayApp:
         staff_id = self.session.staff_id if self.session is not None else ctx.settings.staff_id
         session = UiSession.create(ctx.actions, clinic, staff, staff_id)
         session.checkout_url = self.checkout_url
+        session.training = ctx.training
+        session.clinic_chosen = ctx.settings.workspace == CLINIC
         old = self.window
         window = MainWindow(session, staff)
+        window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
@@ -152,6 +240,8 @@ class ClinicPayApp:
         messages.info(i18n.language_changed_text())
 
     def _on_staff_changed(self, staff_id: int) -> None:
+        if self.ctx.training:
+            return  # the demo's staff are not this PC's
         self.ctx.settings.staff_id = staff_id
         self.ctx.settings.save(self.ctx.data_dir)
 
@@ -202,24 +292,9 @@ class ClinicPayApp:
         self._closed.set()
 
     async def stop(self) -> None:
-        from desktop.ui import async_ops
-
-        for task in self._tasks.values():
-            task.cancel()
-        for task in list(self._tasks.values()) + list(async_ops._tasks):
-            task.cancel()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.gather(*self._tasks.values(), *async_ops._tasks,
-                                                  return_exceptions=True), timeout=5)
-        self._tasks.clear()
-        for server in (self.checkout, self.simulator):
-            if server is not None:
-                try:
-                    await server.stop()
-                except Exception:  # noqa: BLE001
-                    log.exception("server did not stop cleanly")
-        if self.simulator_state is not None:
-            self.simulator_state.close()  # stops its webhook sender
+        if self.first_run_dialog is not None:
+            self.first_run_dialog.close()
+        await self._stop_workspace()  # the simulator's state closes its webhook sender there
         if self.window is not None:
             self.window.disconnect_bridge()
             self.window.deleteLater()
@@ -243,14 +318,20 @@ def _configure_qt_app(argv: list[str]) -> Any:
 
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
-        checkout_port: int | None = None) -> int:
-    """Run ``body`` on the qasync loop with a started app; always stops it and closes ``ctx``."""
+        checkout_port: int | None = None, ask_first_run: bool = False) -> int:
+    """Run ``body`` on the qasync loop with a started app; always stops it and closes its graph.
+
+    The graph closed at the end is the one open then (``ctx``, or the one a switch to or from
+    トレーニング built).
+    """
     import qasync
 
     _configure_qt_app(argv or [])
+    opened: list[ClinicPayApp] = []
 
     async def main() -> int:
-        app = ClinicPayApp(ctx, checkout_port=checkout_port)
+        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run)
+        opened.append(app)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
@@ -264,7 +345,7 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     try:
         return int(qasync.run(main()))
     finally:
-        ctx.close()
+        (opened[0].ctx if opened else ctx).close()
 
 
 async def _until_closed(app: ClinicPayApp) -> int:
@@ -284,4 +365,4 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
     ctx = prepare_context(data_dir)
-    return run(ctx, _until_closed, qt_args)
+    return run(ctx, _until_closed, qt_args, ask_first_run=True)

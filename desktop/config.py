@@ -18,6 +18,8 @@ from desktop.storage.db import sqlite_url
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
+DEMO_DATABASE_FILE = "demo.db"  # the デモ / トレーニング data, always a SQLite file of this PC
+CLINIC, DEMO = "clinic", "demo"  # the two databases a PC can open (``LocalSettings.workspace``)
 
 
 @dataclasses.dataclass
@@ -30,9 +32,15 @@ class LocalSettings:
     checkout_port: int = 8470
     simulator_port: int = 0  # デモ mode PAY.JP simulator; 0 = any free port
     staff_id: int = 0  # the staff member signed in on this PC (0 = not chosen yet)
+    workspace: str = ""  # which database opens: "clinic", "demo" (トレーニング), "" = first run, not chosen yet
 
     def resolved_database_url(self, data_dir: pathlib.Path) -> str:
+        """The clinic's database: ``database_url``, or ``clinicpay.db`` in the data directory."""
         return self.database_url or sqlite_url(data_dir / "clinicpay.db")
+
+    def workspace_url(self, data_dir: pathlib.Path, workspace: str) -> str:
+        """The database of ``workspace``: the clinic's, or the demo's own SQLite file (never the clinic's)."""
+        return sqlite_url(data_dir / DEMO_DATABASE_FILE) if workspace == DEMO else self.resolved_database_url(data_dir)
 
     @classmethod
     def load(cls, data_dir: pathlib.Path) -> "LocalSettings":

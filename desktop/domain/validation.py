@@ -91,3 +91,34 @@ def validate_refund_reason(text: str | None) -> str:
     if len(text) > REFUND_REASON_MAX_CHARS:
         raise ValidationError("refund_reason_too_long", field="reason", max=REFUND_REASON_MAX_CHARS)
     return text
+
+
+_REGISTRATION_NUMBER = re.compile(r"^T([1-9])(\d{12})$")
+
+
+def registration_check_digit(base12: str) -> int:
+    """The check digit of a 13-digit 法人番号 whose last 12 digits are ``base12``.
+
+    Rule of 法人番号の指定等に関する省令 (平成26年財務省令第70号) 第2条, as the National Tax
+    Agency publishes it ("法人番号の構成" / 検査用数字の計算方法, houjin-bangou.nta.go.jp):
+    with P(n) the n-th digit of ``base12`` counted from the right (n = 1 … 12) and Q(n) = 1
+    for odd n, 2 for even n, the check digit is ``9 - (Σ P(n)·Q(n) mod 9)``; it is the first of
+    the 13 digits. Example from the agency: 国税庁 ``7000012050002``.
+
+    Raises ``ValueError`` unless ``base12`` is 12 ASCII digits.
+    """
+    if len(base12) != 12 or not base12.isascii() or not base12.isdigit():
+        raise ValueError("base12 must be 12 digits")
+    total = sum(int(d) * (1 if n % 2 else 2) for n, d in enumerate(reversed(base12), start=1))
+    return 9 - total % 9
+
+
+def registration_number_valid(text: str) -> bool:
+    """Whether ``text`` is an 適格請求書発行事業者の登録番号: ``T`` + 13 digits with a valid check digit.
+
+    The 13 digits are the 法人番号 (corporations) or a number the tax office assigns to a sole
+    proprietor; both use the 法人番号 check-digit scheme (``registration_check_digit``), as
+    国税庁「適格請求書発行事業者の登録番号の構成」states. ``text`` must already be trimmed and upper-case.
+    """
+    match = _REGISTRATION_NUMBER.fullmatch(text)
+    return bool(match) and registration_check_digit(match.group(2)) == int(match.group(1))  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ from desktop.services.history import HistoryFilter, HistoryRow, HistoryService
 from desktop.services.outbox import OutboxSender, OutboxStatus, SendReport
 from desktop.services.runner import BackgroundRunner
 from desktop.services.settings_service import ConnectionView, ContractView, SettingsService
+from desktop.services.setup import SetupService, SetupStatus, SetupStep
 
 
 class DeskActions:
@@ -44,12 +45,15 @@ class DeskActions:
         outbox: the mail queue.
         mailbox_dir: the デモ mailbox's folder (what the clinic's patients would have received);
             opened on first use.
+        setup: the first-run setup's progress and checklist.
     """
 
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
-                 history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path) -> None:
+                 history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
+                 setup: SetupService) -> None:
         self._run = runner
+        self._setup = setup
         self._billing = billing
         self._booking = booking
         self._directory = directory
@@ -239,13 +243,43 @@ class DeskActions:
 
     async def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
                         password: str | None) -> None:
-        """SMTP server settings; the password (when given) goes to the keyring only."""
-        await self._run.db(self._settings.save_smtp, clinic_id, host=host, port=port, security=security,
-                           username=username, password=password)
+        """SMTP server settings; the password (when given) goes to the keyring only.
+
+        A change of server, port, security, user or password needs a new テスト送信 (setup checklist).
+        """
+        def save() -> None:
+            before = self._settings.connection(clinic_id)
+            self._settings.save_smtp(clinic_id, host=host, port=port, security=security, username=username,
+                                     password=password)
+            after = self._settings.connection(clinic_id)
+            keys = ("smtp_host", "smtp_port", "smtp_security", "smtp_username")
+            if password or any(getattr(before, k) != getattr(after, k) for k in keys):
+                self._setup.forget_test_mail(clinic_id)
+
+        await self._run.db(save)
 
     async def send_test_mail(self, clinic_id: int) -> str:
-        """テストメール送信 to the clinic's own address (mail pool). Returns that address."""
-        return await self._run.mail(self._settings.send_test_mail, clinic_id)
+        """テストメール送信 to the clinic's own address (mail pool). Returns that address.
+
+        Its acceptance by the SMTP server is recorded for the setup checklist.
+        """
+        address = await self._run.mail(self._settings.send_test_mail, clinic_id)
+        await self._run.db(self._setup.record_test_mail, clinic_id)
+        return address
+
+    # -- first-run setup -----------------------------------------------------------------------
+
+    async def setup_status(self, clinic_id: int) -> SetupStatus:
+        """The setup checklist: each step done or what it still needs, and the step to resume at."""
+        return await self._run.db(self._setup.status, clinic_id)
+
+    async def set_setup_step(self, clinic_id: int, step: SetupStep) -> None:
+        """Remember the step the setup shows (it resumes there, on any PC)."""
+        await self._run.db(self._setup.set_step, clinic_id, step)
+
+    async def finish_setup(self, clinic_id: int) -> None:
+        """完了: the setup is not opened by itself any more (the checklist stays while items are missing)."""
+        await self._run.db(self._setup.finish, clinic_id)
 
     # -- メールボックス（デモ） ------------------------------------------------------------------
 

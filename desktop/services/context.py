@@ -21,6 +21,7 @@ from desktop.services.outbox import OutboxSender
 from desktop.services.payment_setup import GatewayProvider
 from desktop.services.runner import BackgroundRunner
 from desktop.services.secrets import SecretStore
+from desktop.services.setup import SetupService
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -52,7 +53,15 @@ class AppContext:
     runner: BackgroundRunner
     actions: DeskActions
     clock: Clock
+    setup: SetupService
+    workspace: str = "clinic"  # "clinic" (the clinic's database) or "demo" (トレーニング, its own file)
+    first_run: bool = False  # nothing chosen yet: the demo is open and the first-run choice is asked
     demo_api_base: str | None = None  # set once the in-process simulator listens
+
+    @property
+    def training(self) -> bool:
+        """The demo database is open: simulator and demo mailbox only, nothing reaches the clinic."""
+        return self.workspace == "demo"
 
     def clinic(self) -> Clinic | None:
         """The clinic of this installation (the first one)."""

@@ -1,4 +1,7 @@
-"""Sample data for デモ mode: a fresh install shows a working front desk at once."""
+"""Sample data for デモ mode: the demo database (トレーニング) shows a working front desk at once.
+
+The demo lives in its own database (``desktop.config.DEMO_DATABASE_FILE``), never in the clinic's.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus,
 from desktop.domain.formatting import JST
 from desktop.services.context import AppContext
 from desktop.services.directory import ClinicUpdate, MenuInput
+from desktop.storage.orm import BillingRequest, Clinic, Patient
+from desktop.storage.unit_of_work import Database
 
 DEMO_CLINIC_NAME = "さくら内科クリニック（デモ）"
 
@@ -33,7 +38,7 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
     )
     d.update_clinic(clinic_id, ClinicUpdate(
         payment_mode=PaymentMode.DEMO, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
-        representative="桜井 一郎", registration_number="T1234567890123",
+        representative="桜井 一郎", registration_number="T9234567890123",
     ))
     manager = d.add_staff(clinic_id, "院長 桜井", StaffRole.MANAGER)
     d.add_staff(clinic_id, "受付 佐々木")
@@ -65,3 +70,27 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
     if not ctx.settings.staff_id:
         ctx.settings.staff_id = manager
     return clinic_id
+
+
+def is_untouched_seed(db: Database) -> bool:
+    """Whether ``db`` holds the demo clinic and nothing a clinic entered: the seed only.
+
+    True when its only clinic is the demo clinic in デモ mode without a PAY.JP tenant, no billing
+    request was ever made, and every patient is one of the seed's. Such a database (from a
+    version that kept the demo in the clinic's database) can become the demo database; any other
+    stays the clinic's.
+    """
+    from sqlalchemy import func, select
+
+    seed = {(f, g) for f, g, *_ in _PATIENTS}
+    with db.uow(readonly=True) as uow:
+        clinics = uow.session.scalars(select(Clinic)).all()
+        if len(clinics) != 1:
+            return False
+        c = clinics[0]
+        if c.name != DEMO_CLINIC_NAME or c.payment_mode is not PaymentMode.DEMO or c.payjp_tenant_id:
+            return False
+        if uow.session.scalar(select(func.count()).select_from(BillingRequest)):
+            return False
+        names = uow.session.execute(select(Patient.family_name, Patient.given_name)).all()
+        return all((f, g) in seed for f, g in names)

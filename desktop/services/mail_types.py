@@ -35,6 +35,7 @@ class MailFailure(StrEnum):
     SENDER_REFUSED = "sender_refused"
     MESSAGE_REJECTED = "message_rejected"
     MAILBOX_ERROR = "mailbox_error"
+    NOT_CONFIGURED = "not_configured"
 
 
 _MESSAGES: dict[MailFailure, str] = {
@@ -49,6 +50,7 @@ _MESSAGES: dict[MailFailure, str] = {
     MailFailure.SENDER_REFUSED: N_("送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。"),
     MailFailure.MESSAGE_REJECTED: N_("メールサーバーがメールの受け取りを拒否しました。"),
     MailFailure.MAILBOX_ERROR: N_("デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。"),
+    MailFailure.NOT_CONFIGURED: N_("メールサーバー（SMTP）が設定されていません。「決済会社設定」のチェックリストから設定してください。"),
 }
 
 
@@ -110,6 +112,13 @@ class PermanentMailError(MailError):
     """Delivery cannot succeed as things are (5xx refusal, failed login, bad address); do not retry."""
 
     retryable = False
+
+
+class UnconfiguredTransport:
+    """The clinic (テスト / 本番) has no SMTP server yet: mails wait in the outbox, never in the demo mailbox."""
+
+    def send(self, message: EmailMessage) -> None:
+        raise TemporaryMailError(MailFailure.NOT_CONFIGURED)
 
 
 def message_to_bytes(message: EmailMessage) -> bytes:

@@ -26,6 +26,8 @@ class GatewayProvider:
         secrets: where this PC keeps PAY.JP secret keys.
         demo_api_base: the running simulator's base URL (None until it has started).
         timeout: seconds before an unanswered PAY.JP call counts as lost.
+        demo_only: the トレーニング (demo) database: every clinic talks to the simulator, whatever
+            its ``payment_mode`` says, and no secret key is ever read.
     """
 
     def __init__(
@@ -35,16 +37,21 @@ class GatewayProvider:
         *,
         timeout: float = 30.0,
         live_api_base: str = LIVE_API_BASE,
+        demo_only: bool = False,
     ) -> None:
         self._secrets = secrets
+        self.demo_only = demo_only
         self.demo_api_base = demo_api_base
         self._timeout = timeout
         self._live_api_base = live_api_base
         self._cache: dict[tuple[str, str, str, str | None, bool], PayjpGateway] = {}
         self._lock = threading.Lock()
 
+    def _demo(self, clinic: Clinic) -> bool:
+        return self.demo_only or clinic.payment_mode is PaymentMode.DEMO
+
     def config_for(self, clinic: Clinic) -> PayjpConfig:
-        if clinic.payment_mode is PaymentMode.DEMO:
+        if self._demo(clinic):
             base = self.demo_api_base
             if not base:
                 raise ServiceUnavailableError("payjp_unavailable")
@@ -65,7 +72,7 @@ class GatewayProvider:
         """
         config = self.config_for(clinic)
         tenant = clinic.payjp_tenant_id or None
-        required = clinic.payment_mode is not PaymentMode.DEMO
+        required = not self._demo(clinic)
         key = (config.api_base, config.secret_key, config.public_key, tenant, required)
         with self._lock:
             gateway = self._cache.get(key)
@@ -74,10 +81,10 @@ class GatewayProvider:
             return gateway
 
     def public_key_for(self, clinic: Clinic) -> str:
-        return DEMO_PUBLIC_KEY if clinic.payment_mode is PaymentMode.DEMO else clinic.payjp_public_key
+        return DEMO_PUBLIC_KEY if self._demo(clinic) else clinic.payjp_public_key
 
     def script_url_for(self, clinic: Clinic) -> str:
-        if clinic.payment_mode is PaymentMode.DEMO:
+        if self._demo(clinic):
             base = self.demo_api_base
             return (base or "") + SIMULATOR_SCRIPT_PATH
         return LIVE_SCRIPT_URL

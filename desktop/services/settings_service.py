@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
 from desktop.i18n import N_, NP_
-from desktop.domain.validation import validate_email
+from desktop.domain.validation import registration_number_valid, validate_email
 from desktop.services.secrets import WEBHOOK_TOKEN_SECRET
 from desktop.services.directory import UNCHANGED, ClinicUpdate, DirectoryService, require_text
 from desktop.services.mail_types import MailError
@@ -57,6 +57,9 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
     "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"),
+    "registration_number_check_digit": N_("登録番号の検査用数字（「T」の次の1桁）が合いません。番号を確かめてください。"),
+    "training_demo_only": N_("トレーニング中は、デモ（シミュレーター）以外の支払いモードにできません。"),
+    "training_no_smtp": N_("トレーニング中はテストメールを送信しません（メールは「メールボックス（デモ）」に届きます）。"),
     "email_invalid": N_("メールアドレスの形式が正しくありません。"),
     "smtp_host_invalid": N_("SMTPサーバー名が正しくありません。"),
     "smtp_port_invalid": N_("ポート番号は1〜65535の数字で入力してください。"),
@@ -170,8 +173,9 @@ class SettingsService:
     """
 
     def __init__(self, db: Database, secrets: SecretStore, gateways: GatewayProvider, directory: DirectoryService,
-                 tenants: TenantService, *, clock: Callable[[], dt.datetime]) -> None:
+                 tenants: TenantService, *, clock: Callable[[], dt.datetime], training: bool = False) -> None:
         self._db = db
+        self._training = training
         self._secrets = secrets
         self._gateways = gateways
         self._directory = directory
@@ -260,6 +264,8 @@ class SettingsService:
 
     def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None) -> None:
         """支払いモードと APIキー: the public key in the database, the secret key in the keyring only."""
+        if self._training and mode is not PaymentMode.DEMO:
+            raise SettingsError("training_demo_only", field="payment_mode")
         public_key, secret = self.validate_payjp(mode, public_key, secret_key)
         if secret is not None:
             self._secrets.set(payjp_secret_name(mode.value), secret)
@@ -349,6 +355,8 @@ class SettingsService:
         reg = _text(registration_number).upper()
         if reg and not _REG_NO.fullmatch(reg):
             raise SettingsError("registration_number_invalid", field="registration_number")
+        if reg and not registration_number_valid(reg):
+            raise SettingsError("registration_number_check_digit", field="registration_number")
         values["registration_number"] = reg or None
         self._directory.update_clinic(clinic_id, ClinicUpdate(**values))
 
@@ -382,6 +390,8 @@ class SettingsService:
 
         Returns the address it was sent to.
         """
+        if self._training:
+            raise SettingsError("training_no_smtp", field="smtp_test")
         c = self._clinic(clinic_id)
         if not c.smtp_host:
             raise SettingsError("smtp_not_configured", field="smtp_test")

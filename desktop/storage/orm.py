@@ -380,3 +380,14 @@ class WebhookEvent(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SetupProgress(Base):
+    """How far the clinic's first-run setup has come (it can be left and resumed on any PC)."""
+
+    __tablename__ = "setup_progress"
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
+    current_step: Mapped[str] = mapped_column(String(32), default="")  # the step shown when resumed
+    test_mail_sent_at: Mapped[dt.datetime | None]  # last テスト送信 the SMTP server accepted (UTC)
+    finished_at: Mapped[dt.datetime | None]  # the wizard was closed with 完了 (UTC)

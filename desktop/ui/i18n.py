@@ -178,3 +178,8 @@ def checkout_failed_text(port: int | None, reason: object) -> str:
 
 def language_changed_text() -> str:
     return QCoreApplication.translate("ClinicPayApp", "言語を変更しました。")
+
+
+def workspace_failed_text(reason: object) -> str:
+    return QCoreApplication.translate(
+        "ClinicPayApp", "データベースを開けませんでした。元の画面に戻ります: {reason}").format(reason=reason)

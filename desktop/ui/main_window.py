@@ -6,6 +6,8 @@ Signals:
     closed: the window was closed (the app then shuts down).
     language_changed(lang): the user chose another UI language (the app rebuilds the window).
     staff_changed(staff_id): another staff member signed in on this PC.
+    workspace_requested(str): open the clinic's database (``"clinic"``) or the demo's (``"demo"``,
+        トレーニング); the app rebuilds the graph and the window.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QPushButton,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -26,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import PaymentMode
-from desktop.services.front_desk import StaffInfo
-from desktop.ui import i18n, messages
+from desktop.services.front_desk import ClinicInfo, StaffInfo
+from desktop.services.setup import SetupStatus, SetupStep
+from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
@@ -35,6 +39,7 @@ from desktop.ui.pages.menu_page import MenuPage
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
 from desktop.ui.pages.reservations_page import ReservationsPage
 from desktop.ui.session import UiSession
+from desktop.ui.setup.wizard import SetupWizard
 
 BANNER_STYLE = {
     "error": "background: #fdecea; color: #b71c1c; border: 1px solid #f5c6c2;",
@@ -42,6 +47,7 @@ BANNER_STYLE = {
     "info": "background: #e8f4fd; color: #0d47a1; border: 1px solid #b6dcfb;",
 }
 SUB_PAGES = {"決済会社設定"}  # shown indented under their parent entry
+TRAINING_STYLE = "background: #6a1b9a; color: white;"
 MODE_STYLE = {
     PaymentMode.DEMO: "background: #ff9800; color: white;",
     PaymentMode.TEST: "background: #1976d2; color: white;",
@@ -82,6 +88,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
     language_changed = Signal(str)
     staff_changed = Signal(int)
+    workspace_requested = Signal(str)
 
     PAGES = (QT_TRANSLATE_NOOP("MainWindow", "予約管理"), QT_TRANSLATE_NOOP("MainWindow", "決済管理"),
              QT_TRANSLATE_NOOP("MainWindow", "決済会社設定"), QT_TRANSLATE_NOOP("MainWindow", "メニュー設定"),
@@ -109,8 +116,9 @@ class MainWindow(QMainWindow):
         self.menu_button.setStyleSheet("QToolButton { color: white; font-size: 20px; border: none; padding: 2px 8px; }")
         self.title_label = QLabel()
         self.title_label.setStyleSheet("font-size: 16px; font-weight: bold;")
-        self.mode_badge = QLabel(i18n.mode_label(session.clinic.payment_mode))
-        self.mode_badge.setStyleSheet(MODE_STYLE[session.clinic.payment_mode] +
+        self.mode_badge = QLabel(self.tr("トレーニング（デモ）") if session.training
+                                 else i18n.mode_label(session.clinic.payment_mode))
+        self.mode_badge.setStyleSheet((TRAINING_STYLE if session.training else MODE_STYLE[session.clinic.payment_mode]) +
                                       " padding: 2px 8px; border-radius: 3px; font-weight: bold;")
         self.staff_combo = QComboBox()
         for s in staff:
@@ -132,7 +140,23 @@ class MainWindow(QMainWindow):
 
         self.banner = MessageBanner()
         outer.addWidget(self.banner)
-        if session.clinic.payment_mode is PaymentMode.DEMO:
+        self.training_banner: QWidget | None = None
+        if session.training:
+            self.training_banner = QWidget()
+            self.training_banner.setObjectName("trainingBanner")
+            self.training_banner.setStyleSheet("#trainingBanner { background: #6a1b9a; } "
+                                               "#trainingBanner QLabel { color: white; font-weight: bold; }")
+            row = QHBoxLayout(self.training_banner)
+            row.setContentsMargins(10, 4, 10, 4)
+            text = QLabel(self.tr("トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。"))
+            text.setWordWrap(True)
+            self.leave_training_button = QPushButton(self.tr("クリニックの画面に戻る") if session.clinic_chosen
+                                                      else self.tr("クリニックの設定を始める"))
+            self.leave_training_button.clicked.connect(lambda: self.workspace_requested.emit("clinic"))
+            row.addWidget(text, 1)
+            row.addWidget(self.leave_training_button)
+            outer.addWidget(self.training_banner)
+        elif session.clinic.payment_mode is PaymentMode.DEMO:
             demo = QLabel(self.tr("デモモードです。決済は実際には行われません。"))
             demo.setStyleSheet("background: #fff3e0; color: #8a4b00; padding: 3px 10px;")
             outer.addWidget(demo)
@@ -158,12 +182,27 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.show_page_index(i))
         self.nav.hide()
-        body.addWidget(self.nav)
+        self.training_button = QPushButton(self.leave_training_button.text() if session.training
+                                           else self.tr("トレーニング（デモ）を開く"))
+        self.training_button.setToolTip(
+            self.tr("クリニックのデータに戻ります") if session.training else
+            self.tr("見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません"))
+        self.training_button.clicked.connect(
+            lambda: self.workspace_requested.emit("clinic" if session.training else "demo"))
+        self.training_button.hide()
+        nav_column = QVBoxLayout()
+        nav_column.setContentsMargins(0, 0, 0, 0)
+        nav_column.setSpacing(0)
+        nav_column.addWidget(self.nav, 1)
+        nav_column.addWidget(self.training_button)
+        self.training_button.setFixedWidth(190)
+        body.addLayout(nav_column)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.status_mode = QLabel(i18n.mode_label(session.clinic.payment_mode))
+        self.status_mode = QLabel(self.tr("トレーニング（デモ）") if session.training
+                                  else i18n.mode_label(session.clinic.payment_mode))
         self.status_server = QLabel(self.tr("決済ページ: 停止中"))
         self.status_outbox = QLabel()
         self.status_outbox.setStyleSheet("color: #b71c1c; font-weight: bold;")
@@ -183,14 +222,22 @@ class MainWindow(QMainWindow):
         bridge = messages.bridge()
         bridge.shown.connect(self.banner.show_message)
         bridge.busy_changed.connect(self._on_busy_changed)
+        self.setup_wizard: SetupWizard | None = None
+        settings_page = self.pages["決済会社設定"]
+        assert isinstance(settings_page, PaymentSettingsPage)
+        settings_page.checklist.open_step.connect(lambda step: self.open_setup(SetupStep(step)))
         self.update_title()
         self.resize(1280, 720)
         self.show_page_index(0)
+        if not session.training:
+            async_ops.run_op(session.actions.setup_status(session.clinic.id), on_success=self._resume_setup,
+                             name="setup-resume")
 
     # -- navigation --------------------------------------------------------------------------
 
     def toggle_nav(self) -> None:
         self.nav.setVisible(not self.nav.isVisible())
+        self.training_button.setVisible(self.nav.isVisible())
         if self.nav.isVisible():
             self.nav.setFocus()
 
@@ -214,12 +261,41 @@ class MainWindow(QMainWindow):
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
 
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _resume_setup(self, status: SetupStatus) -> None:
+        if status.started and not status.finished:
+            self.open_setup(status.current_step)
+
+    def open_setup(self, step: SetupStep | None = None) -> SetupWizard:
+        """The clinic's setup, at ``step`` (default: where it was left)."""
+        if self.setup_wizard is not None:
+            self.setup_wizard.close()
+        wizard = SetupWizard(self.session, step, self)
+        wizard.changed.connect(self._clinic_changed)
+        self.setup_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _clinic_changed(self) -> None:
+        def fresh(info: ClinicInfo | None) -> None:
+            if info is not None:
+                self.session.clinic = info
+                self.update_title()
+            page = self.pages.get("決済会社設定")
+            if isinstance(page, PaymentSettingsPage):
+                page.reload()
+
+        async_ops.run_op(self.session.actions.clinic_info(), on_success=fresh, name="clinic-info")
+
     # -- status --------------------------------------------------------------------------------
 
     def update_title(self) -> None:
         staff = self.staff_combo.currentText()
-        self.setWindowTitle(f"{self.session.clinic.name} — {staff}｜" + self.tr("クリニック決済"))
-        self.title_label.setText(f"{self.session.clinic.name}　{staff}")
+        name = self.session.clinic.name or self.tr("（クリニック名 未設定）")
+        prefix = self.tr("【トレーニング】") if self.session.training else ""
+        self.setWindowTitle(f"{prefix}{name} — {staff}｜" + self.tr("クリニック決済"))
+        self.title_label.setText(f"{prefix}{name}　{staff}")
 
     def set_server_status(self, url: str | None) -> None:
         self.status_server.setText(self.tr("決済ページ: 稼働中 {url}").format(url=url) if url else self.tr("決済ページ: 停止中"))

@@ -33,6 +33,8 @@ class UiSession:
         events: change signals between the pages.
         checkout_url: where the checkout page is served, or None if it is not.
         managers: the staff ids of 管理者.
+        training: the demo database is open (トレーニング): nothing reaches the clinic's data,
+            patients or PAY.JP.
     """
 
     actions: DeskActions
@@ -41,6 +43,8 @@ class UiSession:
     events: DataEvents
     checkout_url: str | None = None
     managers: frozenset[int] = frozenset()
+    training: bool = False
+    clinic_chosen: bool = True  # False while only the demo was ever opened (no clinic to return to yet)
 
     @property
     def is_manager(self) -> bool:

@@ -2,6 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py            # all
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py patients   # ui-patient-*.png only
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run [ja|en]   # ui-first-run*, ui-setup-*, ui-training*
+    QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run ja   # the same at 150 % (-150)
 """
 
 from __future__ import annotations
@@ -17,6 +19,80 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 OUT = ROOT / "docs" / "screenshots"
+
+
+async def capture_first_run(lang: str) -> None:
+    """A fresh install: the first-run choice, the setup's steps (with a refused value), the checklist,
+    and the トレーニング window."""
+    from desktop.app import ClinicPayApp, prepare_context
+    from desktop.config import LocalSettings
+    from desktop.services.secrets import MemorySecretStore
+    from desktop.ui import async_ops
+
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    suffix = ("-en" if lang == "en" else "") + ("-150" if scale == "1.5" else "")
+    size = (1280, 720) if scale == "1.5" else (1366, 768)
+    ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
+                          LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0, ask_first_run=True)
+    await app.start(show=True)
+    app.window.resize(*size)
+
+    async def idle(extra: float = 0.3) -> None:
+        while async_ops.pending():
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(extra)
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    await idle()
+    grab(app.first_run_dialog, "first-run")
+    app.first_run_dialog.clinic_button.click()
+    while app.window is None or app.window.setup_wizard is None:
+        await asyncio.sleep(0.05)
+    app.window.resize(*size)
+    wizard = app.window.setup_wizard
+    await idle()
+    step = wizard.current()
+    for key, value in {"name": "やまだ内科クリニック", "representative": "山田 太郎", "postal_code": "150-0001",
+                       "address": "東京都渋谷区神宮前1-1-1", "phone": "03-1234-5678",
+                       "email": "info@yamada-clinic.example.jp", "registration_number": "T9876543210123"}.items():
+        step.fields[key].setText(value)
+    wizard.next_button.click()
+    await idle()
+    grab(wizard, "setup-clinic-error")
+    step.fields["registration_number"].setText("T8876543210123")
+    wizard.next_button.click()
+    await idle()
+    mail = wizard.current()
+    mail.host.setText("smtp.yamada-clinic.example.jp")
+    mail.username.setText("info@yamada-clinic.example.jp")
+    grab(wizard, "setup-mail")
+    wizard.go(2)
+    await idle()
+    wizard.current().url.setText("https://pay.yamada-clinic.example.jp")
+    wizard.next_button.click()
+    await idle()
+    grab(wizard, "setup-payjp-keys")
+    wizard.go(4)
+    await idle(0.6)
+    grab(wizard, "setup-tenant")
+    wizard.close()
+    await idle()
+    page = app.window.show_page("決済会社設定")
+    page.reload()
+    await idle(0.6)
+    grab(app.window, "setup-checklist")
+    await app.switch_workspace("demo")
+    app.window.resize(*size)
+    await idle(0.6)
+    app.window.toggle_nav()
+    await idle()
+    grab(app.window, "training")
+    await app.stop()
+    app.ctx.close()
 
 
 async def capture(only: str = "") -> None:
@@ -236,6 +312,13 @@ def main() -> int:
     from desktop.app import _configure_qt_app
 
     _configure_qt_app([])
+    if len(sys.argv) > 1 and sys.argv[1] == "first-run":
+        from desktop.ui import i18n
+
+        lang = sys.argv[2] if len(sys.argv) > 2 else "ja"
+        i18n.set_language(lang)
+        qasync.run(capture_first_run(lang))
+        return 0
     qasync.run(capture(sys.argv[1] if len(sys.argv) > 1 else ""))
     return 0
 

@@ -191,6 +191,17 @@
     </message>
 </context>
 <context>
+    <name>CheckoutUrlStep</name>
+    <message>
+        <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
+        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
+    </message>
+    <message>
+        <source>公開URL</source>
+        <translation>Public URL</translation>
+    </message>
+</context>
+<context>
     <name>ClinicPayApp</name>
     <message>
         <source>PAY.JPシミュレーターを起動できませんでした: {reason}</source>
@@ -203,6 +214,45 @@
     <message>
         <source>言語を変更しました。</source>
         <translation>Language changed.</translation>
+    </message>
+    <message>
+        <source>データベースを開けませんでした。元の画面に戻ります: {reason}</source>
+        <translation>The database could not be opened; back to where you were: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicStep</name>
+    <message>
+        <source>領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。登録番号は適格請求書発行事業者の方だけ入力してください。</source>
+        <translation>The clinic as receipts, the Specified Commercial Transactions Act page and the PAY.JP application show it. Enter a registration number only if the clinic is a registered qualified invoice issuer.</translation>
+    </message>
+    <message>
+        <source>クリニック名</source>
+        <translation>Clinic name</translation>
+    </message>
+    <message>
+        <source>代表者名</source>
+        <translation>Representative</translation>
+    </message>
+    <message>
+        <source>郵便番号</source>
+        <translation>Postal code</translation>
+    </message>
+    <message>
+        <source>住所</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>電話番号</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>メールアドレス</source>
+        <translation>E-mail address</translation>
+    </message>
+    <message>
+        <source>登録番号（任意）</source>
+        <translation>Registration number (optional)</translation>
     </message>
 </context>
 <context>
@@ -547,6 +597,33 @@
     </message>
 </context>
 <context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>クリニック決済へようこそ</source>
+        <translation>Welcome to ClinicPay</translation>
+    </message>
+    <message>
+        <source>はじめに、どちらで始めるかを選んでください。あとから「☰」メニューでいつでも切り替えられます。</source>
+        <translation>Choose how to start. You can switch at any time later from the ☰ menu.</translation>
+    </message>
+    <message>
+        <source>デモで試す</source>
+        <translation>Try the demo</translation>
+    </message>
+    <message>
+        <source>見本のクリニックで操作を試します。決済はシミュレーター、メールは「メールボックス（デモ）」に届き、実際の患者様やPAY.JPには何も届きません。</source>
+        <translation>Try the app on a sample clinic. Payments go to the simulator and mails to the demo mailbox; nothing reaches real patients or PAY.JP.</translation>
+    </message>
+    <message>
+        <source>クリニックの設定を始める</source>
+        <translation>Start setting up the clinic</translation>
+    </message>
+    <message>
+        <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
+        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+    </message>
+</context>
+<context>
     <name>HistoryColumn</name>
     <message>
         <source>請求日時</source>
@@ -595,6 +672,53 @@
     <message>
         <source>操作メニュー（Shift+F10）</source>
         <translation>Actions menu (Shift+F10)</translation>
+    </message>
+</context>
+<context>
+    <name>MailStep</name>
+    <message>
+        <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
+    </message>
+    <message>
+        <source>SMTPサーバー</source>
+        <translation>SMTP server</translation>
+    </message>
+    <message>
+        <source>ポート</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>暗号化</source>
+        <translation>Encryption</translation>
+    </message>
+    <message>
+        <source>ユーザー名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>保存してテスト送信</source>
+        <translation>Save and send a test mail</translation>
+    </message>
+    <message>
+        <source>この端末に登録済み</source>
+        <translation>Stored on this PC</translation>
+    </message>
+    <message>
+        <source>テストメールを送信しました（宛先: {address}）。届いたことを確かめてください。</source>
+        <translation>Test mail sent (to {address}). Check that it arrived.</translation>
+    </message>
+    <message>
+        <source>送信中…</source>
+        <translation>Sending…</translation>
     </message>
 </context>
 <context>
@@ -647,6 +771,10 @@
         <translation>Open the menu</translation>
     </message>
     <message>
+        <source>トレーニング（デモ）</source>
+        <translation>Training (demo)</translation>
+    </message>
+    <message>
         <source>担当スタッフ</source>
         <translation>Staff</translation>
     </message>
@@ -655,12 +783,44 @@
         <translation>Language</translation>
     </message>
     <message>
+        <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
+        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
+    </message>
+    <message>
+        <source>クリニックの画面に戻る</source>
+        <translation>Back to the clinic</translation>
+    </message>
+    <message>
+        <source>クリニックの設定を始める</source>
+        <translation>Start setting up the clinic</translation>
+    </message>
+    <message>
         <source>デモモードです。決済は実際には行われません。</source>
         <translation>Demo mode: no real payments are made.</translation>
     </message>
     <message>
+        <source>トレーニング（デモ）を開く</source>
+        <translation>Open training (demo)</translation>
+    </message>
+    <message>
+        <source>クリニックのデータに戻ります</source>
+        <translation>Return to the clinic&apos;s data</translation>
+    </message>
+    <message>
+        <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
+    </message>
+    <message>
         <source>決済ページ: 停止中</source>
         <translation>Checkout page: stopped</translation>
+    </message>
+    <message>
+        <source>（クリニック名 未設定）</source>
+        <translation>(clinic name not set)</translation>
+    </message>
+    <message>
+        <source>【トレーニング】</source>
+        <translation>[Training] </translation>
     </message>
     <message>
         <source>クリニック決済</source>
@@ -921,6 +1081,45 @@
     <message>
         <source>患者情報を保存しました（{name} 様）。</source>
         <translation>Patient details saved: {name}.</translation>
+    </message>
+</context>
+<context>
+    <name>PayjpKeysStep</name>
+    <message>
+        <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
+        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+    </message>
+    <message>
+        <source>公開キー</source>
+        <translation>Public key</translation>
+    </message>
+    <message>
+        <source>シークレットキー</source>
+        <translation>Secret key</translation>
+    </message>
+    <message>
+        <source>接続テスト</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>この端末に登録済み</source>
+        <translation>Stored on this PC</translation>
+    </message>
+    <message>
+        <source>登録済み（変更するときだけ入力）</source>
+        <translation>Stored (type only to change it)</translation>
+    </message>
+    <message>
+        <source>接続に成功しました（APIキーは有効です）。</source>
+        <translation>Connected (the API key is valid).</translation>
+    </message>
+    <message>
+        <source>接続に失敗しました: {reason}</source>
+        <translation>Connection failed: {reason}</translation>
+    </message>
+    <message>
+        <source>接続中…</source>
+        <translation>Connecting…</translation>
     </message>
 </context>
 <context>
@@ -1354,6 +1553,139 @@
     <message>
         <source>否認</source>
         <translation>Declined</translation>
+    </message>
+</context>
+<context>
+    <name>Setup</name>
+    <message>
+        <source>クリニック情報</source>
+        <translation>Clinic details</translation>
+    </message>
+    <message>
+        <source>メール送信</source>
+        <translation>Mail</translation>
+    </message>
+    <message>
+        <source>決済ページの公開URL</source>
+        <translation>Payment page&apos;s public URL</translation>
+    </message>
+    <message>
+        <source>PAY.JPのAPIキー</source>
+        <translation>PAY.JP API keys</translation>
+    </message>
+    <message>
+        <source>テナント登録</source>
+        <translation>Tenant registration</translation>
+    </message>
+    <message>
+        <source>未入力の項目があります: {fields}</source>
+        <translation>Still empty: {fields}</translation>
+    </message>
+    <message>
+        <source>患者様へのメールを送るSMTPサーバーを設定してください</source>
+        <translation>Set the SMTP server that sends mail to patients</translation>
+    </message>
+    <message>
+        <source>テスト送信で、メールが届くことを確かめてください</source>
+        <translation>Send a test mail to check that mail arrives</translation>
+    </message>
+    <message>
+        <source>患者様が開ける https:// の公開URLを設定してください</source>
+        <translation>Set a public https:// URL patients can open</translation>
+    </message>
+    <message>
+        <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
+        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
+    </message>
+    <message>
+        <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
+        <translation>Register the tenant at PAY.JP and apply for use</translation>
+    </message>
+    <message>
+        <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
+        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
+    </message>
+    <message>
+        <source>クリニック名</source>
+        <translation>Clinic name</translation>
+    </message>
+    <message>
+        <source>代表者名</source>
+        <translation>Representative</translation>
+    </message>
+    <message>
+        <source>住所</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>電話番号</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>メールアドレス</source>
+        <translation>E-mail address</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+</context>
+<context>
+    <name>SetupChecklist</name>
+    <message>
+        <source>はじめの設定</source>
+        <translation>Getting started</translation>
+    </message>
+    <message>
+        <source>患者様からカードで支払いを受けるには、次の設定が必要です。</source>
+        <translation>To take card payments from patients, the following is needed.</translation>
+    </message>
+    <message>
+        <source>設定する</source>
+        <translation>Set up</translation>
+    </message>
+    <message>
+        <source>設定済み</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>確認する</source>
+        <translation>Review</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>クリニックの設定</source>
+        <translation>Clinic setup</translation>
+    </message>
+    <message>
+        <source>あとで続ける</source>
+        <translation>Continue later</translation>
+    </message>
+    <message>
+        <source>入力済みの内容は保存されています。次に開いたとき、このステップから再開します。</source>
+        <translation>What you saved is kept. The setup opens at this step next time.</translation>
+    </message>
+    <message>
+        <source>戻る</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>保存して次へ</source>
+        <translation>Save and continue</translation>
+    </message>
+    <message>
+        <source>完了</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>保存中…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>設定を保存しました。まだの項目は「決済会社設定」のチェックリストに表示されます。</source>
+        <translation>Settings saved. What is still missing is listed on Payment company.</translation>
     </message>
 </context>
 <context>

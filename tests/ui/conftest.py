@@ -22,8 +22,9 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import ClinicPayApp
-from desktop.bootstrap import prepare_context
+from desktop.bootstrap import bootstrap, prepare_context
 from desktop.config import LocalSettings
+from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.secrets import MemorySecretStore
 from desktop.ui import async_ops, i18n, messages
@@ -65,10 +66,13 @@ def wait_idle(qtbot: Any, timeout: float = 20.0) -> None:
 
 @pytest.fixture
 def clinic_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.Path) -> Iterator[ClinicPayApp]:
-    """The real app on a fresh デモ data directory: simulator + checkout server on free ports."""
+    """The real app on the clinic's database holding the demo clinic in デモ mode (as installs from
+    before the separate demo database have it): simulator + checkout server on free ports."""
     i18n.set_language("ja")
     messages.bridge().history.clear()
-    ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore())
+    settings = LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic")
+    ctx = bootstrap(tmp_path, settings, secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
     app = ClinicPayApp(ctx, checkout_port=0)
     run(qtbot, app.start(show=True))
     app.window.resize(1366, 768)
@@ -76,7 +80,24 @@ def clinic_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.P
     yield app
     wait_idle(qtbot)
     run(qtbot, app.stop())
-    ctx.close()
+    app.ctx.close()
+    i18n.set_language("ja")
+
+
+@pytest.fixture
+def fresh_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.Path) -> Iterator[ClinicPayApp]:
+    """The real app as ``python -m desktop`` starts it on an empty data directory (first-run choice shown)."""
+    i18n.set_language("ja")
+    messages.bridge().history.clear()
+    ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0, ask_first_run=True)
+    run(qtbot, app.start(show=True))
+    app.window.resize(1366, 768)
+    wait_idle(qtbot)
+    yield app
+    wait_idle(qtbot)
+    run(qtbot, app.stop())
+    app.ctx.close()
     i18n.set_language("ja")
 
 

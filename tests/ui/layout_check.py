@@ -195,8 +195,31 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("患者情報の編集", editor)
     editor.reject()
+    from desktop.ui.setup.first_run_dialog import FirstRunDialog
+
+    first = FirstRunDialog(w)
+    first.show()
+    await idle()
+    check("初回起動", first)
+    first.accept()
+    # the clinic's setup: every step of the wizard, then the checklist on 決済会社設定
+    await app.switch_workspace("clinic")
+    while app.window is None or app.window.setup_wizard is None:
+        await asyncio.sleep(0.05)
+    win = app.window
+    win.resize(width, height)
+    wizard = win.setup_wizard
+    await idle()
+    for i in range(len(wizard.steps)):
+        wizard.go(i)
+        await idle()
+        check(f"設定 {wizard.steps[i].step.value}", wizard)
+    wizard.close()
+    win.show_page("決済会社設定")
+    await idle(0.4)
+    check("決済会社設定（チェックリスト）", win)
     await app.stop()
-    ctx.close()
+    app.ctx.close()
     return found
 
 

@@ -47,7 +47,8 @@ def test_app_serves_the_checkout_page_and_exits_cleanly(tmp_path: pathlib.Path) 
         assert status == 200
         page = httpx.get(f"http://127.0.0.1:{port}/pay/{'x' * 43}", timeout=5)
         assert page.status_code in (200, 404) and "<html" in page.text.lower()
-        assert (tmp_path / "clinicpay.db").exists()  # demo data in the temporary data directory
+        assert (tmp_path / "demo.db").exists()  # a fresh install opens the demo, in its own database
+        assert not (tmp_path / "clinicpay.db").exists()  # nothing of it in the clinic's
         proc.send_signal(signal.SIGTERM)  # closes the window the way the user would
         out, err = proc.communicate(timeout=30)
     finally:

@@ -279,11 +279,15 @@ def test_clinic_details_validation_next_to_the_field(qtbot: Any, clinic_app: Any
     _click(qtbot, p.save_clinic_button)
     wait_for(qtbot, lambda: p.errors["registration_number"].isVisible())
     assert p.errors["registration_number"].text() == "登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"
-    assert _clinic(clinic_app).registration_number == "T1234567890123"
-    p.details["registration_number"].setText("ｔ９８７６５４３２１０１２３")  # full-width, lower case
+    assert _clinic(clinic_app).registration_number == "T9234567890123"
+    p.details["registration_number"].setText("T9876543210123")  # check digit should be 8
+    _click(qtbot, p.save_clinic_button)
+    wait_for(qtbot, lambda: "検査用数字" in p.errors["registration_number"].text())
+    assert _clinic(clinic_app).registration_number == "T9234567890123"
+    p.details["registration_number"].setText("ｔ８８７６５４３２１０１２３")  # full-width, lower case
     p.details["postal_code"].setText("1500001")
     _click(qtbot, p.save_clinic_button)
-    wait_for(qtbot, lambda: _clinic(clinic_app).registration_number == "T9876543210123")
+    wait_for(qtbot, lambda: _clinic(clinic_app).registration_number == "T8876543210123")
     assert _clinic(clinic_app).postal_code == "150-0001"
     assert not p.errors["registration_number"].isVisible()
     p.public_base_url.setText("http://pay.example.jp/path")

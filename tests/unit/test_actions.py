@@ -52,7 +52,7 @@ def runner() -> Any:
 
 def _actions(runner: BackgroundRunner, tmp_path: pathlib.Path, **services: Any) -> DeskActions:
     parts: dict[str, Any] = {name: _Recorder() for name in
-                             ("billing", "booking", "directory", "settings", "queries", "history", "outbox")}
+                             ("billing", "booking", "directory", "settings", "queries", "history", "outbox", "setup")}
     parts["settings"].tenants = _Recorder()
     parts.update(services)
     return DeskActions(runner=runner, mailbox_dir=tmp_path / "mailbox", **parts)

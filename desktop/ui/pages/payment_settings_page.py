@@ -32,6 +32,7 @@ from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 from desktop.ui.i18n import review_label
 from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
 from desktop.ui.session import UiSession
+from desktop.ui.setup.checklist import SetupChecklist
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
 from desktop.ui.widgets.url_row import UrlRow
 
@@ -323,11 +324,15 @@ class PaymentSettingsPage(QWidget):
         self.manager_only.setObjectName("managerOnly")
         self.manager_only.setWordWrap(True)
         self.manager_only.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
+        self.checklist = SetupChecklist(session)  # what the clinic's setup still lacks (hidden when complete)
+        self.checklist.setMaximumWidth(960)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.checklist)
         layout.addWidget(self.manager_only)
         layout.addWidget(self.tabs)
         self.connection.saved.connect(self.contract.reload)
+        self.connection.saved.connect(self.checklist.reload)
         self.apply_role()
 
     def apply_role(self) -> None:
@@ -336,10 +341,16 @@ class PaymentSettingsPage(QWidget):
         self.manager_only.setVisible(not manager)
         self.contract.setEnabled(manager)
         self.connection.setEnabled(manager)
+        self.checklist.setEnabled(manager)
 
     def show_connection(self) -> None:
         self.tabs.setCurrentIndex(1)
 
     def reload(self) -> None:
+        self.checklist.reload()
         self.contract.reload()
         self.connection.reload()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.checklist.reload()

@@ -1,0 +1,287 @@
+"""The setup's steps, one class each; ``STEPS`` is their order in the wizard.
+
+A step shows its fields, loads them from ``ConnectionView`` and saves through ``DeskActions``
+(the same services as 接続設定 / 決済会社設定); a refused value comes back as a ``UserError``
+naming its field and is shown next to it, nothing saved. To add a step (e.g. the first
+管理者 account after ``ClinicStep``): add its ``SetupStep`` member in ``desktop/services/setup.py``
+(with its checklist rule in ``SetupService.status``), write a ``WizardStep`` subclass here and
+insert it in ``STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, ClassVar
+
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from desktop.domain.clinic import PaymentMode
+from desktop.domain.errors import UserError
+from desktop.services.settings_service import ConnectionView
+from desktop.services.setup import SetupStep
+from desktop.ui import async_ops, i18n
+from desktop.ui.pages.connection_settings import _field, _secret_edit
+from desktop.ui.pages.payment_settings_page import ContractPanel
+from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+
+OK_STYLE = "color: #1b5e20;"
+FAIL_STYLE = "color: #c62828;"
+
+
+class WizardStep(QWidget):
+    """One page of the setup. ``save()`` returns the work of 次へ (None: nothing to save)."""
+
+    step: ClassVar[SetupStep]
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.desk = session.actions
+        self.errors: dict[str, ErrorLabel] = {}
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+
+    def intro(self, text: str) -> None:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #444;")
+        self.layout_.addWidget(label)
+
+    def error(self, field: str) -> ErrorLabel:
+        label = self.errors[field] = ErrorLabel()
+        return label
+
+    def load(self, view: ConnectionView) -> None:
+        """Fill the fields with what is saved."""
+
+    def save(self) -> Awaitable[Any] | None:
+        return None
+
+    def show_error(self, exc: BaseException) -> bool:
+        """Show a refused value next to its field; False when the error belongs to no field here."""
+        field = getattr(exc, "field", None)
+        if isinstance(exc, UserError) and field in self.errors:
+            self.errors[field].show_error(exc.message(i18n.language()))
+            return True
+        return False
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear_error()
+
+
+class ClinicStep(WizardStep):
+    """クリニック情報: as receipts, the legal pages and PAY.JP's application show the clinic."""
+
+    step = SetupStep.CLINIC
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.intro(self.tr("領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。"
+                           "登録番号は適格請求書発行事業者の方だけ入力してください。"))
+        form = QFormLayout()
+        self.fields: dict[str, QLineEdit] = {}
+        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
+                                        ("representative", self.tr("代表者名"), ""),
+                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
+                                        ("address", self.tr("住所"), ""),
+                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
+                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
+                                        ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
+            edit = QLineEdit()
+            edit.setPlaceholderText(placeholder)
+            edit.setAccessibleName(label)
+            self.fields[key] = edit
+            form.addRow(label, _field(edit, self.error(key)))
+        self.layout_.addLayout(form)
+        self.layout_.addStretch(1)
+
+    def load(self, view: ConnectionView) -> None:
+        for key, edit in self.fields.items():
+            edit.setText(str(getattr(view, key)))
+
+    def save(self) -> Awaitable[Any]:
+        values = {key: edit.text() for key, edit in self.fields.items()}
+        return self.desk.save_clinic_details(self.session.clinic.id, **values)
+
+
+class MailStep(WizardStep):
+    """メール送信: the SMTP server patients' mails leave through, proved by a テスト送信."""
+
+    step = SetupStep.MAIL
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.intro(self.tr("請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。"
+                           "保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。"
+                           "パスワードはこの端末のOSの資格情報ストアにだけ保存されます。"))
+        form = QFormLayout()
+        self.host = QLineEdit()
+        self.host.setPlaceholderText("smtp.example.jp")
+        form.addRow(self.tr("SMTPサーバー"), _field(self.host, self.error("smtp_host")))
+        self.port = QLineEdit("587")
+        self.port.setMaximumWidth(100)
+        form.addRow(self.tr("ポート"), _field(self.port, self.error("smtp_port")))
+        self.security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
+        form.addRow(self.tr("暗号化"), _field(self.security, self.error("smtp_security")))
+        self.username = QLineEdit()
+        form.addRow(self.tr("ユーザー名"), _field(self.username, self.error("smtp_username")))
+        self.password = _secret_edit()
+        self.password_status = QLabel()
+        form.addRow(self.tr("パスワード"), _field(self.password, self.error("smtp_password"), self.password_status))
+        row = QHBoxLayout()
+        self.test_button = QPushButton(self.tr("保存してテスト送信"))
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("", self.error("smtp_test"))
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        form.addRow("", self.result)
+        self.layout_.addLayout(form)
+        self.layout_.addStretch(1)
+        self.test_button.clicked.connect(self.send_test)
+
+    def load(self, view: ConnectionView) -> None:
+        self.host.setText(view.smtp_host)
+        self.port.setText(str(view.smtp_port))
+        if view.smtp_security in self.security.buttons:
+            self.security.set_value(view.smtp_security)
+        self.username.setText(view.smtp_username)
+        self.password_status.setText(self.tr("この端末に登録済み") if view.smtp_password_stored else "")
+        self.password_status.setStyleSheet(OK_STYLE)
+
+    def save(self) -> Awaitable[Any] | None:
+        if not self.host.text().strip():
+            return None  # nothing typed: the checklist keeps asking for it
+        return self.desk.save_smtp(self.session.clinic.id, host=self.host.text(), port=self.port.text(),
+                                   security=str(self.security.value()), username=self.username.text(),
+                                   password=self.password.text() or None)
+
+    def send_test(self) -> None:
+        """保存してテスト送信: save the server, then one mail to the clinic's own address."""
+        self.clear_errors()
+        self.result.setText("")
+        clinic_id = self.session.clinic.id
+        work = self.save()
+
+        async def save_and_send() -> str:
+            if work is not None:
+                await work
+            return await self.desk.send_test_mail(clinic_id)
+
+        def done(address: str) -> None:
+            self.password.clear()
+            self.result.setStyleSheet(OK_STYLE)
+            self.result.setText(self.tr("テストメールを送信しました（宛先: {address}）。届いたことを確かめてください。")
+                                .format(address=address))
+
+        def failed(exc: BaseException) -> bool:
+            return self.show_error(exc)
+
+        async_ops.run_op(save_and_send(), busy=[self.test_button], busy_text=self.tr("送信中…"), on_success=done,
+                         on_failure=failed, name="setup-test-mail")
+
+
+class CheckoutUrlStep(WizardStep):
+    """決済ページの公開URL: what the payment links in the mails start with."""
+
+    step = SetupStep.CHECKOUT_URL
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.intro(self.tr("患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、"
+                           "TLS（https）で公開したドメインまでのURLを入力してください。"))
+        form = QFormLayout()
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://pay.example-clinic.jp")
+        form.addRow(self.tr("公開URL"), _field(self.url, self.error("public_base_url")))
+        self.layout_.addLayout(form)
+        self.layout_.addStretch(1)
+        self._expiry_days = 7
+
+    def load(self, view: ConnectionView) -> None:
+        self.url.setText(view.public_base_url)
+        self._expiry_days = view.link_expiry_days
+
+    def save(self) -> Awaitable[Any] | None:
+        if not self.url.text().strip():
+            return None
+        return self.desk.save_checkout(self.session.clinic.id, self.url.text(), self._expiry_days)
+
+
+class PayjpKeysStep(WizardStep):
+    """PAY.JPのAPIキー (テストモード): the public key in the database, the secret key in this PC's keyring."""
+
+    step = SetupStep.PAYJP_KEYS
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.intro(self.tr("PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。"
+                           "本番モードへの切り替えは、審査の承認後に「接続設定」で行います。"))
+        form = QFormLayout()
+        self.public_key = QLineEdit()
+        self.public_key.setPlaceholderText("pk_test_…")
+        form.addRow(self.tr("公開キー"), _field(self.public_key, self.error("public_key")))
+        self.secret_key = _secret_edit()
+        self.secret_status = QLabel()
+        form.addRow(self.tr("シークレットキー"), _field(self.secret_key, self.error("secret_key"), self.secret_status))
+        row = QHBoxLayout()
+        self.test_button = QPushButton(self.tr("接続テスト"))
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        row.addWidget(self.test_button)
+        row.addWidget(self.result, 1)
+        form.addRow("", row)
+        self.layout_.addLayout(form)
+        self.layout_.addStretch(1)
+        self.mode = PaymentMode.TEST
+        self.test_button.clicked.connect(self.test_connection)
+
+    def load(self, view: ConnectionView) -> None:
+        self.mode = view.mode if view.mode is not PaymentMode.DEMO else PaymentMode.TEST
+        self.public_key.setText(view.public_key if view.mode is not PaymentMode.DEMO else "")
+        stored = view.secret_stored.get(self.mode, False)
+        self.secret_status.setText(self.tr("この端末に登録済み") if stored else "")
+        self.secret_status.setStyleSheet(OK_STYLE)
+        self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else "sk_test_…")
+
+    def save(self) -> Awaitable[Any]:
+        return self.desk.save_payjp(self.session.clinic.id, self.mode, self.public_key.text(),
+                                    self.secret_key.text() or None)
+
+    def test_connection(self) -> None:
+        self.clear_errors()
+        self.result.setText("")
+
+        def done(_result: Any) -> None:
+            self.result.setStyleSheet(OK_STYLE)
+            self.result.setText(self.tr("接続に成功しました（APIキーは有効です）。"))
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, UserError):
+                self.show_error(exc)
+                self.result.setStyleSheet(FAIL_STYLE)
+                self.result.setText(self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
+                return True
+            return False
+
+        async_ops.run_op(self.desk.test_connection(self.session.clinic.id, self.mode, self.secret_key.text() or None),
+                         busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done, on_failure=failed,
+                         name="setup-payjp-test")
+
+
+class TenantStep(WizardStep):
+    """テナント登録: the 決済会社設定 panel itself (register, 審査状況, the URLs PAY.JP's application asks for)."""
+
+    step = SetupStep.TENANT
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.contract = ContractPanel(session, session.actions)
+        self.layout_.addWidget(self.contract)
+
+
+STEPS: tuple[type[WizardStep], ...] = (ClinicStep, MailStep, CheckoutUrlStep, PayjpKeysStep, TenantStep)
+"""The wizard's pages in order (the first 管理者 account step goes after ``ClinicStep``)."""
