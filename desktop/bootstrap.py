@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pathlib
+
+import httpx
 import ssl
 from typing import Callable
 
@@ -23,6 +25,7 @@ from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox
 from desktop.services.directory import DirectoryService
 from desktop.services.front_desk import FrontDeskQueries
+from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
 from desktop.services.mail_types import MailTransport
@@ -66,6 +69,8 @@ def bootstrap(
     clock: Clock = _utcnow,
     payjp_timeout: float = 30.0,
     transport: Callable[[], MailTransport] | None = None,
+    http_client: Callable[[], httpx.Client] | None = None,
+    prove_keys: KeyPairProbe | None = None,
 ) -> AppContext:
     """Open (and migrate) the database and build every service of the installation.
 
@@ -77,6 +82,10 @@ def bootstrap(
         payjp_timeout: seconds one PAY.JP call may take.
         transport: builds the mail transport for each sending round; default: デモ mailbox or SMTP,
             as the clinic's settings say.
+        http_client: builds the HTTP client the 本番 checks reach the public URL with (default:
+            httpx with the system's certificate checks).
+        prove_keys: the live key-pair proof (default: a token made with the public key, read back
+            with the secret key at PAY.JP).
 
     Returns the graph; ``close()`` it when done. Raises what the database driver raises when
     the database cannot be opened or migrated.
@@ -95,11 +104,15 @@ def bootstrap(
     booking = BookingService(db, directory, billing)
     tenants = TenantService(db, gateways, clock=clock)
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock)
+    go_live = GoLiveService(
+        db, secret_store, settings_service,
+        prove_keys=prove_keys or payjp_key_prober(lambda: gateways.live_api_base, timeout=payjp_timeout),
+        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock)
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     runner = BackgroundRunner()
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
-                          settings=settings_service, queries=queries, history=history, outbox=outbox,
+                          settings=settings_service, go_live=go_live, queries=queries, history=history, outbox=outbox,
                           mailbox_dir=data_dir / "mailbox")
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,

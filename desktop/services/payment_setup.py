@@ -43,6 +43,11 @@ class GatewayProvider:
         self._cache: dict[tuple[str, str, str, str | None, bool], PayjpGateway] = {}
         self._lock = threading.Lock()
 
+    @property
+    def live_api_base(self) -> str:
+        """PAY.JP's API base of テスト and 本番 (tests point it at the simulator)."""
+        return self._live_api_base
+
     def config_for(self, clinic: Clinic) -> PayjpConfig:
         if clinic.payment_mode is PaymentMode.DEMO:
             base = self.demo_api_base
