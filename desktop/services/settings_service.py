@@ -96,13 +96,16 @@ def _text(value: str | None) -> str:
 def masked_secret(secret: str | None) -> str:
     """A stored secret as the screens may show it: its prefix and last 4 characters only.
 
-    ``"sk_live_0a1b…1234"`` → ``"sk_live_••••1234"``; a secret without a known prefix shows
-    ``"••••1234"``; an empty one ``""``. Never more than 4 characters of the secret itself.
+    ``"sk_live_0a1b…1234"`` → ``"sk_live_••••1234"``; a token without a known prefix shows
+    ``"••••1234"``. A secret shorter than 16 characters after its prefix (a password a person
+    chose) shows nothing (``""``): 4 of its characters would say too much.
     """
     if not secret:
         return ""
     prefix = next((p for p in ("sk_live_", "sk_test_") if secret.startswith(p)), "")
-    return prefix + "••••" + (secret[-4:] if len(secret) - len(prefix) > 8 else "")
+    if len(secret) - len(prefix) < 16:
+        return ""
+    return prefix + "••••" + secret[-4:]
 
 
 def base_url_join(base: str, path: str) -> str:
