@@ -128,9 +128,10 @@ build_context = bootstrap
 
 
 def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, *,
-                    secrets: SecretStore | None = None) -> AppContext:
+                    secrets: SecretStore | None = None, http_client: Callable[[], httpx.Client] | None = None,
+                    prove_keys: KeyPairProbe | None = None) -> AppContext:
     """``bootstrap``, then seed the デモ clinic on a fresh install (blocking; before the loop starts)."""
-    ctx = bootstrap(data_dir, settings, secrets=secrets)
+    ctx = bootstrap(data_dir, settings, secrets=secrets, http_client=http_client, prove_keys=prove_keys)
     if ensure_demo_data(ctx) is not None:
         ctx.settings.save(data_dir)
         log.info("fresh data directory %s: demo clinic created", data_dir)

@@ -101,6 +101,7 @@ class TenantService:
         clinic = self._clinic(clinic_id)
         gateway = self._gateway_for(clinic)
         tenant_id = clinic.payjp_tenant_id
+        created = not tenant_id
         if not tenant_id:
             tenant = gateway.create_tenant(
                 tenant_id=f"clinicpay-{clinic_id}-{secrets.token_hex(4)}", name=clinic.name,
@@ -115,7 +116,8 @@ class TenantService:
             before = {"payjp_tenant_id": row.payjp_tenant_id, "review_status": row.review_status.value}
             row.payjp_tenant_id = tenant_id
             row.care_type = care_type
-            if row.review_status in (ReviewStatus.NOT_APPLIED, ReviewStatus.DECLINED):
+            if created or row.review_status in (ReviewStatus.NOT_APPLIED, ReviewStatus.DECLINED):
+                # a new tenant starts its own review (a 承認 kept from デモ belongs to no tenant)
                 row.review_status = ReviewStatus.RECEIVED
             audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="tenant_registered",
                          entity_type="clinic", entity_id=clinic_id, before=before,
