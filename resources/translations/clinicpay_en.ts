@@ -367,6 +367,14 @@
         <translation>Send a test mail</translation>
     </message>
     <message>
+        <source>最後にテストメールが届いた日時: {time}</source>
+        <translation>Last test mail accepted: {time}</translation>
+    </message>
+    <message>
+        <source>{hint} を保存済み</source>
+        <translation>{hint} saved</translation>
+    </message>
+    <message>
         <source>この端末に登録済み</source>
         <translation>Stored on this PC</translation>
     </message>
@@ -387,8 +395,8 @@
         <translation>PAY.JP connection settings saved.</translation>
     </message>
     <message>
-        <source>支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。</source>
-        <translation>Payment mode changed. The badge at the top and the demo simulator switch after the app restarts.</translation>
+        <source>本番モードに切り替えました。実際のカードに請求されます。</source>
+        <translation>Switched to live mode. Real cards are charged from now on.</translation>
     </message>
     <message>
         <source>接続に成功しました（APIキーは有効です）。</source>
@@ -490,6 +498,22 @@
         <translation>When on, requests to patients with a saved card are charged at once.</translation>
     </message>
     <message>
+        <source>プラットフォーム手数料</source>
+        <translation>Platform fee</translation>
+    </message>
+    <message>
+        <source>PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときにPAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。</source>
+        <translation>Set by the operator of the PAY.JP Platform account. It is sent to the PAY.JP tenant at tenant registration and whenever it is changed and saved (0–95 %, at most two decimals).</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>プラットフォーム手数料率</source>
+        <translation>Platform fee rate</translation>
+    </message>
+    <message>
         <source>申請フォームに入力するURL</source>
         <translation>URLs for the application form</translation>
     </message>
@@ -522,6 +546,10 @@
         <translation>Automatic charge can be set once a payment company is chosen.</translation>
     </message>
     <message>
+        <source>テストモードでは、PAY.JPのテナント登録が済むまでカード決済を利用できません。「テナント登録する」から登録してください。</source>
+        <translation>In test mode, card payment is available only once the clinic is registered as a PAY.JP tenant. Register with “Register tenant”.</translation>
+    </message>
+    <message>
         <source>デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。</source>
         <translation>Demo mode: card payment can be tried before approval (no real payments are made).</translation>
     </message>
@@ -538,12 +566,79 @@
         <translation>Registering…</translation>
     </message>
     <message>
+        <source>プラットフォーム手数料率を {rate}% に設定しました。</source>
+        <translation>Platform fee rate set to {rate}%.</translation>
+    </message>
+    <message>
         <source>審査状況を更新しました: {status}</source>
         <translation>Review status updated: {status}</translation>
     </message>
     <message>
         <source>決済会社の設定を保存しました。</source>
         <translation>Payment company settings saved.</translation>
+    </message>
+</context>
+<context>
+    <name>GoLiveDialog</name>
+    <message>
+        <source>本番モードへの切り替え</source>
+        <translation>Switch to live mode</translation>
+    </message>
+    <message>
+        <source>本番モードに切り替えると、実際のカードに請求されます。
+・患者様への請求メールのリンクから、実際のカードで決済されます（テスト用カードは使えなくなります）。
+・自動決済を利用する場合、保存されたカードにその場で請求されます。
+・返金はPAY.JPで実際に行われ、患者様のカードに返金されます。
+・テストモードで作成した請求・保存カードは本番では使えません。</source>
+        <translation>In live mode, real cards are charged.
+• Patients pay with real cards through the links in the payment mails (test cards no longer work).
+• With automatic payment, saved cards are charged at once.
+• Refunds are made at PAY.JP and go back to the patient&apos;s card.
+• Requests and saved cards made in test mode cannot be used in live mode.</translation>
+    </message>
+    <message>
+        <source>実際のカードに請求されることを理解しました</source>
+        <translation>I understand that real cards will be charged</translation>
+    </message>
+    <message>
+        <source>本番モードからの切り替え</source>
+        <translation>Leave live mode</translation>
+    </message>
+    <message>
+        <source>デモモードに切り替えると、実際の決済は行われなくなります。
+患者様に送った請求メールのリンクからは支払えなくなり、本番の決済の返金もできなくなります。切り替えますか？</source>
+        <translation>In demo mode no real payments are made.
+Patients can no longer pay through the links already mailed to them, and live payments cannot be refunded. Switch?</translation>
+    </message>
+    <message>
+        <source>デモモードに切り替える</source>
+        <translation>Switch to demo mode</translation>
+    </message>
+    <message>
+        <source>テストモードに切り替えると、実際のカードには請求されなくなります。
+患者様に送った請求メールのリンクからは、テスト用カードでしか支払えなくなります。本番の決済の返金は、本番モードに戻してから行ってください。切り替えますか？</source>
+        <translation>In test mode real cards are no longer charged.
+The links already mailed to patients then accept test cards only. Refund live payments after switching back to live mode. Switch?</translation>
+    </message>
+    <message>
+        <source>テストモードに切り替える</source>
+        <translation>Switch to test mode</translation>
+    </message>
+    <message>
+        <source>本番モードにするには、次の条件をすべて満たす必要があります。</source>
+        <translation>Live mode needs every one of these conditions:</translation>
+    </message>
+    <message>
+        <source>満たしていない条件があるため、本番モードには切り替えられません。</source>
+        <translation>A condition is not met, so live mode cannot be switched on.</translation>
+    </message>
+    <message>
+        <source>本番モードに切り替える</source>
+        <translation>Switch to live mode</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -665,6 +760,14 @@
     <message>
         <source>クリニック決済</source>
         <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>テストモードです。PAY.JPのテナント登録が済むまで、カード決済は利用できません（決済会社設定）。</source>
+        <translation>Test mode. Card payment is available once the clinic is registered as a PAY.JP tenant (Payment company).</translation>
+    </message>
+    <message>
+        <source>本番モードです。実際のカードに請求されます。</source>
+        <translation>Live mode. Real cards are charged.</translation>
     </message>
     <message>
         <source>決済ページ: 稼働中 {url}</source>
