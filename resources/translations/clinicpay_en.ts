@@ -586,15 +586,11 @@
     </message>
     <message>
         <source>本番モードに切り替えると、実際のカードに請求されます。
-・患者様への請求メールのリンクから、実際のカードで決済されます（テスト用カードは使えなくなります）。
-・自動決済を利用する場合、保存されたカードにその場で請求されます。
-・返金はPAY.JPで実際に行われ、患者様のカードに返金されます。
-・テストモードで作成した請求・保存カードは本番では使えません。</source>
+・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
+・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Patients pay with real cards through the links in the payment mails (test cards no longer work).
-• With automatic payment, saved cards are charged at once.
-• Refunds are made at PAY.JP and go back to the patient&apos;s card.
-• Requests and saved cards made in test mode cannot be used in live mode.</translation>
+• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
+• Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
         <source>実際のカードに請求されることを理解しました</source>

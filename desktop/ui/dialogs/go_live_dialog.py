@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,10 +31,8 @@ TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
 WHAT_CHANGES = QT_TRANSLATE_NOOP(
     "GoLiveDialog",
     "本番モードに切り替えると、実際のカードに請求されます。\n"
-    "・患者様への請求メールのリンクから、実際のカードで決済されます（テスト用カードは使えなくなります）。\n"
-    "・自動決済を利用する場合、保存されたカードにその場で請求されます。\n"
-    "・返金はPAY.JPで実際に行われ、患者様のカードに返金されます。\n"
-    "・テストモードで作成した請求・保存カードは本番では使えません。")
+    "・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。\n"
+    "・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。")
 CONFIRM = QT_TRANSLATE_NOOP("GoLiveDialog", "実際のカードに請求されることを理解しました")
 LEAVE_TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードからの切り替え")
 LEAVE_TEXTS = {
@@ -60,8 +59,8 @@ class GoLiveDialog(QDialog):
         self.report = report
         lang = i18n.language()
         self.setWindowTitle(self.tr(TITLE))
-        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped labels keep their height
         heading = QLabel(self.tr(TITLE))
         heading.setStyleSheet("font-size: 16px; font-weight: bold;")
         layout.addWidget(heading)
@@ -95,6 +94,7 @@ class GoLiveDialog(QDialog):
         layout.addLayout(grid)
         self.what_changes = QLabel(self.tr(WHAT_CHANGES))
         self.what_changes.setWordWrap(True)
+        self.what_changes.setMinimumWidth(720)  # the dialog's width (its layout keeps the minimum size)
         self.what_changes.setStyleSheet("background: #fff4e5; color: #7a4100; border: 1px solid #ffd8a8; padding: 8px;")
         layout.addWidget(self.what_changes)
         self.confirm = QCheckBox(self.tr(CONFIRM))
