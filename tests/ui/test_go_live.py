@@ -353,3 +353,52 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
     _click(qtbot, conn.save_payjp_button)
     wait_for(qtbot, lambda: window.mode_badge.text() == "テストモード")
     assert _clinic(app).payment_mode is PaymentMode.TEST and _clinic(app).payjp_public_key == TEST_PK
+
+
+def test_connection_settings_show_what_is_saved_also_after_a_restart(qtbot: Any, qloop: Any,
+                                                                      tmp_path: pathlib.Path) -> None:
+    i18n.set_language("ja")
+    secrets = MemorySecretStore()
+    settings = LocalSettings(checkout_port=0, simulator_port=0)
+
+    def opened() -> tuple[ClinicPayApp, Any]:
+        ctx = prepare_context(tmp_path, settings, secrets=secrets)
+        app = ClinicPayApp(ctx, checkout_port=0)
+        run(qtbot, app.start(show=True))
+        page = app.window.show_page("決済会社設定")
+        page.show_connection()
+        page.reload()
+        wait_idle(qtbot)
+        return app, page.connection
+
+    app, conn = opened()
+    conn.details["name"].setText("さくら内科クリニック")
+    conn.details["address"].setText("東京都渋谷区神南1-1-1")
+    _click(qtbot, conn.save_clinic_button)
+    wait_for(qtbot, lambda: _clinic(app).name == "さくら内科クリニック")
+    conn.expiry_days.setValue(14)
+    _click(qtbot, conn.save_checkout_button)
+    wait_for(qtbot, lambda: _clinic(app).link_expiry_days == 14)
+    conn.smtp_host.setText("smtp.sakura.example.jp")
+    conn.smtp_port.setText("2525")
+    conn.smtp_password.setText("a-long-smtp-password-0a1b2c3d")
+    _click(qtbot, conn.save_smtp_button)
+    wait_for(qtbot, lambda: _clinic(app).smtp_port == 2525)
+    wait_idle(qtbot)
+    run(qtbot, app.stop())
+    app.ctx.close()
+
+    app, conn = opened()  # a restart
+    try:
+        assert conn.details["name"].text() == "さくら内科クリニック"
+        assert conn.details["address"].text() == "東京都渋谷区神南1-1-1"
+        assert conn.expiry_days.value() == 14
+        assert conn.public_base_url.text() == _clinic(app).public_base_url != ""
+        assert conn.webhook_url.edit.text() == _clinic(app).public_base_url + "/webhooks/payjp"
+        assert (conn.smtp_host.text(), conn.smtp_port.text()) == ("smtp.sakura.example.jp", "2525")
+        assert conn.smtp_password.text() == ""
+        assert conn.smtp_password_status.text() == "••••2c3d を保存済み"  # never the whole password
+    finally:
+        wait_idle(qtbot)
+        run(qtbot, app.stop())
+        app.ctx.close()
