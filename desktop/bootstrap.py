@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pathlib
+
+import httpx
 import ssl
 from typing import Callable
 
@@ -23,6 +25,7 @@ from desktop.services.demo import ensure_demo_data, is_untouched_seed
 from desktop.services.demo_mailbox import DemoMailbox
 from desktop.services.directory import DirectoryService
 from desktop.services.front_desk import FrontDeskQueries
+from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
 from desktop.services.mail_types import MailTransport, UnconfiguredTransport
@@ -74,6 +77,8 @@ def bootstrap(
     payjp_timeout: float = 30.0,
     transport: Callable[[], MailTransport] | None = None,
     workspace: str = CLINIC,
+    http_client: Callable[[], httpx.Client] | None = None,
+    prove_keys: KeyPairProbe | None = None,
 ) -> AppContext:
     """Open (and migrate) one database and build every service of the installation over it.
 
@@ -88,6 +93,10 @@ def bootstrap(
         workspace: ``"clinic"`` (the clinic's database) or ``"demo"`` (the demo's own SQLite file,
             for トレーニング: the simulator and the demo mailbox only, whatever mode its clinic row
             says; no key is read from the keyring and no test mail is sent).
+        http_client: builds the HTTP client the 本番 checks reach the public URL with (default:
+            httpx with the system's certificate checks).
+        prove_keys: the live key-pair proof (default: a token made with the public key, read back
+            with the secret key at PAY.JP).
 
     Returns the graph; ``close()`` it when done. Raises what the database driver raises when
     the database cannot be opened or migrated.
@@ -108,12 +117,16 @@ def bootstrap(
     tenants = TenantService(db, gateways, clock=clock)
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock, training=training)
     setup = SetupService(db, secret_store, clock=clock)
+    go_live = GoLiveService(
+        db, secret_store, settings_service,
+        prove_keys=prove_keys or payjp_key_prober(lambda: gateways.live_api_base, timeout=payjp_timeout),
+        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock)
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     runner = BackgroundRunner()
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
-                          settings=settings_service, queries=queries, history=history, outbox=outbox,
-                          mailbox_dir=data_dir / "mailbox", setup=setup)
+                          settings=settings_service, go_live=go_live, queries=queries, history=history,
+                          outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
@@ -168,7 +181,9 @@ def adopt_existing_install(data_dir: pathlib.Path, settings: LocalSettings, *,
 
 
 def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, *,
-                    secrets: SecretStore | None = None, workspace: str | None = None) -> AppContext:
+                    secrets: SecretStore | None = None, workspace: str | None = None,
+                    http_client: Callable[[], httpx.Client] | None = None,
+                    prove_keys: KeyPairProbe | None = None) -> AppContext:
     """``bootstrap`` the database this PC opens (blocking; before the loop starts).
 
     ``workspace`` (default: the settings' choice; on a first run the rule of
@@ -182,7 +197,8 @@ def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = Non
         workspace = settings.workspace or adopt_existing_install(data_dir, settings, secrets=secrets)
         if not workspace:
             first_run, workspace = True, DEMO
-    ctx = bootstrap(data_dir, settings, secrets=secrets, workspace=workspace)
+    ctx = bootstrap(data_dir, settings, secrets=secrets, workspace=workspace, http_client=http_client,
+                    prove_keys=prove_keys)
     ctx.first_run = first_run
     if workspace == DEMO:
         staff_before = ctx.settings.staff_id

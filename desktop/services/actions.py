@@ -23,6 +23,7 @@ from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutc
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
+from desktop.services.go_live import GoLiveReport, GoLiveService
 from desktop.services.front_desk import ClinicInfo, FrontDeskQueries, MenuInfo, PatientInfo, ReservationDetail, ReservationRow
 from desktop.services.history import HistoryFilter, HistoryRow, HistoryService
 from desktop.services.outbox import OutboxSender, OutboxStatus, SendReport
@@ -40,6 +41,7 @@ class DeskActions:
         booking: 予約の登録 (with its 事前決済 request).
         directory: patients, menus, reservations.
         settings: 決済会社設定 and 接続設定 (with テナント登録 through ``settings.tenants``).
+        go_live: the guarded switch to 本番 and back (None: the switch is not offered).
         queries: the reception read models.
         history: the 決済管理 list.
         outbox: the mail queue.
@@ -51,13 +53,14 @@ class DeskActions:
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
-                 setup: SetupService) -> None:
+                 setup: SetupService, go_live: GoLiveService | None = None) -> None:
         self._run = runner
         self._setup = setup
         self._billing = billing
         self._booking = booking
         self._directory = directory
         self._settings = settings
+        self._go_live = go_live
         self._queries = queries
         self._history = history
         self._outbox = outbox
@@ -257,6 +260,37 @@ class DeskActions:
                 self._setup.forget_test_mail(clinic_id)
 
         await self._run.db(save)
+
+    async def set_platform_fee_rate(self, clinic_id: int, staff_id: int, rate: str) -> str:
+        """プラットフォーム手数料率 (percent, ≤ 2 decimals, 0–95); a registered tenant is updated at PAY.JP.
+
+        Returns the stored rate (``"3.50"``). Raises ``ValidationError`` (field ``platform_fee_rate``).
+        """
+        return await self._run.payments(self._settings.tenants.set_platform_fee_rate, clinic_id, rate, staff_id)
+
+    def _switch(self) -> GoLiveService:
+        if self._go_live is None:
+            raise RuntimeError("no GoLiveService was given")
+        return self._go_live
+
+    async def go_live_check(self, clinic_id: int, public_key: str, secret_key: str | None) -> GoLiveReport:
+        """Every condition of 本番 with these live keys (payments pool: PAY.JP and the public URL are asked).
+
+        Raises ``SettingsError`` with ``field`` for a malformed key.
+        """
+        return await self._run.payments(self._switch().check, clinic_id, public_key, secret_key)
+
+    async def go_live(self, clinic_id: int, staff_id: int, public_key: str, secret_key: str | None, *,
+                      confirmed: bool) -> GoLiveReport:
+        """Switch to 本番 (checked again first). Raises ``GoLiveError`` / ``SettingsError``; nothing saved then."""
+        return await self._run.payments(lambda: self._switch().go_live(clinic_id, staff_id, public_key, secret_key,
+                                                                       confirmed=confirmed))
+
+    async def leave_live(self, clinic_id: int, staff_id: int, mode: PaymentMode, public_key: str,
+                         secret_key: str | None, *, confirmed: bool) -> None:
+        """Go from 本番 back to ``mode`` (テスト / デモ) after the user confirmed."""
+        await self._run.db(lambda: self._switch().leave_live(clinic_id, staff_id, mode, public_key, secret_key,
+                                                             confirmed=confirmed))
 
     async def send_test_mail(self, clinic_id: int) -> str:
         """テストメール送信 to the clinic's own address (mail pool). Returns that address.

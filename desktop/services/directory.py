@@ -105,6 +105,8 @@ class ClinicUpdate:
     smtp_port: int | _Unchanged = UNCHANGED
     smtp_security: str | _Unchanged = UNCHANGED
     smtp_username: str | _Unchanged = UNCHANGED
+    platform_fee_rate: str | _Unchanged = UNCHANGED
+    test_mail_accepted_at: dt.datetime | None | _Unchanged = UNCHANGED
 
     def changes(self) -> dict[str, object]:
         """The fields to set, by column name (the ``UNCHANGED`` ones left out)."""

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
-from desktop.services.billing import payment_usable
+from desktop.services.billing import payment_block, payment_usable
 from desktop.domain.names import normalize_name
 from desktop.domain.clinic import StaffRole
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
@@ -28,6 +28,7 @@ class ClinicInfo:
     payment_mode: PaymentMode
     payment_usable: bool
     public_base_url: str
+    payment_block: str | None = None  # why card payment is off (a MESSAGES code), see billing.payment_block
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +93,7 @@ class ReservationDetail:
     menu: MenuInfo
     patient: PatientInfo
     payment_usable: bool
+    payment_block: str | None = None  # why card payment is off (a MESSAGES code)
 
     @property
     def can_request_post_payment(self) -> bool:
@@ -121,7 +123,7 @@ class FrontDeskQueries:
             c = uow.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first()
             if c is None:
                 return None
-            return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url)
+            return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url, payment_block(c))
 
     def staff(self, clinic_id: int) -> list[StaffInfo]:
         with self._db.uow(readonly=True) as uow:
@@ -192,4 +194,4 @@ class FrontDeskQueries:
             assert menu is not None and patient is not None and clinic is not None
             files = tuple(f for f in res.attachments.splitlines() if f.strip())
             return ReservationDetail(res.id, res.starts_at, res.status, res.message, files, _menu(menu),
-                                     _patient(patient), payment_usable(clinic))
+                                     _patient(patient), payment_usable(clinic), payment_block(clinic))

@@ -14,6 +14,7 @@ done, refused (``PaymentError`` / ``UserError``), or unknown (``OutcomeUnknownEr
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import random
 import time
@@ -411,6 +412,48 @@ class PayjpGateway:
         obj = self._call("post", Tenant.class_url(), params)
         tenant: Tenant = Tenant.construct_from(dict(obj), self.config.secret_key)
         return tenant
+
+    def update_tenant(self, tenant_id: str, *, platform_fee_rate: str) -> Tenant:
+        """Change the tenant's ``platform_fee_rate`` (a percentage string, ≤ 2 decimals, 0–95).
+
+        Source: PAY.JP API reference, テナントを更新 (``POST /v1/tenants/{id}``).
+        """
+        obj = self._call("post", f"{Tenant.class_url()}/{tenant_id}", {"platform_fee_rate": platform_fee_rate})
+        tenant: Tenant = Tenant.construct_from(dict(obj), self.config.secret_key)
+        return tenant
+
+    def prove_key_pair(self, public_key: str) -> bool:
+        """Whether ``public_key`` belongs to the same PAY.JP account as this gateway's secret key.
+
+        A token is made with the public key (``POST /v1/tokens``, as payjp.js does in the
+        patient's browser) and read back with the secret key (``GET /v1/tokens/{id}``): PAY.JP
+        objects exist only for the account that made them, so another account's secret key gets
+        "No such token" (404). Sources: PAY.JP API reference, トークンを作成 / トークン情報を取得;
+        the account scoping of test keys as PAY.JP's test mode shows it.
+
+        The token carries PAY.JP's documented test card (4242 4242 4242 4242), so the proof runs
+        in test mode; with live keys PAY.JP refuses a test card, and ``PaymentError`` is raised
+        (the pair then cannot be proven without a real card). Nothing is charged either way.
+
+        Returns False for keys of two accounts. Raises ``ServiceUnavailableError("payjp_auth")``
+        when PAY.JP refuses the public key itself, ``ServiceUnavailableError`` when unreachable.
+        """
+        year = dt.date.today().year + 5
+        card = {"card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": str(year),
+                "card[cvc]": "123"}
+        try:
+            body, _key = api_requestor.APIRequestor(key=public_key, client=self._client,
+                                                    api_base=self.config.api_base).request("post", "/v1/tokens", card)
+        except payjp_error.PayjpException as exc:
+            raise self._translate(exc, False) from None
+        token_id = str(body.get("id") or "")
+        try:
+            self._call("get", f"/v1/tokens/{token_id}")
+        except UserError as exc:
+            if exc.code == "payjp_rejected":
+                return False  # "No such token": another account made it
+            raise
+        return True
 
     def retrieve_tenant(self, tenant_id: str) -> Tenant:
         obj = self._call("get", f"{Tenant.class_url()}/{tenant_id}")

@@ -50,6 +50,11 @@ class GatewayProvider:
     def _demo(self, clinic: Clinic) -> bool:
         return self.demo_only or clinic.payment_mode is PaymentMode.DEMO
 
+    @property
+    def live_api_base(self) -> str:
+        """PAY.JP's API base of テスト and 本番 (tests point it at the simulator)."""
+        return self._live_api_base
+
     def config_for(self, clinic: Clinic) -> PayjpConfig:
         if self._demo(clinic):
             base = self.demo_api_base

@@ -69,6 +69,7 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "smtp_failed": "{reason}",
     "not_approved": N_("PAY.JPの審査が承認されるまで、本番モードでは決済会社を選択できません。"),
     "webhook_token_invalid": N_("Webhookトークンは空白を含まない半角文字で入力してください。"),
+    "live_switch_guarded": N_("本番モードへの切り替えと本番モードからの切り替えは、確認画面で確認してから行います。"),
 }
 # Field labels of the settings screens (translated with the "field" context).
 _LABELS = (NP_("field", "代表者名"), NP_("field", "ユーザー名"))
@@ -95,6 +96,21 @@ def _text(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def masked_secret(secret: str | None) -> str:
+    """A stored secret as the screens may show it: its prefix and last 4 characters only.
+
+    ``"sk_live_0a1b…1234"`` → ``"sk_live_••••1234"``; a token without a known prefix shows
+    ``"••••1234"``. A secret shorter than 16 characters after its prefix (a password a person
+    chose) shows nothing (``""``): 4 of its characters would say too much.
+    """
+    if not secret:
+        return ""
+    prefix = next((p for p in ("sk_live_", "sk_test_") if secret.startswith(p)), "")
+    if len(secret) - len(prefix) < 16:
+        return ""
+    return prefix + "••••" + secret[-4:]
+
+
 def base_url_join(base: str, path: str) -> str:
     return base.rstrip("/") + path if base else ""
 
@@ -113,6 +129,7 @@ class ContractView:
     tokushoho_url: str
     privacy_url: str
     terms_url: str
+    platform_fee_rate: str = "1.00"  # percent kept by the PAY.JP Platform account
 
     @property
     def approved(self) -> bool:
@@ -147,6 +164,10 @@ class ConnectionView:
     smtp_port: int
     smtp_security: str
     smtp_username: str
+    secret_hints: dict[PaymentMode, str] = dataclasses.field(default_factory=dict)  # masked_secret() per mode
+    webhook_token_hint: str = ""
+    smtp_password_hint: str = ""
+    test_mail_accepted_at: dt.datetime | None = None  # UTC
 
     def missing_secrets(self) -> list[str]:
         """Codes of the secrets this PC lacks for the current settings."""
@@ -205,21 +226,26 @@ class SettingsService:
             care_type=c.care_type, review_checked_at=c.review_checked_at, payment_company=c.payment_company,
             auto_charge=bool(c.auto_charge), tokushoho_url=base_url_join(base, LEGAL_PATHS["tokushoho"]),
             privacy_url=base_url_join(base, LEGAL_PATHS["privacy"]), terms_url=base_url_join(base, LEGAL_PATHS["terms"]),
+            platform_fee_rate=c.platform_fee_rate,
         )
 
     def connection(self, clinic_id: int) -> ConnectionView:
         c = self._clinic(clinic_id)
-        stored = {m: bool(self._secrets.get(payjp_secret_name(m.value))) for m in (PaymentMode.TEST, PaymentMode.LIVE)}
+        keys = {m: self._secrets.get(payjp_secret_name(m.value)) for m in (PaymentMode.TEST, PaymentMode.LIVE)}
+        stored = {m: bool(k) for m, k in keys.items()}
         stored[PaymentMode.DEMO] = True
+        webhook_token, smtp_password = self._secrets.get(WEBHOOK_TOKEN_SECRET), self._secrets.get(SMTP_PASSWORD)
         return ConnectionView(
             mode=c.payment_mode, public_key=c.payjp_public_key, secret_stored=stored,
-            webhook_token_stored=bool(self._secrets.get(WEBHOOK_TOKEN_SECRET)),
-            smtp_password_stored=bool(self._secrets.get(SMTP_PASSWORD)),
+            webhook_token_stored=bool(webhook_token), smtp_password_stored=bool(smtp_password),
             public_base_url=c.public_base_url, webhook_url=base_url_join(c.public_base_url, WEBHOOK_PATH),
             link_expiry_days=c.link_expiry_days, name=c.name, postal_code=c.postal_code, address=c.address,
             phone=c.phone, email=c.email, representative=c.representative,
             registration_number=c.registration_number or "", smtp_host=c.smtp_host, smtp_port=c.smtp_port,
             smtp_security=c.smtp_security, smtp_username=c.smtp_username,
+            secret_hints={m: masked_secret(k) for m, k in keys.items()},
+            webhook_token_hint=masked_secret(webhook_token), smtp_password_hint=masked_secret(smtp_password),
+            test_mail_accepted_at=c.test_mail_accepted_at,
         )
 
     # -- 決済会社 -------------------------------------------------------------------------------
@@ -262,11 +288,19 @@ class SettingsService:
                 raise SettingsError("key_invalid_chars", field="secret_key")
         return public_key, secret
 
-    def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None) -> None:
-        """支払いモードと APIキー: the public key in the database, the secret key in the keyring only."""
+    def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None, *,
+                   guarded: bool = False) -> None:
+        """支払いモードと APIキー: the public key in the database, the secret key in the keyring only.
+
+        Entering or leaving 本番 takes ``guarded`` (``GoLiveService`` checked the conditions and
+        the user confirmed); otherwise ``SettingsError("live_switch_guarded")`` and nothing is saved.
+        """
         if self._training and mode is not PaymentMode.DEMO:
             raise SettingsError("training_demo_only", field="payment_mode")
         public_key, secret = self.validate_payjp(mode, public_key, secret_key)
+        current = self._clinic(clinic_id).payment_mode
+        if not guarded and PaymentMode.LIVE in (mode, current):
+            raise SettingsError("live_switch_guarded", field="payment_mode")
         if secret is not None:
             self._secrets.set(payjp_secret_name(mode.value), secret)
             log.info("PAY.JP %s secret key stored in the keyring", mode.value)
@@ -417,4 +451,6 @@ class SettingsService:
         except MailError as exc:
             log.info("test mail failed: %s", exc)
             raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
+        # the server accepted it: the switch to 本番 asks for this within 30 days
+        self._directory.update_clinic(clinic_id, ClinicUpdate(test_mail_accepted_at=self._clock()))
         return c.email

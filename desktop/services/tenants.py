@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import logging
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from desktop.domain.clinic import CareType, ReviewStatus
-from desktop.domain.errors import NotFoundError
+from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.labels import REVIEW_LABELS, label
 from desktop.services import audit
 from desktop.services.payjp_gateway import PayjpGateway
@@ -19,7 +22,27 @@ from desktop.storage.unit_of_work import Database
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-PLATFORM_FEE_RATE = "1.00"  # percent kept by the platform; PAY.JP's own fee is charged on top
+DEFAULT_PLATFORM_FEE_RATE = "1.00"  # percent kept by the platform until its operator sets another
+MAX_PLATFORM_FEE_RATE = decimal.Decimal("95")
+_FEE_RATE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def parse_platform_fee_rate(text: str) -> str:
+    """The platform fee rate typed on 決済会社設定 as PAY.JP's ``platform_fee_rate`` string.
+
+    ``text`` is a percentage (``"1"``, ``"3.5"``, ``"10.15"``; full-width digits and a trailing
+    ``%`` are accepted). Returned with two decimals (``"3.50"``). PAY.JP accepts at most two
+    decimals, from 0 up to 95 (PAY.JP API reference, テナントを作成 / 更新: ``platform_fee_rate``).
+
+    Raises ``ValidationError("platform_fee_rate_invalid", field="platform_fee_rate")``.
+    """
+    raw = unicodedata.normalize("NFKC", text or "").strip().removesuffix("%").strip()
+    if not _FEE_RATE.fullmatch(raw):
+        raise ValidationError("platform_fee_rate_invalid", field="platform_fee_rate")
+    value = decimal.Decimal(raw)
+    if not 0 <= value <= MAX_PLATFORM_FEE_RATE:
+        raise ValidationError("platform_fee_rate_invalid", field="platform_fee_rate")
+    return f"{value:.2f}"
 
 
 class _ReviewLabels(Mapping[ReviewStatus, str]):
@@ -78,10 +101,11 @@ class TenantService:
         clinic = self._clinic(clinic_id)
         gateway = self._gateway_for(clinic)
         tenant_id = clinic.payjp_tenant_id
+        created = not tenant_id
         if not tenant_id:
             tenant = gateway.create_tenant(
                 tenant_id=f"clinicpay-{clinic_id}-{secrets.token_hex(4)}", name=clinic.name,
-                platform_fee_rate=PLATFORM_FEE_RATE,
+                platform_fee_rate=clinic.platform_fee_rate or DEFAULT_PLATFORM_FEE_RATE,
                 metadata={"clinicpay_clinic": str(clinic_id), "care_type": care_type.value},
             )
             tenant_id = str(tenant["id"])
@@ -92,7 +116,8 @@ class TenantService:
             before = {"payjp_tenant_id": row.payjp_tenant_id, "review_status": row.review_status.value}
             row.payjp_tenant_id = tenant_id
             row.care_type = care_type
-            if row.review_status in (ReviewStatus.NOT_APPLIED, ReviewStatus.DECLINED):
+            if created or row.review_status in (ReviewStatus.NOT_APPLIED, ReviewStatus.DECLINED):
+                # a new tenant starts its own review (a 承認 kept from デモ belongs to no tenant)
                 row.review_status = ReviewStatus.RECEIVED
             audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="tenant_registered",
                          entity_type="clinic", entity_id=clinic_id, before=before,
@@ -100,6 +125,29 @@ class TenantService:
                                 "care_type": care_type.value})
             uow.commit()
         return url
+
+    def set_platform_fee_rate(self, clinic_id: int, rate: str, staff_id: int | None = None) -> str:
+        """Keep the platform fee rate (percent, see ``parse_platform_fee_rate``) for the clinic's tenant.
+
+        A registered tenant is updated at PAY.JP first; the rate is stored only when PAY.JP took
+        it (or when no tenant exists yet: it is used at テナント登録). Returns the stored string.
+        Raises ``ValidationError`` for a bad rate (nothing sent, nothing saved) and what the
+        gateway raises when PAY.JP refuses or cannot be reached (nothing saved).
+        """
+        value = parse_platform_fee_rate(rate)
+        clinic = self._clinic(clinic_id)
+        if clinic.payjp_tenant_id:
+            self._gateway_for(clinic).update_tenant(clinic.payjp_tenant_id, platform_fee_rate=value)
+        with self._db.uow() as uow:
+            row = uow.session.get(Clinic, clinic_id)
+            assert row is not None
+            before = row.platform_fee_rate
+            row.platform_fee_rate = value
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id,
+                         action="platform_fee_rate_changed", entity_type="clinic", entity_id=clinic_id,
+                         before={"platform_fee_rate": before}, after={"platform_fee_rate": value})
+            uow.commit()
+        return value
 
     def application_url(self, clinic_id: int) -> str:
         """利用申請ページに移動: a fresh one-time URL (PAY.JP's are valid for 5 minutes)."""

@@ -140,6 +140,9 @@ class Clinic(Base):
     smtp_port: Mapped[int] = mapped_column(Integer, default=587)
     smtp_security: Mapped[str] = mapped_column(String(16), default="starttls")
     smtp_username: Mapped[str] = mapped_column(String(200), default="")
+    # percent the PAY.JP Platform account keeps of each charge ("1.00"; ≤ 2 decimals, 0–95)
+    platform_fee_rate: Mapped[str] = mapped_column(String(8), default="1.00", server_default="1.00")
+    test_mail_accepted_at: Mapped[dt.datetime | None]  # UTC; the SMTP server accepted a テストメール
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -46,6 +46,10 @@ BANNER_STYLE = {
     "warning": "background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8;",
     "info": "background: #e8f4fd; color: #0d47a1; border: 1px solid #b6dcfb;",
 }
+MODE_BANNER_STYLE = {
+    "demo": "background: #fff3e0; color: #8a4b00;",
+    "live": "background: #e8f5e9; color: #1b5e20;",
+}
 SUB_PAGES = {"決済会社設定"}  # shown indented under their parent entry
 TRAINING_STYLE = "background: #6a1b9a; color: white;"
 MODE_STYLE = {
@@ -156,10 +160,10 @@ class MainWindow(QMainWindow):
             row.addWidget(text, 1)
             row.addWidget(self.leave_training_button)
             outer.addWidget(self.training_banner)
-        elif session.clinic.payment_mode is PaymentMode.DEMO:
-            demo = QLabel(self.tr("デモモードです。決済は実際には行われません。"))
-            demo.setStyleSheet("background: #fff3e0; color: #8a4b00; padding: 3px 10px;")
-            outer.addWidget(demo)
+        self.mode_banner = QLabel()
+        self.mode_banner.setObjectName("modeBanner")
+        self.mode_banner.setWordWrap(True)
+        outer.addWidget(self.mode_banner)
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -226,6 +230,8 @@ class MainWindow(QMainWindow):
         settings_page = self.pages["決済会社設定"]
         assert isinstance(settings_page, PaymentSettingsPage)
         settings_page.checklist.open_step.connect(lambda step: self.open_setup(SetupStep(step)))
+        session.events.clinic_changed.connect(self.apply_clinic)
+        self.apply_clinic()
         self.update_title()
         self.resize(1280, 720)
         self.show_page_index(0)
@@ -296,6 +302,31 @@ class MainWindow(QMainWindow):
         prefix = self.tr("【トレーニング】") if self.session.training else ""
         self.setWindowTitle(f"{prefix}{name} — {staff}｜" + self.tr("クリニック決済"))
         self.title_label.setText(f"{prefix}{name}　{staff}")
+
+    def apply_clinic(self) -> None:
+        """Badge, banner and status bar as the clinic's mode and tenant are now (no restart needed)."""
+        clinic = self.session.clinic
+        mode = clinic.payment_mode
+        if self.session.training:  # the training banner and badge say what is open; the demo's mode is fixed
+            self.mode_banner.hide()
+            self.update_title()
+            return
+        self.mode_badge.setText(i18n.mode_label(mode))
+        self.mode_badge.setStyleSheet(MODE_STYLE[mode] + " padding: 2px 8px; border-radius: 3px; font-weight: bold;")
+        self.status_mode.setText(i18n.mode_label(mode))
+        if mode is PaymentMode.DEMO:
+            text, style = self.tr("デモモードです。決済は実際には行われません。"), MODE_BANNER_STYLE["demo"]
+        elif mode is PaymentMode.TEST and clinic.payment_block == "tenant_not_registered":
+            text = self.tr("テストモードです。PAY.JPのテナント登録が済むまで、カード決済は利用できません（決済会社設定）。")
+            style = MODE_BANNER_STYLE["demo"]
+        elif mode is PaymentMode.LIVE:
+            text, style = self.tr("本番モードです。実際のカードに請求されます。"), MODE_BANNER_STYLE["live"]
+        else:
+            text, style = "", ""
+        self.mode_banner.setText(text)
+        self.mode_banner.setStyleSheet(style + " padding: 3px 10px;")
+        self.mode_banner.setVisible(bool(text))
+        self.update_title()
 
     def set_server_status(self, url: str | None) -> None:
         self.status_server.setText(self.tr("決済ページ: 稼働中 {url}").format(url=url) if url else self.tr("決済ページ: 停止中"))

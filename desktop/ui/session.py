@@ -16,12 +16,15 @@ class DataEvents(QObject):
         reservations_changed: a reservation was added or changed.
         menus_changed: a menu was saved, archived or deleted.
         mail_changed: the demo mailbox or the outbox changed.
+        clinic_changed: the clinic's settings changed (支払いモード, テナント, 審査): ``UiSession.clinic``
+            already holds the new values.
     """
 
     billing_changed = Signal()
     reservations_changed = Signal()
     menus_changed = Signal()
     mail_changed = Signal()
+    clinic_changed = Signal()
 
 
 @dataclasses.dataclass

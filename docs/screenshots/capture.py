@@ -4,6 +4,12 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py patients   # ui-patient-*.png only
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run [ja|en]   # ui-first-run*, ui-setup-*, ui-training*
     QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run ja   # the same at 150 % (-150)
+    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live    # ui-go-live*.png (ja, en)
+    QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live  # …-150
+
+For dialogs, S is a JSON file giving the offscreen screen the size of the clinic's PC (the default
+800×600 screen would clamp them): {"screens": [{"name": "main", "x": 0, "y": 0, "width": 1366,
+"height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
 """
 
 from __future__ import annotations
@@ -128,6 +134,11 @@ async def capture(only: str = "") -> None:
 
     if only == "patients":
         await capture_patients(app, idle, grab)
+        await app.stop()
+        ctx.close()
+        return
+    if only == "go-live":
+        await capture_go_live(app, idle, grab)
         await app.stop()
         ctx.close()
         return
@@ -260,6 +271,32 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     conn.save_payjp()
     await idle()
     grab(conn.public_key.parentWidget().parentWidget(), "payment-settings-key-error")
+
+
+async def capture_go_live(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
+    """本番モードへの切り替え: every condition met (ticked), and one refused, in Japanese and English."""
+    from desktop.domain.clinic import ReviewStatus
+    from desktop.services.go_live import Condition, ConditionResult, GoLiveError, GoLiveReport
+    from desktop.ui import i18n
+    from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
+
+    suffix = "-150" if os.environ.get("QT_SCALE_FACTOR", "1") not in ("", "1") else ""
+    ready = GoLiveReport(tuple(ConditionResult(c) for c in Condition))
+    refused = GoLiveReport(tuple(
+        ConditionResult(c, GoLiveError("tenant_not_approved_yet", status=ReviewStatus.IN_REVIEW)
+                        if c is Condition.TENANT else None) for c in Condition))
+    for lang in ("ja", "en"):
+        i18n.set_language(lang)
+        tail = ("" if lang == "ja" else "-en") + suffix
+        for report, name in ((ready, "go-live"), (refused, "go-live-refused")):
+            dialog = GoLiveDialog(report, app.window)
+            dialog.confirm.setChecked(report.ok)
+            dialog.show()
+            dialog.adjustSize()
+            await idle(0.2)
+            grab(dialog, name + tail)
+            dialog.close()
+    i18n.set_language("ja")
 
 
 async def capture_patients(app, idle, grab) -> None:  # type: ignore[no-untyped-def]

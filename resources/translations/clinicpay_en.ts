@@ -194,7 +194,7 @@
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -282,7 +282,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -417,12 +417,20 @@
         <translation>Send a test mail</translation>
     </message>
     <message>
+        <source>最後にテストメールが届いた日時: {time}</source>
+        <translation>Last test mail accepted: {time}</translation>
+    </message>
+    <message>
+        <source>{hint} を保存済み</source>
+        <translation>{hint} saved</translation>
+    </message>
+    <message>
         <source>この端末に登録済み</source>
         <translation>Stored on this PC</translation>
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator&apos;s keys</translation>
+        <translation>Demo mode uses the simulator's keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -437,8 +445,8 @@
         <translation>PAY.JP connection settings saved.</translation>
     </message>
     <message>
-        <source>支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。</source>
-        <translation>Payment mode changed. The badge at the top and the demo simulator switch after the app restarts.</translation>
+        <source>本番モードに切り替えました。実際のカードに請求されます。</source>
+        <translation>Switched to live mode. Real cards are charged from now on.</translation>
     </message>
     <message>
         <source>接続に成功しました（APIキーは有効です）。</source>
@@ -540,12 +548,28 @@
         <translation>When on, requests to patients with a saved card are charged at once.</translation>
     </message>
     <message>
+        <source>プラットフォーム手数料</source>
+        <translation>Platform fee</translation>
+    </message>
+    <message>
+        <source>PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときにPAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。</source>
+        <translation>Set by the operator of the PAY.JP Platform account. It is sent to the PAY.JP tenant at tenant registration and whenever it is changed and saved (0–95 %, at most two decimals).</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>プラットフォーム手数料率</source>
+        <translation>Platform fee rate</translation>
+    </message>
+    <message>
         <source>申請フォームに入力するURL</source>
         <translation>URLs for the application form</translation>
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
+        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -572,6 +596,10 @@
         <translation>Automatic charge can be set once a payment company is chosen.</translation>
     </message>
     <message>
+        <source>テストモードでは、PAY.JPのテナント登録が済むまでカード決済を利用できません。「テナント登録する」から登録してください。</source>
+        <translation>In test mode, card payment is available only once the clinic is registered as a PAY.JP tenant. Register with “Register tenant”.</translation>
+    </message>
+    <message>
         <source>デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。</source>
         <translation>Demo mode: card payment can be tried before approval (no real payments are made).</translation>
     </message>
@@ -586,6 +614,10 @@
     <message>
         <source>登録中…</source>
         <translation>Registering…</translation>
+    </message>
+    <message>
+        <source>プラットフォーム手数料率を {rate}% に設定しました。</source>
+        <translation>Platform fee rate set to {rate}%.</translation>
     </message>
     <message>
         <source>審査状況を更新しました: {status}</source>
@@ -620,7 +652,66 @@
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+    </message>
+</context>
+<context>
+    <name>GoLiveDialog</name>
+    <message>
+        <source>本番モードへの切り替え</source>
+        <translation>Switch to live mode</translation>
+    </message>
+    <message>
+        <source>本番モードに切り替えると、実際のカードに請求されます。
+・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
+・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
+        <translation>In live mode, real cards are charged.
+• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
+• Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
+    </message>
+    <message>
+        <source>実際のカードに請求されることを理解しました</source>
+        <translation>I understand that real cards will be charged</translation>
+    </message>
+    <message>
+        <source>本番モードからの切り替え</source>
+        <translation>Leave live mode</translation>
+    </message>
+    <message>
+        <source>デモモードに切り替えると、実際の決済は行われなくなります。
+患者様に送った請求メールのリンクからは支払えなくなり、本番の決済の返金もできなくなります。切り替えますか？</source>
+        <translation>In demo mode no real payments are made.
+Patients can no longer pay through the links already mailed to them, and live payments cannot be refunded. Switch?</translation>
+    </message>
+    <message>
+        <source>デモモードに切り替える</source>
+        <translation>Switch to demo mode</translation>
+    </message>
+    <message>
+        <source>テストモードに切り替えると、実際のカードには請求されなくなります。
+患者様に送った請求メールのリンクからは、テスト用カードでしか支払えなくなります。本番の決済の返金は、本番モードに戻してから行ってください。切り替えますか？</source>
+        <translation>In test mode real cards are no longer charged.
+The links already mailed to patients then accept test cards only. Refund live payments after switching back to live mode. Switch?</translation>
+    </message>
+    <message>
+        <source>テストモードに切り替える</source>
+        <translation>Switch to test mode</translation>
+    </message>
+    <message>
+        <source>本番モードにするには、次の条件をすべて満たす必要があります。</source>
+        <translation>Live mode needs every one of these conditions:</translation>
+    </message>
+    <message>
+        <source>満たしていない条件があるため、本番モードには切り替えられません。</source>
+        <translation>A condition is not met, so live mode cannot be switched on.</translation>
+    </message>
+    <message>
+        <source>本番モードに切り替える</source>
+        <translation>Switch to live mode</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -678,7 +769,7 @@
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
     </message>
     <message>
         <source>SMTPサーバー</source>
@@ -784,7 +875,7 @@
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -795,20 +886,16 @@
         <translation>Start setting up the clinic</translation>
     </message>
     <message>
-        <source>デモモードです。決済は実際には行われません。</source>
-        <translation>Demo mode: no real payments are made.</translation>
-    </message>
-    <message>
         <source>トレーニング（デモ）を開く</source>
         <translation>Open training (demo)</translation>
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic&apos;s data</translation>
+        <translation>Return to the clinic's data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>決済ページ: 停止中</source>
@@ -825,6 +912,18 @@
     <message>
         <source>クリニック決済</source>
         <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>デモモードです。決済は実際には行われません。</source>
+        <translation>Demo mode: no real payments are made.</translation>
+    </message>
+    <message>
+        <source>テストモードです。PAY.JPのテナント登録が済むまで、カード決済は利用できません（決済会社設定）。</source>
+        <translation>Test mode. Card payment is available once the clinic is registered as a PAY.JP tenant (Payment company).</translation>
+    </message>
+    <message>
+        <source>本番モードです。実際のカードに請求されます。</source>
+        <translation>Live mode. Real cards are charged.</translation>
     </message>
     <message>
         <source>決済ページ: 稼働中 {url}</source>
@@ -981,7 +1080,7 @@
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient&apos;s details</translation>
+        <translation>Edit the patient's details</translation>
     </message>
 </context>
 <context>
@@ -1087,7 +1186,7 @@
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>公開キー</source>
@@ -1238,7 +1337,7 @@
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -1253,8 +1352,8 @@
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
-        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
+        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
+        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -1567,7 +1666,7 @@
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page&apos;s public URL</translation>
+        <translation>Payment page's public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -1595,7 +1694,7 @@
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -1603,7 +1702,7 @@
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>

@@ -8,12 +8,16 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from desktop.domain.billing import BillingState
+from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.services.context import AppContext
+from desktop.services.directory import ClinicUpdate
+from desktop.services.secrets import payjp_secret_name
 from desktop.simulator.testing import RunningSimulator, make_test_token
 from desktop.storage.orm import BillingRequest, PaymentAttempt
 from tests.checkout.helpers import Link
@@ -183,3 +187,26 @@ def test_forged_malformed_and_unknown_tokens_get_identical_404(client: TestClien
     bodies = {re.sub(r"nonce-[^;']+", "", p.text) for p in pages}
     assert len(bodies) == 1 and "このお支払いリンクは無効です" in bodies.pop()
     assert link.token not in pages[0].text
+
+
+@pytest.mark.parametrize("change", [
+    {"payment_mode": PaymentMode.TEST, "payjp_tenant_id": None},  # テスト without a tenant
+    {"payment_mode": PaymentMode.LIVE, "payjp_tenant_id": "ten_sakura", "review_status": ReviewStatus.IN_REVIEW},
+    {"payment_company": None},
+])
+def test_a_clinic_that_takes_no_card_payment_now_tells_the_patient_plainly(
+        client: TestClient, ctx: AppContext, sim: RunningSimulator, front: Front, link: Link,
+        change: dict[str, object]) -> None:
+    for mode in ("test", "live"):  # the keys are there: only the tenant (or the company) is missing
+        ctx.secrets.set(payjp_secret_name(mode), f"sk_{mode}_sakura0000000000000000a1")
+    ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(**change))  # type: ignore[arg-type]
+    answer = pay(client, sim, link)
+    assert answer["result"] == "error"
+    assert answer["message"] == ("申し訳ありません。ただいまこのクリニックではカードでのお支払いを受け付けておりません。"
+                                 "お手数ですがクリニックへお問い合わせください。")
+    assert "テナント" not in str(answer["message"])  # never the staff's reason
+    assert state_of(ctx, link.request_id) is BillingState.REQUESTED
+    english = client.post(link.path, json={"card_token": "tok_x"},
+                          headers={"X-CSRF-Token": csrf_of(client.get(link.path).text), "Accept-Language": "en"})
+    assert english.json()["message"] == ("We are sorry: this clinic cannot take card payments at the moment. "
+                                         "Please contact the clinic.")

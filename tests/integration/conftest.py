@@ -17,7 +17,7 @@ from desktop.services.smtp_transport import SmtpTransport
 from desktop.simulator.testing import RunningSimulator, make_test_token, running_simulator
 from desktop.storage.unit_of_work import Database
 from tests.conftest import FixedClock
-from tests.integration.seed import Front, seed_front_desk
+from tests.integration.seed import SEED_TENANT, Front, seed_front_desk
 from tests.smtp_server import SmtpTestServer, smtp_server, smtp_server_factory, test_certificates  # noqa: F401  (fixtures)
 
 LINK = re.compile(r"http://127\.0\.0\.1:8470/pay/([A-Za-z0-9_-]+)")
@@ -71,5 +71,6 @@ def desk(db: Database, sim: RunningSimulator, smtp_server: SmtpTestServer, clock
                                        public_key=sim.public_key, timeout=3.0, retry_initial_delay=0.05))
     billing = BillingService(db, lambda clinic: gateway, clock=clock)
     outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
+    gateway.create_tenant(tenant_id=SEED_TENANT, name="やまだ内科クリニック", platform_fee_rate="1.00", metadata={})
     front = seed_front_desk(db, public_key=sim.public_key)
     return Desk(db, sim, smtp_server, gateway, billing, outbox, front, clock)

@@ -12,6 +12,12 @@ from desktop.storage.orm import BillingRequest
 from desktop.storage.unit_of_work import Database
 
 
+# The seeded clinic's PAY.JP tenant: テスト and 本番 take card payment only with one (tests that
+# reach the simulator create it there first, see tests/integration/conftest.py).
+SEED_TENANT = "clinicpay-seed-yamada"
+_NO_TENANT = object()
+
+
 @dataclasses.dataclass(frozen=True)
 class Front:
     clinic_id: int
@@ -28,7 +34,7 @@ def seed_front_desk(
     email: str | None = "hanako@example.jp",
     public_base_url: str = "http://127.0.0.1:8470",
     public_key: str = "pk_test_0123456789abcdef",
-    tenant_id: str | None = None,
+    tenant_id: str | None | object = _NO_TENANT,
     timing: PaymentTiming = PaymentTiming.POST,
     mode: PaymentMode = PaymentMode.TEST,
 ) -> Front:
@@ -39,7 +45,8 @@ def seed_front_desk(
     )
     directory.update_clinic(clinic_id, ClinicUpdate(
         payment_mode=mode, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
-        payjp_public_key=public_key, payjp_tenant_id=tenant_id,
+        payjp_public_key=public_key,
+        payjp_tenant_id=(None if mode is PaymentMode.DEMO else SEED_TENANT) if tenant_id is _NO_TENANT else tenant_id,  # type: ignore[arg-type]
     ))
     staff_id = directory.add_staff(clinic_id, "受付 佐藤")
     manager_id = directory.add_staff(clinic_id, "院長 山田", StaffRole.MANAGER)

@@ -9,8 +9,16 @@ import pytest
 
 from desktop.domain.billing import BillingState
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
-from desktop.domain.errors import PaymentError, ServiceUnavailableError, TenantRequiredError, UserError
+from desktop.domain.errors import (
+    PaymentError,
+    ServiceUnavailableError,
+    StateError,
+    TenantRequiredError,
+    UserError,
+    ValidationError,
+)
 from desktop.services.billing import BillingService, LinkStatus
+from desktop.services.directory import ClinicUpdate, DirectoryService
 from desktop.services.outbox import OutboxSender
 from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
 from desktop.services.payment_setup import GatewayProvider
@@ -189,19 +197,28 @@ def test_test_mode_without_a_tenant_sends_no_money_call(
     db: Database, sim: RunningSimulator, smtp_server: SmtpTestServer, clock: FixedClock  # noqa: F811
 ) -> None:
     gateways = _provider(sim)
-    front = seed_front_desk(db, public_key=sim.public_key, tenant_id=None, mode=PaymentMode.TEST)
+    tenant_id = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key=sim.secret_key)).create_tenant(
+        tenant_id="clinicpay-1-gone", name="さくら内科", platform_fee_rate="1.00", metadata={}
+    )["id"]
+    front = seed_front_desk(db, public_key=sim.public_key, tenant_id=tenant_id, mode=PaymentMode.TEST)
     billing = BillingService(db, gateways, clock=clock)
     outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
-    gateway = gateways(_clinic(db, front.clinic_id))
-    desk = Desk(db, sim, smtp_server, gateway, billing, outbox, front, clock)
+    desk = Desk(db, sim, smtp_server, gateways(_clinic(db, front.clinic_id)), billing, outbox, front, clock)
     billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     token = desk.token()
+    # the tenant is gone since the mail went out (e.g. the clinic was set up again)
+    DirectoryService(db).update_clinic(front.clinic_id, ClinicUpdate(payjp_tenant_id=None))
+    gateway = gateways(_clinic(db, front.clinic_id))
     reached = _requests_reaching(sim)
-    with pytest.raises(TenantRequiredError) as refused:
+    with pytest.raises(PaymentError) as refused:
         billing.pay_with_token(link, token)
-    assert "テナント登録" in refused.value.message("ja") and "tenant" in refused.value.message("en")
+    # the patient is not told the desk's reason
+    assert refused.value.code == "card_payment_unavailable" and "テナント" not in refused.value.message("ja")
+    with pytest.raises(StateError) as at_desk:
+        billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+    assert at_desk.value.code == "tenant_not_registered" and "テナント登録" in at_desk.value.message("ja")
     for call in (
         lambda: gateway.create_charge(amount=1000, attempt_id="att_x", request_id=1, card=token),
         lambda: gateway.retrieve_charge("ch_x"),
@@ -209,8 +226,9 @@ def test_test_mode_without_a_tenant_sends_no_money_call(
         lambda: gateway.refund_charge("ch_x", amount=100, reason=""),
         lambda: gateway.finish_three_d_secure("ch_x"),
     ):
-        with pytest.raises(TenantRequiredError):
+        with pytest.raises(TenantRequiredError) as no_tenant:
             call()
+        assert "テナント登録" in no_tenant.value.message("ja") and "tenant" in no_tenant.value.message("en")
     assert reached() == 0  # nothing reached PAY.JP
     with pytest.raises(UserError):
         gateway.retrieve_tenant("ten_nosuch")  # not a money call: sent (and counted)
@@ -245,3 +263,35 @@ def test_a_charge_of_another_tenant_is_not_taken_for_the_clinics(sim: RunningSim
     assert clinic_b.find_charge_by_attempt("att_a", since=0) is None  # B's list holds only B's charges
     found = clinic_a.find_charge_by_attempt("att_a", since=0)
     assert found is not None and found.id == charge.id
+
+
+def test_the_key_pair_proof_tells_one_account_from_two(sim: RunningSimulator) -> None:
+    """A token made with the public key is readable with the secret key of the same account only."""
+    mine = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key="sk_test_sakura000000000000000a1"))
+    assert mine.prove_key_pair("pk_test_sakura000000000000000a1") is True
+    assert mine.prove_key_pair("pk_test_another00000000000000b2") is False
+    with pytest.raises(ServiceUnavailableError) as refused:
+        mine.prove_key_pair("pk_live_sakura000000000000000a1")  # the simulator is test mode only
+    assert refused.value.code == "payjp_auth"
+
+
+def test_the_platform_fee_rate_is_validated_as_payjp_does_and_updates_the_tenant(
+    db: Database, sim: RunningSimulator, clock: FixedClock
+) -> None:
+    gateways = _provider(sim)
+    front = seed_front_desk(db, public_key=sim.public_key, tenant_id=None, mode=PaymentMode.TEST)
+    tenants = TenantService(db, gateways, clock=clock)
+    for bad in ("3.255", "95.01", "-1", "abc", ""):
+        with pytest.raises(ValidationError) as refused:
+            tenants.set_platform_fee_rate(front.clinic_id, bad)
+        assert refused.value.field == "platform_fee_rate"
+        assert _clinic(db, front.clinic_id).platform_fee_rate == "1.00"
+    assert tenants.set_platform_fee_rate(front.clinic_id, "３．５%") == "3.50"  # full-width, with %
+    tenants.register(front.clinic_id, front.staff_id, CareType.WITHOUT_INSURANCE)
+    clinic = _clinic(db, front.clinic_id)
+    gateway = gateways(clinic)
+    assert clinic.payjp_tenant_id and gateway.retrieve_tenant(clinic.payjp_tenant_id)["platform_fee_rate"] == "3.50"
+    assert clinic.review_status is ReviewStatus.RECEIVED  # the seeded 承認 belonged to no tenant
+    assert tenants.set_platform_fee_rate(front.clinic_id, "95") == "95.00"
+    assert gateway.retrieve_tenant(clinic.payjp_tenant_id)["platform_fee_rate"] == "95.00"
+    assert _clinic(db, front.clinic_id).platform_fee_rate == "95.00"

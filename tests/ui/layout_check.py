@@ -187,6 +187,18 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     rd.close()
     from desktop.ui.dialogs.patient_dialog import PatientDialog
 
+    from desktop.domain.clinic import ReviewStatus
+    from desktop.services.go_live import Condition, ConditionResult, GoLiveError, GoLiveReport
+    from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
+
+    go_live = GoLiveDialog(GoLiveReport(tuple(
+        ConditionResult(c, GoLiveError("tenant_not_approved_yet", status=ReviewStatus.IN_REVIEW)
+                        if c is Condition.TENANT else None) for c in Condition)), w)
+    go_live.show()
+    await idle()
+    check("本番モードへの切り替え", go_live)
+    go_live.close()
+
     editor = PatientDialog.open_for(w, s, detail.patient)
     editor.edits["family_name_kana"].setText("Yamada")
     editor.edits["phone"].setText("090-abcd")

@@ -34,6 +34,7 @@ from desktop.services.billing.common import (
     PaymentOutcome,
     RefundOutcome,
     RequestOutcome,
+    payment_block,
     payment_usable,
     public_base_url,
     utcnow,
@@ -168,5 +169,6 @@ __all__ = [
     "RefundService",
     "RequestOutcome",
     "RequestService",
+    "payment_block",
     "payment_usable",
 ]

@@ -114,11 +114,30 @@ class RefundOutcome:
     state: BillingState
 
 
-def payment_usable(clinic: Clinic) -> bool:
-    """Whether card payments may be taken now (審査 approved, or not live)."""
+def payment_block(clinic: Clinic) -> str | None:
+    """Why card payment for menus is off now, as a ``MESSAGES`` code for the desk; None when usable.
+
+    - ``payment_company_unusable``: no payment company chosen (決済会社設定 › 利用する決済会社).
+    - ``tenant_not_registered``: テスト / 本番 without a PAY.JP tenant (テナント登録 first: every
+      charge must be the clinic's, not the platform's own sale).
+    - ``tenant_not_approved``: 本番 while the tenant's 審査 is not 承認.
+
+    デモ needs neither (the simulator charges nothing real).
+    """
     if clinic.payment_company != "PAYJP":
-        return False
-    return clinic.review_status is ReviewStatus.APPROVED or clinic.payment_mode is not PaymentMode.LIVE
+        return "payment_company_unusable"
+    if clinic.payment_mode is PaymentMode.DEMO:
+        return None
+    if not clinic.payjp_tenant_id:
+        return "tenant_not_registered"
+    if clinic.payment_mode is PaymentMode.LIVE and clinic.review_status is not ReviewStatus.APPROVED:
+        return "tenant_not_approved"
+    return None
+
+
+def payment_usable(clinic: Clinic) -> bool:
+    """Whether card payments may be taken now (``payment_block`` finds no reason against)."""
+    return payment_block(clinic) is None
 
 
 def public_base_url(clinic: Clinic) -> str:

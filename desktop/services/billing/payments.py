@@ -9,7 +9,7 @@ import secrets
 from desktop.domain.billing import PAID_STATES, AttemptMethod, AttemptStatus, BillingState
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.services import links
-from desktop.services.billing.common import Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome
+from desktop.services.billing.common import Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, call_and_record
 from desktop.storage.orm import BillingRequest, PaymentAttempt
@@ -120,6 +120,9 @@ class PaymentService:
             raise link_error(view.status)
         if not card_token or not card_token.startswith("tok_") or len(card_token) > 64:
             raise PaymentError("incorrect_card_data", payjp_code="invalid_token")
+        if self.card_payment_block(view.request_id) is not None:
+            # the patient is told the clinic takes no card payment now, not the desk's reason
+            raise PaymentError("card_payment_unavailable")
         attempt_id = self._begin_attempt(view.request_id, AttemptMethod.CARD_TOKEN, staff_id=None)
         return self._charge(attempt_id, card=card_token, three_d_secure=three_d_secure, raw_link=raw_token)
 
@@ -138,8 +141,17 @@ class PaymentService:
             customer = repo.parties(repo.get(request_id))[1].payjp_customer_id
         if not customer:
             raise PaymentError("saved_card_missing", payjp_code="missing_card")
+        blocked = self.card_payment_block(request_id)
+        if blocked is not None:
+            raise StateError(blocked)
         attempt_id = self._begin_attempt(request_id, AttemptMethod.SAVED_CARD, staff_id=staff_id)
         return self._charge(attempt_id, customer=customer)
+
+    def card_payment_block(self, request_id: int) -> str | None:
+        """Why the clinic of request ``request_id`` takes no card payment now (``payment_block``)."""
+        with self.db.uow(readonly=True) as uow:
+            repo = BillingRepositories(uow.session).requests
+            return payment_block(repo.clinic_of(repo.get(request_id)))
 
     def _begin_attempt(self, request_id: int, method: AttemptMethod, *, staff_id: int | None) -> str:
         """Step 1: REQUESTED → PROCESSING and the attempt row, in one transaction."""

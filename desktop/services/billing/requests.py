@@ -24,7 +24,7 @@ from desktop.services.billing.common import (
     Clock,
     RequestOutcome,
     issue_link,
-    payment_usable,
+    payment_block,
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
@@ -143,8 +143,9 @@ class RequestService:
             raise StateError("post_payment_not_allowed")
         if kind is RequestKind.PRE_PAYMENT and not menu.allows_pre_payment:
             raise StateError("pre_payment_not_allowed")
-        if not payment_usable(clinic):
-            raise StateError("payment_company_unusable")
+        blocked = payment_block(clinic)
+        if blocked is not None:
+            raise StateError(blocked)
         validate_email(patient.email)
         auto = bool(clinic.auto_charge and patient.payjp_customer_id)
         req = BillingRequest(

@@ -48,6 +48,9 @@ CARD_ERROR_CODES = ("card_declined", "expired_card", "incorrect_card_data", "inv
 # Errors the 3-D Secure return can bring back to the pay page as ``?error=<code>``: only
 # message codes without placeholders, so the page prints our own text, never the URL's.
 RETURN_ERROR_CODES = frozenset(code for code, pattern in MESSAGES.items() if "{" not in pattern)
+# Reasons meant for the clinic's staff; a patient is told only that card payment is unavailable.
+STAFF_ONLY_CODES = frozenset({"tenant_required", "tenant_not_registered", "tenant_not_approved",
+                              "payment_company_unusable", "secret_key_missing", "payjp_auth"})
 
 
 def _token(request: Request) -> str:
@@ -99,6 +102,8 @@ async def pay_page(request: Request) -> Response:
         _allow_payjp(request, clinic)
         messages = {code: UserError(code).message(lang) for code in CARD_ERROR_CODES if code in MESSAGES}
         code = request.query_params.get("error", "")
+        if code in STAFF_ONLY_CODES:
+            code = "card_payment_unavailable"
         error = UserError(code).message(lang) if code in RETURN_ERROR_CODES else ""
         return checkout.render(
             request, "pay.html", cache_for=None if error else token, **common, csrf=checkout.csrf.token("pay", token),
@@ -142,6 +147,8 @@ async def _outcome_json(request: Request, checkout: Checkout, outcome: PaymentOu
 def _error_json(request: Request, exc: UserError) -> JSONResponse:
     lang = language(request)
     token = _token(request)
+    if exc.code in STAFF_ONLY_CODES:
+        exc = PaymentError("card_payment_unavailable")
     if isinstance(exc, StateError):
         if exc.code == "link_unknown":
             return _json("error", 404, message=exc.message(lang))
@@ -247,7 +254,8 @@ async def tds_return_submit(request: Request) -> Response:
     except OutcomeUnknownError:
         pass  # the link's page says "processing" until reconciliation knows
     except UserError as exc:  # declined, 3-D Secure failed, PAY.JP unreachable: the patient may retry
-        query["error"] = exc.code if exc.code in RETURN_ERROR_CODES else "unexpected"
+        code = "card_payment_unavailable" if exc.code in STAFF_ONLY_CODES else exc.code
+        query["error"] = code if code in RETURN_ERROR_CODES else "unexpected"
     except Exception:
         log.exception("3-D Secure finish failed unexpectedly")
         query["error"] = "unexpected"

@@ -6,6 +6,7 @@ Each section saves on its own; a refused value shows its message next to its fie
 
 Signals:
     saved: something was saved (the 決済会社設定 tab reloads: URLs and mode may have changed).
+    mode_changed: 支払いモード changed (the window's badge, banner and status bar follow at once).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import UserError
+from desktop.domain.formatting import JST
 from desktop.services.actions import DeskActions
+from desktop.services.go_live import GoLiveReport
 from desktop.services.settings_service import ConnectionView
 from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
@@ -80,6 +84,7 @@ def _buttons(*buttons: QWidget) -> QHBoxLayout:
 
 class ConnectionSettingsPanel(QWidget):
     saved = Signal()
+    mode_changed = Signal()
 
     def __init__(self, session: UiSession, actions: DeskActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -243,8 +248,11 @@ class ConnectionSettingsPanel(QWidget):
             self.smtp_security.set_value(view.smtp_security)
         self.smtp_username.setText(view.smtp_username)
         self.demo_mail_note.setVisible(view.mode is PaymentMode.DEMO)
-        self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token")
-        self._stored(self.smtp_password_status, view.smtp_password_stored, "smtp_password")
+        self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token", view.webhook_token_hint)
+        self._stored(self.smtp_password_status, view.smtp_password_stored, "smtp_password", view.smtp_password_hint)
+        if view.test_mail_accepted_at is not None:
+            self.test_mail_result.setText(self.tr("最後にテストメールが届いた日時: {time}").format(
+                time=f"{view.test_mail_accepted_at.astimezone(JST):%Y/%m/%d %H:%M}"))
         if not view.smtp_password_stored and not view.smtp_username:
             self.smtp_password_status.setText("")  # no login configured: nothing is missing
         self._show_secret_status()
@@ -252,8 +260,11 @@ class ConnectionSettingsPanel(QWidget):
         self.missing_label.setText("\n".join("⚠ " + self.tr(MISSING_TEXT[m]) for m in missing))
         self.missing_label.setVisible(bool(missing))
 
-    def _stored(self, label: QLabel, stored: bool, what: str) -> None:
-        label.setText(self.tr("この端末に登録済み") if stored else self.tr(MISSING_TEXT[what]))
+    def _stored(self, label: QLabel, stored: bool, what: str, hint: str = "") -> None:
+        if stored and hint:
+            label.setText(self.tr("{hint} を保存済み").format(hint=hint))
+        else:
+            label.setText(self.tr("この端末に登録済み") if stored else self.tr(MISSING_TEXT[what]))
         label.setStyleSheet(OK_STYLE if stored else WARN_STYLE)
 
     def _show_secret_status(self) -> None:
@@ -267,7 +278,8 @@ class ConnectionSettingsPanel(QWidget):
             self.secret_key.setPlaceholderText("")
             return
         stored = bool(self.view and isinstance(mode, PaymentMode) and self.view.secret_stored.get(mode))
-        self._stored(self.secret_status, stored, "payjp_secret")
+        hint = self.view.secret_hints.get(mode, "") if self.view is not None and isinstance(mode, PaymentMode) else ""
+        self._stored(self.secret_status, stored, "payjp_secret", hint)
         prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
         self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else prefix)
 
@@ -302,20 +314,55 @@ class ConnectionSettingsPanel(QWidget):
     # -- actions ------------------------------------------------------------------------------
 
     def save_payjp(self) -> None:
+        """保存 of 支払いモード and keys. Entering 本番 goes through the conditions and the
+        confirmation (``GoLiveDialog``); leaving it asks first, naming what changes."""
         s = self.session
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         secret = self.secret_key.text() or None
-        work = self.desk.save_payjp(s.clinic.id, mode, self.public_key.text(), secret)
-        changed = mode is not s.clinic.payment_mode
+        public = self.public_key.text()
+        current = self.view.mode if self.view is not None else s.clinic.payment_mode
+        if mode is PaymentMode.LIVE:
+            self._check_go_live(public, secret)
+            return
+        if current is PaymentMode.LIVE:
+            if not GoLiveDialog.ask_leave_live(self, mode):
+                return
+            work = self.desk.leave_live(s.clinic.id, s.staff_id, mode, public, secret, confirmed=True)
+        else:
+            work = self.desk.save_payjp(s.clinic.id, mode, public, secret)
+        changed = mode is not current
 
         def done(result: Any) -> None:
             self.secret_key.clear()
             self._saved(self.tr("PAY.JPの接続設定を保存しました。"))(result)
             if changed:
-                messages.warning(self.tr("支払いモードを変更しました。画面上部の表示とデモ用シミュレーターは、アプリの再起動後に切り替わります。"))
+                self.mode_changed.emit()
 
         self._run(work, self.save_payjp_button, done, "save-payjp")
+
+    def _check_go_live(self, public: str, secret: str | None) -> None:
+        """本番: check every condition, show them, switch after the explicit confirmation."""
+        s = self.session
+
+        def checked(report: GoLiveReport) -> None:
+            for result in report.results:
+                field = getattr(result.reason, "field", None)
+                if result.reason is not None and field in self.errors:
+                    self.errors[field].show_error(result.reason.message(i18n.language()))
+            if not GoLiveDialog.ask(self, report):
+                return
+            work = self.desk.go_live(s.clinic.id, s.staff_id, public, secret, confirmed=True)
+
+            def done(result: Any) -> None:
+                self.secret_key.clear()
+                self._saved(self.tr("本番モードに切り替えました。実際のカードに請求されます。"))(result)
+                self.mode_changed.emit()
+
+            self._run(work, self.save_payjp_button, done, "go-live")
+
+        self._run(self.desk.go_live_check(s.clinic.id, public, secret), self.save_payjp_button, checked,
+                  "go-live-check")
 
     def test_connection(self) -> None:
         s = self.session

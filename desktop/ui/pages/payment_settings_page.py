@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
+from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
 from desktop.services.actions import DeskActions
 from desktop.services.settings_service import PAYMENT_COMPANY, ContractView
@@ -135,6 +137,29 @@ class ContractPanel(QWidget):
         uform.addRow("", self.usage_reason)
         layout.addWidget(usage)
 
+        platform = QGroupBox(self.tr("プラットフォーム手数料"))
+        pform = QFormLayout(platform)
+        pform.setHorizontalSpacing(24)
+        platform_note = QLabel(self.tr("PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときに"
+                                       "PAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。"))
+        platform_note.setWordWrap(True)
+        pform.addRow(platform_note)
+        self.fee_rate = QLineEdit()
+        self.fee_rate.setMaximumWidth(90)
+        self.fee_rate.setPlaceholderText("1.00")
+        self.save_fee_button = QPushButton(self.tr("保存"))
+        fee_row = QHBoxLayout()
+        fee_row.addWidget(self.fee_rate)
+        fee_row.addWidget(QLabel("%"))
+        fee_row.addWidget(self.save_fee_button)
+        fee_row.addStretch(1)
+        self.fee_error = ErrorLabel()
+        fee_box = QVBoxLayout()
+        fee_box.addLayout(fee_row)
+        fee_box.addWidget(self.fee_error)
+        pform.addRow(self.tr("プラットフォーム手数料率"), fee_box)
+        layout.addWidget(platform)
+
         legal = QGroupBox(self.tr("申請フォームに入力するURL"))
         lform = QFormLayout(legal)
         lform.setHorizontalSpacing(24)
@@ -156,6 +181,7 @@ class ContractPanel(QWidget):
         self.register_button.clicked.connect(self._on_register_clicked)
         self.refresh_button.clicked.connect(lambda: self.refresh_review(quiet=False))
         self.apply_link.clicked.connect(self._on_apply_link_clicked)
+        self.save_fee_button.clicked.connect(self.save_fee_rate)
         self.company_combo.activated.connect(lambda *_: self._save_usage())
         for button in self.auto_charge.buttons.values():
             button.clicked.connect(lambda *_: self._save_usage())
@@ -195,7 +221,11 @@ class ContractPanel(QWidget):
             self.usage_reason.show_error(self.tr("自動決済は、利用する決済会社を選択すると設定できます。"))
         else:
             self.usage_reason.clear_error()
-        if view.mode is not PaymentMode.LIVE and not view.approved:
+        if view.mode is PaymentMode.TEST and not registered:
+            self.mode_banner.setText(self.tr("テストモードでは、PAY.JPのテナント登録が済むまでカード決済を利用できません。"
+                                             "「テナント登録する」から登録してください。"))
+            self.mode_banner.show()
+        elif view.mode is not PaymentMode.LIVE and not view.approved:
             text = (self.tr("デモモードのため、審査の承認前でもカード決済を試せます（実際の決済は行われません）。")
                     if view.mode is PaymentMode.DEMO else
                     self.tr("テストモードのため、審査の承認前でもカード決済を利用できます"
@@ -204,6 +234,8 @@ class ContractPanel(QWidget):
             self.mode_banner.show()
         else:
             self.mode_banner.hide()
+        if not self.fee_rate.hasFocus():
+            self.fee_rate.setText(view.platform_fee_rate)
         self.tokushoho_url.set_url(view.tokushoho_url)
         self.privacy_url.set_url(view.privacy_url)
         self.terms_url.set_url(view.terms_url)
@@ -227,6 +259,25 @@ class ContractPanel(QWidget):
             self.reload()
 
         async_ops.run_op(work, busy=[self.register_button], busy_text=self.tr("登録中…"), on_success=done, name="tenant")
+
+    def save_fee_rate(self) -> None:
+        """保存 of the platform fee rate (a registered tenant is updated at PAY.JP first)."""
+        s = self.session
+        self.fee_error.clear_error()
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, UserError) and exc.field == "platform_fee_rate":
+                self.fee_error.show_error(exc.message(i18n.language()))
+                return True
+            return False
+
+        def done(rate: str) -> None:
+            self.fee_rate.setText(rate)
+            messages.info(self.tr("プラットフォーム手数料率を {rate}% に設定しました。").format(rate=rate))
+            self.reload()
+
+        async_ops.run_op(self.desk.set_platform_fee_rate(s.clinic.id, s.staff_id, self.fee_rate.text()),
+                         busy=[self.save_fee_button], on_success=done, on_failure=failed, name="fee-rate")
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session
@@ -286,6 +337,7 @@ class ContractPanel(QWidget):
             if info is not None:
                 s.clinic = info  # type: ignore[assignment]
             s.events.reservations_changed.emit()
+            s.events.clinic_changed.emit()
 
         async_ops.run_op(s.actions.clinic_info(), on_success=fresh)
 
@@ -333,6 +385,7 @@ class PaymentSettingsPage(QWidget):
         layout.addWidget(self.tabs)
         self.connection.saved.connect(self.contract.reload)
         self.connection.saved.connect(self.checklist.reload)
+        self.connection.mode_changed.connect(self.contract._clinic_changed)
         self.apply_role()
 
     def apply_role(self) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import ReservationStatus
-from desktop.domain.errors import ValidationError
+from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.formatting import format_jst_datetime, format_yen
 from desktop.services.billing import RequestOutcome
 from desktop.services.front_desk import PatientInfo, ReservationDetail
@@ -197,7 +197,10 @@ class ReservationDetailPanel(QWidget):
         elif not d.menu.allows_post_payment:
             self.request_hint.setText(self.tr("このメニューでは後決済請求を利用できません。"))
         elif not d.payment_usable:
-            self.request_hint.setText(self.tr("決済会社の利用準備ができていません。"))
+            if d.payment_block:  # the reason, as the request would be refused with it
+                self.request_hint.setText(UserError(d.payment_block).message(i18n.language()))
+            else:
+                self.request_hint.setText(self.tr("決済会社の利用準備ができていません。"))
         else:
             self.request_hint.setText("")
         sel = self.selected_request()

@@ -1,0 +1,142 @@
+"""本番モードへの切り替え: every condition with ✓ or its reason, then an explicit confirmation.
+
+Use ``GoLiveDialog.ask(parent, report)`` (True only when every condition holds and the user
+ticked the confirmation and pressed 本番モードに切り替える); ``ask_leave_live`` asks before going
+back to テスト / デモ. Tests replace either classmethod.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic import PaymentMode
+from desktop.i18n import gettext
+from desktop.services.go_live import CONDITION_LABELS, GoLiveReport
+from desktop.ui import i18n
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
+
+TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
+WHAT_CHANGES = QT_TRANSLATE_NOOP(
+    "GoLiveDialog",
+    "本番モードに切り替えると、実際のカードに請求されます。\n"
+    "・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。\n"
+    "・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。")
+CONFIRM = QT_TRANSLATE_NOOP("GoLiveDialog", "実際のカードに請求されることを理解しました")
+LEAVE_TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードからの切り替え")
+LEAVE_TEXTS = {
+    PaymentMode.DEMO: (
+        QT_TRANSLATE_NOOP("GoLiveDialog", "デモモードに切り替えると、実際の決済は行われなくなります。\n"
+                          "患者様に送った請求メールのリンクからは支払えなくなり、本番の決済の返金もできなくなります。"
+                          "切り替えますか？"),
+        QT_TRANSLATE_NOOP("GoLiveDialog", "デモモードに切り替える")),
+    PaymentMode.TEST: (
+        QT_TRANSLATE_NOOP("GoLiveDialog", "テストモードに切り替えると、実際のカードには請求されなくなります。\n"
+                          "患者様に送った請求メールのリンクからは、テスト用カードでしか支払えなくなります。"
+                          "本番の決済の返金は、本番モードに戻してから行ってください。切り替えますか？"),
+        QT_TRANSLATE_NOOP("GoLiveDialog", "テストモードに切り替える")),
+}
+OK_STYLE = "color: #1b5e20; font-weight: bold;"
+NG_STYLE = "color: #c62828; font-weight: bold;"
+
+
+class GoLiveDialog(QDialog):
+    """The conditions of 本番 as just checked, and the confirmation."""
+
+    def __init__(self, report: GoLiveReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report = report
+        lang = i18n.language()
+        self.setWindowTitle(self.tr(TITLE))
+        layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped labels keep their height
+        heading = QLabel(self.tr(TITLE))
+        heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        layout.addWidget(heading)
+        intro = QLabel(self.tr("本番モードにするには、次の条件をすべて満たす必要があります。"))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setColumnStretch(1, 1)
+        self.marks: dict[str, QLabel] = {}
+        self.reasons: dict[str, QLabel] = {}
+        for row, result in enumerate(report.results):
+            mark = QLabel("✓" if result.ok else "✗")
+            mark.setStyleSheet(OK_STYLE if result.ok else NG_STYLE)
+            mark.setAlignment(Qt.AlignmentFlag.AlignTop)
+            text = QLabel(gettext(lang, CONDITION_LABELS[result.condition]))
+            text.setWordWrap(True)
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(text)
+            reason = QLabel(result.reason.message(lang) if result.reason is not None else "")
+            reason.setWordWrap(True)
+            reason.setStyleSheet("color: #c62828;")
+            reason.setVisible(result.reason is not None)
+            reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.addWidget(reason)
+            grid.addWidget(mark, row, 0)
+            grid.addLayout(box, row, 1)
+            self.marks[result.condition.value] = mark
+            self.reasons[result.condition.value] = reason
+        layout.addLayout(grid)
+        self.what_changes = QLabel(self.tr(WHAT_CHANGES))
+        self.what_changes.setWordWrap(True)
+        self.what_changes.setMinimumWidth(720)  # the dialog's width (its layout keeps the minimum size)
+        self.what_changes.setStyleSheet("background: #fff4e5; color: #7a4100; border: 1px solid #ffd8a8; padding: 8px;")
+        layout.addWidget(self.what_changes)
+        self.confirm = QCheckBox(self.tr(CONFIRM))
+        layout.addWidget(self.confirm)
+        self.blocked_label = QLabel(self.tr("満たしていない条件があるため、本番モードには切り替えられません。"))
+        self.blocked_label.setStyleSheet("color: #c62828;")
+        self.blocked_label.setWordWrap(True)
+        self.blocked_label.setVisible(not report.ok)
+        layout.addWidget(self.blocked_label)
+        self.switch_button = QPushButton(self.tr("本番モードに切り替える"))
+        self.switch_button.setObjectName("dangerButton")
+        self.switch_button.setStyleSheet("QPushButton#dangerButton { background: #2e7d32; color: white; "
+                                         "padding: 6px 18px; font-weight: bold; } "
+                                         "QPushButton#dangerButton:disabled { background: #a5d6a7; }")
+        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.switch_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        self.confirm.setEnabled(report.ok)
+        self.switch_button.setEnabled(False)
+        self.cancel_button.setDefault(True)
+        self.confirm.toggled.connect(lambda on: self.switch_button.setEnabled(on and report.ok))
+        self.switch_button.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self.reject)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, report: GoLiveReport) -> bool:
+        """True when the user confirmed the switch (only possible when ``report.ok``)."""
+        dialog = cls(report, parent)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted and report.ok and dialog.confirm.isChecked()
+        finally:
+            dialog.deleteLater()
+
+    @classmethod
+    def ask_leave_live(cls, parent: QWidget | None, mode: PaymentMode) -> bool:
+        """Before leaving 本番: say what changes; True when the user confirmed."""
+        text, ok = LEAVE_TEXTS[PaymentMode.DEMO if mode is PaymentMode.DEMO else PaymentMode.TEST]
+        return ConfirmDialog.ask(parent, _tr(LEAVE_TITLE), _tr(text), _tr(ok))
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("GoLiveDialog", text)
