@@ -250,16 +250,8 @@ class DeskActions:
 
         A change of server, port, security, user or password needs a new テスト送信 (setup checklist).
         """
-        def save() -> None:
-            before = self._settings.connection(clinic_id)
-            self._settings.save_smtp(clinic_id, host=host, port=port, security=security, username=username,
-                                     password=password)
-            after = self._settings.connection(clinic_id)
-            keys = ("smtp_host", "smtp_port", "smtp_security", "smtp_username")
-            if password or any(getattr(before, k) != getattr(after, k) for k in keys):
-                self._setup.forget_test_mail(clinic_id)
-
-        await self._run.db(save)
+        await self._run.db(lambda: self._settings.save_smtp(clinic_id, host=host, port=port, security=security,
+                                                              username=username, password=password))
 
     async def set_platform_fee_rate(self, clinic_id: int, staff_id: int, rate: str) -> str:
         """プラットフォーム手数料率 (percent, ≤ 2 decimals, 0–95); a registered tenant is updated at PAY.JP.
@@ -297,9 +289,7 @@ class DeskActions:
 
         Its acceptance by the SMTP server is recorded for the setup checklist.
         """
-        address = await self._run.mail(self._settings.send_test_mail, clinic_id)
-        await self._run.db(self._setup.record_test_mail, clinic_id)
-        return address
+        return await self._run.mail(self._settings.send_test_mail, clinic_id)
 
     # -- first-run setup -----------------------------------------------------------------------
 

@@ -47,7 +47,8 @@ class GatewayProvider:
         self._cache: dict[tuple[str, str, str, str | None, bool], PayjpGateway] = {}
         self._lock = threading.Lock()
 
-    def _demo(self, clinic: Clinic) -> bool:
+    def simulated(self, clinic: Clinic) -> bool:
+        """Whether ``clinic``'s calls go to the simulator (デモ, or any clinic of the トレーニング database)."""
         return self.demo_only or clinic.payment_mode is PaymentMode.DEMO
 
     @property
@@ -56,7 +57,7 @@ class GatewayProvider:
         return self._live_api_base
 
     def config_for(self, clinic: Clinic) -> PayjpConfig:
-        if self._demo(clinic):
+        if self.simulated(clinic):
             base = self.demo_api_base
             if not base:
                 raise ServiceUnavailableError("payjp_unavailable")
@@ -77,7 +78,7 @@ class GatewayProvider:
         """
         config = self.config_for(clinic)
         tenant = clinic.payjp_tenant_id or None
-        required = not self._demo(clinic)
+        required = not self.simulated(clinic)
         key = (config.api_base, config.secret_key, config.public_key, tenant, required)
         with self._lock:
             gateway = self._cache.get(key)
@@ -86,10 +87,10 @@ class GatewayProvider:
             return gateway
 
     def public_key_for(self, clinic: Clinic) -> str:
-        return DEMO_PUBLIC_KEY if self._demo(clinic) else clinic.payjp_public_key
+        return DEMO_PUBLIC_KEY if self.simulated(clinic) else clinic.payjp_public_key
 
     def script_url_for(self, clinic: Clinic) -> str:
-        if self._demo(clinic):
+        if self.simulated(clinic):
             base = self.demo_api_base
             return (base or "") + SIMULATOR_SCRIPT_PATH
         return LIVE_SCRIPT_URL

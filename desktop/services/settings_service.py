@@ -398,7 +398,11 @@ class SettingsService:
 
     def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
                   password: str | None) -> None:
-        """SMTP server settings; the password (when given) goes to the keyring only."""
+        """SMTP server settings; the password (when given) goes to the keyring only.
+
+        A change of server, port, security, user or password forgets the last accepted テストメール
+        (it no longer proves these settings: the setup checklist and the 本番 switch ask for a new one).
+        """
         host = _text(host)
         if host and not _HOST.fullmatch(host):
             raise SettingsError("smtp_host_invalid", field="smtp_host")
@@ -413,10 +417,14 @@ class SettingsService:
         user = (username or "").strip()
         if len(user) > 200:
             raise ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200)
+        c = self._clinic(clinic_id)
+        changed = bool(password) or (c.smtp_host, c.smtp_port, c.smtp_security, c.smtp_username or "") != (
+            host, port_no, security, user)
         if password:
             self._secrets.set(SMTP_PASSWORD, password)
-        self._directory.update_clinic(clinic_id, ClinicUpdate(smtp_host=host, smtp_port=port_no, smtp_security=security,
-                                                              smtp_username=user))
+        self._directory.update_clinic(clinic_id, ClinicUpdate(
+            smtp_host=host, smtp_port=port_no, smtp_security=security, smtp_username=user,
+            test_mail_accepted_at=None if changed else UNCHANGED))
 
     def send_test_mail(self, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
                        timeout: float = 15.0) -> str:

@@ -132,7 +132,7 @@ class SetupService:
             items = [ChecklistItem(SetupStep.CLINIC, Todo.CLINIC_DETAILS if missing else None, missing)]
             if not c.smtp_host:
                 items.append(ChecklistItem(SetupStep.MAIL, Todo.SMTP_SERVER))
-            elif progress is None or progress.test_mail_sent_at is None:
+            elif c.test_mail_accepted_at is None:
                 items.append(ChecklistItem(SetupStep.MAIL, Todo.TEST_MAIL))
             else:
                 items.append(ChecklistItem(SetupStep.MAIL, None))
@@ -169,20 +169,6 @@ class SetupService:
         with self._db.uow() as uow:
             self._progress(uow.session, clinic_id).current_step = step.value
             uow.commit()
-
-    def record_test_mail(self, clinic_id: int) -> None:
-        """The SMTP server accepted a テスト送信 now."""
-        with self._db.uow() as uow:
-            self._progress(uow.session, clinic_id).test_mail_sent_at = self._clock()
-            uow.commit()
-
-    def forget_test_mail(self, clinic_id: int) -> None:
-        """The SMTP settings changed: the last テスト送信 no longer proves them."""
-        with self._db.uow() as uow:
-            row = uow.session.get(SetupProgress, clinic_id)
-            if row is not None:
-                row.test_mail_sent_at = None
-                uow.commit()
 
     def finish(self, clinic_id: int) -> None:
         """完了: the wizard is closed for good (the checklist stays on 決済会社設定 while items are missing)."""

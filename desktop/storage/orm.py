@@ -392,5 +392,4 @@ class SetupProgress(Base):
 
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
     current_step: Mapped[str] = mapped_column(String(32), default="")  # the step shown when resumed
-    test_mail_sent_at: Mapped[dt.datetime | None]  # last テスト送信 the SMTP server accepted (UTC)
     finished_at: Mapped[dt.datetime | None]  # the wizard was closed with 完了 (UTC)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import pathlib
+import re
 import ssl
 import threading
 import urllib.parse
@@ -28,7 +29,8 @@ from PySide6.QtGui import QDesktopServices
 from sqlalchemy import select
 
 from desktop.app import ClinicPayApp
-from desktop.bootstrap import prepare_context
+from desktop.bootstrap import bootstrap, prepare_context
+from desktop.services.demo import ensure_demo_data
 from desktop.config import LocalSettings
 from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
@@ -117,8 +119,10 @@ def live_app(qtbot: Any, qloop: Any, tmp_path: pathlib.Path, ca: trustme.CA) -> 
         ca.configure_trust(context)
         return httpx.Client(verify=context)
 
-    ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore(),
-                          http_client=client, prove_keys=prove)
+    # the clinic's own database holding the sample clinic (as the older installs have it)
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore(), http_client=client, prove_keys=prove)
+    ensure_demo_data(ctx)
     app = ClinicPayApp(ctx, checkout_port=0)
     run(qtbot, app.start(show=True))
     assert app.simulator is not None
@@ -233,9 +237,16 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
     gateway = ctx.gateways(_clinic(app))
     assert run(qtbot, ctx.runner.payments(gateway.retrieve_tenant, tenant_id))["platform_fee_rate"] == "3.25"
 
-    # a テスト payment: the simulator's charge carries the clinic's tenant
+    # a テスト payment: the simulator's charge carries the clinic's tenant (the mail goes through the clinic's
+    # SMTP server: outside デモ nothing is delivered to the demo mailbox)
+    run(qtbot, ctx.actions.save_smtp(clinic_id, host=smtp_server.host, port=smtp_server.port, security="none",
+                                     username="", password=None))
     run(qtbot, ctx.actions.request_payment(detail.id, staff_id, 3300, TaxCategory.TAXABLE))
-    link = payment_links(app)[0]
+    run(qtbot, ctx.runner.mail(ctx.outbox.send_due))
+    wait_for(qtbot, lambda: len(smtp_server.received) == 1, timeout=15)
+    body = smtp_server.received[0].message.get_body(("plain",))
+    assert body is not None
+    link = re.search(r"https?://\S+/pay/\S+", body.get_content()).group(0)  # type: ignore[union-attr]
     sim_base = app.simulator.base_url  # type: ignore[union-attr]
 
     def pay() -> None:
@@ -251,13 +262,11 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
 
     # what 本番 needs besides the keys: an https public URL with its legal pages, a test mail
     run(qtbot, ctx.actions.save_checkout(clinic_id, legal_pages.url, 7))
-    run(qtbot, ctx.actions.save_smtp(clinic_id, host=smtp_server.host, port=smtp_server.port, security="none",
-                                     username="", password=None))
     page.show_connection()
     conn.reload()
     wait_idle(qtbot)
     _click(qtbot, conn.test_mail_button)
-    wait_for(qtbot, lambda: len(smtp_server.received) == 1, timeout=15)
+    wait_for(qtbot, lambda: len(smtp_server.received) == 2, timeout=15)
     wait_for(qtbot, lambda: _clinic(app).test_mail_accepted_at is not None)
 
     spy = DialogSpy(qtbot)

@@ -114,7 +114,7 @@ class RefundOutcome:
     state: BillingState
 
 
-def payment_block(clinic: Clinic) -> str | None:
+def payment_block(clinic: Clinic, *, simulated: bool | None = None) -> str | None:
     """Why card payment for menus is off now, as a ``MESSAGES`` code for the desk; None when usable.
 
     - ``payment_company_unusable``: no payment company chosen (決済会社設定 › 利用する決済会社).
@@ -122,17 +122,25 @@ def payment_block(clinic: Clinic) -> str | None:
       charge must be the clinic's, not the platform's own sale).
     - ``tenant_not_approved``: 本番 while the tenant's 審査 is not 承認.
 
-    デモ needs neither (the simulator charges nothing real).
+    デモ needs neither (the simulator charges nothing real); ``simulated`` (default: the clinic is in
+    デモ) says the clinic's calls go to the simulator whatever its mode says (the トレーニング database).
     """
     if clinic.payment_company != "PAYJP":
         return "payment_company_unusable"
-    if clinic.payment_mode is PaymentMode.DEMO:
+    if simulated if simulated is not None else clinic.payment_mode is PaymentMode.DEMO:
         return None
     if not clinic.payjp_tenant_id:
         return "tenant_not_registered"
     if clinic.payment_mode is PaymentMode.LIVE and clinic.review_status is not ReviewStatus.APPROVED:
         return "tenant_not_approved"
     return None
+
+
+def simulated(gateway_for: object, clinic: Clinic) -> bool:
+    """Whether ``gateway_for`` sends ``clinic``'s calls to the simulator (``GatewayProvider.simulated``);
+    a source without that question is taken at the clinic's mode."""
+    probe = getattr(gateway_for, "simulated", None)
+    return bool(probe(clinic)) if callable(probe) else clinic.payment_mode is PaymentMode.DEMO
 
 
 def payment_usable(clinic: Clinic) -> bool:

@@ -9,10 +9,12 @@ import secrets
 from desktop.domain.billing import PAID_STATES, AttemptMethod, AttemptStatus, BillingState
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.services import links
-from desktop.services.billing.common import Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block
+from desktop.services.billing.common import (
+    Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block, simulated,
+)
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, call_and_record
-from desktop.storage.orm import BillingRequest, PaymentAttempt
+from desktop.storage.orm import BillingRequest, Clinic, PaymentAttempt
 from desktop.storage.repositories import Audit, BillingRepositories
 from desktop.storage.unit_of_work import Database
 
@@ -151,7 +153,11 @@ class PaymentService:
         """Why the clinic of request ``request_id`` takes no card payment now (``payment_block``)."""
         with self.db.uow(readonly=True) as uow:
             repo = BillingRepositories(uow.session).requests
-            return payment_block(repo.clinic_of(repo.get(request_id)))
+            return self.block_for(repo.clinic_of(repo.get(request_id)))
+
+    def block_for(self, clinic: Clinic) -> str | None:
+        """Why ``clinic`` takes no card payment now (``payment_block``, asked of this gateway source)."""
+        return payment_block(clinic, simulated=simulated(self.gateway_for, clinic))
 
     def _begin_attempt(self, request_id: int, method: AttemptMethod, *, staff_id: int | None) -> str:
         """Step 1: REQUESTED → PROCESSING and the attempt row, in one transaction."""

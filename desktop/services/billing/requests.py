@@ -143,7 +143,7 @@ class RequestService:
             raise StateError("post_payment_not_allowed")
         if kind is RequestKind.PRE_PAYMENT and not menu.allows_pre_payment:
             raise StateError("pre_payment_not_allowed")
-        blocked = payment_block(clinic)
+        blocked = self.payments.block_for(clinic)
         if blocked is not None:
             raise StateError(blocked)
         validate_email(patient.email)

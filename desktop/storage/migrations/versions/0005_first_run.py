@@ -22,7 +22,6 @@ def upgrade() -> None:
         'setup_progress',
         sa.Column('clinic_id', sa.Integer(), nullable=False),
         sa.Column('current_step', sa.String(length=32), nullable=False),
-        sa.Column('test_mail_sent_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name=op.f('fk_setup_progress_clinic_id_clinic')),
         sa.PrimaryKeyConstraint('clinic_id', name=op.f('pk_setup_progress')),

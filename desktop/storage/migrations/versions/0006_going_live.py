@@ -1,7 +1,7 @@
 """going live: the platform fee rate as a setting, and when the last test mail was accepted
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 * clinic.platform_fee_rate: the percentage the PAY.JP Platform account keeps of each charge of
   this clinic's tenant (a string with at most two decimals, as PAY.JP's ``platform_fee_rate``);
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
