@@ -108,8 +108,10 @@ class PayjpEventService:
             if attempt is None:
                 return EventResult.UNKNOWN_CHARGE
             attempt_id, status = attempt.id, attempt.status
-        if status not in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
-            return EventResult.SETTLED  # answered already, or waiting for the cardholder's 3-D Secure
+        if status not in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN, AttemptStatus.THREE_D_SECURE):
+            return EventResult.SETTLED  # answered already
+        # Waiting for 3-D Secure included: a finish whose answer was lost shows up here as
+        # charge.succeeded; the look-up (not the event body) decides.
         try:
             outcome = self.reconciliation.reconcile_attempt(attempt_id)
         except UserError:
