@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from email.message import EmailMessage
 from typing import Callable
 
 import pytest
@@ -94,3 +95,37 @@ def test_two_pcs_sending_at_once_send_each_mail_once(desk: Desk, db: Database, c
     assert len(ids) == 6 and len(set(ids)) == 6
     with db.uow(readonly=True) as uow:
         assert set(uow.session.scalars(select(OutboxMail.status)).all()) == {MailStatus.SENT}
+
+
+class _SlowServer:
+    """An SMTP server taking ``seconds`` per message (on the test clock); records what it got."""
+
+    def __init__(self, clock: FixedClock, seconds: float, received: list[str],
+                 during: Callable[[int], None] = lambda n: None) -> None:
+        self.clock, self.seconds, self.received, self.during = clock, seconds, received, during
+
+    def send(self, message: EmailMessage) -> None:
+        self.clock.advance(seconds=self.seconds)
+        self.received.append(str(message["Message-ID"]))
+        self.during(len(self.received))
+
+
+def test_a_batch_outlasting_the_lease_is_not_sent_twice_by_another_pc(desk: Desk, db: Database,
+                                                                       clock: FixedClock) -> None:
+    """20 mails at 8 s each (160 s) through a slow server, with a 2-minute lease; a second PC joins."""
+    _queue_requests(desk, 20)
+    received: list[str] = []
+    second = OutboxSender(db, lambda: _SlowServer(clock, 8, received), clock)
+    reports = []
+
+    def second_pc_joins(n: int) -> None:
+        if n == 16:  # 128 s into the first PC's batch: past a batch-wide 2-minute lease
+            reports.append(second.send_due())
+
+    first = OutboxSender(db, lambda: _SlowServer(clock, 8, received, second_pc_joins), clock)
+    report = first.send_due()
+    assert len(received) == 20 and len(set(received)) == 20  # each mail once
+    assert report.sent + reports[0].sent == 20
+    with db.uow(readonly=True) as uow:
+        assert set(uow.session.scalars(select(OutboxMail.status)).all()) == {MailStatus.SENT}
+        assert set(uow.session.scalars(select(OutboxMail.attempts)).all()) == {1}
