@@ -29,6 +29,7 @@ from desktop.services.mail_types import (
     PermanentMailError,
     message_from_bytes,
     message_to_bytes,
+    redact_links,
 )
 from desktop.storage.orm import OutboxMail
 from desktop.storage.unit_of_work import Database
@@ -198,7 +199,7 @@ class OutboxSender:
                 self._finish(mail_id, error=UNEXPECTED_ERROR, retry_after=self.retry_delay(attempts))
                 report.retried += 1
             else:
-                self._finish(mail_id, status=MailStatus.SENT)
+                self._finish(mail_id, status=MailStatus.SENT, body=redact_links(body))
                 report.sent += 1
         return report
 
@@ -209,9 +210,12 @@ class OutboxSender:
         status: MailStatus | None = None,
         error: str | None = None,
         retry_after: dt.timedelta | None = None,
+        body: bytes | None = None,
     ) -> None:
         now = self._clock()
         values: dict[str, object] = {"claimed_until": None}
+        if body is not None:
+            values["body"] = body
         if status is not None:
             values["status"] = status
         if status is MailStatus.SENT:
