@@ -405,6 +405,6 @@ class SettingsService:
         try:
             SmtpTransport(settings, ssl_context=ssl_context).send(message)
         except MailError as exc:
-            log.info("test mail failed: %s", exc)
+            log.info("test mail failed: %s [%s]", exc.failure.value, exc.smtp_code)  # not the reply text: it may repeat the address
             raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
         return c.email
