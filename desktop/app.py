@@ -104,7 +104,8 @@ class ClinicPayApp:
             # デモ: the built-in PAY.JP sends its webhooks to our checkout server, as PAY.JP would.
             demo_token = secrets.token_urlsafe(24)
         app = create_checkout_app(self.ctx, webhook_token=(lambda: demo_token) if demo_token else None)
-        server = EmbeddedServer(app, self.ctx.settings.checkout_host, self.checkout_port, name="checkout")
+        server = EmbeddedServer(app, self.ctx.settings.checkout_host, self.checkout_port, name="checkout",
+                                trusted_proxies=self.ctx.settings.trusted_proxies)
         url = await server.start()
         self.checkout = server
         if demo_token is not None:

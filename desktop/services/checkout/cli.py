@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (the TLS proxy connects here)")
     parser.add_argument("--database-url", default="", help="SQLAlchemy URL; default: SQLite in the data directory")
     parser.add_argument("--data-dir", default="", help="data directory (default: the per-user one)")
+    parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                        help="address or network of the TLS proxy whose X-Forwarded-For is believed "
+                             "(repeatable; default: the setting trusted_proxies, else none)")
     parser.add_argument("--public-base-url", default="", help="store this public URL as the clinic's link base")
     return parser
 
@@ -46,7 +49,8 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
             clinic = ctx.clinic()
             if clinic is not None:
                 ctx.directory.update_clinic(clinic.id, ClinicUpdate(public_base_url=args.public_base_url))
-        server = EmbeddedServer(create_checkout_app(checkout_services_from_context(ctx)), args.host, args.port, name="checkout")
+        server = EmbeddedServer(create_checkout_app(checkout_services_from_context(ctx)), args.host, args.port, name="checkout",
+                                trusted_proxies=args.trusted_proxy or settings.trusted_proxies)
         base_url = await server.start()
         print(f"checkout server listening on {base_url}", flush=True)
         if ready is not None:

@@ -190,19 +190,30 @@ class RateLimiter:
         self._max_keys = max_keys
 
     def allow(self, key: str) -> bool:
+        """Count a hit for ``key``; False (nothing counted) when it is over the limit."""
         now = self._clock()
         with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self._max_keys:
-                    self._prune(now)
-                hits = self._hits[key] = collections.deque()
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
+            hits = self._window(key, now)
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
             return True
+
+    def blocked(self, key: str) -> bool:
+        """Whether ``key`` is over the limit now (nothing counted)."""
+        now = self._clock()
+        with self._lock:
+            return len(self._window(key, now)) >= self.limit
+
+    def _window(self, key: str, now: float) -> collections.deque[float]:
+        hits = self._hits.get(key)
+        if hits is None:
+            if len(self._hits) >= self._max_keys:
+                self._prune(now)
+            hits = self._hits[key] = collections.deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
 
     def _prune(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
