@@ -8,16 +8,22 @@ webhook settles it without waiting for the 30-minute 3-D Secure timeout.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import pathlib
+
 import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from desktop.domain.billing import AttemptStatus, BillingState
-from desktop.services.context import AppContext
-from desktop.simulator.testing import RunningSimulator
+from desktop.services.checkout import cli
+from desktop.services.context import AppContext, set_demo_api_base
+from desktop.simulator.testing import RunningSimulator, make_test_token
 from desktop.storage.orm import PaymentAttempt
 from tests.checkout.helpers import Link
-from tests.checkout.test_pay_page import finish_return, state_of, through_payjp
+from tests.checkout.test_pay_page import csrf_of, finish_return, state_of, through_payjp
 from tests.checkout.test_three_d_secure import start_payment
 
 
@@ -104,3 +110,56 @@ def test_a_second_tab_cannot_finish_the_same_charge_twice(tclient: TestClient, c
     assert second.status_code == 403
     with ctx.db.uow(readonly=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(PaymentAttempt)) == 1
+
+
+def test_pay_pressed_while_payjp_cannot_be_reached_is_not_left_processing(
+        tclient: TestClient, ctx: AppContext, sim: RunningSimulator, link: Link) -> None:
+    """The stand-alone server without its secret key (here: デモ without the simulator): nothing
+    was sent to PAY.JP, so the link is payable again at once, not 処理中 for ever."""
+
+    csrf = csrf_of(tclient.get(link.path).text)
+    set_demo_api_base(ctx, None)
+    try:
+        answer = tclient.post(link.path, json={"card_token": make_test_token(sim.base_url, sim.secret_key)},
+                              headers={"X-CSRF-Token": csrf})
+    finally:
+        set_demo_api_base(ctx, sim.base_url)
+    assert answer.status_code == 503 and answer.json()["result"] == "error"
+    assert state_of(ctx, link.request_id) is BillingState.REQUESTED
+    assert 'id="pay-form"' in tclient.get(link.path).text
+
+
+def test_the_standalone_checkout_server_runs_the_reconciliation_tick(
+        tclient: TestClient, ctx: AppContext, sim: RunningSimulator, link: Link,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+
+
+    charge_id = _lose_the_finish(tclient, sim, link)
+    rounds: list[AppContext] = []
+    original = cli.reconcile_every
+
+    async def tick(server_ctx: AppContext, seconds: float) -> None:
+        rounds.append(server_ctx)
+        set_demo_api_base(server_ctx, sim.base_url)  # デモ: the simulator stands in for PAY.JP
+        await original(server_ctx, seconds)
+
+
+    monkeypatch.setattr(cli, "reconcile_every", tick)
+    args = argparse.Namespace(data_dir=str(tmp_path / "server"), database_url=ctx.settings.database_url, port=0,
+                              host="127.0.0.1", public_base_url="", trusted_proxy=[], reconcile_interval=0.05)
+
+    async def main() -> None:
+        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        server = asyncio.ensure_future(cli.serve(args, ready))
+        await ready
+        for _ in range(200):
+            if state_of(ctx, link.request_id) is BillingState.PAID:
+                break
+            await asyncio.sleep(0.05)
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+
+    asyncio.run(main())
+    assert len(rounds) == 1
+    _paid_once(ctx, tclient, link, sim, charge_id)

@@ -188,9 +188,20 @@ class PaymentService:
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
-            gateway, tenant = self.gateway_for(clinic), clinic.payjp_tenant_id
+            tenant = clinic.payjp_tenant_id
             amount, request_id = attempt.amount, req.id
             description = f"{clinic.name} {req.menu_name}"
+            try:
+                gateway = self.gateway_for(clinic)
+            except UserError as exc:
+                gateway_error: UserError | None = exc
+            else:
+                gateway_error = None
+        if gateway_error is not None:
+            # No key (or no simulator): nothing was sent to PAY.JP, so the attempt fails now
+            # and the link is payable again, instead of waiting as 処理中.
+            self.recorder.fail(attempt_id, gateway_error)
+            raise gateway_error
         def lost() -> PaymentOutcome | None:
             self.recorder.mark_unknown(attempt_id)
             return self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)

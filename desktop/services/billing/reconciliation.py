@@ -64,12 +64,12 @@ class ReconciliationService:
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
-            gateway = self.gateway_for(clinic)
             started, tenant = attempt.started_at, clinic.payjp_tenant_id
             status, charge_id = attempt.status, attempt.charge_id
         if status in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
             return None
         try:
+            gateway = self.gateway_for(clinic)
             if charge_id:
                 charge: ChargeInfo | None = gateway.retrieve_charge(charge_id)
             else:
@@ -129,7 +129,7 @@ class ReconciliationService:
             refund = repos.refunds.get(refund_id)
             req = repos.requests.get(refund.billing_request_id)
             assert req.charge_id
-            gateway = self.gateway_for(repos.requests.clinic_of(req))
+            clinic = repos.requests.clinic_of(req)
             status, expected, created, charge_id = (
                 refund.status,
                 refund.expected_amount_refunded,
@@ -139,7 +139,7 @@ class ReconciliationService:
         if status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
             return None
         try:
-            charge = gateway.retrieve_charge(charge_id)
+            charge = self.gateway_for(clinic).retrieve_charge(charge_id)
         except UserError as exc:
             log.info("refund %s: look-up failed (%s); will retry", refund_id, exc.code)
             return None

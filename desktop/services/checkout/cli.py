@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import pathlib
@@ -18,10 +19,26 @@ from desktop.config import LocalSettings
 from desktop.paths import default_data_dir
 from desktop.services.checkout.app import checkout_services_from_context, create_checkout_app
 from desktop.bootstrap import build_context
+from desktop.services.context import AppContext
 from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 
 log = logging.getLogger(__name__)
+
+RECONCILE_INTERVAL = 60.0  # seconds, as in the desktop app
+
+
+async def reconcile_every(ctx: AppContext, seconds: float) -> None:
+    """The reconciliation tick of a process that serves payments: at start (what a crash left),
+    then every ``seconds``. A failing round is logged and the next one runs."""
+    while True:
+        try:
+            await ctx.actions.reconcile()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the tick must outlive a bad round
+            log.exception("reconciliation round failed")
+        await asyncio.sleep(seconds)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                         help="address or network of the TLS proxy whose X-Forwarded-For is believed "
                              "(repeatable; default: the setting trusted_proxies, else none)")
+    parser.add_argument("--reconcile-interval", type=float, default=RECONCILE_INTERVAL, metavar="SECONDS",
+                        help="how often payments and refunds whose answer was lost are looked up at PAY.JP")
     parser.add_argument("--public-base-url", default="", help="store this public URL as the clinic's link base")
     return parser
 
@@ -55,6 +74,7 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
         print(f"checkout server listening on {base_url}", flush=True)
         if ready is not None:
             ready.set_result(base_url)
+        ticker = asyncio.ensure_future(reconcile_every(ctx, args.reconcile_interval))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -65,6 +85,9 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
         try:
             await stop.wait()
         finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
             await server.stop()
     finally:
         ctx.close()
