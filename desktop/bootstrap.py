@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import pathlib
 import ssl
 from typing import Callable
@@ -33,6 +34,7 @@ from desktop.services.secrets import SMTP_PASSWORD, KeyringSecretStore, SecretSt
 from desktop.services.settings_service import SettingsService
 from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
 from desktop.services.tenants import TenantService
+from desktop.domain.errors import DatabaseBusyError
 from desktop.storage import migrate
 from desktop.storage.db import create_db_engine
 from desktop.storage.unit_of_work import Database
@@ -114,11 +116,35 @@ def bootstrap(
 build_context = bootstrap
 
 
+BUSY_RETRY_DELAYS = (1.0, 2.0, 4.0)  # seconds between start-up tries while the database is locked
+
+
 def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, *,
-                    secrets: SecretStore | None = None) -> AppContext:
-    """``bootstrap``, then seed the デモ clinic on a fresh install (blocking; before the loop starts)."""
-    ctx = bootstrap(data_dir, settings, secrets=secrets)
-    if ensure_demo_data(ctx) is not None:
-        ctx.settings.save(data_dir)
-        log.info("fresh data directory %s: demo clinic created", data_dir)
-    return ctx
+                    secrets: SecretStore | None = None,
+                    busy_retry_delays: tuple[float, ...] = BUSY_RETRY_DELAYS) -> AppContext:
+    """``bootstrap``, then seed the デモ clinic on a fresh install (blocking; before the loop starts).
+
+    A database locked by another PC or program (SQLite past its busy timeout) is tried again
+    after each of ``busy_retry_delays`` seconds.
+
+    Raises:
+        DatabaseBusyError: still locked after the last try (the caller tells the person and
+            offers to try again).
+    """
+    for delay in (*busy_retry_delays, None):
+        try:
+            ctx = bootstrap(data_dir, settings, secrets=secrets)
+            try:
+                if ensure_demo_data(ctx) is not None:
+                    ctx.settings.save(data_dir)
+                    log.info("fresh data directory %s: demo clinic created", data_dir)
+            except BaseException:
+                ctx.close()
+                raise
+            return ctx
+        except DatabaseBusyError:
+            if delay is None:
+                raise
+            log.info("database busy at start-up; trying again in %.0f s", delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")

@@ -145,13 +145,10 @@ class OutboxSender:
         now = self._clock()
         with self._db.uow() as uow:
             free = or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now)
-            candidates = uow.session.scalars(
-                select(OutboxMail.id)
-                .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now, free,
-                       OutboxMail.id.not_in(skip) if skip else True)
-                .order_by(OutboxMail.id)
-                .limit(5)
-            ).all()
+            due = select(OutboxMail.id).where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now, free)
+            if skip:  # sent (or tried) in this round already
+                due = due.where(OutboxMail.id.not_in(skip))
+            candidates = uow.session.scalars(due.order_by(OutboxMail.id).limit(5)).all()
             for mail_id in candidates:
                 result = uow.session.execute(
                     update(OutboxMail)

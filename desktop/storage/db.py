@@ -35,6 +35,15 @@ if not any(isinstance(f, _NoResultRows) for f in logging.getLogger("sqlalchemy.e
     logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked / busy" after the busy timeout."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
 def sqlite_url(path: pathlib.Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 

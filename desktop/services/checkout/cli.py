@@ -20,6 +20,7 @@ from desktop.paths import default_data_dir
 from desktop.services.checkout.app import checkout_services_from_context, create_checkout_app
 from desktop.bootstrap import build_context
 from desktop.services.context import AppContext
+from desktop.domain.errors import UserError
 from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 
@@ -36,6 +37,8 @@ async def reconcile_every(ctx: AppContext, seconds: float) -> None:
             await ctx.actions.reconcile()
         except asyncio.CancelledError:
             raise
+        except UserError as exc:  # the database busy, PAY.JP unreachable: the next round tries again
+            log.info("reconciliation round: %s; next round tries again", exc.code)
         except Exception:  # noqa: BLE001 - the tick must outlive a bad round
             log.exception("reconciliation round failed")
         await asyncio.sleep(seconds)
@@ -105,4 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:
         print(f"checkout server could not start: {exc}", flush=True)
+        return 1
+    except UserError as exc:  # e.g. the database locked by another program: a message, no traceback
+        print(f"checkout server could not start: {exc.message('en')}", flush=True)
         return 1
