@@ -134,6 +134,14 @@ class PayjpEventService:
                 return EventResult.UNKNOWN_CHARGE
             gateway = self.gateway_for(clinic)
             request_id = req.id
+            open_refunds = list(uow.session.scalars(
+                select(Refund.id).where(Refund.billing_request_id == request_id,
+                                        Refund.status.in_([RefundStatus.PENDING, RefundStatus.UNKNOWN]))
+            ).all())
+        # A refund made at the desk whose answer was lost: settled now by the look-up.
+        reconciled = [self.reconciliation.reconcile_refund(refund_id) for refund_id in open_refunds]
+        if any(outcome is not None for outcome in reconciled):
+            return EventResult.RECONCILED
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:
