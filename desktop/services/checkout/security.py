@@ -159,7 +159,10 @@ class CsrfSigner:
         return mac.hexdigest()[:40]
 
     def verify(self, purpose: str, subject: str, candidate: str | None) -> bool:
-        return bool(candidate) and hmac.compare_digest(self.token(purpose, subject), str(candidate))
+        if not candidate:
+            return False
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged form's value).
+        return hmac.compare_digest(self.token(purpose, subject).encode(), str(candidate).encode("utf-8", "replace"))
 
 
 def same_origin(headers: Any) -> bool:
