@@ -25,6 +25,7 @@ from desktop.storage.orm import PaymentAttempt
 from tests.checkout.helpers import Link
 from tests.checkout.test_pay_page import csrf_of, finish_return, state_of, through_payjp
 from tests.checkout.test_three_d_secure import start_payment
+from tests.integration.test_server_sockets import run_in_own_loop
 
 
 def _lose_the_finish(client: TestClient, sim: RunningSimulator, link: Link) -> str:
@@ -160,6 +161,6 @@ def test_the_standalone_checkout_server_runs_the_reconciliation_tick(
         with contextlib.suppress(asyncio.CancelledError):
             await server
 
-    asyncio.run(main())
+    run_in_own_loop(main)
     assert len(rounds) == 1
     _paid_once(ctx, tclient, link, sim, charge_id)

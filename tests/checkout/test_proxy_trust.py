@@ -8,6 +8,7 @@ import asyncio
 import httpx
 
 from desktop.asgi_server import EmbeddedServer
+from tests.integration.test_server_sockets import run_in_own_loop
 from desktop.services.checkout import checkout_services_from_context, create_checkout_app
 from desktop.services.checkout.security import CsrfSigner, RateLimiter
 from desktop.services.context import AppContext
@@ -30,7 +31,7 @@ def _run(ctx: AppContext, trusted: str, calls: list[tuple[str, dict[str, str]]])
         finally:
             await server.stop()
 
-    return asyncio.run(main())
+    return run_in_own_loop(main)
 
 
 def test_rotating_x_forwarded_for_does_not_dodge_the_limit(ctx: AppContext, front: Front, link: Link) -> None:

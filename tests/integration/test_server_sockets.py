@@ -9,10 +9,33 @@ from __future__ import annotations
 import asyncio
 import http.client
 import socket
-from typing import Any
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from desktop.asgi_server import EmbeddedServer
 from desktop.simulator.server import SimulatorServer
+
+T = TypeVar("T")
+
+
+def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` in a thread of its own (another test may have left a loop running here)."""
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append(("ok", asyncio.run(make())))
+        except BaseException as exc:  # handed back to the test's thread
+            box.append(("error", exc))
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=120)
+    kind, value = box[0]
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -49,7 +72,7 @@ def test_embedded_server_sets_tcp_nodelay_on_every_connection() -> None:
         finally:
             await server.stop()
 
-    values = asyncio.run(main())
+    values = run_in_own_loop(main)
     assert len(values) == 3 and all(values), values
 
 
