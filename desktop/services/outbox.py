@@ -110,7 +110,9 @@ class OutboxSender:
         db: the database.
         transport: returns the transport to use now (SMTP or the demo mailbox).
         clock: the current UTC time.
-        lease: how long a claimed row is reserved for this sender.
+        lease: how long a claimed mail is reserved for this sender: longer than one SMTP
+            exchange can take (about eight replies of at most 30 s each), so no other PC sends
+            it meanwhile; a sender that died frees its mail after this.
     """
 
     def __init__(
@@ -119,7 +121,7 @@ class OutboxSender:
         transport: Callable[[], MailTransport],
         clock: Clock,
         *,
-        lease: dt.timedelta = dt.timedelta(minutes=2),
+        lease: dt.timedelta = dt.timedelta(minutes=10),
         base_delay: dt.timedelta = dt.timedelta(seconds=30),
         max_delay: dt.timedelta = dt.timedelta(hours=1),
     ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from email.message import EmailMessage
 from typing import Callable
@@ -116,14 +117,15 @@ def test_a_batch_outlasting_the_lease_is_not_sent_twice_by_another_pc(desk: Desk
     """20 mails at 8 s each (160 s) through a slow server, with a 2-minute lease; a second PC joins."""
     _queue_requests(desk, 20)
     received: list[str] = []
-    second = OutboxSender(db, lambda: _SlowServer(clock, 8, received), clock)
+    lease = dt.timedelta(minutes=2)
+    second = OutboxSender(db, lambda: _SlowServer(clock, 8, received), clock, lease=lease)
     reports = []
 
     def second_pc_joins(n: int) -> None:
         if n == 16:  # 128 s into the first PC's batch: past a batch-wide 2-minute lease
             reports.append(second.send_due())
 
-    first = OutboxSender(db, lambda: _SlowServer(clock, 8, received, second_pc_joins), clock)
+    first = OutboxSender(db, lambda: _SlowServer(clock, 8, received, second_pc_joins), clock, lease=lease)
     report = first.send_due()
     assert len(received) == 20 and len(set(received)) == 20  # each mail once
     assert report.sent + reports[0].sent == 20
