@@ -30,8 +30,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from desktop.bootstrap import prepare_context
-from desktop.config import CLINIC, DEMO
+from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import PaymentMode
+from desktop.domain.errors import UserError
 from desktop.paths import default_data_dir
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.directory import ClinicUpdate
@@ -189,7 +190,8 @@ class ClinicPayApp:
             # デモ: the built-in PAY.JP sends its webhooks to our checkout server, as PAY.JP would.
             demo_token = secrets.token_urlsafe(24)
         app = create_checkout_app(self.ctx, webhook_token=(lambda: demo_token) if demo_token else None)
-        server = EmbeddedServer(app, self.ctx.settings.checkout_host, self.checkout_port, name="checkout")
+        server = EmbeddedServer(app, self.ctx.settings.checkout_host, self.checkout_port, name="checkout",
+                                trusted_proxies=self.ctx.settings.trusted_proxies)
         url = await server.start()
         self.checkout = server
         if demo_token is not None:
@@ -258,6 +260,8 @@ class ClinicPayApp:
                 await step()
             except asyncio.CancelledError:
                 raise
+            except UserError as exc:  # e.g. the database busy: the next round tries again
+                log.info("background step %s: %s; next round tries again", getattr(step, "__name__", step), exc.code)
             except Exception:  # noqa: BLE001 - a failing step must not end the loop
                 log.exception("background step %s failed", getattr(step, "__name__", step))
             await asyncio.sleep(seconds)
@@ -364,5 +368,36 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
-    ctx = prepare_context(data_dir)
+    ctx = open_context(data_dir, qt_args)
+    if ctx is None:
+        return 1
     return run(ctx, _until_closed, qt_args, ask_first_run=True)
+
+
+def open_context(data_dir: pathlib.Path, qt_args: list[str],
+                 ask_retry: Callable[[str], bool] | None = None) -> AppContext | None:
+    """``prepare_context``; while the database stays locked by another PC or program, say so
+    and offer to try again (``ask_retry(message)``; default: a Qt message box). None: given up."""
+    from desktop.domain.errors import DatabaseBusyError
+
+    while True:
+        try:
+            return prepare_context(data_dir)
+        except DatabaseBusyError as exc:
+            lang = LocalSettings.load(data_dir).language
+            message = exc.message("en" if lang == "en" else "ja")
+            log.info("database busy at start-up: %s", exc.code)
+            if not (ask_retry or _ask_retry_dialog(qt_args))(message):
+                return None
+
+
+def _ask_retry_dialog(qt_args: list[str]) -> Callable[[str], bool]:
+    def ask(message: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        _configure_qt_app(qt_args)
+        box = QMessageBox(QMessageBox.Icon.Warning, "ClinicPay", message,
+                          QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+        return bool(box.exec() == QMessageBox.StandardButton.Retry)
+
+    return ask

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import pathlib
 
 import httpx
@@ -37,6 +38,7 @@ from desktop.services.settings_service import SettingsService
 from desktop.services.setup import SetupService
 from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
 from desktop.services.tenants import TenantService
+from desktop.domain.errors import DatabaseBusyError
 from desktop.storage import migrate
 from desktop.storage.db import create_db_engine
 from desktop.storage.unit_of_work import Database
@@ -180,17 +182,43 @@ def adopt_existing_install(data_dir: pathlib.Path, settings: LocalSettings, *,
     return CLINIC
 
 
+BUSY_RETRY_DELAYS = (1.0, 2.0, 4.0)  # seconds between start-up tries while the database is locked
+
+
 def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, *,
                     secrets: SecretStore | None = None, workspace: str | None = None,
                     http_client: Callable[[], httpx.Client] | None = None,
-                    prove_keys: KeyPairProbe | None = None) -> AppContext:
+                    prove_keys: KeyPairProbe | None = None,
+                    busy_retry_delays: tuple[float, ...] = BUSY_RETRY_DELAYS) -> AppContext:
     """``bootstrap`` the database this PC opens (blocking; before the loop starts).
 
     ``workspace`` (default: the settings' choice; on a first run the rule of
     ``adopt_existing_install``) is ``"clinic"`` or ``"demo"``. The demo database is seeded with
     the demo clinic when empty; the clinic's gets a blank clinic to set up when empty. On a first
     run (nothing chosen yet) the demo opens and ``ctx.first_run`` is True.
+
+    A database locked by another PC or program (SQLite past its busy timeout) is tried again
+    after each of ``busy_retry_delays`` seconds.
+
+    Raises:
+        DatabaseBusyError: still locked after the last try (the caller tells the person and
+            offers to try again).
     """
+    for delay in (*busy_retry_delays, None):
+        try:
+            return _open(data_dir, settings, secrets=secrets, workspace=workspace, http_client=http_client,
+                         prove_keys=prove_keys)
+        except DatabaseBusyError:
+            if delay is None:
+                raise
+            log.info("database busy at start-up; trying again in %.0f s", delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _open(data_dir: pathlib.Path, settings: LocalSettings | None, *, secrets: SecretStore | None,
+          workspace: str | None, http_client: Callable[[], httpx.Client] | None,
+          prove_keys: KeyPairProbe | None) -> AppContext:
     settings = settings or LocalSettings.load(data_dir)
     first_run = False
     if workspace is None:
@@ -200,12 +228,16 @@ def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = Non
     ctx = bootstrap(data_dir, settings, secrets=secrets, workspace=workspace, http_client=http_client,
                     prove_keys=prove_keys)
     ctx.first_run = first_run
-    if workspace == DEMO:
-        staff_before = ctx.settings.staff_id
-        if ensure_demo_data(ctx) is not None:
-            log.info("demo database created in %s", data_dir)
-        if ctx.settings.staff_id != staff_before:
-            ctx.settings.save(data_dir)
-    else:
-        ctx.setup.start_clinic()
+    try:
+        if workspace == DEMO:
+            staff_before = ctx.settings.staff_id
+            if ensure_demo_data(ctx) is not None:
+                log.info("demo database created in %s", data_dir)
+            if ctx.settings.staff_id != staff_before:
+                ctx.settings.save(data_dir)
+        else:
+            ctx.setup.start_clinic()
+    except BaseException:
+        ctx.close()
+        raise
     return ctx

@@ -30,6 +30,9 @@ class LocalSettings:
     language: str = "ja"  # UI language: ja / en
     checkout_host: str = "127.0.0.1"  # where this PC serves the checkout page
     checkout_port: int = 8470
+    # Addresses of the reverse proxies (comma-separated IPs or networks) whose X-Forwarded-For /
+    # -Proto the checkout server believes; empty: none, the connecting address is the client.
+    trusted_proxies: str = ""
     simulator_port: int = 0  # デモ mode PAY.JP simulator; 0 = any free port
     staff_id: int = 0  # the staff member signed in on this PC (0 = not chosen yet)
     workspace: str = ""  # which database opens: "clinic", "demo" (トレーニング), "" = first run, not chosen yet

@@ -41,6 +41,9 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test,build]" 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -m desktop.catalogs >/dev/null  # .po -> .mo, .ts -> .qm
 
+# Known vulnerabilities of the pinned dependencies (the whole run only, as CI does it).
+if [ $# -eq 0 ] || [ "${CI:-}" = "true" ]; then .venv/bin/python scripts/audit.py; fi
+
 export QT_QPA_PLATFORM=offscreen
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 exec .venv/bin/python -m pytest "$@"

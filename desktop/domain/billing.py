@@ -87,7 +87,8 @@ ATTEMPT_TRANSITIONS: dict[AttemptStatus, frozenset[AttemptStatus]] = {
     AttemptStatus.UNKNOWN: frozenset(
         {AttemptStatus.THREE_D_SECURE, AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}
     ),
-    AttemptStatus.THREE_D_SECURE: frozenset({AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}),
+    # UNKNOWN: the cardholder came back and tds_finish is being asked (recorded before the call).
+    AttemptStatus.THREE_D_SECURE: frozenset({AttemptStatus.SUCCEEDED, AttemptStatus.FAILED, AttemptStatus.UNKNOWN}),
     # A charge declared lost (after the grace period) that a later look-up finds paid.
     AttemptStatus.FAILED: frozenset({AttemptStatus.SUCCEEDED}),
     AttemptStatus.SUCCEEDED: frozenset(),

@@ -69,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "saved_card_missing": N_("この患者様には保存されたカードがありません。"),
     "payment_failed": N_("決済できませんでした（{reason}）。"),
     "payjp_unavailable": N_("PAY.JPに接続できません。時間をおいて再度お試しください。"),
+    "database_busy": N_("データベースが別の端末またはプログラムで使用中です。何も変更されていません。しばらくしてからもう一度お試しください。"),
     "payjp_busy": N_("PAY.JPが混み合っています。時間をおいて再度お試しください。"),
     "payjp_auth": N_("PAY.JPのAPIキーが正しくありません。決済会社設定をご確認ください。"),
     "payjp_rejected": N_("PAY.JPが要求を受け付けませんでした（{reason}）。"),
@@ -176,6 +177,16 @@ class PaymentError(UserError):
 
 class ServiceUnavailableError(UserError):
     """PAY.JP (or the mail server) could not be reached; nothing is known to have happened."""
+
+
+class DatabaseBusyError(UserError):
+    """The database stayed locked by another PC or program past the busy timeout (SQLite).
+
+    Nothing was written (the transaction was rolled back); the same action may simply be tried again.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("database_busy")
 
 
 class TenantRequiredError(UserError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -131,6 +133,31 @@ def message_from_bytes(data: bytes) -> EmailMessage:
     parsed = BytesParser(policy=policy.SMTP).parsebytes(data)
     assert isinstance(parsed, EmailMessage)
     return parsed
+
+
+LINK_TOKEN_IN_URL = re.compile(r"/pay/[A-Za-z0-9_-]{40,64}")
+REDACTED_LINK = "/pay/(redacted)"
+
+
+def redact_links(data: bytes) -> bytes:
+    """A stored message with every payment/receipt link token replaced by ``(redacted)``.
+
+    For mail already delivered: the outbox keeps its headers (To, Subject, Message-ID, Date)
+    and its text for the timeline, but no working link, since only the token's hash is stored
+    anywhere else. Text parts are decoded first (base64 / quoted-printable), so no encoding
+    hides a token. Returns ``data`` unchanged when there is nothing to redact.
+    """
+    message = message_from_bytes(data)
+    changed = False
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        text = part.get_content()
+        redacted = LINK_TOKEN_IN_URL.sub(REDACTED_LINK, text)
+        if redacted != text:
+            part.set_content(redacted, subtype=part.get_content_subtype(), charset="utf-8")
+            changed = True
+    return message_to_bytes(message) if changed else data
 
 
 def mail_error_message(code: str, lang: str = "ja") -> str:

@@ -29,6 +29,7 @@ from desktop.services.mail_types import (
     PermanentMailError,
     message_from_bytes,
     message_to_bytes,
+    redact_links,
 )
 from desktop.storage.orm import OutboxMail
 from desktop.storage.unit_of_work import Database
@@ -109,7 +110,9 @@ class OutboxSender:
         db: the database.
         transport: returns the transport to use now (SMTP or the demo mailbox).
         clock: the current UTC time.
-        lease: how long a claimed row is reserved for this sender.
+        lease: how long a claimed mail is reserved for this sender: longer than one SMTP
+            exchange can take (about eight replies of at most 30 s each), so no other PC sends
+            it meanwhile; a sender that died frees its mail after this.
     """
 
     def __init__(
@@ -118,7 +121,7 @@ class OutboxSender:
         transport: Callable[[], MailTransport],
         clock: Clock,
         *,
-        lease: dt.timedelta = dt.timedelta(minutes=2),
+        lease: dt.timedelta = dt.timedelta(minutes=10),
         base_delay: dt.timedelta = dt.timedelta(seconds=30),
         max_delay: dt.timedelta = dt.timedelta(hours=1),
     ) -> None:
@@ -134,52 +137,59 @@ class OutboxSender:
         base = min(self._max_delay.total_seconds(), self._base_delay.total_seconds() * 2 ** max(0, attempts - 1))
         return dt.timedelta(seconds=base / 2 + random.uniform(0, base / 2))
 
-    def _claim(self, limit: int) -> list[int]:
+    def _claim_one(self, skip: set[int]) -> int | None:
+        """Claim the next due mail (a lease of ``lease``), or None when nothing is due.
+
+        One message at a time: the lease only has to outlast one SMTP exchange, however
+        long the batch and however slow the server, so another PC never takes over a mail
+        this one is still sending.
+        """
         now = self._clock()
-        claimed: list[int] = []
         with self._db.uow() as uow:
-            ids = uow.session.scalars(
-                select(OutboxMail.id)
-                .where(
-                    OutboxMail.status == MailStatus.PENDING,
-                    OutboxMail.next_attempt_at <= now,
-                    or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
-                )
-                .order_by(OutboxMail.id)
-                .limit(limit)
-            ).all()
-            for mail_id in ids:
+            free = or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now)
+            due = select(OutboxMail.id).where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now, free)
+            if skip:  # sent (or tried) in this round already
+                due = due.where(OutboxMail.id.not_in(skip))
+            candidates = uow.session.scalars(due.order_by(OutboxMail.id).limit(5)).all()
+            for mail_id in candidates:
                 result = uow.session.execute(
                     update(OutboxMail)
-                    .where(
-                        OutboxMail.id == mail_id,
-                        OutboxMail.status == MailStatus.PENDING,
-                        or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
-                    )
+                    .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.PENDING,
+                           OutboxMail.next_attempt_at <= now, free)
                     .values(claimed_until=now + self._lease, attempts=OutboxMail.attempts + 1)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(mail_id)
+                    uow.commit()
+                    return int(mail_id)
             uow.commit()
-        return claimed
+        return None
 
     def send_due(self, limit: int = 20) -> SendReport:
-        """Send what is due now. Blocking (SMTP): run it off the UI thread."""
+        """Send up to ``limit`` due mails, claiming each just before it is sent.
+
+        Blocking (SMTP): run it off the UI thread.
+        """
         report = SendReport()
-        for mail_id in self._claim(limit):
+        done: set[int] = set()
+        while len(done) < limit:
+            mail_id = self._claim_one(done)
+            if mail_id is None:
+                break
+            done.add(mail_id)
             with self._db.uow(readonly=True) as uow:
                 row = uow.session.get(OutboxMail, mail_id)
                 assert row is not None
                 body, attempts = row.body, row.attempts
+            # The server's reply text is left out of the logs: it may repeat the address.
             try:
                 self._transport().send(message_from_bytes(body))
             except PermanentMailError as exc:
-                log.warning("mail %s refused for good: %s", mail_id, exc)
+                log.warning("mail %s refused for good: %s [%s]", mail_id, exc.failure.value, exc.smtp_code)
                 self._finish(mail_id, status=MailStatus.FAILED, error=exc.code)
                 report.failed += 1
                 report.last_error = exc.code
             except MailError as exc:
-                log.info("mail %s not sent yet: %s", mail_id, exc)
+                log.info("mail %s not sent yet: %s [%s]", mail_id, exc.failure.value, exc.smtp_code)
                 self._finish(mail_id, error=exc.code, retry_after=self.retry_delay(attempts))
                 report.retried += 1
                 report.last_error = exc.code
@@ -188,7 +198,7 @@ class OutboxSender:
                 self._finish(mail_id, error=UNEXPECTED_ERROR, retry_after=self.retry_delay(attempts))
                 report.retried += 1
             else:
-                self._finish(mail_id, status=MailStatus.SENT)
+                self._finish(mail_id, status=MailStatus.SENT, body=redact_links(body))
                 report.sent += 1
         return report
 
@@ -199,9 +209,12 @@ class OutboxSender:
         status: MailStatus | None = None,
         error: str | None = None,
         retry_after: dt.timedelta | None = None,
+        body: bytes | None = None,
     ) -> None:
         now = self._clock()
         values: dict[str, object] = {"claimed_until": None}
+        if body is not None:
+            values["body"] = body
         if status is not None:
             values["status"] = status
         if status is MailStatus.SENT:

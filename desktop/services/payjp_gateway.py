@@ -35,6 +35,20 @@ from desktop.domain.errors import (
 
 log = logging.getLogger(__name__)
 
+
+class _NoSdkBodies(logging.Filter):
+    """Drops the payjp SDK's DEBUG records: they print whole API answers (cardholder name,
+    e-mail, description) whatever level the app or a user sets. Its INFO line (method, URL,
+    status) stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_SDK_LOG_FILTER = _NoSdkBodies()
+if not any(isinstance(f, _NoSdkBodies) for f in logging.getLogger("payjp").filters):
+    logging.getLogger("payjp").addFilter(_SDK_LOG_FILTER)
+
 LIVE_API_BASE = "https://api.pay.jp"
 LIVE_SCRIPT_URL = "https://js.pay.jp/v2/pay.js"
 METADATA_ATTEMPT_KEY = "clinicpay_attempt"

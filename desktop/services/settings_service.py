@@ -457,7 +457,7 @@ class SettingsService:
         try:
             SmtpTransport(settings, ssl_context=ssl_context).send(message)
         except MailError as exc:
-            log.info("test mail failed: %s", exc)
+            log.info("test mail failed: %s [%s]", exc.failure.value, exc.smtp_code)  # not the reply text: it may repeat the address
             raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
         # the server accepted it: the switch to 本番 asks for this within 30 days
         self._directory.update_clinic(clinic_id, ClinicUpdate(test_mail_accepted_at=self._clock()))

@@ -1,4 +1,5 @@
-"""Fault injection: slow answers, 500/429 answers, and "done on the server, lost on the wire"."""
+"""Fault injection: slow answers, 500/429 answers, "done on the server, lost on the wire", and a
+connection reset before anything was done."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class FaultKind(str, Enum):
     ERROR_500 = "500"
     ERROR_429 = "429"
     DROP = "drop"
+    RESET = "reset"  # the connection cut before anything is carried out
 
 
 @dataclass
@@ -92,6 +94,10 @@ class FaultInjector:
     def drop_next(self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None) -> FaultRule:
         """Carry out the next ``count`` matching requests, then cut the connection mid-response."""
         return self._add(FaultRule(FaultKind.DROP, method, path_prefix, count))
+
+    def reset_next(self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None) -> FaultRule:
+        """Cut the next ``count`` matching connections mid-answer without carrying the request out."""
+        return self._add(FaultRule(FaultKind.RESET, method, path_prefix, count))
 
     def clear(self) -> None:
         with self._lock:

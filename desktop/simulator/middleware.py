@@ -57,6 +57,12 @@ class FaultMiddleware:
         if plan.outcome is FaultKind.DROP:
             await self._commit_then_drop(scope, receive, send)
             return
+        if plan.outcome is FaultKind.RESET:  # nothing carried out; the client sees a cut answer
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            _dropping.set(True)  # returning with the body incomplete makes uvicorn close the connection
+            return
         await self.app(scope, receive, send)
 
     async def _commit_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -48,6 +48,7 @@ class SimulatorServer:
         self._stop_requested: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self.server: EmbeddedServer | None = None  # the running server (its loop is the thread's)
 
     def start(self, timeout: float = 10.0) -> SimulatorServer:
         self._thread = threading.Thread(target=self._run, name="payjp-simulator", daemon=True)
@@ -72,6 +73,7 @@ class SimulatorServer:
     async def _main(self) -> None:
         self._stop_requested = asyncio.Event()
         server = embedded_simulator(self.state, self.host, self.port)
+        self.server = server
         self.base_url = await server.start()
         self._ready.set()
         try:

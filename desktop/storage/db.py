@@ -9,6 +9,7 @@ units of work (``readonly=True``) begin deferred and never block writers in WAL 
 from __future__ import annotations
 
 import pathlib
+import logging
 import sqlite3
 from typing import Any
 
@@ -18,6 +19,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 READONLY_OPTION = "clinicpay_readonly"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class _NoResultRows(logging.Filter):
+    """Drops SQLAlchemy's DEBUG records (result rows: patients' names, e-mail, phone).
+
+    The SQL text (INFO) stays; its bound values are hidden by ``hide_parameters``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+if not any(isinstance(f, _NoResultRows) for f in logging.getLogger("sqlalchemy.engine.Engine").filters):
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked / busy" after the busy timeout."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
 
 def sqlite_url(path: pathlib.Path) -> str:
@@ -34,11 +58,12 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,  # bound values (names, e-mail, phone) never reach logs or error texts
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def _configure_sqlite(engine: Engine) -> None:

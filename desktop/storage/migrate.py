@@ -12,8 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
+from desktop.domain.errors import DatabaseBusyError
 from desktop.paths import package_path
+from desktop.storage.db import is_busy
 
 
 class DatabaseTooNewError(RuntimeError):
@@ -33,7 +36,21 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; refuse a database from a newer version."""
+    """Bring the schema to the newest revision; refuse a database from a newer version.
+
+    Raises:
+        DatabaseTooNewError: the database comes from a newer ClinicPay.
+        DatabaseBusyError: SQLite stayed locked by another program past the busy timeout.
+    """
+    try:
+        _upgrade(engine)
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if is_busy(exc):
+            raise DatabaseBusyError() from exc
+        raise
+
+
+def _upgrade(engine: Engine) -> None:
     cfg = alembic_config(engine)
     script = ScriptDirectory.from_config(cfg)
     current = current_revision(engine)

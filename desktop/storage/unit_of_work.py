@@ -8,7 +8,9 @@ from typing import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import READONLY_OPTION, session_factory
+from desktop.domain.errors import DatabaseBusyError
+
+from .db import READONLY_OPTION, is_busy, session_factory
 
 
 class UnitOfWork:
@@ -49,8 +51,13 @@ class UnitOfWork:
             self._session.close()
         finally:
             self._session = None
+        if exc is not None and is_busy(exc):
+            # Locked by another PC or program past the busy timeout: rolled back, nothing
+            # written; the person sees a message and may try again, never a traceback.
+            raise DatabaseBusyError() from exc
 
     def commit(self) -> None:
+        """Commit. Raises ``DatabaseBusyError`` (via ``__exit__``) when SQLite stayed locked."""
         self.session.commit()
 
 

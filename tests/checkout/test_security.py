@@ -113,8 +113,13 @@ def test_rate_limit_per_client_on_link_lookups(client: TestClient, link: Link, l
     limiter.limit = 5
     codes = [client.get(f"/pay/{'A' * 43}").status_code for _ in range(5)]
     assert codes == [404] * 5
-    blocked = client.get(link.path)
+    blocked = client.get(f"/pay/{'B' * 43}")
     assert blocked.status_code == 429 and "アクセスが集中しています" in blocked.text
+    assert client.get(f"/pay/{'C' * 43}/receipt").status_code == 429
+    assert client.get("/pay/junk").status_code == 429
+    # The patient behind the same address (a clinic's Wi-Fi, a carrier's NAT) still gets in.
+    for _ in range(10):
+        assert client.get(link.path).status_code == 200
 
 
 def test_sliding_window() -> None:

@@ -438,3 +438,26 @@ def test_a_patient_who_reads_english_gets_english_mail(desk: Desk) -> None:
     assert str(mail["Subject"]) == "[やまだ内科クリニック] Payment request"
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert "Your bill is ready." in body and "¥1,200" in body and "様" not in body
+
+
+def test_lost_refund_answer_with_the_look_up_down_is_settled_by_the_webhook(desk: Desk) -> None:
+    """Answer lost and the look-up failing too: the refund waits (返金処理中), then PAY.JP's
+    charge.refunded event settles it at once, without a second refund."""
+    f = desk.front
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 5000, "non_taxable")
+    desk.deliver()
+    desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
+    charge_id = desk.charges()[0]["id"]
+    desk.sim.state.faults.drop_next(1, method="POST", path_prefix=f"/v1/charges/{charge_id}/refund")
+    desk.sim.state.faults.fail_next(20, status=500, method="GET", path_prefix=f"/v1/charges/{charge_id}")
+    with pytest.raises(OutcomeUnknownError):
+        desk.billing.refund(outcome.request_id, f.manager_id, amount=2000, reason="一部返金")
+    desk.sim.state.faults.clear()
+    assert _request(desk, outcome.request_id).state is BillingState.REFUNDING
+    event = {"id": "evnt_refund_lost", "type": "charge.refunded", "data": {"id": charge_id, "object": "charge"}}
+    assert desk.billing.events.handle(event).value == "reconciled"
+    with desk.db.uow(readonly=True) as uow:
+        refunds = uow.session.scalars(select(Refund)).all()
+    assert [(r.amount, r.status) for r in refunds] == [(2000, RefundStatus.SUCCEEDED)]
+    assert _request(desk, outcome.request_id).state is BillingState.PARTIALLY_REFUNDED
+    assert desk.charges()[0]["amount_refunded"] == 2000

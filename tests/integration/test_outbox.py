@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from email.message import EmailMessage
 from typing import Callable
 
 import pytest
 from sqlalchemy import select
 
 from desktop.domain.clinic import MailStatus
+from desktop.services.mail_types import message_from_bytes, message_to_bytes
 from desktop.services.outbox import OutboxSender
 from desktop.services.smtp_transport import SmtpTransport
 from desktop.storage.orm import OutboxMail
@@ -94,3 +97,101 @@ def test_two_pcs_sending_at_once_send_each_mail_once(desk: Desk, db: Database, c
     assert len(ids) == 6 and len(set(ids)) == 6
     with db.uow(readonly=True) as uow:
         assert set(uow.session.scalars(select(OutboxMail.status)).all()) == {MailStatus.SENT}
+
+
+class _SlowServer:
+    """An SMTP server taking ``seconds`` per message (on the test clock); records what it got."""
+
+    def __init__(self, clock: FixedClock, seconds: float, received: list[str],
+                 during: Callable[[int], None] = lambda n: None) -> None:
+        self.clock, self.seconds, self.received, self.during = clock, seconds, received, during
+
+    def send(self, message: EmailMessage) -> None:
+        self.clock.advance(seconds=self.seconds)
+        self.received.append(str(message["Message-ID"]))
+        self.during(len(self.received))
+
+
+def test_a_batch_outlasting_the_lease_is_not_sent_twice_by_another_pc(desk: Desk, db: Database,
+                                                                       clock: FixedClock) -> None:
+    """20 mails at 8 s each (160 s) through a slow server, with a 2-minute lease; a second PC joins."""
+    _queue_requests(desk, 20)
+    received: list[str] = []
+    lease = dt.timedelta(minutes=2)
+    second = OutboxSender(db, lambda: _SlowServer(clock, 8, received), clock, lease=lease)
+    reports = []
+
+    def second_pc_joins(n: int) -> None:
+        if n == 16:  # 128 s into the first PC's batch: past a batch-wide 2-minute lease
+            reports.append(second.send_due())
+
+    first = OutboxSender(db, lambda: _SlowServer(clock, 8, received, second_pc_joins), clock, lease=lease)
+    report = first.send_due()
+    assert len(received) == 20 and len(set(received)) == 20  # each mail once
+    assert report.sent + reports[0].sent == 20
+    with db.uow(readonly=True) as uow:
+        assert set(uow.session.scalars(select(OutboxMail.status)).all()) == {MailStatus.SENT}
+        assert set(uow.session.scalars(select(OutboxMail.attempts)).all()) == {1}
+
+
+def _texts(body: bytes) -> str:
+    """Every text part of a stored message, decoded (no transfer encoding hides a token)."""
+    message = message_from_bytes(body)
+    return "\n".join(str(part.get_content()) for part in message.walk()
+                     if not part.is_multipart() and part.get_content_maintype() == "text")
+
+
+def test_delivered_mail_keeps_no_working_link(desk: Desk, db: Database) -> None:
+    """Only the token's hash is stored elsewhere: once sent, the outbox copy loses the link too."""
+    _queue_requests(desk, 1)
+    with db.uow(readonly=True) as uow:
+        queued = uow.session.scalars(select(OutboxMail)).one()
+        assert "/pay/" in _texts(queued.body)
+    desk.deliver()
+    raw = desk.link_from_last_mail()
+    with db.uow(readonly=True) as uow:
+        row = uow.session.scalars(select(OutboxMail)).one()
+        assert row.status is MailStatus.SENT and raw not in _texts(row.body) and raw.encode() not in row.body
+        kept = message_from_bytes(row.body)
+    # What the timeline and a resend need stays: who, what, when, which message.
+    assert kept["Message-ID"] == row.message_id == desk.smtp.messages()[-1]["Message-ID"]
+    assert kept["To"] and kept["Subject"] == desk.smtp.messages()[-1]["Subject"]
+    text = kept.get_body(preferencelist=("plain",)).get_content()
+    assert "/pay/(redacted)" in text and raw not in text
+    html_part = kept.get_body(preferencelist=("html",))
+    assert html_part is None or raw not in html_part.get_content()
+    # The patient's link still works: it was only removed from our copy.
+    assert desk.billing.open_link(raw).status.value == "payable"
+
+
+def test_migration_redacts_links_of_mail_sent_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import text
+
+    from desktop.storage import migrate
+    from desktop.storage.db import create_db_engine, sqlite_url
+
+    engine = create_db_engine(sqlite_url(tmp_path / "clinicpay.db"))
+    command.upgrade(migrate.alembic_config(engine), "0004")
+    message = EmailMessage()
+    message["To"], message["Subject"], message["Message-ID"] = "hanako@example.jp", "お支払いのお願い", "<m1@clinic>"
+    token = "A" * 43
+    message.set_content(f"こちらからお支払いください: https://clinic.example/pay/{token}\n")
+    message.add_alternative(f'<p><a href="https://clinic.example/pay/{token}">支払う</a></p>', subtype="html")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO clinic (name, postal_code, address, phone, email, representative, "
+                          "public_base_url, link_expiry_days, payment_mode, payjp_public_key, review_status, "
+                          "auto_charge, smtp_host, smtp_port, smtp_security, smtp_username, created_at) VALUES "
+                          "('c', '', '', '', '', '', '', 7, 'demo', '', 'not_applied', 0, '', 587, "
+                          "'starttls', '', '2026-01-01 00:00:00')"))
+        for status in ("sent", "pending"):
+            conn.execute(text("INSERT INTO outbox_mail (clinic_id, kind, to_address, subject, message_id, body, status, "
+                              "attempts, next_attempt_at, created_at) VALUES (1, 'payment_link', 'h@example.jp', 's', "
+                              ":mid, :body, :status, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"),
+                         {"mid": f"<{status}@c>", "body": message_to_bytes(message), "status": status})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        bodies = dict(conn.execute(text("SELECT status, body FROM outbox_mail")).all())
+    engine.dispose()
+    assert token not in _texts(bodies["sent"]) and "/pay/(redacted)" in _texts(bodies["sent"])
+    assert token in _texts(bodies["pending"])  # not delivered yet: the mail still needs its link

@@ -108,8 +108,10 @@ class PayjpEventService:
             if attempt is None:
                 return EventResult.UNKNOWN_CHARGE
             attempt_id, status = attempt.id, attempt.status
-        if status not in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
-            return EventResult.SETTLED  # answered already, or waiting for the cardholder's 3-D Secure
+        if status not in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN, AttemptStatus.THREE_D_SECURE):
+            return EventResult.SETTLED  # answered already
+        # Waiting for 3-D Secure included: a finish whose answer was lost shows up here as
+        # charge.succeeded; the look-up (not the event body) decides.
         try:
             outcome = self.reconciliation.reconcile_attempt(attempt_id)
         except UserError:
@@ -132,6 +134,14 @@ class PayjpEventService:
                 return EventResult.UNKNOWN_CHARGE
             gateway = self.gateway_for(clinic)
             request_id = req.id
+            open_refunds = list(uow.session.scalars(
+                select(Refund.id).where(Refund.billing_request_id == request_id,
+                                        Refund.status.in_([RefundStatus.PENDING, RefundStatus.UNKNOWN]))
+            ).all())
+        # A refund made at the desk whose answer was lost: settled now by the look-up.
+        reconciled = [self.reconciliation.reconcile_refund(refund_id) for refund_id in open_refunds]
+        if any(outcome is not None for outcome in reconciled):
+            return EventResult.RECONCILED
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:

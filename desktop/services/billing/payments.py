@@ -206,9 +206,20 @@ class PaymentService:
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
-            gateway, tenant = self.gateway_for(clinic), clinic.payjp_tenant_id
+            tenant = clinic.payjp_tenant_id
             amount, request_id = attempt.amount, req.id
             description = f"{clinic.name} {req.menu_name}"
+            try:
+                gateway = self.gateway_for(clinic)
+            except UserError as exc:
+                gateway_error: UserError | None = exc
+            else:
+                gateway_error = None
+        if gateway_error is not None:
+            # No key (or no simulator): nothing was sent to PAY.JP, so the attempt fails now
+            # and the link is payable again, instead of waiting as 処理中.
+            self.recorder.fail(attempt_id, gateway_error)
+            raise gateway_error
         def lost() -> PaymentOutcome | None:
             self.recorder.mark_unknown(attempt_id)
             return self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_link)
@@ -235,9 +246,15 @@ class PaymentService:
         Returns:
             PAID (also when it had been completed already).
 
+        The attempt is marked UNKNOWN before ``tds_finish`` is called, so a lost answer or a
+        crash is resolved by reconciliation's look-up (or the ``charge.succeeded`` webhook).
+
         Raises:
             PaymentError: 3-D Secure failed or the card was declined (the request is payable again).
-            StateError: the link is unknown or has no charge waiting for 3-D Secure.
+            StateError: the link is unknown or has no charge waiting for 3-D Secure
+                (``request_processing`` while another tab is finishing it).
+            OutcomeUnknownError: the answer was lost and could not be looked up yet; the link's
+                page shows 処理中 until reconciliation knows.
         """
         if not links.looks_like_token(raw_token):
             raise StateError("link_unknown")
@@ -255,16 +272,29 @@ class PaymentService:
                 raise link_error(self._link_status(req))
             gateway = self.gateway_for(repos.requests.clinic_of(req))
             attempt_id, charge_id = attempt.id, attempt.charge_id
+        # Step 1: record that the finish is asked before calling PAY.JP. A lost answer or a crash
+        # now leaves the attempt UNKNOWN, which reconciliation looks up at once (and a second tab
+        # cannot finish the same charge twice).
+        with self.db.uow() as uow:
+            moved = BillingRepositories(uow.session).attempts.transition(
+                attempt_id, {AttemptStatus.THREE_D_SECURE}, AttemptStatus.UNKNOWN
+            )
+            uow.commit()
+        if not moved:
+            raise StateError("request_processing")
         try:
             charge = gateway.finish_three_d_secure(charge_id)
         except OutcomeUnknownError:
-            charge = gateway.retrieve_charge(charge_id)
+            outcome = self.reconciliation.reconcile_attempt(attempt_id, raw_link=raw_token)
+            if outcome is None:
+                raise
+            return outcome
         except UserError as exc:
             # Already finished by an earlier call whose answer we lost? Ask PAY.JP.
             try:
                 charge = gateway.retrieve_charge(charge_id)
             except UserError:
-                raise exc from None
+                raise OutcomeUnknownError() from None  # reconciliation looks it up
             if not charge.paid:
                 self.recorder.fail(attempt_id, exc, charge_id=charge_id)
                 raise exc from None

@@ -64,12 +64,12 @@ class ReconciliationService:
             attempt = repos.attempts.get(attempt_id)
             req = repos.requests.get(attempt.billing_request_id)
             clinic = repos.requests.clinic_of(req)
-            gateway = self.gateway_for(clinic)
             started, tenant = attempt.started_at, clinic.payjp_tenant_id
             status, charge_id = attempt.status, attempt.charge_id
         if status in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
             return None
         try:
+            gateway = self.gateway_for(clinic)
             if charge_id:
                 charge: ChargeInfo | None = gateway.retrieve_charge(charge_id)
             else:
@@ -84,7 +84,28 @@ class ReconciliationService:
                 return None  # PAY.JP may still carry it out; don't let the patient pay twice yet
             self.charges.fail(attempt_id, ServiceUnavailableError("payjp_unavailable"))
             return None
-        if charge.awaiting_three_d_secure and now - started > THREE_D_SECURE_TIMEOUT:
+        if status is AttemptStatus.THREE_D_SECURE and not charge.paid and not charge.failure_code and (
+            charge.three_d_secure_status in ("unverified", "verified")
+        ) and now - started <= THREE_D_SECURE_TIMEOUT:
+            return None  # the cardholder is still on PAY.JP's page, or on the way back to finish it
+        if (
+            status is AttemptStatus.UNKNOWN
+            and not charge.paid
+            and not charge.failure_code
+            and charge.three_d_secure_status == "verified"
+            and now - started <= THREE_D_SECURE_TIMEOUT
+        ):
+            # The cardholder passed 3-D Secure and asked to finish, but the answer (or the
+            # process) was lost before tds_finish took effect: finish it now. A second
+            # tds_finish of the same charge is refused by PAY.JP, never charged twice.
+            try:
+                charge = gateway.finish_three_d_secure(charge.id)
+            except UserError as exc:
+                log.info("attempt %s: 3-D Secure finish not done yet (%s); will retry", attempt_id, exc.code)
+                return None
+        if (charge.awaiting_three_d_secure or charge.three_d_secure_status == "verified") and not charge.paid and (
+            now - started > THREE_D_SECURE_TIMEOUT
+        ):
             self.charges.fail(
                 attempt_id,
                 PaymentError("three_d_secure_failed", payjp_code="three_d_secure_expired"),
@@ -108,7 +129,7 @@ class ReconciliationService:
             refund = repos.refunds.get(refund_id)
             req = repos.requests.get(refund.billing_request_id)
             assert req.charge_id
-            gateway = self.gateway_for(repos.requests.clinic_of(req))
+            clinic = repos.requests.clinic_of(req)
             status, expected, created, charge_id = (
                 refund.status,
                 refund.expected_amount_refunded,
@@ -118,7 +139,7 @@ class ReconciliationService:
         if status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
             return None
         try:
-            charge = gateway.retrieve_charge(charge_id)
+            charge = self.gateway_for(clinic).retrieve_charge(charge_id)
         except UserError as exc:
             log.info("refund %s: look-up failed (%s); will retry", refund_id, exc.code)
             return None

@@ -65,6 +65,7 @@ def create_checkout_app(
     *,
     webhook_token: WebhookTokenSource | None = None,
     limiter: RateLimiter | None = None,
+    guess_limiter: RateLimiter | None = None,
     csrf: CsrfSigner | None = None,
     link_cache_ttl: float = 1.0,
 ) -> Starlette:
@@ -74,7 +75,9 @@ def create_checkout_app(
         services: its collaborators (an ``AppContext`` is turned into them with
             ``checkout_services_from_context``).
         webhook_token: overrides ``services.webhook_token`` (デモ mode's fixed token).
-        limiter: rate limit per client (default: ``RateLimiter()``).
+        limiter: rate limit per client and link on posted forms (default: ``RateLimiter()``).
+        guess_limiter: limit per client on unknown-link look-ups, only failures counted
+            (default: ``limiter`` when given, else 20 per 10 minutes).
         csrf: CSRF signer (default: a fresh random key).
         link_cache_ttl: seconds a link's page stays cached; 0 turns the cache off.
     """
@@ -95,6 +98,7 @@ def create_checkout_app(
         middleware=[Middleware(SecurityHeadersMiddleware)],
         exception_handlers={HTTPException: _http_error, 404: _http_error},
     )
+    guesses = guess_limiter or limiter or RateLimiter(limit=20, window=600)
     app.state.checkout = Checkout(services, limiter=limiter or RateLimiter(), csrf=csrf or CsrfSigner(),
-                                  link_ttl=link_cache_ttl)
+                                  link_ttl=link_cache_ttl, guesses=guesses)
     return app

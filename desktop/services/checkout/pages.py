@@ -33,11 +33,11 @@ from desktop.services.checkout.state import (
     checkout_of,
     forbidden_page,
     language,
-    not_found_page,
     too_many_page,
 )
 from desktop.services.checkout.texts import translator
 from desktop.services.checkout.three_d_secure import return_path
+from desktop.services.links import looks_like_token
 from desktop.services.clinic_pages import ClinicPage
 
 log = logging.getLogger(__name__)
@@ -68,13 +68,17 @@ async def _open(request: Request) -> tuple[Checkout, LinkView]:
 
 
 async def _known_link(request: Request) -> tuple[Checkout, LinkView] | Response:
-    """Rate limit, then the link; a throttled client or an unknown link gets its page instead."""
+    """The link, or the page for an unknown one (404; 429 once the client guessed too often).
+
+    Only unknown links count against the client: a valid link always opens, however many
+    guesses came from the same address (a clinic's Wi-Fi, a carrier's NAT).
+    """
     checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return too_many_page(request)
+    if checkout.guessing(request) and not looks_like_token(_token(request)):
+        return too_many_page(request)  # no database look-up for junk from a throttled client
     checkout, view = await _open(request)
     if view.status == LinkStatus.UNKNOWN:
-        return await not_found_page(request)
+        return await checkout.unknown_link(request)
     return checkout, view
 
 
@@ -250,7 +254,7 @@ async def tds_return_submit(request: Request) -> Response:
         await checkout.runner.payments(checkout.services.payments.finish_three_d_secure, token)
     except StateError as exc:
         if exc.code == "link_unknown":
-            return await not_found_page(request)
+            return await checkout.unknown_link(request)
     except OutcomeUnknownError:
         pass  # the link's page says "processing" until reconciliation knows
     except UserError as exc:  # declined, 3-D Secure failed, PAY.JP unreachable: the patient may retry

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from desktop.domain.errors import ValidationError
 from desktop.services.checkout.security import same_origin
-from desktop.services.checkout.state import checkout_of, forbidden_page, language, not_found_page, too_many_page
+from desktop.services.checkout.state import checkout_of, forbidden_page, language, too_many_page
 from desktop.services.checkout.texts import translator
 from desktop.services.receipts import NotPaidError, UnknownLinkError
 
@@ -24,13 +24,11 @@ def _token(request: Request) -> str:
 async def receipt_page(request: Request, error: str = "") -> Response:
     """GET /pay/{token}/receipt: the addressee form before the first issue, then the receipt."""
     checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return too_many_page(request)
     token = _token(request)
     try:
         data = await checkout.runner.db(checkout.services.receipts.load, token)
     except UnknownLinkError:
-        return await not_found_page(request)
+        return await checkout.unknown_link(request)
     except NotPaidError:
         return RedirectResponse(f"/pay/{token}", status_code=303)
     clinic = {"name": data.clinic_name, "phone": data.clinic_phone}
@@ -50,7 +48,7 @@ async def receipt_issue(request: Request) -> Response:
     try:
         await checkout.runner.db(checkout.services.receipts.issue, token, str(form.get("addressee") or ""))
     except UnknownLinkError:
-        return await not_found_page(request)
+        return await checkout.unknown_link(request)
     except ValidationError:
         return await receipt_page(request, error=translator(language(request))("err_addressee"))
     except NotPaidError:
@@ -61,13 +59,11 @@ async def receipt_issue(request: Request) -> Response:
 async def receipt_pdf(request: Request) -> Response:
     """GET /pay/{token}/receipt.pdf: the issued receipt as PDF (only after it was issued)."""
     checkout = checkout_of(request)
-    if not checkout.allow(request):
-        return too_many_page(request)
     receipts = checkout.services.receipts
     try:
         data = await checkout.runner.db(receipts.load, _token(request))
     except UnknownLinkError:
-        return await not_found_page(request)
+        return await checkout.unknown_link(request)
     except NotPaidError:
         data = None
     if data is None or data.issued_count == 0:

@@ -159,7 +159,10 @@ class CsrfSigner:
         return mac.hexdigest()[:40]
 
     def verify(self, purpose: str, subject: str, candidate: str | None) -> bool:
-        return bool(candidate) and hmac.compare_digest(self.token(purpose, subject), str(candidate))
+        if not candidate:
+            return False
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged form's value).
+        return hmac.compare_digest(self.token(purpose, subject).encode(), str(candidate).encode("utf-8", "replace"))
 
 
 def same_origin(headers: Any) -> bool:
@@ -190,19 +193,30 @@ class RateLimiter:
         self._max_keys = max_keys
 
     def allow(self, key: str) -> bool:
+        """Count a hit for ``key``; False (nothing counted) when it is over the limit."""
         now = self._clock()
         with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self._max_keys:
-                    self._prune(now)
-                hits = self._hits[key] = collections.deque()
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
+            hits = self._window(key, now)
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
             return True
+
+    def blocked(self, key: str) -> bool:
+        """Whether ``key`` is over the limit now (nothing counted)."""
+        now = self._clock()
+        with self._lock:
+            return len(self._window(key, now)) >= self.limit
+
+    def _window(self, key: str, now: float) -> collections.deque[float]:
+        hits = self._hits.get(key)
+        if hits is None:
+            if len(self._hits) >= self._max_keys:
+                self._prune(now)
+            hits = self._hits[key] = collections.deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
 
     def _prune(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:

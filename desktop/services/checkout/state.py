@@ -125,14 +125,16 @@ class Checkout:
 
     Args:
         services: the collaborators (see ``CheckoutServices``).
-        limiter: rate limit per client on link look-ups.
+        limiter: rate limit per client and link on the forms posted back (pay, 3-D Secure, receipt).
+        guesses: limit per client on look-ups of unknown links (only failures count; a valid
+            link is never refused, so a guesser sharing the patient's address cannot lock them out).
         csrf: signs and checks the forms' CSRF tokens.
         clinic_ttl: seconds a clinic's page data (and 3-D Secure keys) stay cached.
         link_ttl: seconds a link's view (and its rendered pages) stay cached; 0: no cache.
     """
 
     def __init__(self, services: CheckoutServices, *, limiter: RateLimiter, csrf: CsrfSigner,
-                 clinic_ttl: float = 5.0, link_ttl: float = 1.0) -> None:
+                 clinic_ttl: float = 5.0, link_ttl: float = 1.0, guesses: RateLimiter | None = None) -> None:
         self.services = services
         self.runner = services.runner
         self.events = services.events
@@ -140,6 +142,7 @@ class Checkout:
         self.links = LinkCache(link_ttl)
         self._loading: dict[str, asyncio.Future[LinkView]] = {}
         self.limiter = limiter
+        self.guesses = guesses if guesses is not None else limiter
         self.csrf = csrf
         self._clinic_ttl = clinic_ttl
         self._clinics: dict[int | None, tuple[float, ClinicPage | None]] = {}
@@ -212,9 +215,25 @@ class Checkout:
         return HTMLResponse(html.replace(_NONCE_PLACEHOLDER, request.state.csp_nonce), status_code=status)
 
     def allow(self, request: Request) -> bool:
-        """Rate limit per client on link look-ups (card testing, token guessing)."""
-        client = request.client.host if request.client else "unknown"
-        return self.limiter.allow(client)
+        """Rate limit per client and link on posted forms (card testing, resubmission storms)."""
+        return self.limiter.allow(f"{client_address(request)} {request.path_params.get('token', '')}")
+
+    def guessing(self, request: Request) -> bool:
+        """Whether this client looked up too many unknown links lately (nothing counted)."""
+        return self.guesses.blocked(client_address(request))
+
+    async def unknown_link(self, request: Request) -> HTMLResponse:
+        """The answer to an unknown link: the 404 page, counted as a failed guess for this client;
+        the 429 page once the client is over the limit."""
+        if not self.guesses.allow(client_address(request)):
+            return too_many_page(request)
+        return await not_found_page(request)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connecting one, or a trusted proxy's X-Forwarded-For (the
+    server applies it only for the configured proxies)."""
+    return request.client.host if request.client else "unknown"
 
 
 def language(request: Request) -> Language:
