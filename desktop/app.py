@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import pathlib
 import secrets
 import signal
@@ -25,11 +24,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from desktop.bootstrap import prepare_context
+from desktop.logs import configure_logging
 from desktop.domain.clinic import PaymentMode
-from desktop.paths import default_data_dir
+from desktop.paths import default_data_dir, resource_path
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
+from desktop.version import version
 
 __all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
 
@@ -233,6 +234,10 @@ def _configure_qt_app(argv: list[str]) -> Any:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("ClinicPay")
+    app.setApplicationVersion(version())
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "clinicpay.svg"))))
     app.setQuitOnLastWindowClosed(False)  # the main coroutine ends the loop after cleaning up
     font = QFont(app.font())
     font.setFamilies(["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "Noto Sans JP", font.family()])
@@ -247,11 +252,15 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     """Run ``body`` on the qasync loop with a started app; always stops it and closes ``ctx``."""
     import qasync
 
+    from desktop.ui.crash import install_crash_reporter
+
     _configure_qt_app(argv or [])
+    reporter = install_crash_reporter()  # an unexpected exception: logged, shown, the app runs on
 
     async def main() -> int:
         app = ClinicPayApp(ctx, checkout_port=checkout_port)
         loop = asyncio.get_running_loop()
+        reporter.install_loop(loop)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
                 loop.add_signal_handler(sig, app.request_close)  # Ctrl+C / kill: close like the window
@@ -264,6 +273,7 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     try:
         return int(qasync.run(main()))
     finally:
+        reporter.uninstall()
         ctx.close()
 
 
@@ -280,8 +290,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = _parser().parse_known_args(argv)
-    logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_file = configure_logging()
+    log.info("ClinicPay %s starting; log file %s", version(), log_file)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
     ctx = prepare_context(data_dir)
     return run(ctx, _until_closed, qt_args)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.clinic import PaymentMode
 from desktop.services.front_desk import StaffInfo
 from desktop.ui import i18n, messages
+from desktop.ui.dialogs.about_dialog import AboutDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
@@ -162,6 +163,9 @@ class MainWindow(QMainWindow):
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
+        help_menu = self.menuBar().addMenu(self.tr("ヘルプ"))
+        self.about_action = help_menu.addAction(self.tr("このアプリについて"))
+        self.about_action.triggered.connect(self.show_about)
 
         self.status_mode = QLabel(i18n.mode_label(session.clinic.payment_mode))
         self.status_server = QLabel(self.tr("決済ページ: 停止中"))
@@ -213,6 +217,13 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
+
+    def show_about(self) -> AboutDialog:
+        """ヘルプ › このアプリについて: version and log file (non-modal; returned for tests)."""
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- status --------------------------------------------------------------------------------
 
