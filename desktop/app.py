@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import pathlib
 import secrets
 import signal
@@ -266,6 +267,8 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
                 loop.add_signal_handler(sig, app.request_close)  # Ctrl+C / kill: close like the window
         try:
             await app.start(show=True)
+            if os.environ.get(STARTUP_PROBE_ENV):
+                _report_when_shown(app)
             return await body(app)
         finally:
             await app.stop()
@@ -275,6 +278,20 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     finally:
         reporter.uninstall()
         ctx.close()
+
+
+STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown window, then close
+
+
+def _report_when_shown(app: ClinicPayApp) -> None:
+    """Once Qt has processed the window's show events: print ``window shown`` and close the app."""
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        print("window shown", flush=True)
+        app.request_close()
+
+    QTimer.singleShot(0, report)
 
 
 async def _until_closed(app: ClinicPayApp) -> int:
