@@ -69,6 +69,11 @@ class ClinicPayApp:
         from desktop.ui import i18n, messages
 
         i18n.set_language(self.ctx.settings.language)
+        # The window first: the servers start behind it (the status bar says 停止中 until then).
+        self._build_window(show=show)
+        if show and os.environ.get(STARTUP_PROBE_ENV):
+            _report_when_shown(self)
+        await asyncio.sleep(0)  # let Qt paint the window before the servers' imports and sockets
         clinic = self.ctx.clinic()
         startup_errors: list[str] = []
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO:
@@ -82,7 +87,10 @@ class ClinicPayApp:
         except Exception as exc:  # noqa: BLE001
             log.exception("checkout server did not start")
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
-        self._build_window(show=show)
+        if self.session is not None:
+            self.session.checkout_url = self.checkout_url
+        if self.window is not None:
+            self.window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
         for text in startup_errors:
             messages.error(text)
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
@@ -267,8 +275,6 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
                 loop.add_signal_handler(sig, app.request_close)  # Ctrl+C / kill: close like the window
         try:
             await app.start(show=True)
-            if os.environ.get(STARTUP_PROBE_ENV):
-                _report_when_shown(app)
             return await body(app)
         finally:
             await app.stop()
