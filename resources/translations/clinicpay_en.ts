@@ -8,7 +8,7 @@
         <translation>About ClinicPay</translation>
     </message>
     <message>
-        <source>クリニック決済</source>
+        <source>クリニック決済 (ClinicPay)</source>
         <translation>ClinicPay</translation>
     </message>
     <message>

@@ -22,7 +22,7 @@ class AboutDialog(QDialog):
         self.setWindowTitle(self.tr("このアプリについて"))
         self.log_file = log_file if log_file is not None else current_log_file()
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("クリニック決済") + " (ClinicPay)")
+        title = QLabel(self.tr("クリニック決済 (ClinicPay)"))
         title.setStyleSheet("font-size: 18px; font-weight: bold;")
         layout.addWidget(title)
         form = QFormLayout()
@@ -48,7 +48,7 @@ class AboutDialog(QDialog):
         self.copy_button.clicked.connect(self._copy_path)
         self.open_button.clicked.connect(self._open_folder)
         layout.addWidget(buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
 
     def _copy_path(self) -> None:
         if self.log_file is not None:
