@@ -48,7 +48,9 @@ def redact(text: str) -> str:
 class RedactingFormatter(logging.Formatter):
     """UTC timestamps; the whole formatted record (traceback included) passes through ``redact``."""
 
-    converter = time.gmtime
+    def __init__(self, fmt: str, datefmt: str) -> None:
+        super().__init__(fmt, datefmt)
+        self.converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))

@@ -183,11 +183,11 @@ def check_receipt_pdf() -> Check:
         menu_name="診察", amount=1200, tax_category=TaxCategory.TAXABLE,
         paid_at=dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.timezone.utc), card_brand="Visa", card_last4="4242",
         refunded_amount=0, refunded_at=None)
-    service = ReceiptService(None, translator)  # type: ignore[arg-type] - rendering reads no database
+    service = ReceiptService(None, translator)  # type: ignore[arg-type]  # rendering reads no database
     font = b"+" + FONT_FILE.split("-")[0].encode()  # the subset's name: "/BaseFont /MPDFAA+BIZUDPGothic"
     sizes = []
     for lang in ("ja", "en"):
-        pdf = service.render_pdf(receipt, lang)  # type: ignore[arg-type]
+        pdf = service.render_pdf(receipt, lang)
         if not pdf.startswith(b"%PDF"):
             return f"receipt PDF ({lang}) is not a PDF", ""
         # fpdf2 writes the font dictionaries uncompressed: "/BaseFont /MPDFAA+BIZUDPGothic", "/FontFile2"
