@@ -201,7 +201,7 @@ def check_translations() -> Check:
     """The compiled English catalogs load and translate: Qt's ``.qm`` and gettext's ``.mo``."""
     from PySide6.QtCore import QCoreApplication
 
-    from desktop import i18n as gettext_i18n
+    from desktop.services.checkout.texts import translator
     from desktop.ui import i18n
 
     previous = i18n.language()
@@ -212,7 +212,7 @@ def check_translations() -> Check:
         i18n.set_language(previous)
     if qt_text == "予約管理":
         return f"Qt catalog {i18n.catalog_path('en').name} not loaded", ""
-    mail_text = gettext_i18n.gettext("en", "クレジットカード")
+    mail_text = translator("en")("card_payment")  # クレジットカード, through the gettext catalog
     if mail_text == "クレジットカード":
         return "gettext catalog clinicpay.mo (en) not loaded", ""
     return None, f"en: {qt_text!r}, {mail_text!r}"
