@@ -62,6 +62,7 @@ class ClinicPayApp:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = asyncio.Event()
         self._last_token: Any = None
+        self._starting_servers = True  # the window is shown before the servers are up
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ class ClinicPayApp:
         from desktop.ui import i18n, messages
 
         i18n.set_language(self.ctx.settings.language)
-        # The window first: the servers start behind it (the status bar says 停止中 until then).
+        # The window first: the servers start behind it (the status bar says 起動中 until then).
         self._build_window(show=show)
         if show and os.environ.get(STARTUP_PROBE_ENV):
             _report_when_shown(self)
@@ -87,6 +88,7 @@ class ClinicPayApp:
         except Exception as exc:  # noqa: BLE001
             log.exception("checkout server did not start")
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
+        self._starting_servers = False
         if self.session is not None:
             self.session.checkout_url = self.checkout_url
         if self.window is not None:
@@ -138,7 +140,8 @@ class ClinicPayApp:
         session.checkout_url = self.checkout_url
         old = self.window
         window = MainWindow(session, staff)
-        window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
+        window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None,
+                                 starting=self._starting_servers)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
         window.staff_changed.connect(self._on_staff_changed)

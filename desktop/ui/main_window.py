@@ -232,7 +232,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.session.clinic.name} — {staff}｜" + self.tr("クリニック決済"))
         self.title_label.setText(f"{self.session.clinic.name}　{staff}")
 
-    def set_server_status(self, url: str | None) -> None:
+    def set_server_status(self, url: str | None, *, starting: bool = False) -> None:
+        if starting:
+            self.status_server.setText(self.tr("決済ページ: 起動中…"))
+            return
         self.status_server.setText(self.tr("決済ページ: 稼働中 {url}").format(url=url) if url else self.tr("決済ページ: 停止中"))
 
     def set_outbox_status(self, pending: int, failed: int) -> None:

@@ -765,6 +765,10 @@ If this keeps happening, press “Copy details” and send them to your support 
         <translation>ClinicPay</translation>
     </message>
     <message>
+        <source>決済ページ: 起動中…</source>
+        <translation>Checkout page: starting…</translation>
+    </message>
+    <message>
         <source>決済ページ: 稼働中 {url}</source>
         <translation>Checkout page: running {url}</translation>
     </message>
