@@ -7,8 +7,8 @@ Standard library only: it runs with the ``.venv`` Python before anything of the 
     python scripts/install_check.py catalogs-stale            exit 0: compile, 1: up to date
 
 An install is needed when the stamp ``.venv/clinicpay-install.json`` is missing or differs from
-now — a changed ``pyproject.toml`` (the project's dependencies), another Python, other extras, the
-checkout moved — or when the ``clinicpay`` distribution's metadata is gone or has another version
+now — a changed ``pyproject.toml`` (the project's dependencies), another Python, an extra the last
+install did not have, the checkout moved — or when the ``clinicpay`` distribution's metadata is gone or has another version
 than ``pyproject.toml`` names (someone ran ``pip uninstall``, or the venv was rebuilt).
 The catalogs are stale when a ``.po``/``.ts`` is newer than its ``.mo``/``.qm`` or that is missing.
 """
@@ -79,9 +79,11 @@ def install_needed(root: Path = ROOT, venv: Path | None = None, extras: str = ""
     except (OSError, ValueError):
         return True, "no record of an install"
     now = fingerprint(root, extras)
-    changed = sorted(key for key in now if recorded.get(key) != now[key])
+    changed = sorted(key for key in now if key != "extras" and recorded.get(key) != now[key])
     if changed:
         return True, "changed: " + ", ".join(changed)
+    if not _extras(extras) <= _extras(str(recorded.get("extras", ""))):
+        return True, "changed: extras"  # the last install had fewer extras (start.sh, then test.sh)
     installed = installed_version()
     if installed is None:
         return True, f"{DIST} is not installed"
@@ -108,6 +110,10 @@ def catalogs_stale(root: Path = ROOT) -> bool:
         if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
             return True
     return False
+
+
+def _extras(extras: str) -> set[str]:
+    return {e.strip() for e in extras.split(",") if e.strip()}
 
 
 def _normal(version: str) -> str:

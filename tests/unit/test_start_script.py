@@ -117,6 +117,9 @@ def test_decision(tmp_path: pathlib.Path) -> None:
     # this Python sees the real editable install of the same version
     assert (needed, reason) == (False, "up to date")
     assert install_check.install_needed(root, venv, extras="test")[1] == "changed: extras"
+    install_check.record(root, venv, extras="test,build")  # scripts/test.sh installed more
+    assert install_check.install_needed(root, venv, extras="test,build")[0] is False
+    assert install_check.install_needed(root, venv)[0] is False  # start.sh needs no extra
     (root / "pyproject.toml").write_text((root / "pyproject.toml").read_text(encoding="utf-8") + "\n# x\n",
                                          encoding="utf-8")
     assert install_check.install_needed(root, venv)[1] == "changed: inputs_sha256"
