@@ -319,5 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     log_file = configure_logging()
     log.info("ClinicPay %s starting; log file %s", version(), log_file)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
-    ctx = prepare_context(data_dir)
+    try:
+        ctx = prepare_context(data_dir)
+    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
+        log.exception("ClinicPay could not start")
+        from desktop.ui.crash import show_startup_failure
+
+        show_startup_failure(exc)
+        return 1
     return run(ctx, _until_closed, qt_args)

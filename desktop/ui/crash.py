@@ -62,20 +62,28 @@ def describe(exc_info: ExcInfo, where: str) -> str:
 class CrashDialog(QDialog):
     """予期しないエラー: what happened in plain words, where the log is, the details to copy."""
 
-    def __init__(self, log_file: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(self, log_file: Path | None, parent: QWidget | None = None, *, fatal: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("予期しないエラー"))
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.log_file = log_file
         self.count = 0
         layout = QVBoxLayout(self)
-        self.headline = QLabel(self.tr("予期しないエラーが起きました。"))
+        if fatal:  # the app could not start: nothing is open, nothing was typed
+            self.setWindowTitle(self.tr("起動できませんでした"))
+            self.headline = QLabel(self.tr("クリニック決済を起動できませんでした。"))
+            self.explanation = QLabel(self.tr(
+                "データベースやデータフォルダーを開けなかった可能性があります。\n"
+                "複数のPCで使っている場合は、データベースのサーバーとネットワークを確かめてから、もう一度起動してください。\n"
+                "続く場合は、「詳細をコピー」を押してサポート担当者に送ってください。"))
+        else:
+            self.setWindowTitle(self.tr("予期しないエラー"))
+            self.headline = QLabel(self.tr("予期しないエラーが起きました。"))
+            self.explanation = QLabel(self.tr(
+                "アプリはこのまま使えます。開いている画面と入力中の内容はそのまま残っています。\n"
+                "直前の操作が終わっていない可能性があるため、結果を画面で確かめてから続けてください。\n"
+                "繰り返し起きる場合は、「詳細をコピー」を押してサポート担当者に送ってください。"))
         self.headline.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.explanation = QLabel(self.tr(
-            "アプリはこのまま使えます。開いている画面と入力中の内容はそのまま残っています。\n"
-            "直前の操作が終わっていない可能性があるため、結果を画面で確かめてから続けてください。\n"
-            "繰り返し起きる場合は、「詳細をコピー」を押してサポート担当者に送ってください。"))
         self.explanation.setWordWrap(True)
         if log_file is not None:
             where = self.tr("記録はログファイルにあります: {path}").format(path=log_file)
@@ -206,6 +214,19 @@ class CrashReporter(QObject):
 
     def _forget(self) -> None:
         self.dialog = None
+
+
+def show_startup_failure(exc: BaseException) -> None:
+    """The app could not start (database, data folder): say so in a dialog and wait until it is closed.
+
+    Creates the QApplication when there is none yet (the failure came before the window).
+    """
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    dialog = CrashDialog(current_log_file(), fatal=True)
+    dialog.add(describe((type(exc), exc, exc.__traceback__), "start"))
+    dialog.close_button.setText(dialog.tr("終了"))
+    dialog.exec()
+    del app
 
 
 _reporter: list[CrashReporter] = []

@@ -588,6 +588,22 @@
 <context>
     <name>CrashDialog</name>
     <message>
+        <source>起動できませんでした</source>
+        <translation>Could not start</translation>
+    </message>
+    <message>
+        <source>クリニック決済を起動できませんでした。</source>
+        <translation>ClinicPay could not start.</translation>
+    </message>
+    <message>
+        <source>データベースやデータフォルダーを開けなかった可能性があります。
+複数のPCで使っている場合は、データベースのサーバーとネットワークを確かめてから、もう一度起動してください。
+続く場合は、「詳細をコピー」を押してサポート担当者に送ってください。</source>
+        <translation>The database or the data folder may not have opened.
+If several PCs share one database, check the database server and the network, then start the app again.
+If it keeps happening, press “Copy details” and send them to your support contact.</translation>
+    </message>
+    <message>
         <source>予期しないエラー</source>
         <translation>Unexpected error</translation>
     </message>
@@ -1521,6 +1537,13 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>クリップボードにコピーしました: {url}</source>
         <translation>Copied to the clipboard: {url}</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <source>終了</source>
+        <translation>Quit</translation>
     </message>
 </context>
 </TS>

@@ -156,3 +156,35 @@ def test_about_box_shows_the_version_and_the_log_file(qtbot: Any, clinic_app: An
     assert QGuiApplication.clipboard().text() == str(log_file)
     about.close()
     wait_idle(qtbot)
+
+
+@pytest.mark.expect_log("desktop.app", "ERROR", "ClinicPay could not start")
+def test_a_start_that_fails_says_so_in_a_dialog(qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: pathlib.Path) -> None:
+    from desktop import app as app_module
+
+    def broken(data_dir: pathlib.Path) -> Any:
+        raise ConnectionRefusedError("connection to server at db-host:5432 refused")
+
+    shown: list[CrashDialog] = []
+
+    def exec_(dialog: CrashDialog) -> int:
+        shown.append(dialog)
+        return 0
+
+    monkeypatch.setenv("CLINICPAY_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(app_module, "prepare_context", broken)
+    monkeypatch.setattr(CrashDialog, "exec", exec_)
+    try:
+        assert app_module.main(["--data-dir", str(tmp_path / "data")]) == 1
+    finally:
+        logs.close_logging()
+    assert len(shown) == 1
+    dialog = shown[0]
+    assert dialog.windowTitle() == "起動できませんでした"
+    assert dialog.headline.text() == "クリニック決済を起動できませんでした。"
+    assert "データベースのサーバーとネットワークを確かめて" in dialog.explanation.text()
+    assert "ConnectionRefusedError: connection to server at db-host:5432 refused" in dialog.details.toPlainText()
+    assert dialog.close_button.text() == "終了"
+    assert str(tmp_path / "logs" / "clinicpay.log") in dialog.log_label.text()
+    dialog.deleteLater()
