@@ -12,7 +12,6 @@ import functools
 import io
 from typing import Callable
 
-from fpdf import FPDF
 from sqlalchemy import select, update
 
 from desktop.domain.billing import PAID_STATES, TaxCategory, included_tax
@@ -183,6 +182,8 @@ def _font_path() -> str:
 
 
 def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
+    from fpdf import FPDF  # imported on the first receipt, not at start (fpdf2 and fontTools take ~0.3 s)
+
     pdf = FPDF(orientation="P", unit="mm", format="A5")
     pdf.set_title(f"{t('title_receipt')} {r.number}")
     pdf.set_author(r.clinic_name)
