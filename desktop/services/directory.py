@@ -13,6 +13,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.names import normalize_name
+from desktop.domain.text import normalize_text
 from desktop.domain.patients import clean_patient_fields, phone_digits
 from desktop.domain.validation import validate_email
 from desktop.services import audit
@@ -63,7 +64,10 @@ class MenuInput:
     attachment_required: bool = False
     note: str = ""
     confirmation_message: str = ""
+    receipt_purpose: str = ""  # 但し書き on the receipt; blank: 「診療代として」
 
+
+RECEIPT_PURPOSE_MAX = 50
 
 class _Unchanged(enum.Enum):
     UNCHANGED = "unchanged"
@@ -263,6 +267,9 @@ class DirectoryService:
             raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
         if not data.lump_sum:
             raise ValidationError("field_required", field="lump_sum", label="決済種別（1つ以上選択）")
+        purpose = normalize_text(data.receipt_purpose)
+        if len(purpose) > RECEIPT_PURPOSE_MAX:
+            raise ValidationError("field_too_long", field="receipt_purpose", label="但し書き", max=RECEIPT_PURPOSE_MAX)
         with self._db.uow() as uow:
             s = uow.session
             if menu_id is None:
@@ -276,6 +283,7 @@ class DirectoryService:
             for field in dataclasses.fields(data):
                 setattr(menu, field.name, getattr(data, field.name))
             menu.name = name
+            menu.receipt_purpose = purpose
             s.flush()
             uow.commit()
             return menu.id
