@@ -27,7 +27,7 @@ MESSAGES: dict[str, str] = {
     "amount_too_large": N_("金額は{max:,}円以下で入力してください（PAY.JPで決済できる上限です）。"),
     "email_missing": N_("患者様のメールアドレスが登録されていないため、請求メールを送れません。患者情報にメールアドレスを登録してください。"),
     "email_invalid": N_("メールアドレスの形式が正しくありません：{address}"),
-    "email_legacy_carrier": N_("このメールアドレスは古い携帯キャリアの形式です（「..」や「@」直前の「.」）。受け取れないメールサーバーもあります。届かなかった場合は決済管理に表示されます：{address}"),
+    "email_legacy_carrier": N_("このメールアドレスは古い携帯キャリアの形式です（「..」や「@」直前の「.」）。保存できますが、受け取れないメールサーバーもあります：{address}"),
     "addressee_unprintable": N_("宛名の「{char}」（{codepoint}）は領収書に印刷できない文字です。別の字で入力してください。"),
     "message_too_long": N_("伝達事項は{max:,}文字以内で入力してください。"),
     "refund_reason_too_long": N_("返金理由は{max}文字以内で入力してください。"),
@@ -93,6 +93,7 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     NP_("field", "住所"),
     NP_("field", "患者"),
     NP_("field", "メニュー名"),
+    NP_("field", "但し書き"),
     NP_("field", "料金（0〜9,999,999円の整数）"),
     NP_("field", "決済種別（1つ以上選択）"),
 )
