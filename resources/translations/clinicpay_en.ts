@@ -706,6 +706,14 @@
         <translation>Lump sum</translation>
     </message>
     <message>
+        <source>診療代として</source>
+        <translation>For medical treatment</translation>
+    </message>
+    <message>
+        <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
+        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+    </message>
+    <message>
         <source>メニュー名</source>
         <translation>Menu name</translation>
     </message>
@@ -732,6 +740,10 @@
     <message>
         <source>添付ファイル (必須)</source>
         <translation>Attachment (required)</translation>
+    </message>
+    <message>
+        <source>但し書き</source>
+        <translation>Receipt description</translation>
     </message>
     <message>
         <source>備考</source>
