@@ -88,7 +88,7 @@ def test_the_email_warning_reads_in_english(qtbot: Any, clinic_app: Any) -> None
         i18n.set_language("ja")
 
 
-@pytest.mark.parametrize("query", ["ﾀｶﾊｼ", "たかはし", "タカハシ", "高橋", "はなこ", "09012345678", "０９０－１２３４"])
+@pytest.mark.parametrize("query", ["ﾀｶﾊｼ", "たかはし", "タカハシ", "高橋 花", "はなこ", "09012345678", "０９０－１２３４"])
 def test_the_reservation_form_finds_a_patient_however_the_name_is_typed(qtbot: Any, clinic_app: Any,
                                                                          query: str) -> None:
     s = clinic_app.session
