@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
-from typing import Callable
+from typing import Callable, Literal
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -226,7 +226,7 @@ def unprintable_characters(text: str) -> list[str]:
 
 
 def _fit(pdf: FPDF, width: float, height: float, text: str, size: float, *, align: str = "L",
-         border: str | int = 0) -> None:
+         border: Literal[0, 1] | str = 0) -> None:
     """``text`` in one cell ``width`` mm wide: shrunk from ``size`` pt until it fits, and wrapped
     onto more lines (at ``_MIN_FONT_PT``) when even that is too wide. Nothing runs off the page."""
     points = size

@@ -53,11 +53,11 @@ def upgrade() -> None:
                 " WHERE id = :id"), {"f": new[0], "g": new[1], "fk": new[2], "gk": new[3], "id": pid})
     rows = bind.execute(sa.text("SELECT id, patient_name, patient_given, patient_kana FROM billing_request")).all()
     for rid, name, given, kana in rows:
-        new = (_text(name), _text(given), _kana(kana))
-        if new != (name, given, kana):
+        keys = (_text(name), _text(given), _kana(kana))
+        if keys != (name, given, kana):
             bind.execute(sa.text(
                 "UPDATE billing_request SET patient_name = :n, patient_given = :g, patient_kana = :k WHERE id = :id"),
-                {"n": new[0], "g": new[1], "k": new[2], "id": rid})
+                {"n": keys[0], "g": keys[1], "k": keys[2], "id": rid})
 
 
 def downgrade() -> None:
