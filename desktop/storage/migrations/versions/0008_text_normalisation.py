@@ -61,8 +61,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The re-normalised names stay as they are (the old forms are equivalent text).
-    with op.batch_alter_table('billing_request', schema=None) as batch_op:
-        batch_op.drop_column('receipt_purpose')
-    with op.batch_alter_table('menu', schema=None) as batch_op:
-        batch_op.drop_column('receipt_purpose')
+    # The re-normalised names stay as they are (the old forms are equivalent text). A plain
+    # DROP COLUMN (SQLite 3.35+): a batch copy of menu would break the reservations' foreign keys.
+    op.drop_column('billing_request', 'receipt_purpose')
+    op.drop_column('menu', 'receipt_purpose')
