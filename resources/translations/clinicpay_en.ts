@@ -549,6 +549,14 @@
 <context>
     <name>HistoryColumn</name>
     <message>
+        <source>メール不達</source>
+        <translation>Mail refused</translation>
+    </message>
+    <message>
+        <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
+        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+    </message>
+    <message>
         <source>請求日時</source>
         <translation>Requested</translation>
     </message>
@@ -711,7 +719,7 @@
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
     </message>
     <message>
         <source>メニュー名</source>

@@ -82,3 +82,17 @@ def test_a_legacy_carrier_address_is_billed_with_its_local_part_quoted(desk: Des
     mails = desk.smtp.received
     assert [m.rcpt_tos for m in mails] == [(address,)]  # the server took it (aiosmtpd unquotes)
     assert f"<{quoted}>".encode() in mails[0].data  # the To header too
+
+
+@pytest.mark.expect_log("desktop.services.outbox", "WARNING", "refused for good")
+def test_a_refused_mail_shows_on_the_history_row(desk: Desk) -> None:
+    address = "hanako.@docomo.ne.jp"
+    desk.smtp.handler.refuse[address] = "550 5.1.1 Recipient address rejected"
+    _patient_and_request(desk, family_name="山田", given_name="太郎", email=address)
+    _patient_and_request(desk, family_name="佐藤", given_name="一郎", email="ichiro@example.jp")
+    report = desk.outbox.send_due()
+    assert report.failed == 1 and report.sent == 1
+    rows = HistoryService(desk.db).page(desk.front.clinic_id, HistoryFilter(), 0, 50)
+    assert {r.patient_name: r.mail_refused for r in rows} == {"山田 太郎": True, "佐藤 一郎": False}
+    one = HistoryService(desk.db).get(next(r.id for r in rows if r.mail_refused))
+    assert one is not None and one.mail_refused

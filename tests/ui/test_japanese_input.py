@@ -122,3 +122,23 @@ def test_the_receipt_purpose_is_set_per_menu(qtbot: Any, clinic_app: Any) -> Non
     wait_for(qtbot, lambda: page.current is not None and page.current.receipt_purpose == "オンライン診療代として")
     with clinic_app.ctx.db.uow(readonly=True) as uow:
         assert uow.session.get(Menu, page.current.id).receipt_purpose == "オンライン診療代として"
+
+
+def test_the_state_column_says_when_the_mail_was_refused(qtbot: Any, clinic_app: Any) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from desktop.domain.billing import BillingState, RequestKind
+    from desktop.services.history import HistoryRow
+    from desktop.ui.models.columns import state_text
+
+    row = HistoryRow(1, 1, dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), None, 1200, "受付 佐藤", "",
+                     BillingState.REQUESTED, "山田 太郎", "一般診療", 0, None, RequestKind.POST_PAYMENT,
+                     TaxCategory.TAXABLE)
+    assert "メール不達" not in state_text(row)
+    assert state_text(dataclasses.replace(row, mail_refused=True)).endswith("・メール不達")
+    i18n.set_language("en")
+    try:
+        assert state_text(dataclasses.replace(row, mail_refused=True)).endswith("・Mail refused")
+    finally:
+        i18n.set_language("ja")
