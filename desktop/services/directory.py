@@ -28,8 +28,8 @@ def _utcnow() -> dt.datetime:
 
 
 def require_text(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    """Trimmed text that must not be empty nor longer than ``max_len``."""
-    text = (value or "").strip()
+    """Text as ``normalize_text`` stores it (NFKC, spaces tidied) that must not be empty nor longer than ``max_len``."""
+    text = normalize_text(value)
     if not text:
         raise ValidationError("field_required", field=field, label=label)
     if len(text) > max_len:

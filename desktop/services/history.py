@@ -94,8 +94,8 @@ _COLUMNS = (
 
 
 def _row(values: Sequence[Any]) -> HistoryRow:
-    *fields, refused = values
-    return HistoryRow(*fields, mail_refused=bool(refused))
+    row = HistoryRow(*values[:-1])  # _COLUMNS in field order, mail_refused last
+    return dataclasses.replace(row, mail_refused=True) if values[-1] else row
 
 
 def _jst_day_start(day: dt.date) -> dt.datetime:
