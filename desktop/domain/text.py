@@ -7,6 +7,9 @@ CJK compatibility ideographs (U+F900–U+FAFF, U+2F800–U+2FA1F, e.g. 神 U+FA1
 are kept as typed: NFKC would replace them with another code point, and a person's name is spelt
 the way its owner writes it.
 
+``tidy_text`` is for text that is printed, not searched (a receipt's addressee, 但し書き): spaces
+tidied the same way, every character kept as typed, so 「（自費）」 stays full-width.
+
 ``fold_kana`` is the key of kana fields (セイ, メイ, フリガナ) and of kana searches: ``normalize_text``
 and then hiragana as katakana, so ``ﾀｶﾊｼ``, ``たかはし`` and ``タカハシ`` all give ``タカハシ``.
 Stored keys and typed queries go through the same function, so they always compare alike.
@@ -42,12 +45,14 @@ def normalize_text(value: object) -> str:
     return " ".join(nfkc(str(value)).split())
 
 
-def normalize_multiline(value: object) -> str:
-    """``normalize_text`` for text whose line breaks matter (an address, a message): each line tidied."""
+def tidy_text(value: object) -> str:
+    """Display text as typed (full-width punctuation kept: 「（自費）」), spaces tidied as in ``normalize_text``.
+
+    For what is printed rather than searched: a receipt's addressee, a menu's 但し書き.
+    """
     if value is None:
         return ""
-    lines = [" ".join(line.split()) for line in nfkc(str(value)).splitlines()]
-    return "\n".join(lines).strip()
+    return " ".join(str(value).split())
 
 
 def fold_kana(value: object) -> str:

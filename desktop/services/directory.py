@@ -13,7 +13,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.names import normalize_name
-from desktop.domain.text import normalize_text
+from desktop.domain.text import tidy_text
 from desktop.domain.patients import clean_patient_fields, phone_digits
 from desktop.domain.validation import validate_email
 from desktop.services import audit
@@ -28,8 +28,12 @@ def _utcnow() -> dt.datetime:
 
 
 def require_text(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    """Text as ``normalize_text`` stores it (NFKC, spaces tidied) that must not be empty nor longer than ``max_len``."""
-    text = normalize_text(value)
+    """Trimmed text that must not be empty nor longer than ``max_len``.
+
+    Display text (clinic, staff and menu names) keeps its full-width punctuation as typed
+    (「さくら内科クリニック（デモ）」); ``normalize_text`` is for what is searched and matched.
+    """
+    text = (value or "").strip()
     if not text:
         raise ValidationError("field_required", field=field, label=label)
     if len(text) > max_len:
@@ -267,7 +271,7 @@ class DirectoryService:
             raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
         if not data.lump_sum:
             raise ValidationError("field_required", field="lump_sum", label="決済種別（1つ以上選択）")
-        purpose = normalize_text(data.receipt_purpose)
+        purpose = tidy_text(data.receipt_purpose)
         if len(purpose) > RECEIPT_PURPOSE_MAX:
             raise ValidationError("field_too_long", field="receipt_purpose", label="但し書き", max=RECEIPT_PURPOSE_MAX)
         with self._db.uow() as uow:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from desktop.domain.billing import PAID_STATES, TaxCategory, included_tax
 from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import Language, format_jst_date, format_jst_datetime, format_yen
-from desktop.domain.text import normalize_text
+from desktop.domain.text import tidy_text
 from desktop.paths import resource_path
 from desktop.services import audit, links
 from desktop.storage.orm import BillingRequest, Clinic
@@ -144,7 +144,7 @@ class ReceiptService:
             NotPaidError: the link is not paid (or no longer paid); nothing was changed.
         """
         req, _clinic = self._find(raw_token)
-        name = normalize_text(addressee)
+        name = tidy_text(addressee)
         if len(name) > MAX_ADDRESSEE:
             raise ValidationError("field_too_long", field="addressee", label="宛名", max=MAX_ADDRESSEE)
         missing = unprintable_characters(name)

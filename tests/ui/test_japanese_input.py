@@ -115,13 +115,13 @@ def test_the_receipt_purpose_is_set_per_menu(qtbot: Any, clinic_app: Any) -> Non
     wait_idle(qtbot)
     page.list.setCurrentRow(0)
     assert page.purpose_edit.placeholderText() == "診療代として" and page.purpose_edit.maxLength() == 50
-    page.purpose_edit.setText("　オンライン診療代として ")
+    page.purpose_edit.setText("　オンライン診療代（自費）として ")
     qtbot.mouseClick(page.save_button, CLICK)
     wait_idle(qtbot)
     assert all(e.isHidden() for e in page.errors.values())
-    wait_for(qtbot, lambda: page.current is not None and page.current.receipt_purpose == "オンライン診療代として")
+    wait_for(qtbot, lambda: page.current is not None and page.current.receipt_purpose == "オンライン診療代（自費）として")
     with clinic_app.ctx.db.uow(readonly=True) as uow:
-        assert uow.session.get(Menu, page.current.id).receipt_purpose == "オンライン診療代として"
+        assert uow.session.get(Menu, page.current.id).receipt_purpose == "オンライン診療代（自費）として"
 
 
 def test_the_state_column_says_when_the_mail_was_refused(qtbot: Any, clinic_app: Any) -> None:

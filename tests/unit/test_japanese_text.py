@@ -7,7 +7,7 @@ import pytest
 from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.money import parse_charge_yen, parse_refund_yen, read_yen
 from desktop.domain.patients import clean_patient_fields, phone_e164
-from desktop.domain.text import fold_kana, like_pattern, normalize_digits, normalize_text, search_words
+from desktop.domain.text import fold_kana, like_pattern, normalize_digits, normalize_text, search_words, tidy_text
 from desktop.domain.validation import is_legacy_carrier_address, smtp_address, validate_email
 
 
@@ -30,6 +30,11 @@ def test_voiced_marks_and_spaces_fold_too(typed: str, key: str) -> None:
 ])
 def test_text_is_nfkc_with_spaces_tidied_and_names_spelt_as_typed(typed: str | None, stored: str) -> None:
     assert normalize_text(typed) == stored
+
+
+def test_printed_text_keeps_its_characters_and_only_tidies_spaces() -> None:
+    assert tidy_text("　株式会社（山田）　 御中 ") == "株式会社（山田） 御中"
+    assert tidy_text("ﾔﾏﾀﾞ") == "ﾔﾏﾀﾞ" and tidy_text(None) == ""
 
 
 def test_search_words_and_like_patterns_are_literal() -> None:

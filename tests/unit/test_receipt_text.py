@@ -216,8 +216,8 @@ def test_an_addressee_no_font_can_print_is_refused_and_nothing_issued(db: Databa
     assert raised.value.code == "addressee_unprintable" and raised.value.field == "addressee"
     assert "U+F0000" in raised.value.message("ja") and "U+F0000" in raised.value.message("en")
     assert receipts.load(raw).issued_count == 0
-    receipts.issue(raw, "𠮷田　花子")
-    assert receipts.load(raw).addressee == "𠮷田 花子"
+    receipts.issue(raw, "𠮷田　花子（株式会社 𠮷田）")
+    assert receipts.load(raw).addressee == "𠮷田 花子（株式会社 𠮷田）"  # full-width brackets printed as typed
 
 
 def test_the_menus_purpose_is_printed_and_a_full_refund_is_marked(db: Database) -> None:
