@@ -823,6 +823,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
 <context>
     <name>HistoryColumn</name>
     <message>
+        <source>メール不達</source>
+        <translation>Mail refused</translation>
+    </message>
+    <message>
+        <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
+        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+    </message>
+    <message>
         <source>請求日時</source>
         <translation>Requested</translation>
     </message>
@@ -1083,6 +1091,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Lump sum</translation>
     </message>
     <message>
+        <source>診療代として</source>
+        <translation>For medical treatment</translation>
+    </message>
+    <message>
+        <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
+        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+    </message>
+    <message>
         <source>メニュー名</source>
         <translation>Menu name</translation>
     </message>
@@ -1109,6 +1125,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>添付ファイル (必須)</source>
         <translation>Attachment (required)</translation>
+    </message>
+    <message>
+        <source>但し書き</source>
+        <translation>Receipt description</translation>
     </message>
     <message>
         <source>備考</source>
