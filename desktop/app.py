@@ -28,7 +28,6 @@ from desktop.bootstrap import prepare_context
 from desktop.domain.clinic import PaymentMode
 from desktop.paths import default_data_dir
 from desktop.services.context import AppContext, set_demo_api_base
-from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 
 __all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
@@ -112,7 +111,7 @@ class ClinicPayApp:
         clinic = self.ctx.clinic()
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
-            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, ClinicUpdate(public_base_url=url))
+            await self.ctx.runner.db(self.ctx.directory.system_set_link_base, clinic.id, url)
             clinic = self.ctx.clinic()
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 

@@ -16,6 +16,7 @@ from typing import Callable
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.services.actions import DeskActions
+from desktop.services.audit_log import AuditLogService
 from desktop.services.billing import BillingService
 from desktop.services.booking import BookingService
 from desktop.services.context import AppContext, Clock
@@ -32,6 +33,7 @@ from desktop.services.runner import BackgroundRunner
 from desktop.services.secrets import SMTP_PASSWORD, KeyringSecretStore, SecretStore
 from desktop.services.settings_service import SettingsService
 from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
+from desktop.services.staff import StaffService
 from desktop.services.tenants import TenantService
 from desktop.storage import migrate
 from desktop.storage.db import create_db_engine
@@ -97,15 +99,16 @@ def bootstrap(
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock)
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
+    staff = StaffService(db, clock=clock)
     runner = BackgroundRunner()
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
                           settings=settings_service, queries=queries, history=history, outbox=outbox,
-                          mailbox_dir=data_dir / "mailbox")
+                          mailbox_dir=data_dir / "mailbox", staff=staff, audit=AuditLogService(db))
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
-        runner=runner, actions=actions, clock=clock,
+        runner=runner, actions=actions, clock=clock, staff=staff,
     )
     ctx_ref.append(ctx)
     return ctx

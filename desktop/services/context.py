@@ -21,6 +21,7 @@ from desktop.services.outbox import OutboxSender
 from desktop.services.payment_setup import GatewayProvider
 from desktop.services.runner import BackgroundRunner
 from desktop.services.secrets import SecretStore
+from desktop.services.staff import StaffService
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -52,6 +53,7 @@ class AppContext:
     runner: BackgroundRunner
     actions: DeskActions
     clock: Clock
+    staff: StaffService
     demo_api_base: str | None = None  # set once the in-process simulator listens
 
     def clinic(self) -> Clinic | None:

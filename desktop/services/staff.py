@@ -45,7 +45,7 @@ def _utcnow() -> dt.datetime:
 @functools.lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The most common passwords (lower case), from zxcvbn's frequency list (Burnett's 10 million passwords)."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
 
     return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
 

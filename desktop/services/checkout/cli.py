@@ -18,7 +18,6 @@ from desktop.config import LocalSettings
 from desktop.paths import default_data_dir
 from desktop.services.checkout.app import checkout_services_from_context, create_checkout_app
 from desktop.bootstrap import build_context
-from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
         if args.public_base_url:
             clinic = ctx.clinic()
             if clinic is not None:
-                ctx.directory.update_clinic(clinic.id, ClinicUpdate(public_base_url=args.public_base_url))
+                ctx.directory.system_set_link_base(clinic.id, args.public_base_url)
         server = EmbeddedServer(create_checkout_app(checkout_services_from_context(ctx)), args.host, args.port, name="checkout")
         base_url = await server.start()
         print(f"checkout server listening on {base_url}", flush=True)
