@@ -56,13 +56,15 @@ class ClinicPayApp:
         self.checkout_url: str | None = None
         self.window: Any = None
         self.session: Any = None
+        self.sign_in_dialog: Any = None  # the サインイン dialog while nobody is signed in
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = asyncio.Event()
         self._last_token: Any = None
 
     # -- start ---------------------------------------------------------------------------------
 
-    async def start(self, *, show: bool = True) -> None:
+    async def start(self, *, show: bool = True, actor: Any = None) -> None:
+        """Start the servers and background tasks, then ask who signs in (or open the window for ``actor``)."""
         from desktop.ui import i18n, messages
 
         i18n.set_language(self.ctx.settings.language)
@@ -79,7 +81,10 @@ class ClinicPayApp:
         except Exception as exc:  # noqa: BLE001
             log.exception("checkout server did not start")
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
-        self._build_window(show=show)
+        if actor is not None:
+            self._build_window(actor, show=show)
+        else:
+            await self._ask_sign_in(show=show)
         for text in startup_errors:
             messages.error(text)
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
@@ -115,22 +120,49 @@ class ClinicPayApp:
             clinic = self.ctx.clinic()
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 
-    def _build_window(self, *, show: bool = True) -> None:
+    async def _ask_sign_in(self, *, show: bool = True) -> None:
+        """サインイン: the staff list and a password or PIN (the window opens for who signs in)."""
+        from desktop.ui.dialogs.sign_in_dialog import SignInDialog
+
+        ctx = self.ctx
+        clinic = ctx.queries.clinic_info()
+        if clinic is None:
+            return
+        accounts = await ctx.actions.staff_accounts(clinic.id)
+        demo = await ctx.actions.demo_accounts(clinic.id)
+        dialog = SignInDialog(ctx.actions, clinic.name, accounts, purpose="start",
+                              preselect=ctx.settings.staff_id or None, demo=demo)
+        dialog.signed_in.connect(self._on_signed_in)
+        dialog.rejected.connect(self._closed.set)
+        self.sign_in_dialog = dialog
+        if show:
+            dialog.open()
+
+    def _on_signed_in(self, actor: Any) -> None:
+        dialog, self.sign_in_dialog = self.sign_in_dialog, None
+        if dialog is not None:
+            dialog.rejected.disconnect(self._closed.set)
+            dialog.deleteLater()
+        self._on_staff_changed(actor.staff_id)
+        self._build_window(actor, show=True)
+
+    def _build_window(self, actor: Any = None, *, show: bool = True) -> None:
         from desktop.ui.main_window import MainWindow
         from desktop.ui.session import UiSession
 
         ctx = self.ctx
         clinic = ctx.queries.clinic_info()
-        staff = ctx.queries.staff(clinic.id) if clinic is not None else []
-        staff_id = self.session.staff_id if self.session is not None else ctx.settings.staff_id
-        session = UiSession.create(ctx.actions, clinic, staff, staff_id)
+        if actor is None:
+            actor = self.session.actor
+        session = UiSession.create(ctx.actions, clinic, actor)
         session.checkout_url = self.checkout_url
         old = self.window
-        window = MainWindow(session, staff)
+        window = MainWindow(session)
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
-        window.staff_changed.connect(self._on_staff_changed)
+        window.staff_changed.connect(self._on_switched)
+        window.signed_out.connect(self._on_signed_out)
         if old is not None:
             window.setGeometry(old.geometry())
             old.closed.disconnect(self._closed.set)
@@ -153,6 +185,21 @@ class ClinicPayApp:
     def _on_staff_changed(self, staff_id: int) -> None:
         self.ctx.settings.staff_id = staff_id
         self.ctx.settings.save(self.ctx.data_dir)
+
+    def _on_switched(self, actor: Any) -> None:
+        """担当スタッフ switched (or someone else unlocked): a window for their role."""
+        self._on_staff_changed(actor.staff_id)
+        self._build_window(actor, show=True)
+
+    def _on_signed_out(self) -> None:
+        """サインアウト: close the window (nothing of it stays visible) and ask who signs in."""
+        old, self.window, self.session = self.window, None, None
+        if old is not None:
+            old.closed.disconnect(self._closed.set)
+            old.disconnect_bridge()
+            old.close()
+            old.deleteLater()
+        asyncio.ensure_future(self._ask_sign_in(show=True))
 
     # -- background work -----------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ class HistoryFilter:
     states: frozenset[BillingState] = frozenset()
     patient: str = ""
     staff_id: int | None = None
+    request_id: int | None = None  # one request only (opened from 操作履歴)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +118,8 @@ def _where(clinic_id: int, f: HistoryFilter) -> list[Any]:
         ))
     if f.staff_id is not None:
         clauses.append(BillingRequest.staff_id == f.staff_id)
+    if f.request_id is not None:
+        clauses.append(BillingRequest.id == f.request_id)
     return clauses
 
 
