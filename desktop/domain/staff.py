@@ -18,7 +18,7 @@ import enum
 import re
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import UserError, ValidationError
+from desktop.domain.errors import StateError, ValidationError
 from desktop.i18n import N_, gettext
 
 PASSWORD_MIN_LENGTH = 10
@@ -93,8 +93,11 @@ def allows(role: StaffRole, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
-class PermissionDeniedError(UserError):
+class PermissionDeniedError(StateError):
     """The signed-in staff member's role may not do this; nothing was changed.
+
+    A ``StateError`` (the staff member's role is the state that refuses it), so callers that
+    show a refusal keep working.
 
     ``permission`` is what was needed; the message names the action and the roles that may do it.
     """

@@ -174,8 +174,8 @@ class DeskActions:
         Above the clinic's approval threshold it needs ``approver`` (a second 管理者, signed in with
         ``verify``), or it waits as 承認待ち (``RefundOutcome.approval_id`` set, nothing refunded).
         """
-        return await self._run.payments(functools.partial(self._billing.refund, approver=approver), request_id,
-                                        actor, amount, reason)
+        extra = {"approver": approver} if approver is not None else {}
+        return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
 
     async def pending_refunds(self, clinic_id: int) -> list[PendingRefund]:
         """Refunds waiting for a second 管理者 (承認待ち), oldest first."""

@@ -140,7 +140,7 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     from desktop.services.demo_mailbox import DemoMailbox, extract_content
     from desktop.simulator.testing import make_test_token
 
-    await ctx.runner.payments(ctx.billing.request_payment, detail.id, s.staff_id, 12800, "taxable")
+    await ctx.runner.payments(ctx.billing.request_payment, detail.id, s.actor, 12800, "taxable")
     await ctx.runner.mail(ctx.outbox.send_due)
     box = DemoMailbox(ctx.data_dir / "mailbox")
     link = next(x for x in (extract_content(box.get(m.key)).first_link for m in box.list_messages()) if x)

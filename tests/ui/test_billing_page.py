@@ -25,7 +25,7 @@ def _paid_requests(qtbot: Any, app: Any, amounts: list[int]) -> None:
         detail = run(qtbot, rows.db(app.ctx.queries.reservation, rid))
         if not detail.patient.email:
             continue
-        run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.staff_id, amount, "taxable"))
+        run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.actor, amount, "taxable"))
         pay_link(qtbot, app, payment_links(app)[0])
 
 
