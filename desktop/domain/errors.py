@@ -125,7 +125,7 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
                 values[key] = enum_label(value, lang)
             except KeyError:
                 values[key] = gettext(lang, str(value.value))
-        elif isinstance(value, Exception) and callable(getattr(value, "message", None)):
+        elif isinstance(value, (Exception, Phrase)) and callable(getattr(value, "message", None)):
             values[key] = getattr(value, "message")(lang)  # a nested error (UserError, MailError)
     if "label" in values and isinstance(values["label"], str):
         values["label"] = (label_en if lang == "en" and label_en else
@@ -133,6 +133,20 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
     if isinstance(values.get("state"), str):
         values["state"] = gettext(lang, values["state"])
     return gettext(lang, pattern).format(**values)
+
+
+class Phrase:
+    """A translatable fragment passed as a message parameter: a Japanese msgid rendered in the reader's language."""
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def message(self, lang: Lang = "ja") -> str:
+        """The fragment in ``lang``."""
+        return gettext(lang, self.msgid)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.msgid!r})"
 
 
 class UserError(Exception):

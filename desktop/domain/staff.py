@@ -18,7 +18,7 @@ import enum
 import re
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import StateError, ValidationError
+from desktop.domain.errors import Phrase, StateError, ValidationError
 from desktop.i18n import N_, gettext
 
 PASSWORD_MIN_LENGTH = 10
@@ -104,18 +104,7 @@ class PermissionDeniedError(StateError):
 
     def __init__(self, permission: Permission, code: str = "permission_denied") -> None:
         self.permission = permission
-        super().__init__(code, action=_Msg(_ACTIONS[permission]), needed=_Msg(_NEEDED[permission]))
-
-
-class _Msg(Exception):
-    """A translatable fragment passed as a message parameter (rendered through ``message(lang)``)."""
-
-    def __init__(self, msgid: str) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-
-    def message(self, lang: str = "ja") -> str:
-        return gettext(lang, self.msgid)
+        super().__init__(code, action=Phrase(_ACTIONS[permission]), needed=Phrase(_NEEDED[permission]))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,7 @@ from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
 from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome
 from desktop.services.billing.refunds import PendingRefund
-from desktop.services.demo import DEMO_ACCOUNTS, DemoAccount
+from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput

@@ -238,7 +238,9 @@ class AuditLogService:
         if not events:
             return []
         staff_ids = {e.staff_id for e in events if e.staff_id is not None}
-        names = dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).tuples().all()) if staff_ids else {}
+        names: dict[int, str] = {}
+        if staff_ids:
+            names = {int(i): str(n) for i, n in s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids)))}
 
         def ids(kind: str) -> set[int]:
             return {int(e.entity_id) for e in events if e.entity_type == kind and e.entity_id.isdigit()}
@@ -249,12 +251,12 @@ class AuditLogService:
                 patient_of[("patient", str(p.id))] = p.full_name
         if rids := ids("billing_request"):
             for rid, name in s.execute(select(BillingRequest.id, BillingRequest.patient_name)
-                                       .where(BillingRequest.id.in_(rids))).tuples():
+                                       .where(BillingRequest.id.in_(rids))):
                 patient_of[("billing_request", str(rid))] = name
         if vids := ids("reservation"):
             for vid, fam, giv in s.execute(select(Reservation.id, Patient.family_name, Patient.given_name)
                                            .join(Patient, Patient.id == Reservation.patient_id)
-                                           .where(Reservation.id.in_(vids))).tuples():
+                                           .where(Reservation.id.in_(vids))):
                 patient_of[("reservation", str(vid))] = f"{fam} {giv}".strip()
         return [
             AuditRow(e.id, e.at, e.actor, e.staff_id, names.get(e.staff_id, "") if e.staff_id is not None else "",

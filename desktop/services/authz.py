@@ -13,6 +13,17 @@ from desktop.domain.staff import Actor, Permission, PermissionDeniedError, allow
 from desktop.storage.orm import Staff
 
 
+def require_actor(actor: object) -> Actor:
+    """``actor`` if it is an ``Actor``.
+
+    Raises:
+        TypeError: it is not (a bug: every staff write takes the signed-in Actor).
+    """
+    if not isinstance(actor, Actor):
+        raise TypeError(f"a signed-in Actor is required, got {type(actor).__name__}")
+    return actor
+
+
 def authorize(session: Session, actor: Actor, permission: Permission | None, *, clinic_id: int | None = None,
               code: str = "permission_denied") -> Staff:
     """The acting staff row, if ``actor`` (still) may do what ``permission`` guards.
@@ -29,8 +40,7 @@ def authorize(session: Session, actor: Actor, permission: Permission | None, *, 
         NotFoundError: the staff member is unknown or belongs to another clinic.
         PermissionDeniedError: disabled, or the role may not do this.
     """
-    if not isinstance(actor, Actor):
-        raise TypeError(f"a signed-in Actor is required, got {type(actor).__name__}")
+    require_actor(actor)
     staff = session.get(Staff, actor.staff_id)
     if staff is None or staff.clinic_id != actor.clinic_id or (clinic_id is not None and clinic_id != staff.clinic_id):
         raise NotFoundError()

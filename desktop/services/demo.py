@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from desktop.domain.billing import TaxCategory
-from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
 from desktop.domain.formatting import JST
 from desktop.services.context import AppContext
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate, MenuInput
 
 DEMO_CLINIC_NAME = "さくら内科クリニック（デモ）"
 
 
-@dataclasses.dataclass(frozen=True)
-class DemoAccount:
-    """A トレーニング account, shown with its password and PIN on the sign-in screen of the デモ clinic."""
-
-    name: str
-    role: StaffRole
-    password: str
-    pin: str
-
-
-DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("院長 桜井", StaffRole.MANAGER, "demo-kanrisha", "1111"),
-    DemoAccount("受付 佐々木", StaffRole.STAFF, "demo-uketsuke", "2222"),
-    DemoAccount("経理 田村", StaffRole.ACCOUNTANT, "demo-keiri-2026", "3333"),
-)
 
 _PATIENTS = [
     ("山田", "花子", "女性", "hanako.yamada@example.jp", "090-1111-2222", "東京都新宿区西新宿2-8-1"),

@@ -31,7 +31,7 @@ from desktop.domain.staff import (
     check_pin,
 )
 from desktop.services import audit
-from desktop.services.authz import authorize
+from desktop.services.authz import authorize, require_actor
 from desktop.storage.orm import Clinic, Staff
 from desktop.storage.unit_of_work import Database
 
@@ -321,9 +321,10 @@ class StaffService:
 
         Raises: PermissionDeniedError, ValidationError (the password rule), NotFoundError.
         """
+        require_actor(actor)
         with self._db.uow(readonly=True) as uow:
-            target = self._target(uow.session, actor, staff_id)
-            name = target.name
+            authorize(uow.session, actor, None if staff_id == actor.staff_id else Permission.STAFF)
+            name = self._target(uow.session, actor, staff_id).name
         hashed = self._hasher.hash(check_password(password, common=common_passwords(), name=name))
         with self._db.uow() as uow:
             s = uow.session
@@ -342,6 +343,7 @@ class StaffService:
 
         Raises: PermissionDeniedError, ValidationError (``pin_invalid``), NotFoundError.
         """
+        require_actor(actor)
         hashed = self._hasher.hash(check_pin(pin)) if pin else None
         with self._db.uow() as uow:
             s = uow.session

@@ -32,7 +32,7 @@ from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import UserError
 from desktop.domain.staff import Actor
 from desktop.services.actions import DeskActions
-from desktop.services.demo import DemoAccount
+from desktop.services.demo_accounts import DemoAccount
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n
 from desktop.ui.widgets.common import ErrorLabel
