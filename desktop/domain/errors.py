@@ -136,17 +136,19 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
 
 
 class Phrase:
-    """A translatable fragment passed as a message parameter: a Japanese msgid rendered in the reader's language."""
+    """A translatable fragment passed as a message parameter: a Japanese msgid (with its gettext
+    context, as ``NP_`` marks it) rendered in the reader's language."""
 
-    def __init__(self, msgid: str) -> None:
+    def __init__(self, msgid: str, context: str | None = None) -> None:
         self.msgid = msgid
+        self.context = context
 
     def message(self, lang: Lang = "ja") -> str:
         """The fragment in ``lang``."""
-        return gettext(lang, self.msgid)
+        return pgettext(lang, self.context, self.msgid) if self.context else gettext(lang, self.msgid)
 
     def __repr__(self) -> str:
-        return f"Phrase({self.msgid!r})"
+        return f"Phrase({self.msgid!r}, {self.context!r})"
 
 
 class UserError(Exception):

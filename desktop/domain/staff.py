@@ -19,7 +19,7 @@ import re
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import Phrase, StateError, ValidationError
-from desktop.i18n import N_, gettext
+from desktop.i18n import N_, NP_, gettext
 
 PASSWORD_MIN_LENGTH = 10
 """Fewest characters of a staff password."""
@@ -60,26 +60,26 @@ ROLE_LABELS: dict[StaffRole, str] = {
 }
 
 # The roles that may do each thing, as the refusal names them ("管理者" / "受付または管理者").
-_NEEDED: dict[Permission, str] = {
-    Permission.FRONT_DESK: N_("受付または管理者"),
-    Permission.REQUEST: N_("受付または管理者"),
-    Permission.REFUND: N_("管理者"),
-    Permission.APPROVE_REFUND: N_("管理者"),
-    Permission.HISTORY: N_("経理または管理者"),
-    Permission.MENUS: N_("管理者"),
-    Permission.SETTINGS: N_("管理者"),
-    Permission.STAFF: N_("管理者"),
+_NEEDED: dict[Permission, tuple[str, str]] = {
+    Permission.FRONT_DESK: NP_("needed", "受付または管理者"),
+    Permission.REQUEST: NP_("needed", "受付または管理者"),
+    Permission.REFUND: NP_("needed", "管理者"),
+    Permission.APPROVE_REFUND: NP_("needed", "管理者"),
+    Permission.HISTORY: NP_("needed", "経理または管理者"),
+    Permission.MENUS: NP_("needed", "管理者"),
+    Permission.SETTINGS: NP_("needed", "管理者"),
+    Permission.STAFF: NP_("needed", "管理者"),
 }
 
-_ACTIONS: dict[Permission, str] = {
-    Permission.FRONT_DESK: N_("予約・患者の登録と変更"),
-    Permission.REQUEST: N_("請求・請求取消・再請求"),
-    Permission.REFUND: N_("返金"),
-    Permission.APPROVE_REFUND: N_("返金の承認"),
-    Permission.HISTORY: N_("決済履歴・CSV出力・操作履歴"),
-    Permission.MENUS: N_("メニュー設定"),
-    Permission.SETTINGS: N_("設定の変更"),
-    Permission.STAFF: N_("スタッフ管理"),
+_ACTIONS: dict[Permission, tuple[str, str]] = {
+    Permission.FRONT_DESK: NP_("action", "予約・患者の登録と変更"),
+    Permission.REQUEST: NP_("action", "請求・請求取消・再請求"),
+    Permission.REFUND: NP_("action", "返金"),
+    Permission.APPROVE_REFUND: NP_("action", "返金の承認"),
+    Permission.HISTORY: NP_("action", "決済履歴・CSV出力・操作履歴"),
+    Permission.MENUS: NP_("action", "メニュー設定"),
+    Permission.SETTINGS: NP_("action", "設定の変更"),
+    Permission.STAFF: NP_("action", "スタッフ管理"),
 }
 
 
@@ -104,7 +104,9 @@ class PermissionDeniedError(StateError):
 
     def __init__(self, permission: Permission, code: str = "permission_denied") -> None:
         self.permission = permission
-        super().__init__(code, action=Phrase(_ACTIONS[permission]), needed=Phrase(_NEEDED[permission]))
+        action_context, action = _ACTIONS[permission]
+        needed_context, needed = _NEEDED[permission]
+        super().__init__(code, action=Phrase(action, action_context), needed=Phrase(needed, needed_context))
 
 
 @dataclasses.dataclass(frozen=True)
