@@ -157,7 +157,7 @@ class ClinicPayApp:
         session = UiSession.create(ctx.actions, clinic, actor)
         session.checkout_url = self.checkout_url
         old = self.window
-        window = MainWindow(session)
+        window = MainWindow(session, ctx.staff.accounts(session.clinic.id))
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
@@ -228,9 +228,11 @@ class ClinicPayApp:
         status = await actions.outbox_status()
         if self.window is not None:
             self.window.set_outbox_status(status.pending, status.failed)
-        if session is not None:
-            token = await actions.change_token(session.clinic.id)
-            if self._last_token is not None and token != self._last_token:
+        clinic = await actions.clinic_info() if session is None else None
+        clinic_id = session.clinic.id if session is not None else (clinic.id if clinic is not None else None)
+        if clinic_id is not None:  # followed while the sign-in screen is up too: nothing is missed after it
+            token = await actions.change_token(clinic_id)
+            if session is not None and self._last_token is not None and token != self._last_token:
                 session.events.billing_changed.emit()
             self._last_token = token
 

@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
              QT_TRANSLATE_NOOP("MainWindow", "スタッフ管理"), QT_TRANSLATE_NOOP("MainWindow", "操作履歴"),
              QT_TRANSLATE_NOOP("MainWindow", "メールボックス（デモ）"))
 
-    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: UiSession, accounts: list[StaffAccount] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.accounts: list[StaffAccount] = []
@@ -160,7 +161,7 @@ class MainWindow(QMainWindow):
                                       " padding: 2px 8px; border-radius: 3px; font-weight: bold;")
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName(self.tr("担当スタッフ"))
-        self.staff_combo.addItem(session.actor.name, session.actor.staff_id)
+        self._fill_staff(accounts or [])
         self.lock_button = QToolButton()
         self.lock_button.setText(self.tr("ロック"))
         self.lock_button.setToolTip(self.tr("画面をロックします（患者情報を隠します）") + " (Ctrl+L)")
@@ -255,7 +256,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.reload_staff()
+        if accounts is None:
+            self.reload_staff()
         bridge = messages.bridge()
         bridge.shown.connect(self.banner.show_message)
         bridge.busy_changed.connect(self._on_busy_changed)
@@ -315,17 +317,20 @@ class MainWindow(QMainWindow):
 
     def reload_staff(self) -> None:
         """Fill 担当スタッフ with the clinic's active staff (the signed-in one selected)."""
-        def fill(accounts: list[StaffAccount]) -> None:
-            self.accounts = accounts
-            self.staff_combo.blockSignals(True)
-            self.staff_combo.clear()
-            for a in accounts:
-                self.staff_combo.addItem(f"{a.name}（{role_text(a.role)}）", a.id)
-            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(self.session.staff_id)))
-            self.staff_combo.blockSignals(False)
-
-        async_ops.run_op(self.session.actions.staff_accounts(self.session.clinic.id), on_success=fill,
+        async_ops.run_op(self.session.actions.staff_accounts(self.session.clinic.id), on_success=self._fill_staff,
                          name="staff-list")
+
+    def _fill_staff(self, accounts: list[StaffAccount]) -> None:
+        self.accounts = accounts
+        actor = self.session.actor
+        self.staff_combo.blockSignals(True)
+        self.staff_combo.clear()
+        if not any(a.id == actor.staff_id for a in accounts):
+            self.staff_combo.addItem(f"{actor.name}（{role_text(actor.role)}）", actor.staff_id)
+        for a in accounts:
+            self.staff_combo.addItem(f"{a.name}（{role_text(a.role)}）", a.id)
+        self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(actor.staff_id)))
+        self.staff_combo.blockSignals(False)
 
     def _on_staff_activated(self, index: int) -> None:
         """担当スタッフ: the chosen staff member confirms with their PIN or password first."""

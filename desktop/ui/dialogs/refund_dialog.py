@@ -46,6 +46,8 @@ class RefundDialog(QDialog):
 
     def __init__(self, row: HistoryRow, parent: QWidget | None = None, *, session: UiSession | None = None) -> None:
         super().__init__(parent)
+        if session is None and isinstance(getattr(parent, "session", None), UiSession):
+            session = getattr(parent, "session")  # the page that asks: its clinic's approval limit
         self.session = session
         self._threshold = session.clinic.refund_approval_threshold if session is not None else 0
         self._pending_input: RefundInput | None = None

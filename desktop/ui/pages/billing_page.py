@@ -283,7 +283,7 @@ class BillingPage(QWidget):
     # -- actions -----------------------------------------------------------------------------
 
     def refund(self, row: HistoryRow) -> None:
-        values = RefundDialog.ask(self, row, session=self.session)
+        values = RefundDialog.ask(self, row)
         if values is not None:
             self.run_refund(row, values)
 
