@@ -241,6 +241,12 @@ class StaffService:
             ValidationError: empty or duplicate name, password rule, PIN not 4–8 digits.
         """
         role = StaffRole(role)
+        from desktop.services.directory import require_text
+
+        with self._db.uow(readonly=True) as uow:  # who and which name first, before the password rule
+            authorize(uow.session, actor, Permission.STAFF)
+            self._check_unique(uow.session, actor.clinic_id,
+                               require_text(name, field="name", label="スタッフ名", max_len=100))
         name_text, password_hash, pin_hash = self._prepare(name, password, pin)
         with self._db.uow() as uow:
             s = uow.session

@@ -245,6 +245,9 @@ class MainWindow(QMainWindow):
         self.lang_combo.activated.connect(self._on_lang_activated)
         self.lock_button.clicked.connect(self.lock)
         self.sign_out_button.clicked.connect(self.sign_out)
+        staff_page = self.pages.get("スタッフ管理")
+        if isinstance(staff_page, StaffPage):
+            staff_page.security_changed.connect(self._apply_auto_lock)
         audit_page = self.pages.get("操作履歴")
         if isinstance(audit_page, AuditPage):
             audit_page.open_record.connect(self.open_record)
@@ -358,6 +361,11 @@ class MainWindow(QMainWindow):
                          name="sign-out")
 
     # -- auto-lock ---------------------------------------------------------------------------
+
+    def _apply_auto_lock(self) -> None:
+        """The clinic's auto-lock minutes (after スタッフ管理 › セキュリティ changed them)."""
+        self.idle_timer.setInterval(max(1, self.session.clinic.auto_lock_minutes) * 60_000)
+        self.idle_timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS and not self.locked:

@@ -109,8 +109,7 @@ class RefundDialog(QDialog):
         self.approval_box.setObjectName("approvalBox")
         box = QVBoxLayout(self.approval_box)
         box.setContentsMargins(0, 8, 0, 0)
-        self.approval_note = QLabel(self.tr("{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。").format(
-            threshold=format_yen(self._threshold)))
+        self.approval_note = QLabel()
         self.approval_note.setWordWrap(True)
         self.approval_note.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
         box.addWidget(self.approval_note)
@@ -189,6 +188,8 @@ class RefundDialog(QDialog):
             if amount == self._row.remaining:
                 amount = None
         value = self._row.remaining if amount is None else amount
+        if self.session is not None:
+            self._threshold = self.session.clinic.refund_approval_threshold
         if self.session is not None and self._threshold and value > self._threshold:
             self._ask_approval(RefundInput(amount, reason))
             return
@@ -199,8 +200,11 @@ class RefundDialog(QDialog):
         """Above the threshold: a second 管理者 signs here, or the refund waits (承認待ち)."""
         assert self.session is not None
         self._pending_input = values
+        self.approval_note.setText(self.tr("{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。").format(
+            threshold=format_yen(self._threshold)))
         self.refund_button.setEnabled(False)
         self.approval_box.show()
+        self.adjustSize()  # room for the approval part
         session = self.session
 
         def fill(accounts: list[StaffAccount]) -> None:

@@ -6,9 +6,10 @@ Each error shows next to its field in the reader's language; nothing changes the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +40,10 @@ ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 
 
 class StaffPage(QWidget):
+    """Signals: ``security_changed`` after the approval limit or the auto-lock time was saved."""
+
+    security_changed = Signal()
+
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -115,6 +120,20 @@ class StaffPage(QWidget):
         edit_form.addRow("", self.edit_errors["active"])
         self.edit_box = edit_box
         right.addWidget(edit_box)
+
+        security = QGroupBox(self.tr("セキュリティ"))
+        sec_form = QFormLayout(security)
+        self.threshold_edit = QLineEdit(str(session.clinic.refund_approval_threshold))
+        self.threshold_edit.setToolTip(self.tr("この金額を超える返金には2人目の管理者の承認が必要です（0は承認なし）"))
+        self.auto_lock_edit = QLineEdit(str(session.clinic.auto_lock_minutes))
+        self.security_errors = {k: ErrorLabel() for k in ("refund_approval_threshold", "auto_lock_minutes")}
+        self.security_button = QPushButton(self.tr("保存"))
+        sec_form.addRow(self.tr("承認が必要な返金額（円を超える）"), self.threshold_edit)
+        sec_form.addRow("", self.security_errors["refund_approval_threshold"])
+        sec_form.addRow(self.tr("自動ロックまでの時間（分）"), self.auto_lock_edit)
+        sec_form.addRow("", self.security_errors["auto_lock_minutes"])
+        sec_form.addRow("", self.security_button)
+        right.addWidget(security)
         right.addStretch(1)
         layout.addLayout(right, 2)
 
@@ -125,6 +144,7 @@ class StaffPage(QWidget):
         self.active_button.clicked.connect(self.toggle_active)
         self.password_button.clicked.connect(self.reset_password)
         self.pin_button.clicked.connect(self.set_pin)
+        self.security_button.clicked.connect(self.save_security)
         self.edit_box.setEnabled(False)
         self.reload()
 
@@ -256,3 +276,22 @@ class StaffPage(QWidget):
         pin = self.pin_edit.text() or None
         self._edit(lambda a: s.actions.set_pin(s.actor, a.id, pin), "pin", self.pin_button,
                    self.tr("PINを設定しました。") if pin else self.tr("PINを削除しました。"))
+
+    def save_security(self) -> None:
+        """The refund amount above which a second 管理者 approves, and the minutes to auto-lock."""
+        for label in self.security_errors.values():
+            label.clear_error()
+        s = self.session
+        threshold, minutes = self.threshold_edit.text(), self.auto_lock_edit.text()
+
+        def done(_r: object) -> None:
+            s.clinic = dataclasses.replace(s.clinic, refund_approval_threshold=int(threshold.replace(",", "") or 0),
+                                           auto_lock_minutes=int(minutes))
+            messages.info(self.tr("セキュリティの設定を保存しました。"))
+            self.security_changed.emit()
+
+        async_ops.run_op(s.actions.save_security(s.actor, s.clinic.id, refund_approval_threshold=threshold,
+                                                 auto_lock_minutes=minutes),
+                         busy=[self.security_button], on_success=done,
+                         on_failure=self._failed(self.security_errors, "refund_approval_threshold"),
+                         name="save-security")
