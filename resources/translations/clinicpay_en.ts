@@ -1770,6 +1770,26 @@
         <translation>New password</translation>
     </message>
     <message>
+        <source>セキュリティ</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <source>この金額を超える返金には2人目の管理者の承認が必要です（0は承認なし）</source>
+        <translation>Refunds above this amount need a second manager’s approval (0 = no approval)</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>承認が必要な返金額（円を超える）</source>
+        <translation>Refunds needing approval (above, yen)</translation>
+    </message>
+    <message>
+        <source>自動ロックまでの時間（分）</source>
+        <translation>Auto-lock after (minutes)</translation>
+    </message>
+    <message>
         <source>有効</source>
         <translation>Active</translation>
     </message>
@@ -1824,6 +1844,10 @@
     <message>
         <source>PINを削除しました。</source>
         <translation>PIN removed.</translation>
+    </message>
+    <message>
+        <source>セキュリティの設定を保存しました。</source>
+        <translation>Security settings saved.</translation>
     </message>
 </context>
 <context>

@@ -112,6 +112,14 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
                           secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+
+    sign_in = app.sign_in_dialog  # サインイン as the demo's 院長
+    assert sign_in is not None
+    sign_in.secret_edit.setText(DEMO_ACCOUNTS[0].password)
+    sign_in.submit()
+    while app.window is None:
+        await asyncio.sleep(0.05)
     w, s = app.window, app.session
     assert w is not None and s is not None
     w.resize(width, height)
