@@ -39,7 +39,7 @@ from desktop.domain.clinic import PaymentMode
 from desktop.domain.staff import Actor, Permission
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.sign_in_dialog import SignInDialog, role_text
+from desktop.ui.dialogs.sign_in_dialog import SignInDialog, staff_text
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.audit_page import AuditPage
 from desktop.ui.pages.billing_page import BillingPage
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         actor = self.session.actor
-        staff = f"{actor.name}（{role_text(actor.role)}）"
+        staff = staff_text(actor.name, actor.role)
         self.setWindowTitle(f"{self.session.clinic.name} — {staff}｜" + self.tr("クリニック決済"))
         self.title_label.setText(f"{self.session.clinic.name}　{staff}")
 
@@ -329,9 +329,9 @@ class MainWindow(QMainWindow):
         self.staff_combo.blockSignals(True)
         self.staff_combo.clear()
         if not any(a.id == actor.staff_id for a in accounts):
-            self.staff_combo.addItem(f"{actor.name}（{role_text(actor.role)}）", actor.staff_id)
+            self.staff_combo.addItem(staff_text(actor.name, actor.role), actor.staff_id)
         for a in accounts:
-            self.staff_combo.addItem(f"{a.name}（{role_text(a.role)}）", a.id)
+            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
         self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(actor.staff_id)))
         self.staff_combo.blockSignals(False)
 

@@ -204,7 +204,10 @@ class RefundDialog(QDialog):
             threshold=format_yen(self._threshold)))
         self.refund_button.setEnabled(False)
         self.approval_box.show()
-        self.adjustSize()  # room for the approval part
+        layout = self.layout()
+        if layout is not None:  # room for the approval part, its note wrapped at the dialog's width
+            layout.activate()
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
         session = self.session
 
         def fill(accounts: list[StaffAccount]) -> None:

@@ -47,6 +47,13 @@ def role_text(role: StaffRole) -> str:
     return role_label(role, i18n.language())
 
 
+def staff_text(name: str, role: StaffRole) -> str:
+    """``院長 桜井（管理者）`` / ``院長 桜井 (Manager)``: a staff member with their role."""
+    if i18n.language() == "en":
+        return f"{name} ({role_text(role)})"
+    return f"{name}（{role_text(role)}）"
+
+
 class SignInDialog(QDialog):
     """Sign in with a password or PIN. See the module docstring for ``purpose``."""
 
@@ -85,7 +92,7 @@ class SignInDialog(QDialog):
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName(self.tr("スタッフ"))
         for a in accounts:
-            self.staff_combo.addItem(f"{a.name}（{role_text(a.role)}）", a.id)
+            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
         if preselect is not None:
             self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(preselect)))
         self.secret_edit = QLineEdit()

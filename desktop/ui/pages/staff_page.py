@@ -31,7 +31,7 @@ from desktop.domain.errors import UserError
 from desktop.domain.staff import PASSWORD_MIN_LENGTH
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.sign_in_dialog import role_text
+from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ErrorLabel
@@ -197,7 +197,7 @@ class StaffPage(QWidget):
         if a is None:
             self.selected_label.setText("")
             return
-        self.selected_label.setText(f"{a.name}（{role_text(a.role)}）")
+        self.selected_label.setText(staff_text(a.name, a.role))
         self.rename_edit.setText(a.name)
         self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(a.role.value)))
         self.active_button.setText(self.tr("無効にする") if a.active else self.tr("有効にする"))
