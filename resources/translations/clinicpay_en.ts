@@ -155,6 +155,11 @@
         <translation>Clinic</translation>
     </message>
     <message>
+        <source>メニュー</source>
+        <comment>record</comment>
+        <translation>Menu</translation>
+    </message>
+    <message>
         <source>{n:,} 件</source>
         <translation>{n:,} items</translation>
     </message>

@@ -73,7 +73,7 @@ def _changes(row: AuditRow) -> str:
             parts.append(f"{key}: {json.dumps(b, ensure_ascii=False)} → {json.dumps(a, ensure_ascii=False)}")
         elif key in after:
             parts.append(f"{key}: {json.dumps(a, ensure_ascii=False)}")
-    return "、".join(parts)
+    return ("、" if i18n.language() == "ja" else ", ").join(parts)
 
 
 class AuditPage(QWidget):
@@ -172,7 +172,7 @@ class AuditPage(QWidget):
             lang = i18n.language()
             actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
             entities = {"billing_request": self.tr("請求"), "patient": self.tr("患者"), "reservation": self.tr("予約"),
-                        "menu": self.tr("メニュー"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ")}
+                        "menu": self.tr("メニュー", "record"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ")}
             self.table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 staff = row.staff_name or actors.get(row.actor, "")
