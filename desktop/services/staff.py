@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import NotFoundError, StateError, UserError, ValidationError
 from desktop.domain.staff import (
+    PermissionDeniedError,
     DEFAULT_LOCKOUT_MINUTES,
     MAX_FAILED_SIGN_INS,
     Actor,
@@ -232,6 +233,41 @@ class StaffService:
             actor = Actor(staff.id, clinic_id, StaffRole.MANAGER, name_text)
             uow.commit()
         return actor
+
+    def claim_first_password(self, staff_id: int, password: str, pin: str | None = None) -> Actor:
+        """An installation from before staff accounts: its 管理者 sets the first password, signed in.
+
+        Only while no staff member of the clinic has a password yet, and only for an active 管理者.
+
+        Raises:
+            StateError: ``manager_exists`` (someone of the clinic already has a password).
+            PermissionDeniedError: not an active 管理者.
+            ValidationError: the password rule, PIN not 4–8 digits.
+            NotFoundError: no such staff member.
+        """
+        with self._db.uow(readonly=True) as uow:
+            staff = uow.session.get(Staff, staff_id)
+            if staff is None:
+                raise NotFoundError()
+            name, clinic_id = staff.name, staff.clinic_id
+            if not staff.active or staff.role is not StaffRole.MANAGER:
+                raise PermissionDeniedError(Permission.STAFF)
+        password_hash = self._hasher.hash(check_password(password, common=common_passwords(), name=name))
+        pin_hash = self._hasher.hash(check_pin(pin)) if pin else None
+        with self._db.uow() as uow:
+            s = uow.session
+            if s.scalar(select(func.count()).select_from(Staff).where(
+                    Staff.clinic_id == clinic_id, Staff.password_hash.is_not(None))):
+                raise StateError("manager_exists")
+            claimed = s.execute(update(Staff).where(Staff.id == staff_id, Staff.password_hash.is_(None))
+                                .values(password_hash=password_hash, pin_hash=pin_hash)
+                                .execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                raise StateError("manager_exists")
+            audit.record(s, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="staff_password_reset",
+                         entity_type="staff", entity_id=staff_id, after={"password": "changed", "first": True})
+            uow.commit()
+        return Actor(staff_id, clinic_id, StaffRole.MANAGER, name)
 
     def add_staff(self, actor: Actor, name: str, role: StaffRole, password: str, pin: str | None = None) -> int:
         """A new staff member of the actor's clinic (管理者 only). Returns the id.

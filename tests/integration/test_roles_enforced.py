@@ -78,6 +78,7 @@ NOT_STAFF: dict[str, str] = {
     "DirectoryService.set_patient_customer": "the patient saves a card on the checkout page (audited)",
     "StaffService.sign_in": "makes the Actor (a wrong try is counted and audited)",
     "StaffService.create_first_manager": "first-run set-up: refused once a 管理者 exists",
+    "StaffService.claim_first_password": "upgrade: a 管理者's first password while nobody has one",
     "PaymentService.open_link": "patient", "PaymentService.pay_with_token": "patient",
     "PaymentService.finish_three_d_secure": "patient",
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",

@@ -226,3 +226,23 @@ def test_a_second_manager_approves_in_the_dialog_or_the_refund_is_withdrawn(engi
     _threshold(engine, 100)
     done = engine.billing.refunds.refund(request_id, second, None, "残り", approver=manager)
     assert done.state is BillingState.REFUNDED and done.refunded_total == 1200
+
+
+def test_an_installation_from_before_accounts_lets_its_manager_set_the_first_password(db: Database) -> None:
+    from desktop.storage.orm import Staff as StaffRow
+
+    clinic_id = DirectoryService(db).create_clinic(name="やまだ内科クリニック")
+    with db.uow() as uow:  # staff as the schema before 0007 left them: no passwords
+        uow.session.add_all([StaffRow(clinic_id=clinic_id, name="院長 山田", role=StaffRole.MANAGER),
+                             StaffRow(clinic_id=clinic_id, name="受付 佐藤", role=StaffRole.STAFF)])
+        uow.commit()
+    accounts = staff_service(db)
+    [reception] = [a for a in accounts.accounts(clinic_id) if a.role is StaffRole.STAFF]
+    [manager] = [a for a in accounts.accounts(clinic_id) if a.role is StaffRole.MANAGER]
+    with pytest.raises(PermissionDeniedError):
+        accounts.claim_first_password(reception.id, "reception-first-1")
+    actor = accounts.claim_first_password(manager.id, "manager-first-pass")
+    assert actor.role is StaffRole.MANAGER
+    with pytest.raises(StateError):  # only once
+        accounts.claim_first_password(manager.id, "another-first-pass")
+    assert accounts.sign_in(manager.id, "manager-first-pass").staff_id == manager.id
