@@ -36,7 +36,6 @@ from desktop.domain.errors import UserError
 from desktop.logs import configure_logging
 from desktop.paths import default_data_dir, resource_path
 from desktop.services.context import AppContext, set_demo_api_base
-from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 from desktop.version import version
 
@@ -69,6 +68,7 @@ class ClinicPayApp:
         self.checkout_url: str | None = None
         self.window: Any = None
         self.session: Any = None
+        self.sign_in_dialog: Any = None  # the サインイン dialog while nobody is signed in
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = asyncio.Event()
         self._last_token: Any = None
@@ -76,15 +76,16 @@ class ClinicPayApp:
 
     # -- start ---------------------------------------------------------------------------------
 
-    async def start(self, *, show: bool = True) -> None:
-        from desktop.ui import i18n
+    async def start(self, *, show: bool = True, actor: Any = None) -> None:
+        """Start the servers and background tasks, then ask who signs in (or open the window for ``actor``)."""
+        from desktop.ui import i18n, messages
 
         i18n.set_language(self.ctx.settings.language)
-        await self._start_workspace(show=show)
+        await self._start_workspace(show=show, actor=actor)
         if self.ctx.first_run and self.ask_first_run:
             self._ask_first_run()
 
-    async def _start_workspace(self, *, show: bool = True) -> None:
+    async def _start_workspace(self, *, show: bool = True, actor: Any = None) -> None:
         from desktop.ui import i18n, messages
 
         clinic = self.ctx.clinic()
@@ -102,7 +103,10 @@ class ClinicPayApp:
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
         self._starting_servers = False
         # The window after the servers: a デモ link always carries the port the checkout server got.
-        self._build_window(show=show)
+        if actor is not None:
+            self._build_window(actor, show=show)
+        else:
+            await self._ask_sign_in(show=show)
         if show and os.environ.get(STARTUP_PROBE_ENV):
             _report_when_shown(self)
         for text in startup_errors:
@@ -206,30 +210,57 @@ class ClinicPayApp:
         clinic = self.ctx.clinic()
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
-            await self.ctx.runner.db(self.ctx.directory.update_clinic, clinic.id, ClinicUpdate(public_base_url=url))
+            await self.ctx.runner.db(self.ctx.directory.system_set_link_base, clinic.id, url)
             clinic = self.ctx.clinic()
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 
-    def _build_window(self, *, show: bool = True) -> None:
+    async def _ask_sign_in(self, *, show: bool = True) -> None:
+        """サインイン: the staff list and a password or PIN (the window opens for who signs in)."""
+        from desktop.ui.dialogs.sign_in_dialog import SignInDialog
+
+        ctx = self.ctx
+        clinic = ctx.queries.clinic_info()
+        if clinic is None:
+            return
+        accounts = await ctx.actions.staff_accounts(clinic.id)
+        demo = await ctx.actions.demo_accounts(clinic.id)
+        dialog = SignInDialog(ctx.actions, clinic.name, accounts, purpose="start",
+                              preselect=ctx.settings.staff_id or None, demo=demo)
+        dialog.signed_in.connect(self._on_signed_in)
+        dialog.rejected.connect(self._closed.set)
+        self.sign_in_dialog = dialog
+        if show:
+            dialog.open()
+
+    def _on_signed_in(self, actor: Any) -> None:
+        dialog, self.sign_in_dialog = self.sign_in_dialog, None
+        if dialog is not None:
+            dialog.rejected.disconnect(self._closed.set)
+            dialog.deleteLater()
+        self._on_staff_changed(actor.staff_id)
+        self._build_window(actor, show=True)
+
+    def _build_window(self, actor: Any = None, *, show: bool = True) -> None:
         from desktop.ui.main_window import MainWindow
         from desktop.ui.session import UiSession
 
         ctx = self.ctx
         clinic = ctx.queries.clinic_info()
-        staff = ctx.queries.staff(clinic.id) if clinic is not None else []
-        staff_id = self.session.staff_id if self.session is not None else ctx.settings.staff_id
-        session = UiSession.create(ctx.actions, clinic, staff, staff_id)
+        if actor is None:
+            actor = self.session.actor
+        session = UiSession.create(ctx.actions, clinic, actor)
         session.checkout_url = self.checkout_url
         session.training = ctx.training
         session.clinic_chosen = ctx.settings.workspace == CLINIC
         old = self.window
-        window = MainWindow(session, staff)
+        window = MainWindow(session, ctx.staff.accounts(session.clinic.id))
         window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None,
                                  starting=self._starting_servers)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
-        window.staff_changed.connect(self._on_staff_changed)
+        window.staff_changed.connect(self._on_switched)
+        window.signed_out.connect(self._on_signed_out)
         if old is not None:
             window.setGeometry(old.geometry())
             old.closed.disconnect(self._closed.set)
@@ -254,6 +285,21 @@ class ClinicPayApp:
             return  # the demo's staff are not this PC's
         self.ctx.settings.staff_id = staff_id
         self.ctx.settings.save(self.ctx.data_dir)
+
+    def _on_switched(self, actor: Any) -> None:
+        """担当スタッフ switched (or someone else unlocked): a window for their role."""
+        self._on_staff_changed(actor.staff_id)
+        self._build_window(actor, show=True)
+
+    def _on_signed_out(self) -> None:
+        """サインアウト: close the window (nothing of it stays visible) and ask who signs in."""
+        old, self.window, self.session = self.window, None, None
+        if old is not None:
+            old.closed.disconnect(self._closed.set)
+            old.disconnect_bridge()
+            old.close()
+            old.deleteLater()
+        asyncio.ensure_future(self._ask_sign_in(show=True))
 
     # -- background work -----------------------------------------------------------------------
 
@@ -284,9 +330,11 @@ class ClinicPayApp:
         status = await actions.outbox_status()
         if self.window is not None:
             self.window.set_outbox_status(status.pending, status.failed)
-        if session is not None:
-            token = await actions.change_token(session.clinic.id)
-            if self._last_token is not None and token != self._last_token:
+        clinic = await actions.clinic_info() if session is None else None
+        clinic_id = session.clinic.id if session is not None else (clinic.id if clinic is not None else None)
+        if clinic_id is not None:  # followed while the sign-in screen is up too: nothing is missed after it
+            token = await actions.change_token(clinic_id)
+            if session is not None and self._last_token is not None and token != self._last_token:
                 session.events.billing_changed.emit()
             self._last_token = token
 

@@ -19,6 +19,7 @@ from typing import Callable
 from desktop.config import CLINIC, DEMO, DEMO_DATABASE_FILE, LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.services.actions import DeskActions
+from desktop.services.audit_log import AuditLogService
 from desktop.services.billing import BillingService
 from desktop.services.booking import BookingService
 from desktop.services.context import AppContext, Clock
@@ -37,6 +38,7 @@ from desktop.services.secrets import SMTP_PASSWORD, KeyringSecretStore, SecretSt
 from desktop.services.settings_service import SettingsService
 from desktop.services.setup import SetupService
 from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
+from desktop.services.staff import StaffService
 from desktop.services.tenants import TenantService
 from desktop.domain.errors import DatabaseBusyError
 from desktop.storage import migrate
@@ -125,15 +127,17 @@ def bootstrap(
         http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock)
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
+    staff = StaffService(db, clock=clock)
     runner = BackgroundRunner()
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
                           settings=settings_service, go_live=go_live, queries=queries, history=history,
-                          outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup)
+                          outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup, staff=staff,
+                          audit=AuditLogService(db))
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
-        runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace,
+        runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace, staff=staff,
     )
     ctx_ref.append(ctx)
     return ctx

@@ -45,8 +45,9 @@ class ReservationStatus(str, enum.Enum):
 
 
 class StaffRole(str, enum.Enum):
-    STAFF = "staff"  # 受付スタッフ
+    STAFF = "staff"  # 受付
     MANAGER = "manager"  # 管理者
+    ACCOUNTANT = "accountant"  # 経理
 
 
 class MailStatus(str, enum.Enum):

@@ -45,7 +45,7 @@ MESSAGES: dict[str, str] = {
     "request_processing": N_("決済処理中のため操作できません。しばらくしてから再度お試しください。"),
     "request_not_refundable": N_("この請求は返金できません（現在の状態：{state}）。"),
     "refund_limit_exceeded": N_("決済から180日を過ぎているため、PAY.JPで返金できません。"),
-    "manager_only": N_("返金は管理者のみ実行できます。担当スタッフを管理者に切り替えてください。"),
+    "manager_only": N_("返金は管理者のみ実行できます。管理者のアカウントでサインインしてください。"),
     "refund_in_progress": N_("この請求は別の端末で返金処理中です。"),
     "post_payment_not_allowed": N_("このメニューでは後決済請求を利用できません（決済タイミングに後決済が含まれ、クレジットカード決済が「あり」のメニューのみ）。"),
     "pre_payment_not_allowed": N_("このメニューでは事前決済を利用できません（決済タイミングに事前決済が含まれ、クレジットカード決済が「あり」のメニューのみ）。"),
@@ -82,6 +82,22 @@ MESSAGES: dict[str, str] = {
     "tenant_mismatch": N_("この決済は別のPAY.JPテナントのものです。操作を中止しました。"),
     "secret_key_missing": N_("この端末にPAY.JPのシークレットキーが登録されていません。"),
     "unexpected": N_("予期しないエラーが発生しました。もう一度お試しください。"),
+    "permission_denied": N_("{action}は{needed}のみ行えます。{needed}のアカウントでサインインしてください。"),
+    "password_too_short": N_("パスワードは{min}文字以上で、よく使われるパスワード（password123 など）以外にしてください。"),
+    "password_too_long": N_("パスワードは{max}文字以内で入力してください。"),
+    "password_common": N_("このパスワードはよく使われていて推測されやすいため使えません。{min}文字以上で、よく使われるパスワードや名前以外にしてください。"),
+    "pin_invalid": N_("PINは4〜8桁の数字で入力してください。"),
+    "staff_name_duplicate": N_("同じ名前のスタッフ（{name}）がすでに登録されています。別の名前にしてください。"),
+    "last_manager": N_("有効な管理者が他にいないため、このスタッフを無効にしたり管理者以外にしたりできません。先に別の管理者を登録してください。"),
+    "manager_exists": N_("このクリニックにはすでに管理者が登録されています。"),
+    "sign_in_failed": N_("パスワードまたはPINが正しくありません（あと{left}回間違えると{minutes}分間ロックされます）。"),
+    "account_locked": N_("パスワードを5回間違えたため、このアカウントはロックされています。{minutes}分ほど待つか、管理者にパスワードの再設定を依頼してください。"),
+    "account_disabled": N_("このスタッフは無効になっているためサインインできません。"),
+    "pin_not_set": N_("このスタッフにはPINが設定されていません。パスワードを入力してください。"),
+    "self_approval": N_("自分の返金を自分で承認することはできません。別の管理者が承認してください。"),
+    "approval_not_pending": N_("この返金はすでに承認または取り下げられています。"),
+    "approval_threshold_invalid": N_("承認が必要な返金額は0円以上の整数で入力してください（0は承認なし）。"),
+    "auto_lock_invalid": N_("自動ロックまでの時間は1〜120分で入力してください。"),
 }
 
 # Field labels passed as ``label`` to field_required / field_too_long / kana_invalid, translated
@@ -119,7 +135,7 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
                 values[key] = enum_label(value, lang)
             except KeyError:
                 values[key] = gettext(lang, str(value.value))
-        elif isinstance(value, Exception) and callable(getattr(value, "message", None)):
+        elif isinstance(value, (Exception, Phrase)) and callable(getattr(value, "message", None)):
             values[key] = getattr(value, "message")(lang)  # a nested error (UserError, MailError)
     if "label" in values and isinstance(values["label"], str):
         values["label"] = (label_en if lang == "en" and label_en else
@@ -127,6 +143,22 @@ def render_message(pattern: str, params: Mapping[str, Any], lang: Lang = "ja") -
     if isinstance(values.get("state"), str):
         values["state"] = gettext(lang, values["state"])
     return gettext(lang, pattern).format(**values)
+
+
+class Phrase:
+    """A translatable fragment passed as a message parameter: a Japanese msgid (with its gettext
+    context, as ``NP_`` marks it) rendered in the reader's language."""
+
+    def __init__(self, msgid: str, context: str | None = None) -> None:
+        self.msgid = msgid
+        self.context = context
+
+    def message(self, lang: Lang = "ja") -> str:
+        """The fragment in ``lang``."""
+        return pgettext(lang, self.context, self.msgid) if self.context else gettext(lang, self.msgid)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.msgid!r}, {self.context!r})"
 
 
 class UserError(Exception):

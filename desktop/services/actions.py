@@ -1,7 +1,7 @@
 """What the reception screens may ask for, each call already running in the right thread pool.
 
 The UI holds one ``DeskActions`` and awaits its methods on the qasync loop, e.g.
-``run_op(actions.refund(request_id, staff_id, amount, reason), ...)``; it never sees a runner,
+``run_op(actions.refund(request_id, actor, amount, reason), ...)``; it never sees a runner,
 a database or a service. PAY.JP calls run in the ``payments`` pool, SMTP in ``mail``, reads and
 local writes in ``db`` (see ``BackgroundRunner``). No Qt here: page tests pass a fake instead.
 
@@ -13,13 +13,18 @@ Errors are the services' own: ``UserError`` subclasses (``ValidationError``, ``S
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import pathlib
 from collections.abc import Sequence
 from typing import Any
 
 from desktop.domain.billing import BillingState, TaxCategory
-from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus
+from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus, StaffRole
+from desktop.domain.staff import Actor
+from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
 from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome
+from desktop.services.billing.refunds import PendingRefund
+from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
@@ -30,6 +35,7 @@ from desktop.services.outbox import OutboxSender, OutboxStatus, SendReport
 from desktop.services.runner import BackgroundRunner
 from desktop.services.settings_service import ConnectionView, ContractView, SettingsService
 from desktop.services.setup import SetupService, SetupStatus, SetupStep
+from desktop.services.staff import StaffAccount, StaffService
 
 
 class DeskActions:
@@ -48,12 +54,15 @@ class DeskActions:
         mailbox_dir: the デモ mailbox's folder (what the clinic's patients would have received);
             opened on first use.
         setup: the first-run setup's progress and checklist.
+        staff: staff accounts and sign-in.
+        audit: the audit log (操作履歴).
     """
 
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
-                 setup: SetupService, go_live: GoLiveService | None = None) -> None:
+                 setup: SetupService, staff: StaffService, audit: AuditLogService,
+                 go_live: GoLiveService | None = None) -> None:
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -65,6 +74,8 @@ class DeskActions:
         self._history = history
         self._outbox = outbox
         self._mailbox_dir = mailbox_dir
+        self._staff = staff
+        self._audit = audit
         self._opened_mailbox: DemoMailbox | None = None
 
     def _mailbox(self) -> DemoMailbox:
@@ -98,7 +109,7 @@ class DeskActions:
         """The clinic's menus in use (archived ones left out); prices in whole yen."""
         return await self._run.db(self._queries.menus, clinic_id)
 
-    async def book(self, clinic_id: int, staff_id: int, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
+    async def book(self, clinic_id: int, actor: Actor, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
                    message: str = "", attachments: list[str] | None = None) -> Booking:
         """予約の登録 at ``starts_at`` (aware; stored as UTC). A 事前決済 menu's price is requested at once.
 
@@ -106,15 +117,15 @@ class DeskActions:
         not undo the reservation: it comes back as ``Booking.pre_payment_error``.
         Raises ``ValidationError`` for bad input.
         """
-        return await self._run.payments(self._booking.book, clinic_id, staff_id, patient_id=patient_id,
+        return await self._run.payments(self._booking.book, clinic_id, actor, patient_id=patient_id,
                                         menu_id=menu_id, starts_at=starts_at, message=message,
                                         attachments=attachments)
 
-    async def set_reservation_status(self, reservation_id: int, status: ReservationStatus) -> None:
-        """Change a reservation's 状態 (予約済み, 来院済み…)."""
-        await self._run.db(self._directory.set_reservation_status, reservation_id, status)
+    async def set_reservation_status(self, actor: Actor, reservation_id: int, status: ReservationStatus) -> None:
+        """Change a reservation's 状態 (予約済み, 来院済み…); audited."""
+        await self._run.db(self._directory.set_reservation_status, actor, reservation_id, status)
 
-    async def save_patient(self, clinic_id: int, staff_id: int, patient_id: int | None, values: dict[str, Any], *,
+    async def save_patient(self, clinic_id: int, actor: Actor, patient_id: int | None, values: dict[str, Any], *,
                            check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
         """新規患者 (``patient_id`` None) or 患者情報の編集, with the patient's fields in ``values``.
 
@@ -130,9 +141,9 @@ class DeskActions:
                 if found:
                     return found
             if pid is None:
-                pid = self._directory.add_patient(clinic_id, staff_id=staff_id, **values)
+                pid = self._directory.add_patient(actor, clinic_id, **values)
             else:
-                self._directory.update_patient(pid, staff_id, **values)
+                self._directory.update_patient(actor, pid, **values)
             info = self._queries.patient(pid)
             assert info is not None
             return info
@@ -141,33 +152,49 @@ class DeskActions:
 
     # -- 後決済請求 and 決済管理 -----------------------------------------------------------------
 
-    async def request_payment(self, reservation_id: int, staff_id: int, amount: int,
+    async def request_payment(self, reservation_id: int, actor: Actor, amount: int,
                               tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE) -> RequestOutcome:
         """後決済請求 of ``amount`` whole yen: the patient is e-mailed a link (or charged at once with 自動決済).
 
         Raises ``ValidationError`` (e.g. ``field == "email"`` when the patient has no usable address)
         or ``StateError``; nothing is recorded then.
         """
-        return await self._run.payments(self._billing.request_payment, reservation_id, staff_id, amount,
+        return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
                                         tax_category, message)
 
-    async def re_request(self, request_id: int, staff_id: int, *, amount: int | None = None,
+    async def re_request(self, request_id: int, actor: Actor, *, amount: int | None = None,
                          tax_category: TaxCategory | str | None = None, message: str | None = None) -> RequestOutcome:
         """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen)."""
-        return await self._run.payments(self._billing.re_request, request_id, staff_id, amount=amount,
+        return await self._run.payments(self._billing.re_request, request_id, actor, amount=amount,
                                         tax_category=tax_category, message=message)
 
-    async def cancel_request(self, request_id: int, staff_id: int) -> None:
+    async def cancel_request(self, request_id: int, actor: Actor) -> None:
         """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""
-        await self._run.payments(self._billing.cancel_request, request_id, staff_id)
+        await self._run.payments(self._billing.cancel_request, request_id, actor)
 
-    async def refund(self, request_id: int, staff_id: int, amount: int | None, reason: str) -> RefundOutcome:
+    async def refund(self, request_id: int, actor: Actor, amount: int | None, reason: str, *,
+                     approver: Actor | None = None) -> RefundOutcome:
         """返金する: ``amount`` whole yen (None = all that is left) of a paid request, through PAY.JP.
 
         Returns the refund's outcome (``amount`` refunded, new state). Raises ``ValidationError``
         for a bad amount or reason, ``StateError`` if not refundable, ``PaymentError`` if PAY.JP refuses.
+        Above the clinic's approval threshold it needs ``approver`` (a second 管理者, signed in with
+        ``verify``), or it waits as 承認待ち (``RefundOutcome.approval_id`` set, nothing refunded).
         """
-        return await self._run.payments(self._billing.refund, request_id, staff_id, amount, reason)
+        extra = {"approver": approver} if approver is not None else {}
+        return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
+
+    async def pending_refunds(self, clinic_id: int) -> list[PendingRefund]:
+        """Refunds waiting for a second 管理者 (承認待ち), oldest first."""
+        return await self._run.db(self._billing.refunds.pending, clinic_id)
+
+    async def approve_refund(self, approval_id: str, actor: Actor) -> RefundOutcome:
+        """承認: a second 管理者 approves a waiting refund, which runs at once (payments pool)."""
+        return await self._run.payments(self._billing.refunds.approve, approval_id, actor)
+
+    async def withdraw_refund(self, approval_id: str, actor: Actor) -> None:
+        """取り下げ: drop a waiting refund; nothing is refunded."""
+        await self._run.db(self._billing.refunds.withdraw, approval_id, actor)
 
     async def history_count(self, clinic_id: int, f: HistoryFilter) -> int:
         """How many requests match ``f``."""
@@ -182,21 +209,21 @@ class DeskActions:
         """(staff id, name) of everyone who made a request, for the filter."""
         return await self._run.db(self._history.staff_names, clinic_id)
 
-    async def export_csv(self, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *, headers: Sequence[str],
+    async def export_csv(self, actor: Actor, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *, headers: Sequence[str],
                          state_labels: dict[BillingState, str], lang: str = "ja") -> int:
         """CSV出力 of the rows matching ``f`` to ``path`` (UTF-8 with BOM). Returns the number of rows."""
-        return await self._run.db(self._history.export_csv, clinic_id, f, path, headers=headers,
+        return await self._run.db(self._history.export_csv, actor, clinic_id, f, path, headers=headers,
                                   state_labels=state_labels, lang=lang)
 
     # -- メニュー設定 ----------------------------------------------------------------------------
 
-    async def save_menu(self, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
+    async def save_menu(self, actor: Actor, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
         """Add (``menu_id`` None) or change a menu. Returns its id. Raises ``ValidationError``."""
-        return await self._run.db(self._directory.save_menu, clinic_id, data, menu_id)
+        return await self._run.db(self._directory.save_menu, actor, clinic_id, data, menu_id)
 
-    async def delete_menu(self, menu_id: int) -> bool:
+    async def delete_menu(self, actor: Actor, menu_id: int) -> bool:
         """Delete a menu; True if deleted, False if archived because reservations use it."""
-        return await self._run.db(self._directory.delete_menu, menu_id)
+        return await self._run.db(self._directory.delete_menu, actor, menu_id)
 
     # -- 決済会社設定 and 接続設定 -----------------------------------------------------------------
 
@@ -204,13 +231,14 @@ class DeskActions:
         """決済会社設定 as shown: テナント, 審査状況, payment company, 自動決済."""
         return await self._run.db(self._settings.contract, clinic_id)
 
-    async def set_payment_company(self, clinic_id: int, company: str | None, auto_charge: bool) -> ContractView:
+    async def set_payment_company(self, actor: Actor, clinic_id: int, company: str | None,
+                                  auto_charge: bool) -> ContractView:
         """Choose the payment company (None = none) and 自動決済. Returns the new view."""
-        return await self._run.db(self._settings.set_payment_company, clinic_id, company, auto_charge)
+        return await self._run.db(self._settings.set_payment_company, actor, clinic_id, company, auto_charge)
 
-    async def register_tenant(self, clinic_id: int, staff_id: int, care_type: CareType) -> str:
+    async def register_tenant(self, clinic_id: int, actor: Actor, care_type: CareType) -> str:
         """テナントを登録する at PAY.JP (payments pool). Returns the URL of PAY.JP's application page."""
-        return await self._run.payments(self._settings.tenants.register, clinic_id, staff_id, care_type)
+        return await self._run.payments(self._settings.tenants.register, clinic_id, actor, care_type)
 
     async def application_url(self, clinic_id: int) -> str:
         """A fresh URL of PAY.JP's application page for the clinic's tenant."""
@@ -224,34 +252,111 @@ class DeskActions:
         """接続設定 as shown (keys are reported as stored or not, never shown)."""
         return await self._run.db(self._settings.connection, clinic_id)
 
-    async def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None) -> None:
+    async def save_payjp(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
+                         secret_key: str | None) -> None:
         """Mode and API keys; the secret key (when given) goes to this PC's keyring. Raises ``SettingsError``."""
-        await self._run.db(self._settings.save_payjp, clinic_id, mode, public_key, secret_key)
+        await self._run.db(self._settings.save_payjp, actor, clinic_id, mode, public_key, secret_key)
 
-    async def test_connection(self, clinic_id: int, mode: PaymentMode, secret_key: str | None) -> None:
+    async def test_connection(self, actor: Actor, clinic_id: int, mode: PaymentMode, secret_key: str | None) -> None:
         """接続テスト: one read-only PAY.JP call with the key (payments pool). Raises ``UserError``."""
-        await self._run.payments(self._settings.test_connection, clinic_id, mode, secret_key)
+        await self._run.payments(self._settings.test_connection, actor, clinic_id, mode, secret_key)
 
-    async def save_webhook_token(self, token: str) -> None:
+    async def save_webhook_token(self, actor: Actor, token: str) -> None:
         """The PAY.JP webhook token (keyring). Raises ``SettingsError``."""
-        await self._run.db(self._settings.save_webhook_token, token)
+        await self._run.db(self._settings.save_webhook_token, actor, token)
 
-    async def save_checkout(self, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
+    async def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str,
+                            link_expiry_days: int | str) -> None:
         """The checkout page's public URL and how many days a payment link lasts."""
-        await self._run.db(self._settings.save_checkout, clinic_id, public_base_url, link_expiry_days)
+        await self._run.db(self._settings.save_checkout, actor, clinic_id, public_base_url, link_expiry_days)
 
-    async def save_clinic_details(self, clinic_id: int, **values: str) -> None:
+    async def save_clinic_details(self, actor: Actor, clinic_id: int, **values: str) -> None:
         """The clinic as receipts and the legal pages show it (name, address, phone…)."""
-        await self._run.db(self._settings.save_clinic_details, clinic_id, **values)
+        await self._run.db(functools.partial(self._settings.save_clinic_details, actor, clinic_id, **values))
 
-    async def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
-                        password: str | None) -> None:
+    async def save_smtp(self, actor: Actor, clinic_id: int, *, host: str, port: int | str, security: str,
+                        username: str, password: str | None) -> None:
         """SMTP server settings; the password (when given) goes to the keyring only.
 
         A change of server, port, security, user or password needs a new テスト送信 (setup checklist).
         """
-        await self._run.db(lambda: self._settings.save_smtp(clinic_id, host=host, port=port, security=security,
-                                                              username=username, password=password))
+        await self._run.db(self._settings.save_smtp, actor, clinic_id, host=host, port=port, security=security,
+                           username=username, password=password)
+
+    async def save_security(self, actor: Actor, clinic_id: int, *, refund_approval_threshold: int | str,
+                            auto_lock_minutes: int | str) -> None:
+        """The refund amount (whole yen, 0 = none) above which a second 管理者 approves, and the auto-lock minutes."""
+        await self._run.db(functools.partial(self._settings.save_security, actor, clinic_id,
+                                             refund_approval_threshold=refund_approval_threshold,
+                                             auto_lock_minutes=auto_lock_minutes))
+
+    async def send_test_mail(self, actor: Actor, clinic_id: int) -> str:
+        """テストメール送信 to the clinic's own address (mail pool). Returns that address."""
+        return await self._run.mail(self._settings.send_test_mail, actor, clinic_id)
+
+    # -- スタッフ and sign-in ------------------------------------------------------------------
+
+    async def staff_accounts(self, clinic_id: int, *, include_disabled: bool = False) -> list[StaffAccount]:
+        """The clinic's staff (no secrets), by name; disabled ones only with ``include_disabled``."""
+        return await self._run.db(functools.partial(self._staff.accounts, clinic_id,
+                                                    include_disabled=include_disabled))
+
+    async def sign_in(self, staff_id: int, secret: str, *, pin: bool = False, action: str = "signed_in") -> Actor:
+        """Sign in with the password (or PIN); ``action`` is ``signed_in``, ``switched``, ``unlocked`` or
+        ``approved_by``. Raises ``SignInError`` (wrong, locked, disabled) after counting the try."""
+        return await self._run.db(functools.partial(self._staff.sign_in, staff_id, secret, pin=pin, action=action))
+
+    async def sign_out(self, actor: Actor) -> None:
+        """サインアウト (audited)."""
+        await self._run.db(self._staff.sign_out, actor)
+
+    async def lock_screen(self, actor: Actor) -> None:
+        """The screen locked (audited)."""
+        await self._run.db(self._staff.lock, actor)
+
+    async def add_staff(self, actor: Actor, name: str, role: StaffRole, password: str, pin: str | None) -> int:
+        """A new staff member (管理者). Raises ``ValidationError`` (name, password rule, PIN)."""
+        return await self._run.db(self._staff.add_staff, actor, name, role, password, pin)
+
+    async def rename_staff(self, actor: Actor, staff_id: int, name: str) -> None:
+        """Rename a staff member (管理者)."""
+        await self._run.db(self._staff.rename, actor, staff_id, name)
+
+    async def set_staff_role(self, actor: Actor, staff_id: int, role: StaffRole) -> None:
+        """Change a role (管理者); the last active 管理者 keeps theirs."""
+        await self._run.db(self._staff.set_role, actor, staff_id, role)
+
+    async def set_staff_active(self, actor: Actor, staff_id: int, active: bool) -> None:
+        """Disable (never delete) or enable a staff member (管理者)."""
+        await self._run.db(self._staff.set_active, actor, staff_id, active)
+
+    async def reset_password(self, actor: Actor, staff_id: int, password: str) -> None:
+        """Set a password (管理者, or one's own); unlocks the account."""
+        await self._run.db(self._staff.reset_password, actor, staff_id, password)
+
+    async def set_pin(self, actor: Actor, staff_id: int, pin: str | None) -> None:
+        """Set (4–8 digits) or clear a PIN (管理者, or one's own)."""
+        await self._run.db(self._staff.set_pin, actor, staff_id, pin)
+
+    async def demo_accounts(self, clinic_id: int) -> list[DemoAccount]:
+        """The トレーニング accounts (with passwords) when the clinic is the デモ clinic; otherwise none."""
+        def find() -> list[DemoAccount]:
+            info = self._queries.clinic_info()
+            if info is None or info.id != clinic_id or info.payment_mode is not PaymentMode.DEMO:
+                return []
+            names = {a.name for a in self._staff.accounts(clinic_id)}
+            return [a for a in DEMO_ACCOUNTS if a.name in names]
+
+        return await self._run.db(find)
+
+    async def audit_events(self, actor: Actor, clinic_id: int, f: AuditFilter, *, limit: int = 500) -> list[AuditRow]:
+        """操作履歴 (経理, 管理者): the newest events matching ``f``, at most ``limit``."""
+        return await self._run.db(functools.partial(self._audit.events, actor, clinic_id, f, limit=limit))
+
+    async def export_audit_csv(self, actor: Actor, clinic_id: int, f: AuditFilter, path: pathlib.Path,
+                               lang: str = "ja") -> int:
+        """操作履歴のCSV出力 (UTF-8 with BOM, for Excel). Returns the number of rows."""
+        return await self._run.db(functools.partial(self._audit.export_csv, actor, clinic_id, f, path, lang=lang))
 
     async def set_platform_fee_rate(self, clinic_id: int, staff_id: int, rate: str) -> str:
         """プラットフォーム手数料率 (percent, ≤ 2 decimals, 0–95); a registered tenant is updated at PAY.JP.
@@ -272,24 +377,19 @@ class DeskActions:
         """
         return await self._run.payments(self._switch().check, clinic_id, public_key, secret_key)
 
-    async def go_live(self, clinic_id: int, staff_id: int, public_key: str, secret_key: str | None, *,
+    async def go_live(self, actor: Actor, clinic_id: int, public_key: str, secret_key: str | None, *,
                       confirmed: bool) -> GoLiveReport:
-        """Switch to 本番 (checked again first). Raises ``GoLiveError`` / ``SettingsError``; nothing saved then."""
-        return await self._run.payments(lambda: self._switch().go_live(clinic_id, staff_id, public_key, secret_key,
+        """Switch to 本番 (管理者; checked again first). Raises ``GoLiveError`` / ``SettingsError`` /
+        ``PermissionDeniedError``; nothing saved then."""
+        return await self._run.payments(lambda: self._switch().go_live(actor, clinic_id, public_key, secret_key,
                                                                        confirmed=confirmed))
 
-    async def leave_live(self, clinic_id: int, staff_id: int, mode: PaymentMode, public_key: str,
+    async def leave_live(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
                          secret_key: str | None, *, confirmed: bool) -> None:
-        """Go from 本番 back to ``mode`` (テスト / デモ) after the user confirmed."""
-        await self._run.db(lambda: self._switch().leave_live(clinic_id, staff_id, mode, public_key, secret_key,
+        """Go from 本番 back to ``mode`` (テスト / デモ) after the user (管理者) confirmed."""
+        await self._run.db(lambda: self._switch().leave_live(actor, clinic_id, mode, public_key, secret_key,
                                                              confirmed=confirmed))
 
-    async def send_test_mail(self, clinic_id: int) -> str:
-        """テストメール送信 to the clinic's own address (mail pool). Returns that address.
-
-        Its acceptance by the SMTP server is recorded for the setup checklist.
-        """
-        return await self._run.mail(self._settings.send_test_mail, clinic_id)
 
     # -- first-run setup -----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from desktop.services.payment_setup import GatewayProvider
 from desktop.services.runner import BackgroundRunner
 from desktop.services.secrets import SecretStore
 from desktop.services.setup import SetupService
+from desktop.services.staff import StaffService
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -54,6 +55,7 @@ class AppContext:
     actions: DeskActions
     clock: Clock
     setup: SetupService
+    staff: StaffService
     workspace: str = "clinic"  # "clinic" (the clinic's database) or "demo" (トレーニング, its own file)
     first_run: bool = False  # nothing chosen yet: the demo is open and the first-run choice is asked
     demo_api_base: str | None = None  # set once the in-process simulator listens

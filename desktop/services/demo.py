@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop.domain.billing import TaxCategory
-from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
+from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
 from desktop.domain.formatting import JST
 from desktop.services.context import AppContext
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate, MenuInput
 from desktop.storage.orm import BillingRequest, Clinic, Patient
 from desktop.storage.unit_of_work import Database
 
 DEMO_CLINIC_NAME = "さくら内科クリニック（デモ）"
+
+
 
 _PATIENTS = [
     ("山田", "花子", "女性", "hanako.yamada@example.jp", "090-1111-2222", "東京都新宿区西新宿2-8-1"),
@@ -36,25 +39,28 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
         name=DEMO_CLINIC_NAME, email="info@sakura-clinic.example.jp", phone="03-1234-5678",
         postal_code="100-0005", address="東京都千代田区丸の内1-1-1", public_base_url=f"http://127.0.0.1:{port}",
     )
-    d.update_clinic(clinic_id, ClinicUpdate(
+    first, *others = DEMO_ACCOUNTS
+    actor = ctx.staff.create_first_manager(clinic_id, first.name, first.password, first.pin)
+    manager = actor.staff_id
+    for account in others:
+        ctx.staff.add_staff(actor, account.name, account.role, account.password, account.pin)
+    d.update_clinic(actor, clinic_id, ClinicUpdate(
         payment_mode=PaymentMode.DEMO, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
         representative="桜井 一郎", registration_number="T9234567890123",
     ))
-    manager = d.add_staff(clinic_id, "院長 桜井", StaffRole.MANAGER)
-    d.add_staff(clinic_id, "受付 佐々木")
     menus = [
-        d.save_menu(clinic_id, MenuInput(name="一般診療 (後決済)", price=0, payment_timing=PaymentTiming.POST,
+        d.save_menu(actor, clinic_id, MenuInput(name="一般診療 (後決済)", price=0, payment_timing=PaymentTiming.POST,
                                          note="診察後に金額を確定して請求します。")),
-        d.save_menu(clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
+        d.save_menu(actor, clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
                                          payment_timing=PaymentTiming.PRE,
                                          confirmation_message="予約時にクレジットカードで決済されます。")),
-        d.save_menu(clinic_id, MenuInput(name="自費診療 (事前決済+後決済)", price=5500,
+        d.save_menu(actor, clinic_id, MenuInput(name="自費診療 (事前決済+後決済)", price=5500,
                                          payment_timing=PaymentTiming.PRE_AND_POST)),
-        d.save_menu(clinic_id, MenuInput(name="健康診断", price=8800, tax_category=TaxCategory.NON_TAXABLE,
+        d.save_menu(actor, clinic_id, MenuInput(name="健康診断", price=8800, tax_category=TaxCategory.NON_TAXABLE,
                                          card_payment=False, payment_timing=PaymentTiming.POST)),
     ]
     patients = [
-        d.add_patient(clinic_id, family_name=f, given_name=g, sex=sex, email=email, phone=phone, address=addr)
+        d.add_patient(actor, clinic_id, family_name=f, given_name=g, sex=sex, email=email, phone=phone, address=addr)
         for f, g, sex, email, phone, addr in _PATIENTS
     ]
     today = dt.datetime.now(JST).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -63,7 +69,7 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
         starts = (today + dt.timedelta(days=days)).replace(hour=hour, minute=minute)
         status = ReservationStatus.VISITED if days < 0 or (days == 0 and hour < 11) else ReservationStatus.RESERVED
         d.create_reservation(
-            clinic_id, patient_id=patients[i % len(patients)], menu_id=menus[i % 3],
+            actor, clinic_id, patient_id=patients[i % len(patients)], menu_id=menus[i % 3],
             starts_at=starts.astimezone(dt.timezone.utc), status=status,
             message="発熱のため受診希望" if i == 0 else "", attachments=["問診票.pdf"] if i % 2 == 0 else [],
         )

@@ -10,14 +10,16 @@ from typing import Any, Callable, Final
 from sqlalchemy import and_, func, or_, select
 
 from desktop.domain.billing import TaxCategory
-from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
+from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.names import normalize_name
 from desktop.domain.text import tidy_text
 from desktop.domain.patients import clean_patient_fields, phone_digits
 from desktop.domain.validation import validate_email
+from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
-from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
+from desktop.services.authz import authorize
+from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation
 from desktop.storage.unit_of_work import Database
 
 Clock = Callable[[], dt.datetime]
@@ -115,11 +117,19 @@ class ClinicUpdate:
     smtp_username: str | _Unchanged = UNCHANGED
     platform_fee_rate: str | _Unchanged = UNCHANGED
     test_mail_accepted_at: dt.datetime | None | _Unchanged = UNCHANGED
+    refund_approval_threshold: int | _Unchanged = UNCHANGED
+    auto_lock_minutes: int | _Unchanged = UNCHANGED
 
     def changes(self) -> dict[str, object]:
         """The fields to set, by column name (the ``UNCHANGED`` ones left out)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if getattr(self, f.name) is not UNCHANGED}
+
+
+def _menu_fields(menu: Menu) -> dict[str, object]:
+    return {"name": menu.name, "price": menu.price, "tax_category": menu.tax_category.value,
+            "card_payment": menu.card_payment, "payment_timing": menu.payment_timing.value,
+            "archived": menu.archived}
 
 
 class DirectoryService:
@@ -147,10 +157,15 @@ class DirectoryService:
             uow.commit()
             return clinic.id
 
-    def update_clinic(self, clinic_id: int, update: ClinicUpdate) -> None:
+    def update_clinic(self, actor: Actor, clinic_id: int, update: ClinicUpdate, *,
+                      secret_fields: tuple[str, ...] = ()) -> None:
         """Set the fields ``update`` names (the others stay); one ``clinic_updated`` audit event.
 
+        ``secret_fields`` are other settings changed with these (keys kept in the keyring): the audit
+        event lists them as "changed", never their values.
+
         Raises:
+            PermissionDeniedError: the actor is not a 管理者.
             NotFoundError: no such clinic.
             ValidationError: ``email`` is not an address, or ``link_expiry_days`` is not 1–30;
                 nothing was saved.
@@ -164,43 +179,59 @@ class DirectoryService:
             clinic = uow.session.get(Clinic, clinic_id)
             if clinic is None:
                 raise NotFoundError()
-            before = {k: getattr(clinic, k) for k in values}
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+            before: dict[str, object] = {k: getattr(clinic, k) for k in values}
             for key, value in values.items():
                 setattr(clinic, key, value)
-            audit.record(uow.session, clinic_id=clinic_id, actor="staff", action="clinic_updated",
-                         entity_type="clinic", entity_id=clinic_id, before=before, after=values)
+            after: dict[str, object] = dict(values)
+            for name in secret_fields:
+                before[name], after[name] = "", "changed"
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="clinic_updated", entity_type="clinic", entity_id=clinic_id, before=before,
+                         after=after)
             uow.commit()
 
-    def add_staff(self, clinic_id: int, name: str, role: StaffRole = StaffRole.STAFF) -> int:
+    def system_set_link_base(self, clinic_id: int, public_base_url: str) -> None:
+        """The app itself points デモ links at the port its checkout server got (no staff acts).
+
+        One ``clinic_updated`` audit event with actor ``system``; nothing if the URL is unchanged.
+        """
         with self._db.uow() as uow:
-            staff = Staff(clinic_id=clinic_id, name=require_text(name, field="name", label="スタッフ名", max_len=100),
-                          role=role)
-            uow.session.add(staff)
-            uow.session.flush()
+            clinic = uow.session.get(Clinic, clinic_id)
+            if clinic is None:
+                raise NotFoundError()
+            if clinic.public_base_url == public_base_url:
+                return
+            before = {"public_base_url": clinic.public_base_url}
+            clinic.public_base_url = public_base_url
+            audit.record(uow.session, clinic_id=clinic_id, actor="system", action="clinic_updated",
+                         entity_type="clinic", entity_id=clinic_id, before=before,
+                         after={"public_base_url": public_base_url})
             uow.commit()
-            return staff.id
 
-    def add_patient(self, clinic_id: int, *, family_name: str, given_name: str = "", email: str | None = None,
+    def add_patient(self, actor: Actor, clinic_id: int, *, family_name: str, given_name: str = "", email: str | None = None,
                     phone: str = "", sex: str = "", address: str = "", family_name_kana: str = "",
-                    given_name_kana: str = "", language: str = "ja", staff_id: int | None = None) -> int:
+                    given_name_kana: str = "", language: str = "ja") -> int:
         """Register a patient (新規患者); the fields are checked as ``clean_patient_fields`` says.
 
         Raises:
+            PermissionDeniedError: the actor's role may not (経理).
             ValidationError: a field is wrong (``field`` names it); nothing was saved.
         """
         values = clean_patient_fields(dict(
             family_name=family_name, given_name=given_name, family_name_kana=family_name_kana,
             given_name_kana=given_name_kana, sex=sex, phone=phone, email=email, address=address, language=language))
         with self._db.uow() as uow:
+            authorize(uow.session, actor, Permission.FRONT_DESK, clinic_id=clinic_id)
             patient = Patient(clinic_id=clinic_id, **values)
             uow.session.add(patient)
             uow.session.flush()
-            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="patient_created",
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id, action="patient_created",
                          entity_type="patient", entity_id=patient.id, after=values)
             uow.commit()
             return patient.id
 
-    def update_patient(self, patient_id: int, staff_id: int | None = None, **fields: Any) -> list[str]:
+    def update_patient(self, actor: Actor, patient_id: int, **fields: Any) -> list[str]:
         """Correct a patient's details (患者情報の編集): only the given fields change.
 
         The fields are checked as for ``add_patient``; the audit trail keeps the values before
@@ -209,19 +240,21 @@ class DirectoryService:
         Raises:
             ValidationError: a field is wrong (``field`` names it); nothing was saved.
             NotFoundError: no such patient.
+            PermissionDeniedError: the actor's role may not (経理).
         """
         values = clean_patient_fields(fields)
         with self._db.uow() as uow:
             patient = uow.session.get(Patient, patient_id)
             if patient is None:
                 raise NotFoundError()
+            authorize(uow.session, actor, Permission.FRONT_DESK, clinic_id=patient.clinic_id)
             changed = {k: v for k, v in values.items() if getattr(patient, k) != v}
             if not changed:
                 return []
             before = {k: getattr(patient, k) for k in changed}
             for key, value in changed.items():
                 setattr(patient, key, value)
-            audit.record(uow.session, clinic_id=patient.clinic_id, actor="staff", staff_id=staff_id,
+            audit.record(uow.session, clinic_id=patient.clinic_id, actor="staff", staff_id=actor.staff_id,
                          action="patient_updated", entity_type="patient", entity_id=patient_id,
                          before=before, after=changed)
             uow.commit()
@@ -267,7 +300,11 @@ class DirectoryService:
                          after={"payjp_customer_id": customer_id})
             uow.commit()
 
-    def save_menu(self, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
+    def save_menu(self, actor: Actor, clinic_id: int, data: MenuInput, menu_id: int | None = None) -> int:
+        """Add (``menu_id`` None) or change a menu (管理者 only); audited with the fields before and after.
+
+        Raises: ValidationError (a field), PermissionDeniedError, NotFoundError.
+        """
         name = require_text(data.name, field="name", label="メニュー名", max_len=200)
         if isinstance(data.price, bool) or not isinstance(data.price, int) or not 0 <= data.price <= 9_999_999:
             raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
@@ -278,6 +315,8 @@ class DirectoryService:
             raise ValidationError("field_too_long", field="receipt_purpose", label="但し書き", max=RECEIPT_PURPOSE_MAX)
         with self._db.uow() as uow:
             s = uow.session
+            authorize(s, actor, Permission.MENUS, clinic_id=clinic_id)
+            before: dict[str, object] | None = None
             if menu_id is None:
                 menu = Menu(clinic_id=clinic_id, name=name)
                 s.add(menu)
@@ -286,22 +325,34 @@ class DirectoryService:
                 if found is None or found.clinic_id != clinic_id:
                     raise NotFoundError()
                 menu = found
+                before = _menu_fields(menu)
             for field in dataclasses.fields(data):
                 setattr(menu, field.name, getattr(data, field.name))
             menu.name = name
             menu.receipt_purpose = purpose
             s.flush()
+            audit.record(s, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="menu_created" if before is None else "menu_updated", entity_type="menu",
+                         entity_id=menu.id, before=before, after=_menu_fields(menu))
             uow.commit()
             return menu.id
 
-    def delete_menu(self, menu_id: int) -> bool:
-        """Delete a menu; one that has reservations is archived instead. True if deleted."""
+    def delete_menu(self, actor: Actor, menu_id: int) -> bool:
+        """Delete a menu (管理者 only); one that has reservations is archived instead. True if deleted.
+
+        Raises: PermissionDeniedError, NotFoundError.
+        """
         with self._db.uow() as uow:
             s = uow.session
             menu = s.get(Menu, menu_id)
             if menu is None:
                 raise NotFoundError()
+            authorize(s, actor, Permission.MENUS, clinic_id=menu.clinic_id)
+            before = _menu_fields(menu)
             used = s.scalar(select(func.count()).select_from(Reservation).where(Reservation.menu_id == menu_id))
+            audit.record(s, clinic_id=menu.clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="menu_archived" if used else "menu_deleted", entity_type="menu",
+                         entity_id=menu_id, before=before, after={"archived": True} if used else None)
             if used:
                 menu.archived = True
                 uow.commit()
@@ -310,11 +361,16 @@ class DirectoryService:
             uow.commit()
             return True
 
-    def create_reservation(self, clinic_id: int, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
+    def create_reservation(self, actor: Actor, clinic_id: int, *, patient_id: int, menu_id: int, starts_at: dt.datetime,
                            message: str = "", attachments: list[str] | None = None,
                            status: ReservationStatus = ReservationStatus.RESERVED) -> int:
+        """予約の登録 (受付 or 管理者); audited. ``starts_at`` aware (stored UTC).
+
+        Raises: PermissionDeniedError, NotFoundError (patient or menu of another clinic), ValueError (naive time).
+        """
         with self._db.uow() as uow:
             s = uow.session
+            authorize(s, actor, Permission.FRONT_DESK, clinic_id=clinic_id)
             patient, menu = s.get(Patient, patient_id), s.get(Menu, menu_id)
             if patient is None or menu is None or patient.clinic_id != clinic_id or menu.clinic_id != clinic_id:
                 raise NotFoundError()
@@ -324,15 +380,29 @@ class DirectoryService:
                               message=message, attachments="\n".join(attachments or []), status=status)
             s.add(res)
             s.flush()
+            audit.record(s, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id, action="reservation_created",
+                         entity_type="reservation", entity_id=res.id,
+                         after={"patient_id": patient_id, "menu_id": menu_id, "starts_at": starts_at.isoformat(),
+                                "status": status.value})
             uow.commit()
             return res.id
 
-    def set_reservation_status(self, reservation_id: int, status: ReservationStatus) -> None:
+    def set_reservation_status(self, actor: Actor, reservation_id: int, status: ReservationStatus) -> None:
+        """Change a reservation's 状態 (受付 or 管理者); audited with the status before and after.
+
+        Raises: PermissionDeniedError, NotFoundError.
+        """
+        status = ReservationStatus(status)
         with self._db.uow() as uow:
             res = uow.session.get(Reservation, reservation_id)
             if res is None:
                 raise NotFoundError()
+            authorize(uow.session, actor, Permission.FRONT_DESK, clinic_id=res.clinic_id)
+            before = {"status": res.status.value}
             res.status = status
+            audit.record(uow.session, clinic_id=res.clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="reservation_status_changed", entity_type="reservation", entity_id=reservation_id,
+                         before=before, after={"status": status.value})
             uow.commit()
 
     def requests_for_reservation(self, reservation_id: int) -> list[BillingRequest]:

@@ -29,6 +29,8 @@ class ClinicInfo:
     payment_usable: bool
     public_base_url: str
     payment_block: str | None = None  # why card payment is off (a MESSAGES code), see billing.payment_block
+    auto_lock_minutes: int = 10  # screen locks after this many minutes without input
+    refund_approval_threshold: int = 0  # whole yen; refunds above it need a second 管理者 (0 = never)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +126,8 @@ class FrontDeskQueries:
             c = uow.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first()
             if c is None:
                 return None
-            return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url, payment_block(c))
+            return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url, payment_block(c),
+                              c.auto_lock_minutes, c.refund_approval_threshold)
 
     def staff(self, clinic_id: int) -> list[StaffInfo]:
         with self._db.uow(readonly=True) as uow:

@@ -31,7 +31,7 @@ import httpx
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
 from desktop.i18n import N_
-from desktop.services import audit
+from desktop.domain.staff import Actor
 from desktop.services.secrets import SecretStore, payjp_secret_name
 from desktop.services.settings_service import LEGAL_PATHS, SettingsError, SettingsService
 from desktop.storage.orm import Clinic
@@ -235,7 +235,7 @@ class GoLiveService:
             ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self._clock())),
         ))
 
-    def go_live(self, clinic_id: int, staff_id: int | None, public_key: str, secret_key: str | None, *,
+    def go_live(self, actor: Actor, clinic_id: int, public_key: str, secret_key: str | None, *,
                 confirmed: bool) -> GoLiveReport:
         """Switch to 本番 after the user confirmed: the conditions are checked again first. Blocking.
 
@@ -251,26 +251,18 @@ class GoLiveService:
             reason = failed[0].reason
             assert reason is not None
             raise reason
-        self._settings.save_payjp(clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
-        self._record(clinic_id, staff_id, "payment_mode_live")
+        self._settings.save_payjp(actor, clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
         log.info("clinic %s switched to live mode", clinic_id)
         return report
 
-    def leave_live(self, clinic_id: int, staff_id: int | None, mode: PaymentMode, public_key: str,
+    def leave_live(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
                    secret_key: str | None, *, confirmed: bool) -> None:
         """Go from 本番 back to テスト or デモ after the user confirmed (keys checked as 接続設定 does)."""
         if mode is PaymentMode.LIVE:
             raise ValueError("leave_live goes to test or demo mode")
         if not confirmed:
             raise GoLiveError("not_confirmed", field="confirm")
-        self._settings.save_payjp(clinic_id, mode, public_key, secret_key, guarded=True)
-        self._record(clinic_id, staff_id, "payment_mode_left_live")
-
-    def _record(self, clinic_id: int, staff_id: int | None, action: str) -> None:
-        with self._db.uow() as uow:
-            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action=action,
-                         entity_type="clinic", entity_id=clinic_id, before=None, after=None)
-            uow.commit()
+        self._settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
 
 
 def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyPairProbe:

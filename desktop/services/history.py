@@ -27,6 +27,9 @@ from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, BillingState,
 from desktop.domain.formatting import JST, format_tax_category
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.clinic import MailStatus
+from desktop.domain.staff import Actor, Permission
+from desktop.services import audit
+from desktop.services.authz import authorize
 from desktop.storage.orm import BillingRequest, OutboxMail
 from desktop.storage.unit_of_work import Database
 
@@ -42,6 +45,7 @@ class HistoryFilter:
     states: frozenset[BillingState] = frozenset()
     patient: str = ""
     staff_id: int | None = None
+    request_id: int | None = None  # one request only (opened from 操作履歴)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +125,8 @@ def _where(clinic_id: int, f: HistoryFilter) -> list[Any]:
         ))
     if f.staff_id is not None:
         clauses.append(BillingRequest.staff_id == f.staff_id)
+    if f.request_id is not None:
+        clauses.append(BillingRequest.id == f.request_id)
     return clauses
 
 
@@ -190,9 +196,17 @@ class HistoryService:
                                        .order_by(Staff.id)).all()
             return [(int(i), str(n)) for i, n in rows]
 
-    def export_csv(self, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *,
+    def export_csv(self, actor: Actor, clinic_id: int, f: HistoryFilter, path: pathlib.Path, *,
                    headers: Sequence[str], state_labels: dict[BillingState, str], lang: str = "ja") -> int:
-        """Write the filtered rows to ``path`` as CSV that Excel opens (UTF-8 with BOM, CRLF)."""
+        """Write the filtered rows to ``path`` as CSV that Excel opens (UTF-8 with BOM, CRLF).
+
+        経理 or 管理者 only; one ``history_exported`` audit event (the filter and the row count).
+
+        Raises:
+            PermissionDeniedError: a 受付 account; nothing is written.
+        """
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.HISTORY, clinic_id=clinic_id)
         written = 0
         tmp = path.with_name(path.name + ".part")
         with tmp.open("w", encoding="utf-8-sig", newline="") as out:
@@ -206,6 +220,13 @@ class HistoryService:
                     writer.writerow(csv_fields(_row(values), state_labels, lang))
                     written += 1
         tmp.replace(path)
+        with self._db.uow() as uow:
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="history_exported", entity_type="clinic", entity_id=clinic_id,
+                         after={"rows": written, "date_from": f.date_from, "date_to": f.date_to,
+                                "states": sorted(x.value for x in f.states), "patient": f.patient,
+                                "staff_id": f.staff_id})
+            uow.commit()
         return written
 
 

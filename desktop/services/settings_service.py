@@ -23,6 +23,9 @@ from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserEr
 from desktop.i18n import N_, NP_
 from desktop.domain.text import nfkc, normalize_digits
 from desktop.domain.validation import registration_number_valid, validate_email
+from desktop.domain.staff import Actor, Permission
+from desktop.services import audit
+from desktop.services.authz import authorize
 from desktop.services.secrets import WEBHOOK_TOKEN_SECRET
 from desktop.services.directory import UNCHANGED, ClinicUpdate, DirectoryService, require_text
 from desktop.services.mail_types import MailError
@@ -250,14 +253,22 @@ class SettingsService:
 
     # -- 決済会社 -------------------------------------------------------------------------------
 
-    def set_payment_company(self, clinic_id: int, company: str | None, auto_charge: bool) -> ContractView:
-        """利用する決済会社 (PAYJP or none) and 自動決済."""
+    def _authorize(self, actor: Actor, clinic_id: int | None = None) -> None:
+        """Refuse (``PermissionDeniedError``) before anything is stored unless ``actor`` is a 管理者."""
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+
+    def set_payment_company(self, actor: Actor, clinic_id: int, company: str | None,
+                            auto_charge: bool) -> ContractView:
+        """利用する決済会社 (PAYJP or none) and 自動決済 (管理者 only)."""
+        self._authorize(actor, clinic_id)
         if company not in (None, PAYMENT_COMPANY):
             raise ValueError(f"unknown payment company {company!r}")
         view = self.contract(clinic_id)
         if company and not view.company_selectable:
             raise SettingsError("not_approved", field="payment_company")
-        self._directory.update_clinic(clinic_id, ClinicUpdate(payment_company=company, auto_charge=bool(auto_charge)))
+        self._directory.update_clinic(actor, clinic_id,
+                                      ClinicUpdate(payment_company=company, auto_charge=bool(auto_charge)))
         return self.contract(clinic_id)
 
     # -- PAY.JP keys -------------------------------------------------------------------------
@@ -288,13 +299,15 @@ class SettingsService:
                 raise SettingsError("key_invalid_chars", field="secret_key")
         return public_key, secret
 
-    def save_payjp(self, clinic_id: int, mode: PaymentMode, public_key: str, secret_key: str | None, *,
-                   guarded: bool = False) -> None:
-        """支払いモードと APIキー: the public key in the database, the secret key in the keyring only.
+    def save_payjp(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
+                   secret_key: str | None, *, guarded: bool = False) -> None:
+        """支払いモードと APIキー (管理者 only): the public key in the database, the secret key in the keyring only.
 
         Entering or leaving 本番 takes ``guarded`` (``GoLiveService`` checked the conditions and
         the user confirmed); otherwise ``SettingsError("live_switch_guarded")`` and nothing is saved.
+        One audit event: the mode and public key before and after, the secret key only as "changed".
         """
+        self._authorize(actor, clinic_id)
         if self._training and mode is not PaymentMode.DEMO:
             raise SettingsError("training_demo_only", field="payment_mode")
         public_key, secret = self.validate_payjp(mode, public_key, secret_key)
@@ -305,15 +318,20 @@ class SettingsService:
             self._secrets.set(payjp_secret_name(mode.value), secret)
             log.info("PAY.JP %s secret key stored in the keyring", mode.value)
         keep_key = mode is PaymentMode.DEMO and not public_key
-        self._directory.update_clinic(clinic_id, ClinicUpdate(payment_mode=mode,
-                                                              payjp_public_key=UNCHANGED if keep_key else public_key))
+        self._directory.update_clinic(actor, clinic_id,
+                                      ClinicUpdate(payment_mode=mode,
+                                                   payjp_public_key=UNCHANGED if keep_key else public_key),
+                                      secret_fields=("payjp_secret_key",) if secret is not None else ())
 
-    def test_connection(self, clinic_id: int, mode: PaymentMode, secret_key: str | None = None) -> None:
-        """接続テスト: one harmless authenticated call (a charge that cannot exist). Blocking.
+    def test_connection(self, actor: Actor, clinic_id: int, mode: PaymentMode, secret_key: str | None = None) -> None:
+        """接続テスト (管理者 only): one harmless authenticated call (a charge that cannot exist). Blocking.
+
+        Changes nothing, so it writes no audit event.
 
         Raises ``SettingsError("payjp_key_wrong")`` when PAY.JP refuses the key; other failures
         (unreachable, busy) as the gateway raises them.
         """
+        self._authorize(actor, clinic_id)
         clinic = self._clinic(clinic_id)
         if mode is PaymentMode.DEMO:
             clinic.payment_mode = PaymentMode.DEMO
@@ -340,14 +358,22 @@ class SettingsService:
 
     # -- webhook, checkout page, clinic details ---------------------------------------------
 
-    def save_webhook_token(self, token: str) -> None:
+    def save_webhook_token(self, actor: Actor, token: str) -> None:
+        """The PAY.JP webhook token, in the keyring only (管理者 only); audited as "changed"."""
+        self._authorize(actor)
         token = (token or "").strip()
         if not token or not token.isascii() or any(c.isspace() for c in token):
             raise SettingsError("webhook_token_invalid", field="webhook_token")
         self._secrets.set(WEBHOOK_TOKEN_SECRET, token)
+        with self._db.uow() as uow:
+            audit.record(uow.session, clinic_id=actor.clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="clinic_updated", entity_type="clinic", entity_id=actor.clinic_id,
+                         before={"webhook_token": ""}, after={"webhook_token": "changed"})
+            uow.commit()
 
-    def save_checkout(self, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
-        """決済ページの公開URL (what goes into e-mails) and the link expiry in days."""
+    def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
+        """決済ページの公開URL (what goes into e-mails) and the link expiry in days (管理者 only)."""
+        self._authorize(actor, clinic_id)
         url = _text(public_base_url).rstrip("/")
         parts = urlsplit(url)
         local = parts.hostname in ("127.0.0.1", "localhost")
@@ -361,11 +387,12 @@ class SettingsService:
             raise SettingsError("expiry_days_invalid", field="link_expiry_days") from None
         if not 1 <= days <= 30:
             raise SettingsError("expiry_days_invalid", field="link_expiry_days")
-        self._directory.update_clinic(clinic_id, ClinicUpdate(public_base_url=url, link_expiry_days=days))
+        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(public_base_url=url, link_expiry_days=days))
 
-    def save_clinic_details(self, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
+    def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
                             email: str, representative: str, registration_number: str) -> None:
-        """The clinic as receipts and the legal pages show it. Raises on the first bad field."""
+        """The clinic as receipts and the legal pages show it (管理者 only). Raises on the first bad field."""
+        self._authorize(actor, clinic_id)
         values: dict[str, Any] = {
             "name": require_text(name, field="name", label="クリニック名", max_len=200),
         }
@@ -392,17 +419,18 @@ class SettingsService:
         if reg and not registration_number_valid(reg):
             raise SettingsError("registration_number_check_digit", field="registration_number")
         values["registration_number"] = reg or None
-        self._directory.update_clinic(clinic_id, ClinicUpdate(**values))
+        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(**values))
 
     # -- SMTP ---------------------------------------------------------------------------------
 
-    def save_smtp(self, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
+    def save_smtp(self, actor: Actor, clinic_id: int, *, host: str, port: int | str, security: str, username: str,
                   password: str | None) -> None:
-        """SMTP server settings; the password (when given) goes to the keyring only.
+        """SMTP server settings (管理者 only); the password (when given) goes to the keyring only.
 
         A change of server, port, security, user or password forgets the last accepted テストメール
         (it no longer proves these settings: the setup checklist and the 本番 switch ask for a new one).
         """
+        self._authorize(actor, clinic_id)
         host = _text(host)
         if host and not _HOST.fullmatch(host):
             raise SettingsError("smtp_host_invalid", field="smtp_host")
@@ -422,16 +450,42 @@ class SettingsService:
             host, port_no, security, user)
         if password:
             self._secrets.set(SMTP_PASSWORD, password)
-        self._directory.update_clinic(clinic_id, ClinicUpdate(
-            smtp_host=host, smtp_port=port_no, smtp_security=security, smtp_username=user,
-            test_mail_accepted_at=None if changed else UNCHANGED))
+        self._directory.update_clinic(actor, clinic_id,
+                                      ClinicUpdate(smtp_host=host, smtp_port=port_no, smtp_security=security,
+                                                   smtp_username=user,
+                                                   test_mail_accepted_at=None if changed else UNCHANGED),
+                                      secret_fields=("smtp_password",) if password else ())
 
-    def send_test_mail(self, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
+    def save_security(self, actor: Actor, clinic_id: int, *, refund_approval_threshold: int | str,
+                      auto_lock_minutes: int | str) -> None:
+        """セキュリティ (管理者 only): refunds above ``refund_approval_threshold`` whole yen need a second
+        管理者 (0 = never); the screen locks after ``auto_lock_minutes`` (1–120) without input.
+
+        Raises: ``ValidationError`` (``approval_threshold_invalid`` / ``auto_lock_invalid``), PermissionDeniedError.
+        """
+        self._authorize(actor, clinic_id)
+        try:
+            threshold = int(_text(str(refund_approval_threshold)).replace(",", "") or "0")
+        except ValueError:
+            raise ValidationError("approval_threshold_invalid", field="refund_approval_threshold") from None
+        if not 0 <= threshold <= 9_999_999:
+            raise ValidationError("approval_threshold_invalid", field="refund_approval_threshold")
+        try:
+            minutes = int(_text(str(auto_lock_minutes)))
+        except ValueError:
+            raise ValidationError("auto_lock_invalid", field="auto_lock_minutes") from None
+        if not 1 <= minutes <= 120:
+            raise ValidationError("auto_lock_invalid", field="auto_lock_minutes")
+        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(refund_approval_threshold=threshold,
+                                                                     auto_lock_minutes=minutes))
+
+    def send_test_mail(self, actor: Actor, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
                        timeout: float = 15.0) -> str:
         """テストメール送信: one mail to the clinic's own address through its SMTP server. Blocking.
 
-        Returns the address it was sent to.
+        Returns the address it was sent to. 管理者 only; changes nothing, so it writes no audit event.
         """
+        self._authorize(actor, clinic_id)
         if self._training:
             raise SettingsError("training_no_smtp", field="smtp_test")
         c = self._clinic(clinic_id)
@@ -460,5 +514,5 @@ class SettingsService:
             log.info("test mail failed: %s [%s]", exc.failure.value, exc.smtp_code)  # not the reply text: it may repeat the address
             raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
         # the server accepted it: the switch to 本番 asks for this within 30 days
-        self._directory.update_clinic(clinic_id, ClinicUpdate(test_mail_accepted_at=self._clock()))
+        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(test_mail_accepted_at=self._clock()))
         return c.email

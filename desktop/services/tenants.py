@@ -14,7 +14,9 @@ from typing import Any
 from desktop.domain.clinic import CareType, ReviewStatus
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.labels import REVIEW_LABELS, label
+from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
+from desktop.services.authz import authorize
 from desktop.services.payjp_gateway import PayjpGateway
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -96,8 +98,14 @@ class TenantService:
                 raise NotFoundError()
             return clinic
 
-    def register(self, clinic_id: int, staff_id: int | None, care_type: CareType) -> str:
-        """テナントを登録する: create the tenant (once) and return its application page URL."""
+    def register(self, clinic_id: int, actor: Actor, care_type: CareType) -> str:
+        """テナントを登録する (管理者 only): create the tenant (once) and return its application page URL.
+
+        Raises: PermissionDeniedError before anything is sent to PAY.JP; what the gateway raises.
+        """
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+        staff_id = actor.staff_id
         clinic = self._clinic(clinic_id)
         gateway = self._gateway_for(clinic)
         tenant_id = clinic.payjp_tenant_id

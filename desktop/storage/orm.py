@@ -143,6 +143,10 @@ class Clinic(Base):
     # percent the PAY.JP Platform account keeps of each charge ("1.00"; ≤ 2 decimals, 0–95)
     platform_fee_rate: Mapped[str] = mapped_column(String(8), default="1.00", server_default="1.00")
     test_mail_accepted_at: Mapped[dt.datetime | None]  # UTC; the SMTP server accepted a テストメール
+    # refunds above this many yen need a second 管理者 (0 = never); minutes to auto-lock / account lockout
+    refund_approval_threshold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    auto_lock_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    lockout_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -154,6 +158,10 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[StaffRole] = mapped_column(default=StaffRole.STAFF)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id, PHC string
+    pin_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id of the 4–8 digit PIN
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None]
 
 
 class Patient(Base):
@@ -375,6 +383,32 @@ class AuditEvent(Base):
 
 
 Index("ix_audit_event_entity", AuditEvent.entity_type, AuditEvent.entity_id)
+Index("ix_audit_event_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
+
+
+class RefundApproval(Base):
+    """A refund above the clinic's threshold waiting for a second 管理者 (承認待ち).
+
+    ``status``: ``pending`` → ``approved`` (its refund then runs; ``refund_id``) or ``withdrawn``.
+    Amounts in whole yen.
+    """
+
+    __tablename__ = "refund_approval"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    billing_request_id: Mapped[int] = mapped_column(ForeignKey("billing_request.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(32), default="pending")
+    requested_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    refund_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+
+
+Index("ix_refund_approval_clinic_status", RefundApproval.clinic_id, RefundApproval.status)
 
 
 class WebhookEvent(Base):

@@ -5,17 +5,26 @@ It navigates and shows state; the pages and the services do the work.
 Signals:
     closed: the window was closed (the app then shuts down).
     language_changed(lang): the user chose another UI language (the app rebuilds the window).
-    staff_changed(staff_id): another staff member signed in on this PC.
+    staff_changed(actor): another staff member signed in on this PC (担当スタッフ with their PIN or
+        password, or at unlock); the app rebuilds the window for their role.
+    signed_out: サインアウト (the app asks who signs in next).
+
+Auto-lock: after the clinic's ``auto_lock_minutes`` without keyboard or mouse input (and on ロック)
+the window and every open dialog are covered (no patient data visible) and the unlock dialog asks
+for a password or PIN. The same person gets everything back as it was; another person signing in
+instead closes the dialogs unseen and gets a window for their own role.
     workspace_requested(str): open the clinic's database (``"clinic"``) or the demo's (``"demo"``,
         トレーニング); the app rebuilds the graph and the window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QDialog,
     QPushButton,
     QHBoxLayout,
     QLabel,
@@ -29,18 +38,26 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import PaymentMode
-from desktop.services.front_desk import ClinicInfo, StaffInfo
+from desktop.domain.staff import Actor, Permission
+from desktop.services.front_desk import ClinicInfo
 from desktop.services.setup import SetupStatus, SetupStep
+from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.about_dialog import AboutDialog
+from desktop.ui.dialogs.sign_in_dialog import SignInDialog, staff_text
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.pages.audit_page import AuditPage
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
 from desktop.ui.pages.menu_page import MenuPage
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
 from desktop.ui.pages.reservations_page import ReservationsPage
+from desktop.ui.pages.staff_page import StaffPage
 from desktop.ui.session import UiSession
 from desktop.ui.setup.wizard import SetupWizard
+
+INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                          QEvent.Type.Wheel})
 
 BANNER_STYLE = {
     "error": "background: #fdecea; color: #b71c1c; border: 1px solid #f5c6c2;",
@@ -89,20 +106,50 @@ class MessageBanner(QWidget):
         self._timer.start(30000 if level == "error" else 8000)
 
 
+class Cover(QLabel):
+    """An opaque cover over a window or dialog while the screen is locked (hides what is under it)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockCover")
+        self.setText(self.tr("画面ロック中"))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#lockCover { background: #27496d; color: white; font-size: 24px; font-weight: bold; }")
+        self.setGeometry(parent.rect())
+        parent.installEventFilter(self)
+        self.raise_()
+        self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self.setGeometry(watched.rect())
+            self.raise_()
+        return False
+
+
 class MainWindow(QMainWindow):
     closed = Signal()
     language_changed = Signal(str)
-    staff_changed = Signal(int)
+    staff_changed = Signal(object)  # Actor
+    signed_out = Signal()
     workspace_requested = Signal(str)
 
     PAGES = (QT_TRANSLATE_NOOP("MainWindow", "予約管理"), QT_TRANSLATE_NOOP("MainWindow", "決済管理"),
              QT_TRANSLATE_NOOP("MainWindow", "決済会社設定"), QT_TRANSLATE_NOOP("MainWindow", "メニュー設定"),
+             QT_TRANSLATE_NOOP("MainWindow", "スタッフ管理"), QT_TRANSLATE_NOOP("MainWindow", "操作履歴"),
              QT_TRANSLATE_NOOP("MainWindow", "メールボックス（デモ）"))
 
-    def __init__(self, session: UiSession, staff: list[StaffInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, session: UiSession, accounts: list[StaffAccount] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._staff = staff
+        self.accounts: list[StaffAccount] = []
+        self.locked = False
+        self.lock_dialog: SignInDialog | None = None
+        self.switch_dialog: SignInDialog | None = None
+        self._covers: list[Cover] = []
+        self._covered_dialogs: list[QDialog] = []
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -126,9 +173,16 @@ class MainWindow(QMainWindow):
         self.mode_badge.setStyleSheet((TRAINING_STYLE if session.training else MODE_STYLE[session.clinic.payment_mode]) +
                                       " padding: 2px 8px; border-radius: 3px; font-weight: bold;")
         self.staff_combo = QComboBox()
-        for s in staff:
-            self.staff_combo.addItem(s.name, s.id)
-        self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(session.staff_id)))
+        self.staff_combo.setAccessibleName(self.tr("担当スタッフ"))
+        self._fill_staff(accounts or [])
+        self.lock_button = QToolButton()
+        self.lock_button.setText(self.tr("ロック"))
+        self.lock_button.setToolTip(self.tr("画面をロックします（患者情報を隠します）") + " (Ctrl+L)")
+        self.lock_button.setShortcut(QKeySequence("Ctrl+L"))
+        self.sign_out_button = QToolButton()
+        self.sign_out_button.setText(self.tr("サインアウト"))
+        for b in (self.lock_button, self.sign_out_button):
+            b.setStyleSheet("QToolButton { color: white; border: 1px solid #8fa9c4; padding: 2px 8px; }")
         self.lang_combo = QComboBox()
         self.lang_combo.addItem("日本語", "ja")
         self.lang_combo.addItem("English", "en")
@@ -139,6 +193,8 @@ class MainWindow(QMainWindow):
         bar.addStretch(1)
         bar.addWidget(QLabel(self.tr("担当スタッフ")))
         bar.addWidget(self.staff_combo)
+        bar.addWidget(self.lock_button)
+        bar.addWidget(self.sign_out_button)
         bar.addWidget(QLabel(self.tr("言語")))
         bar.addWidget(self.lang_combo)
         outer.addWidget(top)
@@ -173,12 +229,19 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { background: #f2f5f8; font-size: 14px; } "
                                "QListWidget::item { padding: 10px; }")
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {
-            "予約管理": ReservationsPage(session),
-            "決済管理": BillingPage(session),
-            "決済会社設定": PaymentSettingsPage(session),  # 決済管理 › 決済会社設定 (indented sub-entry)
-            "メニュー設定": MenuPage(session),
-        }
+        # each role sees the screens it may use (the services refuse the rest anyway)
+        self.pages: dict[str, QWidget] = {}
+        if session.may(Permission.FRONT_DESK):
+            self.pages["予約管理"] = ReservationsPage(session)
+        self.pages["決済管理"] = BillingPage(session)
+        if not session.may(Permission.HISTORY) or session.is_manager:
+            self.pages["決済会社設定"] = PaymentSettingsPage(session)  # 決済管理 › 決済会社設定 (indented sub-entry)
+        if session.may(Permission.MENUS):
+            self.pages["メニュー設定"] = MenuPage(session)
+        if session.may(Permission.STAFF):
+            self.pages["スタッフ管理"] = StaffPage(session)
+        if session.may(Permission.HISTORY):
+            self.pages["操作履歴"] = AuditPage(session)
         if session.clinic.payment_mode is PaymentMode.DEMO:
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):
@@ -227,6 +290,24 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.show_page_index)
         self.staff_combo.activated.connect(self._on_staff_activated)
         self.lang_combo.activated.connect(self._on_lang_activated)
+        self.lock_button.clicked.connect(self.lock)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        staff_page = self.pages.get("スタッフ管理")
+        if isinstance(staff_page, StaffPage):
+            staff_page.security_changed.connect(self._apply_auto_lock)
+        audit_page = self.pages.get("操作履歴")
+        if isinstance(audit_page, AuditPage):
+            audit_page.open_record.connect(self.open_record)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(max(1, session.clinic.auto_lock_minutes) * 60_000)
+        self.idle_timer.timeout.connect(self.lock)
+        self.idle_timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        if accounts is None:
+            self.reload_staff()
         bridge = messages.bridge()
         bridge.shown.connect(self.banner.show_message)
         bridge.busy_changed.connect(self._on_busy_changed)
@@ -308,7 +389,8 @@ class MainWindow(QMainWindow):
     # -- status --------------------------------------------------------------------------------
 
     def update_title(self) -> None:
-        staff = self.staff_combo.currentText()
+        actor = self.session.actor
+        staff = staff_text(actor.name, actor.role)
         name = self.session.clinic.name or self.tr("（クリニック名 未設定）")
         prefix = self.tr("【トレーニング】") if self.session.training else ""
         self.setWindowTitle(f"{prefix}{name} — {staff}｜" + self.tr("クリニック決済"))
@@ -357,13 +439,116 @@ class MainWindow(QMainWindow):
     def _on_busy_changed(self, count: int) -> None:
         self.busy_bar.setVisible(count > 0)
 
+    def reload_staff(self) -> None:
+        """Fill 担当スタッフ with the clinic's active staff (the signed-in one selected)."""
+        async_ops.run_op(self.session.actions.staff_accounts(self.session.clinic.id), on_success=self._fill_staff,
+                         name="staff-list")
+
+    def _fill_staff(self, accounts: list[StaffAccount]) -> None:
+        self.accounts = accounts
+        actor = self.session.actor
+        self.staff_combo.blockSignals(True)
+        self.staff_combo.clear()
+        if not any(a.id == actor.staff_id for a in accounts):
+            self.staff_combo.addItem(staff_text(actor.name, actor.role), actor.staff_id)
+        for a in accounts:
+            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+        self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(actor.staff_id)))
+        self.staff_combo.blockSignals(False)
+
     def _on_staff_activated(self, index: int) -> None:
-        self.session.staff_id = int(self.staff_combo.itemData(index))
-        self.update_title()
-        settings_page = self.pages.get("決済会社設定")
-        if isinstance(settings_page, PaymentSettingsPage):
-            settings_page.apply_role()
-        self.staff_changed.emit(self.session.staff_id)
+        """担当スタッフ: the chosen staff member confirms with their PIN or password first."""
+        staff_id = int(self.staff_combo.itemData(index))
+        self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(self.session.staff_id)))
+        if staff_id == self.session.staff_id:
+            return
+        dialog = SignInDialog(self.session.actions, self.session.clinic.name, self.accounts, purpose="switch",
+                              preselect=staff_id, parent=self)
+        dialog.pin_check.setChecked(any(a.id == staff_id and a.has_pin for a in self.accounts))
+        dialog.signed_in.connect(self._switched)
+        dialog.finished.connect(lambda _r: setattr(self, "switch_dialog", None))
+        self.switch_dialog = dialog
+        dialog.open()
+
+    def _switched(self, actor: Actor) -> None:
+        if actor.staff_id == self.session.staff_id:
+            return
+        self.staff_changed.emit(actor)
+
+    def sign_out(self) -> None:
+        """サインアウト (audited); the app asks who signs in next."""
+        actor = self.session.actor
+        async_ops.run_op(self.session.actions.sign_out(actor), on_success=lambda _r: self.signed_out.emit(),
+                         name="sign-out")
+
+    # -- auto-lock ---------------------------------------------------------------------------
+
+    def _apply_auto_lock(self) -> None:
+        """The clinic's auto-lock minutes (after スタッフ管理 › セキュリティ changed them)."""
+        self.idle_timer.setInterval(max(1, self.session.clinic.auto_lock_minutes) * 60_000)
+        self.idle_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS and not self.locked:
+            self.idle_timer.start()
+        return False
+
+    def lock(self) -> None:
+        """Cover the window and every open dialog, and ask for a password or PIN (audited)."""
+        if self.locked:
+            return
+        self.locked = True
+        self.idle_timer.stop()
+        self.nav.hide()
+        self._covers = [Cover(self)]
+        self._covered_dialogs = [w for w in QApplication.topLevelWidgets()
+                                 if isinstance(w, QDialog) and w.isVisible() and w is not self.lock_dialog]
+        self._covers.extend(Cover(d) for d in self._covered_dialogs)
+        async_ops.run_op(self.session.actions.lock_screen(self.session.actor), name="lock")
+        dialog = SignInDialog(self.session.actions, self.session.clinic.name, self.accounts or [
+            StaffAccount(self.session.staff_id, self.session.actor.name, self.session.actor.role, True, True, False,
+                         None)], purpose="unlock", preselect=self.session.staff_id, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.signed_in.connect(self.unlock)
+        self.lock_dialog = dialog
+        dialog.open()
+
+    def unlock(self, actor: Actor) -> None:
+        """The same person: everything as it was. Someone else: the dialogs close unseen, then their window."""
+        same = actor.staff_id == self.session.staff_id
+        for dialog in self._covered_dialogs:
+            if not same and dialog.isVisible():
+                dialog.reject()
+        for cover in self._covers:
+            cover.hide()
+            cover.deleteLater()
+        self._covers, self._covered_dialogs = [], []
+        self.lock_dialog = None
+        self.locked = False
+        self.idle_timer.start()
+        if not same:
+            self.staff_changed.emit(actor)
+
+    # -- records -----------------------------------------------------------------------------
+
+    def open_record(self, entity_type: str, entity_id: str) -> None:
+        """An audit event's record: the request in 決済管理, the reservation in 予約管理, or the screen it belongs to."""
+        if entity_type == "billing_request" and "決済管理" in self.pages:
+            page = self.show_page("決済管理")
+            focus = getattr(page, "show_request", None)
+            if callable(focus):
+                focus(int(entity_id))
+        elif entity_type == "reservation" and "予約管理" in self.pages:
+            page = self.show_page("予約管理")
+            focus = getattr(page, "show_reservation", None)
+            if callable(focus):
+                focus(int(entity_id))
+        elif entity_type == "menu" and "メニュー設定" in self.pages:
+            self.show_page("メニュー設定")
+        elif entity_type == "staff" and "スタッフ管理" in self.pages:
+            self.show_page("スタッフ管理")
+        elif entity_type == "clinic" and "決済会社設定" in self.pages:
+            self.show_page("決済会社設定")
 
     def _on_lang_activated(self, index: int) -> None:
         lang = str(self.lang_combo.itemData(index))
@@ -371,6 +556,10 @@ class MainWindow(QMainWindow):
             self.language_changed.emit(lang)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.idle_timer.stop()
         super().closeEvent(event)
         self.closed.emit()
 

@@ -7,7 +7,9 @@ import dataclasses
 from PySide6.QtCore import QObject, Signal
 
 from desktop.services.actions import DeskActions
-from desktop.services.front_desk import ClinicInfo, StaffInfo
+from desktop.domain.clinic import StaffRole
+from desktop.domain.staff import Actor, Permission
+from desktop.services.front_desk import ClinicInfo
 
 
 class DataEvents(QObject):
@@ -32,7 +34,7 @@ class UiSession:
     """Args:
         actions: every operation the screens may ask for (already off the UI thread).
         clinic: the clinic as the screens show it.
-        staff_id: who is signed in on this PC (担当スタッフ).
+        actor: who is signed in on this PC (担当スタッフ), from a successful sign-in.
         events: change signals between the pages.
         checkout_url: where the checkout page is served, or None if it is not.
         managers: the staff ids of 管理者.
@@ -42,25 +44,29 @@ class UiSession:
 
     actions: DeskActions
     clinic: ClinicInfo
-    staff_id: int
+    actor: Actor
     events: DataEvents
     checkout_url: str | None = None
-    managers: frozenset[int] = frozenset()
     training: bool = False
     clinic_chosen: bool = True  # False while only the demo was ever opened (no clinic to return to yet)
 
     @property
+    def staff_id(self) -> int:
+        """The signed-in staff member's id."""
+        return self.actor.staff_id
+
+    @property
     def is_manager(self) -> bool:
-        """管理者 may refund and change settings; 受付スタッフ may not."""
-        return self.staff_id in self.managers
+        """管理者 may refund and change settings; 受付 and 経理 may not."""
+        return self.actor.role is StaffRole.MANAGER
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the signed-in role may do what ``permission`` guards (the services check again)."""
+        return self.actor.may(permission)
 
     @classmethod
-    def create(cls, actions: DeskActions, clinic: ClinicInfo | None, staff: list[StaffInfo],
-               staff_id: int) -> "UiSession":
-        """The session of ``staff_id`` (the first staff member if unknown). Raises RuntimeError without a clinic."""
+    def create(cls, actions: DeskActions, clinic: ClinicInfo | None, actor: Actor) -> "UiSession":
+        """The session of ``actor``. Raises RuntimeError without a clinic."""
         if clinic is None:
             raise RuntimeError("no clinic in the database")
-        if staff and staff_id not in {s.id for s in staff}:
-            staff_id = staff[0].id
-        managers = frozenset(s.id for s in staff if s.is_manager)
-        return cls(actions, clinic, staff_id, DataEvents(), managers=managers)
+        return cls(actions, clinic, actor, DataEvents())

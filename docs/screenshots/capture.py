@@ -10,6 +10,9 @@
 For dialogs, S is a JSON file giving the offscreen screen the size of the clinic's PC (the default
 800×600 screen would clamp them): {"screens": [{"name": "main", "x": 0, "y": 0, "width": 1366,
 "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log
+
+``staff`` takes ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
 from __future__ import annotations
@@ -116,10 +119,17 @@ async def capture(only: str = "") -> None:
     from desktop.ui.dialogs.refund_dialog import RefundDialog
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
-    ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()), LocalSettings(checkout_port=0, simulator_port=0),
-                          secrets=MemorySecretStore())
+    lang = os.environ.get("CAPTURE_LANG", "ja") if only == "staff" else "ja"
+    ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
+                          LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
+    if only == "staff":
+        await capture_staff(app, lang)
+        await app.stop()
+        ctx.close()
+        return
+    await sign_in_demo(app)
     w, s = app.window, app.session
     w.resize(1366, 768)
 
@@ -154,7 +164,7 @@ async def capture(only: str = "") -> None:
             targets.append(d)
     box = DemoMailbox(ctx.data_dir / "mailbox")
     for i, d in enumerate(targets[:4]):
-        await ctx.runner.payments(ctx.billing.request_payment, d.id, s.staff_id, amounts[i], TaxCategory.TAXABLE)
+        await ctx.runner.payments(ctx.billing.request_payment, d.id, s.actor, amounts[i], TaxCategory.TAXABLE)
         await ctx.runner.mail(ctx.outbox.send_due)
         if i < 3:
             mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
@@ -166,7 +176,7 @@ async def capture(only: str = "") -> None:
             await ctx.runner.payments(pay)
     hist = await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 10)
     paid = [h for h in hist if h.refundable]
-    await ctx.runner.payments(ctx.billing.refund, paid[-1].id, s.staff_id, 500, "一部返金（検査不要）")
+    await ctx.runner.payments(ctx.billing.refund, paid[-1].id, s.actor, 500, "一部返金（検査不要）")
 
     page = w.show_page("予約管理")
     await idle()
@@ -368,6 +378,107 @@ async def capture_help(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
         grab(crash, f"crash{tail}")
         crash.close()
     i18n.set_language("ja")
+
+
+async def idle_ops(extra: float = 0.3) -> None:
+    from desktop.ui import async_ops
+
+    while async_ops.pending():
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(extra)
+
+
+async def sign_in_demo(app, account: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Sign in on the start screen with a demo account (0 = 院長)."""
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+
+    a = DEMO_ACCOUNTS[account]
+    dialog = app.sign_in_dialog
+    combo = dialog.staff_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemText(i).startswith(a.name)))
+    dialog.secret_edit.setText(a.password)
+    dialog.submit()
+    while app.window is None:
+        await asyncio.sleep(0.05)
+    await idle_ops()
+
+
+async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """サインイン, 画面ロック, スタッフ管理, the second approver in the refund dialog, 操作履歴."""
+    from desktop.domain.billing import TaxCategory
+    from desktop.domain.clinic import StaffRole
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.history import HistoryFilter
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator.testing import make_test_token
+    from desktop.ui.dialogs.refund_dialog import RefundDialog
+
+    suffix = ("-en" if lang == "en" else "") + ("-150" if os.environ.get("QT_SCALE_FACTOR") == "1.5" else "")
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    ctx = app.ctx
+    dialog = app.sign_in_dialog
+    dialog.secret_edit.setText("")
+    await idle_ops()
+    grab(dialog, "sign-in")
+    await sign_in_demo(app)
+    w, s = app.window, app.session
+    w.resize(1366, 768)
+    await idle_ops()
+    # a paid request of 5,500 yen and a limit of 3,000 yen: its refund needs a second 管理者
+    await ctx.runner.db(ctx.settings_service.save_security, s.actor, s.clinic.id, refund_approval_threshold=3000,
+                        auto_lock_minutes=10)
+    rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
+    for r in rows:
+        d = await ctx.runner.db(ctx.queries.reservation, r.id)
+        if d.can_request_post_payment and d.patient.email:
+            break
+    await ctx.runner.payments(ctx.billing.request_payment, d.id, s.actor, 5500, TaxCategory.TAXABLE)
+    await ctx.runner.mail(ctx.outbox.send_due)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+    link = extract_content(box.get(mails[0].key)).first_link
+    base = app.simulator.base_url
+    await ctx.runner.payments(lambda: ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1],
+                                                                make_test_token(base, DEMO_SECRET_KEY)))
+    # the window is rebuilt so the clinic's new limit is known
+    app._build_window(s.actor)
+    w, s = app.window, app.session
+    w.resize(1366, 768)
+    await idle_ops()
+    page = w.show_page("スタッフ管理")
+    await idle_ops()
+    page.table.selectRow(0)
+    await idle_ops()
+    grab(w, "staff")
+    [row] = [h for h in await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 10) if h.refundable]
+    refund = RefundDialog(row, w.show_page("決済管理"))
+    refund.reason_edit.setText("診療内容の変更")
+    refund.show()
+    refund._on_refund_clicked()
+    await idle_ops(0.3)
+    names = [refund.approver_combo.itemText(i) for i in range(refund.approver_combo.count())]
+    if not names:  # the demo has one 管理者: add a second one to approve
+        await ctx.runner.db(ctx.staff.add_staff, s.actor, "副院長 山本", StaffRole.MANAGER,
+                            "fukuincho-2026", "4444")
+        refund.close()
+        refund = RefundDialog(row, w.show_page("決済管理"))
+        refund.reason_edit.setText("診療内容の変更")
+        refund.show()
+        refund._on_refund_clicked()
+        await idle_ops(0.3)
+    grab(refund, "refund-approval")
+    refund.close()
+    audit = w.show_page("操作履歴")
+    await idle_ops(0.3)
+    grab(w, "audit-log")
+    w.lock()
+    await idle_ops(0.3)
+    grab(w, "lock")
+    grab(w.lock_dialog, "lock-dialog")
 
 
 def main() -> int:

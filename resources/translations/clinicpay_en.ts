@@ -41,6 +41,181 @@
     </message>
 </context>
 <context>
+    <name>ApprovalsDialog</name>
+    <message>
+        <source>承認待ち</source>
+        <translation>Awaiting approval</translation>
+    </message>
+    <message>
+        <source>承認が必要な金額の返金です。返金を依頼した管理者とは別の管理者が承認すると、すぐに返金されます。</source>
+        <translation>These refunds are above the amount that needs approval. When a manager other than the one who asked approves, the refund is made at once.</translation>
+    </message>
+    <message>
+        <source>依頼日時</source>
+        <translation>Requested at</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient name</translation>
+    </message>
+    <message>
+        <source>返金額</source>
+        <translation>Refund amount</translation>
+    </message>
+    <message>
+        <source>返金理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>依頼した管理者</source>
+        <translation>Requested by</translation>
+    </message>
+    <message>
+        <source>承認待ちの返金はありません。</source>
+        <translation>No refunds are awaiting approval.</translation>
+    </message>
+    <message>
+        <source>取り下げ</source>
+        <translation>Withdraw</translation>
+    </message>
+    <message>
+        <source>承認して返金する</source>
+        <translation>Approve and refund</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>承認できる別の管理者が登録されていません。</source>
+        <translation>There is no other manager who could approve.</translation>
+    </message>
+    <message>
+        <source>承認して返金しました（{patient} 様・{amount}）。</source>
+        <translation>Approved and refunded ({patient}, {amount}).</translation>
+    </message>
+    <message>
+        <source>返金の依頼を取り下げました（{patient} 様）。</source>
+        <translation>The refund was withdrawn ({patient}).</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>請求・決済</source>
+        <translation>Requests and payments</translation>
+    </message>
+    <message>
+        <source>返金</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>予約・患者</source>
+        <translation>Reservations and patients</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>設定</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>サインイン・ロック</source>
+        <translation>Sign-in and lock</translation>
+    </message>
+    <message>
+        <source>CSV出力</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>対象</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient name</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>期間</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>すべて</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>検索</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>ダブルクリックで対象の画面を開きます</source>
+        <translation>Double-click to open the record</translation>
+    </message>
+    <message>
+        <source>患者</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>システム</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>請求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>予約</source>
+        <translation>Reservation</translation>
+    </message>
+    <message>
+        <source>メニュー</source>
+        <comment>record</comment>
+        <translation>Menu</translation>
+    </message>
+    <message>
+        <source>クリニック</source>
+        <translation>Clinic</translation>
+    </message>
+    <message>
+        <source>{n:,} 件</source>
+        <translation>{n:,} items</translation>
+    </message>
+    <message>
+        <source>操作履歴.csv</source>
+        <translation>audit-log.csv</translation>
+    </message>
+    <message>
+        <source>CSVファイル (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>CSVを出力しました（{n:,} 件）: {path}</source>
+        <translation>Exported {n:,} rows to CSV: {path}</translation>
+    </message>
+</context>
+<context>
     <name>BillingPage</name>
     <message>
         <source>請求ID</source>
@@ -123,12 +298,28 @@
         <translation>Export CSV</translation>
     </message>
     <message>
+        <source>承認待ち</source>
+        <translation>Awaiting approval</translation>
+    </message>
+    <message>
+        <source>2人目の管理者の承認を待っている返金</source>
+        <translation>Refunds waiting for a second manager to approve</translation>
+    </message>
+    <message>
         <source>〜</source>
         <translation>to</translation>
     </message>
     <message>
         <source>スタッフ</source>
         <translation>Staff</translation>
+    </message>
+    <message>
+        <source>承認待ち（{n}件）</source>
+        <translation>Awaiting approval ({n})</translation>
+    </message>
+    <message>
+        <source>請求ID {id} のみ表示中（クリアで全件表示）</source>
+        <translation>Showing request ID {id} only (Clear shows all)</translation>
     </message>
     <message>
         <source>{n:,} 件</source>
@@ -147,8 +338,16 @@
         <translation>Cancel request</translation>
     </message>
     <message>
+        <source>請求を取り消す（受付・管理者のみ）</source>
+        <translation>Cancel request (reception or manager only)</translation>
+    </message>
+    <message>
         <source>返金処理中…</source>
         <translation>Refunding…</translation>
+    </message>
+    <message>
+        <source>返金を承認待ちにしました（{patient} 様・{amount}）。別の管理者が「承認待ち」から承認すると返金されます。</source>
+        <translation>The refund is awaiting approval ({patient}, {amount}). It is made when another manager approves it under “Awaiting approval”.</translation>
     </message>
     <message>
         <source>返金しました（{patient} 様・{amount}）。</source>
@@ -668,6 +867,13 @@
     </message>
 </context>
 <context>
+    <name>Cover</name>
+    <message>
+        <source>画面ロック中</source>
+        <translation>Screen locked</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>起動できませんでした</source>
@@ -968,6 +1174,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Menu settings</translation>
     </message>
     <message>
+        <source>スタッフ管理</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>操作履歴</source>
+        <translation>Audit log</translation>
+    </message>
+    <message>
         <source>メールボックス（デモ）</source>
         <translation>Mailbox (demo)</translation>
     </message>
@@ -982,6 +1196,18 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>担当スタッフ</source>
         <translation>Staff</translation>
+    </message>
+    <message>
+        <source>ロック</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <source>画面をロックします（患者情報を隠します）</source>
+        <translation>Lock the screen (hides patient data)</translation>
+    </message>
+    <message>
+        <source>サインアウト</source>
+        <translation>Sign out</translation>
     </message>
     <message>
         <source>言語</source>
@@ -1521,6 +1747,34 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
+    <message>
+        <source>PINで入力</source>
+        <translation>Use PIN</translation>
+    </message>
+    <message>
+        <source>承認する管理者</source>
+        <translation>Approving manager</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>承認待ちにする</source>
+        <translation>Wait for approval</translation>
+    </message>
+    <message>
+        <source>承認して返金する</source>
+        <translation>Approve and refund</translation>
+    </message>
+    <message>
+        <source>{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。</source>
+        <translation>Refunds above {threshold} need another manager’s approval. The approving manager enters their password or PIN here, or the refund waits for approval.</translation>
+    </message>
+    <message>
+        <source>承認できる別の管理者が登録されていません。承認待ちにしてください。</source>
+        <translation>There is no other manager who could approve. Let the refund wait for approval.</translation>
+    </message>
 </context>
 <context>
     <name>ReservationDetailPanel</name>
@@ -1938,6 +2192,236 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>その他</source>
         <translation>Other</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>サインイン</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>担当スタッフの切り替え</source>
+        <translation>Switch staff</translation>
+    </message>
+    <message>
+        <source>画面ロック中</source>
+        <translation>Screen locked</translation>
+    </message>
+    <message>
+        <source>2人目の管理者の承認</source>
+        <translation>Second manager’s approval</translation>
+    </message>
+    <message>
+        <source>クリニック決済</source>
+        <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>スタッフを選び、パスワードまたはPINを入力してください。</source>
+        <translation>Choose your name and enter your password or PIN.</translation>
+    </message>
+    <message>
+        <source>切り替えるスタッフのPINまたはパスワードを入力してください。</source>
+        <translation>Enter the PIN or password of the staff member switching in.</translation>
+    </message>
+    <message>
+        <source>一定時間操作がなかったため画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。</source>
+        <translation>The screen was locked after a period without use. Enter your password or PIN to unlock it.</translation>
+    </message>
+    <message>
+        <source>この返金は承認が必要な金額です。別の管理者がパスワードまたはPINを入力してください。</source>
+        <translation>This refund needs approval. Another manager enters their password or PIN.</translation>
+    </message>
+    <message>
+        <source>スタッフ</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>パスワードまたはPIN</source>
+        <translation>Password or PIN</translation>
+    </message>
+    <message>
+        <source>PINで入力</source>
+        <translation>Use PIN</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>承認する</source>
+        <translation>Approve</translation>
+    </message>
+    <message>
+        <source>ロックを解除</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>トレーニング用アカウント（デモ）</source>
+        <translation>Training accounts (demo)</translation>
+    </message>
+    <message>
+        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
+        <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
+    </message>
+    <message>
+        <source>4〜8桁の数字</source>
+        <translation>4 to 8 digits</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <source>スタッフ名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>権限</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>パスワードは{n}文字以上で、よく使われるパスワードは使えません。PINは4〜8桁の数字です（担当スタッフの切り替えに使います）。</source>
+        <translation>Passwords have at least {n} characters and may not be common passwords. A PIN is 4 to 8 digits (used to switch staff quickly).</translation>
+    </message>
+    <message>
+        <source>スタッフを追加</source>
+        <translation>Add staff</translation>
+    </message>
+    <message>
+        <source>任意（4〜8桁の数字）</source>
+        <translation>Optional (4 to 8 digits)</translation>
+    </message>
+    <message>
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>選択したスタッフ</source>
+        <translation>Selected staff member</translation>
+    </message>
+    <message>
+        <source>名前を変更</source>
+        <translation>Rename</translation>
+    </message>
+    <message>
+        <source>権限を変更</source>
+        <translation>Change role</translation>
+    </message>
+    <message>
+        <source>無効にする</source>
+        <translation>Disable</translation>
+    </message>
+    <message>
+        <source>パスワードを再設定</source>
+        <translation>Reset password</translation>
+    </message>
+    <message>
+        <source>空欄で保存するとPINを削除</source>
+        <translation>Leave empty to remove the PIN</translation>
+    </message>
+    <message>
+        <source>PINを設定</source>
+        <translation>Set PIN</translation>
+    </message>
+    <message>
+        <source>新しいパスワード</source>
+        <translation>New password</translation>
+    </message>
+    <message>
+        <source>セキュリティ</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <source>この金額を超える返金には2人目の管理者の承認が必要です（0は承認なし）</source>
+        <translation>Refunds above this amount need a second manager’s approval (0 = no approval)</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>承認が必要な返金額（円を超える）</source>
+        <translation>Refunds needing approval (above, yen)</translation>
+    </message>
+    <message>
+        <source>自動ロックまでの時間（分）</source>
+        <translation>Auto-lock after (minutes)</translation>
+    </message>
+    <message>
+        <source>有効</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>無効</source>
+        <translation>Disabled</translation>
+    </message>
+    <message>
+        <source>ロック中（{time}まで）</source>
+        <translation>Locked (until {time})</translation>
+    </message>
+    <message>
+        <source>あり</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>有効にする</source>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <source>スタッフを追加しました（{name}）。</source>
+        <translation>Staff member added ({name}).</translation>
+    </message>
+    <message>
+        <source>名前を変更しました。</source>
+        <translation>Renamed.</translation>
+    </message>
+    <message>
+        <source>権限を変更しました。</source>
+        <translation>Role changed.</translation>
+    </message>
+    <message>
+        <source>スタッフを有効にしました。</source>
+        <translation>Staff member enabled.</translation>
+    </message>
+    <message>
+        <source>スタッフを無効にしました。</source>
+        <translation>Staff member disabled.</translation>
+    </message>
+    <message>
+        <source>パスワードを再設定しました（ロックも解除されます）。</source>
+        <translation>Password reset (the account is unlocked too).</translation>
+    </message>
+    <message>
+        <source>PINを設定しました。</source>
+        <translation>PIN set.</translation>
+    </message>
+    <message>
+        <source>PINを削除しました。</source>
+        <translation>PIN removed.</translation>
+    </message>
+    <message>
+        <source>セキュリティの設定を保存しました。</source>
+        <translation>Security settings saved.</translation>
     </message>
 </context>
 <context>

@@ -33,7 +33,7 @@ def make_context(tmp_path: pathlib.Path, db_url: str, simulator_url: str, clock:
 
 def seed_demo_clinic(ctx: AppContext, public_base_url: str = "http://127.0.0.1:8470") -> Front:
     front = seed_front_desk(ctx.db, mode=PaymentMode.DEMO, public_base_url=public_base_url)
-    ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
+    ctx.directory.update_clinic(front.manager, front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
                                                               representative="山田 太郎"))
     return front
 
@@ -62,5 +62,5 @@ def link_from_outbox(ctx: AppContext, request_id: int) -> str:
 
 
 def issue_link(ctx: AppContext, front: Front, amount: int = 1200, tax: str = "taxable") -> Link:
-    outcome = ctx.billing.request_payment(front.reservation_id, front.staff_id, amount, tax, "お大事になさってください")
+    outcome = ctx.billing.request_payment(front.reservation_id, front.staff, amount, tax, "お大事になさってください")
     return Link(outcome.request_id, link_from_outbox(ctx, outcome.request_id))

@@ -63,7 +63,7 @@ def test_cancelled_expired_and_processing_pages(client: TestClient, ctx: AppCont
     processing = english(client, link.path)
     assert "Checking your payment" in processing and japanese_left(processing) == []
     other = issue_link(ctx, front)
-    ctx.billing.cancel_request(other.request_id, front.staff_id)
+    ctx.billing.cancel_request(other.request_id, front.staff)
     cancelled = english(client, other.path)
     assert "This request was cancelled" in cancelled and japanese_left(cancelled) == []
     set_state(ctx, other.request_id, state=BillingState.REQUESTED,

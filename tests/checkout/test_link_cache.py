@@ -30,11 +30,11 @@ def test_cached_page_gets_a_fresh_nonce_and_follows_state(ctx: AppContext, front
         assert answer.json()["result"] == "three_d_secure"
         assert "お支払いを確認しています" in client.get(link.path).text
         # A change made from the desktop shows once the entry expires.
-        other = ctx.billing.request_payment(front.reservation_id, front.staff_id, 1500, "taxable")
+        other = ctx.billing.request_payment(front.reservation_id, front.staff, 1500, "taxable")
         from tests.checkout.helpers import link_from_outbox
 
         token = link_from_outbox(ctx, other.request_id)
         assert 'id="pay-form"' in client.get(f"/pay/{token}").text
-        ctx.billing.cancel_request(other.request_id, front.staff_id)
+        ctx.billing.cancel_request(other.request_id, front.staff)
         time.sleep(0.35)
         assert "このご請求は取り消されました" in client.get(f"/pay/{token}").text

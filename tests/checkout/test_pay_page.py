@@ -161,7 +161,7 @@ def test_second_submit_while_processing_never_charges_twice(client: TestClient, 
 
 def test_cancelled_expired_and_paid_links_show_their_page(client: TestClient, ctx: AppContext, front: Front,
                                                           link: Link) -> None:
-    ctx.billing.cancel_request(link.request_id, front.staff_id)
+    ctx.billing.cancel_request(link.request_id, front.staff)
     html = client.get(link.path).text
     assert "このご請求は取り消されました" in html and "03-1234-5678" in html and 'id="pay-form"' not in html
     set_state(ctx, link.request_id, state=BillingState.REQUESTED,
@@ -173,7 +173,7 @@ def test_cancelled_expired_and_paid_links_show_their_page(client: TestClient, ct
 def test_pay_on_a_cancelled_link_is_refused(client: TestClient, ctx: AppContext, sim: RunningSimulator,
                                             front: Front, link: Link) -> None:
     csrf = csrf_of(client.get(link.path).text)
-    ctx.billing.cancel_request(link.request_id, front.staff_id)
+    ctx.billing.cancel_request(link.request_id, front.staff)
     answer = client.post(link.path, json={"card_token": make_test_token(sim.base_url, sim.secret_key)},
                          headers={"X-CSRF-Token": csrf})
     assert answer.status_code == 409 and state_of(ctx, link.request_id) is BillingState.CANCELLED

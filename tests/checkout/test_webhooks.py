@@ -76,7 +76,7 @@ def test_tenant_review_result_updates_the_clinic(client: TestClient, ctx: AppCon
     assert clinic is not None
     tenant_id = "clinicpay-test-" + secrets.token_hex(4)
     ctx.gateways(clinic).create_tenant(tenant_id=tenant_id, name=clinic.name, platform_fee_rate="1.00", metadata={})
-    ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.IN_REVIEW))
+    ctx.directory.update_clinic(front.manager, front.clinic_id, ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.IN_REVIEW))
     tenant = sim.admin("POST", f"/_sim/tenants/{tenant_id}/review", {"status": "passed"})
     answer = post(client, event("tenant.updated", tenant))
     assert answer.json()["result"] == "tenant_applied"  # type: ignore[attr-defined]

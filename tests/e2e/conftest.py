@@ -73,7 +73,7 @@ class Stack:
     def mailed_link(self, amount: int = 1200) -> tuple[int, str]:
         """Request a payment as the front desk does and return the link from the e-mail received."""
         before = len(self.smtp.received)
-        outcome = self.ctx.billing.request_payment(self.front.reservation_id, self.front.staff_id, amount, "taxable")
+        outcome = self.ctx.billing.request_payment(self.front.reservation_id, self.front.staff, amount, "taxable")
         self.ctx.outbox.send_due()
         wait_for_messages(self.smtp, before + 1)
         message: EmailMessage = self.smtp.messages()[-1]
@@ -95,7 +95,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         server = ThreadedServer(create_checkout_app(checkout_services_from_context(ctx), limiter=RateLimiter(limit=10_000)))
         base_url = server.start()
         front = seed_front_desk(ctx.db, mode=PaymentMode.DEMO, public_base_url=base_url)
-        ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
+        ctx.directory.update_clinic(front.manager, front.clinic_id, ClinicUpdate(registration_number="T1234567890123", postal_code="100-0001",
                                                                   representative="山田 太郎"))
         try:
             yield Stack(ctx, base_url, front, smtp, sim)

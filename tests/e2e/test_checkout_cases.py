@@ -188,7 +188,7 @@ def _set(stack: Stack, request_id: int, **values: Any) -> None:
 
 def test_expired_cancelled_paid_and_forged_links(stack: Stack, page: Any) -> None:
     cancelled_id, cancelled = stack.mailed_link()
-    stack.ctx.billing.cancel_request(cancelled_id, stack.front.staff_id)
+    stack.ctx.billing.cancel_request(cancelled_id, stack.front.staff)
     expired_id, expired = stack.mailed_link()
     _set(stack, expired_id, link_expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
     paid_id, paid = stack.mailed_link()

@@ -6,8 +6,13 @@ import dataclasses
 import datetime as dt
 
 from desktop.domain.billing import BillingState, TaxCategory
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReviewStatus, StaffRole
+from desktop.domain.staff import Actor
 from desktop.services.directory import ClinicUpdate, DirectoryService, MenuInput
+from desktop.services.staff import StaffService
 from desktop.storage.orm import BillingRequest
 from desktop.storage.unit_of_work import Database
 
@@ -17,15 +22,33 @@ from desktop.storage.unit_of_work import Database
 SEED_TENANT = "clinicpay-seed-yamada"
 _NO_TENANT = object()
 
+FAST_HASHER = PasswordHasher.from_parameters(CHEAPEST)  # argon2id, cheap: tests hash many passwords
+PASSWORDS = {"manager": "manager-pass-2026", "staff": "uketsuke-pass-2026", "accountant": "keiri-pass-2026"}
+PINS = {"manager": "1111", "staff": "2222", "accountant": "3333"}
+
+
+def staff_service(db: Database, **kwargs: object) -> StaffService:
+    """A ``StaffService`` with a cheap argon2id hasher."""
+    return StaffService(db, hasher=FAST_HASHER, **kwargs)  # type: ignore[arg-type]
+
 
 @dataclasses.dataclass(frozen=True)
 class Front:
     clinic_id: int
-    staff_id: int
-    manager_id: int
+    staff: Actor  # 受付 佐藤
+    manager: Actor  # 院長 山田
+    accountant: Actor  # 経理 鈴木
     patient_id: int
     menu_id: int
     reservation_id: int
+
+    @property
+    def staff_id(self) -> int:
+        return self.staff.staff_id
+
+    @property
+    def manager_id(self) -> int:
+        return self.manager.staff_id
 
 
 def seed_front_desk(
@@ -43,23 +66,28 @@ def seed_front_desk(
         name="やまだ内科クリニック", email="info@yamada-clinic.example.jp", phone="03-1234-5678",
         address="東京都千代田区1-1-1", public_base_url=public_base_url,
     )
-    directory.update_clinic(clinic_id, ClinicUpdate(
+    accounts = staff_service(db)
+    manager = accounts.create_first_manager(clinic_id, "院長 山田", PASSWORDS["manager"], PINS["manager"])
+    staff_id = accounts.add_staff(manager, "受付 佐藤", StaffRole.STAFF, PASSWORDS["staff"], PINS["staff"])
+    accountant_id = accounts.add_staff(manager, "経理 鈴木", StaffRole.ACCOUNTANT, PASSWORDS["accountant"],
+                                       PINS["accountant"])
+    staff = Actor(staff_id, clinic_id, StaffRole.STAFF, "受付 佐藤")
+    accountant = Actor(accountant_id, clinic_id, StaffRole.ACCOUNTANT, "経理 鈴木")
+    directory.update_clinic(manager, clinic_id, ClinicUpdate(
         payment_mode=mode, payment_company="PAYJP", review_status=ReviewStatus.APPROVED,
         payjp_public_key=public_key,
         payjp_tenant_id=(None if mode is PaymentMode.DEMO else SEED_TENANT) if tenant_id is _NO_TENANT else tenant_id,  # type: ignore[arg-type]
     ))
-    staff_id = directory.add_staff(clinic_id, "受付 佐藤")
-    manager_id = directory.add_staff(clinic_id, "院長 山田", StaffRole.MANAGER)
     patient_id = directory.add_patient(
-        clinic_id, family_name="山田", given_name="花子", email=email, phone="090-1111-2222", sex="女性",
+        staff, clinic_id, family_name="山田", given_name="花子", email=email, phone="090-1111-2222", sex="女性",
         address="東京都新宿区2-2-2",
     )
-    menu_id = directory.save_menu(clinic_id, MenuInput(name="オンライン診療 (後決済)", price=1200, payment_timing=timing))
+    menu_id = directory.save_menu(manager, clinic_id, MenuInput(name="オンライン診療 (後決済)", price=1200, payment_timing=timing))
     reservation_id = directory.create_reservation(
-        clinic_id, patient_id=patient_id, menu_id=menu_id,
+        staff, clinic_id, patient_id=patient_id, menu_id=menu_id,
         starts_at=dt.datetime(2026, 11, 2, 5, 54, tzinfo=dt.timezone.utc), attachments=["問診票.pdf"],
     )
-    return Front(clinic_id, staff_id, manager_id, patient_id, menu_id, reservation_id)
+    return Front(clinic_id, staff, manager, accountant, patient_id, menu_id, reservation_id)
 
 
 def seed_paid_request(db: Database) -> int:

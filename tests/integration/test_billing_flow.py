@@ -28,7 +28,7 @@ def _count(desk: Desk, model: type) -> int:
 
 def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, "1200", "taxable", DEFAULT_MESSAGE)
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, "1200", "taxable", DEFAULT_MESSAGE)
     assert outcome.state is BillingState.REQUESTED
 
     mails = desk.deliver()
@@ -59,9 +59,9 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
     assert f"/pay/{raw_link}/receipt" in receipt_text and "4242" in receipt_text
     assert "4242424242424242" not in receipt_text
 
-    part = desk.billing.refund(outcome.request_id, f.manager_id, amount="200", reason="一部返金（窓口で調整）")
+    part = desk.billing.refund(outcome.request_id, f.manager, amount="200", reason="一部返金（窓口で調整）")
     assert part.state is BillingState.PARTIALLY_REFUNDED and part.refunded_total == 200
-    rest = desk.billing.refund(outcome.request_id, f.manager_id, reason="診療取消")
+    rest = desk.billing.refund(outcome.request_id, f.manager, reason="診療取消")
     assert rest.amount == 1000 and rest.state is BillingState.REFUNDED
     assert desk.charges()[0]["amount_refunded"] == 1200
     assert desk.charges()[0]["refunded"] is True
@@ -71,7 +71,7 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
     assert sum("返金" in s for s in subjects) == 2
 
     with pytest.raises(StateError) as info:
-        desk.billing.refund(outcome.request_id, f.manager_id)
+        desk.billing.refund(outcome.request_id, f.manager)
     assert "返金できません" in info.value.message("ja")
 
     with desk.db.uow(readonly=True) as uow:
@@ -83,18 +83,18 @@ def test_request_mail_pay_and_refund_in_two_steps(desk: Desk) -> None:
 
 def test_cancelled_link_is_refused_and_the_re_request_pays(desk: Desk) -> None:
     f = desk.front
-    first = desk.billing.request_payment(f.reservation_id, f.staff_id, 3300, "taxable")
+    first = desk.billing.request_payment(f.reservation_id, f.staff, 3300, "taxable")
     desk.deliver()
     old_link = desk.link_from_last_mail()
-    desk.billing.cancel_request(first.request_id, f.staff_id)
+    desk.billing.cancel_request(first.request_id, f.staff)
     assert desk.billing.open_link(old_link).status == LinkStatus.CANCELLED
     with pytest.raises(StateError) as info:
         desk.billing.pay_with_token(old_link, desk.token())
     assert info.value.code == "link_cancelled"
     with pytest.raises(StateError):
-        desk.billing.cancel_request(first.request_id, f.staff_id)  # a second cancel
+        desk.billing.cancel_request(first.request_id, f.staff)  # a second cancel
 
-    second = desk.billing.re_request(first.request_id, f.staff_id)
+    second = desk.billing.re_request(first.request_id, f.staff)
     assert second.request_id != first.request_id
     mails = desk.deliver()
     assert len(mails) == 2
@@ -108,7 +108,7 @@ def test_cancelled_link_is_refused_and_the_re_request_pays(desk: Desk) -> None:
 
 def test_declined_card_leaves_the_request_payable_with_the_reason(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     with pytest.raises(PaymentError) as info:
@@ -126,7 +126,7 @@ def test_declined_card_leaves_the_request_payable_with_the_reason(desk: Desk) ->
 
 def test_lost_charge_answer_is_found_not_charged_again(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix="/v1/charges")
     paid = desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
@@ -140,12 +140,12 @@ def test_lost_charge_answer_is_found_not_charged_again(desk: Desk) -> None:
 
 def test_lost_refund_answer_is_found_not_refunded_again(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 5000, "non_taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 5000, "non_taxable")
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     charge_id = desk.charges()[0]["id"]
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix=f"/v1/charges/{charge_id}/refund")
-    result = desk.billing.refund(outcome.request_id, f.manager_id, amount=2000, reason="一部返金")
+    result = desk.billing.refund(outcome.request_id, f.manager, amount=2000, reason="一部返金")
     assert result.refunded_total == 2000
     assert desk.charges()[0]["amount_refunded"] == 2000
     with desk.db.uow(readonly=True) as uow:
@@ -160,9 +160,9 @@ def test_saved_card_is_charged_at_once_and_once_even_when_the_answer_is_lost(des
     from desktop.services.directory import ClinicUpdate, DirectoryService
 
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
+    DirectoryService(desk.db).update_clinic(f.manager, f.clinic_id, ClinicUpdate(auto_charge=True))
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix="/v1/charges")
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 2200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 2200, "taxable")
     assert outcome.auto_charged and outcome.state is BillingState.PAID
     charges = desk.charges()
     assert len(charges) == 1 and charges[0]["customer"] == customer and charges[0]["amount"] == 2200
@@ -176,8 +176,8 @@ def test_declined_saved_card_falls_back_to_the_emailed_link(desk: Desk) -> None:
     from desktop.services.directory import ClinicUpdate, DirectoryService
 
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    DirectoryService(desk.db).update_clinic(f.manager, f.clinic_id, ClinicUpdate(auto_charge=True))
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None and outcome.auto_charge_error.code == "card_declined"
     mails = desk.deliver()
@@ -188,7 +188,7 @@ def test_declined_saved_card_falls_back_to_the_emailed_link(desk: Desk) -> None:
 def test_server_error_on_charge_waits_then_lets_the_patient_pay(desk: Desk) -> None:
     """A 500 may hide a charge: the request stays 処理中 until the look-up is sure."""
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     desk.sim.state.faults.fail_next(1, status=500, method="POST", path_prefix="/v1/charges")
@@ -206,7 +206,7 @@ def test_server_error_on_charge_waits_then_lets_the_patient_pay(desk: Desk) -> N
 
 def test_rate_limited_calls_are_retried_with_backoff(desk: Desk) -> None:
     f = desk.front
-    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     desk.sim.state.faults.fail_next(2, status=429, method="POST", path_prefix="/v1/charges")
     assert desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token()).state is BillingState.PAID
@@ -215,7 +215,7 @@ def test_rate_limited_calls_are_retried_with_backoff(desk: Desk) -> None:
 
 def test_two_tabs_paying_at_once_make_one_charge(desk: Desk) -> None:
     f = desk.front
-    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     tokens = [desk.token(), desk.token("5555555555554444")]
@@ -241,7 +241,7 @@ def test_two_tabs_paying_at_once_make_one_charge(desk: Desk) -> None:
 
 def test_two_pcs_refunding_at_once_refund_once(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     desk.sim.state.faults.add_latency(0.3, method="POST", path_prefix="/v1/charges/")
@@ -251,7 +251,7 @@ def test_two_pcs_refunding_at_once_refund_once(desk: Desk) -> None:
     def refund() -> None:
         barrier.wait()
         try:
-            results.append(desk.billing.refund(outcome.request_id, f.manager_id).state.value)
+            results.append(desk.billing.refund(outcome.request_id, f.manager).state.value)
         except StateError as exc:
             results.append(exc.code)
 
@@ -269,24 +269,24 @@ def test_bad_input_changes_nothing(desk: Desk) -> None:
     audit_before = _count(desk, AuditEvent)
     for amount in ("1", "12.5", "10000000", "abc"):
         with pytest.raises(ValidationError):
-            desk.billing.request_payment(f.reservation_id, f.staff_id, amount, "taxable")
+            desk.billing.request_payment(f.reservation_id, f.staff, amount, "taxable")
     with pytest.raises(ValidationError):
-        desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable", "あ" * 1001)
+        desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable", "あ" * 1001)
     assert (_count(desk, BillingRequest), _count(desk, OutboxMail), _count(desk, AuditEvent)) == (0, 0, audit_before)
 
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     with pytest.raises(StateError):
-        desk.billing.refund(outcome.request_id, f.manager_id)  # unpaid
+        desk.billing.refund(outcome.request_id, f.manager)  # unpaid
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     with pytest.raises(ValidationError) as info:
-        desk.billing.refund(outcome.request_id, f.manager_id, amount=1201)
+        desk.billing.refund(outcome.request_id, f.manager, amount=1201)
     assert "¥1,200" in info.value.message("ja")
     with pytest.raises(ValidationError):
-        desk.billing.refund(outcome.request_id, f.manager_id, reason="x" * 256)
+        desk.billing.refund(outcome.request_id, f.manager, reason="x" * 256)
     desk.clock.advance(days=181)
     with pytest.raises(StateError) as limit:
-        desk.billing.refund(outcome.request_id, f.manager_id)
+        desk.billing.refund(outcome.request_id, f.manager)
     assert limit.value.code == "refund_limit_exceeded"
     assert _count(desk, Refund) == 0
     assert _request(desk, outcome.request_id).state is BillingState.PAID
@@ -300,13 +300,13 @@ def test_patient_without_email_cannot_be_billed(db, sim, clock) -> None:  # type
     front = seed_front_desk(db, email=None)
     billing = BillingService(db, lambda clinic: None, clock=clock)  # type: ignore[arg-type,return-value]
     with pytest.raises(ValidationError) as info:
-        billing.request_payment(front.reservation_id, front.staff_id, 1200, "taxable")
+        billing.request_payment(front.reservation_id, front.staff, 1200, "taxable")
     assert info.value.code == "email_missing"
 
 
 def test_forged_and_expired_links(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     assert len(link) >= 43  # 256 bits, base64url
@@ -329,14 +329,14 @@ def test_forged_and_expired_links(desk: Desk) -> None:
 
 def test_re_request_with_bad_input_leaves_the_old_link_working(desk: Desk) -> None:
     f = desk.front
-    first = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    first = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     with pytest.raises(ValidationError):
-        desk.billing.re_request(first.request_id, f.staff_id, amount="30")
+        desk.billing.re_request(first.request_id, f.staff, amount="30")
     assert desk.billing.open_link(link).status == LinkStatus.PAYABLE
     assert _count(desk, BillingRequest) == 1
-    second = desk.billing.re_request(first.request_id, f.staff_id, amount="1,500", message="金額を訂正しました")
+    second = desk.billing.re_request(first.request_id, f.staff, amount="1,500", message="金額を訂正しました")
     assert desk.billing.open_link(link).status == LinkStatus.CANCELLED
     assert _request(desk, second.request_id).amount == 1500
     body = desk.deliver()[-1].get_body(preferencelist=("plain",)).get_content()
@@ -349,9 +349,9 @@ def test_unanswered_saved_card_charge_ends_with_a_link_by_mail(desk: Desk) -> No
     f = desk.front
     customer = desk.gateway.create_customer(card_token=desk.token(), email=None, patient_id=f.patient_id)
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
-    DirectoryService(desk.db).update_clinic(f.clinic_id, ClinicUpdate(auto_charge=True))
+    DirectoryService(desk.db).update_clinic(f.manager, f.clinic_id, ClinicUpdate(auto_charge=True))
     desk.sim.state.faults.fail_next(1, status=500, method="POST", path_prefix="/v1/charges")
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     assert outcome.state is BillingState.PROCESSING and isinstance(outcome.auto_charge_error, OutcomeUnknownError)
     assert desk.deliver() == []  # nothing to tell the patient yet
     desk.clock.advance(minutes=3)
@@ -368,35 +368,35 @@ def test_pre_payment_requests_the_menu_price_only_for_pre_payment_menus(desk: De
 
     f = desk.front
     with pytest.raises(StateError) as info:
-        desk.billing.request_pre_payment(f.reservation_id, f.staff_id)  # the seeded menu is 後決済 only
+        desk.billing.request_pre_payment(f.reservation_id, f.staff)  # the seeded menu is 後決済 only
     assert "事前決済" in info.value.message("ja")
     directory = DirectoryService(desk.db)
-    menu_id = directory.save_menu(f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
+    menu_id = directory.save_menu(f.manager, f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
                                                          payment_timing=PaymentTiming.PRE,
                                                          confirmation_message="予約時にお支払いください。"))
     import datetime as dt
 
-    reservation = directory.create_reservation(f.clinic_id, patient_id=f.patient_id, menu_id=menu_id,
+    reservation = directory.create_reservation(f.staff, f.clinic_id, patient_id=f.patient_id, menu_id=menu_id,
                                                starts_at=dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc))
-    outcome = desk.billing.request_pre_payment(reservation, f.staff_id)
+    outcome = desk.billing.request_pre_payment(reservation, f.staff)
     assert _request(desk, outcome.request_id).amount == 3300
     body = desk.deliver()[-1].get_body(preferencelist=("plain",)).get_content()
     assert "予約時にお支払いください。" in body and "¥3,300" in body
     with pytest.raises(StateError):
-        desk.billing.request_payment(reservation, f.staff_id, 1000, "taxable")  # not a 後決済 menu
+        desk.billing.request_payment(reservation, f.staff, 1000, "taxable")  # not a 後決済 menu
 
 
 def test_only_a_manager_can_refund(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     with pytest.raises(StateError) as info:
-        desk.billing.refund(outcome.request_id, f.staff_id)
+        desk.billing.refund(outcome.request_id, f.staff)
     assert "管理者" in info.value.message("ja")
     assert _request(desk, outcome.request_id).state is BillingState.PAID
     assert desk.charges()[0]["amount_refunded"] == 0
-    assert desk.billing.refund(outcome.request_id, f.manager_id).state is BillingState.REFUNDED
+    assert desk.billing.refund(outcome.request_id, f.manager).state is BillingState.REFUNDED
 
 
 def test_booking_a_pre_payment_menu_requests_its_price_at_once(desk: Desk) -> None:
@@ -409,20 +409,20 @@ def test_booking_a_pre_payment_menu_requests_its_price_at_once(desk: Desk) -> No
     f = desk.front
     directory = DirectoryService(desk.db)
     booking = BookingService(desk.db, directory, desk.billing)
-    online = directory.save_menu(f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
+    online = directory.save_menu(f.manager, f.clinic_id, MenuInput(name="オンライン診療 (事前決済)", price=3300,
                                                         payment_timing=PaymentTiming.PRE))
     when = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)
-    booked = booking.book(f.clinic_id, f.staff_id, patient_id=f.patient_id, menu_id=online, starts_at=when)
+    booked = booking.book(f.clinic_id, f.staff, patient_id=f.patient_id, menu_id=online, starts_at=when)
     assert booked.pre_payment is not None and booked.pre_payment.state is BillingState.REQUESTED
     mails = desk.deliver()
     assert len(mails) == 1 and "¥3,300" in mails[0].get_body(preferencelist=("plain",)).get_content()
 
-    post_only = booking.book(f.clinic_id, f.staff_id, patient_id=f.patient_id, menu_id=f.menu_id, starts_at=when)
+    post_only = booking.book(f.clinic_id, f.staff, patient_id=f.patient_id, menu_id=f.menu_id, starts_at=when)
     assert post_only.pre_payment is None and post_only.pre_payment_error is None
     assert len(desk.deliver()) == 1  # nothing more for a 後決済 menu
 
-    no_mail = directory.add_patient(f.clinic_id, family_name="鈴木", given_name="一郎")
-    failed = booking.book(f.clinic_id, f.staff_id, patient_id=no_mail, menu_id=online, starts_at=when)
+    no_mail = directory.add_patient(f.staff, f.clinic_id, family_name="鈴木", given_name="一郎")
+    failed = booking.book(f.clinic_id, f.staff, patient_id=no_mail, menu_id=online, starts_at=when)
     assert failed.pre_payment is None and failed.pre_payment_error is not None
     assert failed.pre_payment_error.code == "email_missing"
     assert directory.requests_for_reservation(failed.reservation_id) == []  # the booking itself stands
@@ -432,8 +432,8 @@ def test_a_patient_who_reads_english_gets_english_mail(desk: Desk) -> None:
     from desktop.services.directory import ClinicUpdate, DirectoryService
 
     f = desk.front
-    DirectoryService(desk.db).update_patient(f.patient_id, language="en")
-    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable", "Your bill is ready.")
+    DirectoryService(desk.db).update_patient(f.staff, f.patient_id, language="en")
+    desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable", "Your bill is ready.")
     mail = desk.deliver()[-1]
     assert str(mail["Subject"]) == "[やまだ内科クリニック] Payment request"
     body = mail.get_body(preferencelist=("plain",)).get_content()

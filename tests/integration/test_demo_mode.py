@@ -10,7 +10,7 @@ from desktop.domain.billing import BillingState
 from desktop.domain.errors import ValidationError
 from desktop.bootstrap import build_context
 from desktop.services.context import set_demo_api_base
-from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
+from desktop.services.demo import DEMO_ACCOUNTS, DEMO_CLINIC_NAME, ensure_demo_data
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.payment_setup import DEMO_SECRET_KEY
 from desktop.services.directory import ClinicUpdate
@@ -37,8 +37,8 @@ def test_fresh_install_bills_and_refunds_through_the_simulator_and_mailbox(tmp_p
                     select(Reservation).join(Menu, Menu.id == Reservation.menu_id)
                     .where(Menu.name == "一般診療 (後決済)")).first()
                 assert reservation is not None
-            staff_id = ctx.settings.staff_id
-            outcome = ctx.billing.request_payment(reservation.id, staff_id, "1,200", "taxable")
+            staff = ctx.staff.sign_in(ctx.settings.staff_id, DEMO_ACCOUNTS[0].password)
+            outcome = ctx.billing.request_payment(reservation.id, staff, "1,200", "taxable")
             assert ctx.outbox.send_due().sent == 1
             mailbox = DemoMailbox(tmp_path / "mailbox")
             summaries = mailbox.list_messages()
@@ -49,7 +49,7 @@ def test_fresh_install_bills_and_refunds_through_the_simulator_and_mailbox(tmp_p
             # The card is tokenized for the demo clinic's own PAY.JP account, as its checkout page does.
             token = make_test_token(sim.base_url, DEMO_SECRET_KEY)
             assert ctx.billing.pay_with_token(raw, token).state is BillingState.PAID
-            assert ctx.billing.refund(outcome.request_id, staff_id, reason="デモ").state is BillingState.REFUNDED
+            assert ctx.billing.refund(outcome.request_id, staff, reason="デモ").state is BillingState.REFUNDED
             ctx.outbox.send_due()
             assert len(mailbox.list_messages()) == 3  # request, receipt, refund notice
     finally:
@@ -76,10 +76,11 @@ def test_link_expiry_is_between_one_and_thirty_days(tmp_path: pathlib.Path) -> N
     try:
         clinic_id = ensure_demo_data(ctx)
         assert clinic_id is not None
+        manager = ctx.staff.sign_in(ctx.settings.staff_id, DEMO_ACCOUNTS[0].password)
         for days in (0, 31):
             with pytest.raises(ValidationError):
-                ctx.directory.update_clinic(clinic_id, ClinicUpdate(link_expiry_days=days))
-        ctx.directory.update_clinic(clinic_id, ClinicUpdate(link_expiry_days=14))
+                ctx.directory.update_clinic(manager, clinic_id, ClinicUpdate(link_expiry_days=days))
+        ctx.directory.update_clinic(manager, clinic_id, ClinicUpdate(link_expiry_days=14))
         clinic = ctx.clinic()
         assert clinic is not None and clinic.link_expiry_days == 14
     finally:

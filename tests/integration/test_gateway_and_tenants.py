@@ -79,7 +79,7 @@ def test_wrong_key_and_unreachable_payjp_are_clear(sim: RunningSimulator) -> Non
 
 def test_payment_with_charge_3d_secure(desk: Desk) -> None:
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     pending = desk.billing.pay_with_token(link, desk.token(), three_d_secure=True)
@@ -98,7 +98,7 @@ def test_payment_with_charge_3d_secure(desk: Desk) -> None:
 
 def test_failed_3d_secure_lets_the_patient_try_again(desk: Desk) -> None:
     f = desk.front
-    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     pending = desk.billing.pay_with_token(link, desk.token(), three_d_secure=True)
@@ -115,7 +115,7 @@ def test_failed_3d_secure_lets_the_patient_try_again(desk: Desk) -> None:
 
 def test_tenant_registration_and_review(desk: Desk) -> None:
     tenants = TenantService(desk.db, lambda clinic: desk.gateway, clock=desk.clock)
-    url = tenants.register(desk.front.clinic_id, desk.front.staff_id, CareType.WITH_INSURANCE)
+    url = tenants.register(desk.front.clinic_id, desk.front.manager, CareType.WITH_INSURANCE)
     assert url.startswith(desk.sim.base_url)
     assert httpx.get(url).status_code == 200  # the application form opens
     with desk.db.uow(readonly=True) as uow:
@@ -130,9 +130,9 @@ def test_tenant_registration_and_review(desk: Desk) -> None:
     # charges now belong to the tenant
     from desktop.services.directory import ClinicUpdate, DirectoryService
 
-    DirectoryService(desk.db).update_clinic(desk.front.clinic_id, ClinicUpdate(payjp_tenant_id=tenant_id))
+    DirectoryService(desk.db).update_clinic(desk.front.manager, desk.front.clinic_id, ClinicUpdate(payjp_tenant_id=tenant_id))
     f = desk.front
-    desk.billing.request_payment(f.reservation_id, f.staff_id, 1200, "taxable")
+    desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable")
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     assert desk.charges()[0]["tenant"] == tenant_id
@@ -181,13 +181,13 @@ def test_test_mode_charges_refunds_and_lookups_carry_the_clinics_tenant(
     outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
     desk = Desk(db, sim, smtp_server, gateways(_clinic(db, front.clinic_id)), billing, outbox, front, clock)
     assert desk.gateway.tenant == tenant_id and desk.gateway.require_tenant
-    outcome = billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+    outcome = billing.request_payment(front.reservation_id, front.staff, 3000, "taxable")
     desk.deliver()
     paid = billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     assert paid.state is BillingState.PAID
     (charge,) = desk.charges()
     assert charge["tenant"] == tenant_id and charge["platform_fee_rate"] == "1.00" and charge["amount"] == 3000
-    billing.refund(outcome.request_id, front.manager_id, 1000, "一部返金")
+    billing.refund(outcome.request_id, front.manager, 1000, "一部返金")
     (refunded,) = desk.charges()
     assert refunded["amount_refunded"] == 1000 and refunded["tenant"] == tenant_id
     assert desk.gateway.retrieve_charge(charge["id"]).tenant == tenant_id
@@ -204,7 +204,7 @@ def test_test_mode_without_a_tenant_sends_no_money_call(
     billing = BillingService(db, gateways, clock=clock)
     outbox = OutboxSender(db, lambda: SmtpTransport(smtp_server.settings()), clock)
     desk = Desk(db, sim, smtp_server, gateways(_clinic(db, front.clinic_id)), billing, outbox, front, clock)
-    billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+    billing.request_payment(front.reservation_id, front.staff, 3000, "taxable")
     desk.deliver()
     link = desk.link_from_last_mail()
     token = desk.token()

@@ -15,12 +15,12 @@ from tests.integration.conftest import Desk
 def _bill(desk: Desk, family: str, given: str, kana: tuple[str, str], amount: int) -> int:
     d = DirectoryService(desk.db)
     f = desk.front
-    patient = d.add_patient(f.clinic_id, family_name=family, given_name=given, email="p@example.jp",
+    patient = d.add_patient(f.staff, f.clinic_id, family_name=family, given_name=given, email="p@example.jp",
                             family_name_kana=kana[0], given_name_kana=kana[1])
-    reservation = d.create_reservation(f.clinic_id, patient_id=patient, menu_id=f.menu_id,
+    reservation = d.create_reservation(f.staff, f.clinic_id, patient_id=patient, menu_id=f.menu_id,
                                        starts_at=dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc))
     desk.clock.advance(minutes=1)
-    return desk.billing.request_payment(reservation, f.staff_id, amount, "taxable").request_id
+    return desk.billing.request_payment(reservation, f.staff, amount, "taxable").request_id
 
 
 def test_name_filter_finds_family_given_and_reading(desk: Desk) -> None:
@@ -46,7 +46,7 @@ def test_state_filter_paging_from_both_ends_and_csv(desk: Desk, tmp_path: pathli
     history = HistoryService(desk.db)
     cid = desk.front.clinic_id
     ids = [_bill(desk, "患者", str(i), ("カンジャ", ""), 1000 + i) for i in range(7)]
-    desk.billing.cancel_request(ids[0], desk.front.staff_id)
+    desk.billing.cancel_request(ids[0], desk.front.staff)
     total = history.count(cid)
     assert total == 7
     newest_first = [r.id for r in history.page(cid, HistoryFilter(), 0, 7)]
@@ -57,7 +57,7 @@ def test_state_filter_paging_from_both_ends_and_csv(desk: Desk, tmp_path: pathli
     assert [r.id for r in cancelled] == [ids[0]]
 
     out = tmp_path / "history.csv"
-    written = history.export_csv(cid, HistoryFilter(), out, headers=["請求ID", "請求日時"], state_labels=dict(STATE_LABELS))
+    written = history.export_csv(desk.front.accountant, cid, HistoryFilter(), out, headers=["請求ID", "請求日時"], state_labels=dict(STATE_LABELS))
     raw = out.read_bytes()
     assert written == 7 and raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     text = raw.decode("utf-8-sig")

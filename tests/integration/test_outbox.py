@@ -24,7 +24,7 @@ from tests.smtp_server import EXPECT_AIOSMTPD_LOGIN_WARNING, SmtpTestServer, fre
 def _queue_requests(desk: Desk, n: int) -> None:
     f = desk.front
     for i in range(n):
-        desk.billing.request_payment(f.reservation_id, f.staff_id, 1000 + i, "taxable")
+        desk.billing.request_payment(f.reservation_id, f.staff, 1000 + i, "taxable")
 
 
 @EXPECT_AIOSMTPD_LOGIN_WARNING

@@ -31,9 +31,9 @@ def _audit(db: Database, action: str) -> list[AuditEvent]:
 def test_new_patient_is_stored_normalised_and_audited(db: Database) -> None:
     front = seed_front_desk(db)
     d = DirectoryService(db)
-    pid = d.add_patient(front.clinic_id, family_name="　田中 ", given_name="健", family_name_kana="たなか",
+    pid = d.add_patient(front.staff, front.clinic_id, family_name="　田中 ", given_name="健", family_name_kana="たなか",
                         given_name_kana="ｹﾝ", sex="男性", phone="０３－９９９９ー００００", email=" ken＠example.jp ",
-                        address="千葉県千葉市中央区市場町1-1", language="en", staff_id=front.staff_id)
+                        address="千葉県千葉市中央区市場町1-1", language="en")
     p = _patient(db, pid)
     assert (p.family_name, p.given_name, p.family_name_kana, p.given_name_kana) == ("田中", "健", "タナカ", "ケン")
     assert (p.phone, p.email, p.language, p.sex) == ("03-9999-0000", "ken@example.jp", "en", "男性")
@@ -47,7 +47,7 @@ def test_new_patient_is_stored_normalised_and_audited(db: Database) -> None:
 
 def test_patient_without_email_is_allowed(db: Database) -> None:
     front = seed_front_desk(db)
-    pid = DirectoryService(db).add_patient(front.clinic_id, family_name="田中", given_name="", email="  ")
+    pid = DirectoryService(db).add_patient(front.staff, front.clinic_id, family_name="田中", given_name="", email="  ")
     assert _patient(db, pid).email is None
 
 
@@ -73,11 +73,11 @@ def test_wrong_fields_are_refused_for_new_and_edited_patients(
     front = seed_front_desk(db)
     d = DirectoryService(db)
     with pytest.raises(ValidationError) as new:
-        d.add_patient(front.clinic_id, **{"family_name": "新規", "given_name": "患者", **fields})
+        d.add_patient(front.staff, front.clinic_id, **{"family_name": "新規", "given_name": "患者", **fields})
     assert (new.value.field, new.value.code) == (field, code)
     before = _patient(db, front.patient_id)
     with pytest.raises(ValidationError) as edit:
-        d.update_patient(front.patient_id, front.staff_id, **fields)
+        d.update_patient(front.staff, front.patient_id, **fields)
     assert (edit.value.field, edit.value.code) == (field, code)
     assert edit.value.message("ja") and edit.value.message("en")
     after = _patient(db, front.patient_id)
@@ -90,7 +90,7 @@ def test_wrong_fields_are_refused_for_new_and_edited_patients(
 def test_update_changes_only_the_given_fields_and_keeps_before_and_after(db: Database) -> None:
     front = seed_front_desk(db, email=None)
     d = DirectoryService(db)
-    changed = d.update_patient(front.patient_id, front.staff_id, email="hanako.new@example.jp",
+    changed = d.update_patient(front.staff, front.patient_id, email="hanako.new@example.jp",
                                family_name_kana="やまだ", given_name_kana="はなこ", phone="090-1111-2222")
     assert sorted(changed) == ["email", "family_name_kana", "given_name_kana"]  # the phone did not change
     p = _patient(db, front.patient_id)
@@ -101,23 +101,23 @@ def test_update_changes_only_the_given_fields_and_keeps_before_and_after(db: Dat
     assert json.loads(event.before or "{}") == {"email": None, "family_name_kana": "", "given_name_kana": ""}
     assert json.loads(event.after or "{}") == {"email": "hanako.new@example.jp", "family_name_kana": "ヤマダ",
                                                "given_name_kana": "ハナコ"}
-    assert d.update_patient(front.patient_id, front.staff_id, email="hanako.new@example.jp") == []
+    assert d.update_patient(front.staff, front.patient_id, email="hanako.new@example.jp") == []
     assert len(_audit(db, "patient_updated")) == 1  # no change, no record
 
 
 def test_clearing_the_email_stores_none(db: Database) -> None:
     front = seed_front_desk(db)
-    DirectoryService(db).update_patient(front.patient_id, email="")
+    DirectoryService(db).update_patient(front.staff, front.patient_id, email="")
     assert _patient(db, front.patient_id).email is None
 
 
 def test_unknown_patient_or_field(db: Database) -> None:
-    seed_front_desk(db)
+    front = seed_front_desk(db)
     d = DirectoryService(db)
     with pytest.raises(NotFoundError):
-        d.update_patient(999_999, family_name="誰か")
+        d.update_patient(front.staff, 999_999, family_name="誰か")
     with pytest.raises(TypeError):
-        d.update_patient(1, birthday="2000-01-01")
+        d.update_patient(front.staff, 1, birthday="2000-01-01")
 
 
 def test_duplicates_are_found_by_name_and_phone_or_by_email(db: Database) -> None:
@@ -134,6 +134,6 @@ def test_duplicates_are_found_by_name_and_phone_or_by_email(db: Database) -> Non
     assert d.find_duplicates(front.clinic_id, family_name="山田", given_name="花子", phone="090-1111-2222",
                              email="hanako@example.jp", exclude_id=front.patient_id) == []
     # a warning, not a refusal: the same person can still be registered twice
-    twin = d.add_patient(front.clinic_id, family_name="山田", given_name="花子", phone="090-1111-2222",
+    twin = d.add_patient(front.staff, front.clinic_id, family_name="山田", given_name="花子", phone="090-1111-2222",
                          email="hanako@example.jp")
     assert twin != front.patient_id

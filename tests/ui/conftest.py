@@ -25,6 +25,7 @@ from desktop.app import ClinicPayApp
 from desktop.bootstrap import bootstrap, prepare_context
 from desktop.config import LocalSettings
 from desktop.services.demo import ensure_demo_data
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.demo_mailbox import DemoMailbox, extract_content
 from desktop.services.secrets import MemorySecretStore
 from desktop.ui import async_ops, i18n, messages
@@ -75,6 +76,7 @@ def clinic_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.P
     ensure_demo_data(ctx)
     app = ClinicPayApp(ctx, checkout_port=0)
     run(qtbot, app.start(show=True))
+    sign_in(qtbot, app, DEMO_ACCOUNTS[0].name, DEMO_ACCOUNTS[0].password)  # the demo's 院長
     app.window.resize(1366, 768)
     wait_idle(qtbot)
     yield app
@@ -99,6 +101,19 @@ def fresh_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.Pa
     run(qtbot, app.stop())
     app.ctx.close()
     i18n.set_language("ja")
+
+
+def sign_in(qtbot: Any, app: ClinicPayApp, name: str, secret: str, *, pin: bool = False) -> None:
+    """Sign in on the start screen as a receptionist does: choose the name, type the password (or PIN)."""
+    dialog = app.sign_in_dialog
+    assert dialog is not None and dialog.isVisible()
+    combo = dialog.staff_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemText(i).startswith(name)))
+    dialog.pin_check.setChecked(pin)
+    dialog.secret_edit.setText(secret)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=20000)
+    wait_idle(qtbot)
 
 
 def payment_links(app: ClinicPayApp) -> list[str]:

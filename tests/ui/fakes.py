@@ -13,7 +13,8 @@ import datetime as dt
 from typing import Any
 
 from desktop.domain.billing import BillingState, RequestKind, TaxCategory, state_after_refund
-from desktop.domain.clinic import PaymentMode
+from desktop.domain.clinic import PaymentMode, StaffRole
+from desktop.domain.staff import Actor
 from desktop.services.billing import RefundOutcome
 from desktop.services.front_desk import ClinicInfo
 from desktop.services.history import HistoryFilter, HistoryRow
@@ -66,9 +67,14 @@ class FakeDeskActions:
         await asyncio.sleep(0)
         return [(MANAGER_ID, "院長 桜井"), (RECEPTIONIST_ID, "受付 佐々木")]
 
-    async def refund(self, request_id: int, staff_id: int, amount: int | None, reason: str) -> RefundOutcome:
+    async def pending_refunds(self, clinic_id: int) -> list[Any]:
         await asyncio.sleep(0)
-        self.refunds.append((request_id, staff_id, amount, reason))
+        return []
+
+    async def refund(self, request_id: int, actor: Actor, amount: int | None, reason: str, *,
+                     approver: Actor | None = None) -> RefundOutcome:
+        await asyncio.sleep(0)
+        self.refunds.append((request_id, actor.staff_id, amount, reason))
         if self.refund_error is not None:
             raise self.refund_error
         row = self.rows[request_id]
@@ -83,4 +89,6 @@ class FakeDeskActions:
 
 def fake_session(actions: Any, staff_id: int = MANAGER_ID) -> UiSession:
     """A signed-in session over ``actions`` (staff 1 is the 管理者, staff 2 a 受付スタッフ)."""
-    return UiSession(actions, CLINIC, staff_id, DataEvents(), managers=frozenset({MANAGER_ID}))
+    role = StaffRole.MANAGER if staff_id == MANAGER_ID else StaffRole.STAFF
+    name = "院長 桜井" if staff_id == MANAGER_ID else "受付 佐々木"
+    return UiSession(actions, CLINIC, Actor(staff_id, CLINIC.id, role, name), DataEvents())

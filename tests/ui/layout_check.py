@@ -112,6 +112,14 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
                           secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+
+    sign_in = app.sign_in_dialog  # サインイン as the demo's 院長
+    assert sign_in is not None
+    sign_in.secret_edit.setText(DEMO_ACCOUNTS[0].password)
+    sign_in.submit()
+    while app.window is None:
+        await asyncio.sleep(0.05)
     w, s = app.window, app.session
     assert w is not None and s is not None
     w.resize(width, height)
@@ -140,7 +148,7 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     from desktop.services.demo_mailbox import DemoMailbox, extract_content
     from desktop.simulator.testing import make_test_token
 
-    await ctx.runner.payments(ctx.billing.request_payment, detail.id, s.staff_id, 12800, "taxable")
+    await ctx.runner.payments(ctx.billing.request_payment, detail.id, s.actor, 12800, "taxable")
     await ctx.runner.mail(ctx.outbox.send_due)
     box = DemoMailbox(ctx.data_dir / "mailbox")
     link = next(x for x in (extract_content(box.get(m.key)).first_link for m in box.list_messages()) if x)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 from desktop.ui.dialogs.refund_dialog import WARNING, RefundDialog
 from desktop.ui.pages.billing_page import ACTIONS_COLUMN, BillingPage
 
+from .test_roles import switch_staff
 from .conftest import pay_link, payment_links, run, texts, wait_for, wait_idle
 
 
@@ -25,7 +26,7 @@ def _paid_requests(qtbot: Any, app: Any, amounts: list[int]) -> None:
         detail = run(qtbot, rows.db(app.ctx.queries.reservation, rid))
         if not detail.patient.email:
             continue
-        run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.staff_id, amount, "taxable"))
+        run(qtbot, rows.payments(app.ctx.billing.request_payment, rid, s.actor, amount, "taxable"))
         pay_link(qtbot, app, payment_links(app)[0])
 
 
@@ -141,12 +142,8 @@ def test_receptionist_sees_refund_greyed_with_the_reason(
     qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _paid_requests(qtbot, clinic_app, [1200])
+    switch_staff(qtbot, clinic_app, "受付", "2222")  # 担当スタッフ with the receptionist's PIN
     page = _page(qtbot, clinic_app)
-    window = clinic_app.window
-    combo = window.staff_combo
-    index = next(i for i in range(combo.count()) if "受付" in combo.itemText(i))
-    combo.setCurrentIndex(index)
-    combo.activated.emit(index)
     menus = _capture_menus(monkeypatch)
     rect = page.view.visualRect(page.model.index(0, 2))
     page.view.customContextMenuRequested.emit(rect.center())

@@ -45,7 +45,8 @@ def data_strings(app: Any) -> list[str]:
     out: list[str] = [DEFAULT_MESSAGE, "日本語"]  # a language is named in itself in the language menu
     with app.ctx.db.uow(readonly=True) as uow:
         s = uow.session
-        out += [c.name for c in s.scalars(select(Clinic))]
+        for c in s.scalars(select(Clinic)):  # (the audit log shows what was entered, before and after)
+            out += [c.name, c.representative, c.address]
         out += [x.name for x in s.scalars(select(Staff))]
         for p in s.scalars(select(Patient)):
             out += [p.full_name, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana, p.address,

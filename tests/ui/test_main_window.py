@@ -18,7 +18,7 @@ def test_hamburger_opens_the_left_column_and_navigates(qtbot: Any, clinic_app: A
     qtbot.mouseClick(w.menu_button, Qt.MouseButton.LeftButton)
     assert w.nav.isVisible()
     assert [w.nav.item(i).text() for i in range(w.nav.count())] == [
-        "予約管理", "決済管理", "　└ 決済会社設定", "メニュー設定", "メールボックス（デモ）"]
+        "予約管理", "決済管理", "　└ 決済会社設定", "メニュー設定", "スタッフ管理", "操作履歴", "メールボックス（デモ）"]
     w.nav.setCurrentRow(3)
     assert w.current_page() is w.pages["メニュー設定"]
     qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -34,10 +34,18 @@ def test_title_and_status_area(qtbot: Any, clinic_app: Any) -> None:
     assert w.status_server.text() == f"決済ページ: 稼働中 {clinic_app.checkout_url}"
     w.set_outbox_status(3, 0)
     assert w.status_outbox.text() == "未送信 3 件"
-    w.staff_combo.setCurrentIndex(1)
-    w.staff_combo.activated.emit(1)
-    assert "受付 佐々木" in w.windowTitle()
-    assert clinic_app.session.staff_id == w.staff_combo.itemData(1)
+    index = next(i for i in range(w.staff_combo.count()) if w.staff_combo.itemText(i).startswith("受付 佐々木"))
+    staff_id = w.staff_combo.itemData(index)
+    w.staff_combo.setCurrentIndex(index)
+    w.staff_combo.activated.emit(index)  # 担当スタッフ: the PIN is asked first
+    dialog = w.switch_dialog
+    assert dialog is not None and dialog.pin_check.isChecked()
+    dialog.secret_edit.setText("2222")
+    dialog.ok_button.click()
+    wait_for(qtbot, lambda: clinic_app.window is not w)
+    assert "受付 佐々木（受付）" in clinic_app.window.windowTitle()
+    assert clinic_app.session.staff_id == staff_id
+    wait_idle(qtbot)
 
 
 @pytest.mark.expect_log("desktop.ui.messages", "ERROR", "unexpected error")
@@ -78,7 +86,8 @@ def test_demo_webhooks_reach_the_checkout_server(qtbot: Any, clinic_app: Any) ->
     ctx = clinic_app.ctx
     clinic = ctx.clinic()
     tenant_id = f"clinicpay-{clinic.id}-demo"
-    ctx.directory.update_clinic(clinic.id, ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED))
+    ctx.directory.update_clinic(clinic_app.session.actor, clinic.id,
+                                ClinicUpdate(payjp_tenant_id=tenant_id, review_status=ReviewStatus.RECEIVED))
     gateway = ctx.gateways(clinic)
     done: list[object] = []
     worker = threading.Thread(target=lambda: done.append(gateway.create_tenant(

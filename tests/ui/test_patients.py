@@ -93,7 +93,7 @@ def _book_tanaka_for_post_payment(qtbot: Any, app: Any) -> int:
     assert tanaka.email == ""
     menu = next(m for m in menus if "一般診療" in m.name)
     starts = dt.datetime.now(JST).replace(hour=17, minute=0, second=0, microsecond=0)
-    return int(run(qtbot, app.ctx.runner.db(app.ctx.directory.create_reservation, s.clinic.id, patient_id=tanaka.id,
+    return int(run(qtbot, app.ctx.runner.db(app.ctx.directory.create_reservation, s.actor, s.clinic.id, patient_id=tanaka.id,
                                             menu_id=menu.id, starts_at=starts.astimezone(dt.timezone.utc))))
 
 

@@ -41,7 +41,8 @@ def _clinic(app: Any) -> Clinic:
 
 
 def _update(qtbot: Any, app: Any, **values: Any) -> None:
-    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, ClinicUpdate(**values)))
+    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, app.session.actor, _clinic(app).id,
+                                 ClinicUpdate(**values)))
 
 
 def _page(qtbot: Any, app: Any) -> PaymentSettingsPage:

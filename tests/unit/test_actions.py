@@ -52,7 +52,8 @@ def runner() -> Any:
 
 def _actions(runner: BackgroundRunner, tmp_path: pathlib.Path, **services: Any) -> DeskActions:
     parts: dict[str, Any] = {name: _Recorder() for name in
-                             ("billing", "booking", "directory", "settings", "queries", "history", "outbox", "setup")}
+                             ("billing", "booking", "directory", "settings", "queries", "history", "outbox",
+                              "setup", "staff", "audit")}
     parts["settings"].tenants = _Recorder()
     parts.update(services)
     return DeskActions(runner=runner, mailbox_dir=tmp_path / "mailbox", **parts)
@@ -65,7 +66,7 @@ def test_payjp_smtp_and_reads_run_in_separate_pools(runner: BackgroundRunner, tm
         return list(await asyncio.gather(
             actions.refund(7, 1, 500, "二重予約"),
             actions.history_page(1, HistoryFilter(), 0, 50),
-            actions.send_test_mail(1),
+            actions.send_test_mail(1, 1),  # type: ignore[arg-type]
             actions.register_tenant(1, 1, "with_insurance"),  # type: ignore[arg-type]
         ))
 

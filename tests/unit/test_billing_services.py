@@ -27,7 +27,7 @@ def engine(sqlite_db: Database, clock: FixedClock) -> Engine:
 
 def request(engine: Engine, amount: int = 1200) -> int:
     outcome = engine.billing.requests.request_payment(
-        engine.front.reservation_id, engine.front.staff_id, Yen(amount), TaxCategory.TAXABLE, "よろしくお願いします"
+        engine.front.reservation_id, engine.front.staff, Yen(amount), TaxCategory.TAXABLE, "よろしくお願いします"
     )
     return outcome.request_id
 
@@ -123,7 +123,7 @@ def test_three_d_secure_waits_for_the_cardholder_then_completes(engine: Engine) 
 def test_cancel_refuses_a_paid_request_in_the_readers_language(engine: Engine) -> None:
     request_id = paid(engine)
     with pytest.raises(StateError) as error:
-        engine.billing.requests.cancel_request(request_id, engine.front.staff_id)
+        engine.billing.requests.cancel_request(request_id, engine.front.staff)
     assert error.value.message("en") == "This request cannot be cancelled (it is Paid)."
     assert not JAPANESE.search(error.value.message("en"))
     assert "決済済み" in error.value.message("ja")
@@ -132,7 +132,7 @@ def test_cancel_refuses_a_paid_request_in_the_readers_language(engine: Engine) -
 def test_re_request_cancels_the_old_link_and_sends_a_new_one_in_one_step(engine: Engine) -> None:
     old_id = request(engine)
     old_link = engine.link()
-    outcome = engine.billing.requests.re_request(old_id, engine.front.staff_id, amount=Yen(1500))
+    outcome = engine.billing.requests.re_request(old_id, engine.front.staff, amount=Yen(1500))
     assert state(engine, old_id).state is BillingState.CANCELLED
     assert state(engine, old_id).replaced_by_id == outcome.request_id
     assert state(engine, outcome.request_id).amount == 1500
@@ -151,7 +151,7 @@ def test_overdue_links_expire_each_with_its_audit_event(engine: Engine) -> None:
 
 def test_a_partial_then_the_rest_refund_and_each_mail_the_patient(engine: Engine) -> None:
     request_id = paid(engine)
-    manager = engine.front.manager_id
+    manager = engine.front.manager
     first = engine.billing.refunds.refund(request_id, manager, Yen(200), "一部返金")
     assert (first.amount, first.refunded_total, first.state) == (200, 200, BillingState.PARTIALLY_REFUNDED)
     with pytest.raises(ValidationError) as error:
@@ -166,7 +166,7 @@ def test_a_refund_payjp_refuses_returns_the_request_and_stores_the_code(engine: 
     request_id = paid(engine)
     engine.gateway.decline = "card_declined"
     with pytest.raises(PaymentError):
-        engine.billing.refunds.refund(request_id, engine.front.manager_id)
+        engine.billing.refunds.refund(request_id, engine.front.manager)
     assert state(engine, request_id).state is BillingState.PAID
     with engine.db.uow(readonly=True) as uow:
         refund = uow.session.scalars(select(Refund)).one()
@@ -177,14 +177,14 @@ def test_a_refund_payjp_refuses_returns_the_request_and_stores_the_code(engine: 
 def test_a_lost_refund_answer_is_resolved_from_amount_refunded(engine: Engine) -> None:
     request_id = paid(engine)
     engine.gateway.lose_answer = True
-    outcome = engine.billing.refunds.refund(request_id, engine.front.manager_id, Yen(300))
+    outcome = engine.billing.refunds.refund(request_id, engine.front.manager, Yen(300))
     assert outcome.state is BillingState.PARTIALLY_REFUNDED and engine.gateway.refund_calls == 1
 
 
 def test_only_a_manager_can_refund(engine: Engine) -> None:
     request_id = paid(engine)
     with pytest.raises(StateError) as error:
-        engine.billing.refunds.refund(request_id, engine.front.staff_id)
+        engine.billing.refunds.refund(request_id, engine.front.staff)
     assert error.value.code == "manager_only" and engine.gateway.refund_calls == 0
 
 

@@ -79,7 +79,7 @@ def test_the_state_change_and_its_audit_event_commit_or_vanish_together(engine: 
 
 def test_a_transition_that_lost_the_race_writes_no_audit_event(engine: Engine) -> None:
     request_id = request(engine)
-    engine.billing.requests.cancel_request(request_id, engine.front.staff_id)
+    engine.billing.requests.cancel_request(request_id, engine.front.staff)
     before = audit_count(engine)
     with engine.db.uow() as uow:
         repo = BillingRepositories(uow.session).requests
@@ -93,7 +93,7 @@ def test_a_transition_that_lost_the_race_writes_no_audit_event(engine: Engine) -
 
 def _run_every_flow(engine: Engine) -> None:
     """Representative flows: request, pay, decline, 3-D Secure, lost answers, refunds, cancel, expiry, events."""
-    staff, manager = engine.front.staff_id, engine.front.manager_id
+    staff, manager = engine.front.staff, engine.front.manager
     billing, gateway = engine.billing, engine.gateway
     # decline, then pay; refund partly (one refused), then the rest
     first = request(engine)

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from desktop import catalogs, i18n
 from desktop.domain.billing import BillingState
 from desktop.domain.clinic import PaymentMode
-from desktop.domain.errors import MESSAGES, StateError, UserError, ValidationError, message_for
+from desktop.domain.errors import Phrase, MESSAGES, StateError, UserError, ValidationError, message_for
 from desktop.services.mail_types import MailError, MailFailure, mail_error_message
 from desktop.services.settings_service import SETTINGS_MESSAGES, SettingsError
 
@@ -84,7 +84,8 @@ def test_compile_writes_a_catalog_gettext_reads(tmp_path: Path, monkeypatch: pyt
 
 SAMPLE_PARAMS = {"char": "?", "codepoint": "U+003F", "min": 50, "max": 9_999_999, "address": "a@b.example", "remaining": "¥500", "label": "宛名",
                  "state": BillingState.PAID, "reason": "card_declined", "mode": PaymentMode.TEST,
-                 "prefix": "pk_test_"}
+                 "prefix": "pk_test_", "minutes": 5, "left": 3, "name": "Sato",
+                 "action": Phrase("返金", "action"), "needed": Phrase("管理者", "needed")}
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))

@@ -23,6 +23,7 @@ from typing import cast
 
 from desktop.domain.billing import RequestKind, TaxCategory
 from desktop.domain.money import Yen, parse_charge_yen
+from desktop.domain.staff import Actor
 from desktop.services import mail_compose as mail
 from desktop.services.billing.common import (
     DEFAULT_MESSAGE,
@@ -109,7 +110,7 @@ class BillingService:
     def request_payment(
         self,
         reservation_id: int,
-        staff_id: int,
+        actor: Actor,
         amount: object,
         tax_category: TaxCategory | str,
         message: str | None = DEFAULT_MESSAGE,
@@ -118,13 +119,13 @@ class BillingService:
     ) -> RequestOutcome:
         """``RequestService.request_payment``; ``amount`` may still be typed text (parsed here)."""
         return self.requests.request_payment(
-            reservation_id, staff_id, parse_charge_yen(amount), TaxCategory(tax_category), message, kind=kind
+            reservation_id, actor, parse_charge_yen(amount), TaxCategory(tax_category), message, kind=kind
         )
 
     def re_request(
         self,
         request_id: int,
-        staff_id: int,
+        actor: Actor,
         *,
         amount: object | None = None,
         tax_category: TaxCategory | str | None = None,
@@ -133,17 +134,18 @@ class BillingService:
         """``RequestService.re_request``; ``amount`` may still be typed text (parsed here)."""
         return self.requests.re_request(
             request_id,
-            staff_id,
+            actor,
             amount=None if amount is None else parse_charge_yen(amount),
             tax_category=None if tax_category is None else TaxCategory(tax_category),
             message=message,
         )
 
     def refund(
-        self, request_id: int, staff_id: int, amount: object | None = None, reason: str | None = ""
+        self, request_id: int, actor: Actor, amount: object | None = None, reason: str | None = "", *,
+        approver: Actor | None = None,
     ) -> RefundOutcome:
         """``RefundService.refund``; the service checks ``amount`` against what is left."""
-        return self.refunds.refund(request_id, staff_id, cast("Yen | None", amount), reason)
+        return self.refunds.refund(request_id, actor, cast("Yen | None", amount), reason, approver=approver)
 
     @staticmethod
     def public_base_url(clinic: Clinic) -> str:

@@ -105,13 +105,15 @@ class RequestOutcome:
 
 @dataclasses.dataclass(frozen=True)
 class RefundOutcome:
-    """A refund that went through: this refund's and the request's refunded total (whole yen)."""
+    """A refund that went through (or waits for approval): this refund's and the request's refunded total (whole yen)."""
 
     request_id: int
     refund_id: str
     amount: Yen
     refunded_total: Yen
     state: BillingState
+    # set when the refund waits for a second 管理者 (承認待ち): the approval's id; nothing refunded yet
+    approval_id: str | None = None
 
 
 def payment_block(clinic: Clinic, *, simulated: bool | None = None) -> str | None:

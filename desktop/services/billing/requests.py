@@ -28,16 +28,15 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
+from desktop.domain.staff import Actor, Permission
+from desktop.services.authz import authorize
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
 from desktop.storage.repositories import Audit, BillingRepositories, BillingRequestRepository, snapshot
 from desktop.storage.unit_of_work import Database
 
 
-def _staff_of(s: Session, staff_id: int, clinic_id: int) -> Staff:
-    staff = s.get(Staff, staff_id)
-    if staff is None or staff.clinic_id != clinic_id:
-        raise NotFoundError()
-    return staff
+def _staff_of(s: Session, actor: Actor, clinic_id: int) -> Staff:
+    return authorize(s, actor, Permission.REQUEST, clinic_id=clinic_id)
 
 
 def not_cancellable(req: BillingRequest) -> StateError:
@@ -65,7 +64,7 @@ class RequestService:
     def request_payment(
         self,
         reservation_id: int,
-        staff_id: int,
+        actor: Actor,
         amount: Yen,
         tax_category: TaxCategory,
         message: str | None = DEFAULT_MESSAGE,
@@ -79,7 +78,7 @@ class RequestService:
 
         Args:
             reservation_id: the reservation billed.
-            staff_id: who sends it (of the reservation's clinic).
+            actor: who sends it (受付 or 管理者 of the reservation's clinic, signed in).
             amount: whole yen, tax included, within PAY.JP's limits (50–9,999,999).
             tax_category: 課税 or 非課税.
             message: 伝達事項 for the patient (at most 1,000 characters).
@@ -92,16 +91,17 @@ class RequestService:
             ValidationError: amount out of range, message too long, patient e-mail missing or invalid.
             StateError: reservation cancelled, menu does not allow this kind, payments not usable.
             NotFoundError: unknown reservation, or staff of another clinic.
+            PermissionDeniedError: the actor's role may not request payments (経理).
         """
         value = parse_charge_yen(amount)
         text = validate_message(message)
         with self.db.uow() as uow:
-            req, auto = self._create(uow.session, reservation_id, staff_id, value, tax_category, text, kind)
+            req, auto = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind)
             uow.commit()
             request_id = req.id
-        return self._after_create(request_id, staff_id, auto)
+        return self._after_create(request_id, actor.staff_id, auto)
 
-    def request_pre_payment(self, reservation_id: int, staff_id: int) -> RequestOutcome:
+    def request_pre_payment(self, reservation_id: int, actor: Actor) -> RequestOutcome:
         """事前決済: request the menu's price for a reservation (link by mail, or 自動決済).
 
         Raises: as ``request_payment``.
@@ -114,14 +114,14 @@ class RequestService:
             assert menu is not None
             price, category, confirmation = Yen(menu.price), menu.tax_category, menu.confirmation_message
         return self.request_payment(
-            reservation_id, staff_id, price, category, confirmation or PRE_PAYMENT_MESSAGE, kind=RequestKind.PRE_PAYMENT
+            reservation_id, actor, price, category, confirmation or PRE_PAYMENT_MESSAGE, kind=RequestKind.PRE_PAYMENT
         )
 
     def _create(
         self,
         s: Session,
         reservation_id: int,
-        staff_id: int,
+        actor: Actor,
         value: Yen,
         category: TaxCategory,
         text: str,
@@ -130,9 +130,9 @@ class RequestService:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction."""
         now = self.clock()
         reservation = s.get(Reservation, reservation_id)
-        staff = s.get(Staff, staff_id)
-        if reservation is None or staff is None or staff.clinic_id != reservation.clinic_id:
+        if reservation is None:
             raise NotFoundError()
+        staff = _staff_of(s, actor, reservation.clinic_id)
         patient = s.get(Patient, reservation.patient_id)
         menu = s.get(Menu, reservation.menu_id)
         clinic = s.get(Clinic, reservation.clinic_id)
@@ -204,7 +204,7 @@ class RequestService:
         ):
             raise not_cancellable(req)
 
-    def cancel_request(self, request_id: int, staff_id: int, *, notify_patient: bool = False) -> None:
+    def cancel_request(self, request_id: int, actor: Actor, *, notify_patient: bool = False) -> None:
         """Cancel an unpaid request; its link is refused from this moment.
 
         Args:
@@ -213,12 +213,13 @@ class RequestService:
         Raises:
             StateError: the request is being paid, or is not open any more.
             NotFoundError: unknown request, or staff of another clinic.
+            PermissionDeniedError: the actor's role may not (経理).
         """
         with self.db.uow() as uow:
             repo = BillingRepositories(uow.session).requests
             req = repo.get(request_id)
-            _staff_of(uow.session, staff_id, req.clinic_id)
-            self._cancel(repo, req, staff_id)
+            _staff_of(uow.session, actor, req.clinic_id)
+            self._cancel(repo, req, actor.staff_id)
             if notify_patient:
                 assert req.cancelled_at is not None
                 self.notifier.cancellation(uow.session, req, req.cancelled_at)
@@ -227,7 +228,7 @@ class RequestService:
     def re_request(
         self,
         request_id: int,
-        staff_id: int,
+        actor: Actor,
         *,
         amount: Yen | None = None,
         tax_category: TaxCategory | None = None,
@@ -251,7 +252,8 @@ class RequestService:
             s = uow.session
             repo = BillingRepositories(s).requests
             old = repo.get(request_id)
-            _staff_of(s, staff_id, old.clinic_id)
+            _staff_of(s, actor, old.clinic_id)
+            staff_id = actor.staff_id
             value = parse_charge_yen(old.amount if amount is None else amount)
             category = tax_category or old.tax_category
             text = validate_message(old.message if message is None else message)
@@ -260,7 +262,7 @@ class RequestService:
             elif old.state not in (BillingState.CANCELLED, BillingState.EXPIRED):
                 raise not_cancellable(old)
             before = snapshot(old)
-            new, auto = self._create(s, old.reservation_id, staff_id, value, category, text, old.kind)
+            new, auto = self._create(s, old.reservation_id, actor, value, category, text, old.kind)
             repo.set_replaced_by(old, new.id)
             repo.record(
                 old,

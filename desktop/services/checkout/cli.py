@@ -21,7 +21,6 @@ from desktop.services.checkout.app import checkout_services_from_context, create
 from desktop.bootstrap import build_context
 from desktop.services.context import AppContext
 from desktop.domain.errors import UserError
-from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ async def serve(args: argparse.Namespace, ready: "asyncio.Future[str] | None" = 
         if args.public_base_url:
             clinic = ctx.clinic()
             if clinic is not None:
-                ctx.directory.update_clinic(clinic.id, ClinicUpdate(public_base_url=args.public_base_url))
+                ctx.directory.system_set_link_base(clinic.id, args.public_base_url)
         server = EmbeddedServer(create_checkout_app(checkout_services_from_context(ctx)), args.host, args.port, name="checkout",
                                 trusted_proxies=args.trusted_proxy or settings.trusted_proxies)
         base_url = await server.start()

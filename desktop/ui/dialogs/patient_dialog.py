@@ -253,7 +253,7 @@ class PatientDialog(QDialog):
     async def _save(self, values: dict[str, Any], check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
         s = self.session
         patient_id = self.patient.id if self.patient is not None else None
-        return await s.actions.save_patient(s.clinic.id, s.staff_id, patient_id, values,
+        return await s.actions.save_patient(s.clinic.id, s.actor, patient_id, values,
                                             check_duplicates=check_duplicates)
 
     def _on_failed(self, exc: BaseException) -> bool:

@@ -6,6 +6,8 @@ import dataclasses
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -16,13 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import ValidationError
+from desktop.domain.clinic import StaffRole
+from desktop.domain.errors import UserError, ValidationError
+from desktop.domain.staff import Actor
 from desktop.domain.formatting import format_yen
 from desktop.domain.validation import parse_refund_amount, validate_refund_reason
 from desktop.services.history import HistoryRow
-from desktop.ui import i18n
+from desktop.services.staff import StaffAccount
+from desktop.ui import async_ops, i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import short_time
+from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
 
 WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。")
@@ -32,13 +38,19 @@ WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元�
 class RefundInput:
     amount: int | None  # None: all that is left
     reason: str
+    approver: Actor | None = None  # the second 管理者 who approved here (above the clinic's threshold)
 
 
 class RefundDialog(QDialog):
     """Confirmation before a refund. Use ``ask``."""
 
-    def __init__(self, row: HistoryRow, parent: QWidget | None = None) -> None:
+    def __init__(self, row: HistoryRow, parent: QWidget | None = None, *, session: UiSession | None = None) -> None:
         super().__init__(parent)
+        if session is None and isinstance(getattr(parent, "session", None), UiSession):
+            session = getattr(parent, "session")  # the page that asks: its clinic's approval limit
+        self.session = session
+        self._threshold = session.clinic.refund_approval_threshold if session is not None else 0
+        self._pending_input: RefundInput | None = None
         self.setWindowTitle(self.tr("返金する"))
         self.setMinimumWidth(480)
         self.result_value: RefundInput | None = None
@@ -92,6 +104,42 @@ class RefundDialog(QDialog):
         buttons.addWidget(self.refund_button)
         layout.addLayout(buttons)
 
+        # 2人目の管理者: shown when the amount is above the clinic's threshold
+        self.approval_box = QWidget()
+        self.approval_box.setObjectName("approvalBox")
+        box = QVBoxLayout(self.approval_box)
+        box.setContentsMargins(0, 8, 0, 0)
+        self.approval_note = QLabel()
+        self.approval_note.setWordWrap(True)
+        self.approval_note.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
+        box.addWidget(self.approval_note)
+        approve_form = QFormLayout()
+        self.approver_combo = QComboBox()
+        self.approver_secret = QLineEdit()
+        self.approver_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.approver_pin = QCheckBox(self.tr("PINで入力"))
+        self.approver_error = ErrorLabel()
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.approver_secret, 1)
+        secret_row.addWidget(self.approver_pin)
+        approve_form.addRow(self.tr("承認する管理者"), self.approver_combo)
+        approve_form.addRow(self.tr("パスワード"), secret_row)
+        approve_form.addRow("", self.approver_error)
+        box.addLayout(approve_form)
+        approve_buttons = QHBoxLayout()
+        approve_buttons.addStretch(1)
+        self.wait_button = QPushButton(self.tr("承認待ちにする"))
+        self.approve_button = QPushButton(self.tr("承認して返金する"))
+        self.approve_button.setStyleSheet("background: #c62828; color: white; padding: 6px 18px; font-weight: bold;")
+        for b in (self.wait_button, self.approve_button):
+            b.setAutoDefault(False)
+            approve_buttons.addWidget(b)
+        box.addLayout(approve_buttons)
+        self.approval_box.hide()
+        layout.addWidget(self.approval_box)
+        self.wait_button.clicked.connect(self._on_wait_clicked)
+        self.approve_button.clicked.connect(self._on_approve_clicked)
+
         self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
         self.cancel_button.clicked.connect(self.reject)
         self.refund_button.clicked.connect(self._on_refund_clicked)
@@ -139,12 +187,71 @@ class RefundDialog(QDialog):
                 return
             if amount == self._row.remaining:
                 amount = None
+        value = self._row.remaining if amount is None else amount
+        if self.session is not None:
+            self._threshold = self.session.clinic.refund_approval_threshold
+        if self.session is not None and self._threshold and value > self._threshold:
+            self._ask_approval(RefundInput(amount, reason))
+            return
         self.result_value = RefundInput(amount, reason)
         self.accept()
 
+    def _ask_approval(self, values: RefundInput) -> None:
+        """Above the threshold: a second 管理者 signs here, or the refund waits (承認待ち)."""
+        assert self.session is not None
+        self._pending_input = values
+        self.approval_note.setText(self.tr("{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。").format(
+            threshold=format_yen(self._threshold)))
+        self.refund_button.setEnabled(False)
+        self.approval_box.show()
+        layout = self.layout()
+        if layout is not None:  # room for the approval part, its note wrapped at the dialog's width
+            layout.activate()
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
+        session = self.session
+
+        def fill(accounts: list[StaffAccount]) -> None:
+            self.approver_combo.clear()
+            for a in accounts:
+                if a.role is StaffRole.MANAGER and a.id != session.staff_id:
+                    self.approver_combo.addItem(a.name, a.id)
+            self.approve_button.setEnabled(self.approver_combo.count() > 0)
+            if self.approver_combo.count() == 0:
+                self.approver_error.show_error(self.tr("承認できる別の管理者が登録されていません。承認待ちにしてください。"))
+            self.approver_secret.setFocus()
+
+        async_ops.run_op(session.actions.staff_accounts(session.clinic.id), on_success=fill, name="approvers")
+
+    def _on_wait_clicked(self) -> None:
+        if self._pending_input is not None:
+            self.result_value = self._pending_input
+            self.accept()
+
+    def _on_approve_clicked(self) -> None:
+        values, session = self._pending_input, self.session
+        staff_id = self.approver_combo.currentData()
+        if values is None or session is None or staff_id is None:
+            return
+        self.approver_error.clear_error()
+        work = session.actions.sign_in(int(staff_id), self.approver_secret.text(),
+                                       pin=self.approver_pin.isChecked(), action="approved_by")
+
+        def done(approver: Actor) -> None:
+            self.result_value = dataclasses.replace(values, approver=approver)
+            self.accept()
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, UserError):
+                self.approver_error.show_error(exc.message(i18n.language()))
+                self.approver_secret.selectAll()
+                return True
+            return False
+
+        async_ops.run_op(work, busy=[self.approve_button], on_success=done, on_failure=failed, name="approve")
+
     @classmethod
-    def ask(cls, parent: QWidget | None, row: HistoryRow) -> RefundInput | None:
-        dialog = cls(row, parent)
+    def ask(cls, parent: QWidget | None, row: HistoryRow, *, session: UiSession | None = None) -> RefundInput | None:
+        dialog = cls(row, parent, session=session)
         try:
             return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import BillingState
 from desktop.domain.formatting import JST, format_yen
+from desktop.domain.staff import Permission
 from desktop.services.billing import RefundOutcome
+from desktop.services.billing.refunds import PendingRefund
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
@@ -81,6 +83,7 @@ class BillingPage(QWidget):
         super().__init__(parent)
         self.session = session
         self._in_flight: set[int] = set()
+        self._only_request: int | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = dt.datetime.now(JST).date()
@@ -107,6 +110,10 @@ class BillingPage(QWidget):
         self.csv_button = QPushButton(self.tr("CSV出力"))
         self.csv_button.setShortcut(QKeySequence("Ctrl+E"))
         self.csv_button.setToolTip(self.tr("CSV出力") + " (Ctrl+E)")
+        self.csv_button.setVisible(session.may(Permission.HISTORY))  # 経理 and 管理者
+        self.approvals_button = QPushButton(self.tr("承認待ち"))
+        self.approvals_button.setToolTip(self.tr("2人目の管理者の承認を待っている返金"))
+        self.approvals_button.setVisible(session.may(Permission.APPROVE_REFUND))
         self.count_label = QLabel()
         for w in (self.period_check, self.from_edit, QLabel(self.tr("〜")), self.to_edit, QLabel(self.tr("状態")),
                   self.state_combo, QLabel(self.tr("患者名")), self.patient_edit, QLabel(self.tr("スタッフ")),
@@ -114,8 +121,13 @@ class BillingPage(QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        bar.addWidget(self.approvals_button)
         bar.addWidget(self.csv_button)
         layout.addLayout(bar)
+        self.only_label = QLabel()
+        self.only_label.setStyleSheet("background: #e8f4fd; color: #0d47a1; padding: 4px 8px;")
+        self.only_label.hide()
+        layout.addWidget(self.only_label)
 
         self.model = HistoryTableModel(_Source(session), self)
         self.view = QTableView()
@@ -144,6 +156,7 @@ class BillingPage(QWidget):
         self.staff_combo.activated.connect(lambda *_: self.apply_filter())
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.csv_button.clicked.connect(self._on_csv_clicked)
+        self.approvals_button.clicked.connect(self.show_approvals)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.clicked.connect(self._on_cell_clicked)
         self.model.loaded.connect(self._on_loaded)
@@ -153,6 +166,31 @@ class BillingPage(QWidget):
             QShortcut(QKeySequence(key), self.view, self._on_menu_key)
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_patient)
         self._load_staff()
+        self.refresh_approvals()
+        session.events.billing_changed.connect(self.refresh_approvals)
+
+    # -- 承認待ち ------------------------------------------------------------------------------
+
+    def refresh_approvals(self) -> None:
+        """Show how many refunds wait for a second 管理者 on the 承認待ち button."""
+        if not self.session.may(Permission.APPROVE_REFUND):
+            return
+        s = self.session
+
+        def show(pending: list[PendingRefund]) -> None:
+            self.approvals_button.setText(self.tr("承認待ち（{n}件）").format(n=len(pending)) if pending
+                                          else self.tr("承認待ち"))
+
+        async_ops.run_op(s.actions.pending_refunds(s.clinic.id), on_success=show, name="approvals")
+
+    def show_approvals(self) -> None:
+        """承認待ち: the waiting refunds, each to approve (another 管理者) or withdraw."""
+        from desktop.ui.dialogs.approvals_dialog import ApprovalsDialog
+
+        dialog = ApprovalsDialog(self.session, self)
+        dialog.changed.connect(lambda: self.session.events.billing_changed.emit())
+        self.approvals_dialog = dialog
+        dialog.open()
 
     # -- filters -----------------------------------------------------------------------------
 
@@ -172,7 +210,15 @@ class BillingPage(QWidget):
             date_to=_pydate(self.to_edit.date()) if self.period_check.isChecked() else None,
             states=frozenset({BillingState(state)}) if state else frozenset(),
             patient=self.patient_edit.text(), staff_id=self.staff_combo.currentData(),
+            request_id=self._only_request,
         )
+
+    def show_request(self, request_id: int) -> None:
+        """Show only request ``request_id`` (an event opened from 操作履歴); クリア shows them all again."""
+        self._only_request = request_id
+        self.only_label.setText(self.tr("請求ID {id} のみ表示中（クリアで全件表示）").format(id=request_id))
+        self.only_label.show()
+        self.apply_filter()
 
     def _focus_patient(self) -> None:
         self.patient_edit.setFocus()
@@ -182,6 +228,8 @@ class BillingPage(QWidget):
         self.model.reload(self.current_filter())
 
     def _on_clear_clicked(self) -> None:
+        self._only_request = None
+        self.only_label.hide()
         self.period_check.setChecked(False)
         self.state_combo.setCurrentIndex(0)
         self.staff_combo.setCurrentIndex(0)
@@ -199,8 +247,9 @@ class BillingPage(QWidget):
         refund = menu.addAction(self.tr("返金する") if manager else self.tr("返金する（管理者のみ）"))
         refund.setEnabled(manager and row.refundable and row.id not in self._in_flight)
         refund.triggered.connect(lambda: self.refund(row))
-        cancel = menu.addAction(self.tr("請求を取り消す"))
-        cancel.setEnabled(row.cancellable and row.id not in self._in_flight)
+        may_cancel = self.session.may(Permission.REQUEST)
+        cancel = menu.addAction(self.tr("請求を取り消す") if may_cancel else self.tr("請求を取り消す（受付・管理者のみ）"))
+        cancel.setEnabled(may_cancel and row.cancellable and row.id not in self._in_flight)
         cancel.triggered.connect(lambda: self.cancel(row))
         return menu
 
@@ -242,9 +291,13 @@ class BillingPage(QWidget):
         s = self.session
         self._in_flight.add(row.id)
         messages.info(self.tr("返金処理中…"))
-        work = s.actions.refund(row.id, s.staff_id, values.amount, values.reason)
+        work = s.actions.refund(row.id, s.actor, values.amount, values.reason, approver=values.approver)
 
         def done(outcome: RefundOutcome) -> None:
+            if outcome.approval_id is not None:
+                messages.info(self.tr("返金を承認待ちにしました（{patient} 様・{amount}）。別の管理者が「承認待ち」から承認すると返金されます。").format(
+                    patient=row.patient_name, amount=format_yen(outcome.amount)))
+                return
             messages.info(self.tr("返金しました（{patient} 様・{amount}）。").format(
                 patient=row.patient_name, amount=format_yen(outcome.amount)))
 
@@ -258,7 +311,7 @@ class BillingPage(QWidget):
             return
         s = self.session
         self._in_flight.add(row.id)
-        task = async_ops.run_op(s.actions.cancel_request(row.id, s.staff_id),
+        task = async_ops.run_op(s.actions.cancel_request(row.id, s.actor),
                                 on_success=lambda _: messages.info(self.tr("請求を取り消しました。")), name="cancel")
         task.add_done_callback(lambda _t: self._finish(row.id))
 
@@ -274,7 +327,7 @@ class BillingPage(QWidget):
 
     def export_csv(self, path: pathlib.Path) -> None:
         s = self.session
-        work = s.actions.export_csv(s.clinic.id, self.current_filter(), path,
+        work = s.actions.export_csv(s.actor, s.clinic.id, self.current_filter(), path,
                                    headers=[self.tr(h) for h in CSV_HEADERS], state_labels=i18n.state_labels(),
                                    lang=i18n.language())
         async_ops.run_op(work, busy=[self.csv_button], busy_text=self.tr("処理中…"),

@@ -328,9 +328,9 @@ class ConnectionSettingsPanel(QWidget):
         if current is PaymentMode.LIVE:
             if not GoLiveDialog.ask_leave_live(self, mode):
                 return
-            work = self.desk.leave_live(s.clinic.id, s.staff_id, mode, public, secret, confirmed=True)
+            work = self.desk.leave_live(s.actor, s.clinic.id, mode, public, secret, confirmed=True)
         else:
-            work = self.desk.save_payjp(s.clinic.id, mode, public, secret)
+            work = self.desk.save_payjp(s.actor, s.clinic.id, mode, public, secret)
         changed = mode is not current
 
         def done(result: Any) -> None:
@@ -352,7 +352,7 @@ class ConnectionSettingsPanel(QWidget):
                     self.errors[field].show_error(result.reason.message(i18n.language()))
             if not GoLiveDialog.ask(self, report):
                 return
-            work = self.desk.go_live(s.clinic.id, s.staff_id, public, secret, confirmed=True)
+            work = self.desk.go_live(s.actor, s.clinic.id, public, secret, confirmed=True)
 
             def done(result: Any) -> None:
                 self.secret_key.clear()
@@ -369,7 +369,7 @@ class ConnectionSettingsPanel(QWidget):
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
         self.connection_result.setText("")
-        work = self.desk.test_connection(s.clinic.id, mode, self.secret_key.text() or None)
+        work = self.desk.test_connection(s.actor, s.clinic.id, mode, self.secret_key.text() or None)
 
         def done(_result: Any) -> None:
             self.connection_result.setStyleSheet(OK_STYLE)
@@ -398,25 +398,25 @@ class ConnectionSettingsPanel(QWidget):
             self.webhook_token.clear()
             self._saved(self.tr("Webhookトークンを保存しました。"))(result)
 
-        self._run(self.desk.save_webhook_token(token), self.save_webhook_button,
+        self._run(self.desk.save_webhook_token(self.session.actor, token), self.save_webhook_button,
                   done, "save-webhook")
 
     def save_checkout(self) -> None:
         s = self.session
-        work = self.desk.save_checkout(s.clinic.id, self.public_base_url.text(),
+        work = self.desk.save_checkout(s.actor, s.clinic.id, self.public_base_url.text(),
                                           self.expiry_days.value())
         self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
         s = self.session
         values = {key: edit.text() for key, edit in self.details.items()}
-        work = self.desk.save_clinic_details(s.clinic.id, **values)
+        work = self.desk.save_clinic_details(s.actor, s.clinic.id, **values)
         self._run(work, self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
         s = self.session
         password = self.smtp_password.text() or None
-        work = self.desk.save_smtp(s.clinic.id, host=self.smtp_host.text(),
+        work = self.desk.save_smtp(s.actor, s.clinic.id, host=self.smtp_host.text(),
                                      port=self.smtp_port.text(), security=str(self.smtp_security.value()),
                                      username=self.smtp_username.text(), password=password)
 
@@ -433,5 +433,5 @@ class ConnectionSettingsPanel(QWidget):
         def done(address: str) -> None:
             self.test_mail_result.setText(self.tr("テストメールを送信しました（宛先: {address}）。").format(address=address))
 
-        self._run(self.desk.send_test_mail(s.clinic.id), self.test_mail_button, done,
+        self._run(self.desk.send_test_mail(s.actor, s.clinic.id), self.test_mail_button, done,
                   "test-mail")

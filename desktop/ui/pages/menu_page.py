@@ -219,7 +219,7 @@ class MenuPage(QWidget):
             self.reload(saved_id)
             s.events.menus_changed.emit()
 
-        async_ops.run_op(s.actions.save_menu(s.clinic.id, data, menu_id),
+        async_ops.run_op(s.actions.save_menu(s.actor, s.clinic.id, data, menu_id),
                          busy=[self.save_button], busy_text=self.tr("処理中…"), on_success=done,
                          on_failure=self._show_error, name="save-menu")
 
@@ -250,5 +250,5 @@ class MenuPage(QWidget):
             self.reload()
             s.events.menus_changed.emit()
 
-        async_ops.run_op(s.actions.delete_menu(m.id), busy=[self.delete_button],
+        async_ops.run_op(s.actions.delete_menu(s.actor, m.id), busy=[self.delete_button],
                          on_success=done, name="delete-menu")

@@ -251,7 +251,7 @@ class ContractPanel(QWidget):
     def register(self, care_type: CareType) -> None:
         """テナントを登録する (off the UI thread), then open PAY.JP's application page."""
         s = self.session
-        work = self.desk.register_tenant(s.clinic.id, s.staff_id, care_type)
+        work = self.desk.register_tenant(s.clinic.id, s.actor, care_type)
 
         def done(url: str) -> None:
             open_in_browser(url)
@@ -326,7 +326,7 @@ class ContractPanel(QWidget):
             self._clinic_changed()
             messages.info(self.tr("決済会社の設定を保存しました。"))
 
-        async_ops.run_op(self.desk.set_payment_company(s.clinic.id, company, auto),
+        async_ops.run_op(self.desk.set_payment_company(s.actor, s.clinic.id, company, auto),
                          busy=[self.company_combo, self.auto_charge], on_success=done, on_failure=failed,
                          name="payment-company")
 

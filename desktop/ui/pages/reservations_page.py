@@ -173,7 +173,7 @@ class ReservationsPage(QWidget):
     def create_reservation(self, values: ReservationInput) -> None:
         s = self.session
         # a 事前決済 menu's price is requested at once (mail, or 自動決済): PAY.JP may be called
-        work = s.actions.book(s.clinic.id, s.staff_id, patient_id=values.patient_id,
+        work = s.actions.book(s.clinic.id, s.actor, patient_id=values.patient_id,
                               menu_id=values.menu_id, starts_at=values.starts_at.astimezone(dt.timezone.utc),
                                      message=values.message, attachments=values.attachments)
 

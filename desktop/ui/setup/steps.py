@@ -103,7 +103,7 @@ class ClinicStep(WizardStep):
 
     def save(self) -> Awaitable[Any]:
         values = {key: edit.text() for key, edit in self.fields.items()}
-        return self.desk.save_clinic_details(self.session.clinic.id, **values)
+        return self.desk.save_clinic_details(self.session.actor, self.session.clinic.id, **values)
 
 
 class MailStep(WizardStep):
@@ -155,7 +155,7 @@ class MailStep(WizardStep):
     def save(self) -> Awaitable[Any] | None:
         if not self.host.text().strip():
             return None  # nothing typed: the checklist keeps asking for it
-        return self.desk.save_smtp(self.session.clinic.id, host=self.host.text(), port=self.port.text(),
+        return self.desk.save_smtp(self.session.actor, self.session.clinic.id, host=self.host.text(), port=self.port.text(),
                                    security=str(self.security.value()), username=self.username.text(),
                                    password=self.password.text() or None)
 
@@ -169,7 +169,7 @@ class MailStep(WizardStep):
         async def save_and_send() -> str:
             if work is not None:
                 await work
-            return await self.desk.send_test_mail(clinic_id)
+            return await self.desk.send_test_mail(self.session.actor, clinic_id)
 
         def done(address: str) -> None:
             self.password.clear()
@@ -208,7 +208,7 @@ class CheckoutUrlStep(WizardStep):
     def save(self) -> Awaitable[Any] | None:
         if not self.url.text().strip():
             return None
-        return self.desk.save_checkout(self.session.clinic.id, self.url.text(), self._expiry_days)
+        return self.desk.save_checkout(self.session.actor, self.session.clinic.id, self.url.text(), self._expiry_days)
 
 
 class PayjpKeysStep(WizardStep):
@@ -248,7 +248,7 @@ class PayjpKeysStep(WizardStep):
         self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else "sk_test_…")
 
     def save(self) -> Awaitable[Any]:
-        return self.desk.save_payjp(self.session.clinic.id, self.mode, self.public_key.text(),
+        return self.desk.save_payjp(self.session.actor, self.session.clinic.id, self.mode, self.public_key.text(),
                                     self.secret_key.text() or None)
 
     def test_connection(self) -> None:
@@ -267,7 +267,7 @@ class PayjpKeysStep(WizardStep):
                 return True
             return False
 
-        async_ops.run_op(self.desk.test_connection(self.session.clinic.id, self.mode, self.secret_key.text() or None),
+        async_ops.run_op(self.desk.test_connection(self.session.actor, self.session.clinic.id, self.mode, self.secret_key.text() or None),
                          busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done, on_failure=failed,
                          name="setup-payjp-test")
 

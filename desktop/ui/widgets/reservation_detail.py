@@ -216,7 +216,7 @@ class ReservationDetailPanel(QWidget):
         if status == self.detail.status:
             return
         actions = self.session.actions
-        async_ops.run_op(actions.set_reservation_status(self.detail.id, status),
+        async_ops.run_op(actions.set_reservation_status(self.session.actor, self.detail.id, status),
                          busy=[self.status_combo], on_success=lambda _: self._after_change(self.tr("ステータスを変更しました。")))
 
     def _on_request_clicked(self) -> None:
@@ -230,10 +230,10 @@ class ReservationDetailPanel(QWidget):
         assert self.detail is not None
         s = self.session
         if replace is None:
-            work = s.actions.request_payment(self.detail.id, s.staff_id, values.amount,
+            work = s.actions.request_payment(self.detail.id, s.actor, values.amount,
                                              values.tax_category, values.message)
         else:
-            work = s.actions.re_request(replace.id, s.staff_id, amount=values.amount,
+            work = s.actions.re_request(replace.id, s.actor, amount=values.amount,
                                         tax_category=values.tax_category, message=values.message)
         patient = self.detail.patient.name
 
@@ -295,7 +295,7 @@ class ReservationDetailPanel(QWidget):
                                  self.tr("請求を取り消す")):
             return
         actions = self.session.actions
-        async_ops.run_op(actions.cancel_request(sel.id, self.session.staff_id),
+        async_ops.run_op(actions.cancel_request(sel.id, self.session.actor),
                          busy=[self.cancel_button], busy_text=self.tr("処理中…"),
                          on_success=lambda _: self._after_change(self.tr("請求を取り消しました。"), billing=True))
 

@@ -1,7 +1,7 @@
 """one text normalisation for stored names; 但し書き per menu
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 Patient names and readings are re-stored as the forms now store them (NFKC with CJK compatibility
 ideographs kept, spaces tidied, readings in full-width katakana), and so are the billing history's
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,172 @@
+"""サインイン: the staff list and a password or PIN — at start, 担当スタッフ switch, unlock, second approver.
+
+One dialog for four uses (``purpose``):
+
+* ``start`` — every active staff member; the app builds the window for who signs in.
+* ``switch`` — 担当スタッフ: the chosen staff member confirms with their PIN or password.
+* ``unlock`` — 画面ロック: the same person (or another one) signs in again.
+* ``approve`` — a second 管理者 approves a large refund (only other 管理者 listed).
+
+It is shown with ``open()`` (never ``exec()``), so a lock can come on top of another dialog.
+``signed_in(actor)`` is emitted on success and the dialog accepts. In デモ (トレーニング) the
+accounts' passwords and PINs are shown under the form.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic import StaffRole
+from desktop.domain.errors import UserError
+from desktop.domain.staff import Actor
+from desktop.services.actions import DeskActions
+from desktop.services.demo_accounts import DemoAccount
+from desktop.services.staff import StaffAccount
+from desktop.ui import async_ops, i18n
+from desktop.ui.widgets.common import ErrorLabel
+
+ACTIONS = {"start": "signed_in", "switch": "switched", "unlock": "unlocked", "approve": "approved_by"}
+
+
+def role_text(role: StaffRole) -> str:
+    """受付 / 管理者 / 経理 in the UI language."""
+    from desktop.domain.staff import role_label
+
+    return role_label(role, i18n.language())
+
+
+def staff_text(name: str, role: StaffRole) -> str:
+    """``院長 桜井（管理者）`` / ``院長 桜井 (Manager)``: a staff member with their role."""
+    if i18n.language() == "en":
+        return f"{name} ({role_text(role)})"
+    return f"{name}（{role_text(role)}）"
+
+
+class SignInDialog(QDialog):
+    """Sign in with a password or PIN. See the module docstring for ``purpose``."""
+
+    signed_in = Signal(object)  # Actor
+
+    def __init__(self, actions: DeskActions, clinic_name: str, accounts: list[StaffAccount], *,
+                 purpose: str = "start", preselect: int | None = None, demo: list[DemoAccount] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.desk = actions
+        self.purpose = purpose
+        self.actor: Actor | None = None
+        titles = {"start": self.tr("サインイン"), "switch": self.tr("担当スタッフの切り替え"),
+                  "unlock": self.tr("画面ロック中"), "approve": self.tr("2人目の管理者の承認")}
+        self.setWindowTitle(titles[purpose] + "｜" + self.tr("クリニック決済"))
+        self.setMinimumWidth(460)
+        if purpose in ("unlock", "start"):
+            self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, purpose == "start")
+        layout = QVBoxLayout(self)
+        heading = QLabel(titles[purpose])
+        heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        layout.addWidget(heading)
+        layout.addWidget(QLabel(clinic_name))
+        notes = {
+            "start": self.tr("スタッフを選び、パスワードまたはPINを入力してください。"),
+            "switch": self.tr("切り替えるスタッフのPINまたはパスワードを入力してください。"),
+            "unlock": self.tr("一定時間操作がなかったため画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。"),
+            "approve": self.tr("この返金は承認が必要な金額です。別の管理者がパスワードまたはPINを入力してください。"),
+        }
+        note = QLabel(notes[purpose])
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        form = QFormLayout()
+        self.staff_combo = QComboBox()
+        self.staff_combo.setAccessibleName(self.tr("スタッフ"))
+        for a in accounts:
+            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+        if preselect is not None:
+            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(preselect)))
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setAccessibleName(self.tr("パスワードまたはPIN"))
+        self.pin_check = QCheckBox(self.tr("PINで入力"))
+        self.secret_error = ErrorLabel()
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret_edit, 1)
+        secret_row.addWidget(self.pin_check)
+        form.addRow(self.tr("スタッフ"), self.staff_combo)
+        form.addRow(self.tr("パスワード"), secret_row)
+        form.addRow("", self.secret_error)
+        layout.addLayout(form)
+
+        self.ok_button = QPushButton(self.tr("承認する") if purpose == "approve" else
+                                     self.tr("ロックを解除") if purpose == "unlock" else self.tr("サインイン"))
+        self.ok_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button: QPushButton | None = None
+        if purpose in ("switch", "approve"):
+            self.cancel_button = QPushButton(self.tr("キャンセル"))
+            self.cancel_button.clicked.connect(self.reject)
+            buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout.addLayout(buttons)
+
+        self.demo_label: QLabel | None = None
+        if demo:
+            lines = [self.tr("トレーニング用アカウント（デモ）")] + [
+                self.tr("{name}（{role}）　パスワード: {password}　PIN: {pin}").format(
+                    name=a.name, role=role_text(a.role), password=a.password, pin=a.pin) for a in demo]
+            self.demo_label = QLabel("\n".join(lines))
+            self.demo_label.setObjectName("demoAccounts")
+            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.demo_label.setStyleSheet("background: #fff3e0; color: #5d3a00; padding: 8px; border-radius: 4px;")
+            layout.addWidget(self.demo_label)
+
+        self.pin_check.toggled.connect(self._on_pin_toggled)
+        self.ok_button.clicked.connect(self.submit)
+        self.secret_edit.returnPressed.connect(self.submit)
+        self.secret_edit.setFocus()
+
+    def _on_pin_toggled(self, pin: bool) -> None:
+        self.secret_edit.setPlaceholderText(self.tr("4〜8桁の数字") if pin else "")
+        self.secret_edit.setFocus()
+
+    def reject(self) -> None:
+        """Esc / キャンセル: only a switch or an approval may be abandoned; a lock stays until unlocked."""
+        if self.purpose in ("switch", "approve", "start"):
+            super().reject()
+
+    def submit(self) -> None:
+        """Check the secret off the UI thread; on success emit ``signed_in`` and close."""
+        staff_id = self.staff_combo.currentData()
+        if staff_id is None:
+            return
+        self.secret_error.clear_error()
+        work = self.desk.sign_in(int(staff_id), self.secret_edit.text(), pin=self.pin_check.isChecked(),
+                                    action=ACTIONS[self.purpose])
+
+        def done(actor: Actor) -> None:
+            self.actor = actor
+            self.secret_edit.clear()
+            self.signed_in.emit(actor)
+            self.accept()
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, UserError):
+                self.secret_error.show_error(exc.message(i18n.language()))
+                self.secret_edit.selectAll()
+                self.secret_edit.setFocus()
+                return True
+            return False
+
+        async_ops.run_op(work, busy=[self.ok_button], on_success=done, on_failure=failed, name="sign-in")

@@ -1,0 +1,212 @@
+"""操作履歴 (経理, 管理者): the audit log with filters (period, staff, action, patient), CSV for Excel,
+and a double click (or Enter) that opens the record an event concerns.
+
+Signals: ``open_record(entity_type, entity_id)`` — the window shows that request, reservation or screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+from typing import Any
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.formatting import JST
+from desktop.services.audit_log import AuditFilter, AuditRow, action_label
+from desktop.services.staff import StaffAccount
+from desktop.ui import async_ops, i18n, messages
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.session import UiSession
+
+# the action filter: groups of audited actions as the clinic thinks of them
+ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (QT_TRANSLATE_NOOP("AuditPage", "請求・決済"), ("request_created", "request_cancelled", "request_replaced", "request_expired", "payment_started",
+                "payment_succeeded", "payment_failed", "duplicate_charge", "receipt_issued")),
+    (QT_TRANSLATE_NOOP("AuditPage", "返金"), ("refund_started", "refund_succeeded", "refund_failed", "refund_observed", "refund_approval_requested",
+            "refund_approval_withdrawn")),
+    (QT_TRANSLATE_NOOP("AuditPage", "予約・患者"), ("reservation_created", "reservation_status_changed", "patient_created", "patient_updated",
+               "card_saved")),
+    (QT_TRANSLATE_NOOP("AuditPage", "メニュー"), ("menu_created", "menu_updated", "menu_deleted", "menu_archived")),
+    (QT_TRANSLATE_NOOP("AuditPage", "設定"), ("clinic_created", "clinic_updated", "tenant_registered", "review_status_changed")),
+    (QT_TRANSLATE_NOOP("AuditPage", "スタッフ"), ("staff_created", "staff_renamed", "staff_role_changed", "staff_enabled", "staff_disabled",
+              "staff_password_reset", "staff_pin_set", "staff_pin_cleared")),
+    (QT_TRANSLATE_NOOP("AuditPage", "サインイン・ロック"), ("signed_in", "switched", "unlocked", "approved_by", "signed_out", "screen_locked",
+                   "sign_in_failed")),
+    (QT_TRANSLATE_NOOP("AuditPage", "CSV出力"), ("history_exported", "audit_exported")),
+)
+
+
+def _qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(d: QDate) -> dt.date:
+    return dt.date(d.year(), d.month(), d.day())
+
+
+def _changes(row: AuditRow) -> str:
+    """before → after of each field, short (secrets are stored as "changed" only)."""
+    before, after = row.before or {}, row.after or {}
+    parts = []
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if key in before and key in after and b != a:
+            parts.append(f"{key}: {json.dumps(b, ensure_ascii=False)} → {json.dumps(a, ensure_ascii=False)}")
+        elif key in after:
+            parts.append(f"{key}: {json.dumps(a, ensure_ascii=False)}")
+    return ("、" if i18n.language() == "ja" else ", ").join(parts)
+
+
+class AuditPage(QWidget):
+    open_record = Signal(str, str)
+
+    COLUMNS = (QT_TRANSLATE_NOOP("AuditPage", "日時"), QT_TRANSLATE_NOOP("AuditPage", "スタッフ"),
+               QT_TRANSLATE_NOOP("AuditPage", "操作"), QT_TRANSLATE_NOOP("AuditPage", "対象"),
+               QT_TRANSLATE_NOOP("AuditPage", "患者名"), QT_TRANSLATE_NOOP("AuditPage", "内容"))
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rows: list[AuditRow] = []
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        today = dt.datetime.now(JST).date()
+        self.period_check = QCheckBox(self.tr("期間"))
+        self.period_check.setChecked(True)
+        self.from_edit = QDateEdit(_qdate(today - dt.timedelta(days=7)))
+        self.to_edit = QDateEdit(_qdate(today))
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy/MM/dd")
+        self.staff_combo = QComboBox()
+        self.staff_combo.addItem(self.tr("すべて"), None)
+        self.action_combo = QComboBox()
+        self.action_combo.addItem(self.tr("すべて"), None)
+        for name, _actions in ACTION_GROUPS:
+            self.action_combo.addItem(self.tr(name), name)
+        self.patient_edit = QLineEdit()
+        self.patient_edit.setPlaceholderText(self.tr("患者名"))
+        self.patient_edit.setClearButtonEnabled(True)
+        self.search_button = QPushButton(self.tr("検索"))
+        self.csv_button = QPushButton(self.tr("CSV出力"))
+        self.count_label = QLabel()
+        for w in (self.period_check, self.from_edit, QLabel(self.tr("〜")), self.to_edit, QLabel(self.tr("スタッフ")),
+                  self.staff_combo, QLabel(self.tr("操作")), self.action_combo, QLabel(self.tr("患者名")),
+                  self.patient_edit, self.search_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.csv_button)
+        layout.addLayout(bar)
+
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("auditTable")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((150, 140, 170, 130, 130)):
+            header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip(self.tr("ダブルクリックで対象の画面を開きます"))
+        layout.addWidget(self.table, 1)
+
+        self.period_check.toggled.connect(self.from_edit.setEnabled)
+        self.period_check.toggled.connect(self.to_edit.setEnabled)
+        self.search_button.clicked.connect(self.reload)
+        self.patient_edit.returnPressed.connect(self.reload)
+        self.staff_combo.activated.connect(lambda *_: self.reload())
+        self.action_combo.activated.connect(lambda *_: self.reload())
+        self.csv_button.clicked.connect(self._on_csv_clicked)
+        self.table.cellDoubleClicked.connect(lambda r, _c: self.open_row(r))
+        QShortcut(QKeySequence("Return"), self.table, lambda: self.open_row(self.table.currentRow()))
+        self._load_staff()
+        self.reload()
+
+    def _load_staff(self) -> None:
+        s = self.session
+
+        def fill(accounts: list[StaffAccount]) -> None:
+            for a in accounts:
+                self.staff_combo.addItem(a.name, a.id)
+
+        async_ops.run_op(s.actions.staff_accounts(s.clinic.id, include_disabled=True), on_success=fill,
+                         name="audit-staff")
+
+    def current_filter(self) -> AuditFilter:
+        group = self.action_combo.currentData()
+        actions = next((a for name, a in ACTION_GROUPS if name == group), ())
+        period = self.period_check.isChecked()
+        return AuditFilter(
+            date_from=_pydate(self.from_edit.date()) if period else None,
+            date_to=_pydate(self.to_edit.date()) if period else None,
+            staff_id=self.staff_combo.currentData(), actions=frozenset(actions), patient=self.patient_edit.text())
+
+    def reload(self) -> None:
+        s = self.session
+
+        def show(rows: list[AuditRow]) -> None:
+            self.rows = rows
+            lang = i18n.language()
+            actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
+            entities = {"billing_request": self.tr("請求"), "patient": self.tr("患者"), "reservation": self.tr("予約"),
+                        "menu": self.tr("メニュー", "record"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ")}
+            self.table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                staff = row.staff_name or actors.get(row.actor, "")
+                target = f"{entities.get(row.entity_type, row.entity_type)} {row.entity_id}"
+                values = (row.at.astimezone(JST).strftime("%Y/%m/%d %H:%M:%S"), staff, action_label(row.action, lang),
+                          target, row.patient_name, _changes(row))
+                for c, text in enumerate(values):
+                    item = QTableWidgetItem(text)
+                    if c == 5:
+                        item.setToolTip(text)
+                    self.table.setItem(r, c, item)
+            self.count_label.setText(self.tr("{n:,} 件").format(n=len(rows)))
+
+        async_ops.run_op(s.actions.audit_events(s.actor, s.clinic.id, self.current_filter()), on_success=show,
+                         busy=[self.search_button], name="audit")
+
+    def open_row(self, index: int) -> None:
+        """Open the record the event concerns (the window decides where)."""
+        if 0 <= index < len(self.rows):
+            row = self.rows[index]
+            self.open_record.emit(row.entity_type, row.entity_id)
+
+    def _on_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("CSV出力"), str(pathlib.Path.home() / self.tr("操作履歴.csv")),
+                                              self.tr("CSVファイル (*.csv)"))
+        if path:
+            self.export_csv(pathlib.Path(path))
+
+    def export_csv(self, path: pathlib.Path) -> None:
+        s = self.session
+        work = s.actions.export_audit_csv(s.actor, s.clinic.id, self.current_filter(), path, lang=i18n.language())
+
+        def done(n: Any) -> None:
+            messages.info(self.tr("CSVを出力しました（{n:,} 件）: {path}").format(n=n, path=path))
+
+        async_ops.run_op(work, busy=[self.csv_button], on_success=done, name="audit-csv")
+
