@@ -306,6 +306,14 @@ class DeskActions:
         ``approved_by``. Raises ``SignInError`` (wrong, locked, disabled) after counting the try."""
         return await self._run.db(functools.partial(self._staff.sign_in, staff_id, secret, pin=pin, action=action))
 
+    async def claim_first_password(self, staff_id: int, password: str, pin: str | None = None, *,
+                                   name: str | None = None) -> Actor:
+        """最初のパスワード: while nobody of the clinic has a password, its 管理者 sets one (and may correct
+        their name), signed in. Raises ``ValidationError`` (field ``name``, ``password`` or ``pin``),
+        ``StateError("manager_exists")``, ``PermissionDeniedError`` (not an active 管理者)."""
+        return await self._run.db(functools.partial(self._staff.claim_first_password, staff_id, password, pin,
+                                                    name=name))
+
     async def sign_out(self, actor: Actor) -> None:
         """サインアウト (audited)."""
         await self._run.db(self._staff.sign_out, actor)
@@ -358,12 +366,13 @@ class DeskActions:
         """操作履歴のCSV出力 (UTF-8 with BOM, for Excel). Returns the number of rows."""
         return await self._run.db(functools.partial(self._audit.export_csv, actor, clinic_id, f, path, lang=lang))
 
-    async def set_platform_fee_rate(self, clinic_id: int, staff_id: int, rate: str) -> str:
-        """プラットフォーム手数料率 (percent, ≤ 2 decimals, 0–95); a registered tenant is updated at PAY.JP.
+    async def set_platform_fee_rate(self, actor: Actor, clinic_id: int, rate: str) -> str:
+        """プラットフォーム手数料率 (管理者; percent, ≤ 2 decimals, 0–95); a registered tenant is updated at PAY.JP.
 
-        Returns the stored rate (``"3.50"``). Raises ``ValidationError`` (field ``platform_fee_rate``).
+        Returns the stored rate (``"3.50"``). Raises ``ValidationError`` (field ``platform_fee_rate``),
+        ``PermissionDeniedError``.
         """
-        return await self._run.payments(self._settings.tenants.set_platform_fee_rate, clinic_id, rate, staff_id)
+        return await self._run.payments(self._settings.tenants.set_platform_fee_rate, actor, clinic_id, rate)
 
     def _switch(self) -> GoLiveService:
         if self._go_live is None:
@@ -397,13 +406,13 @@ class DeskActions:
         """The setup checklist: each step done or what it still needs, and the step to resume at."""
         return await self._run.db(self._setup.status, clinic_id)
 
-    async def set_setup_step(self, clinic_id: int, step: SetupStep) -> None:
-        """Remember the step the setup shows (it resumes there, on any PC)."""
-        await self._run.db(self._setup.set_step, clinic_id, step)
+    async def set_setup_step(self, actor: Actor, clinic_id: int, step: SetupStep) -> None:
+        """Remember the step the setup shows (管理者; it resumes there, on any PC)."""
+        await self._run.db(self._setup.set_step, actor, clinic_id, step)
 
-    async def finish_setup(self, clinic_id: int) -> None:
-        """完了: the setup is not opened by itself any more (the checklist stays while items are missing)."""
-        await self._run.db(self._setup.finish, clinic_id)
+    async def finish_setup(self, actor: Actor, clinic_id: int) -> None:
+        """完了 (管理者): the setup is not opened by itself any more (the checklist stays while items are missing)."""
+        await self._run.db(self._setup.finish, actor, clinic_id)
 
     # -- メールボックス（デモ） ------------------------------------------------------------------
 

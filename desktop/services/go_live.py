@@ -31,7 +31,8 @@ import httpx
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
 from desktop.i18n import N_
-from desktop.domain.staff import Actor
+from desktop.domain.staff import Actor, Permission
+from desktop.services.authz import authorize
 from desktop.services.secrets import SecretStore, payjp_secret_name
 from desktop.services.settings_service import LEGAL_PATHS, SettingsError, SettingsService
 from desktop.storage.orm import Clinic
@@ -215,6 +216,11 @@ class GoLiveService:
                 raise NotFoundError()
             return clinic
 
+    def _authorize(self, actor: Actor, clinic_id: int) -> None:
+        """Refuse before any probe or confirmation when ``actor`` may not change the settings."""
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+
     def check(self, clinic_id: int, public_key: str, secret_key: str | None) -> GoLiveReport:
         """Every condition of 本番 with these live keys (``secret_key`` None: the stored one). Blocking.
 
@@ -240,9 +246,11 @@ class GoLiveService:
         """Switch to 本番 after the user confirmed: the conditions are checked again first. Blocking.
 
         On success the secret key (when typed) is stored in the keyring, the public key and the
-        mode in the database. Raises ``GoLiveError("not_confirmed")``, ``SettingsError`` for a
+        mode in the database. Raises ``PermissionDeniedError`` (not an active 管理者; checked
+        before anything else), ``GoLiveError("not_confirmed")``, ``SettingsError`` for a
         malformed key, or the first failed condition's ``GoLiveError``; nothing is saved then.
         """
+        self._authorize(actor, clinic_id)
         if not confirmed:
             raise GoLiveError("not_confirmed", field="confirm")
         report = self.check(clinic_id, public_key, secret_key)
@@ -257,7 +265,12 @@ class GoLiveService:
 
     def leave_live(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
                    secret_key: str | None, *, confirmed: bool) -> None:
-        """Go from 本番 back to テスト or デモ after the user confirmed (keys checked as 接続設定 does)."""
+        """Go from 本番 back to テスト or デモ after the user confirmed (keys checked as 接続設定 does).
+
+        Raises ``PermissionDeniedError`` (not an active 管理者), ``GoLiveError("not_confirmed")``,
+        ``SettingsError`` for a malformed key; nothing is saved then. One audit event (the clinic's change).
+        """
+        self._authorize(actor, clinic_id)
         if mode is PaymentMode.LIVE:
             raise ValueError("leave_live goes to test or demo mode")
         if not confirmed:

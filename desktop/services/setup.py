@@ -19,7 +19,10 @@ from sqlalchemy import select
 
 from desktop.domain.clinic import PaymentMode, ReviewStatus, StaffRole
 from desktop.domain.errors import NotFoundError
+from desktop.domain.staff import Actor, Permission
+from desktop.services.authz import authorize
 from desktop.services.secrets import SecretStore, payjp_secret_name
+from desktop.services import audit
 from desktop.storage.orm import Clinic, SetupProgress, Staff
 from desktop.storage.unit_of_work import Database
 
@@ -164,14 +167,34 @@ class SetupService:
             uow_session.add(row)
         return row
 
-    def set_step(self, clinic_id: int, step: SetupStep) -> None:
-        """Remember ``step`` as the one to resume at."""
+    def set_step(self, actor: Actor, clinic_id: int, step: SetupStep) -> None:
+        """Remember ``step`` as the one to resume at (管理者 only).
+
+        Only where the wizard stands, no setting of the clinic: it writes no audit event.
+
+        Raises:
+            PermissionDeniedError: the actor is not an active 管理者 of the clinic.
+            NotFoundError: the clinic is not the actor's.
+        """
         with self._db.uow() as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
             self._progress(uow.session, clinic_id).current_step = step.value
             uow.commit()
 
-    def finish(self, clinic_id: int) -> None:
-        """完了: the wizard is closed for good (the checklist stays on 決済会社設定 while items are missing)."""
+    def finish(self, actor: Actor, clinic_id: int) -> None:
+        """完了 (管理者 only): the wizard is closed for good (the checklist stays on 決済会社設定 while
+        items are missing). One audit event ``setup_finished``.
+
+        Raises:
+            PermissionDeniedError: the actor is not an active 管理者 of the clinic.
+            NotFoundError: the clinic is not the actor's.
+        """
         with self._db.uow() as uow:
-            self._progress(uow.session, clinic_id).finished_at = self._clock()
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+            row = self._progress(uow.session, clinic_id)
+            before = row.finished_at.isoformat() if row.finished_at is not None else None
+            row.finished_at = self._clock()
+            audit.record(uow.session, clinic_id=clinic_id, actor="staff", staff_id=actor.staff_id,
+                         action="setup_finished", entity_type="clinic", entity_id=clinic_id,
+                         before={"finished_at": before}, after={"finished_at": row.finished_at.isoformat()})
             uow.commit()

@@ -234,40 +234,58 @@ class StaffService:
             uow.commit()
         return actor
 
-    def claim_first_password(self, staff_id: int, password: str, pin: str | None = None) -> Actor:
-        """An installation from before staff accounts: its 管理者 sets the first password, signed in.
+    def claim_first_password(self, staff_id: int, password: str, pin: str | None = None, *,
+                             name: str | None = None) -> Actor:
+        """A clinic where nobody has a password yet (first run, or an installation from before staff
+        accounts): its 管理者 sets the first password, and is signed in.
 
         Only while no staff member of the clinic has a password yet, and only for an active 管理者.
+        ``name`` (optional) corrects the 管理者's name in the same step (a new clinic's first
+        管理者 is called 「管理者」). Audited as ``staff_password_reset`` (``first``) and, when the
+        name changed, ``staff_renamed``, both by the 管理者.
 
         Raises:
             StateError: ``manager_exists`` (someone of the clinic already has a password).
             PermissionDeniedError: not an active 管理者.
-            ValidationError: the password rule, PIN not 4–8 digits.
+            ValidationError: the name (empty, too long, another staff member's), the password
+                rule, PIN not 4–8 digits; nothing is saved then.
             NotFoundError: no such staff member.
         """
+        from desktop.services.directory import require_text
+
+        new_name = None if name is None else require_text(name, field="name", label="スタッフ名", max_len=100)
         with self._db.uow(readonly=True) as uow:
             staff = uow.session.get(Staff, staff_id)
             if staff is None:
                 raise NotFoundError()
-            name, clinic_id = staff.name, staff.clinic_id
+            old_name, clinic_id = staff.name, staff.clinic_id
             if not staff.active or staff.role is not StaffRole.MANAGER:
                 raise PermissionDeniedError(Permission.STAFF)
-        password_hash = self._hasher.hash(check_password(password, common=common_passwords(), name=name))
+            if new_name is not None and new_name != old_name:
+                self._check_unique(uow.session, clinic_id, new_name)
+        final_name = new_name or old_name
+        password_hash = self._hasher.hash(check_password(password, common=common_passwords(), name=final_name))
         pin_hash = self._hasher.hash(check_pin(pin)) if pin else None
         with self._db.uow() as uow:
             s = uow.session
             if s.scalar(select(func.count()).select_from(Staff).where(
                     Staff.clinic_id == clinic_id, Staff.password_hash.is_not(None))):
                 raise StateError("manager_exists")
+            if final_name != old_name:
+                self._check_unique(s, clinic_id, final_name)
             claimed = s.execute(update(Staff).where(Staff.id == staff_id, Staff.password_hash.is_(None))
-                                .values(password_hash=password_hash, pin_hash=pin_hash)
+                                .values(password_hash=password_hash, pin_hash=pin_hash, name=final_name)
                                 .execution_options(synchronize_session=False))
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise StateError("manager_exists")
             audit.record(s, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="staff_password_reset",
                          entity_type="staff", entity_id=staff_id, after={"password": "changed", "first": True})
+            if final_name != old_name:
+                audit.record(s, clinic_id=clinic_id, actor="staff", staff_id=staff_id, action="staff_renamed",
+                             entity_type="staff", entity_id=staff_id, before={"name": old_name},
+                             after={"name": final_name})
             uow.commit()
-        return Actor(staff_id, clinic_id, StaffRole.MANAGER, name)
+        return Actor(staff_id, clinic_id, StaffRole.MANAGER, final_name)
 
     def add_staff(self, actor: Actor, name: str, role: StaffRole, password: str, pin: str | None = None) -> int:
         """A new staff member of the actor's clinic (管理者 only). Returns the id.

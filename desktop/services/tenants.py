@@ -134,14 +134,18 @@ class TenantService:
             uow.commit()
         return url
 
-    def set_platform_fee_rate(self, clinic_id: int, rate: str, staff_id: int | None = None) -> str:
-        """Keep the platform fee rate (percent, see ``parse_platform_fee_rate``) for the clinic's tenant.
+    def set_platform_fee_rate(self, actor: Actor, clinic_id: int, rate: str) -> str:
+        """Keep the platform fee rate (percent, see ``parse_platform_fee_rate``) for the clinic's tenant (管理者 only).
 
         A registered tenant is updated at PAY.JP first; the rate is stored only when PAY.JP took
         it (or when no tenant exists yet: it is used at テナント登録). Returns the stored string.
-        Raises ``ValidationError`` for a bad rate (nothing sent, nothing saved) and what the
-        gateway raises when PAY.JP refuses or cannot be reached (nothing saved).
+        Raises ``PermissionDeniedError`` before anything is sent, ``ValidationError`` for a bad
+        rate (nothing sent, nothing saved) and what the gateway raises when PAY.JP refuses or
+        cannot be reached (nothing saved). One audit event.
         """
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+        staff_id = actor.staff_id
         value = parse_platform_fee_rate(rate)
         clinic = self._clinic(clinic_id)
         if clinic.payjp_tenant_id:

@@ -40,11 +40,13 @@ from desktop.services.audit_log import AuditFilter
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
+from desktop.services.go_live import GoLiveError
 from desktop.services.directory import ClinicUpdate, MenuInput
 from desktop.services.history import HistoryFilter
 from desktop.services.payment_setup import DEMO_SECRET_KEY
 from desktop.services.secrets import MemorySecretStore
 from desktop.services.settings_service import SettingsError
+from desktop.services.setup import SetupStep
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
 from desktop.storage.orm import AuditEvent, Menu, Reservation
@@ -70,6 +72,10 @@ READS: dict[str, str] = {
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",
     "OutboxSender.status": "read", "OutboxSender.retry_delay": "arithmetic",
     "BillingService.public_base_url": "read",
+    "PaymentService.block_for": "read: why a clinic takes no card payment now",
+    "PaymentService.card_payment_block": "read: why a request's clinic takes no card payment now",
+    "SetupService.status": "read: the setup checklist",
+    "GoLiveService.check": "read: probes PAY.JP and the public URL for 本番's conditions; stores nothing",
 }
 
 NOT_STAFF: dict[str, str] = {
@@ -79,6 +85,7 @@ NOT_STAFF: dict[str, str] = {
     "StaffService.sign_in": "makes the Actor (a wrong try is counted and audited)",
     "StaffService.create_first_manager": "first-run set-up: refused once a 管理者 exists",
     "StaffService.claim_first_password": "upgrade: a 管理者's first password while nobody has one",
+    "SetupService.start_clinic": "first run: the blank clinic and its first 管理者, before anyone can sign in",
     "PaymentService.open_link": "patient", "PaymentService.pay_with_token": "patient",
     "PaymentService.finish_three_d_secure": "patient",
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",
@@ -271,6 +278,16 @@ CASES: dict[str, Case] = {
                                    events=0),  # a read, but only for 経理 and 管理者
     "AuditLogService.export_csv": Case(HISTORY, lambda e, a: e.ctx.actions._audit.export_csv(
         a, e.clinic_id, AuditFilter(), e.tmp / f"a{e.n()}.csv")),
+    "TenantService.set_platform_fee_rate": Case(MANAGER_ONLY, lambda e, a: e.ctx.tenants.set_platform_fee_rate(
+        a, e.clinic_id, f"{1 + e.n() % 9}.5")),
+    "SetupService.set_step": Case(MANAGER_ONLY, lambda e, a: e.ctx.setup.set_step(
+        a, e.clinic_id, SetupStep.MAIL), events=0),  # where the wizard stands, no setting
+    "SetupService.finish": Case(MANAGER_ONLY, lambda e, a: e.ctx.setup.finish(a, e.clinic_id)),
+    # 本番 is refused before the confirmation and the conditions are looked at; unconfirmed, nothing changes
+    "GoLiveService.go_live": Case(MANAGER_ONLY, lambda e, a: e.ctx.actions._switch().go_live(
+        a, e.clinic_id, "pk_live_sakura000000000000000a1", None, confirmed=False), events=0, raises=GoLiveError),
+    "GoLiveService.leave_live": Case(MANAGER_ONLY, lambda e, a: e.ctx.actions._switch().leave_live(
+        a, e.clinic_id, PaymentMode.DEMO, f"pk_demo_leave_{e.n()}", None, confirmed=True)),
     "StaffService.add_staff": Case(MANAGER_ONLY, lambda e, a: e.ctx.staff.add_staff(
         a, f"新人 {e.n()}", StaffRole.STAFF, "long-enough-pass-2")),
     "StaffService.rename": Case(MANAGER_ONLY, lambda e, a: e.ctx.staff.rename(a, e.prepared, f"改名 {e.n()}"),

@@ -7,6 +7,11 @@ One dialog for four uses (``purpose``):
 * ``unlock`` — 画面ロック: the same person (or another one) signs in again.
 * ``approve`` — a second 管理者 approves a large refund (only other 管理者 listed).
 
+At ``start``, when nobody of the clinic has a password yet (a new clinic's first run, or an
+installation from before staff accounts), the dialog asks the 管理者 for the first password
+instead (``first_password``): twice, with the rule shown, an optional PIN, and the 管理者's name
+to correct; then they are signed in.
+
 It is shown with ``open()`` (never ``exec()``), so a lock can come on top of another dialog.
 ``signed_in(actor)`` is emitted on success and the dialog accepts. In デモ (トレーニング) the
 accounts' passwords and PINs are shown under the form.
@@ -30,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import UserError
-from desktop.domain.staff import Actor
+from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
 from desktop.services.actions import DeskActions
 from desktop.services.demo_accounts import DemoAccount
 from desktop.services.staff import StaffAccount
@@ -67,6 +72,10 @@ class SignInDialog(QDialog):
         self.desk = actions
         self.purpose = purpose
         self.actor: Actor | None = None
+        # nobody has a password yet: the 管理者 sets the first one (and may correct their name)
+        self.first_password = purpose == "start" and bool(accounts) and not any(a.has_password for a in accounts)
+        if self.first_password:
+            accounts = [a for a in accounts if a.role is StaffRole.MANAGER] or accounts
         titles = {"start": self.tr("サインイン"), "switch": self.tr("担当スタッフの切り替え"),
                   "unlock": self.tr("画面ロック中"), "approve": self.tr("2人目の管理者の承認")}
         self.setWindowTitle(titles[purpose] + "｜" + self.tr("クリニック決済"))
@@ -74,7 +83,7 @@ class SignInDialog(QDialog):
         if purpose in ("unlock", "start"):
             self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, purpose == "start")
         layout = QVBoxLayout(self)
-        heading = QLabel(titles[purpose])
+        heading = QLabel(self.tr("最初のパスワードの設定") if self.first_password else titles[purpose])
         heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         layout.addWidget(heading)
         layout.addWidget(QLabel(clinic_name))
@@ -84,6 +93,9 @@ class SignInDialog(QDialog):
             "unlock": self.tr("一定時間操作がなかったため画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。"),
             "approve": self.tr("この返金は承認が必要な金額です。別の管理者がパスワードまたはPINを入力してください。"),
         }
+        if self.first_password:
+            notes["start"] = self.tr("まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。"
+                                     "設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。")
         note = QLabel(notes[purpose])
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -93,6 +105,7 @@ class SignInDialog(QDialog):
         self.staff_combo.setAccessibleName(self.tr("スタッフ"))
         for a in accounts:
             self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+            self.staff_combo.setItemData(self.staff_combo.count() - 1, a.name, Qt.ItemDataRole.UserRole + 1)
         if preselect is not None:
             self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(preselect)))
         self.secret_edit = QLineEdit()
@@ -103,13 +116,24 @@ class SignInDialog(QDialog):
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret_edit, 1)
         secret_row.addWidget(self.pin_check)
+        self.name_edit: QLineEdit | None = None
+        self.confirm_edit: QLineEdit | None = None
+        self.pin_edit: QLineEdit | None = None
+        self.name_error = ErrorLabel()
+        self.confirm_error = ErrorLabel()
+        self.pin_error = ErrorLabel()
+        self.rule_label: QLabel | None = None
         form.addRow(self.tr("スタッフ"), self.staff_combo)
-        form.addRow(self.tr("パスワード"), secret_row)
-        form.addRow("", self.secret_error)
+        if self.first_password:
+            self._build_first_password(form)
+        else:
+            form.addRow(self.tr("パスワード"), secret_row)
+            form.addRow("", self.secret_error)
         layout.addLayout(form)
 
         self.ok_button = QPushButton(self.tr("承認する") if purpose == "approve" else
-                                     self.tr("ロックを解除") if purpose == "unlock" else self.tr("サインイン"))
+                                     self.tr("ロックを解除") if purpose == "unlock" else
+                                     self.tr("パスワードを設定してサインイン") if self.first_password else self.tr("サインイン"))
         self.ok_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -137,6 +161,45 @@ class SignInDialog(QDialog):
         self.secret_edit.returnPressed.connect(self.submit)
         self.secret_edit.setFocus()
 
+    def _build_first_password(self, form: QFormLayout) -> None:
+        """The rows of the first password: name, password twice, the rule, an optional PIN."""
+        self.name_edit = QLineEdit(self.staff_combo.currentData(Qt.ItemDataRole.UserRole + 1) or "")
+        self.name_edit.setMaxLength(100)
+        self.name_edit.setAccessibleName(self.tr("お名前"))
+        self.staff_combo.currentIndexChanged.connect(
+            lambda _i: self.name_edit.setText(self.staff_combo.currentData(Qt.ItemDataRole.UserRole + 1) or "")
+            if self.name_edit is not None else None)
+        self.secret_edit.setAccessibleName(self.tr("パスワード"))
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit.setAccessibleName(self.tr("パスワード（確認）"))
+        self.rule_label = QLabel(self.tr("パスワードは{n}文字以上で、よく使われるパスワードや名前は使えません。").format(
+            n=PASSWORD_MIN_LENGTH))
+        self.rule_label.setWordWrap(True)
+        self.rule_label.setStyleSheet("color: #555;")
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(8)
+        self.pin_edit.setPlaceholderText(self.tr("4〜8桁の数字（任意）"))
+        self.pin_edit.setAccessibleName(self.tr("PIN（任意）"))
+        pin_note = QLabel(self.tr("PINは担当スタッフの切り替えや画面ロックの解除に使えます。"))
+        pin_note.setWordWrap(True)
+        pin_note.setStyleSheet("color: #555;")
+        self.pin_check.hide()
+        form.addRow(self.tr("お名前"), self.name_edit)
+        form.addRow("", self.name_error)
+        form.addRow(self.tr("パスワード"), self.secret_edit)
+        form.addRow("", self.secret_error)
+        form.addRow(self.tr("パスワード（確認）"), self.confirm_edit)
+        form.addRow("", self.confirm_error)
+        form.addRow("", self.rule_label)
+        form.addRow(self.tr("PIN（任意）"), self.pin_edit)
+        form.addRow("", self.pin_error)
+        form.addRow("", pin_note)
+        self.confirm_edit.returnPressed.connect(self.submit)
+        self.pin_edit.returnPressed.connect(self.submit)
+        self.name_edit.setFocus()
+
     def _on_pin_toggled(self, pin: bool) -> None:
         self.secret_edit.setPlaceholderText(self.tr("4〜8桁の数字") if pin else "")
         self.secret_edit.setFocus()
@@ -152,6 +215,9 @@ class SignInDialog(QDialog):
         if staff_id is None:
             return
         self.secret_error.clear_error()
+        if self.first_password:
+            self._submit_first_password(int(staff_id))
+            return
         work = self.desk.sign_in(int(staff_id), self.secret_edit.text(), pin=self.pin_check.isChecked(),
                                     action=ACTIONS[self.purpose])
 
@@ -170,3 +236,39 @@ class SignInDialog(QDialog):
             return False
 
         async_ops.run_op(work, busy=[self.ok_button], on_success=done, on_failure=failed, name="sign-in")
+
+    def _submit_first_password(self, staff_id: int) -> None:
+        """Set the 管理者's first password (the two entries must match), then sign them in."""
+        assert self.name_edit is not None and self.confirm_edit is not None and self.pin_edit is not None
+        for label in (self.name_error, self.confirm_error, self.pin_error):
+            label.clear_error()
+        if self.secret_edit.text() != self.confirm_edit.text():
+            self.confirm_error.show_error(self.tr("確認用のパスワードが一致しません。同じパスワードを2回入力してください。"))
+            self.confirm_edit.selectAll()
+            self.confirm_edit.setFocus()
+            return
+        work = self.desk.claim_first_password(staff_id, self.secret_edit.text(), self.pin_edit.text() or None,
+                                              name=self.name_edit.text())
+
+        confirm_edit, pin_edit = self.confirm_edit, self.pin_edit
+
+        def done(actor: Actor) -> None:
+            self.actor = actor
+            for edit in (self.secret_edit, confirm_edit, pin_edit):
+                edit.clear()
+            self.signed_in.emit(actor)
+            self.accept()
+
+        def failed(exc: BaseException) -> bool:
+            if not isinstance(exc, UserError):
+                return False
+            field = exc.field
+            label, edit = {"name": (self.name_error, self.name_edit),
+                           "pin": (self.pin_error, self.pin_edit)}.get(field or "", (self.secret_error, self.secret_edit))
+            assert edit is not None
+            label.show_error(exc.message(i18n.language()))
+            edit.selectAll()
+            edit.setFocus()
+            return True
+
+        async_ops.run_op(work, busy=[self.ok_button], on_success=done, on_failure=failed, name="first-password")

@@ -276,7 +276,7 @@ class ContractPanel(QWidget):
             messages.info(self.tr("プラットフォーム手数料率を {rate}% に設定しました。").format(rate=rate))
             self.reload()
 
-        async_ops.run_op(self.desk.set_platform_fee_rate(s.clinic.id, s.staff_id, self.fee_rate.text()),
+        async_ops.run_op(self.desk.set_platform_fee_rate(s.actor, s.clinic.id, self.fee_rate.text()),
                          busy=[self.save_fee_button], on_success=done, on_failure=failed, name="fee-rate")
 
     def _on_apply_link_clicked(self) -> None:

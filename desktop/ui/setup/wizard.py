@@ -135,7 +135,8 @@ class SetupWizard(QDialog):
         self.back_button.setEnabled(index > 0)
         self.next_button.setText(self.tr("完了") if last else self.tr("保存して次へ"))
         if remember:
-            async_ops.run_op(self.desk.set_setup_step(self.session.clinic.id, self.steps[index].step),
+            async_ops.run_op(self.desk.set_setup_step(self.session.actor, self.session.clinic.id,
+                                                         self.steps[index].step),
                              name="setup-step")
 
     def _on_row_changed(self, row: int) -> None:
@@ -170,7 +171,7 @@ class SetupWizard(QDialog):
             self.changed.emit()
             self.accept()
 
-        async_ops.run_op(self.desk.finish_setup(self.session.clinic.id), on_success=done, name="setup-finish")
+        async_ops.run_op(self.desk.finish_setup(self.session.actor, self.session.clinic.id), on_success=done, name="setup-finish")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.changed.emit()
