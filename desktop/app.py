@@ -31,7 +31,7 @@ from typing import Any
 
 from desktop.bootstrap import prepare_context
 from desktop.config import CLINIC, DEMO, LocalSettings
-from desktop.domain.clinic import PaymentMode
+from desktop.domain.clinic import PaymentMode, StaffRole
 from desktop.domain.errors import UserError
 from desktop.logs import configure_logging
 from desktop.paths import default_data_dir, resource_path
@@ -81,9 +81,28 @@ class ClinicPayApp:
         from desktop.ui import i18n, messages
 
         i18n.set_language(self.ctx.settings.language)
+        asking = self.ctx.first_run and self.ask_first_run
+        if asking and actor is None and self.ctx.training:
+            actor = await self._demo_manager()  # the demo shows behind the first-run question
         await self._start_workspace(show=show, actor=actor)
-        if self.ctx.first_run and self.ask_first_run:
+        if asking:
             self._ask_first_run()
+
+    async def _demo_manager(self) -> Any:
+        """The demo's 院長, signed in with the published トレーニング password (None if that fails)."""
+        clinic = self.ctx.queries.clinic_info()
+        if clinic is None:
+            return None
+        demo = await self.ctx.actions.demo_accounts(clinic.id)
+        accounts = {a.name: a.id for a in await self.ctx.actions.staff_accounts(clinic.id)}
+        manager = next((d for d in demo if d.name in accounts and d.role is StaffRole.MANAGER), None)
+        if manager is None:
+            return None
+        try:
+            return await self.ctx.actions.sign_in(accounts[manager.name], manager.password)
+        except UserError as exc:  # e.g. the demo account locked: the sign-in screen is shown instead
+            log.info("demo sign-in at first run refused: %s", exc.code)
+            return None
 
     async def _start_workspace(self, *, show: bool = True, actor: Any = None) -> None:
         from desktop.ui import i18n, messages
@@ -152,7 +171,7 @@ class ClinicPayApp:
                                                               workspace=workspace))
         except Exception as exc:  # noqa: BLE001 - e.g. the clinic's PostgreSQL unreachable: stay where we were
             log.exception("could not open the %s database", workspace)
-            await self._start_workspace(show=True)
+            await self._start_workspace(show=True, actor=self.session.actor if self.session is not None else None)
             messages.error(i18n.workspace_failed_text(type(exc).__name__))
             return
         if workspace == CLINIC:
@@ -162,6 +181,7 @@ class ClinicPayApp:
         self.ctx = ctx
         self.session = None
         self._last_token = None
+        self._close_window()  # nothing of the other database stays on screen while someone signs in
         await self._start_workspace(show=True)
 
     async def _stop_workspace(self) -> None:
@@ -293,13 +313,18 @@ class ClinicPayApp:
 
     def _on_signed_out(self) -> None:
         """サインアウト: close the window (nothing of it stays visible) and ask who signs in."""
-        old, self.window, self.session = self.window, None, None
+        self.session = None
+        self._close_window()
+        asyncio.ensure_future(self._ask_sign_in(show=True))
+
+    def _close_window(self) -> None:
+        """Close the main window (closing it does not end the app)."""
+        old, self.window = self.window, None
         if old is not None:
             old.closed.disconnect(self._closed.set)
             old.disconnect_bridge()
             old.close()
             old.deleteLater()
-        asyncio.ensure_future(self._ask_sign_in(show=True))
 
     # -- background work -----------------------------------------------------------------------
 

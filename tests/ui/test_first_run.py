@@ -50,6 +50,12 @@ def _start_clinic(qtbot: Any, app: ClinicPayApp) -> SetupWizard:
     dialog = app.first_run_dialog
     assert dialog is not None and dialog.isVisible()
     _click(qtbot, dialog.clinic_button)
+    wait_for(qtbot, lambda: app.ctx.workspace == "clinic" and app.sign_in_dialog is not None
+             and app.sign_in_dialog.isVisible(), timeout=20)
+    first = app.sign_in_dialog  # the new clinic's 管理者 sets the first password and is signed in
+    first.secret_edit.setText("first-manager-pass")
+    first.confirm_edit.setText("first-manager-pass")
+    _click(qtbot, first.ok_button)
     wait_for(qtbot, lambda: app.ctx.workspace == "clinic" and app.window is not None, timeout=20)
     return _wizard(qtbot, app)
 
