@@ -283,15 +283,15 @@ def test_the_platform_fee_rate_is_validated_as_payjp_does_and_updates_the_tenant
     tenants = TenantService(db, gateways, clock=clock)
     for bad in ("3.255", "95.01", "-1", "abc", ""):
         with pytest.raises(ValidationError) as refused:
-            tenants.set_platform_fee_rate(front.clinic_id, bad)
+            tenants.set_platform_fee_rate(front.manager, front.clinic_id, bad)
         assert refused.value.field == "platform_fee_rate"
         assert _clinic(db, front.clinic_id).platform_fee_rate == "1.00"
-    assert tenants.set_platform_fee_rate(front.clinic_id, "３．５%") == "3.50"  # full-width, with %
-    tenants.register(front.clinic_id, front.staff_id, CareType.WITHOUT_INSURANCE)
+    assert tenants.set_platform_fee_rate(front.manager, front.clinic_id, "３．５%") == "3.50"  # full-width, with %
+    tenants.register(front.clinic_id, front.manager, CareType.WITHOUT_INSURANCE)
     clinic = _clinic(db, front.clinic_id)
     gateway = gateways(clinic)
     assert clinic.payjp_tenant_id and gateway.retrieve_tenant(clinic.payjp_tenant_id)["platform_fee_rate"] == "3.50"
     assert clinic.review_status is ReviewStatus.RECEIVED  # the seeded 承認 belonged to no tenant
-    assert tenants.set_platform_fee_rate(front.clinic_id, "95") == "95.00"
+    assert tenants.set_platform_fee_rate(front.manager, front.clinic_id, "95") == "95.00"
     assert gateway.retrieve_tenant(clinic.payjp_tenant_id)["platform_fee_rate"] == "95.00"
     assert _clinic(db, front.clinic_id).platform_fee_rate == "95.00"

@@ -10,6 +10,7 @@ import pytest
 
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import PaymentError, ServiceUnavailableError, UserError, ValidationError
+from desktop.domain.staff import Actor
 from desktop.services.directory import ClinicUpdate, DirectoryService
 from desktop.services.go_live import (
     Condition,
@@ -126,16 +127,17 @@ def test_fee_rates_payjp_refuses(text: str) -> None:
 
 
 def _service(db: Database, clock: FixedClock, *, same_account: bool = True,
-             missing_page: str = "") -> tuple[GoLiveService, SettingsService, int, MemorySecretStore]:
+             missing_page: str = "") -> tuple[GoLiveService, SettingsService, int, MemorySecretStore, Actor]:
     secrets = MemorySecretStore()
     gateways = GatewayProvider(secrets)
     directory = DirectoryService(db, clock=clock)
     settings = SettingsService(db, secrets, gateways, directory, TenantService(db, gateways, clock=clock), clock=clock)
     front = seed_front_desk(db, public_base_url=BASE, tenant_id="ten_sakura")
-    directory.update_clinic(front.clinic_id, ClinicUpdate(smtp_host="smtp.example.jp", test_mail_accepted_at=clock()))
+    directory.update_clinic(front.manager, front.clinic_id,
+                            ClinicUpdate(smtp_host="smtp.example.jp", test_mail_accepted_at=clock()))
     service = GoLiveService(db, secrets, settings, prove_keys=lambda pk, sk: same_account,
                             http=lambda: _pages(missing_page), clock=clock)
-    return service, settings, front.clinic_id, secrets
+    return service, settings, front.clinic_id, secrets, front.manager
 
 
 def _clinic(db: Database, clinic_id: int) -> Clinic:
@@ -146,36 +148,37 @@ def _clinic(db: Database, clinic_id: int) -> Clinic:
 
 
 def test_the_switch_needs_every_condition_and_the_confirmation(db: Database, clock: FixedClock) -> None:
-    service, settings, clinic_id, secrets = _service(db, clock)
+    service, settings, clinic_id, secrets, manager = _service(db, clock)
     report = service.check(clinic_id, LIVE_PK, LIVE_SK)
     assert report.ok and [r.condition for r in report.results] == list(Condition)
     with pytest.raises(GoLiveError) as unconfirmed:
-        service.go_live(clinic_id, None, LIVE_PK, LIVE_SK, confirmed=False)
+        service.go_live(manager, clinic_id, LIVE_PK, LIVE_SK, confirmed=False)
     assert unconfirmed.value.code == "not_confirmed"
     assert _clinic(db, clinic_id).payment_mode is PaymentMode.TEST
     # the ordinary save cannot enter 本番 around the checks, nor leave it without a confirmation
     with pytest.raises(SettingsError) as unguarded:
-        settings.save_payjp(clinic_id, PaymentMode.LIVE, LIVE_PK, LIVE_SK)
+        settings.save_payjp(manager, clinic_id, PaymentMode.LIVE, LIVE_PK, LIVE_SK)
     assert unguarded.value.code == "live_switch_guarded"
     assert secrets.get(payjp_secret_name("live")) is None
-    service.go_live(clinic_id, None, LIVE_PK, LIVE_SK, confirmed=True)
+    service.go_live(manager, clinic_id, LIVE_PK, LIVE_SK, confirmed=True)
     clinic = _clinic(db, clinic_id)
     assert clinic.payment_mode is PaymentMode.LIVE and clinic.payjp_public_key == LIVE_PK
     assert secrets.get(payjp_secret_name("live")) == LIVE_SK
     secrets.set(payjp_secret_name("test"), "sk_test_sakura00000000000000a1")
     with pytest.raises(SettingsError):
-        settings.save_payjp(clinic_id, PaymentMode.TEST, "pk_test_sakura00000000000000a1", None)
+        settings.save_payjp(manager, clinic_id, PaymentMode.TEST, "pk_test_sakura00000000000000a1", None)
     assert _clinic(db, clinic_id).payment_mode is PaymentMode.LIVE
-    service.leave_live(clinic_id, None, PaymentMode.TEST, "pk_test_sakura00000000000000a1", None, confirmed=True)
+    service.leave_live(manager, clinic_id, PaymentMode.TEST, "pk_test_sakura00000000000000a1", None, confirmed=True)
     assert _clinic(db, clinic_id).payment_mode is PaymentMode.TEST
 
 
 def test_a_failed_condition_refuses_the_switch_and_saves_nothing(db: Database, clock: FixedClock) -> None:
-    service, _settings, clinic_id, secrets = _service(db, clock, same_account=False, missing_page="/clinic/privacy")
+    service, _settings, clinic_id, secrets, manager = _service(db, clock, same_account=False,
+                                                               missing_page="/clinic/privacy")
     report = service.check(clinic_id, LIVE_PK, LIVE_SK)
     assert {r.condition for r in report.failed()} == {Condition.KEYS, Condition.LEGAL_PAGES}
     with pytest.raises(UserError) as refused:
-        service.go_live(clinic_id, None, LIVE_PK, LIVE_SK, confirmed=True)
+        service.go_live(manager, clinic_id, LIVE_PK, LIVE_SK, confirmed=True)
     assert refused.value.code == "keys_two_accounts" and refused.value.field == "public_key"
     assert _clinic(db, clinic_id).payment_mode is PaymentMode.TEST
     assert secrets.get(payjp_secret_name("live")) is None
