@@ -199,7 +199,7 @@ def test_a_clinic_that_takes_no_card_payment_now_tells_the_patient_plainly(
         change: dict[str, object]) -> None:
     for mode in ("test", "live"):  # the keys are there: only the tenant (or the company) is missing
         ctx.secrets.set(payjp_secret_name(mode), f"sk_{mode}_sakura0000000000000000a1")
-    ctx.directory.update_clinic(front.clinic_id, ClinicUpdate(**change))  # type: ignore[arg-type]
+    ctx.directory.update_clinic(front.manager, front.clinic_id, ClinicUpdate(**change))  # type: ignore[arg-type]
     answer = pay(client, sim, link)
     assert answer["result"] == "error"
     assert answer["message"] == ("申し訳ありません。ただいまこのクリニックではカードでのお支払いを受け付けておりません。"

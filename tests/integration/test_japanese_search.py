@@ -20,10 +20,10 @@ DAY = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
 def _patient_and_request(desk: Desk, *, email: str = "p@example.jp", **names: str) -> int:
     d = DirectoryService(desk.db)
     f = desk.front
-    patient = d.add_patient(f.clinic_id, email=email, **names)  # type: ignore[arg-type]
-    reservation = d.create_reservation(f.clinic_id, patient_id=patient, menu_id=f.menu_id, starts_at=DAY)
+    patient = d.add_patient(f.staff, f.clinic_id, email=email, **names)  # type: ignore[arg-type]
+    reservation = d.create_reservation(f.staff, f.clinic_id, patient_id=patient, menu_id=f.menu_id, starts_at=DAY)
     desk.clock.advance(minutes=1)
-    desk.billing.request_payment(reservation, f.staff_id, 1200, "taxable")
+    desk.billing.request_payment(reservation, f.staff, 1200, "taxable")
     return patient
 
 
