@@ -72,7 +72,7 @@ def test_patient_fields(world: tuple[Any, Front], family: str, given_name: str, 
     ctx, front = world
     before = (_count(ctx, Patient), _count(ctx, AuditEvent))
     try:
-        patient_id = ctx.directory.add_patient(front.clinic_id, family_name=family, given_name=given_name,
+        patient_id = ctx.directory.add_patient(front.staff, front.clinic_id, family_name=family, given_name=given_name,
                                                family_name_kana=family_kana, given_name_kana=given_kana,
                                                email=email, phone=phone)
     except ValidationError as exc:
@@ -92,7 +92,7 @@ def test_request_amounts_and_messages(world: tuple[Any, Front], amount: object, 
     ctx, front = world
     before = (_count(ctx, BillingRequest), _count(ctx, OutboxMail))
     try:
-        outcome = ctx.billing.request_payment(front.reservation_id, front.staff_id, amount, "taxable", message)
+        outcome = ctx.billing.request_payment(front.reservation_id, front.staff, amount, "taxable", message)
     except ValidationError as exc:
         assert exc.field in ("amount", "message")
         _explained(exc)
@@ -127,7 +127,7 @@ def test_link_tokens(world: tuple[Any, Front], token: str) -> None:
 def test_a_forged_neighbour_of_a_real_link_is_unknown(world: tuple[Any, Front], position: int, char: str) -> None:
     ctx, front = world
     raw, _ = new_link_token()
-    outcome = ctx.billing.request_payment(front.reservation_id, front.staff_id, 1200, "taxable")
+    outcome = ctx.billing.request_payment(front.reservation_id, front.staff, 1200, "taxable")
     from tests.checkout.helpers import link_from_outbox
 
     real = link_from_outbox(ctx, outcome.request_id)

@@ -192,7 +192,8 @@ def test_a_reissue_has_its_own_number() -> None:
 def _paid_request(db: Database, purpose: str = "") -> tuple[int, str]:
     front = seed_front_desk(db)
     directory = DirectoryService(db)
-    directory.save_menu(front.clinic_id, MenuInput(name="オンライン診療 (後決済)", price=1200, receipt_purpose=purpose),
+    directory.save_menu(front.manager, front.clinic_id,
+                        MenuInput(name="オンライン診療 (後決済)", price=1200, receipt_purpose=purpose),
                         front.menu_id)
     raw, token_hash = links.new_link_token()
     with db.uow() as uow:
