@@ -13,10 +13,11 @@ from desktop.app import ClinicPayApp
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate
 from desktop.services.history import HistoryFilter
 from desktop.services.secrets import MemorySecretStore, payjp_secret_name
-from desktop.services.setup import SetupStep
+from desktop.services.setup import FIRST_MANAGER_NAME, SetupStep
 from desktop.storage.orm import BillingRequest, Clinic, Patient, SetupProgress
 from desktop.ui import i18n
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
@@ -24,7 +25,10 @@ from desktop.ui.setup.steps import CheckoutUrlStep, ClinicStep, MailStep, PayjpK
 from desktop.ui.setup.wizard import SetupWizard
 from tests.smtp_server import smtp_server_factory, test_certificates  # noqa: F401
 
-from .conftest import pay_link, payment_links, run, wait_for, wait_idle
+from .conftest import pay_link, payment_links, run, sign_in, wait_for, wait_idle
+
+
+FIRST_PASSWORD = "first-manager-pass"
 
 
 def _click(qtbot: Any, button: Any) -> None:
@@ -53,8 +57,8 @@ def _start_clinic(qtbot: Any, app: ClinicPayApp) -> SetupWizard:
     wait_for(qtbot, lambda: app.ctx.workspace == "clinic" and app.sign_in_dialog is not None
              and app.sign_in_dialog.isVisible(), timeout=20)
     first = app.sign_in_dialog  # the new clinic's 管理者 sets the first password and is signed in
-    first.secret_edit.setText("first-manager-pass")
-    first.confirm_edit.setText("first-manager-pass")
+    first.secret_edit.setText(FIRST_PASSWORD)
+    first.confirm_edit.setText(FIRST_PASSWORD)
     _click(qtbot, first.ok_button)
     wait_for(qtbot, lambda: app.ctx.workspace == "clinic" and app.window is not None, timeout=20)
     return _wizard(qtbot, app)
@@ -190,6 +194,7 @@ def test_setup_resumes_where_it_was_left_after_a_restart(qtbot: Any, fresh_app: 
     run(qtbot, again.start(show=True))
     try:
         assert again.first_run_dialog is None  # asked once only
+        sign_in(qtbot, again, FIRST_MANAGER_NAME, FIRST_PASSWORD)
         resumed = _wizard(qtbot, again)
         assert resumed.current().step is SetupStep.CHECKOUT_URL
     finally:
@@ -209,6 +214,9 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
     # トレーニング from the ☰ menu
     app.window.toggle_nav()
     _click(qtbot, app.window.training_button)
+    wait_for(qtbot, lambda: app.ctx.training and app.sign_in_dialog is not None and app.sign_in_dialog.isVisible(),
+             timeout=20)
+    sign_in(qtbot, app, DEMO_ACCOUNTS[0].name, DEMO_ACCOUNTS[0].password)  # the demo's 院長
     wait_for(qtbot, lambda: app.ctx.training and app.window is not None and app.window.session.training, timeout=20)
     wait_idle(qtbot)
     assert app.window.windowTitle().startswith("【トレーニング】")
@@ -217,13 +225,13 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
     # whatever mode the demo's clinic row says, the demo talks to the simulator only
     demo_clinic = app.ctx.clinic()
     assert demo_clinic is not None
-    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, demo_clinic.id,
+    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, app.session.actor, demo_clinic.id,
                                  ClinicUpdate(payment_mode=PaymentMode.TEST)))
     assert app.ctx.gateways.config_for(app.ctx.clinic()).api_base == app.simulator.base_url  # type: ignore[arg-type]
     rows = run(qtbot, app.ctx.runner.db(app.ctx.queries.reservations, demo_clinic.id, None))
     target = next(r for r in rows if "一般診療" in r.menu_name
                   and run(qtbot, app.ctx.runner.db(app.ctx.queries.reservation, r.id)).patient.email)
-    run(qtbot, app.ctx.runner.payments(app.ctx.billing.request_payment, target.id, app.session.staff_id, 4321,
+    run(qtbot, app.ctx.runner.payments(app.ctx.billing.request_payment, target.id, app.session.actor, 4321,
                                        "taxable"))
     pay_link(qtbot, app, payment_links(app)[0])
     with app.simulator_state.transaction(write=False) as data:
@@ -234,6 +242,9 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
 
     # back to the clinic: none of it is there
     _click(qtbot, app.window.leave_training_button)
+    wait_for(qtbot, lambda: not app.ctx.training and app.sign_in_dialog is not None
+             and app.sign_in_dialog.isVisible(), timeout=20)
+    sign_in(qtbot, app, FIRST_MANAGER_NAME, FIRST_PASSWORD)
     wait_for(qtbot, lambda: not app.ctx.training and app.window is not None and not app.window.session.training,
              timeout=20)
     wait_idle(qtbot)
@@ -243,7 +254,7 @@ def test_training_never_reaches_the_clinics_data_reports_or_payjp(qtbot: Any, fr
         assert uow.session.scalar(select(func.count()).select_from(BillingRequest)) == 0
     assert run(qtbot, app.ctx.actions.history_count(clinic.id, HistoryFilter())) == 0
     csv_path = tmp_path / "history.csv"
-    written = run(qtbot, app.ctx.actions.export_csv(clinic.id, HistoryFilter(), csv_path, headers=["請求ID"],
+    written = run(qtbot, app.ctx.actions.export_csv(app.session.actor, clinic.id, HistoryFilter(), csv_path, headers=["請求ID"],
                                                     state_labels=i18n.state_labels()))
     assert written == 0 and "4321" not in csv_path.read_text(encoding="utf-8-sig")
     assert app.simulator is None  # a clinic in テストモード runs no simulator

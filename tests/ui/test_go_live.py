@@ -35,6 +35,7 @@ from desktop.config import LocalSettings
 from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import StateError
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate
 from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
 from desktop.services.secrets import MemorySecretStore, payjp_secret_name
@@ -45,7 +46,7 @@ from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
 from tests.smtp_server import SmtpTestServer, free_port, smtp_server, smtp_server_factory, test_certificates  # noqa: F401
 
-from .conftest import payment_links, run, wait_for, wait_idle
+from .conftest import payment_links, run, sign_in, wait_for, wait_idle
 
 TEST_PK, TEST_SK = "pk_test_sakuraclinic0000000000a1", "sk_test_sakuraclinic0000000000a1"
 LIVE_PK, LIVE_SK = "pk_live_sakuraclinic0000000000a1", "sk_live_sakuraclinic0000000000a1"
@@ -125,6 +126,7 @@ def live_app(qtbot: Any, qloop: Any, tmp_path: pathlib.Path, ca: trustme.CA) -> 
     ensure_demo_data(ctx)
     app = ClinicPayApp(ctx, checkout_port=0)
     run(qtbot, app.start(show=True))
+    sign_in(qtbot, app, DEMO_ACCOUNTS[0].name, DEMO_ACCOUNTS[0].password)  # the clinic's 院長 (管理者)
     assert app.simulator is not None
     sim_base.append(app.simulator.base_url)
     ctx.gateways._live_api_base = app.simulator.base_url  # PAY.JP of テスト / 本番 is the simulator here
@@ -143,7 +145,8 @@ def _clinic(app: ClinicPayApp) -> Clinic:
 
 
 def _update(qtbot: Any, app: ClinicPayApp, **values: Any) -> None:
-    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, _clinic(app).id, ClinicUpdate(**values)))
+    run(qtbot, app.ctx.runner.db(app.ctx.directory.update_clinic, app.session.actor, _clinic(app).id,
+                                 ClinicUpdate(**values)))
 
 
 def _click(qtbot: Any, button: Any) -> None:
@@ -207,9 +210,8 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
     rows = run(qtbot, ctx.actions.reservations(clinic_id, None))
     detail = next(d for d in (run(qtbot, ctx.actions.reservation(r.id)) for r in rows)
                   if d is not None and d.menu.allows_post_payment and d.patient.email)
-    staff_id = app.session.staff_id
     with pytest.raises(StateError) as refused:
-        run(qtbot, ctx.actions.request_payment(detail.id, staff_id, 3300, TaxCategory.TAXABLE))
+        run(qtbot, ctx.actions.request_payment(detail.id, app.session.actor, 3300, TaxCategory.TAXABLE))
     assert refused.value.code == "tenant_not_registered"
     assert "テナント登録" in refused.value.message("ja")
     wait_for(qtbot, lambda: not contract.mode_banner.isHidden() and "テナント登録" in contract.mode_banner.text())
@@ -239,9 +241,9 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
 
     # a テスト payment: the simulator's charge carries the clinic's tenant (the mail goes through the clinic's
     # SMTP server: outside デモ nothing is delivered to the demo mailbox)
-    run(qtbot, ctx.actions.save_smtp(clinic_id, host=smtp_server.host, port=smtp_server.port, security="none",
+    run(qtbot, ctx.actions.save_smtp(app.session.actor, clinic_id, host=smtp_server.host, port=smtp_server.port, security="none",
                                      username="", password=None))
-    run(qtbot, ctx.actions.request_payment(detail.id, staff_id, 3300, TaxCategory.TAXABLE))
+    run(qtbot, ctx.actions.request_payment(detail.id, app.session.actor, 3300, TaxCategory.TAXABLE))
     run(qtbot, ctx.runner.mail(ctx.outbox.send_due))
     wait_for(qtbot, lambda: len(smtp_server.received) == 1, timeout=15)
     body = smtp_server.received[0].message.get_body(("plain",))
@@ -261,7 +263,7 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
     assert charge.paid and charge.tenant == tenant_id
 
     # what 本番 needs besides the keys: an https public URL with its legal pages, a test mail
-    run(qtbot, ctx.actions.save_checkout(clinic_id, legal_pages.url, 7))
+    run(qtbot, ctx.actions.save_checkout(app.session.actor, clinic_id, legal_pages.url, 7))
     page.show_connection()
     conn.reload()
     wait_idle(qtbot)
@@ -304,15 +306,15 @@ def test_from_test_mode_to_live_and_back(qtbot: Any, live_app: ClinicPayApp, bro
     _update(qtbot, app, review_status=ReviewStatus.APPROVED)
 
     # an http:// public URL, then an https one nobody answers
-    run(qtbot, ctx.actions.save_checkout(clinic_id, "http://127.0.0.1:8470", 7))
+    run(qtbot, ctx.actions.save_checkout(app.session.actor, clinic_id, "http://127.0.0.1:8470", 7))
     try_live(LIVE_PK, LIVE_SK)
     assert set(spy.failed()) == {"public_url", "legal_pages"}
     assert spy.failed()["public_url"] == "決済ページの公開URLが https:// ではありません（http://127.0.0.1:8470）。"
     closed = f"https://localhost:{free_port()}"
-    run(qtbot, ctx.actions.save_checkout(clinic_id, closed, 7))
+    run(qtbot, ctx.actions.save_checkout(app.session.actor, clinic_id, closed, 7))
     try_live(LIVE_PK, LIVE_SK)
     assert spy.failed()["public_url"] == f"決済ページの公開URLにこの端末から接続できません（{closed}）。"
-    run(qtbot, ctx.actions.save_checkout(clinic_id, legal_pages.url, 7))
+    run(qtbot, ctx.actions.save_checkout(app.session.actor, clinic_id, legal_pages.url, 7))
 
     # a legal page not answering
     legal_pages.missing.add("/clinic/privacy")
@@ -374,6 +376,7 @@ def test_connection_settings_show_what_is_saved_also_after_a_restart(qtbot: Any,
         ctx = prepare_context(tmp_path, settings, secrets=secrets)
         app = ClinicPayApp(ctx, checkout_port=0)
         run(qtbot, app.start(show=True))
+        sign_in(qtbot, app, DEMO_ACCOUNTS[0].name, DEMO_ACCOUNTS[0].password)
         page = app.window.show_page("決済会社設定")
         page.show_connection()
         page.reload()
