@@ -37,11 +37,11 @@ SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-fram
 @pytest.fixture
 def other_patient(ctx: AppContext, front: Front) -> Link:
     """A second patient's link: nothing of theirs may show up in answers about anyone else."""
-    patient = ctx.directory.add_patient(front.clinic_id, family_name="鈴木", given_name="一郎",
+    patient = ctx.directory.add_patient(front.staff, front.clinic_id, family_name="鈴木", given_name="一郎",
                                         email="ichiro@example.jp", phone="080-9999-0000")
-    reservation = ctx.directory.create_reservation(front.clinic_id, patient_id=patient, menu_id=front.menu_id,
+    reservation = ctx.directory.create_reservation(front.staff, front.clinic_id, patient_id=patient, menu_id=front.menu_id,
                                                    starts_at=ctx.clock())
-    outcome = ctx.billing.request_payment(reservation, front.staff_id, 3300, "taxable")
+    outcome = ctx.billing.request_payment(reservation, front.staff, 3300, "taxable")
     return Link(outcome.request_id, link_from_outbox(ctx, outcome.request_id))
 
 

@@ -444,14 +444,14 @@ def test_lost_refund_answer_with_the_look_up_down_is_settled_by_the_webhook(desk
     """Answer lost and the look-up failing too: the refund waits (返金処理中), then PAY.JP's
     charge.refunded event settles it at once, without a second refund."""
     f = desk.front
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff_id, 5000, "non_taxable")
+    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 5000, "non_taxable")
     desk.deliver()
     desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token())
     charge_id = desk.charges()[0]["id"]
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix=f"/v1/charges/{charge_id}/refund")
     desk.sim.state.faults.fail_next(20, status=500, method="GET", path_prefix=f"/v1/charges/{charge_id}")
     with pytest.raises(OutcomeUnknownError):
-        desk.billing.refund(outcome.request_id, f.manager_id, amount=2000, reason="一部返金")
+        desk.billing.refund(outcome.request_id, f.manager, amount=2000, reason="一部返金")
     desk.sim.state.faults.clear()
     assert _request(desk, outcome.request_id).state is BillingState.REFUNDING
     event = {"id": "evnt_refund_lost", "type": "charge.refunded", "data": {"id": charge_id, "object": "charge"}}

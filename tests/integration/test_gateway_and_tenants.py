@@ -209,7 +209,7 @@ def test_test_mode_without_a_tenant_sends_no_money_call(
     link = desk.link_from_last_mail()
     token = desk.token()
     # the tenant is gone since the mail went out (e.g. the clinic was set up again)
-    DirectoryService(db).update_clinic(front.clinic_id, ClinicUpdate(payjp_tenant_id=None))
+    DirectoryService(db).update_clinic(front.manager, front.clinic_id, ClinicUpdate(payjp_tenant_id=None))
     gateway = gateways(_clinic(db, front.clinic_id))
     reached = _requests_reaching(sim)
     with pytest.raises(PaymentError) as refused:
@@ -217,7 +217,7 @@ def test_test_mode_without_a_tenant_sends_no_money_call(
     # the patient is not told the desk's reason
     assert refused.value.code == "card_payment_unavailable" and "テナント" not in refused.value.message("ja")
     with pytest.raises(StateError) as at_desk:
-        billing.request_payment(front.reservation_id, front.staff_id, 3000, "taxable")
+        billing.request_payment(front.reservation_id, front.staff, 3000, "taxable")
     assert at_desk.value.code == "tenant_not_registered" and "テナント登録" in at_desk.value.message("ja")
     for call in (
         lambda: gateway.create_charge(amount=1000, attempt_id="att_x", request_id=1, card=token),

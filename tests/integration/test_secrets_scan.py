@@ -81,17 +81,17 @@ def _texts(message: object) -> str:
 def test_whole_flow_leaves_no_secret_behind(desk: Desk, debug_logs: _Collect) -> None:
     f = desk.front
     logging.getLogger("desktop").debug("scan starts")  # the handler is live at DEBUG
-    requested = desk.billing.request_payment(f.reservation_id, f.staff_id, "5500", "taxable")
+    requested = desk.billing.request_payment(f.reservation_id, f.staff, "5500", "taxable")
     desk.deliver()
     raw_link = desk.link_from_last_mail()
     paid = desk.billing.pay_with_token(raw_link, desk.token(CARD, name=CARD_NAME, email=CARD_EMAIL, cvc=CVC))
     assert paid.state is BillingState.PAID
-    desk.billing.refund(requested.request_id, f.manager_id, 500, "一部返金")
-    desk.billing.refund(requested.request_id, f.manager_id)
+    desk.billing.refund(requested.request_id, f.manager, 500, "一部返金")
+    desk.billing.refund(requested.request_id, f.manager)
     desk.billing.reconcile_pending()
     desk.deliver()
-    second = desk.billing.request_payment(f.reservation_id, f.staff_id, "1000", "taxable")
-    desk.billing.cancel_request(second.request_id, f.staff_id, notify_patient=True)
+    second = desk.billing.request_payment(f.reservation_id, f.staff, "1000", "taxable")
+    desk.billing.cancel_request(second.request_id, f.staff, notify_patient=True)
     desk.deliver()
     assert any("scan starts" in line for line in debug_logs.lines)
     assert any(line.startswith("sqlalchemy.engine") for line in debug_logs.lines)  # SQL was logged, values were not

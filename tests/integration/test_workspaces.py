@@ -7,9 +7,18 @@ import pathlib
 from desktop.bootstrap import bootstrap, prepare_context
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
+from desktop.domain.staff import Actor
+from desktop.services.context import AppContext
 from desktop.services.demo import DEMO_CLINIC_NAME, ensure_demo_data
+from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import MemorySecretStore, payjp_secret_name
+
+
+def _demo_manager(ctx: AppContext, clinic_id: int) -> Actor:
+    """The demo's 院長, signed in with the published トレーニング password."""
+    by_name = {a.name: a.id for a in ctx.staff.accounts(clinic_id)}
+    return ctx.staff.sign_in(by_name[DEMO_ACCOUNTS[0].name], DEMO_ACCOUNTS[0].password)
 
 
 def _legacy_install(data_dir: pathlib.Path, *, touched: bool) -> None:
@@ -19,7 +28,7 @@ def _legacy_install(data_dir: pathlib.Path, *, touched: bool) -> None:
         clinic_id = ensure_demo_data(ctx)
         assert clinic_id is not None
         if touched:
-            ctx.directory.add_patient(clinic_id, family_name="本物", given_name="患者", phone="090-0000-0000")
+            ctx.directory.add_patient(_demo_manager(ctx, clinic_id), clinic_id, family_name="本物", given_name="患者", phone="090-0000-0000")
     finally:
         ctx.close()
 
@@ -65,7 +74,7 @@ def test_the_demo_uses_the_simulator_whatever_its_clinic_row_says(tmp_path: path
     try:
         clinic = ctx.clinic()
         assert clinic is not None
-        ctx.directory.update_clinic(clinic.id, ClinicUpdate(payment_mode=PaymentMode.TEST))
+        ctx.directory.update_clinic(_demo_manager(ctx, clinic.id), clinic.id, ClinicUpdate(payment_mode=PaymentMode.TEST))
         ctx.gateways.demo_api_base = "http://127.0.0.1:9"
         config = ctx.gateways.config_for(ctx.clinic())  # type: ignore[arg-type]
         assert config.api_base == "http://127.0.0.1:9" and config.secret_key != "sk_test_realclinickey"
