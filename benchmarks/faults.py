@@ -172,9 +172,9 @@ class Bench:
 
         f = self.front
         reservation = self.ctx.directory.create_reservation(
-            f.clinic_id, patient_id=f.patient_id, menu_id=f.menu_id,
+            f.staff, f.clinic_id, patient_id=f.patient_id, menu_id=f.menu_id,
             starts_at=dt.datetime(2026, 11, 2, 5, 0, tzinfo=dt.timezone.utc))
-        outcome = self.ctx.billing.request_payment(reservation, f.staff_id, amount, "taxable")
+        outcome = self.ctx.billing.request_payment(reservation, f.staff, amount, "taxable")
         return outcome.request_id, link_from_outbox(self.ctx, outcome.request_id)
 
     def _paid_request(self, amount: int) -> tuple[int, str]:
@@ -221,7 +221,7 @@ class Bench:
         elif path in ("refund_full", "refund_partial"):
             request_id, _ = self._paid_request(5000)
             amount = None if path == "refund_full" else self.rng.randint(1, 4999)
-            action = {"kind": "refund", "request": request_id, "manager": f.manager_id, "amount": amount}
+            action = {"kind": "refund", "request": request_id, "manager": f.manager, "amount": amount}
             prefix = "/v1/charges/"
         elif path == "saved_card":
             self._set_customer(self.customer)
@@ -229,10 +229,10 @@ class Bench:
             action = {"kind": "saved_card", "request": request_id, "staff": f.staff_id}
         elif path == "cancel":
             request_id, _ = self._new_request(1000)
-            action = {"kind": "cancel", "request": request_id, "staff": f.staff_id}
+            action = {"kind": "cancel", "request": request_id, "staff": f.staff}
         elif path == "re_request":
             request_id, _ = self._new_request(1000)
-            action = {"kind": "re_request", "request": request_id, "staff": f.staff_id}
+            action = {"kind": "re_request", "request": request_id, "staff": f.staff}
         else:  # reconcile: a payment whose answer was lost, then the reconciliation run under the fault
             request_id, link = self._new_request(1800)
             self.sim.state.faults.drop_next(1, method="POST", path_prefix="/v1/charges")

@@ -55,6 +55,8 @@ ACTION_LABELS: dict[str, str] = {
     "clinic_updated": N_("設定変更"),
     "tenant_registered": N_("テナント登録"),
     "review_status_changed": N_("審査状況の更新"),
+    "platform_fee_rate_changed": N_("プラットフォーム手数料率の変更"),
+    "setup_finished": N_("初期設定の完了"),
     "staff_created": N_("スタッフ追加"),
     "staff_renamed": N_("スタッフ名の変更"),
     "staff_role_changed": N_("権限の変更"),

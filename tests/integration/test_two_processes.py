@@ -78,7 +78,7 @@ def _paid(ctx: Any, front: Front, sim: Any, amount: int = 5000) -> int:
     from desktop.simulator.testing import make_test_token
     from tests.checkout.helpers import link_from_outbox
 
-    outcome = ctx.billing.request_payment(front.reservation_id, front.staff_id, amount, "taxable")
+    outcome = ctx.billing.request_payment(front.reservation_id, front.staff, amount, "taxable")
     ctx.billing.pay_with_token(link_from_outbox(ctx, outcome.request_id), make_test_token(sim.base_url, sim.secret_key))
     return int(outcome.request_id)
 
@@ -98,7 +98,7 @@ def _state(ctx: Any, request_id: int) -> BillingState:
 def test_two_pcs_refunding_the_same_payment_refund_it_once(setup: tuple[Any, Front, Any], pg_url: str) -> None:
     ctx, front, sim = setup
     request_id = _paid(ctx, front, sim)
-    job = {"request": request_id, "manager": front.manager_id}
+    job = {"request": request_id, "manager": front.manager}
     results = _race(pg_url, sim.base_url, ("refund", job), ("refund", job))
     assert [r for _, r in results].count("ok") == 1, results
     charge_id = _charge_id(ctx, request_id)
@@ -110,16 +110,16 @@ def test_two_pcs_refunding_the_same_payment_refund_it_once(setup: tuple[Any, Fro
 def test_refund_racing_cancel_on_a_paid_request(setup: tuple[Any, Front, Any], pg_url: str) -> None:
     ctx, front, sim = setup
     request_id = _paid(ctx, front, sim)
-    results = _race(pg_url, sim.base_url, ("refund", {"request": request_id, "manager": front.manager_id, "amount": 1000}),
-                    ("cancel", {"request": request_id, "staff": front.staff_id}))
+    results = _race(pg_url, sim.base_url, ("refund", {"request": request_id, "manager": front.manager, "amount": 1000}),
+                    ("cancel", {"request": request_id, "staff": front.staff}))
     assert dict(results) == {"refund": "ok", "cancel": "request_not_cancellable"}
     assert _state(ctx, request_id) is BillingState.PARTIALLY_REFUNDED
 
 
 def test_cancel_racing_re_request_leaves_one_open_request(setup: tuple[Any, Front, Any], pg_url: str) -> None:
     ctx, front, sim = setup
-    first = ctx.billing.request_payment(front.reservation_id, front.staff_id, 1200, "taxable").request_id
-    job = {"request": first, "staff": front.staff_id}
+    first = ctx.billing.request_payment(front.reservation_id, front.staff, 1200, "taxable").request_id
+    job = {"request": first, "staff": front.staff}
     _race(pg_url, sim.base_url, ("cancel", job), ("re_request", job))
     assert _state(ctx, first) is BillingState.CANCELLED
     assert _count(ctx, BillingRequest, BillingRequest.state == BillingState.REQUESTED) <= 1
@@ -127,8 +127,8 @@ def test_cancel_racing_re_request_leaves_one_open_request(setup: tuple[Any, Fron
 
 def test_two_pcs_re_requesting_at_once_send_one_new_request(setup: tuple[Any, Front, Any], pg_url: str) -> None:
     ctx, front, sim = setup
-    first = ctx.billing.request_payment(front.reservation_id, front.staff_id, 1200, "taxable").request_id
-    job = {"request": first, "staff": front.staff_id}
+    first = ctx.billing.request_payment(front.reservation_id, front.staff, 1200, "taxable").request_id
+    job = {"request": first, "staff": front.staff}
     results = _race(pg_url, sim.base_url, ("re_request", job), ("re_request", job))
     assert [r for _, r in results].count("ok") == 1, results
     assert _count(ctx, BillingRequest) == 2
@@ -140,7 +140,7 @@ def test_two_pcs_requesting_post_payment_at_once_each_get_a_whole_request(setup:
     """A reservation may carry several requests (as when pressed twice): each PC's request is
     whole — its own row, link, mail and audit — and neither transaction spoils the other."""
     ctx, front, sim = setup
-    job = {"reservation": front.reservation_id, "staff": front.staff_id}
+    job = {"reservation": front.reservation_id, "staff": front.staff}
     results = _race(pg_url, sim.base_url, ("request", job), ("request", job))
     assert results == [("request", "ok"), ("request", "ok")]
     with ctx.db.uow(readonly=True) as uow:
