@@ -312,15 +312,15 @@ class MainWindow(QMainWindow):
         bridge.shown.connect(self.banner.show_message)
         bridge.busy_changed.connect(self._on_busy_changed)
         self.setup_wizard: SetupWizard | None = None
-        settings_page = self.pages["決済会社設定"]
-        assert isinstance(settings_page, PaymentSettingsPage)
-        settings_page.checklist.open_step.connect(lambda step: self.open_setup(SetupStep(step)))
+        settings_page = self.pages.get("決済会社設定")  # 管理者 only, as is the setup
+        if isinstance(settings_page, PaymentSettingsPage):
+            settings_page.checklist.open_step.connect(lambda step: self.open_setup(SetupStep(step)))
         session.events.clinic_changed.connect(self.apply_clinic)
         self.apply_clinic()
         self.update_title()
         self.resize(1280, 720)
         self.show_page_index(0)
-        if not session.training:
+        if not session.training and settings_page is not None:
             async_ops.run_op(session.actions.setup_status(session.clinic.id), on_success=self._resume_setup,
                              name="setup-resume")
 
