@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -26,6 +25,7 @@ from desktop.services.go_live import CONDITION_LABELS, GoLiveReport
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.widgets.common import button_bar
 
 TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
 WHAT_CHANGES = QT_TRANSLATE_NOOP(
@@ -110,11 +110,7 @@ class GoLiveDialog(QDialog):
                                          "padding: 6px 18px; font-weight: bold; } "
                                          "QPushButton#dangerButton:disabled { background: #a5d6a7; }")
         self.cancel_button = QPushButton(self.tr("キャンセル"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.switch_button)
-        buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.switch_button, self.cancel_button))
         self.confirm.setEnabled(report.ok)
         self.switch_button.setEnabled(False)
         self.cancel_button.setDefault(True)

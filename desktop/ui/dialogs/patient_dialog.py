@@ -37,7 +37,7 @@ from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import button_bar, ChoiceRow, ErrorLabel
 
 TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
                ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
@@ -138,11 +138,7 @@ class PatientDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.save_button = QPushButton(self.tr("保存"))
         self.cancel_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.cancel_button, self.save_button))
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_clicked)
         if patient is not None:
