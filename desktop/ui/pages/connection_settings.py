@@ -37,7 +37,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -72,14 +72,6 @@ def _field(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> 
     col.addLayout(row)
     col.addWidget(error)
     return box
-
-
-def _buttons(*buttons: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
-    row.addStretch(1)
-    return row
 
 
 class ConnectionSettingsPanel(QWidget):
@@ -138,7 +130,7 @@ class ConnectionSettingsPanel(QWidget):
         self.save_webhook_button = QPushButton(self.tr("保存"))
         hform.addRow(self.tr("Webhookトークン"),
                      _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
-        hform.addRow("", _buttons(self.save_webhook_button))
+        hform.addRow("", button_bar(self.save_webhook_button, None))
         layout.addWidget(hook)
 
         # checkout page
@@ -153,7 +145,7 @@ class ConnectionSettingsPanel(QWidget):
         self.expiry_days.setMaximumWidth(120)
         pform.addRow(self.tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
         self.save_checkout_button = QPushButton(self.tr("保存"))
-        pform.addRow("", _buttons(self.save_checkout_button))
+        pform.addRow("", button_bar(self.save_checkout_button, None))
         layout.addWidget(page)
 
         # clinic details
@@ -173,7 +165,7 @@ class ConnectionSettingsPanel(QWidget):
             self.details[key] = edit
             cform.addRow(label, _field(edit, self._error(key)))
         self.save_clinic_button = QPushButton(self.tr("保存"))
-        cform.addRow("", _buttons(self.save_clinic_button))
+        cform.addRow("", button_bar(self.save_clinic_button, None))
         layout.addWidget(clinic)
 
         # SMTP
@@ -198,13 +190,9 @@ class ConnectionSettingsPanel(QWidget):
         self.smtp_password_status = QLabel()
         sform.addRow(self.tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
                                               self.smtp_password_status))
-        smtp_buttons = QHBoxLayout()
         self.save_smtp_button = QPushButton(self.tr("保存"))
         self.test_mail_button = QPushButton(self.tr("テストメール送信"))
-        smtp_buttons.addWidget(self.save_smtp_button)
-        smtp_buttons.addWidget(self.test_mail_button)
-        smtp_buttons.addStretch(1)
-        sform.addRow("", smtp_buttons)
+        sform.addRow("", button_bar(self.save_smtp_button, self.test_mail_button, None))
         sform.addRow("", self._error("smtp_test"))
         self.test_mail_result = QLabel()
         self.test_mail_result.setStyleSheet(OK_STYLE)

@@ -23,7 +23,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.pages.connection_settings import _field, _secret_edit
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar
 
 OK_STYLE = "color: #1b5e20;"
 FAIL_STYLE = "color: #c62828;"
@@ -130,11 +130,8 @@ class MailStep(WizardStep):
         self.password = _secret_edit()
         self.password_status = QLabel()
         form.addRow(self.tr("パスワード"), _field(self.password, self.error("smtp_password"), self.password_status))
-        row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("保存してテスト送信"))
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        form.addRow("", row)
+        form.addRow("", button_bar(self.test_button, None))
         form.addRow("", self.error("smtp_test"))
         self.result = QLabel()
         self.result.setWordWrap(True)
