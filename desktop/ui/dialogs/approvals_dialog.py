@@ -27,7 +27,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import button_bar, row_table
+from desktop.ui.widgets.common import button_bar, row_table, wrapped_label
 
 
 class ApprovalsDialog(QDialog):
@@ -41,8 +41,7 @@ class ApprovalsDialog(QDialog):
         self.setWindowTitle(self.tr("承認待ち"))
         self.setMinimumSize(720, 320)
         layout = QVBoxLayout(self)
-        note = QLabel(self.tr("承認が必要な金額の返金です。返金を依頼した管理者とは別の管理者が承認すると、すぐに返金されます。"))
-        note.setWordWrap(True)
+        note = wrapped_label(self.tr("承認が必要な金額の返金です。返金を依頼した管理者とは別の管理者が承認すると、すぐに返金されます。"))
         layout.addWidget(note)
         self.table = row_table([self.tr("依頼日時"), self.tr("患者名"), self.tr("返金額"),
                                 self.tr("返金理由"), self.tr("依頼した管理者")], stretch_column=3)

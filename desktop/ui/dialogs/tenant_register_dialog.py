@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLa
 
 from desktop.domain.clinic import CareType
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import button_bar, ChoiceRow
+from desktop.ui.widgets.common import ChoiceRow, button_bar, heading
 
 TITLE = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JP テナント登録")
 INTRO = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n"
@@ -24,9 +24,7 @@ class TenantRegisterDialog(QDialog):
         self.setMinimumWidth(600)
         self.result_value: CareType | None = None
         layout = QVBoxLayout(self)
-        heading = QLabel(self.tr(TITLE))
-        heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(heading)
+        layout.addWidget(heading(self.tr(TITLE), 16))
         self.intro_label = QLabel(self.tr(INTRO))
         layout.addWidget(self.intro_label)
         form = QFormLayout()

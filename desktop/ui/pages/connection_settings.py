@@ -37,7 +37,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, wrapped_label
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -85,11 +85,8 @@ class ConnectionSettingsPanel(QWidget):
         self.view: ConnectionView | None = None
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("接続設定"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        layout.addWidget(title)
-        intro = QLabel(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
-        intro.setWordWrap(True)
+        layout.addWidget(heading(self.tr("接続設定"), 18))
+        intro = wrapped_label(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
         layout.addWidget(intro)
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)

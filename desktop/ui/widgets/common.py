@@ -153,3 +153,17 @@ def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton
     button.setShortcut(QKeySequence(keys))
     button.setToolTip(f"{tip or text} ({keys})")
     return button
+
+
+def heading(text: str, size_px: int) -> QLabel:
+    """A bold title of ``size_px`` pixels for the top of a page or dialog."""
+    label = QLabel(text)
+    label.setStyleSheet(f"font-size: {size_px}px; font-weight: bold;")
+    return label
+
+
+def wrapped_label(text: str = "") -> QLabel:
+    """A label whose text wraps at the layout's width (intros, notes, results)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
