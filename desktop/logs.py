@@ -74,12 +74,8 @@ def configure_logging(level: str | int | None = None, directory: Path | None = N
     reason goes to stderr and the app runs on without a file). Calling it again replaces the
     handlers it installed before; handlers installed by others are left alone.
     """
+    close_logging()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, _handler_tag, False):
-            root.removeHandler(handler)
-            handler.close()
-    _current.clear()
     root.setLevel(level or os.environ.get("CLINICPAY_LOG", "INFO"))
     formatter = RedactingFormatter(FORMAT, DATE_FORMAT)
     handlers: list[logging.Handler] = []

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +27,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import button_bar, row_table, wrapped_label
 
 
 class ApprovalsDialog(QDialog):
@@ -44,29 +41,17 @@ class ApprovalsDialog(QDialog):
         self.setWindowTitle(self.tr("承認待ち"))
         self.setMinimumSize(720, 320)
         layout = QVBoxLayout(self)
-        note = QLabel(self.tr("承認が必要な金額の返金です。返金を依頼した管理者とは別の管理者が承認すると、すぐに返金されます。"))
-        note.setWordWrap(True)
+        note = wrapped_label(self.tr("承認が必要な金額の返金です。返金を依頼した管理者とは別の管理者が承認すると、すぐに返金されます。"))
         layout.addWidget(note)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("依頼日時"), self.tr("患者名"), self.tr("返金額"),
-                                              self.tr("返金理由"), self.tr("依頼した管理者")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table([self.tr("依頼日時"), self.tr("患者名"), self.tr("返金額"),
+                                self.tr("返金理由"), self.tr("依頼した管理者")], stretch_column=3)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(self.tr("承認待ちの返金はありません。"))
         layout.addWidget(self.empty_label)
-        buttons = QHBoxLayout()
         self.withdraw_button = QPushButton(self.tr("取り下げ"))
         self.approve_button = QPushButton(self.tr("承認して返金する"))
         self.close_button = QPushButton(self.tr("閉じる"))
-        buttons.addWidget(self.withdraw_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.approve_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(self.withdraw_button, None, self.close_button, self.approve_button))
         self.close_button.clicked.connect(self.reject)
         self.approve_button.clicked.connect(self.approve_selected)
         self.withdraw_button.clicked.connect(self.withdraw_selected)

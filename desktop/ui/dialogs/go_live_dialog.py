@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -26,6 +25,7 @@ from desktop.services.go_live import CONDITION_LABELS, GoLiveReport
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.widgets.common import button_bar, heading, wrapped_label
 
 TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
 WHAT_CHANGES = QT_TRANSLATE_NOOP(
@@ -61,11 +61,8 @@ class GoLiveDialog(QDialog):
         self.setWindowTitle(self.tr(TITLE))
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped labels keep their height
-        heading = QLabel(self.tr(TITLE))
-        heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(heading)
-        intro = QLabel(self.tr("本番モードにするには、次の条件をすべて満たす必要があります。"))
-        intro.setWordWrap(True)
+        layout.addWidget(heading(self.tr(TITLE), 16))
+        intro = wrapped_label(self.tr("本番モードにするには、次の条件をすべて満たす必要があります。"))
         layout.addWidget(intro)
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -76,13 +73,11 @@ class GoLiveDialog(QDialog):
             mark = QLabel("✓" if result.ok else "✗")
             mark.setStyleSheet(OK_STYLE if result.ok else NG_STYLE)
             mark.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = QLabel(gettext(lang, CONDITION_LABELS[result.condition]))
-            text.setWordWrap(True)
+            text = wrapped_label(gettext(lang, CONDITION_LABELS[result.condition]))
             box = QVBoxLayout()
             box.setSpacing(1)
             box.addWidget(text)
-            reason = QLabel(result.reason.message(lang) if result.reason is not None else "")
-            reason.setWordWrap(True)
+            reason = wrapped_label(result.reason.message(lang) if result.reason is not None else "")
             reason.setStyleSheet("color: #c62828;")
             reason.setVisible(result.reason is not None)
             reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -92,8 +87,7 @@ class GoLiveDialog(QDialog):
             self.marks[result.condition.value] = mark
             self.reasons[result.condition.value] = reason
         layout.addLayout(grid)
-        self.what_changes = QLabel(self.tr(WHAT_CHANGES))
-        self.what_changes.setWordWrap(True)
+        self.what_changes = wrapped_label(self.tr(WHAT_CHANGES))
         self.what_changes.setMinimumWidth(720)  # the dialog's width (its layout keeps the minimum size)
         self.what_changes.setStyleSheet("background: #fff4e5; color: #7a4100; border: 1px solid #ffd8a8; padding: 8px;")
         layout.addWidget(self.what_changes)
@@ -110,11 +104,7 @@ class GoLiveDialog(QDialog):
                                          "padding: 6px 18px; font-weight: bold; } "
                                          "QPushButton#dangerButton:disabled { background: #a5d6a7; }")
         self.cancel_button = QPushButton(self.tr("キャンセル"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.switch_button)
-        buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.switch_button, self.cancel_button))
         self.confirm.setEnabled(report.ok)
         self.switch_button.setEnabled(False)
         self.cancel_button.setDefault(True)

@@ -37,7 +37,7 @@ from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading
 
 TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
                ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
@@ -66,9 +66,8 @@ class PatientDialog(QDialog):
         self.setWindowTitle(self.tr("新規患者") if patient is None else self.tr("患者情報の編集"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        heading = QLabel(self.tr("新規患者") if patient is None else self.tr("患者情報の編集：{name} 様").format(name=patient.name))
-        heading.setStyleSheet("font-size: 15px; font-weight: bold;")
-        layout.addWidget(heading)
+        layout.addWidget(heading(self.tr("新規患者") if patient is None
+                                 else self.tr("患者情報の編集：{name} 様").format(name=patient.name), 15))
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.edits: dict[str, QLineEdit] = {}
@@ -138,11 +137,7 @@ class PatientDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.save_button = QPushButton(self.tr("保存"))
         self.cancel_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.cancel_button, self.save_button))
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_clicked)
         if patient is not None:

@@ -30,7 +30,7 @@ from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import button_bar, ErrorLabel
 
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -122,11 +122,7 @@ class ReservationDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.ok_button = QPushButton(self.tr("登録"))
         self.ok_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        form.addRow(buttons)
+        form.addRow(button_bar(None, self.cancel_button, self.ok_button))
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button.clicked.connect(self._on_ok_clicked)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import CareType
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import ChoiceRow
+from desktop.ui.widgets.common import ChoiceRow, button_bar, heading
 
 TITLE = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JP テナント登録")
 INTRO = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n"
@@ -24,9 +24,7 @@ class TenantRegisterDialog(QDialog):
         self.setMinimumWidth(600)
         self.result_value: CareType | None = None
         layout = QVBoxLayout(self)
-        heading = QLabel(self.tr(TITLE))
-        heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(heading)
+        layout.addWidget(heading(self.tr(TITLE), 16))
         self.intro_label = QLabel(self.tr(INTRO))
         layout.addWidget(self.intro_label)
         form = QFormLayout()
@@ -42,11 +40,7 @@ class TenantRegisterDialog(QDialog):
         self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
                                            "padding: 6px 18px; font-weight: bold; }")
         self.cancel_button = QPushButton(self.tr("キャンセル"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.register_button)
-        buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.register_button, self.cancel_button))
         self.register_button.setDefault(True)
         self.register_button.clicked.connect(self._on_register_clicked)
         self.cancel_button.clicked.connect(self.reject)

@@ -14,17 +14,14 @@ from typing import Any
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,6 +33,7 @@ from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import row_table
 
 # the action filter: groups of audited actions as the clinic thinks of them
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -119,18 +117,11 @@ class AuditPage(QWidget):
         bar.addWidget(self.csv_button)
         layout.addLayout(bar)
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("auditTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=5, object_name="auditTable")
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         for col, width in enumerate((150, 140, 170, 130, 130)):
             header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(self.tr("ダブルクリックで対象の画面を開きます"))
         layout.addWidget(self.table, 1)
 

@@ -37,7 +37,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, wrapped_label
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -74,14 +74,6 @@ def _field(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> 
     return box
 
 
-def _buttons(*buttons: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
-    row.addStretch(1)
-    return row
-
-
 class ConnectionSettingsPanel(QWidget):
     saved = Signal()
     mode_changed = Signal()
@@ -93,11 +85,8 @@ class ConnectionSettingsPanel(QWidget):
         self.view: ConnectionView | None = None
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("接続設定"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        layout.addWidget(title)
-        intro = QLabel(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
-        intro.setWordWrap(True)
+        layout.addWidget(heading(self.tr("接続設定"), 18))
+        intro = wrapped_label(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
         layout.addWidget(intro)
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
@@ -138,7 +127,7 @@ class ConnectionSettingsPanel(QWidget):
         self.save_webhook_button = QPushButton(self.tr("保存"))
         hform.addRow(self.tr("Webhookトークン"),
                      _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
-        hform.addRow("", _buttons(self.save_webhook_button))
+        hform.addRow("", button_bar(self.save_webhook_button, None))
         layout.addWidget(hook)
 
         # checkout page
@@ -153,7 +142,7 @@ class ConnectionSettingsPanel(QWidget):
         self.expiry_days.setMaximumWidth(120)
         pform.addRow(self.tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
         self.save_checkout_button = QPushButton(self.tr("保存"))
-        pform.addRow("", _buttons(self.save_checkout_button))
+        pform.addRow("", button_bar(self.save_checkout_button, None))
         layout.addWidget(page)
 
         # clinic details
@@ -173,7 +162,7 @@ class ConnectionSettingsPanel(QWidget):
             self.details[key] = edit
             cform.addRow(label, _field(edit, self._error(key)))
         self.save_clinic_button = QPushButton(self.tr("保存"))
-        cform.addRow("", _buttons(self.save_clinic_button))
+        cform.addRow("", button_bar(self.save_clinic_button, None))
         layout.addWidget(clinic)
 
         # SMTP
@@ -198,13 +187,9 @@ class ConnectionSettingsPanel(QWidget):
         self.smtp_password_status = QLabel()
         sform.addRow(self.tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
                                               self.smtp_password_status))
-        smtp_buttons = QHBoxLayout()
         self.save_smtp_button = QPushButton(self.tr("保存"))
         self.test_mail_button = QPushButton(self.tr("テストメール送信"))
-        smtp_buttons.addWidget(self.save_smtp_button)
-        smtp_buttons.addWidget(self.test_mail_button)
-        smtp_buttons.addStretch(1)
-        sform.addRow("", smtp_buttons)
+        sform.addRow("", button_bar(self.save_smtp_button, self.test_mail_button, None))
         sform.addRow("", self._error("smtp_test"))
         self.test_mail_result = QLabel()
         self.test_mail_result.setStyleSheet(OK_STYLE)

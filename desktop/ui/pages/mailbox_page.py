@@ -20,6 +20,7 @@ from desktop.services.demo_mailbox import MailContent, MailSummary
 from desktop.ui import async_ops
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import shortcut_button
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -33,10 +34,8 @@ class MailboxPage(QWidget):
         bar = QHBoxLayout()
         self.refresh_button = QPushButton(self.tr("更新"))
         self.refresh_button.setToolTip(self.tr("最新の状態に更新 (F5)"))
-        self.open_button = QPushButton(self.tr("決済ページを開く"))
+        self.open_button = shortcut_button(self.tr("決済ページを開く"), "Ctrl+O")
         self.open_button.setEnabled(False)
-        self.open_button.setShortcut(QKeySequence("Ctrl+O"))
-        self.open_button.setToolTip(self.tr("決済ページを開く") + " (Ctrl+O)")
         self.count_label = QLabel()
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.count_label)

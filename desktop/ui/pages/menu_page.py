@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, shortcut_button
 
 MENU_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -43,9 +41,7 @@ class MenuPage(QWidget):
         self.list = QListWidget()
         self.list.setStyleSheet("QListWidget::item { padding: 6px; border-bottom: 1px solid #dde3ea; } "
                                 "QListWidget::item:selected { background: #2f6fae; color: white; }")
-        self.new_button = QPushButton(self.tr("新規メニュー"))
-        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip(self.tr("新規メニュー") + " (Ctrl+N)")
+        self.new_button = shortcut_button(self.tr("新規メニュー"), "Ctrl+N")
         left.addWidget(self.list, 1)
         left.addWidget(self.new_button)
         layout.addLayout(left, 2)
@@ -89,21 +85,10 @@ class MenuPage(QWidget):
         form.addRow(self.tr("備考"), self.note_edit)
         form.addRow(self.tr("確認メッセージ"), self.confirm_edit)
         form.addRow("", self.errors["form"])
-        buttons = QHBoxLayout()
-        self.duplicate_button = QPushButton(self.tr("複製"))
-        self.duplicate_button.setShortcut(QKeySequence("Ctrl+D"))
-        self.duplicate_button.setToolTip(self.tr("複製") + " (Ctrl+D)")
-        self.save_button = QPushButton(self.tr("保存"))
-        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
-        self.save_button.setToolTip(self.tr("保存") + " (Ctrl+S)")
-        self.delete_button = QPushButton(self.tr("削除"))
-        self.delete_button.setShortcut(QKeySequence("Ctrl+Delete"))
-        self.delete_button.setToolTip(self.tr("削除") + " (Ctrl+Delete)")
-        buttons.addWidget(self.duplicate_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        buttons.addWidget(self.save_button)
-        form.addRow(buttons)
+        self.duplicate_button = shortcut_button(self.tr("複製"), "Ctrl+D")
+        self.save_button = shortcut_button(self.tr("保存"), "Ctrl+S")
+        self.delete_button = shortcut_button(self.tr("削除"), "Ctrl+Delete")
+        form.addRow(button_bar(self.duplicate_button, None, self.delete_button, self.save_button))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)

@@ -11,16 +11,13 @@ from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -34,7 +31,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import ErrorLabel, row_table
 
 ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 
@@ -51,14 +48,8 @@ class StaffPage(QWidget):
         layout = QHBoxLayout(self)
 
         left = QVBoxLayout()
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("staffTable")
-        self.table.setHorizontalHeaderLabels([self.tr("スタッフ名"), self.tr("権限"), self.tr("状態"), self.tr("PIN")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table([self.tr("スタッフ名"), self.tr("権限"), self.tr("状態"), self.tr("PIN")],
+                               stretch_column=0, object_name="staffTable")
         left.addWidget(self.table, 1)
         layout.addLayout(left, 3)
 

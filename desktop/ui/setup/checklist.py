@@ -15,6 +15,7 @@ from desktop.services.setup import SetupStatus, SetupStep
 from desktop.ui import async_ops
 from desktop.ui.session import UiSession
 from desktop.ui.setup.texts import step_title, todo_text
+from desktop.ui.widgets.common import wrapped_label
 
 DONE_STYLE = "color: #1b5e20; font-weight: bold;"
 TODO_STYLE = "color: #8a4b00; font-weight: bold;"
@@ -31,8 +32,7 @@ class SetupChecklist(QGroupBox):
         self.setStyleSheet("QGroupBox { background: #fffaf0; border: 1px solid #ffd8a8; border-radius: 4px;"
                            " margin-top: 14px; padding: 8px; } QGroupBox::title { subcontrol-origin: margin; left: 8px; }")
         outer = QVBoxLayout(self)
-        self.intro = QLabel(self.tr("患者様からカードで支払いを受けるには、次の設定が必要です。"))
-        self.intro.setWordWrap(True)
+        self.intro = wrapped_label(self.tr("患者様からカードで支払いを受けるには、次の設定が必要です。"))
         outer.addWidget(self.intro)
         self.grid = QGridLayout()
         self.grid.setColumnStretch(2, 1)

@@ -11,7 +11,8 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from desktop.ui.widgets.common import heading, wrapped_label
 
 CHOICE_STYLE = ("QPushButton { text-align: left; padding: 14px 18px; font-size: 15px; border: 1px solid #b0bec5;"
                 " border-radius: 6px; background: #ffffff; } QPushButton:focus { border: 2px solid #1976d2; }"
@@ -28,11 +29,8 @@ class FirstRunDialog(QDialog):
         self._sent = False
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
-        heading = QLabel(self.tr("クリニック決済へようこそ"))
-        heading.setStyleSheet("font-size: 20px; font-weight: bold;")
-        layout.addWidget(heading)
-        intro = QLabel(self.tr("はじめに、どちらで始めるかを選んでください。あとから「☰」メニューでいつでも切り替えられます。"))
-        intro.setWordWrap(True)
+        layout.addWidget(heading(self.tr("クリニック決済へようこそ"), 20))
+        intro = wrapped_label(self.tr("はじめに、どちらで始めるかを選んでください。あとから「☰」メニューでいつでも切り替えられます。"))
         layout.addWidget(intro)
         self.demo_button = self._choice(
             self.tr("デモで試す"),
@@ -55,8 +53,7 @@ class FirstRunDialog(QDialog):
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.setAccessibleName(title)
         button.setAccessibleDescription(text)
-        label = QLabel(f"<b style='font-size: 16px'>{html.escape(title)}</b><br>{html.escape(text)}")
-        label.setWordWrap(True)
+        label = wrapped_label(f"<b style='font-size: 16px'>{html.escape(title)}</b><br>{html.escape(text)}")
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         inner = QHBoxLayout(button)
         inner.setContentsMargins(16, 10, 16, 10)

@@ -23,7 +23,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.pages.connection_settings import _field, _secret_edit
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, wrapped_label
 
 OK_STYLE = "color: #1b5e20;"
 FAIL_STYLE = "color: #c62828;"
@@ -43,14 +43,21 @@ class WizardStep(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
 
     def intro(self, text: str) -> None:
-        label = QLabel(text)
-        label.setWordWrap(True)
+        label = wrapped_label(text)
         label.setStyleSheet("color: #444;")
         self.layout_.addWidget(label)
 
     def error(self, field: str) -> ErrorLabel:
         label = self.errors[field] = ErrorLabel()
         return label
+
+    def text_row(self, form: QFormLayout, label: str, field: str, placeholder: str = "") -> QLineEdit:
+        """A text input added to ``form`` under ``label``, with the error message of ``field`` under it."""
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(label)
+        form.addRow(label, _field(edit, self.error(field)))
+        return edit
 
     def load(self, view: ConnectionView) -> None:
         """Fill the fields with what is saved."""
@@ -89,11 +96,7 @@ class ClinicStep(WizardStep):
                                         ("phone", self.tr("電話番号"), "03-1234-5678"),
                                         ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
                                         ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
-            edit = QLineEdit()
-            edit.setPlaceholderText(placeholder)
-            edit.setAccessibleName(label)
-            self.fields[key] = edit
-            form.addRow(label, _field(edit, self.error(key)))
+            self.fields[key] = self.text_row(form, label, key, placeholder)
         self.layout_.addLayout(form)
         self.layout_.addStretch(1)
 
@@ -117,27 +120,20 @@ class MailStep(WizardStep):
                            "保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。"
                            "パスワードはこの端末のOSの資格情報ストアにだけ保存されます。"))
         form = QFormLayout()
-        self.host = QLineEdit()
-        self.host.setPlaceholderText("smtp.example.jp")
-        form.addRow(self.tr("SMTPサーバー"), _field(self.host, self.error("smtp_host")))
+        self.host = self.text_row(form, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
         self.port = QLineEdit("587")
         self.port.setMaximumWidth(100)
         form.addRow(self.tr("ポート"), _field(self.port, self.error("smtp_port")))
         self.security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
         form.addRow(self.tr("暗号化"), _field(self.security, self.error("smtp_security")))
-        self.username = QLineEdit()
-        form.addRow(self.tr("ユーザー名"), _field(self.username, self.error("smtp_username")))
+        self.username = self.text_row(form, self.tr("ユーザー名"), "smtp_username")
         self.password = _secret_edit()
         self.password_status = QLabel()
         form.addRow(self.tr("パスワード"), _field(self.password, self.error("smtp_password"), self.password_status))
-        row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("保存してテスト送信"))
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        form.addRow("", row)
+        form.addRow("", button_bar(self.test_button, None))
         form.addRow("", self.error("smtp_test"))
-        self.result = QLabel()
-        self.result.setWordWrap(True)
+        self.result = wrapped_label()
         form.addRow("", self.result)
         self.layout_.addLayout(form)
         self.layout_.addStretch(1)
@@ -194,9 +190,7 @@ class CheckoutUrlStep(WizardStep):
         self.intro(self.tr("患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、"
                            "TLS（https）で公開したドメインまでのURLを入力してください。"))
         form = QFormLayout()
-        self.url = QLineEdit()
-        self.url.setPlaceholderText("https://pay.example-clinic.jp")
-        form.addRow(self.tr("公開URL"), _field(self.url, self.error("public_base_url")))
+        self.url = self.text_row(form, self.tr("公開URL"), "public_base_url", "https://pay.example-clinic.jp")
         self.layout_.addLayout(form)
         self.layout_.addStretch(1)
         self._expiry_days = 7
@@ -221,16 +215,13 @@ class PayjpKeysStep(WizardStep):
         self.intro(self.tr("PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。"
                            "本番モードへの切り替えは、審査の承認後に「接続設定」で行います。"))
         form = QFormLayout()
-        self.public_key = QLineEdit()
-        self.public_key.setPlaceholderText("pk_test_…")
-        form.addRow(self.tr("公開キー"), _field(self.public_key, self.error("public_key")))
+        self.public_key = self.text_row(form, self.tr("公開キー"), "public_key", "pk_test_…")
         self.secret_key = _secret_edit()
         self.secret_status = QLabel()
         form.addRow(self.tr("シークレットキー"), _field(self.secret_key, self.error("secret_key"), self.secret_status))
         row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("接続テスト"))
-        self.result = QLabel()
-        self.result.setWordWrap(True)
+        self.result = wrapped_label()
         row.addWidget(self.test_button)
         row.addWidget(self.result, 1)
         form.addRow("", row)

@@ -30,6 +30,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.session import UiSession
 from desktop.ui.setup.steps import STEPS, WizardStep
 from desktop.ui.setup.texts import step_title
+from desktop.ui.widgets.common import button_bar
 
 
 class SetupWizard(QDialog):
@@ -71,17 +72,12 @@ class SetupWizard(QDialog):
         body.addWidget(self.step_list)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
-        buttons = QHBoxLayout()
         self.later_button = QPushButton(self.tr("あとで続ける"))
         self.later_button.setToolTip(self.tr("入力済みの内容は保存されています。次に開いたとき、このステップから再開します。"))
         self.back_button = QPushButton(self.tr("戻る"))
         self.next_button = QPushButton(self.tr("保存して次へ"))
         self.next_button.setDefault(True)
-        buttons.addWidget(self.later_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.next_button)
-        outer.addLayout(buttons)
+        outer.addLayout(button_bar(self.later_button, None, self.back_button, self.next_button))
         self.later_button.clicked.connect(self.close)
         self.back_button.clicked.connect(lambda: self.go(self.index() - 1))
         self.next_button.clicked.connect(self.save_and_next)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QPushButton,
     QRadioButton,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableWidget,
     QWidget,
 )
 
@@ -113,4 +117,53 @@ def big_label(text: str, size: float = 1.6, bold: bool = True) -> QLabel:
     font.setBold(bold)
     label.setFont(font)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
+    """A row of buttons in the given order; each ``None`` is a stretch (``None, cancel, ok``: right-aligned)."""
+    row = QHBoxLayout()
+    for button in buttons:
+        if button is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(button)
+    return row
+
+
+def row_table(headers: list[str], stretch_column: int, object_name: str = "") -> QTableWidget:
+    """A read-only table whose rows are picked one at a time (no row numbers); ``stretch_column``
+    takes the width left over."""
+    table = QTableWidget(0, len(headers))
+    if object_name:
+        table.setObjectName(object_name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:
+    """A push button with a keyboard shortcut (``keys`` as ``QKeySequence`` reads it, e.g. "Ctrl+S"),
+    named in its tooltip: "保存 (Ctrl+S)" (``tip`` instead of ``text`` when given)."""
+    button = QPushButton(text)
+    button.setShortcut(QKeySequence(keys))
+    button.setToolTip(f"{tip or text} ({keys})")
+    return button
+
+
+def heading(text: str, size_px: int) -> QLabel:
+    """A bold title of ``size_px`` pixels for the top of a page or dialog."""
+    label = QLabel(text)
+    label.setStyleSheet(f"font-size: {size_px}px; font-weight: bold;")
+    return label
+
+
+def wrapped_label(text: str = "") -> QLabel:
+    """A label whose text wraps at the layout's width (intros, notes, results)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
     return label

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from desktop.services.front_desk import PatientInfo
 from desktop.ui import i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.widgets.common import button_bar, shortcut_button
 
 EDIT_SHORTCUT = "Ctrl+Shift+E"
 LABELS = (QT_TRANSLATE_NOOP("PatientBox", "姓名"), QT_TRANSLATE_NOOP("PatientBox", "性別"), QT_TRANSLATE_NOOP("PatientBox", "電話番号"),
@@ -26,14 +26,9 @@ class PatientBox(QGroupBox):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.labels[key] = label
             form.addRow(self.tr(key), label)
-        self.edit_button = QPushButton(self.tr("編集"))
-        self.edit_button.setShortcut(QKeySequence(EDIT_SHORTCUT))
-        self.edit_button.setToolTip(self.tr("患者情報を編集") + f" ({EDIT_SHORTCUT})")
+        self.edit_button = shortcut_button(self.tr("編集"), EDIT_SHORTCUT, tip=self.tr("患者情報を編集"))
         self.edit_button.setEnabled(False)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.edit_button)
-        form.addRow(row)
+        form.addRow(button_bar(None, self.edit_button))
 
     def show_patient(self, p: PatientInfo | None) -> None:
         values = ("", "", "", "", "") if p is None else (
