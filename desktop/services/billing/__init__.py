@@ -47,6 +47,7 @@ from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.billing.refunds import RefundService
 from desktop.services.billing.requests import RequestService
+from desktop.services.billing.saved_cards import AutoChargePlan, SavedCardService, SavedCardView
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -88,6 +89,7 @@ class BillingService:
             db=db, gateway_for=gateway_for, recorder=charges, reconciliation=self.reconciliation, clock=clock
         )
         self.requests = RequestService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
+        self.saved_cards = SavedCardService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
         self.refunds = RefundService(
             db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
         )
@@ -171,6 +173,9 @@ __all__ = [
     "RefundService",
     "RequestOutcome",
     "RequestService",
+    "AutoChargePlan",
+    "SavedCardService",
+    "SavedCardView",
     "payment_block",
     "payment_usable",
 ]
