@@ -81,6 +81,8 @@ NOT_STAFF: dict[str, str] = {
     "StaffService.claim_first_password": "upgrade: a 管理者's first password while nobody has one",
     "PaymentService.open_link": "patient", "PaymentService.pay_with_token": "patient",
     "PaymentService.finish_three_d_secure": "patient",
+    "PaymentService.pay_with_customer": "patient: a step of SavedCardService.pay_and_save",
+    "SavedCardService.pay_and_save": "the patient saves a card on the checkout page, with consent (audited)",
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",
     "ReconciliationService.reconcile_attempt": "background", "ReconciliationService.reconcile_refund": "background",
     "ReconciliationService.reconcile_pending": "background",
@@ -283,6 +285,12 @@ CASES: dict[str, Case] = {
         a, e.prepared, "another-long-pass"), prepare=_staff),  # type: ignore[attr-defined]
     "StaffService.set_pin": Case(MANAGER_ONLY, lambda e, a: e.ctx.staff.set_pin(a, e.prepared, "4321"),
                                  prepare=_staff),  # type: ignore[attr-defined]
+    "SavedCardService.card_of": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.card_of(a, 1), events=0),
+    "SavedCardService.plan": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.plan(a, e.prepared, 1500),
+                                  events=0, prepare=lambda e: e.reservation()),  # type: ignore[attr-defined]
+    # a card PAY.JP no longer knows: removed here all the same (one event, the staff member's)
+    "SavedCardService.remove_card": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.remove_card(a, 1),
+                                         prepare=lambda e: e.ctx.directory.set_patient_customer(1, "cus_gone")),
     "StaffService.sign_out": Case(frozenset(), lambda e, a: e.ctx.staff.sign_out(a)),
     "StaffService.lock": Case(frozenset(), lambda e, a: e.ctx.staff.lock(a)),
 }

@@ -102,6 +102,7 @@ class BillingService:
         self.pay_with_token = self.payments.pay_with_token
         self.charge_saved_card = self.payments.charge_saved_card
         self.finish_three_d_secure = self.payments.finish_three_d_secure
+        self.pay_and_save = self.saved_cards.pay_and_save
         self.reconcile_attempt = self.reconciliation.reconcile_attempt
         self.reconcile_refund = self.reconciliation.reconcile_refund
         self.reconcile_pending = self.reconciliation.reconcile_pending
