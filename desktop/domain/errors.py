@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "pin_not_set": N_("このスタッフにはPINが設定されていません。パスワードを入力してください。"),
     "self_approval": N_("自分の返金を自分で承認することはできません。別の管理者が承認してください。"),
     "approval_not_pending": N_("この返金はすでに承認または取り下げられています。"),
+    "auto_charge_cap_invalid": N_("自動決済の上限額は50円から9,999,999円までの金額で入力してください。"),
     "approval_threshold_invalid": N_("承認が必要な返金額は0円以上の整数で入力してください（0は承認なし）。"),
     "auto_lock_invalid": N_("自動ロックまでの時間は1〜120分で入力してください。"),
 }

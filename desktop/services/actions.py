@@ -164,6 +164,10 @@ class DeskActions:
         return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
                                         tax_category, message)
 
+    async def set_auto_charge_cap(self, actor: Actor, clinic_id: int, cap: int | str) -> ContractView:
+        """自動決済の上限額 in whole yen (管理者). Returns the new view; ``ValidationError`` for a bad amount."""
+        return await self._run.db(self._settings.set_auto_charge_cap, actor, clinic_id, cap)
+
     async def auto_charge_plan(self, actor: Actor, reservation_id: int, amount: int) -> AutoChargePlan:
         """The 確認 step: whether a request of ``amount`` whole yen charges the saved card now or sends a link."""
         return await self._run.db(self._billing.saved_cards.plan, actor, reservation_id, amount)

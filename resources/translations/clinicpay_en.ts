@@ -786,6 +786,18 @@
         <translation>When on, requests to patients with a saved card are charged at once.</translation>
     </message>
     <message>
+        <source>円</source>
+        <translation>yen</translation>
+    </message>
+    <message>
+        <source>この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。</source>
+        <translation>Requests above this amount are not charged to a saved card: the payment request is e-mailed instead.</translation>
+    </message>
+    <message>
+        <source>自動決済の上限額</source>
+        <translation>Automatic payment limit</translation>
+    </message>
+    <message>
         <source>プラットフォーム手数料</source>
         <translation>Platform fee</translation>
     </message>
@@ -856,6 +868,10 @@
     <message>
         <source>プラットフォーム手数料率を {rate}% に設定しました。</source>
         <translation>Platform fee rate set to {rate}%.</translation>
+    </message>
+    <message>
+        <source>自動決済の上限額を {cap} に設定しました。</source>
+        <translation>The automatic payment limit is now {cap}.</translation>
     </message>
     <message>
         <source>審査状況を更新しました: {status}</source>

@@ -246,6 +246,8 @@ CASES: dict[str, Case] = {
                                    prepare=_approval),  # type: ignore[attr-defined]
     "SettingsService.set_payment_company": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.set_payment_company(
         a, e.clinic_id, "PAYJP", e.n() % 2 == 0)),
+    "SettingsService.set_auto_charge_cap": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.set_auto_charge_cap(
+        a, e.clinic_id, 90_000 + e.n())),
     "SettingsService.save_payjp": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.save_payjp(
         a, e.clinic_id, PaymentMode.DEMO, f"pk_demo_{e.n()}", None)),
     "SettingsService.test_connection": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.test_connection(

@@ -123,3 +123,22 @@ def test_patient_details_show_the_card_and_reception_removes_it(
     qtbot.mouseClick(box.remove_button, CLICK)
     wait_for(qtbot, lambda: not box.isVisible())
     assert run(qtbot, clinic_app.session.actions.saved_card(clinic_app.session.actor, d.detail.patient.id)) is None
+
+
+def test_the_cap_is_a_setting_with_its_mistake_next_to_the_field(qtbot: Any, clinic_app: Any) -> None:
+    from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
+
+    settings = clinic_app.window.show_page("決済会社設定")
+    assert isinstance(settings, PaymentSettingsPage)
+    page = settings.contract
+    page.reload()
+    wait_for(qtbot, lambda: page.cap_edit.text() == "100,000")  # the default
+    page.cap_edit.setText("十万")
+    qtbot.mouseClick(page.save_cap_button, CLICK)
+    wait_for(qtbot, lambda: page.cap_error.isVisible())
+    assert page.cap_error.text() == "自動決済の上限額は50円から9,999,999円までの金額で入力してください。"
+    assert clinic_app.ctx.clinic().auto_charge_cap == 100_000  # nothing changed
+    page.cap_edit.setText("５０，０００")
+    qtbot.mouseClick(page.save_cap_button, CLICK)
+    wait_for(qtbot, lambda: clinic_app.ctx.clinic().auto_charge_cap == 50_000)
+    wait_for(qtbot, lambda: page.cap_edit.text() == "50,000" and not page.cap_error.isVisible())
