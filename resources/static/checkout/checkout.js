@@ -57,7 +57,9 @@
 
   function initPayForm(form) {
     var data = form.dataset;
-    var payjp = window.Payjp(data.publicKey, { locale: data.locale });
+    // Token 3-D Secure (saving the card) in an iframe over the page: a sub-window opened after
+    // the tap's asynchronous token call would be blocked on phones.
+    var payjp = window.Payjp(data.publicKey, { locale: data.locale, threeDSecureWorkflow: 'iframe' });
     var elements = payjp.elements({ locale: data.locale });
     var number = elements.create('cardNumber');
     var expiry = elements.create('cardExpiry');
