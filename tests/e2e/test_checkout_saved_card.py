@@ -4,6 +4,7 @@ with the box unticked nothing is saved."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +33,13 @@ def customer_of(stack: Stack) -> str | None:
 
 def test_unticked_box_saves_nothing(stack: Stack, page: Any) -> None:
     request_id, url = stack.mailed_link()
+    page.goto(url + "?lang=en")  # the consent in English: no Japanese but the clinic's name
+    english = page.get_by_label("Use this card for future payments")
+    english.check()
+    consent = page.locator("#save-card-consent").inner_text()
+    assert "may charge this card" in consent
+    assert re.sub(r"[\s　]", "", consent.replace("やまだ内科クリニック", "")).isascii()
+    screenshot(page, "save-card-en")
     page.goto(url)
     box = page.get_by_label(SAVE_LABEL)
     box.wait_for()

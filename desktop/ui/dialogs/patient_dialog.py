@@ -139,6 +139,7 @@ class PatientDialog(QDialog):
         self.saved_card: SavedCardBox | None = None
         if patient is not None:
             self.saved_card = SavedCardBox(session, patient.id)
+            self.saved_card.changed.connect(lambda: QTimer.singleShot(0, self._fit))
             layout.addWidget(self.saved_card)
             self.saved_card.load()
         self.cancel_button = QPushButton(self.tr("キャンセル"))

@@ -108,6 +108,8 @@ class PaymentRequestDialog(QDialog):
         self.summary_auto = QLabel()
         self.summary_auto.setWordWrap(True)
         self.summary_auto.setObjectName("autoChargeNotice")
+        self.summary_auto.setStyleSheet("font-weight: bold; color: #0b4f8a; background: #eef5fc; "
+                                        "border: 1px solid #b6d4f2; padding: 6px;")
         self.summary_auto.hide()
         c.addWidget(self.summary_auto)
         self.back_button = QPushButton(self.tr("戻る"))

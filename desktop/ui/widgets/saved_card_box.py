@@ -7,6 +7,7 @@ Hidden while the patient has no saved card.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import format_jst_date
@@ -19,7 +20,13 @@ from desktop.ui.session import UiSession
 
 
 class SavedCardBox(QGroupBox):
-    """The patient's saved card; ``load`` fetches it (the box stays hidden without one)."""
+    """The patient's saved card; ``load`` fetches it (the box stays hidden without one).
+
+    Signals:
+        changed(): the box was shown, filled or hidden (its window may need to grow).
+    """
+
+    changed = Signal()
 
     def __init__(self, session: UiSession, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,8 +46,10 @@ class SavedCardBox(QGroupBox):
         form.addRow(self.tr("カード"), self.card_label)
         form.addRow(self.tr("有効期限"), self.expiry_label)
         form.addRow(self.tr("登録日"), self.saved_label)
-        form.addRow(self.tr("同意内容"), self.consent_label)
         layout.addLayout(form)
+        consent_title = QLabel(self.tr("同意内容"))
+        layout.addWidget(consent_title)
+        layout.addWidget(self.consent_label)
         self.remove_button = QPushButton(self.tr("カード登録を削除"))
         self.remove_button.setAutoDefault(False)
         self.remove_button.setVisible(session.actor.may(Permission.REQUEST))
@@ -61,6 +70,7 @@ class SavedCardBox(QGroupBox):
         self.card = card
         if card is None:
             self.hide()
+            self.changed.emit()
             return
         lang = i18n.language()
         self.card_label.setText(card.label)
@@ -70,6 +80,7 @@ class SavedCardBox(QGroupBox):
             self.tr("{date} に同意：").format(date=format_jst_date(card.consent_at, lang)) + "\n"
             + consent_text(card.consent_version, card.clinic_name, lang))
         self.show()
+        self.changed.emit()
 
     def _on_remove_clicked(self) -> None:
         card = self.card
