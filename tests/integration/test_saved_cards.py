@@ -147,6 +147,12 @@ def test_card_removed_at_payjp_falls_back_to_the_link(desk: Desk) -> None:
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None and outcome.auto_charge_error.code == "saved_card_missing"
     assert "お支払いのお願い" in _subjects(desk)[-1]
+    # staff no longer see a card PAY.JP does not have, and the next request goes by link at once
+    assert _saved(desk) is None and _customer(desk) is None
+    assert desk.billing.saved_cards.card_of(f.staff, f.patient_id) is None
+    with desk.db.uow(readonly=True) as uow:
+        removed = uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "card_removed")).all()
+    assert [e.actor for e in removed] == ["payjp"]
 
 
 def test_over_the_cap_a_link_is_sent_and_says_why(desk: Desk) -> None:

@@ -30,7 +30,7 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
-from desktop.services.billing.saved_cards import plan_for
+from desktop.services.billing.saved_cards import forget_missing_card, plan_for
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
@@ -202,9 +202,20 @@ class RequestService:
             return RequestOutcome(request_id, outcome.state, auto_charged=True)
         except (PaymentError, ServiceUnavailableError) as exc:
             # The saved card did not work: the patient got a link by e-mail instead.
+            if exc.code == "saved_card_missing":
+                self._forget_missing(request_id)
             return RequestOutcome(request_id, BillingState.REQUESTED, auto_charged=False, auto_charge_error=exc)
         except OutcomeUnknownError as exc:
             return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
+
+    def _forget_missing(self, request_id: int) -> None:
+        """The saved card is gone at PAY.JP: staff no longer see it, 自動決済 no longer tries it."""
+        with self.db.uow() as uow:
+            req = BillingRepositories(uow.session).requests.get(request_id)
+            patient = uow.session.get(Patient, req.patient_id)
+            if patient is not None and patient.payjp_customer_id:
+                forget_missing_card(uow.session, patient.id, patient.payjp_customer_id)
+            uow.commit()
 
     def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
         now = self.clock()

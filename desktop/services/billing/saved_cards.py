@@ -285,9 +285,27 @@ class SavedCardService:
             log.warning("a replaced saved card could not be deleted at PAY.JP yet")
 
 
+def forget_missing_card(s: Session, patient_id: int, customer: str) -> None:
+    """PAY.JP no longer knows ``customer`` (removed there): the patient has no saved card here either.
+
+    In the caller's transaction; one ``card_removed`` event by ``payjp``. Nothing when the patient
+    has another card by now.
+    """
+    patient = s.get(Patient, patient_id)
+    if patient is None or patient.payjp_customer_id != customer:
+        return
+    row = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
+    before = _audit_fields(row) if row is not None else {"saved_card": True}
+    if row is not None:
+        s.delete(row)
+    patient.payjp_customer_id = None
+    audit.record(s, clinic_id=patient.clinic_id, actor="payjp", action="card_removed", entity_type="patient",
+                 entity_id=patient_id, before=before, after={"reason": "missing_at_payjp"})
+
+
 def _audit_fields(card: SavedCard) -> dict[str, object]:
     return {"brand": card.brand, "last4": card.last4, "expiry": expiry_label(card.exp_month, card.exp_year),
             "consent_version": card.consent_version}
 
 
-__all__ = ["AutoChargePlan", "SavedCardService", "SavedCardView", "plan_for"]
+__all__ = ["AutoChargePlan", "SavedCardService", "SavedCardView", "forget_missing_card", "plan_for"]
