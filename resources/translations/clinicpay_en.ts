@@ -2077,10 +2077,6 @@ The links already mailed to patients then accept test cards only. Refund live pa
 <context>
     <name>SavedCardBox</name>
     <message>
-        <source>登録済みカード（自動決済）</source>
-        <translation>Saved card (automatic payment)</translation>
-    </message>
-    <message>
         <source>カード</source>
         <translation>Card</translation>
     </message>
@@ -2093,16 +2089,24 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Saved on</translation>
     </message>
     <message>
-        <source>同意内容</source>
+        <source>登録済みカード</source>
+        <translation>Saved card</translation>
+    </message>
+    <message>
+        <source>同意文</source>
         <translation>Consent</translation>
     </message>
     <message>
-        <source>カード登録を削除</source>
-        <translation>Remove saved card</translation>
+        <source>削除</source>
+        <translation>Remove</translation>
     </message>
     <message>
         <source>{date} に同意：</source>
         <translation>Agreed on {date}:</translation>
+    </message>
+    <message>
+        <source>登録済みカードの削除</source>
+        <translation>Remove saved card</translation>
     </message>
     <message>
         <source>{card} の登録を削除します。PAY.JPからも削除され、今後は自動決済されません。患者様にはお知らせのメールが届きます。</source>

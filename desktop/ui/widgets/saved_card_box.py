@@ -1,7 +1,7 @@
 """登録済みカード on the patient's details: the card saved for 自動決済, its consent, and its removal.
 
-Shows brand •••• last 4, 有効期限 MM/YY, 登録日 and the consent text the patient agreed to; 受付 and
-管理者 remove it at the patient's request (deleted at PAY.JP too; the patient gets a notice).
+Shows brand •••• last 4, 有効期限 MM/YY, 登録日 and the 同意文 the patient agreed to; 削除 by 受付 and
+管理者 at the patient's request (deleted at PAY.JP too; the patient gets a notice).
 Hidden while the patient has no saved card.
 """
 
@@ -30,7 +30,7 @@ class SavedCardBox(QGroupBox):
 
     def __init__(self, session: UiSession, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("登録済みカード（自動決済）"))
+        self.setTitle(self.tr("登録済みカード"))
         self.setObjectName("savedCardBox")
         self.session = session
         self.patient_id = patient_id
@@ -47,10 +47,10 @@ class SavedCardBox(QGroupBox):
         form.addRow(self.tr("有効期限"), self.expiry_label)
         form.addRow(self.tr("登録日"), self.saved_label)
         layout.addLayout(form)
-        consent_title = QLabel(self.tr("同意内容"))
+        consent_title = QLabel(self.tr("同意文"))
         layout.addWidget(consent_title)
         layout.addWidget(self.consent_label)
-        self.remove_button = QPushButton(self.tr("カード登録を削除"))
+        self.remove_button = QPushButton(self.tr("削除"))
         self.remove_button.setAutoDefault(False)
         self.remove_button.setVisible(session.actor.may(Permission.REQUEST))
         self.remove_button.clicked.connect(self._on_remove_clicked)
@@ -86,7 +86,7 @@ class SavedCardBox(QGroupBox):
         card = self.card
         if card is None:
             return
-        if not ConfirmDialog.ask(self, self.tr("カード登録を削除"),
+        if not ConfirmDialog.ask(self, self.tr("登録済みカードの削除"),
                                  self.tr("{card} の登録を削除します。PAY.JPからも削除され、今後は自動決済されません。"
                                          "患者様にはお知らせのメールが届きます。").format(card=card.label),
                                  self.tr("削除する")):
