@@ -71,6 +71,9 @@ MESSAGES: dict[str, str] = {
     "three_d_secure_incomplete": N_("本人認証（3Dセキュア）が完了していません。"),
     "invalid_card_name": N_("カード名義は半角英字で入力してください（45文字以内）。"),
     "saved_card_missing": N_("この患者様には保存されたカードがありません。"),
+    "auto_charge_fell_back": N_("登録済みカードで決済できなかったため、お支払いのお願いをメールで送りました（{reason}）"),
+    "auto_charge_over_cap": N_("請求額が自動決済の上限額（{cap}）を超えるため、お支払いのお願いをメールで送りました。"),
+    "saved_card_consent_required": N_("カードを保存するには、次回以降のお支払いへの利用に同意してください。"),
     "payment_failed": N_("決済できませんでした（{reason}）。"),
     "payjp_unavailable": N_("PAY.JPに接続できません。時間をおいて再度お試しください。"),
     "database_busy": N_("データベースが別の端末またはプログラムで使用中です。何も変更されていません。しばらくしてからもう一度お試しください。"),
@@ -96,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "pin_not_set": N_("このスタッフにはPINが設定されていません。パスワードを入力してください。"),
     "self_approval": N_("自分の返金を自分で承認することはできません。別の管理者が承認してください。"),
     "approval_not_pending": N_("この返金はすでに承認または取り下げられています。"),
+    "auto_charge_cap_invalid": N_("自動決済の上限額は50円から9,999,999円までの金額で入力してください。"),
     "approval_threshold_invalid": N_("承認が必要な返金額は0円以上の整数で入力してください（0は承認なし）。"),
     "auto_lock_invalid": N_("自動ロックまでの時間は1〜120分で入力してください。"),
 }

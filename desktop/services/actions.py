@@ -22,7 +22,9 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
-from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome
+from desktop.services.billing import (
+    DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView,
+)
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
@@ -161,6 +163,25 @@ class DeskActions:
         """
         return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
                                         tax_category, message)
+
+    async def set_auto_charge_cap(self, actor: Actor, clinic_id: int, cap: int | str) -> ContractView:
+        """自動決済の上限額 in whole yen (管理者). Returns the new view; ``ValidationError`` for a bad amount."""
+        return await self._run.db(self._settings.set_auto_charge_cap, actor, clinic_id, cap)
+
+    async def auto_charge_plan(self, actor: Actor, reservation_id: int, amount: int) -> AutoChargePlan:
+        """The 確認 step: whether a request of ``amount`` whole yen charges the saved card now or sends a link."""
+        return await self._run.db(self._billing.saved_cards.plan, actor, reservation_id, amount)
+
+    async def saved_card(self, actor: Actor, patient_id: int) -> SavedCardView | None:
+        """The patient's saved card for 自動決済 (brand, last 4, expiry, saved on, consent), or None."""
+        return await self._run.db(self._billing.saved_cards.card_of, actor, patient_id)
+
+    async def remove_saved_card(self, actor: Actor, patient_id: int) -> None:
+        """Remove the patient's saved card at their request (at PAY.JP too); the patient is mailed a notice.
+
+        Raises ``ServiceUnavailableError`` when PAY.JP cannot be reached (the card stays saved).
+        """
+        await self._run.payments(self._billing.saved_cards.remove_card, actor, patient_id)
 
     async def re_request(self, request_id: int, actor: Actor, *, amount: int | None = None,
                          tax_category: TaxCategory | str | None = None, message: str | None = None) -> RequestOutcome:

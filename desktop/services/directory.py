@@ -119,6 +119,7 @@ class ClinicUpdate:
     test_mail_accepted_at: dt.datetime | None | _Unchanged = UNCHANGED
     refund_approval_threshold: int | _Unchanged = UNCHANGED
     auto_lock_minutes: int | _Unchanged = UNCHANGED
+    auto_charge_cap: int | _Unchanged = UNCHANGED  # whole yen, tax included
 
     def changes(self) -> dict[str, object]:
         """The fields to set, by column name (the ``UNCHANGED`` ones left out)."""

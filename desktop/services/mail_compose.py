@@ -41,6 +41,7 @@ from desktop.services.mail_types import MailFailure, MailTransport, PermanentMai
 
 __all__ = [
     "CancellationNotice",
+    "CardRemovedNotice",
     "Clinic",
     "Envelope",
     "MailComposer",
@@ -154,7 +155,20 @@ class CancellationNotice(_AboutReservation):
     message: str = ""
 
 
-PatientMail: TypeAlias = PaymentRequest | Receipt | RefundNotice | CancellationNotice
+@dataclass(frozen=True)
+class CardRemovedNotice:
+    """カード登録削除のお知らせ: the card the patient saved for 自動決済 was removed at their request.
+
+    ``card`` is 「VISA •••• 4242」 (brand and last 4 only); ``removed_at`` aware.
+    """
+
+    clinic: Clinic
+    patient: Patient
+    card: str
+    removed_at: datetime
+
+
+PatientMail: TypeAlias = PaymentRequest | Receipt | RefundNotice | CancellationNotice | CardRemovedNotice
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,7 @@ _SUBJECTS: dict[type[Any], str] = {
     Receipt: N_("【{clinic}】領収のお知らせ"),
     RefundNotice: N_("【{clinic}】返金のお知らせ"),
     CancellationNotice: N_("【{clinic}】請求取消のお知らせ"),
+    CardRemovedNotice: N_("【{clinic}】カード登録削除のお知らせ"),
 }
 
 _TEMPLATE_NAMES: dict[type[Any], str] = {
@@ -190,6 +205,7 @@ _TEMPLATE_NAMES: dict[type[Any], str] = {
     Receipt: "receipt",
     RefundNotice: "refund_notice",
     CancellationNotice: "cancellation_notice",
+    CardRemovedNotice: "card_removed",
 }
 
 # The outbox's ``kind`` column values.
@@ -198,11 +214,12 @@ _KINDS: dict[type[Any], str] = {
     Receipt: "receipt",
     RefundNotice: "refund",
     CancellationNotice: "cancel",
+    CardRemovedNotice: "card_removed",
 }
 
 
 def mail_kind(mail: PatientMail) -> str:
-    """The outbox ``kind`` of a mail: payment_request / receipt / refund / cancel."""
+    """The outbox ``kind`` of a mail: payment_request / receipt / refund / cancel / card_removed."""
     return _KINDS[type(mail)]
 
 _SEX_LABELS: dict[Sex | None, str] = {
@@ -291,6 +308,7 @@ class MailComposer:
             Receipt: self._receipt_context,
             RefundNotice: self._refund_context,
             CancellationNotice: self._cancellation_context,
+            CardRemovedNotice: self._card_removed_context,
         }
 
     def compose(self, mail: PatientMail, envelope: Envelope,
@@ -326,9 +344,9 @@ class MailComposer:
         return message
 
     def _common_context(self, mail: PatientMail, lang: Language) -> dict[str, Any]:
-        clinic, patient, reservation = mail.clinic, mail.patient, mail.reservation
+        clinic, patient = mail.clinic, mail.patient
         not_provided = gettext(lang, _NOT_PROVIDED)
-        return {
+        common: dict[str, Any] = {
             "lang": lang,
             "clinic_name": clinic.name,
             "clinic_email": clinic.email,
@@ -339,6 +357,12 @@ class MailComposer:
             "patient_sex": gettext(lang, _SEX_LABELS[patient.sex]),
             "patient_phone": patient.phone or not_provided,
             "patient_address": patient.address or not_provided,
+        }
+        if isinstance(mail, CardRemovedNotice):
+            return common  # about the patient's card, not a reservation
+        reservation = mail.reservation
+        return {
+            **common,
             "menu_name": reservation.menu_name,
             "starts_at": format_jst_datetime(reservation.starts_at, lang),
             "attachments": (pgettext_pair(lang, _LIST_SEPARATOR).join(reservation.attachments)
@@ -374,6 +398,10 @@ class MailComposer:
             "remaining": format_yen(mail.remaining_yen),
             "refunded_at": format_jst_datetime(mail.refunded_at, lang),
         }
+
+    @staticmethod
+    def _card_removed_context(mail: CardRemovedNotice, lang: Language) -> dict[str, Any]:
+        return {"card": mail.card, "removed_at": format_jst_datetime(mail.removed_at, lang)}
 
     @staticmethod
     def _cancellation_context(mail: CancellationNotice, lang: Language) -> dict[str, Any]:

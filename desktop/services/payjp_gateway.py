@@ -98,6 +98,18 @@ class PayjpConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class SavedCardInfo:
+    """What PAY.JP returned about a saved card: ids, brand, last 4 and expiry (nothing else)."""
+
+    customer_id: str
+    card_id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclasses.dataclass(frozen=True)
 class ChargeInfo:
     """The fields of a PAY.JP charge that ClinicPay uses."""
 
@@ -302,6 +314,9 @@ class PayjpGateway:
             return OutcomeUnknownError() if moves_money else ServiceUnavailableError("payjp_unavailable")
         if isinstance(exc, payjp_error.AuthenticationError):
             return ServiceUnavailableError("payjp_auth")
+        if code == "invalid_id" and err.get("param") == "customer":
+            # the saved card's customer is gone at PAY.JP (deleted there): no saved card any more
+            return PaymentError("saved_card_missing", payjp_code=code)
         if code in _CARD_CODES or isinstance(exc, payjp_error.CardError):
             return PaymentError(_CARD_CODES.get(code, "card_declined"), payjp_code=code or "card_declined")
         if code == "refund_limit_exceeded":
@@ -401,10 +416,73 @@ class PayjpGateway:
     # --- customers (saved cards for 自動決済) ------------------------------------------
 
     def create_customer(self, *, card_token: str, email: str | None, patient_id: int) -> str:
-        params: dict[str, Any] = {"card": card_token, "metadata": {"clinicpay_patient": str(patient_id)}}
+        """A PAY.JP customer with the card of ``card_token`` as its default card; returns its id."""
+        return self.save_card(card_token=card_token, email=email, patient_id=patient_id).customer_id
+
+    def finish_token_three_d_secure(self, token_id: str) -> str | None:
+        """``POST /v1/tokens/{id}/tds_finish`` after the cardholder's token 3-D Secure.
+
+        Returns the card's ``three_d_secure_status`` (``verified`` / ``attempted`` / ``failed``…).
+        Source: PAY.JP, トークン作成時の3Dセキュア (https://pay.jp/docs/token-tds).
+
+        Raises:
+            PaymentError: the token is not in a 3-D Secure flow or its authentication is not done.
+            ServiceUnavailableError: PAY.JP unreachable (nothing saved; the patient may retry).
+        """
+        token = self._call("post", f"/v1/tokens/{token_id}/tds_finish", {})
+        card = token.get("card") or {}
+        status = card.get("three_d_secure_status")
+        return str(status) if status is not None else None
+
+    def save_card(self, *, card_token: str, email: str | None, patient_id: int,
+                  clinic_id: int | None = None, tenant: str | None = None) -> SavedCardInfo:
+        """Register the card of ``card_token`` at PAY.JP as a new customer's default card.
+
+        Customers belong to the platform account: ``POST /v1/customers`` takes no ``tenant``
+        (PAY.JP API reference, 顧客を作成); the clinic's tenant is named on every charge of the
+        card instead (``tenant=`` on ``POST /v1/charges``, PAY.JP Platform docs). The clinic and
+        tenant are kept in the customer's metadata so the platform's records say whose it is.
+
+        Raises:
+            PaymentError: PAY.JP refused the token (used, 3-D Secure not finished, declined).
+            ServiceUnavailableError: PAY.JP unreachable.
+        """
+        metadata = {"clinicpay_patient": str(patient_id)}
+        if clinic_id is not None:
+            metadata["clinicpay_clinic"] = str(clinic_id)
+        if tenant:
+            metadata["clinicpay_tenant"] = tenant
+        params: dict[str, Any] = {"card": card_token, "metadata": metadata}
         if email:
             params["email"] = email
-        return str(self._call("post", "/v1/customers", params)["id"])
+        cus = self._call("post", "/v1/customers", params)
+        default = cus.get("default_card")
+        card = next((c for c in (cus.get("cards") or {}).get("data") or [] if c.get("id") == default), None) or {}
+        return SavedCardInfo(
+            customer_id=str(cus["id"]),
+            card_id=str(default or ""),
+            brand=str(card.get("brand") or ""),
+            last4=str(card.get("last4") or ""),
+            exp_month=int(card.get("exp_month") or 0),
+            exp_year=int(card.get("exp_year") or 0),
+        )
+
+    def delete_customer(self, customer_id: str) -> bool:
+        """``DELETE /v1/customers/{id}`` (its cards go with it). False when PAY.JP has no such customer.
+
+        Raises ``ServiceUnavailableError`` when PAY.JP is unreachable (nothing known to be deleted).
+        """
+        try:
+            self._call("delete", f"/v1/customers/{customer_id}")
+        except PaymentError as exc:
+            if exc.payjp_code == "invalid_id":
+                return False
+            raise
+        except UserError as exc:
+            if exc.code == "payjp_rejected" and exc.params.get("reason") in ("invalid_id", "404"):
+                return False
+            raise
+        return True
 
     def customer_default_card(self, customer_id: str) -> tuple[str | None, str | None] | None:
         """(brand, last4) of the customer's default card, or None if it has none."""
@@ -485,6 +563,7 @@ __all__ = [
     "LIVE_API_BASE",
     "PayjpConfig",
     "PayjpGateway",
+    "SavedCardInfo",
     "Tenant",
     "payjp",
 ]

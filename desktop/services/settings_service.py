@@ -133,6 +133,7 @@ class ContractView:
     privacy_url: str
     terms_url: str
     platform_fee_rate: str = "1.00"  # percent kept by the PAY.JP Platform account
+    auto_charge_cap: int = 100_000  # whole yen: 自動決済 charges a saved card up to this; above, a link
 
     @property
     def approved(self) -> bool:
@@ -227,7 +228,7 @@ class SettingsService:
         return ContractView(
             mode=c.payment_mode, tenant_registered=bool(c.payjp_tenant_id), review_status=c.review_status,
             care_type=c.care_type, review_checked_at=c.review_checked_at, payment_company=c.payment_company,
-            auto_charge=bool(c.auto_charge), tokushoho_url=base_url_join(base, LEGAL_PATHS["tokushoho"]),
+            auto_charge=bool(c.auto_charge), auto_charge_cap=int(c.auto_charge_cap), tokushoho_url=base_url_join(base, LEGAL_PATHS["tokushoho"]),
             privacy_url=base_url_join(base, LEGAL_PATHS["privacy"]), terms_url=base_url_join(base, LEGAL_PATHS["terms"]),
             platform_fee_rate=c.platform_fee_rate,
         )
@@ -269,6 +270,22 @@ class SettingsService:
             raise SettingsError("not_approved", field="payment_company")
         self._directory.update_clinic(actor, clinic_id,
                                       ClinicUpdate(payment_company=company, auto_charge=bool(auto_charge)))
+        return self.contract(clinic_id)
+
+    def set_auto_charge_cap(self, actor: Actor, clinic_id: int, cap: int | str) -> ContractView:
+        """自動決済の上限額 (管理者 only): a request above ``cap`` whole yen (tax included) is sent by link.
+
+        ``cap`` may be typed with commas or full-width digits. Raises ``ValidationError``
+        (``auto_charge_cap_invalid``, field ``auto_charge_cap``) outside PAY.JP's 50–9,999,999 yen.
+        """
+        self._authorize(actor, clinic_id)
+        try:
+            value = int(_text(str(cap)).replace(",", "").replace("¥", "").replace("円", ""))
+        except ValueError:
+            raise ValidationError("auto_charge_cap_invalid", field="auto_charge_cap") from None
+        if not 50 <= value <= 9_999_999:
+            raise ValidationError("auto_charge_cap_invalid", field="auto_charge_cap")
+        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(auto_charge_cap=value))
         return self.contract(clinic_id)
 
     # -- PAY.JP keys -------------------------------------------------------------------------

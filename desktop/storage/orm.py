@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -147,6 +148,8 @@ class Clinic(Base):
     refund_approval_threshold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     auto_lock_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     lockout_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # 自動決済 charges a saved card only up to this many yen (tax included); above it a link is sent
+    auto_charge_cap: Mapped[int] = mapped_column(Integer, default=100_000, server_default="100000")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -409,6 +412,33 @@ class RefundApproval(Base):
 
 
 Index("ix_refund_approval_clinic_status", RefundApproval.clinic_id, RefundApproval.status)
+
+
+class SavedCard(Base):
+    """The card a patient saved for 自動決済 on the checkout page, with their consent.
+
+    Only what PAY.JP returns about the card is kept (brand, last 4, expiry); the card itself
+    lives at PAY.JP as ``card_id`` of customer ``customer_id``. ``consent_version`` names the
+    consent text the patient ticked (``desktop.services.billing.saved_cards.CONSENT_VERSION``),
+    ``consent_request_id`` the billing request whose link they paid. Times in UTC.
+    """
+
+    __tablename__ = "saved_card"
+    __table_args__ = (UniqueConstraint("patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    customer_id: Mapped[str] = mapped_column(String(100))
+    card_id: Mapped[str] = mapped_column(String(100))
+    brand: Mapped[str] = mapped_column(String(40))
+    last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int] = mapped_column(Integer)
+    exp_year: Mapped[int] = mapped_column(Integer)
+    saved_at: Mapped[dt.datetime]
+    consent_at: Mapped[dt.datetime]
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_request_id: Mapped[int | None] = mapped_column(ForeignKey("billing_request.id"))
 
 
 class WebhookEvent(Base):

@@ -12,7 +12,9 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
 "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log
 
-``staff`` takes ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
+    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
+
+``staff`` and ``saved-cards`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
 from __future__ import annotations
@@ -119,13 +121,13 @@ async def capture(only: str = "") -> None:
     from desktop.ui.dialogs.refund_dialog import RefundDialog
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
-    lang = os.environ.get("CAPTURE_LANG", "ja") if only == "staff" else "ja"
+    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards") else "ja"
     ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
                           LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
-    if only == "staff":
-        await capture_staff(app, lang)
+    if only in ("staff", "saved-cards"):
+        await (capture_staff(app, lang) if only == "staff" else capture_saved_cards(app, lang))
         await app.stop()
         ctx.close()
         return
@@ -479,6 +481,63 @@ async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     await idle_ops(0.3)
     grab(w, "lock")
     grab(w.lock_dialog, "lock-dialog")
+
+
+async def capture_saved_cards(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """登録済みカード: the patient's details with the saved card, and the 確認 step charging it."""
+    from desktop.domain.billing import TaxCategory
+    from desktop.domain.saved_cards import CONSENT_VERSION
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.directory import ClinicUpdate
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator import tds
+    from desktop.simulator.testing import make_test_token
+    from desktop.ui.dialogs.patient_dialog import PatientDialog
+    from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
+
+    suffix = ("-en" if lang == "en" else "") + ("-150" if os.environ.get("QT_SCALE_FACTOR") == "1.5" else "")
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    ctx = app.ctx
+    await sign_in_demo(app)
+    w, s = app.window, app.session
+    w.resize(1366, 768)
+    rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
+    for r in rows:
+        d = await ctx.runner.db(ctx.queries.reservation, r.id)
+        if d.can_request_post_payment and d.patient.email:
+            break
+    # the patient pays a first request with 「このカードを次回以降のお支払いに利用する」 ticked
+    await ctx.runner.payments(ctx.billing.request_payment, d.id, s.actor, 1200, TaxCategory.TAXABLE)
+    await ctx.runner.mail(ctx.outbox.send_due)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+    link = extract_content(box.get(mails[0].key)).first_link.rsplit("/pay/", 1)[1]
+    base, state = app.simulator.base_url, app.simulator_state
+
+    def save() -> None:
+        token = make_test_token(base, DEMO_SECRET_KEY, name="HANAKO YAMADA", email="hanako@example.jp",
+                                three_d_secure=True)
+        tds.record_result(state, token, True)
+        ctx.billing.pay_and_save(link, token, consent_version=CONSENT_VERSION)
+
+    await ctx.runner.payments(save)
+    await ctx.runner.db(ctx.directory.update_clinic, s.actor, s.clinic.id, ClinicUpdate(auto_charge=True))
+    editor = PatientDialog(s, d.patient, w)
+    editor.show()
+    await idle_ops(0.5)
+    grab(editor, "saved-card")
+    editor.close()
+    plan = await s.actions.auto_charge_plan(s.actor, d.id, 3300)
+    dlg = PaymentRequestDialog(d, w, amount=3300, plan=plan)
+    dlg.show()
+    dlg._on_confirm_clicked()
+    await idle_ops(0.2)
+    grab(dlg, "payment-request-saved-card")
+    dlg.close()
 
 
 def main() -> int:

@@ -432,7 +432,7 @@
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -520,7 +520,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -668,7 +668,7 @@
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator&apos;s keys</translation>
+        <translation>Demo mode uses the simulator's keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -786,16 +786,28 @@
         <translation>When on, requests to patients with a saved card are charged at once.</translation>
     </message>
     <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>円</source>
+        <translation>yen</translation>
+    </message>
+    <message>
+        <source>この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。</source>
+        <translation>Requests above this amount are not charged to a saved card: the payment request is e-mailed instead.</translation>
+    </message>
+    <message>
+        <source>自動決済の上限額</source>
+        <translation>Automatic payment limit</translation>
+    </message>
+    <message>
         <source>プラットフォーム手数料</source>
         <translation>Platform fee</translation>
     </message>
     <message>
         <source>PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときにPAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。</source>
         <translation>Set by the operator of the PAY.JP Platform account. It is sent to the PAY.JP tenant at tenant registration and whenever it is changed and saved (0–95 %, at most two decimals).</translation>
-    </message>
-    <message>
-        <source>保存</source>
-        <translation>Save</translation>
     </message>
     <message>
         <source>プラットフォーム手数料率</source>
@@ -807,7 +819,7 @@
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
+        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -856,6 +868,10 @@
     <message>
         <source>プラットフォーム手数料率を {rate}% に設定しました。</source>
         <translation>Platform fee rate set to {rate}%.</translation>
+    </message>
+    <message>
+        <source>自動決済の上限額を {cap} に設定しました。</source>
+        <translation>The automatic payment limit is now {cap}.</translation>
     </message>
     <message>
         <source>審査状況を更新しました: {status}</source>
@@ -964,7 +980,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
     </message>
 </context>
 <context>
@@ -978,7 +994,7 @@ If this keeps happening, press “Copy details” and send them to your support 
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
 ・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
+• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
@@ -1034,7 +1050,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
-        <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
+        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
         <source>請求日時</source>
@@ -1089,7 +1105,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
     </message>
     <message>
         <source>SMTPサーバー</source>
@@ -1215,7 +1231,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -1231,11 +1247,11 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic&apos;s data</translation>
+        <translation>Return to the clinic's data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>ヘルプ</source>
@@ -1322,7 +1338,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
+        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
     </message>
     <message>
         <source>メニュー名</source>
@@ -1444,7 +1460,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient&apos;s details</translation>
+        <translation>Edit the patient's details</translation>
     </message>
 </context>
 <context>
@@ -1550,7 +1566,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>公開キー</source>
@@ -1666,6 +1682,18 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <source>送信</source>
         <translation>Send</translation>
     </message>
+    <message>
+        <source>登録済みカード ({card}) に今すぐ請求します</source>
+        <translation>The saved card ({card}) will be charged now</translation>
+    </message>
+    <message>
+        <source>登録済みカードに今すぐ請求します</source>
+        <translation>The saved card will be charged now</translation>
+    </message>
+    <message>
+        <source>請求額が自動決済の上限額 ({cap}) を超えるため、登録済みカードには請求せず、お支払いのお願いをメールで送ります。</source>
+        <translation>The amount is above the automatic payment limit ({cap}), so the saved card is not charged: the payment request is e-mailed instead.</translation>
+    </message>
 </context>
 <context>
     <name>PaymentSettingsPage</name>
@@ -1701,7 +1729,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -1716,8 +1744,8 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
-        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
+        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
+        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -2015,12 +2043,12 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Reservation saved and pre-paid with the saved card.</translation>
     </message>
     <message>
-        <source>予約を登録し、事前決済の請求メールを送信しました。</source>
-        <translation>Reservation saved; the pre-payment request was e-mailed.</translation>
-    </message>
-    <message>
         <source>予約を登録しました。</source>
         <translation>Reservation created.</translation>
+    </message>
+    <message>
+        <source>予約を登録し、事前決済の請求メールを送信しました。</source>
+        <translation>Reservation saved; the pre-payment request was e-mailed.</translation>
     </message>
 </context>
 <context>
@@ -2047,6 +2075,53 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
 </context>
 <context>
+    <name>SavedCardBox</name>
+    <message>
+        <source>登録済みカード</source>
+        <translation>Saved card</translation>
+    </message>
+    <message>
+        <source>カード</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <source>有効期限</source>
+        <translation>Expires</translation>
+    </message>
+    <message>
+        <source>登録日</source>
+        <translation>Saved on</translation>
+    </message>
+    <message>
+        <source>同意文</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>削除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>{date} に同意：</source>
+        <translation>Agreed on {date}:</translation>
+    </message>
+    <message>
+        <source>登録済みカードの削除</source>
+        <translation>Remove saved card</translation>
+    </message>
+    <message>
+        <source>{card} の登録を削除します。PAY.JPからも削除され、今後は自動決済されません。患者様にはお知らせのメールが届きます。</source>
+        <translation>Remove the saved card {card}? It is deleted at PAY.JP too and will no longer be charged automatically. The patient is sent a notice by e-mail.</translation>
+    </message>
+    <message>
+        <source>削除する</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>カード登録を削除しました（{card}）。</source>
+        <translation>The saved card was removed ({card}).</translation>
+    </message>
+</context>
+<context>
     <name>Setup</name>
     <message>
         <source>クリニック情報</source>
@@ -2058,7 +2133,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page&apos;s public URL</translation>
+        <translation>Payment page's public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -2086,7 +2161,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -2094,7 +2169,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>
@@ -2238,7 +2313,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。</source>
-        <translation>No staff member has a password yet. Check the manager&apos;s name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
+        <translation>No staff member has a password yet. Check the manager's name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
     </message>
     <message>
         <source>スタッフ</source>
@@ -2277,7 +2352,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Training accounts (demo)</translation>
     </message>
     <message>
-        <source>{name}（{role}）&#x3000;パスワード: {password}&#x3000;PIN: {pin}</source>
+        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
         <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
     </message>
     <message>

@@ -63,3 +63,24 @@ def test_custom_id_update_and_delete(target: Target) -> None:
     with pytest.raises(payjp.error.InvalidRequestError) as info:
         payjp.Customer.retrieve(customer.id, api_key=target.secret_key)
     assert info.value.http_status == 404
+
+
+def test_customers_take_no_tenant_and_their_card_is_charged_for_one(target: Target) -> None:
+    """Customers belong to the platform account; the tenant is named on each charge of their card."""
+    with pytest.raises(payjp.error.InvalidRequestError) as info:
+        payjp.Customer.create(api_key=target.secret_key, card=target.token().id, tenant="ten_nowhere")
+    assert info.value.json_body["error"]["code"] in ("no_allowed_param", "invalid_param_key")
+    tenant = target.request("post", "/v1/tenants", {"name": "やまだ内科クリニック", "platform_fee_rate": "1.00"})
+    customer = payjp.Customer.create(api_key=target.secret_key, card=target.token().id)
+    charge = payjp.Charge.create(api_key=target.secret_key, amount=1200, currency="jpy", customer=customer.id,
+                                 tenant=tenant["id"])
+    assert charge.tenant == tenant["id"] and charge.customer == customer.id and charge.paid is True
+
+
+def test_charging_a_deleted_customer_names_the_customer(target: Target) -> None:
+    customer = payjp.Customer.create(api_key=target.secret_key, card=target.token().id)
+    customer.delete()
+    with pytest.raises(payjp.error.InvalidRequestError) as info:
+        payjp.Charge.create(api_key=target.secret_key, amount=1200, currency="jpy", customer=customer.id)
+    error = info.value.json_body["error"]
+    assert error["code"] == "invalid_id" and error["param"] == "customer"

@@ -49,3 +49,19 @@ def test_three_d_secure_request_for_a_saved_card(target: Target) -> None:
     assert request.state == "created"
     again = payjp.ThreeDSecureRequest.retrieve(request.id, api_key=target.secret_key)
     assert again.id == request.id
+
+
+def test_tds_finish_of_a_token_waits_for_the_cardholder(target: Target) -> None:
+    """Token 3-D Secure (saving a card): tds_finish before the cardholder answered is refused."""
+    token = target.token(three_d_secure=True, name="TARO YAMADA", email="patient@example.jp")
+    with pytest.raises(payjp.error.InvalidRequestError) as info:
+        target.request("post", f"/v1/tokens/{token.id}/tds_finish")
+    assert info.value.json_body["error"]["code"] == "three_d_secure_incompleted"
+
+
+def test_tds_finish_of_a_plain_token_is_refused(target: Target) -> None:
+    """A token made without 3-D Secure cannot be "finished" into a 3-D Secure one."""
+    token = target.token()
+    with pytest.raises(payjp.error.InvalidRequestError) as info:
+        target.request("post", f"/v1/tokens/{token.id}/tds_finish")
+    assert info.value.json_body["error"]["code"] == "not_in_three_d_secure_flow"

@@ -88,6 +88,8 @@ NOT_STAFF: dict[str, str] = {
     "SetupService.start_clinic": "first run: the blank clinic and its first 管理者, before anyone can sign in",
     "PaymentService.open_link": "patient", "PaymentService.pay_with_token": "patient",
     "PaymentService.finish_three_d_secure": "patient",
+    "PaymentService.pay_with_customer": "patient: a step of SavedCardService.pay_and_save",
+    "SavedCardService.pay_and_save": "the patient saves a card on the checkout page, with consent (audited)",
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",
     "ReconciliationService.reconcile_attempt": "background", "ReconciliationService.reconcile_refund": "background",
     "ReconciliationService.reconcile_pending": "background",
@@ -251,6 +253,8 @@ CASES: dict[str, Case] = {
                                    prepare=_approval),  # type: ignore[attr-defined]
     "SettingsService.set_payment_company": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.set_payment_company(
         a, e.clinic_id, "PAYJP", e.n() % 2 == 0)),
+    "SettingsService.set_auto_charge_cap": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.set_auto_charge_cap(
+        a, e.clinic_id, 90_000 + e.n())),
     "SettingsService.save_payjp": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.save_payjp(
         a, e.clinic_id, PaymentMode.DEMO, f"pk_demo_{e.n()}", None)),
     "SettingsService.test_connection": Case(MANAGER_ONLY, lambda e, a: e.ctx.settings_service.test_connection(
@@ -300,6 +304,12 @@ CASES: dict[str, Case] = {
         a, e.prepared, "another-long-pass"), prepare=_staff),  # type: ignore[attr-defined]
     "StaffService.set_pin": Case(MANAGER_ONLY, lambda e, a: e.ctx.staff.set_pin(a, e.prepared, "4321"),
                                  prepare=_staff),  # type: ignore[attr-defined]
+    "SavedCardService.card_of": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.card_of(a, 1), events=0),
+    "SavedCardService.plan": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.plan(a, e.prepared, 1500),
+                                  events=0, prepare=lambda e: e.reservation()),  # type: ignore[attr-defined]
+    # a card PAY.JP no longer knows: removed here all the same (one event, the staff member's)
+    "SavedCardService.remove_card": Case(FRONT_DESK, lambda e, a: e.ctx.billing.saved_cards.remove_card(a, 1),
+                                         prepare=lambda e: e.ctx.directory.set_patient_customer(1, "cus_gone")),
     "StaffService.sign_out": Case(frozenset(), lambda e, a: e.ctx.staff.sign_out(a)),
     "StaffService.lock": Case(frozenset(), lambda e, a: e.ctx.staff.lock(a)),
 }

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
 import pytest
 
-from desktop.services.mail_compose import MailComposer, PatientMail, Sex
+from desktop.services.mail_compose import CardRemovedNotice, MailComposer, PatientMail, Sex
 from tests.unit.test_mail_compose import (
     CANCELLATION, CLINIC, ENVELOPE, MESSAGE, PATIENT, RECEIPT, REFUND, REQUEST, RESERVATION, html_part, received,
     text_part,
 )
 
+CARD_REMOVED = CardRemovedNotice(clinic=CLINIC, patient=PATIENT, card="VISA •••• 4242",
+                                 removed_at=dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc))
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 DATA = (CLINIC.name, CLINIC.address or "", PATIENT.name, PATIENT.address or "", RESERVATION.menu_name, MESSAGE,
         CANCELLATION.message, *RESERVATION.attachments)
@@ -24,11 +27,12 @@ def japanese_left(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if JAPANESE.search(line)]
 
 
-@pytest.mark.parametrize("mail", [REQUEST, RECEIPT, REFUND, CANCELLATION,
+@pytest.mark.parametrize("mail", [REQUEST, RECEIPT, REFUND, CANCELLATION, CARD_REMOVED,
                                   replace(REQUEST, patient=replace(PATIENT, sex=None, phone=None, address=None),
                                           reservation=replace(RESERVATION, attachments=())),
                                   replace(REQUEST, patient=replace(PATIENT, sex=Sex.OTHER))],
-                         ids=["request", "receipt", "refund", "cancellation", "request-unknowns", "request-other"])
+                         ids=["request", "receipt", "refund", "cancellation", "card-removed", "request-unknowns",
+                              "request-other"])
 def test_english_mail_has_no_japanese_but_the_data(mail: PatientMail) -> None:
     message = received(MailComposer().compose(mail, ENVELOPE, "en"))
     assert japanese_left(str(message["Subject"])) == []

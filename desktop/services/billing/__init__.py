@@ -47,6 +47,7 @@ from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.billing.refunds import RefundService
 from desktop.services.billing.requests import RequestService
+from desktop.services.billing.saved_cards import AutoChargePlan, SavedCardService, SavedCardView
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
@@ -88,6 +89,7 @@ class BillingService:
             db=db, gateway_for=gateway_for, recorder=charges, reconciliation=self.reconciliation, clock=clock
         )
         self.requests = RequestService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
+        self.saved_cards = SavedCardService(db=db, payments=self.payments, notifier=self.notifier, clock=clock)
         self.refunds = RefundService(
             db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
         )
@@ -100,6 +102,7 @@ class BillingService:
         self.pay_with_token = self.payments.pay_with_token
         self.charge_saved_card = self.payments.charge_saved_card
         self.finish_three_d_secure = self.payments.finish_three_d_secure
+        self.pay_and_save = self.saved_cards.pay_and_save
         self.reconcile_attempt = self.reconciliation.reconcile_attempt
         self.reconcile_refund = self.reconciliation.reconcile_refund
         self.reconcile_pending = self.reconciliation.reconcile_pending
@@ -171,6 +174,9 @@ __all__ = [
     "RefundService",
     "RequestOutcome",
     "RequestService",
+    "AutoChargePlan",
+    "SavedCardService",
+    "SavedCardView",
     "payment_block",
     "payment_usable",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.services import links, outbox
 from desktop.services import mail_compose as mail
 from desktop.services.billing.common import Clock, public_base_url
-from desktop.storage.orm import BillingRequest
+from desktop.storage.orm import BillingRequest, Clinic, Patient
 from desktop.storage.repositories import BillingRequestRepository
 
 
@@ -57,6 +57,44 @@ class PatientNotifier:
         """The notice that an unpaid request was cancelled."""
         self._queue(s, req, mail.CancellationNotice, amount_yen=req.amount, cancelled_at=cancelled_at)
 
+    def card_removed(self, s: Session, patient: Patient, card: str, removed_at: dt.datetime) -> None:
+        """The notice that the card ``card`` (「VISA •••• 4242」) saved for 自動決済 was removed."""
+        if not patient.email:
+            return
+        clinic = s.get(Clinic, patient.clinic_id)
+        assert clinic is not None
+        content = mail.CardRemovedNotice(
+            clinic=self._clinic(clinic), patient=self._patient(patient, patient.email), card=card,
+            removed_at=removed_at,
+        )
+        self._enqueue(s, clinic, patient, None, content)
+
+    @staticmethod
+    def _clinic(clinic: Clinic) -> mail.Clinic:
+        return mail.Clinic(
+            name=clinic.name, email=clinic.email or None, phone=clinic.phone or None, address=clinic.address or None
+        )
+
+    @staticmethod
+    def _patient(patient: Patient, email: str) -> mail.Patient:
+        return mail.Patient(
+            name=patient.full_name, email=email, sex=mail.Sex.parse(patient.sex), phone=patient.phone or None,
+            address=patient.address or None,
+        )
+
+    def _enqueue(self, s: Session, clinic: Clinic, patient: Patient, request_id: int | None,
+                 content: mail.PatientMail) -> None:
+        now = self.clock()
+        sender = clinic.email or "no-reply@clinicpay.invalid"
+        envelope = mail.Envelope(
+            from_address=sender, message_id=mail.new_message_id(sender.rpartition("@")[2]), date=now
+        )
+        lang = patient.language if patient.language in ("ja", "en") else "ja"
+        message = self.composer.compose(content, envelope, lang)
+        outbox.enqueue(
+            s, clinic_id=clinic.id, billing_request_id=request_id, kind=mail.mail_kind(content), message=message, now=now
+        )
+
     def _queue(self, s: Session, req: BillingRequest, kind: Any, **fields: Any) -> None:
         """Compose a ``kind`` mail from the request's parties and ``fields`` and put it in the outbox.
 
@@ -67,16 +105,8 @@ class PatientNotifier:
             return
         base = public_base_url(clinic)
         content: mail.PatientMail = kind(
-            clinic=mail.Clinic(
-                name=clinic.name, email=clinic.email or None, phone=clinic.phone or None, address=clinic.address or None
-            ),
-            patient=mail.Patient(
-                name=patient.full_name,
-                email=patient.email,
-                sex=mail.Sex.parse(patient.sex),
-                phone=patient.phone or None,
-                address=patient.address or None,
-            ),
+            clinic=self._clinic(clinic),
+            patient=self._patient(patient, patient.email),
             reservation=mail.Reservation(
                 menu_name=menu.name,
                 starts_at=reservation.starts_at,
@@ -84,13 +114,4 @@ class PatientNotifier:
             ),
             **{name: value(base) if callable(value) else value for name, value in fields.items()},
         )
-        now = self.clock()
-        sender = clinic.email or "no-reply@clinicpay.invalid"
-        envelope = mail.Envelope(
-            from_address=sender, message_id=mail.new_message_id(sender.rpartition("@")[2]), date=now
-        )
-        lang = patient.language if patient.language in ("ja", "en") else "ja"
-        message = self.composer.compose(content, envelope, lang)
-        outbox.enqueue(
-            s, clinic_id=clinic.id, billing_request_id=req.id, kind=mail.mail_kind(content), message=message, now=now
-        )
+        self._enqueue(s, clinic, patient, req.id, content)

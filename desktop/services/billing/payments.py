@@ -128,6 +128,20 @@ class PaymentService:
         attempt_id = self._begin_attempt(view.request_id, AttemptMethod.CARD_TOKEN, staff_id=None)
         return self._charge(attempt_id, card=card_token, three_d_secure=three_d_secure, raw_link=raw_token)
 
+    def pay_with_customer(self, raw_token: str, customer: str) -> PaymentOutcome:
+        """The patient, on the link's page, pays with the card they just saved (customer ``cus_…``).
+
+        The card passed token 3-D Secure when it was saved a moment ago, so the charge asks for
+        none again. Raises: as ``pay_with_token``.
+        """
+        view = self.open_link(raw_token)
+        if view.status is not LinkStatus.PAYABLE or view.request_id is None:
+            raise link_error(view.status)
+        if self.card_payment_block(view.request_id) is not None:
+            raise PaymentError("card_payment_unavailable")
+        attempt_id = self._begin_attempt(view.request_id, AttemptMethod.CARD_TOKEN, staff_id=None)
+        return self._charge(attempt_id, customer=customer, raw_link=raw_token)
+
     def charge_saved_card(self, request_id: int, staff_id: int | None) -> PaymentOutcome:
         """自動決済: charge the patient's saved card for an open request.
 

@@ -14,7 +14,9 @@ from desktop.domain.errors import (
     PaymentError,
     ServiceUnavailableError,
     StateError,
+    UserError,
 )
+from desktop.domain.formatting import format_yen
 from desktop.domain.money import Yen, parse_charge_yen
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.validation import validate_email, validate_message
@@ -28,6 +30,7 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
+from desktop.services.billing.saved_cards import forget_missing_card, plan_for
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
@@ -74,7 +77,9 @@ class RequestService:
         """後決済請求: record the request and e-mail the patient a personal link.
 
         With 自動決済 and a saved card, the card is charged at once instead; if that card is
-        declined, the patient gets a link by e-mail as usual.
+        declined, expired or removed at PAY.JP, the patient gets a link by e-mail as usual, and
+        so when ``amount`` is above the clinic's 自動決済 cap (``auto_charge_error`` then says why:
+        PAY.JP's reason, or ``auto_charge_over_cap``).
 
         Args:
             reservation_id: the reservation billed.
@@ -126,8 +131,12 @@ class RequestService:
         category: TaxCategory,
         text: str,
         kind: RequestKind,
-    ) -> tuple[BillingRequest, bool]:
-        """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction."""
+    ) -> tuple[BillingRequest, bool | UserError]:
+        """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction.
+
+        The second value: True when 自動決済 charges the saved card next, False when it does not
+        apply, or the reason (``auto_charge_over_cap``) a saved card is not charged this time.
+        """
         now = self.clock()
         reservation = s.get(Reservation, reservation_id)
         if reservation is None:
@@ -147,7 +156,10 @@ class RequestService:
         if blocked is not None:
             raise StateError(blocked)
         validate_email(patient.email)
-        auto = bool(clinic.auto_charge and patient.payjp_customer_id)
+        plan = plan_for(s, clinic, patient, value)
+        auto: bool | UserError = plan.charge_now
+        if plan.reason is not None:  # a saved card, but not for this amount: the link says why
+            auto = UserError(plan.reason, cap=format_yen(plan.cap))
         req = BillingRequest(
             clinic_id=clinic.id,
             reservation_id=reservation.id,
@@ -173,14 +185,16 @@ class RequestService:
             req,
             Audit(
                 "staff", "request_created", staff.id,
-                {"message": text, "tax_category": category.value, "auto_charge": auto},
+                {"message": text, "tax_category": category.value, "auto_charge": auto is True},
             ),
         )
-        if not auto:
+        if auto is not True:
             self.notifier.payment_link(s, req, raw)
         return req, auto
 
-    def _after_create(self, request_id: int, staff_id: int, auto: bool) -> RequestOutcome:
+    def _after_create(self, request_id: int, staff_id: int, auto: bool | UserError) -> RequestOutcome:
+        if isinstance(auto, UserError):
+            return RequestOutcome(request_id, BillingState.REQUESTED, auto_charged=False, auto_charge_error=auto)
         if not auto:
             return RequestOutcome(request_id, BillingState.REQUESTED)
         try:
@@ -188,9 +202,20 @@ class RequestService:
             return RequestOutcome(request_id, outcome.state, auto_charged=True)
         except (PaymentError, ServiceUnavailableError) as exc:
             # The saved card did not work: the patient got a link by e-mail instead.
+            if exc.code == "saved_card_missing":
+                self._forget_missing(request_id)
             return RequestOutcome(request_id, BillingState.REQUESTED, auto_charged=False, auto_charge_error=exc)
         except OutcomeUnknownError as exc:
             return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
+
+    def _forget_missing(self, request_id: int) -> None:
+        """The saved card is gone at PAY.JP: staff no longer see it, 自動決済 no longer tries it."""
+        with self.db.uow() as uow:
+            req = BillingRepositories(uow.session).requests.get(request_id)
+            patient = uow.session.get(Patient, req.patient_id)
+            if patient is not None and patient.payjp_customer_id:
+                forget_missing_card(uow.session, patient.id, patient.payjp_customer_id)
+            uow.commit()
 
     def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
         now = self.clock()

@@ -26,6 +26,7 @@ from starlette.routing import Route
 from desktop.domain.billing import TaxCategory, included_tax
 from desktop.domain.errors import MESSAGES, OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.formatting import Language
+from desktop.domain.saved_cards import CONSENT_VERSION, consent_text
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
 from desktop.services.checkout.security import origin_of, same_origin
 from desktop.services.checkout.state import (
@@ -112,6 +113,7 @@ async def pay_page(request: Request) -> Response:
         return checkout.render(
             request, "pay.html", cache_for=None if error else token, **common, csrf=checkout.csrf.token("pay", token),
             card_messages=json.dumps(messages, ensure_ascii=False), error=error,
+            consent_version=CONSENT_VERSION, consent_text=consent_text(CONSENT_VERSION, view.clinic_name, lang),
         )
     if view.status == LinkStatus.PROCESSING and view.pending_charge_id and view.clinic_id is not None:
         # 3-D Secure was started and not finished (the patient came back from PAY.JP's page,
@@ -188,7 +190,12 @@ async def _charge_json(request: Request, checkout: Checkout, charge: Callable[[]
 
 
 async def pay_submit(request: Request) -> Response:
-    """POST /pay/{token}: charge the card token (charge 3-D Secure on the actual amount)."""
+    """POST /pay/{token}: charge the card token (charge 3-D Secure on the actual amount).
+
+    With ``save_card`` (the patient ticked 「このカードを次回以降のお支払いに利用する」, agreeing
+    to the consent text of ``consent_version``) the token was made with token 3-D Secure: the
+    card is saved for 自動決済 and then charged (``SavedCardService.pay_and_save``).
+    """
     checkout = checkout_of(request)
     denied = _guard(request, checkout, request.headers.get("x-csrf-token"))
     if denied is not None:
@@ -197,8 +204,13 @@ async def pay_submit(request: Request) -> Response:
     card_token = body.get("card_token")
     if not isinstance(card_token, str):
         card_token = ""
-    charge = functools.partial(checkout.services.payments.pay_with_token, _token(request), card_token,
-                               three_d_secure=True)
+    if body.get("save_card") is True:
+        version = body.get("consent_version")
+        charge = functools.partial(checkout.services.payments.pay_and_save, _token(request), card_token,
+                                   consent_version=version if isinstance(version, str) else "")
+    else:
+        charge = functools.partial(checkout.services.payments.pay_with_token, _token(request), card_token,
+                                   three_d_secure=True)
     return await _charge_json(request, checkout, charge, "payment")
 
 

@@ -43,6 +43,8 @@ class LinkPayments(Protocol):
 
     def finish_three_d_secure(self, raw_token: str) -> PaymentOutcome: ...
 
+    def pay_and_save(self, raw_token: str, card_token: str, *, consent_version: str = ...) -> PaymentOutcome: ...
+
 
 class PayjpEvents(Protocol):
     """Applies one PAY.JP webhook event (``desktop.services.billing.PayjpEventService``)."""

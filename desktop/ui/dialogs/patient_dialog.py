@@ -38,6 +38,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading
+from desktop.ui.widgets.saved_card_box import SavedCardBox
 
 TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
                ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "名")),
@@ -134,6 +135,12 @@ class PatientDialog(QDialog):
                                            "padding: 6px;")
         self.duplicate_label.hide()
         layout.addWidget(self.duplicate_label)
+        self.saved_card: SavedCardBox | None = None
+        if patient is not None:
+            self.saved_card = SavedCardBox(session, patient.id)
+            self.saved_card.changed.connect(lambda: QTimer.singleShot(0, self._fit))
+            layout.addWidget(self.saved_card)
+            self.saved_card.load()
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.save_button = QPushButton(self.tr("保存"))
         self.cancel_button.setAutoDefault(False)

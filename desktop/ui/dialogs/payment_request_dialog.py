@@ -21,7 +21,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import format_tax_category, format_yen
 from desktop.domain.validation import parse_amount, validate_message
-from desktop.services.billing import DEFAULT_MESSAGE
+from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
@@ -39,8 +39,11 @@ class PaymentRequestDialog(QDialog):
 
     def __init__(self, detail: ReservationDetail, parent: QWidget | None = None, *,
                  amount: int | None = None, tax: TaxCategory | None = None, message: str | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, plan: AutoChargePlan | None = None) -> None:
         super().__init__(parent)
+        # 自動決済 with a saved card: the 確認 step says whether it is charged now (``plan`` from
+        # DeskActions.auto_charge_plan; None when the patient has no saved card or 自動決済 is off)
+        self._plan = plan if plan is not None and (plan.charge_now or plan.reason is not None) else None
         self.setWindowTitle(title or self.tr("後決済請求"))  # a given title is already translated
         self.setMinimumWidth(520)
         self.result_value: PaymentRequestInput | None = None
@@ -102,6 +105,13 @@ class PaymentRequestDialog(QDialog):
         summary.addRow(self.tr("課税対象"), self.summary_tax)
         summary.addRow(self.tr("伝達事項"), self.summary_message)
         c.addLayout(summary)
+        self.summary_auto = QLabel()
+        self.summary_auto.setWordWrap(True)
+        self.summary_auto.setObjectName("autoChargeNotice")
+        self.summary_auto.setStyleSheet("font-weight: bold; color: #0b4f8a; background: #eef5fc; "
+                                        "border: 1px solid #b6d4f2; padding: 6px;")
+        self.summary_auto.hide()
+        c.addWidget(self.summary_auto)
         self.back_button = QPushButton(self.tr("戻る"))
         self.send_button = QPushButton(self.tr("送信"))
         row = QHBoxLayout()
@@ -148,10 +158,26 @@ class PaymentRequestDialog(QDialog):
         self.summary_amount.setText(format_yen(amount))
         self.summary_tax.setText(format_tax_category(tax, lang))
         self.summary_message.setText(message)
+        self._show_auto_charge(amount)
         self.stack.setCurrentIndex(1)
         self.confirm_button.setDefault(False)
         self.send_button.setDefault(True)
         self.send_button.setFocus()
+
+    def _show_auto_charge(self, amount: int) -> None:
+        plan = self._plan
+        if plan is None:
+            self.summary_auto.hide()
+            return
+        card = plan.card.label if plan.card is not None else ""
+        if amount <= plan.cap:
+            text = (self.tr("登録済みカード ({card}) に今すぐ請求します").format(card=card) if card
+                    else self.tr("登録済みカードに今すぐ請求します"))
+        else:
+            text = self.tr("請求額が自動決済の上限額 ({cap}) を超えるため、登録済みカードには請求せず、"
+                           "お支払いのお願いをメールで送ります。").format(cap=format_yen(plan.cap))
+        self.summary_auto.setText(text)
+        self.summary_auto.show()
 
     def _on_back_clicked(self) -> None:
         self.stack.setCurrentIndex(0)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import UserError
-from desktop.domain.formatting import JST
+from desktop.domain.formatting import JST, format_yen
 from desktop.services.actions import DeskActions
 from desktop.services.settings_service import PAYMENT_COMPANY, ContractView
 from desktop.ui import async_ops, i18n, messages
@@ -132,6 +132,24 @@ class ContractPanel(QWidget):
         self.auto_hint.setStyleSheet("color: #666;")
         self.auto_hint.setWordWrap(True)
         uform.addRow("", self.auto_hint)
+        self.cap_edit = QLineEdit()
+        self.cap_edit.setMaximumWidth(120)
+        self.cap_edit.setPlaceholderText("100,000")
+        self.save_cap_button = QPushButton(self.tr("保存"))
+        cap_row = QHBoxLayout()
+        cap_row.addWidget(self.cap_edit)
+        cap_row.addWidget(QLabel(self.tr("円")))
+        cap_row.addWidget(self.save_cap_button)
+        cap_row.addStretch(1)
+        self.cap_error = ErrorLabel()
+        cap_hint = QLabel(self.tr("この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。"))
+        cap_hint.setStyleSheet("color: #666;")
+        cap_hint.setWordWrap(True)
+        cap_box = QVBoxLayout()
+        cap_box.addLayout(cap_row)
+        cap_box.addWidget(self.cap_error)
+        cap_box.addWidget(cap_hint)
+        uform.addRow(self.tr("自動決済の上限額"), cap_box)
         self.usage_reason = ErrorLabel()
         self.usage_reason.setStyleSheet("color: #8a4b00;")
         uform.addRow("", self.usage_reason)
@@ -182,6 +200,8 @@ class ContractPanel(QWidget):
         self.refresh_button.clicked.connect(lambda: self.refresh_review(quiet=False))
         self.apply_link.clicked.connect(self._on_apply_link_clicked)
         self.save_fee_button.clicked.connect(self.save_fee_rate)
+        self.save_cap_button.clicked.connect(self.save_auto_charge_cap)
+        self.cap_edit.returnPressed.connect(self.save_auto_charge_cap)
         self.company_combo.activated.connect(lambda *_: self._save_usage())
         for button in self.auto_charge.buttons.values():
             button.clicked.connect(lambda *_: self._save_usage())
@@ -213,6 +233,7 @@ class ContractPanel(QWidget):
         selectable = view.company_selectable
         self.company_combo.setCurrentIndex(max(0, self.company_combo.findData(view.payment_company)))
         self.auto_charge.set_value(view.auto_charge)
+        self.cap_edit.setText(f"{view.auto_charge_cap:,}")
         self.company_combo.setEnabled(selectable)
         self.auto_charge.setEnabled(selectable and view.payment_company == PAYMENT_COMPANY)
         if not selectable:
@@ -278,6 +299,25 @@ class ContractPanel(QWidget):
 
         async_ops.run_op(self.desk.set_platform_fee_rate(s.actor, s.clinic.id, self.fee_rate.text()),
                          busy=[self.save_fee_button], on_success=done, on_failure=failed, name="fee-rate")
+
+    def save_auto_charge_cap(self) -> None:
+        """保存 of 自動決済の上限額 (whole yen); a wrong amount is shown under the field."""
+        s = self.session
+        self.cap_error.clear_error()
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, UserError) and exc.field == "auto_charge_cap":
+                self.cap_error.show_error(exc.message(i18n.language()))
+                self.cap_edit.setFocus()
+                return True
+            return False
+
+        def done(view: ContractView) -> None:
+            self.show_view(view)
+            messages.info(self.tr("自動決済の上限額を {cap} に設定しました。").format(cap=format_yen(view.auto_charge_cap)))
+
+        async_ops.run_op(self.desk.set_auto_charge_cap(s.actor, s.clinic.id, self.cap_edit.text()),
+                         busy=[self.save_cap_button], on_success=done, on_failure=failed, name="auto-charge-cap")
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
 from desktop.services.front_desk import ReservationRow
 from desktop.services.booking import Booking
@@ -183,6 +184,12 @@ class ReservationsPage(QWidget):
                     reason=booking.pre_payment_error.message(i18n.language())))
             elif booking.pre_payment is not None and booking.pre_payment.auto_charged:
                 messages.info(self.tr("予約を登録し、保存済みのカードで事前決済しました。"))
+            elif booking.pre_payment is not None and booking.pre_payment.auto_charge_error is not None:
+                # a saved card, but not charged (over the cap, declined…): the link went by mail, say why
+                error = booking.pre_payment.auto_charge_error
+                if error.code != "auto_charge_over_cap":
+                    error = UserError("auto_charge_fell_back", reason=error)
+                messages.warning(self.tr("予約を登録しました。") + " " + error.message(i18n.language()))
             elif booking.pre_payment is not None:
                 messages.info(self.tr("予約を登録し、事前決済の請求メールを送信しました。"))
             else:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.clinic import ReservationStatus
 from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.formatting import format_jst_datetime, format_yen
-from desktop.services.billing import RequestOutcome
+from desktop.services.billing import AutoChargePlan, RequestOutcome
 from desktop.services.front_desk import PatientInfo, ReservationDetail
 from desktop.services.history import HistoryRow
 from desktop.ui import async_ops, i18n, messages
@@ -222,9 +222,25 @@ class ReservationDetailPanel(QWidget):
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
             return
-        values = PaymentRequestDialog.ask(self, self.detail)
-        if values is not None:
-            self.send_request(values)
+        detail = self.detail
+
+        def ask(plan: AutoChargePlan | None) -> None:
+            current = self.detail
+            if current is None or current.id != detail.id:
+                return  # another reservation was chosen meanwhile
+            values = PaymentRequestDialog.ask(self, current, plan=plan)
+            if values is not None:
+                self.send_request(values)
+
+        def without_plan(exc: BaseException) -> bool:
+            # the look-up failed: ask anyway; the request itself decides (and says) what happens
+            ask(None)
+            return True
+
+        s = self.session
+        async_ops.run_op(s.actions.auto_charge_plan(s.actor, detail.id, detail.menu.price or 0),
+                         busy=[self.request_button], on_success=ask, on_failure=without_plan,
+                         name="auto-charge-plan")
 
     def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None) -> None:
         assert self.detail is not None
@@ -240,8 +256,12 @@ class ReservationDetailPanel(QWidget):
         def done(outcome: RequestOutcome) -> None:
             text = self.tr("保存済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
                 self.tr("請求メールを送信待ちにしました（{patient} 様・{amount}）。")
-            if outcome.auto_charge_error is not None:
-                messages.warning(outcome.auto_charge_error.message(i18n.language()))
+            error = outcome.auto_charge_error
+            if error is not None:
+                if not outcome.auto_charged and error.code != "auto_charge_over_cap":
+                    # the saved card did not pay: the link went by mail; say so, with PAY.JP's reason
+                    error = UserError("auto_charge_fell_back", reason=error)
+                messages.warning(error.message(i18n.language()))
             self._after_change(text.format(patient=patient, amount=format_yen(values.amount)), billing=True)
 
         resume = values if replace is None else None

@@ -57,7 +57,9 @@
 
   function initPayForm(form) {
     var data = form.dataset;
-    var payjp = window.Payjp(data.publicKey, { locale: data.locale });
+    // Token 3-D Secure (saving the card) in an iframe over the page: a sub-window opened after
+    // the tap's asynchronous token call would be blocked on phones.
+    var payjp = window.Payjp(data.publicKey, { locale: data.locale, threeDSecureWorkflow: 'iframe' });
     var elements = payjp.elements({ locale: data.locale });
     var number = elements.create('cardNumber');
     var expiry = elements.create('cardExpiry');
@@ -79,6 +81,7 @@
     var name = document.getElementById('card-name');
     var email = document.getElementById('card-email');
     var phone = document.getElementById('card-phone');
+    var saveCard = document.getElementById('save-card');
     var busy = false;
 
     function setBusy(on) {
@@ -139,13 +142,20 @@
       var card = { name: name.value };
       if (email.value) { card.email = email.value; }
       if (phone.value) { card.phone = phoneE164(phone.value); }
-      payjp.createToken(number, { card: card }).then(function (result) {
+      // Saving the card for later payments: 3-D Secure when the card is registered (token
+      // 3-D Secure, PAY.JP's dialog), as PAY.JP advises for stored-card billing.
+      var save = !!(saveCard && saveCard.checked);
+      var options = { card: card };
+      if (save) { options.three_d_secure = true; }
+      payjp.createToken(number, options).then(function (result) {
         if (result.error) {
           // PAY.JP's own message is not meant for end users: an unknown code gets ours.
           fail(messages[result.error.code] || data.msgCard);
           return null;
         }
-        return post(data.action, data.csrf, { card_token: result.id }).then(function (answer) {
+        var body = { card_token: result.id };
+        if (save) { body.save_card = true; body.consent_version = data.consentVersion; }
+        return post(data.action, data.csrf, body).then(function (answer) {
           handleAnswer(answer, function (message) { fail(message || data.msgNetwork); });
         });
       }).catch(function () { fail(data.msgNetwork); });
