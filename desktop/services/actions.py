@@ -22,7 +22,7 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
-from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome
+from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome, VisitCancelled
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
@@ -121,9 +121,18 @@ class DeskActions:
                                         menu_id=menu_id, starts_at=starts_at, message=message,
                                         attachments=attachments)
 
-    async def set_reservation_status(self, actor: Actor, reservation_id: int, status: ReservationStatus) -> None:
-        """Change a reservation's 状態 (予約済み, 来院済み…); audited."""
+    async def set_reservation_status(self, actor: Actor, reservation_id: int,
+                                     status: ReservationStatus) -> VisitCancelled | None:
+        """Change a reservation's 状態 (予約済み, 来院済み…); audited.
+
+        キャンセル also cancels the visit's unpaid requests (links dead, patients mailed) and returns
+        what was done, with the paid pre-payments staff should now refund. Raises ``StateError``
+        (``request_processing``) while a patient is paying.
+        """
+        if ReservationStatus(status) is ReservationStatus.CANCELLED:
+            return await self._run.payments(self._billing.cancel_reservation, reservation_id, actor)
         await self._run.db(self._directory.set_reservation_status, actor, reservation_id, status)
+        return None
 
     async def save_patient(self, clinic_id: int, actor: Actor, patient_id: int | None, values: dict[str, Any], *,
                            check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
@@ -153,20 +162,28 @@ class DeskActions:
     # -- 後決済請求 and 決済管理 -----------------------------------------------------------------
 
     async def request_payment(self, reservation_id: int, actor: Actor, amount: int,
-                              tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE) -> RequestOutcome:
+                              tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE, *,
+                              replace_open: bool = False, additional: bool = False) -> RequestOutcome:
         """後決済請求 of ``amount`` whole yen: the patient is e-mailed a link (or charged at once with 自動決済).
 
         Raises ``ValidationError`` (e.g. ``field == "email"`` when the patient has no usable address)
-        or ``StateError``; nothing is recorded then.
+        or ``StateError``; nothing is recorded then. ``StateError`` ``visit_has_open_request`` asks
+        whether to replace the visit's unpaid request (call again with ``replace_open``);
+        ``visit_already_paid`` whether to send a 追加請求 (call again with ``additional``).
         """
         return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
-                                        tax_category, message)
+                                        tax_category, message, replace_open=replace_open, additional=additional)
 
     async def re_request(self, request_id: int, actor: Actor, *, amount: int | None = None,
-                         tax_category: TaxCategory | str | None = None, message: str | None = None) -> RequestOutcome:
-        """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen)."""
+                         tax_category: TaxCategory | str | None = None, message: str | None = None,
+                         replace_open: bool = False, additional: bool = False) -> RequestOutcome:
+        """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen).
+
+        ``replace_open`` / ``additional`` as ``request_payment``.
+        """
         return await self._run.payments(self._billing.re_request, request_id, actor, amount=amount,
-                                        tax_category=tax_category, message=message)
+                                        tax_category=tax_category, message=message,
+                                        replace_open=replace_open, additional=additional)
 
     async def cancel_request(self, request_id: int, actor: Actor) -> None:
         """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -283,6 +284,11 @@ Index("ix_billing_request_clinic_staff", BillingRequest.clinic_id, BillingReques
 Index("ix_billing_request_updated_at", BillingRequest.updated_at)
 Index("ix_billing_request_clinic_given", BillingRequest.clinic_id, BillingRequest.patient_given, BillingRequest.requested_at)
 Index("ix_billing_request_clinic_kana", BillingRequest.clinic_id, BillingRequest.patient_kana, BillingRequest.requested_at)
+# one open (unpaid) request per visit (migration 0010): two PCs cannot both leave a payable link
+OPEN_REQUEST_INDEX = "uq_billing_request_open_reservation"
+_OPEN_STATES = text("state IN ('requested', 'processing')")
+Index(OPEN_REQUEST_INDEX, BillingRequest.reservation_id, unique=True,
+      sqlite_where=_OPEN_STATES, postgresql_where=_OPEN_STATES)
 
 
 class PaymentAttempt(Base):
