@@ -163,7 +163,7 @@ class DeskActions:
 
     async def request_payment(self, reservation_id: int, actor: Actor, amount: int,
                               tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE, *,
-                              replace_open: bool = False, additional: bool = False) -> RequestOutcome:
+                              replace_open: int | None = None, additional: bool = False) -> RequestOutcome:
         """後決済請求 of ``amount`` whole yen: the patient is e-mailed a link (or charged at once with 自動決済).
 
         Raises ``ValidationError`` (e.g. ``field == "email"`` when the patient has no usable address)
@@ -176,7 +176,7 @@ class DeskActions:
 
     async def re_request(self, request_id: int, actor: Actor, *, amount: int | None = None,
                          tax_category: TaxCategory | str | None = None, message: str | None = None,
-                         replace_open: bool = False, additional: bool = False) -> RequestOutcome:
+                         replace_open: int | None = None, additional: bool = False) -> RequestOutcome:
         """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen).
 
         ``replace_open`` / ``additional`` as ``request_payment``.

@@ -198,6 +198,12 @@ def _approval(env: Env) -> str:
     return outcome.approval_id
 
 
+def _visit_with_unpaid_request(env: Env) -> int:
+    reservation_id = env.reservation()
+    env.ctx.billing.request_payment(reservation_id, env.actors[StaffRole.STAFF], 1200, "taxable")
+    return reservation_id
+
+
 def _no_smtp(env: Env) -> None:
     env.ctx.directory.update_clinic(env.actors[StaffRole.MANAGER], env.clinic_id, ClinicUpdate(smtp_host=""))
 
@@ -232,6 +238,9 @@ CASES: dict[str, Case] = {
                                       events=3, prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "RequestService.re_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.requests.re_request(e.prepared, a),
                                       events=3, prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
+    # キャンセル of a reservation with an unpaid request: the reservation's status and the request (2 events)
+    "RequestService.cancel_reservation": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_reservation(
+        e.prepared, a), events=2, prepare=_visit_with_unpaid_request),  # type: ignore[attr-defined]
     "RequestService.cancel_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_request(e.prepared, a),
                                           prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "BillingService.refund": Case(MANAGER_ONLY, lambda e, a: e.ctx.billing.refund(e.prepared, a, 100, "返金"),

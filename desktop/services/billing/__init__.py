@@ -117,7 +117,7 @@ class BillingService:
         message: str | None = DEFAULT_MESSAGE,
         *,
         kind: RequestKind = RequestKind.POST_PAYMENT,
-        replace_open: bool = False,
+        replace_open: int | None = None,
         additional: bool = False,
     ) -> RequestOutcome:
         """``RequestService.request_payment``; ``amount`` may still be typed text (parsed here)."""
@@ -134,7 +134,7 @@ class BillingService:
         amount: object | None = None,
         tax_category: TaxCategory | str | None = None,
         message: str | None = None,
-        replace_open: bool = False,
+        replace_open: int | None = None,
         additional: bool = False,
     ) -> RequestOutcome:
         """``RequestService.re_request``; ``amount`` may still be typed text (parsed here)."""

@@ -119,14 +119,14 @@ class RequestService:
         message: str | None = DEFAULT_MESSAGE,
         *,
         kind: RequestKind = RequestKind.POST_PAYMENT,
-        replace_open: bool = False,
+        replace_open: int | None = None,
         additional: bool = False,
     ) -> RequestOutcome:
         """後決済請求: record the request and e-mail the patient a personal link.
 
         A visit has at most one open request (the database refuses a second one, so two PCs
-        cannot both send): with ``replace_open`` an unpaid one is cancelled and replaced in the
-        same transaction; without it the call is refused. A visit already paid takes a new
+        cannot both send): the unpaid one is cancelled and replaced in the same transaction when
+        ``replace_open`` names it; otherwise the call is refused. A visit already paid takes a new
         request only as a confirmed 追加請求 (``additional``).
 
         With 自動決済 and a saved card, the card is charged at once instead; if that card is
@@ -139,7 +139,9 @@ class RequestService:
             tax_category: 課税 or 非課税.
             message: 伝達事項 for the patient (at most 1,000 characters).
             kind: post- or pre-payment.
-            replace_open: cancel the visit's unpaid request (its link dies) and send this one instead.
+            replace_open: id of the visit's unpaid request staff agreed to replace (the ``request_id``
+                of a ``visit_has_open_request`` error): it is cancelled (its link dies) and this one
+                sent instead. Another PC having replaced it meanwhile refuses the call again.
             additional: the visit is already paid and staff confirmed an additional request.
 
         Returns:
@@ -148,8 +150,8 @@ class RequestService:
         Raises:
             ValidationError: amount out of range, message too long, patient e-mail missing or invalid.
             StateError: reservation cancelled, menu does not allow this kind, payments not usable;
-                ``visit_has_open_request`` (``amount``: the unpaid request's whole yen) without
-                ``replace_open``; ``visit_already_paid`` (``amount``: whole yen paid, net of refunds)
+                ``visit_has_open_request`` (``amount``: the unpaid request's whole yen,
+                ``request_id``: its id) unless ``replace_open`` names it; ``visit_already_paid`` (``amount``: whole yen paid, net of refunds)
                 without ``additional``; ``request_processing`` while the open request is being paid.
             NotFoundError: unknown reservation, or staff of another clinic.
             PermissionDeniedError: the actor's role may not request payments (経理).
@@ -172,10 +174,12 @@ class RequestService:
             return exc
         with self.db.uow(readonly=True) as uow:
             other = open_request_of(uow.session, reservation_id)
-            return StateError("visit_has_open_request", amount=other.amount if other is not None else 0)
+            if other is None:
+                return StateError("visit_has_open_request", amount=0, request_id=0)
+            return StateError("visit_has_open_request", amount=other.amount, request_id=other.id)
 
     def request_pre_payment(
-        self, reservation_id: int, actor: Actor, *, replace_open: bool = False, additional: bool = False
+        self, reservation_id: int, actor: Actor, *, replace_open: int | None = None, additional: bool = False
     ) -> RequestOutcome:
         """事前決済: request the menu's price for a reservation (link by mail, or 自動決済).
 
@@ -203,7 +207,7 @@ class RequestService:
         text: str,
         kind: RequestKind,
         *,
-        replace_open: bool,
+        replace_open: int | None,
         additional: bool,
     ) -> tuple[BillingRequest, bool]:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction.
@@ -234,13 +238,19 @@ class RequestService:
         if current is not None:
             if current.state is BillingState.PROCESSING:
                 raise StateError("request_processing")
-            if not replace_open:
-                raise StateError("visit_has_open_request", amount=current.amount)
+            if replace_open != current.id:
+                raise StateError("visit_has_open_request", amount=current.amount, request_id=current.id)
         paid = paid_on_visit(s, reservation.id)
         if paid > 0 and not additional:
             raise StateError("visit_already_paid", amount=paid)
-        if current is not None:
-            self._cancel(repo, current, staff.id)
+        if current is not None and not self._cancelled(repo, current, staff.id):
+            # another PC replaced or cancelled it a moment ago: staff must look at the visit again
+            if current.state is BillingState.PROCESSING:
+                raise StateError("request_processing")
+            other = open_request_of(s, reservation.id)
+            if other is None:
+                raise not_cancellable(current)
+            raise StateError("visit_has_open_request", amount=other.amount, request_id=other.id)
         auto = bool(clinic.auto_charge and patient.payjp_customer_id)
         req = BillingRequest(
             clinic_id=clinic.id,
@@ -295,16 +305,20 @@ class RequestService:
         except OutcomeUnknownError as exc:
             return RequestOutcome(request_id, BillingState.PROCESSING, auto_charged=True, auto_charge_error=exc)
 
-    def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
+    def _cancelled(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> bool:
+        """Cancel an open request (audited); False if another PC or the patient moved it first."""
         now = self.clock()
-        if not repo.transition(
+        return repo.transition(
             req,
             {BillingState.REQUESTED},
             BillingState.CANCELLED,
             Audit("staff", "request_cancelled", staff_id),
             cancelled_at=now,
             updated_at=now,
-        ):
+        )
+
+    def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
+        if not self._cancelled(repo, req, staff_id):
             raise not_cancellable(req)
 
     def cancel_request(self, request_id: int, actor: Actor, *, notify_patient: bool = False) -> None:
@@ -336,7 +350,7 @@ class RequestService:
         amount: Yen | None = None,
         tax_category: TaxCategory | None = None,
         message: str | None = None,
-        replace_open: bool = False,
+        replace_open: int | None = None,
         additional: bool = False,
     ) -> RequestOutcome:
         """後決済取消後の再請求: cancel the old request (if still open) and send a new one.
@@ -344,7 +358,7 @@ class RequestService:
         One transaction: the old link stops working exactly when the new request and its
         e-mail exist. Bad input or a request that is no longer open changes nothing. Re-requesting
         a cancelled or expired request while the visit has another unpaid one is refused unless
-        ``replace_open`` (that one is cancelled too); a visit already paid needs ``additional``.
+        ``replace_open`` names it (that one is cancelled too); a visit already paid needs ``additional``.
 
         Args:
             amount, tax_category, message: the new request's; None keeps the old request's.
@@ -370,7 +384,7 @@ class RequestService:
         amount: Yen | None,
         tax_category: TaxCategory | None,
         message: str | None,
-        replace_open: bool,
+        replace_open: int | None,
         additional: bool,
     ) -> RequestOutcome:
         with self.db.uow() as uow:
