@@ -432,7 +432,7 @@
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -520,7 +520,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -668,7 +668,7 @@
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator's keys</translation>
+        <translation>Demo mode uses the simulator&apos;s keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -807,7 +807,7 @@
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
+        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -964,7 +964,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
     </message>
 </context>
 <context>
@@ -978,7 +978,7 @@ If this keeps happening, press “Copy details” and send them to your support 
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
 ・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
+• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
@@ -1034,7 +1034,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
-        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+        <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
         <source>請求日時</source>
@@ -1089,7 +1089,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
     </message>
     <message>
         <source>SMTPサーバー</source>
@@ -1215,7 +1215,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -1231,11 +1231,11 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic's data</translation>
+        <translation>Return to the clinic&apos;s data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>ヘルプ</source>
@@ -1322,7 +1322,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
     </message>
     <message>
         <source>メニュー名</source>
@@ -1444,7 +1444,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient's details</translation>
+        <translation>Edit the patient&apos;s details</translation>
     </message>
 </context>
 <context>
@@ -1550,7 +1550,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>公開キー</source>
@@ -1701,7 +1701,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -1716,8 +1716,8 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
-        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
+        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
+        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -1851,8 +1851,36 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>The payment company is not ready to use yet.</translation>
     </message>
     <message>
+        <source>予約をキャンセル</source>
+        <translation>Cancel reservation</translation>
+    </message>
+    <message>
+        <source>この予約をキャンセルすると、未決済の請求も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？</source>
+        <translation>Cancelling this reservation also cancels its unpaid request; the payment link stops working at once (the patient is sent a notice). Cancel the reservation?</translation>
+    </message>
+    <message>
+        <source>予約をキャンセルし、未決済の請求を取り消しました。</source>
+        <translation>Reservation cancelled, and its unpaid request cancelled.</translation>
+    </message>
+    <message>
         <source>ステータスを変更しました。</source>
         <translation>Status changed.</translation>
+    </message>
+    <message>
+        <source>事前決済の返金</source>
+        <translation>Refund the pre-payment</translation>
+    </message>
+    <message>
+        <source>この予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。</source>
+        <translation>The pre-payment of this reservation ({amount}) has been paid. Refund it now? You can also refund it later from Payments.</translation>
+    </message>
+    <message>
+        <source>返金へ進む</source>
+        <translation>Go to refund</translation>
+    </message>
+    <message>
+        <source>返金しました（{patient} 様・{amount}）。</source>
+        <translation>Refunded {amount} to {patient}.</translation>
     </message>
     <message>
         <source>保存済みカードで決済しました（{patient} 様・{amount}）。</source>
@@ -1865,6 +1893,30 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>送信中…</source>
         <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>未決済の請求があります</source>
+        <translation>Unpaid request on this visit</translation>
+    </message>
+    <message>
+        <source>この予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。</source>
+        <translation>This visit already has an unpaid request ({amount}). Cancel it and replace it with the new request ({new})? The earlier payment link stops working at once.</translation>
+    </message>
+    <message>
+        <source>置き換えて送信</source>
+        <translation>Replace and send</translation>
+    </message>
+    <message>
+        <source>追加請求</source>
+        <translation>Additional request</translation>
+    </message>
+    <message>
+        <source>この予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？</source>
+        <translation>This visit is already paid ({amount}). Send a new request ({new}) as an additional request?</translation>
+    </message>
+    <message>
+        <source>追加請求を送信</source>
+        <translation>Send additional request</translation>
     </message>
     <message>
         <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
@@ -2058,7 +2110,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page's public URL</translation>
+        <translation>Payment page&apos;s public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -2086,7 +2138,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -2094,7 +2146,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>
@@ -2265,7 +2317,7 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Training accounts (demo)</translation>
     </message>
     <message>
-        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
+        <source>{name}（{role}）&#x3000;パスワード: {password}&#x3000;PIN: {pin}</source>
         <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
     </message>
     <message>
