@@ -22,6 +22,7 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
+from desktop.services.attention import AttentionItem, AttentionQueries
 from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome, VisitCancelled
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
@@ -62,7 +63,7 @@ class DeskActions:
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
-                 go_live: GoLiveService | None = None) -> None:
+                 go_live: GoLiveService | None = None, attention: AttentionQueries | None = None) -> None:
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -76,6 +77,7 @@ class DeskActions:
         self._mailbox_dir = mailbox_dir
         self._staff = staff
         self._audit = audit
+        self._attention = attention or AttentionQueries(billing.requests.db)
         self._opened_mailbox: DemoMailbox | None = None
 
     def _mailbox(self) -> DemoMailbox:
@@ -200,6 +202,10 @@ class DeskActions:
         """
         extra = {"approver": approver} if approver is not None else {}
         return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
+
+    async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
+        """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""
+        return await self._run.db(self._attention.items, clinic_id)
 
     async def pending_refunds(self, clinic_id: int) -> list[PendingRefund]:
         """Refunds waiting for a second 管理者 (承認待ち), oldest first."""

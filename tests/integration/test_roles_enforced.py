@@ -66,6 +66,7 @@ READS: dict[str, str] = {
     "TenantService.application_url": "a fresh URL of PAY.JP's page; stores nothing",
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
+    "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
     "ReceiptService.load": "read (patient's link)", "ReceiptService.render_pdf": "read",
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",
     "OutboxSender.status": "read", "OutboxSender.retry_delay": "arithmetic",
