@@ -28,6 +28,8 @@ from desktop.domain.billing import (
     RequestKind,
 )
 from desktop.domain.clinic import MailStatus, ReservationStatus
+from desktop.domain.errors import message_for_code
+from desktop.services.mail_types import mail_error_message
 from desktop.services.billing.common import Clock, utcnow
 from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, Reservation
 from desktop.storage.unit_of_work import Database
@@ -69,6 +71,17 @@ class AttentionItem:
     amount: int
     at: dt.datetime
     code: str = ""
+
+    def reason(self, lang: str = "ja") -> str:
+        """``code`` for people in ``lang`` ("" when there is none)."""
+        if not self.code:
+            return ""
+        if self.code.startswith("mail_"):
+            try:
+                return mail_error_message(self.code, lang)
+            except (ValueError, KeyError):
+                return message_for_code("unexpected", lang)
+        return message_for_code(self.code, lang)
 
 
 class AttentionQueries:

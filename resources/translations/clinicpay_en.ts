@@ -100,6 +100,89 @@
     </message>
 </context>
 <context>
+    <name>AttentionPage</name>
+    <message>
+        <source>決済処理中のまま</source>
+        <translation>Stuck in processing</translation>
+    </message>
+    <message>
+        <source>キャンセル予約の事前決済</source>
+        <translation>Pre-payment of a cancelled booking</translation>
+    </message>
+    <message>
+        <source>メール送信失敗</source>
+        <translation>Mail not delivered</translation>
+    </message>
+    <message>
+        <source>返金期限が近い</source>
+        <translation>Refund deadline near</translation>
+    </message>
+    <message>
+        <source>リンクの期限が近い</source>
+        <translation>Link about to expire</translation>
+    </message>
+    <message>
+        <source>カード決済の失敗</source>
+        <translation>Card declined</translation>
+    </message>
+    <message>
+        <source>{at}から決済処理中です。PAY.JPで結果を確認中です。変わらない場合は決済管理で確認してください。</source>
+        <translation>Processing since {at}; the result is being checked with PAY.JP. If it does not change, check the request in Payments.</translation>
+    </message>
+    <message>
+        <source>予約はキャンセル済みです。事前決済を返金してください。</source>
+        <translation>The reservation was cancelled. Refund the pre-payment.</translation>
+    </message>
+    <message>
+        <source>患者様へのメールが届きませんでした（{reason}）。メールアドレスを確認して再請求してください。</source>
+        <translation>The mail to the patient was not delivered ({reason}). Check the e-mail address and request again.</translation>
+    </message>
+    <message>
+        <source>PAY.JPで返金できるのは{at}までです。返金が必要なら早めに行ってください。</source>
+        <translation>PAY.JP can refund this payment until {at}. If a refund is needed, make it soon.</translation>
+    </message>
+    <message>
+        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。</source>
+        <translation>The unpaid payment link expires on {at}. Contact the patient if needed.</translation>
+    </message>
+    <message>
+        <source>{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。</source>
+        <translation>The card was declined on {at} ({reason}). Help the patient if they call.</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>更新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>ダブルクリックで決済管理の該当の請求を開きます</source>
+        <translation>Double-click to open the request in Payments</translation>
+    </message>
+    <message>
+        <source>対応が必要なものはありません。</source>
+        <translation>Nothing needs attention.</translation>
+    </message>
+    <message>
+        <source>{n} 件</source>
+        <translation>{n} items</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>請求・決済</source>
@@ -1182,6 +1265,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Audit log</translation>
     </message>
     <message>
+        <source>要対応</source>
+        <translation>To do</translation>
+    </message>
+    <message>
         <source>メールボックス（デモ）</source>
         <translation>Mailbox (demo)</translation>
     </message>
@@ -1288,6 +1375,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>送信失敗 {n} 件</source>
         <translation>{n} failed</translation>
+    </message>
+    <message>
+        <source>要対応（{n}）</source>
+        <translation>To do ({n})</translation>
     </message>
 </context>
 <context>
