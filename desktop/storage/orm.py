@@ -272,6 +272,9 @@ class BillingRequest(Base):
     last_failure_code: Mapped[str | None] = mapped_column(String(64))
     receipt_addressee: Mapped[str | None] = mapped_column(String(200))
     receipt_issued_count: Mapped[int] = mapped_column(Integer, default=0)
+    # as PAY.JP reported them on the charge when paid (None: not reported; 日次締め then estimates)
+    payjp_fee_rate: Mapped[str | None] = mapped_column(String(8))  # percent, "3.00"
+    platform_fee: Mapped[int | None] = mapped_column(Integer)  # total_platform_fee, whole yen
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -415,6 +418,26 @@ class RefundApproval(Base):
 
 
 Index("ix_refund_approval_clinic_status", RefundApproval.clinic_id, RefundApproval.status)
+
+
+class DailyClose(Base):
+    """A closed day (日次締め): its figures as they were when closed, never changed afterwards.
+
+    ``day`` is the date in Japan time; ``figures`` the JSON of ``DayFigures`` (whole yen).
+    """
+
+    __tablename__ = "daily_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    day: Mapped[dt.date]
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    closed_by_name: Mapped[str] = mapped_column(String(100), default="")
+    figures: Mapped[str] = mapped_column(Text)
+
+
+Index("uq_daily_close_clinic_day", DailyClose.clinic_id, DailyClose.day, unique=True)
 
 
 class WebhookEvent(Base):

@@ -151,6 +151,8 @@ class ChargeRecorder:
                 card_brand=charge.card_brand,
                 card_last4=charge.card_last4,
                 last_failure_code=None,
+                payjp_fee_rate=charge.fee_rate,
+                platform_fee=charge.total_platform_fee,
                 updated_at=now,
             )
             if not moved:

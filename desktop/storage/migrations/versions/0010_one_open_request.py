@@ -1,4 +1,7 @@
-"""one open (unpaid) billing request per visit, enforced by the database
+"""one open (unpaid) billing request per visit, enforced by the database; 日次締め
+
+Also: ``billing_request.payjp_fee_rate`` / ``platform_fee`` (as PAY.JP reports them on the
+charge) and the ``daily_close`` table (a closed day's figures, one row per clinic and day).
 
 Revision ID: 0010
 Revises: 0009
@@ -64,10 +67,31 @@ def upgrade() -> None:
                 clinic_id=row.clinic_id, at=stamp, staff_id=None, actor='system',
                 action='request_cancelled_duplicate', entity_type='billing_request', entity_id=str(row.id),
                 before=json.dumps(snap), after=json.dumps({**snap, "state": "cancelled", "kept": keep})))
-    where = sa.text("state IN ('requested', 'processing')")
+    op.add_column('billing_request', sa.Column('payjp_fee_rate', sa.String(length=8), nullable=True))
+    op.add_column('billing_request', sa.Column('platform_fee', sa.Integer(), nullable=True))
+    where = sa.text("state IN ('requested', 'processing')")  # after the columns: batch copies keep no partial index
     op.create_index(INDEX, 'billing_request', ['reservation_id'], unique=True,
                     sqlite_where=where, postgresql_where=where)
+    op.create_table(
+        'daily_close',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('clinic_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('closed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('closed_by', sa.Integer(), nullable=False),
+        sa.Column('closed_by_name', sa.String(length=100), nullable=False),
+        sa.Column('figures', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name='fk_daily_close_clinic_id_clinic'),
+        sa.ForeignKeyConstraint(['closed_by'], ['staff.id'], name='fk_daily_close_closed_by_staff'),
+        sa.PrimaryKeyConstraint('id', name='pk_daily_close'),
+    )
+    op.create_index('uq_daily_close_clinic_day', 'daily_close', ['clinic_id', 'day'], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index('uq_daily_close_clinic_day', table_name='daily_close')
+    op.drop_table('daily_close')
     op.drop_index(INDEX, table_name='billing_request')
+    with op.batch_alter_table('billing_request') as batch:
+        batch.drop_column('platform_fee')
+        batch.drop_column('payjp_fee_rate')
