@@ -272,9 +272,6 @@ class BillingRequest(Base):
     last_failure_code: Mapped[str | None] = mapped_column(String(64))
     receipt_addressee: Mapped[str | None] = mapped_column(String(200))
     receipt_issued_count: Mapped[int] = mapped_column(Integer, default=0)
-    # as PAY.JP reported them on the charge when paid (None: not reported; 日次締め then estimates)
-    payjp_fee_rate: Mapped[str | None] = mapped_column(String(8))  # percent, "3.00"
-    platform_fee: Mapped[int | None] = mapped_column(Integer)  # total_platform_fee, whole yen
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -320,6 +317,9 @@ class PaymentAttempt(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    # as PAY.JP reported them on the charge when it succeeded (None: not reported; 日次締め then estimates)
+    payjp_fee_rate: Mapped[str | None] = mapped_column(String(8))  # percent, "3.00"
+    platform_fee: Mapped[int | None] = mapped_column(Integer)  # total_platform_fee, whole yen
 
 
 Index("ix_payment_attempt_request", PaymentAttempt.billing_request_id)

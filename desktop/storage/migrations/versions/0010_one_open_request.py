@@ -1,6 +1,6 @@
 """one open (unpaid) billing request per visit, enforced by the database; 日次締め
 
-Also: ``billing_request.payjp_fee_rate`` / ``platform_fee`` (as PAY.JP reports them on the
+Also: ``payment_attempt.payjp_fee_rate`` / ``platform_fee`` (as PAY.JP reports them on the
 charge) and the ``daily_close`` table (a closed day's figures, one row per clinic and day).
 
 Revision ID: 0010
@@ -67,9 +67,9 @@ def upgrade() -> None:
                 clinic_id=row.clinic_id, at=stamp, staff_id=None, actor='system',
                 action='request_cancelled_duplicate', entity_type='billing_request', entity_id=str(row.id),
                 before=json.dumps(snap), after=json.dumps({**snap, "state": "cancelled", "kept": keep})))
-    op.add_column('billing_request', sa.Column('payjp_fee_rate', sa.String(length=8), nullable=True))
-    op.add_column('billing_request', sa.Column('platform_fee', sa.Integer(), nullable=True))
-    where = sa.text("state IN ('requested', 'processing')")  # after the columns: batch copies keep no partial index
+    op.add_column('payment_attempt', sa.Column('payjp_fee_rate', sa.String(length=8), nullable=True))
+    op.add_column('payment_attempt', sa.Column('platform_fee', sa.Integer(), nullable=True))
+    where = sa.text("state IN ('requested', 'processing')")
     op.create_index(INDEX, 'billing_request', ['reservation_id'], unique=True,
                     sqlite_where=where, postgresql_where=where)
     op.create_table(
@@ -92,6 +92,6 @@ def downgrade() -> None:
     op.drop_index('uq_daily_close_clinic_day', table_name='daily_close')
     op.drop_table('daily_close')
     op.drop_index(INDEX, table_name='billing_request')
-    with op.batch_alter_table('billing_request') as batch:
+    with op.batch_alter_table('payment_attempt') as batch:
         batch.drop_column('platform_fee')
         batch.drop_column('payjp_fee_rate')
