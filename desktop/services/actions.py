@@ -23,6 +23,8 @@ from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, Revi
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
 from desktop.services.attention import AttentionItem, AttentionQueries
+from desktop.services import daily_close as day_close
+from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome, VisitCancelled
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
@@ -63,7 +65,8 @@ class DeskActions:
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
-                 go_live: GoLiveService | None = None, attention: AttentionQueries | None = None) -> None:
+                 go_live: GoLiveService | None = None, attention: AttentionQueries | None = None,
+                 daily_close: DailyCloseService | None = None) -> None:
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -78,6 +81,7 @@ class DeskActions:
         self._staff = staff
         self._audit = audit
         self._attention = attention or AttentionQueries(billing.requests.db)
+        self._daily_close = daily_close or DailyCloseService(billing.requests.db)
         self._opened_mailbox: DemoMailbox | None = None
 
     def _mailbox(self) -> DemoMailbox:
@@ -206,6 +210,28 @@ class DeskActions:
     async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
         """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""
         return await self._run.db(self._attention.items, clinic_id)
+
+    async def day_figures(self, clinic_id: int, day: dt.date) -> DayFigures:
+        """日次締め: the figures of ``day`` (JST) — as closed, or as the records stand now."""
+        return await self._run.db(self._daily_close.figures, clinic_id, day)
+
+    async def closed_days(self, clinic_id: int) -> list[dt.date]:
+        """Days already closed, newest first."""
+        return await self._run.db(self._daily_close.closed_days, clinic_id)
+
+    async def close_day(self, actor: Actor, clinic_id: int, day: dt.date) -> DayFigures:
+        """締める (管理者・経理): store ``day``'s figures for good. Raises ``StateError`` if it cannot be closed."""
+        return await self._run.db(self._daily_close.close_day, actor, clinic_id, day)
+
+    async def export_day_csv(self, figures: DayFigures, path: pathlib.Path, lang: str) -> None:
+        """The day's figures as CSV for Excel (UTF-8 with BOM) at ``path``."""
+        await self._run.db(day_close.write_csv, figures, path, lang)
+
+    async def export_day_pdf(self, figures: DayFigures, clinic_name: str, path: pathlib.Path, lang: str) -> None:
+        """The day's figures as a PDF (Japanese font) at ``path``."""
+        def write() -> None:
+            path.write_bytes(day_close.render_pdf(figures, clinic_name, lang, printed_at=dt.datetime.now(dt.timezone.utc)))
+        await self._run.db(write)
 
     async def pending_refunds(self, clinic_id: int) -> list[PendingRefund]:
         """Refunds waiting for a second 管理者 (承認待ち), oldest first."""
