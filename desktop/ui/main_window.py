@@ -48,6 +48,7 @@ from desktop.ui.dialogs.sign_in_dialog import SignInDialog, staff_text
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.attention_page import AttentionPage
 from desktop.ui.pages.audit_page import AuditPage
+from desktop.ui.pages.daily_close_page import DailyClosePage
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
 from desktop.ui.pages.menu_page import MenuPage
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
     PAGES = (QT_TRANSLATE_NOOP("MainWindow", "予約管理"), QT_TRANSLATE_NOOP("MainWindow", "決済管理"),
              QT_TRANSLATE_NOOP("MainWindow", "決済会社設定"), QT_TRANSLATE_NOOP("MainWindow", "メニュー設定"),
              QT_TRANSLATE_NOOP("MainWindow", "スタッフ管理"), QT_TRANSLATE_NOOP("MainWindow", "操作履歴"),
-             QT_TRANSLATE_NOOP("MainWindow", "要対応"),
+             QT_TRANSLATE_NOOP("MainWindow", "要対応"), QT_TRANSLATE_NOOP("MainWindow", "日次締め"),
              QT_TRANSLATE_NOOP("MainWindow", "メールボックス（デモ）"))
 
     def __init__(self, session: UiSession, accounts: list[StaffAccount] | None = None,
@@ -245,6 +246,8 @@ class MainWindow(QMainWindow):
         if session.may(Permission.HISTORY):
             self.pages["操作履歴"] = AuditPage(session)
         self.pages["要対応"] = AttentionPage(session)
+        if session.may(Permission.HISTORY):
+            self.pages["日次締め"] = DailyClosePage(session)
         if session.clinic.payment_mode is PaymentMode.DEMO:
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):

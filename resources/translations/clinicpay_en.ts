@@ -1024,6 +1024,101 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
 </context>
 <context>
+    <name>DailyClosePage</name>
+    <message>
+        <source>項目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>件数</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>対象日</source>
+        <translation>Day</translation>
+    </message>
+    <message>
+        <source>表示</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>この日を締める</source>
+        <translation>Close this day</translation>
+    </message>
+    <message>
+        <source>PDF出力</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <source>CSV出力</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>対象日（日本時間）</source>
+        <translation>Day (Japan time)</translation>
+    </message>
+    <message>
+        <source>締め済み（{at}・{name}）。この日の数字は変わりません。</source>
+        <translation>Closed ({at}, {name}). The figures of this day no longer change.</translation>
+    </message>
+    <message>
+        <source>未締め：数字は変わることがあります。</source>
+        <translation>Not closed: the figures may still change.</translation>
+    </message>
+    <message>
+        <source>日本時間で翌日から締められます</source>
+        <translation>The day can be closed from the next day, Japan time</translation>
+    </message>
+    <message>
+        <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
+        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
+    </message>
+    <message>
+        <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
+        <translation>Fees marked &quot;includes estimates&quot; are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
+    </message>
+    <message>
+        <source>日次締め</source>
+        <translation>Daily close</translation>
+    </message>
+    <message>
+        <source>{day} を締めますか？締めた後はこの日の数字は変わりません。</source>
+        <translation>Close {day}? Once closed, the figures of this day no longer change.</translation>
+    </message>
+    <message>
+        <source>締める</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>{day} を締めました。</source>
+        <translation>{day} is closed.</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>PDFファイル (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>PDFを出力しました: {path}</source>
+        <translation>PDF saved: {path}</translation>
+    </message>
+    <message>
+        <source>CSVファイル (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>CSVを出力しました: {path}</source>
+        <translation>CSV saved: {path}</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>クリニック決済へようこそ</source>
@@ -1267,6 +1362,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>要対応</source>
         <translation>To do</translation>
+    </message>
+    <message>
+        <source>日次締め</source>
+        <translation>Daily close</translation>
     </message>
     <message>
         <source>メールボックス（デモ）</source>
