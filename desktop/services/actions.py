@@ -478,6 +478,14 @@ class DeskActions:
         """A value that changes whenever any billing request of the clinic changes."""
         return await self._run.db(self._history.change_token, clinic_id)
 
+    async def daily_backup(self, keep_days: int) -> pathlib.Path | None:
+        """The automatic SQLite backup: one a day into ``backups/`` of the data directory, kept
+        ``keep_days`` days (None: none was due, or the database is PostgreSQL)."""
+        from desktop.storage import backups
+
+        engine = self._billing.requests.db.engine
+        return await self._run.db(backups.daily_backup, engine, keep_days, dt.datetime.now(dt.timezone.utc))
+
     async def reconcile(self) -> None:
         """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""
         await self._run.payments(self._billing.reconcile_pending)
