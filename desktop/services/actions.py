@@ -23,6 +23,7 @@ from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, Revi
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
 from desktop.services.attention import AttentionItem, AttentionQueries
+from desktop.services.timeline import TimelineEntry, TimelineQueries
 from desktop.services import daily_close as day_close
 from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import DEFAULT_MESSAGE, BillingService, RefundOutcome, RequestOutcome, VisitCancelled
@@ -206,6 +207,10 @@ class DeskActions:
         """
         extra = {"approver": approver} if approver is not None else {}
         return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
+
+    async def timeline(self, request_id: int) -> list[TimelineEntry]:
+        """経過: what happened to a request and its mail, oldest first."""
+        return await self._run.db(TimelineQueries(self._billing.requests.db).for_request, request_id)
 
     async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
         """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""

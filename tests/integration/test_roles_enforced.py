@@ -67,6 +67,7 @@ READS: dict[str, str] = {
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
     "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
+    "TimelineQueries.for_request": "read (経過)",
     "DailyCloseService.figures": "read (日次締め)", "DailyCloseService.closed_days": "read (日次締め)",
     "ReceiptService.load": "read (patient's link)", "ReceiptService.render_pdf": "read",
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",
