@@ -1075,7 +1075,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
-        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
+        <translation>Refunds count on the day they are made (refunding a closed day&apos;s payment later does not change the closed day).</translation>
     </message>
     <message>
         <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
@@ -2021,6 +2021,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Billing history</translation>
     </message>
     <message>
+        <source>ダブルクリックで経過（メール・決済・返金）を表示します</source>
+        <translation>Double-click to show the timeline (mail, payment, refunds)</translation>
+    </message>
+    <message>
         <source>あり</source>
         <translation>Yes</translation>
     </message>
@@ -2055,6 +2059,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>ステータスを変更しました。</source>
         <translation>Status changed.</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Timeline</translation>
     </message>
     <message>
         <source>事前決済の返金</source>
@@ -2703,6 +2711,77 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineDialog</name>
+    <message>
+        <source>請求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>メール送信待ち</source>
+        <translation>Mail queued</translation>
+    </message>
+    <message>
+        <source>メール送信済み（メールサーバーが受け付け）</source>
+        <translation>Mail sent (accepted by the mail server)</translation>
+    </message>
+    <message>
+        <source>メール送信失敗</source>
+        <translation>Mail not delivered</translation>
+    </message>
+    <message>
+        <source>カード決済の失敗</source>
+        <translation>Card declined</translation>
+    </message>
+    <message>
+        <source>決済</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>返金</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>期限切れ</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>請求メール</source>
+        <translation>payment request</translation>
+    </message>
+    <message>
+        <source>リマインダー</source>
+        <translation>reminder</translation>
+    </message>
+    <message>
+        <source>領収メール</source>
+        <translation>receipt</translation>
+    </message>
+    <message>
+        <source>返金のお知らせ</source>
+        <translation>refund notice</translation>
+    </message>
+    <message>
+        <source>取消のお知らせ</source>
+        <translation>cancellation notice</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <source>詳細</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>

@@ -92,3 +92,24 @@ def test_cancelling_the_reservation_cancels_its_unpaid_request(
     assert asked and asked[0][0] == "予約をキャンセル"
     assert d.detail is not None and d.detail.status is ReservationStatus.CANCELLED
     assert not d.request_button.isEnabled()
+
+
+def test_the_timeline_of_a_request_shows_its_mail(
+        qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _page(clinic_app)
+    wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    _select(qtbot, page, "一般診療")
+    d = page.detail
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(PaymentRequestDialog, "ask", _fill_request(qtbot, "2,000", seen))
+    qtbot.mouseClick(d.request_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: d.history_model.rowCount() == 1)
+    payment_links(clinic_app)  # the outbox sends the mail
+    d.history_view.selectRow(0)
+    d.show_timeline()
+    wait_for(qtbot, lambda: getattr(d, "timeline_dialog", None) is not None)
+    table = d.timeline_dialog.table
+    steps = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert steps[:3] == ["請求", "メール送信待ち: 請求メール", "メール送信済み（メールサーバーが受け付け）: 請求メール"]
+    assert "¥2,000" in table.item(0, 2).text()
+    d.timeline_dialog.reject()

@@ -30,11 +30,13 @@ from desktop.domain.formatting import format_jst_datetime, format_yen
 from desktop.services.billing import RequestOutcome, VisitCancelled
 from desktop.services.front_desk import PatientInfo, ReservationDetail
 from desktop.services.history import HistoryRow
+from desktop.services.timeline import TimelineEntry
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
 from desktop.ui.dialogs.refund_dialog import RefundDialog
+from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
@@ -121,6 +123,8 @@ class ReservationDetailPanel(QWidget):
         layout.addWidget(self.history_view, 1)
 
         self.status_combo.activated.connect(self._on_status_activated)
+        self.history_view.doubleClicked.connect(lambda _i: self.show_timeline())
+        self.history_view.setToolTip(self.tr("ダブルクリックで経過（メール・決済・返金）を表示します"))
         self.request_button.clicked.connect(self._on_request_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.rerequest_button.clicked.connect(self._on_rerequest_clicked)
@@ -241,6 +245,19 @@ class ReservationDetailPanel(QWidget):
 
         async_ops.run_op(actions.set_reservation_status(self.session.actor, self.detail.id, status),
                          busy=[self.status_combo], on_success=done, on_failure=failed)
+
+    def show_timeline(self) -> None:
+        """経過 of the selected request: its mail, declined cards, payment and refunds."""
+        sel = self.selected_request()
+        if sel is None:
+            return
+
+        def show(entries: list[TimelineEntry]) -> None:
+            self.timeline_dialog = TimelineDialog(entries, self)
+            self.timeline_dialog.setWindowTitle(self.tr("経過") + f" — {sel.patient_name}  {format_yen(sel.amount)}")
+            self.timeline_dialog.open()
+
+        async_ops.run_op(self.session.actions.timeline(sel.id), on_success=show, name="timeline")
 
     def _has_unpaid_request(self) -> bool:
         return any(row.state is BillingState.REQUESTED for row in self.history_model.rows())
