@@ -12,7 +12,7 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
 "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
 
 ``staff`` and ``books`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
@@ -521,10 +521,11 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
             visits.append(d.id)
     plan = [(5500, TaxCategory.TAXABLE, "4242424242424242"), (3300, TaxCategory.NON_TAXABLE, "4242424242424242"),
             (2200, TaxCategory.TAXABLE, "4000000000080319")]
-    paid = []
+    paid, requested = [], []
     for visit, (amount, tax, card) in zip(visits, plan):
         outcome = await ctx.runner.payments(ctx.billing.request_payment, visit, s.actor, amount, tax,
                                             additional=True)
+        requested.append(outcome.request_id)
         raw = await latest_link()
         try:
             await ctx.runner.payments(lambda: ctx.billing.pay_with_token(raw, make_test_token(base, DEMO_SECRET_KEY,
@@ -555,6 +556,14 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     w.show_page("要対応")
     await idle_ops(0.5)
     grab(w, "attention")
+    from desktop.ui.dialogs.timeline_dialog import TimelineDialog
+
+    for request_id, name in ((requested[0], "timeline"), (requested[-1], "timeline-declined")):
+        dialog = TimelineDialog(await ctx.actions.timeline(request_id), w)
+        dialog.show()
+        await idle_ops(0.3)
+        grab(dialog, name)
+        dialog.close()
 
 
 def main() -> int:
