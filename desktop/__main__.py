@@ -5,6 +5,8 @@
     python -m desktop simulator --port N    the PAY.JP simulator (prints its base URL first)
     python -m desktop checkout-server --port N [--database-url URL]
                                             the patient checkout page, for hosting on a server
+    python -m desktop backup [--data-dir DIR]       back up the SQLite database now
+    python -m desktop restore FILE [--data-dir DIR] restore a backup (checked first; the app closed)
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.services.checkout.cli import main as checkout_main
 
         return checkout_main(args[1:])
+    if args and args[0] in ("backup", "restore"):
+        from desktop.backup_cli import main as backup_main
+
+        return backup_main(args)
     if "--self-test" in args:
         from desktop.selftest import run_self_test
 

@@ -46,6 +46,7 @@ log = logging.getLogger("desktop.app")
 OUTBOX_INTERVAL = 3.0
 STATUS_INTERVAL = 2.0
 RECONCILE_INTERVAL = 60.0
+BACKUP_INTERVAL = 3600.0  # checks hourly; a backup is made once 24 h have passed since the last
 
 
 class ClinicPayApp:
@@ -133,6 +134,8 @@ class ClinicPayApp:
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
         self._spawn("status", self._every(STATUS_INTERVAL, self._poll_status))
         self._spawn("reconcile", self._every(RECONCILE_INTERVAL, self._reconcile))
+        if not self.ctx.training:
+            self._spawn("backup", self._every(BACKUP_INTERVAL, self._backup))
 
     def _ask_first_run(self) -> None:
         from desktop.ui.setup.first_run_dialog import FirstRunDialog
@@ -365,6 +368,11 @@ class ClinicPayApp:
 
     async def _reconcile(self) -> None:
         await self.ctx.actions.reconcile()
+
+    async def _backup(self) -> None:
+        made = await self.ctx.actions.daily_backup(self.ctx.settings.backup_keep_days)
+        if made is not None:
+            log.info("daily backup written: %s", made.name)
 
     # -- stop ----------------------------------------------------------------------------------
 

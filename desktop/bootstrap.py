@@ -26,6 +26,8 @@ from desktop.services.context import AppContext, Clock
 from desktop.services.demo import ensure_demo_data, is_untouched_seed
 from desktop.services.demo_mailbox import DemoMailbox
 from desktop.services.directory import DirectoryService
+from desktop.services.attention import AttentionQueries
+from desktop.services.daily_close import DailyCloseService
 from desktop.services.front_desk import FrontDeskQueries
 from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
 from desktop.services.history import HistoryService
@@ -128,16 +130,19 @@ def bootstrap(
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     staff = StaffService(db, clock=clock)
+    daily_close = DailyCloseService(db, clock=clock)
     runner = BackgroundRunner()
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
                           settings=settings_service, go_live=go_live, queries=queries, history=history,
                           outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup, staff=staff,
-                          audit=AuditLogService(db))
+                          audit=AuditLogService(db), attention=AttentionQueries(db, clock=clock),
+                          daily_close=daily_close)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
         runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace, staff=staff,
+        daily_close=daily_close,
     )
     ctx_ref.append(ctx)
     return ctx

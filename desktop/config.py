@@ -36,6 +36,7 @@ class LocalSettings:
     simulator_port: int = 0  # デモ mode PAY.JP simulator; 0 = any free port
     staff_id: int = 0  # the staff member signed in on this PC (0 = not chosen yet)
     workspace: str = ""  # which database opens: "clinic", "demo" (トレーニング), "" = first run, not chosen yet
+    backup_keep_days: int = 14  # daily SQLite backups in <data dir>/backups are kept this many days
 
     def resolved_database_url(self, data_dir: pathlib.Path) -> str:
         """The clinic's database: ``database_url``, or ``clinicpay.db`` in the data directory."""

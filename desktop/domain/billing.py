@@ -133,6 +133,9 @@ def check_transition(
     return wanted
 
 
+OPEN_STATES = frozenset({BillingState.REQUESTED, BillingState.PROCESSING})
+"""A visit (reservation) has at most one request in these states: its one payable link."""
+
 REFUNDABLE_STATES = frozenset({BillingState.PAID, BillingState.PARTIALLY_REFUNDED})
 PAID_STATES = frozenset(
     {

@@ -22,8 +22,12 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.staff import Actor
 from desktop.services.audit_log import AuditFilter, AuditLogService, AuditRow
+from desktop.services.attention import AttentionItem, AttentionQueries
+from desktop.services.timeline import TimelineEntry, TimelineQueries
+from desktop.services import daily_close as day_close
+from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import (
-    DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView,
+    DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
 )
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
@@ -64,7 +68,8 @@ class DeskActions:
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
-                 go_live: GoLiveService | None = None) -> None:
+                 go_live: GoLiveService | None = None, attention: AttentionQueries | None = None,
+                 daily_close: DailyCloseService | None = None) -> None:
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -78,6 +83,8 @@ class DeskActions:
         self._mailbox_dir = mailbox_dir
         self._staff = staff
         self._audit = audit
+        self._attention = attention or AttentionQueries(billing.requests.db)
+        self._daily_close = daily_close or DailyCloseService(billing.requests.db)
         self._opened_mailbox: DemoMailbox | None = None
 
     def _mailbox(self) -> DemoMailbox:
@@ -123,9 +130,18 @@ class DeskActions:
                                         menu_id=menu_id, starts_at=starts_at, message=message,
                                         attachments=attachments)
 
-    async def set_reservation_status(self, actor: Actor, reservation_id: int, status: ReservationStatus) -> None:
-        """Change a reservation's 状態 (予約済み, 来院済み…); audited."""
+    async def set_reservation_status(self, actor: Actor, reservation_id: int,
+                                     status: ReservationStatus) -> VisitCancelled | None:
+        """Change a reservation's 状態 (予約済み, 来院済み…); audited.
+
+        キャンセル also cancels the visit's unpaid requests (links dead, patients mailed) and returns
+        what was done, with the paid pre-payments staff should now refund. Raises ``StateError``
+        (``request_processing``) while a patient is paying.
+        """
+        if ReservationStatus(status) is ReservationStatus.CANCELLED:
+            return await self._run.payments(self._billing.cancel_reservation, reservation_id, actor)
         await self._run.db(self._directory.set_reservation_status, actor, reservation_id, status)
+        return None
 
     async def save_patient(self, clinic_id: int, actor: Actor, patient_id: int | None, values: dict[str, Any], *,
                            check_duplicates: bool) -> PatientInfo | list[DuplicatePatient]:
@@ -155,14 +171,17 @@ class DeskActions:
     # -- 後決済請求 and 決済管理 -----------------------------------------------------------------
 
     async def request_payment(self, reservation_id: int, actor: Actor, amount: int,
-                              tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE) -> RequestOutcome:
+                              tax_category: TaxCategory | str, message: str | None = DEFAULT_MESSAGE, *,
+                              replace_open: int | None = None, additional: bool = False) -> RequestOutcome:
         """後決済請求 of ``amount`` whole yen: the patient is e-mailed a link (or charged at once with 自動決済).
 
         Raises ``ValidationError`` (e.g. ``field == "email"`` when the patient has no usable address)
-        or ``StateError``; nothing is recorded then.
+        or ``StateError``; nothing is recorded then. ``StateError`` ``visit_has_open_request`` asks
+        whether to replace the visit's unpaid request (call again with ``replace_open``);
+        ``visit_already_paid`` whether to send a 追加請求 (call again with ``additional``).
         """
         return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
-                                        tax_category, message)
+                                        tax_category, message, replace_open=replace_open, additional=additional)
 
     async def set_auto_charge_cap(self, actor: Actor, clinic_id: int, cap: int | str) -> ContractView:
         """自動決済の上限額 in whole yen (管理者). Returns the new view; ``ValidationError`` for a bad amount."""
@@ -184,10 +203,15 @@ class DeskActions:
         await self._run.payments(self._billing.saved_cards.remove_card, actor, patient_id)
 
     async def re_request(self, request_id: int, actor: Actor, *, amount: int | None = None,
-                         tax_category: TaxCategory | str | None = None, message: str | None = None) -> RequestOutcome:
-        """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen)."""
+                         tax_category: TaxCategory | str | None = None, message: str | None = None,
+                         replace_open: int | None = None, additional: bool = False) -> RequestOutcome:
+        """後決済取消後の再請求: cancel request ``request_id`` and send a new one (``amount`` in whole yen).
+
+        ``replace_open`` / ``additional`` as ``request_payment``.
+        """
         return await self._run.payments(self._billing.re_request, request_id, actor, amount=amount,
-                                        tax_category=tax_category, message=message)
+                                        tax_category=tax_category, message=message,
+                                        replace_open=replace_open, additional=additional)
 
     async def cancel_request(self, request_id: int, actor: Actor) -> None:
         """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""
@@ -204,6 +228,36 @@ class DeskActions:
         """
         extra = {"approver": approver} if approver is not None else {}
         return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
+
+    async def timeline(self, request_id: int) -> list[TimelineEntry]:
+        """経過: what happened to a request and its mail, oldest first."""
+        return await self._run.db(TimelineQueries(self._billing.requests.db).for_request, request_id)
+
+    async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
+        """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""
+        return await self._run.db(self._attention.items, clinic_id)
+
+    async def day_figures(self, clinic_id: int, day: dt.date) -> DayFigures:
+        """日次締め: the figures of ``day`` (JST) — as closed, or as the records stand now."""
+        return await self._run.db(self._daily_close.figures, clinic_id, day)
+
+    async def closed_days(self, clinic_id: int) -> list[dt.date]:
+        """Days already closed, newest first."""
+        return await self._run.db(self._daily_close.closed_days, clinic_id)
+
+    async def close_day(self, actor: Actor, clinic_id: int, day: dt.date) -> DayFigures:
+        """締める (管理者・経理): store ``day``'s figures for good. Raises ``StateError`` if it cannot be closed."""
+        return await self._run.db(self._daily_close.close_day, actor, clinic_id, day)
+
+    async def export_day_csv(self, figures: DayFigures, path: pathlib.Path, lang: str) -> None:
+        """The day's figures as CSV for Excel (UTF-8 with BOM) at ``path``."""
+        await self._run.db(day_close.write_csv, figures, path, lang)
+
+    async def export_day_pdf(self, figures: DayFigures, clinic_name: str, path: pathlib.Path, lang: str) -> None:
+        """The day's figures as a PDF (Japanese font) at ``path``."""
+        def write() -> None:
+            path.write_bytes(day_close.render_pdf(figures, clinic_name, lang, printed_at=dt.datetime.now(dt.timezone.utc)))
+        await self._run.db(write)
 
     async def pending_refunds(self, clinic_id: int) -> list[PendingRefund]:
         """Refunds waiting for a second 管理者 (承認待ち), oldest first."""
@@ -458,6 +512,14 @@ class DeskActions:
     async def change_token(self, clinic_id: int) -> tuple[Any, ...]:
         """A value that changes whenever any billing request of the clinic changes."""
         return await self._run.db(self._history.change_token, clinic_id)
+
+    async def daily_backup(self, keep_days: int) -> pathlib.Path | None:
+        """The automatic SQLite backup: one a day into ``backups/`` of the data directory, kept
+        ``keep_days`` days (None: none was due, or the database is PostgreSQL)."""
+        from desktop.storage import backups
+
+        engine = self._billing.requests.db.engine
+        return await self._run.db(backups.daily_backup, engine, keep_days, dt.datetime.now(dt.timezone.utc))
 
     async def reconcile(self) -> None:
         """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""

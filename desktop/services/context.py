@@ -12,6 +12,7 @@ import pathlib
 from typing import TYPE_CHECKING, Callable
 
 from desktop.config import LocalSettings
+from desktop.services.daily_close import DailyCloseService
 from desktop.services.billing import BillingService
 from desktop.services.booking import BookingService
 from desktop.services.directory import DirectoryService
@@ -56,6 +57,7 @@ class AppContext:
     clock: Clock
     setup: SetupService
     staff: StaffService
+    daily_close: DailyCloseService
     workspace: str = "clinic"  # "clinic" (the clinic's database) or "demo" (トレーニング, its own file)
     first_run: bool = False  # nothing chosen yet: the demo is open and the first-run choice is asked
     demo_api_base: str | None = None  # set once the in-process simulator listens

@@ -127,6 +127,8 @@ class ChargeInfo:
     failure_message: str | None
     tenant: str | None
     metadata: Mapping[str, str]
+    fee_rate: str | None = None  # PAY.JP's fee, a percentage string ("3.00"); may be absent
+    total_platform_fee: int | None = None  # whole yen the platform keeps of this charge; Platform only
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "ChargeInfo":
@@ -146,6 +148,8 @@ class ChargeInfo:
             failure_message=data.get("failure_message"),
             tenant=data.get("tenant"),
             metadata=dict(data.get("metadata") or {}),
+            fee_rate=None if data.get("fee_rate") is None else str(data["fee_rate"]),
+            total_platform_fee=None if data.get("total_platform_fee") is None else int(data["total_platform_fee"]),
         )
 
     @property

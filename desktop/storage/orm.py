@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -286,6 +287,11 @@ Index("ix_billing_request_clinic_staff", BillingRequest.clinic_id, BillingReques
 Index("ix_billing_request_updated_at", BillingRequest.updated_at)
 Index("ix_billing_request_clinic_given", BillingRequest.clinic_id, BillingRequest.patient_given, BillingRequest.requested_at)
 Index("ix_billing_request_clinic_kana", BillingRequest.clinic_id, BillingRequest.patient_kana, BillingRequest.requested_at)
+# one open (unpaid) request per visit (migration 0010): two PCs cannot both leave a payable link
+OPEN_REQUEST_INDEX = "uq_billing_request_open_reservation"
+_OPEN_STATES = text("state IN ('requested', 'processing')")
+Index(OPEN_REQUEST_INDEX, BillingRequest.reservation_id, unique=True,
+      sqlite_where=_OPEN_STATES, postgresql_where=_OPEN_STATES)
 
 
 class PaymentAttempt(Base):
@@ -314,6 +320,9 @@ class PaymentAttempt(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    # as PAY.JP reported them on the charge when it succeeded (None: not reported; 日次締め then estimates)
+    payjp_fee_rate: Mapped[str | None] = mapped_column(String(8))  # percent, "3.00"
+    platform_fee: Mapped[int | None] = mapped_column(Integer)  # total_platform_fee, whole yen
 
 
 Index("ix_payment_attempt_request", PaymentAttempt.billing_request_id)
@@ -439,6 +448,26 @@ class SavedCard(Base):
     consent_at: Mapped[dt.datetime]
     consent_version: Mapped[str] = mapped_column(String(20))
     consent_request_id: Mapped[int | None] = mapped_column(ForeignKey("billing_request.id"))
+
+
+class DailyClose(Base):
+    """A closed day (日次締め): its figures as they were when closed, never changed afterwards.
+
+    ``day`` is the date in Japan time; ``figures`` the JSON of ``DayFigures`` (whole yen).
+    """
+
+    __tablename__ = "daily_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    day: Mapped[dt.date]
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    closed_by_name: Mapped[str] = mapped_column(String(100), default="")
+    figures: Mapped[str] = mapped_column(Text)
+
+
+Index("uq_daily_close_clinic_day", DailyClose.clinic_id, DailyClose.day, unique=True)
 
 
 class WebhookEvent(Base):

@@ -46,7 +46,9 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.about_dialog import AboutDialog
 from desktop.ui.dialogs.sign_in_dialog import SignInDialog, staff_text
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.pages.attention_page import AttentionPage
 from desktop.ui.pages.audit_page import AuditPage
+from desktop.ui.pages.daily_close_page import DailyClosePage
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
 from desktop.ui.pages.menu_page import MenuPage
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
     PAGES = (QT_TRANSLATE_NOOP("MainWindow", "予約管理"), QT_TRANSLATE_NOOP("MainWindow", "決済管理"),
              QT_TRANSLATE_NOOP("MainWindow", "決済会社設定"), QT_TRANSLATE_NOOP("MainWindow", "メニュー設定"),
              QT_TRANSLATE_NOOP("MainWindow", "スタッフ管理"), QT_TRANSLATE_NOOP("MainWindow", "操作履歴"),
+             QT_TRANSLATE_NOOP("MainWindow", "要対応"), QT_TRANSLATE_NOOP("MainWindow", "日次締め"),
              QT_TRANSLATE_NOOP("MainWindow", "メールボックス（デモ）"))
 
     def __init__(self, session: UiSession, accounts: list[StaffAccount] | None = None,
@@ -242,6 +245,9 @@ class MainWindow(QMainWindow):
             self.pages["スタッフ管理"] = StaffPage(session)
         if session.may(Permission.HISTORY):
             self.pages["操作履歴"] = AuditPage(session)
+        self.pages["要対応"] = AttentionPage(session)
+        if session.may(Permission.HISTORY):
+            self.pages["日次締め"] = DailyClosePage(session)
         if session.clinic.payment_mode is PaymentMode.DEMO:
             self.pages["メールボックス（デモ）"] = MailboxPage(session)
         for i, (key, page) in enumerate(self.pages.items()):
@@ -295,6 +301,10 @@ class MainWindow(QMainWindow):
         staff_page = self.pages.get("スタッフ管理")
         if isinstance(staff_page, StaffPage):
             staff_page.security_changed.connect(self._apply_auto_lock)
+        attention_page = self.pages["要対応"]
+        assert isinstance(attention_page, AttentionPage)
+        attention_page.open_record.connect(self.open_record)
+        attention_page.count_changed.connect(self._show_attention_count)
         audit_page = self.pages.get("操作履歴")
         if isinstance(audit_page, AuditPage):
             audit_page.open_record.connect(self.open_record)
@@ -530,6 +540,13 @@ class MainWindow(QMainWindow):
             self.staff_changed.emit(actor)
 
     # -- records -----------------------------------------------------------------------------
+
+    def _show_attention_count(self, n: int) -> None:
+        """The 要対応 entry shows how many items are open: 「要対応（3）」."""
+        i = list(self.pages).index("要対応")
+        item = self.nav.item(i)
+        if item is not None:
+            item.setText(self.tr("要対応（{n}）").format(n=n) if n else self.tr("要対応"))
 
     def open_record(self, entity_type: str, entity_id: str) -> None:
         """An audit event's record: the request in 決済管理, the reservation in 予約管理, or the screen it belongs to."""

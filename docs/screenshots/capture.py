@@ -13,8 +13,9 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log
 
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
 
-``staff`` and ``saved-cards`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
+``staff``, ``saved-cards`` and ``books`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
 from __future__ import annotations
@@ -121,13 +122,13 @@ async def capture(only: str = "") -> None:
     from desktop.ui.dialogs.refund_dialog import RefundDialog
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
-    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards") else "ja"
+    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards", "books") else "ja"
     ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
                           LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
-    if only in ("staff", "saved-cards"):
-        await (capture_staff(app, lang) if only == "staff" else capture_saved_cards(app, lang))
+    if only in ("staff", "saved-cards", "books"):
+        await {"staff": capture_staff, "saved-cards": capture_saved_cards, "books": capture_books}[only](app, lang)
         await app.stop()
         ctx.close()
         return
@@ -538,6 +539,89 @@ async def capture_saved_cards(app, lang: str) -> None:  # type: ignore[no-untype
     await idle_ops(0.2)
     grab(dlg, "payment-request-saved-card")
     dlg.close()
+
+
+async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """日次締め of a day with payments of both tax kinds, a partial refund and a decline; its PDF
+    (through pdftoppm); 要対応 with the decline and a link about to expire."""
+    import datetime as dt
+    import subprocess
+
+    from desktop.domain.billing import TaxCategory
+    from desktop.domain.errors import PaymentError
+    from desktop.domain.formatting import JST
+    from desktop.services.daily_close import render_pdf
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator.testing import make_test_token
+
+    suffix = ("-en" if lang == "en" else "") + ("-150" if os.environ.get("QT_SCALE_FACTOR") == "1.5" else "")
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    await sign_in_demo(app)
+    ctx, s = app.ctx, app.session
+    base = app.simulator.base_url
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+
+    async def latest_link() -> str:
+        await ctx.runner.mail(ctx.outbox.send_due)
+        mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+        return str(extract_content(box.get(mails[0].key)).first_link).rsplit("/pay/", 1)[1]
+
+    rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
+    visits = []
+    for r in rows:
+        d = await ctx.runner.db(ctx.queries.reservation, r.id)
+        if d.can_request_post_payment and d.patient.email:
+            visits.append(d.id)
+    plan = [(5500, TaxCategory.TAXABLE, "4242424242424242"), (3300, TaxCategory.NON_TAXABLE, "4242424242424242"),
+            (2200, TaxCategory.TAXABLE, "4000000000080319")]
+    paid, requested = [], []
+    for visit, (amount, tax, card) in zip(visits, plan):
+        outcome = await ctx.runner.payments(ctx.billing.request_payment, visit, s.actor, amount, tax,
+                                            additional=True)
+        requested.append(outcome.request_id)
+        raw = await latest_link()
+        try:
+            await ctx.runner.payments(lambda: ctx.billing.pay_with_token(raw, make_test_token(base, DEMO_SECRET_KEY,
+                                                                                               card)))
+            paid.append(outcome.request_id)
+        except PaymentError:
+            pass  # declined: the row stays unpaid and 要対応 lists it
+    if paid:
+        await ctx.runner.payments(ctx.billing.refund, paid[0], s.actor, 1100, "一部返金")
+    app._build_window(s.actor)
+    w = app.window
+    w.resize(1366, 768)
+    await idle_ops()
+    page = w.show_page("日次締め")
+    today = dt.datetime.now(JST).date()
+    from PySide6.QtCore import QDate
+    page.day_edit.setDate(QDate(today.year, today.month, today.day))
+    await idle_ops(0.5)
+    grab(w, "daily-close")
+    if page.figures is not None and not suffix.endswith("-150"):
+        pdf = OUT / f"daily-close{suffix}.pdf"
+        pdf.write_bytes(render_pdf(page.figures, s.clinic.name, lang,
+                                   printed_at=dt.datetime.now(dt.timezone.utc)))
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(OUT / f"ui-daily-close-pdf{suffix}")],
+                       check=True)
+        pdf.unlink()
+        print("saved", "daily-close-pdf" + suffix)
+    w.show_page("要対応")
+    await idle_ops(0.5)
+    grab(w, "attention")
+    from desktop.ui.dialogs.timeline_dialog import TimelineDialog
+
+    for request_id, name in ((requested[0], "timeline"), (requested[-1], "timeline-declined")):
+        dialog = TimelineDialog(await ctx.actions.timeline(request_id), w)
+        dialog.show()
+        await idle_ops(0.3)
+        grab(dialog, name)
+        dialog.close()
 
 
 def main() -> int:

@@ -100,6 +100,89 @@
     </message>
 </context>
 <context>
+    <name>AttentionPage</name>
+    <message>
+        <source>決済処理中のまま</source>
+        <translation>Stuck in processing</translation>
+    </message>
+    <message>
+        <source>キャンセル予約の事前決済</source>
+        <translation>Pre-payment of a cancelled booking</translation>
+    </message>
+    <message>
+        <source>メール送信失敗</source>
+        <translation>Mail not delivered</translation>
+    </message>
+    <message>
+        <source>返金期限が近い</source>
+        <translation>Refund deadline near</translation>
+    </message>
+    <message>
+        <source>リンクの期限が近い</source>
+        <translation>Link about to expire</translation>
+    </message>
+    <message>
+        <source>カード決済の失敗</source>
+        <translation>Card declined</translation>
+    </message>
+    <message>
+        <source>{at}から決済処理中です。PAY.JPで結果を確認中です。変わらない場合は決済管理で確認してください。</source>
+        <translation>Processing since {at}; the result is being checked with PAY.JP. If it does not change, check the request in Payments.</translation>
+    </message>
+    <message>
+        <source>予約はキャンセル済みです。事前決済を返金してください。</source>
+        <translation>The reservation was cancelled. Refund the pre-payment.</translation>
+    </message>
+    <message>
+        <source>患者様へのメールが届きませんでした（{reason}）。メールアドレスを確認して再請求してください。</source>
+        <translation>The mail to the patient was not delivered ({reason}). Check the e-mail address and request again.</translation>
+    </message>
+    <message>
+        <source>PAY.JPで返金できるのは{at}までです。返金が必要なら早めに行ってください。</source>
+        <translation>PAY.JP can refund this payment until {at}. If a refund is needed, make it soon.</translation>
+    </message>
+    <message>
+        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。</source>
+        <translation>The unpaid payment link expires on {at}. Contact the patient if needed.</translation>
+    </message>
+    <message>
+        <source>{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。</source>
+        <translation>The card was declined on {at} ({reason}). Help the patient if they call.</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>患者名</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>更新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>ダブルクリックで決済管理の該当の請求を開きます</source>
+        <translation>Double-click to open the request in Payments</translation>
+    </message>
+    <message>
+        <source>対応が必要なものはありません。</source>
+        <translation>Nothing needs attention.</translation>
+    </message>
+    <message>
+        <source>{n} 件</source>
+        <translation>{n} items</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>請求・決済</source>
@@ -957,6 +1040,101 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
 </context>
 <context>
+    <name>DailyClosePage</name>
+    <message>
+        <source>項目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>件数</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>金額</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>対象日</source>
+        <translation>Day</translation>
+    </message>
+    <message>
+        <source>表示</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>この日を締める</source>
+        <translation>Close this day</translation>
+    </message>
+    <message>
+        <source>PDF出力</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <source>CSV出力</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>対象日（日本時間）</source>
+        <translation>Day (Japan time)</translation>
+    </message>
+    <message>
+        <source>締め済み（{at}・{name}）。この日の数字は変わりません。</source>
+        <translation>Closed ({at}, {name}). The figures of this day no longer change.</translation>
+    </message>
+    <message>
+        <source>未締め：数字は変わることがあります。</source>
+        <translation>Not closed: the figures may still change.</translation>
+    </message>
+    <message>
+        <source>日本時間で翌日から締められます</source>
+        <translation>The day can be closed from the next day, Japan time</translation>
+    </message>
+    <message>
+        <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
+        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
+    </message>
+    <message>
+        <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
+        <translation>Fees marked "includes estimates" are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
+    </message>
+    <message>
+        <source>日次締め</source>
+        <translation>Daily close</translation>
+    </message>
+    <message>
+        <source>{day} を締めますか？締めた後はこの日の数字は変わりません。</source>
+        <translation>Close {day}? Once closed, the figures of this day no longer change.</translation>
+    </message>
+    <message>
+        <source>締める</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>{day} を締めました。</source>
+        <translation>{day} is closed.</translation>
+    </message>
+    <message>
+        <source>処理中…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>PDFファイル (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>PDFを出力しました: {path}</source>
+        <translation>PDF saved: {path}</translation>
+    </message>
+    <message>
+        <source>CSVファイル (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>CSVを出力しました: {path}</source>
+        <translation>CSV saved: {path}</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>クリニック決済へようこそ</source>
@@ -1198,6 +1376,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Audit log</translation>
     </message>
     <message>
+        <source>要対応</source>
+        <translation>To do</translation>
+    </message>
+    <message>
+        <source>日次締め</source>
+        <translation>Daily close</translation>
+    </message>
+    <message>
         <source>メールボックス（デモ）</source>
         <translation>Mailbox (demo)</translation>
     </message>
@@ -1304,6 +1490,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>送信失敗 {n} 件</source>
         <translation>{n} failed</translation>
+    </message>
+    <message>
+        <source>要対応（{n}）</source>
+        <translation>To do ({n})</translation>
     </message>
 </context>
 <context>
@@ -1859,6 +2049,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Billing history</translation>
     </message>
     <message>
+        <source>ダブルクリックで経過（メール・決済・返金）を表示します</source>
+        <translation>Double-click to show the timeline (mail, payment, refunds)</translation>
+    </message>
+    <message>
         <source>あり</source>
         <translation>Yes</translation>
     </message>
@@ -1879,8 +2073,40 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>The payment company is not ready to use yet.</translation>
     </message>
     <message>
+        <source>予約をキャンセル</source>
+        <translation>Cancel reservation</translation>
+    </message>
+    <message>
+        <source>この予約をキャンセルすると、未決済の請求も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？</source>
+        <translation>Cancelling this reservation also cancels its unpaid request; the payment link stops working at once (the patient is sent a notice). Cancel the reservation?</translation>
+    </message>
+    <message>
+        <source>予約をキャンセルし、未決済の請求を取り消しました。</source>
+        <translation>Reservation cancelled, and its unpaid request cancelled.</translation>
+    </message>
+    <message>
         <source>ステータスを変更しました。</source>
         <translation>Status changed.</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <source>事前決済の返金</source>
+        <translation>Refund the pre-payment</translation>
+    </message>
+    <message>
+        <source>この予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。</source>
+        <translation>The pre-payment of this reservation ({amount}) has been paid. Refund it now? You can also refund it later from Payments.</translation>
+    </message>
+    <message>
+        <source>返金へ進む</source>
+        <translation>Go to refund</translation>
+    </message>
+    <message>
+        <source>返金しました（{patient} 様・{amount}）。</source>
+        <translation>Refunded {amount} to {patient}.</translation>
     </message>
     <message>
         <source>保存済みカードで決済しました（{patient} 様・{amount}）。</source>
@@ -1893,6 +2119,30 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>送信中…</source>
         <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>未決済の請求があります</source>
+        <translation>Unpaid request on this visit</translation>
+    </message>
+    <message>
+        <source>この予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。</source>
+        <translation>This visit already has an unpaid request ({amount}). Cancel it and replace it with the new request ({new})? The earlier payment link stops working at once.</translation>
+    </message>
+    <message>
+        <source>置き換えて送信</source>
+        <translation>Replace and send</translation>
+    </message>
+    <message>
+        <source>追加請求</source>
+        <translation>Additional request</translation>
+    </message>
+    <message>
+        <source>この予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？</source>
+        <translation>This visit is already paid ({amount}). Send a new request ({new}) as an additional request?</translation>
+    </message>
+    <message>
+        <source>追加請求を送信</source>
+        <translation>Send additional request</translation>
     </message>
     <message>
         <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
@@ -2576,6 +2826,77 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineDialog</name>
+    <message>
+        <source>請求</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>メール送信待ち</source>
+        <translation>Mail queued</translation>
+    </message>
+    <message>
+        <source>メール送信済み（メールサーバーが受け付け）</source>
+        <translation>Mail sent (accepted by the mail server)</translation>
+    </message>
+    <message>
+        <source>メール送信失敗</source>
+        <translation>Mail not delivered</translation>
+    </message>
+    <message>
+        <source>カード決済の失敗</source>
+        <translation>Card declined</translation>
+    </message>
+    <message>
+        <source>決済</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>返金</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>期限切れ</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>請求メール</source>
+        <translation>payment request</translation>
+    </message>
+    <message>
+        <source>リマインダー</source>
+        <translation>reminder</translation>
+    </message>
+    <message>
+        <source>領収メール</source>
+        <translation>receipt</translation>
+    </message>
+    <message>
+        <source>返金のお知らせ</source>
+        <translation>refund notice</translation>
+    </message>
+    <message>
+        <source>取消のお知らせ</source>
+        <translation>cancellation notice</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <source>詳細</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>

@@ -68,6 +68,9 @@ READS: dict[str, str] = {
     "TenantService.application_url": "a fresh URL of PAY.JP's page; stores nothing",
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
+    "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
+    "TimelineQueries.for_request": "read (経過)",
+    "DailyCloseService.figures": "read (日次締め)", "DailyCloseService.closed_days": "read (日次締め)",
     "ReceiptService.load": "read (patient's link)", "ReceiptService.render_pdf": "read",
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",
     "OutboxSender.status": "read", "OutboxSender.retry_delay": "arithmetic",
@@ -207,6 +210,12 @@ def _approval(env: Env) -> str:
     return outcome.approval_id
 
 
+def _visit_with_unpaid_request(env: Env) -> int:
+    reservation_id = env.reservation()
+    env.ctx.billing.request_payment(reservation_id, env.actors[StaffRole.STAFF], 1200, "taxable")
+    return reservation_id
+
+
 def _no_smtp(env: Env) -> None:
     env.ctx.directory.update_clinic(env.actors[StaffRole.MANAGER], env.clinic_id, ClinicUpdate(smtp_host=""))
 
@@ -241,6 +250,12 @@ CASES: dict[str, Case] = {
                                       events=3, prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "RequestService.re_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.requests.re_request(e.prepared, a),
                                       events=3, prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
+    # キャンセル of a reservation with an unpaid request: the reservation's status and the request (2 events)
+    "RequestService.cancel_reservation": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_reservation(
+        e.prepared, a), events=2, prepare=_visit_with_unpaid_request),  # type: ignore[attr-defined]
+    # 日次締め of a past day (管理者 or 経理), a different day each call
+    "DailyCloseService.close_day": Case(HISTORY, lambda e, a: e.ctx.daily_close.close_day(
+        a, e.clinic_id, dt.date(2026, 1, 1) + dt.timedelta(days=e.n()))),
     "RequestService.cancel_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_request(e.prepared, a),
                                           prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "BillingService.refund": Case(MANAGER_ONLY, lambda e, a: e.ctx.billing.refund(e.prepared, a, 100, "返金"),

@@ -135,20 +135,19 @@ def test_two_pcs_re_requesting_at_once_send_one_new_request(setup: tuple[Any, Fr
     assert _count(ctx, OutboxMail, OutboxMail.kind == "payment_request") == 2
 
 
-def test_two_pcs_requesting_post_payment_at_once_each_get_a_whole_request(setup: tuple[Any, Front, Any],
-                                                                         pg_url: str) -> None:
-    """A reservation may carry several requests (as when pressed twice): each PC's request is
-    whole — its own row, link, mail and audit — and neither transaction spoils the other."""
+def test_two_pcs_requesting_post_payment_at_once_send_one_whole_request(setup: tuple[Any, Front, Any],
+                                                                        pg_url: str) -> None:
+    """A visit has one payable link: the PC that comes second is told the visit already has an
+    unpaid request, and nothing of its request is left (no row, link, mail or audit)."""
     ctx, front, sim = setup
     job = {"reservation": front.reservation_id, "staff": front.staff}
     results = _race(pg_url, sim.base_url, ("request", job), ("request", job))
-    assert results == [("request", "ok"), ("request", "ok")]
+    assert results == [("request", "ok"), ("request", "visit_has_open_request")]
     with ctx.db.uow(readonly=True) as uow:
         requests = uow.session.scalars(select(BillingRequest)).all()
-        assert len(requests) == 2 and all(r.state is BillingState.REQUESTED for r in requests)
-        assert len({r.link_token_hash for r in requests}) == 2
-    assert _count(ctx, OutboxMail, OutboxMail.kind == "payment_request") == 2
-    assert _count(ctx, AuditEvent, AuditEvent.entity_type == "billing_request") == 2
+        assert len(requests) == 1 and requests[0].state is BillingState.REQUESTED and requests[0].link_token_hash
+    assert _count(ctx, OutboxMail, OutboxMail.kind == "payment_request") == 1
+    assert _count(ctx, AuditEvent, AuditEvent.entity_type == "billing_request") == 1
 
 
 def _charge_id(ctx: Any, request_id: int) -> str:

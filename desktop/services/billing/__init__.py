@@ -46,7 +46,7 @@ from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.billing.refunds import RefundService
-from desktop.services.billing.requests import RequestService
+from desktop.services.billing.requests import RequestService, VisitCancelled
 from desktop.services.billing.saved_cards import AutoChargePlan, SavedCardService, SavedCardView
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic
@@ -108,6 +108,7 @@ class BillingService:
         self.reconcile_pending = self.reconciliation.reconcile_pending
         self.request_pre_payment = self.requests.request_pre_payment
         self.cancel_request = self.requests.cancel_request
+        self.cancel_reservation = self.requests.cancel_reservation
         self.expire_overdue = self.requests.expire_overdue
 
     def request_payment(
@@ -119,10 +120,13 @@ class BillingService:
         message: str | None = DEFAULT_MESSAGE,
         *,
         kind: RequestKind = RequestKind.POST_PAYMENT,
+        replace_open: int | None = None,
+        additional: bool = False,
     ) -> RequestOutcome:
         """``RequestService.request_payment``; ``amount`` may still be typed text (parsed here)."""
         return self.requests.request_payment(
-            reservation_id, actor, parse_charge_yen(amount), TaxCategory(tax_category), message, kind=kind
+            reservation_id, actor, parse_charge_yen(amount), TaxCategory(tax_category), message, kind=kind,
+            replace_open=replace_open, additional=additional,
         )
 
     def re_request(
@@ -133,6 +137,8 @@ class BillingService:
         amount: object | None = None,
         tax_category: TaxCategory | str | None = None,
         message: str | None = None,
+        replace_open: int | None = None,
+        additional: bool = False,
     ) -> RequestOutcome:
         """``RequestService.re_request``; ``amount`` may still be typed text (parsed here)."""
         return self.requests.re_request(
@@ -141,6 +147,8 @@ class BillingService:
             amount=None if amount is None else parse_charge_yen(amount),
             tax_category=None if tax_category is None else TaxCategory(tax_category),
             message=message,
+            replace_open=replace_open,
+            additional=additional,
         )
 
     def refund(
@@ -177,6 +185,7 @@ __all__ = [
     "AutoChargePlan",
     "SavedCardService",
     "SavedCardView",
+    "VisitCancelled",
     "payment_block",
     "payment_usable",
 ]

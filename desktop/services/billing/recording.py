@@ -137,6 +137,8 @@ class ChargeRecorder:
                 card_brand=charge.card_brand,
                 card_last4=charge.card_last4,
                 finished_at=now,
+                payjp_fee_rate=charge.fee_rate,
+                platform_fee=charge.total_platform_fee,
                 failure_code=None,
                 error_code=None,
                 error_params=None,

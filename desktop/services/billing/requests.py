@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.domain.billing import BillingState, RequestKind, TaxCategory
+from desktop.domain.billing import (
+    OPEN_STATES,
+    PAID_STATES,
+    REFUNDABLE_STATES,
+    BillingState,
+    RequestKind,
+    TaxCategory,
+)
 from desktop.domain.clinic import ReservationStatus
 from desktop.domain.errors import (
     NotFoundError,
@@ -33,13 +42,53 @@ from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.saved_cards import forget_missing_card, plan_for
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
-from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
+from desktop.storage import audit as audit_log
+from desktop.storage.orm import OPEN_REQUEST_INDEX, BillingRequest, Clinic, Menu, Patient, Reservation, Staff
 from desktop.storage.repositories import Audit, BillingRepositories, BillingRequestRepository, snapshot
 from desktop.storage.unit_of_work import Database
 
 
 def _staff_of(s: Session, actor: Actor, clinic_id: int) -> Staff:
     return authorize(s, actor, Permission.REQUEST, clinic_id=clinic_id)
+
+
+def open_request_of(s: Session, reservation_id: int) -> BillingRequest | None:
+    """The visit's one open (未決済 / 決済処理中) request, if any."""
+    return s.scalars(
+        select(BillingRequest)
+        .where(BillingRequest.reservation_id == reservation_id, BillingRequest.state.in_(list(OPEN_STATES)))
+        .order_by(BillingRequest.id.desc())
+    ).first()
+
+
+def paid_on_visit(s: Session, reservation_id: int) -> int:
+    """Whole yen paid on a visit and not refunded (every paid request of the reservation)."""
+    rows = s.execute(
+        select(BillingRequest.amount, BillingRequest.refunded_amount).where(
+            BillingRequest.reservation_id == reservation_id, BillingRequest.state.in_(list(PAID_STATES))
+        )
+    ).all()
+    return sum(amount - refunded for amount, refunded in rows)
+
+
+def is_open_request_conflict(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the database refusing a second open request for one visit."""
+    text = str(exc.orig)
+    return OPEN_REQUEST_INDEX in text or "billing_request.reservation_id" in text
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitCancelled:
+    """What cancelling a reservation did.
+
+    Attributes:
+        cancelled_request_ids: unpaid requests cancelled with it (their links dead, patients told).
+        refundable: paid pre-payments still refundable, as ``(request id, whole yen left)``;
+            staff are offered the refund, and each stays on 要対応 until refunded.
+    """
+
+    cancelled_request_ids: tuple[int, ...] = ()
+    refundable: tuple[tuple[int, int], ...] = ()
 
 
 def not_cancellable(req: BillingRequest) -> StateError:
@@ -73,8 +122,15 @@ class RequestService:
         message: str | None = DEFAULT_MESSAGE,
         *,
         kind: RequestKind = RequestKind.POST_PAYMENT,
+        replace_open: int | None = None,
+        additional: bool = False,
     ) -> RequestOutcome:
         """後決済請求: record the request and e-mail the patient a personal link.
+
+        A visit has at most one open request (the database refuses a second one, so two PCs
+        cannot both send): the unpaid one is cancelled and replaced in the same transaction when
+        ``replace_open`` names it; otherwise the call is refused. A visit already paid takes a new
+        request only as a confirmed 追加請求 (``additional``).
 
         With 自動決済 and a saved card, the card is charged at once instead; if that card is
         declined, expired or removed at PAY.JP, the patient gets a link by e-mail as usual, and
@@ -88,28 +144,51 @@ class RequestService:
             tax_category: 課税 or 非課税.
             message: 伝達事項 for the patient (at most 1,000 characters).
             kind: post- or pre-payment.
+            replace_open: id of the visit's unpaid request staff agreed to replace (the ``request_id``
+                of a ``visit_has_open_request`` error): it is cancelled (its link dies) and this one
+                sent instead. Another PC having replaced it meanwhile refuses the call again.
+            additional: the visit is already paid and staff confirmed an additional request.
 
         Returns:
             The new request's id and state (PAID / PROCESSING when 自動決済 charged it).
 
         Raises:
             ValidationError: amount out of range, message too long, patient e-mail missing or invalid.
-            StateError: reservation cancelled, menu does not allow this kind, payments not usable.
+            StateError: reservation cancelled, menu does not allow this kind, payments not usable;
+                ``visit_has_open_request`` (``amount``: the unpaid request's whole yen,
+                ``request_id``: its id) unless ``replace_open`` names it; ``visit_already_paid`` (``amount``: whole yen paid, net of refunds)
+                without ``additional``; ``request_processing`` while the open request is being paid.
             NotFoundError: unknown reservation, or staff of another clinic.
             PermissionDeniedError: the actor's role may not request payments (経理).
         """
         value = parse_charge_yen(amount)
         text = validate_message(message)
-        with self.db.uow() as uow:
-            req, auto = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind)
-            uow.commit()
-            request_id = req.id
+        try:
+            with self.db.uow() as uow:
+                req, auto = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind,
+                                         replace_open=replace_open, additional=additional)
+                uow.commit()
+                request_id = req.id
+        except IntegrityError as exc:
+            raise self._conflict(exc, reservation_id) from None
         return self._after_create(request_id, actor.staff_id, auto)
 
-    def request_pre_payment(self, reservation_id: int, actor: Actor) -> RequestOutcome:
+    def _conflict(self, exc: IntegrityError, reservation_id: int) -> Exception:
+        """Another PC opened a request for the visit at the same moment: say so (with its amount)."""
+        if not is_open_request_conflict(exc):
+            return exc
+        with self.db.uow(readonly=True) as uow:
+            other = open_request_of(uow.session, reservation_id)
+            if other is None:
+                return StateError("visit_has_open_request", amount=0, request_id=0)
+            return StateError("visit_has_open_request", amount=other.amount, request_id=other.id)
+
+    def request_pre_payment(
+        self, reservation_id: int, actor: Actor, *, replace_open: int | None = None, additional: bool = False
+    ) -> RequestOutcome:
         """事前決済: request the menu's price for a reservation (link by mail, or 自動決済).
 
-        Raises: as ``request_payment``.
+        Raises: as ``request_payment`` (with the same ``replace_open`` / ``additional``).
         """
         with self.db.uow(readonly=True) as uow:
             reservation = uow.session.get(Reservation, reservation_id)
@@ -119,7 +198,8 @@ class RequestService:
             assert menu is not None
             price, category, confirmation = Yen(menu.price), menu.tax_category, menu.confirmation_message
         return self.request_payment(
-            reservation_id, actor, price, category, confirmation or PRE_PAYMENT_MESSAGE, kind=RequestKind.PRE_PAYMENT
+            reservation_id, actor, price, category, confirmation or PRE_PAYMENT_MESSAGE, kind=RequestKind.PRE_PAYMENT,
+            replace_open=replace_open, additional=additional,
         )
 
     def _create(
@@ -131,9 +211,13 @@ class RequestService:
         category: TaxCategory,
         text: str,
         kind: RequestKind,
+        *,
+        replace_open: int | None,
+        additional: bool,
     ) -> tuple[BillingRequest, bool | UserError]:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction.
 
+        The visit's open request, if any, is cancelled and marked replaced when ``replace_open``.
         The second value: True when 自動決済 charges the saved card next, False when it does not
         apply, or the reason (``auto_charge_over_cap``) a saved card is not charged this time.
         """
@@ -156,6 +240,24 @@ class RequestService:
         if blocked is not None:
             raise StateError(blocked)
         validate_email(patient.email)
+        repo = BillingRequestRepository(s)
+        current = open_request_of(s, reservation.id)
+        if current is not None:
+            if current.state is BillingState.PROCESSING:
+                raise StateError("request_processing")
+            if replace_open != current.id:
+                raise StateError("visit_has_open_request", amount=current.amount, request_id=current.id)
+        paid = paid_on_visit(s, reservation.id)
+        if paid > 0 and not additional:
+            raise StateError("visit_already_paid", amount=paid)
+        if current is not None and not self._cancelled(repo, current, staff.id):
+            # another PC replaced or cancelled it a moment ago: staff must look at the visit again
+            if current.state is BillingState.PROCESSING:
+                raise StateError("request_processing")
+            other = open_request_of(s, reservation.id)
+            if other is None:
+                raise not_cancellable(current)
+            raise StateError("visit_has_open_request", amount=other.amount, request_id=other.id)
         plan = plan_for(s, clinic, patient, value)
         auto: bool | UserError = plan.charge_now
         if plan.reason is not None:  # a saved card, but not for this amount: the link says why
@@ -181,16 +283,25 @@ class RequestService:
             refunded_amount=0,
         )
         raw = issue_link(req, clinic, now)
-        BillingRequestRepository(s).add(
+        repo.add(
             req,
             Audit(
                 "staff", "request_created", staff.id,
-                {"message": text, "tax_category": category.value, "auto_charge": auto is True},
+                {"message": text, "tax_category": category.value, "auto_charge": auto is True,
+                 "additional": paid > 0},
             ),
         )
+        if current is not None:
+            self._mark_replaced(repo, current, req.id, staff.id)
         if auto is not True:
             self.notifier.payment_link(s, req, raw)
         return req, auto
+
+    @staticmethod
+    def _mark_replaced(repo: BillingRequestRepository, old: BillingRequest, new_id: int, staff_id: int) -> None:
+        before = snapshot(old)
+        repo.set_replaced_by(old, new_id)
+        repo.record(old, Audit("staff", "request_replaced", staff_id, {"replaced_by": new_id}), before=before)
 
     def _after_create(self, request_id: int, staff_id: int, auto: bool | UserError) -> RequestOutcome:
         if isinstance(auto, UserError):
@@ -217,16 +328,20 @@ class RequestService:
                 forget_missing_card(uow.session, patient.id, patient.payjp_customer_id)
             uow.commit()
 
-    def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
+    def _cancelled(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> bool:
+        """Cancel an open request (audited); False if another PC or the patient moved it first."""
         now = self.clock()
-        if not repo.transition(
+        return repo.transition(
             req,
             {BillingState.REQUESTED},
             BillingState.CANCELLED,
             Audit("staff", "request_cancelled", staff_id),
             cancelled_at=now,
             updated_at=now,
-        ):
+        )
+
+    def _cancel(self, repo: BillingRequestRepository, req: BillingRequest, staff_id: int) -> None:
+        if not self._cancelled(repo, req, staff_id):
             raise not_cancellable(req)
 
     def cancel_request(self, request_id: int, actor: Actor, *, notify_patient: bool = False) -> None:
@@ -258,14 +373,19 @@ class RequestService:
         amount: Yen | None = None,
         tax_category: TaxCategory | None = None,
         message: str | None = None,
+        replace_open: int | None = None,
+        additional: bool = False,
     ) -> RequestOutcome:
         """後決済取消後の再請求: cancel the old request (if still open) and send a new one.
 
         One transaction: the old link stops working exactly when the new request and its
-        e-mail exist. Bad input or a request that is no longer open changes nothing.
+        e-mail exist. Bad input or a request that is no longer open changes nothing. Re-requesting
+        a cancelled or expired request while the visit has another unpaid one is refused unless
+        ``replace_open`` names it (that one is cancelled too); a visit already paid needs ``additional``.
 
         Args:
             amount, tax_category, message: the new request's; None keeps the old request's.
+            replace_open, additional: as ``request_payment``.
 
         Returns:
             The new request's outcome (as ``request_payment``).
@@ -273,6 +393,23 @@ class RequestService:
         Raises:
             ValidationError, StateError, NotFoundError: as ``request_payment`` and ``cancel_request``.
         """
+        try:
+            return self._re_request(request_id, actor, amount, tax_category, message, replace_open, additional)
+        except IntegrityError as exc:
+            with self.db.uow(readonly=True) as uow:
+                reservation_id = BillingRepositories(uow.session).requests.get(request_id).reservation_id
+            raise self._conflict(exc, reservation_id) from None
+
+    def _re_request(
+        self,
+        request_id: int,
+        actor: Actor,
+        amount: Yen | None,
+        tax_category: TaxCategory | None,
+        message: str | None,
+        replace_open: int | None,
+        additional: bool,
+    ) -> RequestOutcome:
         with self.db.uow() as uow:
             s = uow.session
             repo = BillingRepositories(s).requests
@@ -282,21 +419,65 @@ class RequestService:
             value = parse_charge_yen(old.amount if amount is None else amount)
             category = tax_category or old.tax_category
             text = validate_message(old.message if message is None else message)
-            if old.state is BillingState.REQUESTED:
+            was_open = old.state is BillingState.REQUESTED
+            if was_open:
                 self._cancel(repo, old, staff_id)
             elif old.state not in (BillingState.CANCELLED, BillingState.EXPIRED):
                 raise not_cancellable(old)
-            before = snapshot(old)
-            new, auto = self._create(s, old.reservation_id, actor, value, category, text, old.kind)
-            repo.set_replaced_by(old, new.id)
-            repo.record(
-                old,
-                Audit("staff", "request_replaced", staff_id, {"replaced_by": new.id}),
-                before=before,
-            )
+            # an open request being replaced was already confirmed as what the visit owes
+            new, auto = self._create(s, old.reservation_id, actor, value, category, text, old.kind,
+                                     replace_open=replace_open, additional=additional or was_open)
+            self._mark_replaced(repo, old, new.id, staff_id)
             uow.commit()
             new_id = new.id
         return self._after_create(new_id, staff_id, auto)
+
+    def cancel_reservation(self, reservation_id: int, actor: Actor) -> VisitCancelled:
+        """キャンセル: set the reservation to cancelled and cancel its unpaid requests, in one transaction.
+
+        Each unpaid link is refused from this moment and its patient is mailed the cancellation.
+        Paid pre-payments are not refunded here: they come back in ``refundable`` so staff can
+        refund them at once (and are listed on 要対応 until they are).
+
+        Raises:
+            StateError: ``request_processing`` — a patient is paying right now (nothing changed).
+            NotFoundError: unknown reservation, or staff of another clinic.
+            PermissionDeniedError: the actor's role may not (経理).
+        """
+        with self.db.uow() as uow:
+            s = uow.session
+            reservation = s.get(Reservation, reservation_id)
+            if reservation is None:
+                raise NotFoundError()
+            _staff_of(s, actor, reservation.clinic_id)
+            repo = BillingRepositories(s).requests
+            requests = list(s.scalars(
+                select(BillingRequest).where(BillingRequest.reservation_id == reservation_id)
+                .order_by(BillingRequest.id)
+            ).all())
+            if any(r.state is BillingState.PROCESSING for r in requests):
+                raise StateError("request_processing")
+            cancelled: list[int] = []
+            if reservation.status is not ReservationStatus.CANCELLED:
+                before = {"status": reservation.status.value}
+                reservation.status = ReservationStatus.CANCELLED
+                audit_log.record(s, clinic_id=reservation.clinic_id, actor="staff", staff_id=actor.staff_id,
+                                 action="reservation_status_changed", entity_type="reservation",
+                                 entity_id=reservation_id, before=before,
+                                 after={"status": ReservationStatus.CANCELLED.value})
+            for req in requests:
+                if req.state is BillingState.REQUESTED:
+                    self._cancel(repo, req, actor.staff_id)
+                    assert req.cancelled_at is not None
+                    self.notifier.cancellation(s, req, req.cancelled_at)
+                    cancelled.append(req.id)
+            refundable = tuple(
+                (r.id, r.amount - r.refunded_amount)
+                for r in requests
+                if r.kind is RequestKind.PRE_PAYMENT and r.state in REFUNDABLE_STATES and r.amount > r.refunded_amount
+            )
+            uow.commit()
+        return VisitCancelled(tuple(cancelled), refundable)
 
     def expire_overdue(self) -> int:
         """Mark open requests whose link expired as 期限切れ (each audited). Returns how many changed."""

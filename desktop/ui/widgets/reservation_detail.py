@@ -23,16 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.billing import BillingState
 from desktop.domain.clinic import ReservationStatus
-from desktop.domain.errors import UserError, ValidationError
+from desktop.domain.errors import StateError, UserError, ValidationError
 from desktop.domain.formatting import format_jst_datetime, format_yen
-from desktop.services.billing import AutoChargePlan, RequestOutcome
+from desktop.services.billing import AutoChargePlan, RequestOutcome, VisitCancelled
 from desktop.services.front_desk import PatientInfo, ReservationDetail
 from desktop.services.history import HistoryRow
+from desktop.services.timeline import TimelineEntry
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
+from desktop.ui.dialogs.refund_dialog import RefundDialog
+from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
@@ -119,6 +123,8 @@ class ReservationDetailPanel(QWidget):
         layout.addWidget(self.history_view, 1)
 
         self.status_combo.activated.connect(self._on_status_activated)
+        self.history_view.doubleClicked.connect(lambda _i: self.show_timeline())
+        self.history_view.setToolTip(self.tr("ダブルクリックで経過（メール・決済・返金）を表示します"))
         self.request_button.clicked.connect(self._on_request_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.rerequest_button.clicked.connect(self._on_rerequest_clicked)
@@ -216,8 +222,68 @@ class ReservationDetailPanel(QWidget):
         if status == self.detail.status:
             return
         actions = self.session.actions
+        cancelling = status is ReservationStatus.CANCELLED
+        if cancelling and self._has_unpaid_request() and not ConfirmDialog.ask(
+                self, self.tr("予約をキャンセル"),
+                self.tr("この予約をキャンセルすると、未決済の請求も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？"),
+                self.tr("予約をキャンセル")):
+            self.status_combo.setCurrentIndex(self.status_combo.findData(self.detail.status.value))
+            return
+
+        def done(result: VisitCancelled | None) -> None:
+            if result is not None and result.cancelled_request_ids:
+                self._after_change(self.tr("予約をキャンセルし、未決済の請求を取り消しました。"), billing=True)
+            else:
+                self._after_change(self.tr("ステータスを変更しました。"), billing=cancelling)
+            if result is not None and result.refundable:
+                async_ops.call_soon_outside(lambda: self._offer_refunds(result.refundable))
+
+        def failed(_exc: BaseException) -> bool:
+            if self.detail is not None:
+                self.status_combo.setCurrentIndex(self.status_combo.findData(self.detail.status.value))
+            return False
+
         async_ops.run_op(actions.set_reservation_status(self.session.actor, self.detail.id, status),
-                         busy=[self.status_combo], on_success=lambda _: self._after_change(self.tr("ステータスを変更しました。")))
+                         busy=[self.status_combo], on_success=done, on_failure=failed)
+
+    def show_timeline(self) -> None:
+        """経過 of the selected request: its mail, declined cards, payment and refunds."""
+        sel = self.selected_request()
+        if sel is None:
+            return
+
+        def show(entries: list[TimelineEntry]) -> None:
+            self.timeline_dialog = TimelineDialog(entries, self)
+            self.timeline_dialog.setWindowTitle(self.tr("経過") + f" — {sel.patient_name}  {format_yen(sel.amount)}")
+            self.timeline_dialog.open()
+
+        async_ops.run_op(self.session.actions.timeline(sel.id), on_success=show, name="timeline")
+
+    def _has_unpaid_request(self) -> bool:
+        return any(row.state is BillingState.REQUESTED for row in self.history_model.rows())
+
+    def _offer_refunds(self, refundable: tuple[tuple[int, int], ...]) -> None:
+        """A cancelled reservation whose pre-payment was paid: offer the refund right here."""
+        for request_id, amount in refundable:
+            if not ConfirmDialog.ask(
+                    self, self.tr("事前決済の返金"),
+                    self.tr("この予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。").format(
+                        amount=format_yen(amount)),
+                    self.tr("返金へ進む")):
+                continue
+            row = next((r for r in self.history_model.rows() if r.id == request_id), None)
+            if row is None:
+                continue
+            values = RefundDialog.ask(self, row, session=self.session)
+            if values is None:
+                continue
+            s = self.session
+            async_ops.run_op(
+                s.actions.refund(row.id, s.actor, values.amount, values.reason, approver=values.approver),
+                on_success=lambda outcome: self._after_change(
+                    self.tr("返金しました（{patient} 様・{amount}）。").format(
+                        patient=row.patient_name, amount=format_yen(outcome.amount)), billing=True),
+                name="refund")
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
@@ -242,15 +308,20 @@ class ReservationDetailPanel(QWidget):
                          busy=[self.request_button], on_success=ask, on_failure=without_plan,
                          name="auto-charge-plan")
 
-    def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None) -> None:
+    def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None,
+                     replace_open: int | None = None, additional: bool = False) -> None:
+        """Send 後決済請求 (or 再請求 of ``replace``). A visit with an unpaid request asks whether to
+        replace it (``replace_open``); a paid visit asks to confirm a 追加請求 (``additional``)."""
         assert self.detail is not None
         s = self.session
         if replace is None:
             work = s.actions.request_payment(self.detail.id, s.actor, values.amount,
-                                             values.tax_category, values.message)
+                                             values.tax_category, values.message,
+                                             replace_open=replace_open, additional=additional)
         else:
             work = s.actions.re_request(replace.id, s.actor, amount=values.amount,
-                                        tax_category=values.tax_category, message=values.message)
+                                        tax_category=values.tax_category, message=values.message,
+                                        replace_open=replace_open, additional=additional)
         patient = self.detail.patient.name
 
         def done(outcome: RequestOutcome) -> None:
@@ -265,9 +336,37 @@ class ReservationDetailPanel(QWidget):
             self._after_change(text.format(patient=patient, amount=format_yen(values.amount)), billing=True)
 
         resume = values if replace is None else None
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, StateError) and exc.code in ("visit_has_open_request", "visit_already_paid"):
+                async_ops.call_soon_outside(lambda: self._confirm_and_resend(exc, values, replace, replace_open,
+                                                                             additional))
+                return True
+            return self._on_request_failed(exc, resume)
+
         async_ops.run_op(work, busy=[self.request_button, self.rerequest_button], busy_text=self.tr("送信中…"),
-                         on_success=done, on_failure=lambda exc: self._on_request_failed(exc, resume),
-                         name="request-payment")
+                         on_success=done, on_failure=failed, name="request-payment")
+
+    def _confirm_and_resend(self, exc: StateError, values: PaymentRequestInput, replace: HistoryRow | None,
+                            replace_open: int | None, additional: bool) -> None:
+        """The visit has an unpaid request (replace it?) or is paid (追加請求?): ask, then send again."""
+        amount = format_yen(int(exc.params.get("amount", 0)))
+        if exc.code == "visit_has_open_request":
+            if not ConfirmDialog.ask(
+                    self, self.tr("未決済の請求があります"),
+                    self.tr("この予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
+                        amount=amount, new=format_yen(values.amount)),
+                    self.tr("置き換えて送信")):
+                return
+            self.send_request(values, replace=replace, replace_open=int(exc.params["request_id"]), additional=additional)
+            return
+        if not ConfirmDialog.ask(
+                self, self.tr("追加請求"),
+                self.tr("この予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
+                    amount=amount, new=format_yen(values.amount)),
+                self.tr("追加請求を送信")):
+            return
+        self.send_request(values, replace=replace, replace_open=replace_open, additional=True)
 
     def _on_request_failed(self, exc: BaseException, resume: PaymentRequestInput | None = None) -> bool:
         """No or a wrong e-mail address: say where to fix it, and open the patient editor on that field.

@@ -1,7 +1,7 @@
 """saved cards for 自動決済: the card a patient saved with consent, and the clinic's cap
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 
 * saved_card: one per patient — the PAY.JP customer and card ids, what PAY.JP returned about
   the card (brand, last 4, expiry month/year; nothing else), when it was saved (UTC), and the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

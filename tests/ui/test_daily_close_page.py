@@ -1,0 +1,34 @@
+"""日次締め in the window: a past day's figures, 締める, and the CSV and PDF for the accountant."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import pytest
+
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.pages.daily_close_page import DailyClosePage
+
+from .conftest import wait_for
+
+
+def test_closing_yesterday_and_exporting_it(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: pathlib.Path) -> None:
+    w = clinic_app.window
+    page = w.show_page("日次締め")
+    assert isinstance(page, DailyClosePage)
+    wait_for(qtbot, lambda: page.figures is not None and page.table.rowCount() > 10)
+    labels = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    assert "決済" in labels and "うち消費税（10%）" in labels and "差引（決済−返金）" in labels
+    assert page.status_label.text().startswith("未締め")
+    assert page.close_button.isEnabled()
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a: True))
+    page.close_button.click()
+    wait_for(qtbot, lambda: page.figures is not None and page.figures.closed)
+    assert page.status_label.text().startswith("締め済み") and not page.close_button.isEnabled()
+    csv_path, pdf_path = tmp_path / "day.csv", tmp_path / "day.pdf"
+    page.export_csv(csv_path)
+    page.export_pdf(pdf_path)
+    wait_for(qtbot, lambda: csv_path.exists() and pdf_path.exists())
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf") and pdf_path.read_bytes().startswith(b"%PDF")
