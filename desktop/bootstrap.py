@@ -27,6 +27,7 @@ from desktop.services.demo import ensure_demo_data, is_untouched_seed
 from desktop.services.demo_mailbox import DemoMailbox
 from desktop.services.directory import DirectoryService
 from desktop.services.front_desk import FrontDeskQueries
+from desktop.services.live_check import LiveCheckRecorder, LiveCheckService
 from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
@@ -121,10 +122,12 @@ def bootstrap(
     tenants = TenantService(db, gateways, clock=clock)
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock, training=training)
     setup = SetupService(db, secret_store, clock=clock)
+    live_check = LiveCheckService(db, directory, billing, clock)
     go_live = GoLiveService(
         db, secret_store, settings_service,
         prove_keys=prove_keys or payjp_key_prober(lambda: gateways.live_api_base, timeout=payjp_timeout),
-        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock)
+        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock,
+        live_check_passed=live_check.last_pass)
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     staff = StaffService(db, clock=clock)
@@ -132,12 +135,13 @@ def bootstrap(
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
                           settings=settings_service, go_live=go_live, queries=queries, history=history,
                           outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup, staff=staff,
-                          audit=AuditLogService(db))
+                          audit=AuditLogService(db), live_check=live_check)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
         runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace, staff=staff,
+        live_check=live_check, live_recorder=LiveCheckRecorder(db, clock),
     )
     ctx_ref.append(ctx)
     return ctx

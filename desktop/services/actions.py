@@ -28,6 +28,7 @@ from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
+from desktop.services.live_check import CspReportRow, LiveCheckResult, LiveCheckService, LiveCheckStarted
 from desktop.services.go_live import GoLiveReport, GoLiveService
 from desktop.services.front_desk import ClinicInfo, FrontDeskQueries, MenuInfo, PatientInfo, ReservationDetail, ReservationRow
 from desktop.services.history import HistoryFilter, HistoryRow, HistoryService
@@ -56,13 +57,15 @@ class DeskActions:
         setup: the first-run setup's progress and checklist.
         staff: staff accounts and sign-in.
         audit: the audit log (操作履歴).
+        live_check: the 接続チェック and the CSP reports.
     """
 
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
-                 go_live: GoLiveService | None = None) -> None:
+                 go_live: GoLiveService | None = None, live_check: LiveCheckService | None = None) -> None:
+        self._live_check = live_check
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -390,6 +393,29 @@ class DeskActions:
         await self._run.db(lambda: self._switch().leave_live(actor, clinic_id, mode, public_key, secret_key,
                                                              confirmed=confirmed))
 
+    # -- 接続チェック --------------------------------------------------------------------------------
+
+    def _checks(self) -> LiveCheckService:
+        if self._live_check is None:
+            raise RuntimeError("no LiveCheckService was given")
+        return self._live_check
+
+    async def start_live_check(self, actor: Actor, clinic_id: int, email: str) -> LiveCheckStarted:
+        """Bill ¥50 in テストモード to ``email`` and open a 接続チェック (管理者). Raises ``LiveCheckError``,
+        ``ValidationError`` / ``StateError`` (as a payment request), ``PermissionDeniedError``."""
+        return await self._run.payments(self._checks().start, actor, clinic_id, email)
+
+    async def finish_live_check(self, actor: Actor, check_id: int) -> LiveCheckResult:
+        """Look at the check now: charge and tenant at PAY.JP, refund of the ¥50, every step's result."""
+        return await self._run.payments(self._checks().finish, actor, check_id)
+
+    async def latest_live_check(self, clinic_id: int) -> LiveCheckResult | None:
+        """The clinic's most recent 接続チェック, or None."""
+        return await self._run.db(self._checks().latest, clinic_id)
+
+    async def csp_reports(self) -> list[CspReportRow]:
+        """CSP violations browsers reported from the checkout pages, newest first."""
+        return await self._run.db(self._checks().csp_reports)
 
     # -- first-run setup -----------------------------------------------------------------------
 

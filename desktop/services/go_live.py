@@ -12,6 +12,8 @@ keyring or the network:
   (PAY.JP's review and card brands require them).
 - ``test_mail``: the clinic's SMTP server accepted a テストメール within the last 30 days
   (``TEST_MAIL_MAX_AGE``), so patients' payment mails can go out.
+- ``live_check``: a 接続チェック passed within the last 30 days (``LIVE_CHECK_MAX_AGE``): a テスト
+  payment went through the public URL with the real payjp.js, tenant, webhook, receipt and refund.
 
 ``GoLiveService.check`` reports every condition (✓ or the reason); ``go_live`` runs them again
 and switches only when all hold, after the user confirmed. ``leave_live`` goes back to テスト
@@ -30,6 +32,7 @@ import httpx
 
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
+from desktop.domain.live_check import LIVE_CHECK_MAX_AGE, LIVE_CHECK_MESSAGES
 from desktop.i18n import N_
 from desktop.domain.staff import Actor
 from desktop.services.secrets import SecretStore, payjp_secret_name
@@ -53,6 +56,8 @@ GO_LIVE_MESSAGES: dict[str, str] = {
     "legal_page_failed": N_("{page}のページが表示できません（{url}: {status}）。"),
     "test_mail_never": N_("テストメールがまだ送信されていません。接続設定の「テストメール送信」で確認してください。"),
     "test_mail_old": N_("最後にテストメールが届いたのは{days}日前です。30日以内に「テストメール送信」で確認してください。"),
+    "live_check_never": LIVE_CHECK_MESSAGES["live_check_never"],
+    "live_check_old": LIVE_CHECK_MESSAGES["live_check_old"],
     "not_confirmed": N_("切り替える前に、確認のチェックを入れてください。"),
 }
 
@@ -79,6 +84,7 @@ class Condition(enum.StrEnum):
     PUBLIC_URL = "public_url"
     LEGAL_PAGES = "legal_pages"
     TEST_MAIL = "test_mail"
+    LIVE_CHECK = "live_check"
 
 
 CONDITION_LABELS: dict[Condition, str] = {
@@ -87,6 +93,7 @@ CONDITION_LABELS: dict[Condition, str] = {
     Condition.PUBLIC_URL: N_("決済ページの公開URLが https で、この端末から接続できる"),
     Condition.LEGAL_PAGES: N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる"),
     Condition.TEST_MAIL: N_("30日以内にテストメールが送信できた"),
+    Condition.LIVE_CHECK: N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した"),
 }
 
 
@@ -184,6 +191,15 @@ def check_test_mail(clinic: Clinic, now: dt.datetime) -> UserError | None:
     return None
 
 
+def check_live_check(passed_at: dt.datetime | None, now: dt.datetime) -> UserError | None:
+    """A 接続チェック passed within ``LIVE_CHECK_MAX_AGE`` (``passed_at``: the last pass, UTC)."""
+    if passed_at is None:
+        return GoLiveError("live_check_never", field="live_check")
+    if now - passed_at > LIVE_CHECK_MAX_AGE:
+        return GoLiveError("live_check_old", field="live_check", days=(now - passed_at).days)
+    return None
+
+
 # -- the service ------------------------------------------------------------------------------
 
 class GoLiveService:
@@ -196,11 +212,15 @@ class GoLiveService:
         prove_keys: the key-pair proof (default: ``PayjpGateway.prove_key_pair`` against PAY.JP).
         http: builds the HTTP client of the URL checks (closed after each check).
         clock: now, in UTC.
+        live_check_passed: when the clinic last passed a 接続チェック (UTC, None: never), by
+            clinic id (``LiveCheckService.last_pass``).
     """
 
     def __init__(self, db: Database, secrets: SecretStore, settings: SettingsService, *,
                  prove_keys: KeyPairProbe, http: Callable[[], httpx.Client],
-                 clock: Callable[[], dt.datetime]) -> None:
+                 clock: Callable[[], dt.datetime],
+                 live_check_passed: Callable[[int], dt.datetime | None]) -> None:
+        self._live_check_passed = live_check_passed
         self._db = db
         self._secrets = secrets
         self._settings = settings
@@ -233,6 +253,7 @@ class GoLiveService:
             ConditionResult(Condition.PUBLIC_URL, url_reason),
             ConditionResult(Condition.LEGAL_PAGES, legal_reason),
             ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self._clock())),
+            ConditionResult(Condition.LIVE_CHECK, check_live_check(self._live_check_passed(clinic_id), self._clock())),
         ))
 
     def go_live(self, actor: Actor, clinic_id: int, public_key: str, secret_key: str | None, *,
@@ -280,5 +301,6 @@ def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyP
 __all__ = [
     "CONDITION_LABELS", "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
     "GoLiveService", "KeyPairProbe", "LegalPage", "TEST_MAIL_MAX_AGE", "check_keys", "check_legal_pages",
+    "check_live_check",
     "check_public_url", "check_tenant", "check_test_mail", "payjp_key_prober",
 ]

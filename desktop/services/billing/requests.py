@@ -70,6 +70,7 @@ class RequestService:
         message: str | None = DEFAULT_MESSAGE,
         *,
         kind: RequestKind = RequestKind.POST_PAYMENT,
+        keep_link: bool = False,
     ) -> RequestOutcome:
         """後決済請求: record the request and e-mail the patient a personal link.
 
@@ -83,6 +84,8 @@ class RequestService:
             tax_category: 課税 or 非課税.
             message: 伝達事項 for the patient (at most 1,000 characters).
             kind: post- or pre-payment.
+            keep_link: also return the link's raw token (``RequestOutcome.link_token``) for the
+                接続チェック's QR code; otherwise it exists only in the patient's mail.
 
         Returns:
             The new request's id and state (PAID / PROCESSING when 自動決済 charged it).
@@ -96,10 +99,11 @@ class RequestService:
         value = parse_charge_yen(amount)
         text = validate_message(message)
         with self.db.uow() as uow:
-            req, auto = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind)
+            req, auto, raw = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind)
             uow.commit()
             request_id = req.id
-        return self._after_create(request_id, actor.staff_id, auto)
+        outcome = self._after_create(request_id, actor.staff_id, auto)
+        return dataclasses.replace(outcome, link_token=raw) if keep_link else outcome
 
     def request_pre_payment(self, reservation_id: int, actor: Actor) -> RequestOutcome:
         """事前決済: request the menu's price for a reservation (link by mail, or 自動決済).
@@ -126,7 +130,7 @@ class RequestService:
         category: TaxCategory,
         text: str,
         kind: RequestKind,
-    ) -> tuple[BillingRequest, bool]:
+    ) -> tuple[BillingRequest, bool, str]:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction."""
         now = self.clock()
         reservation = s.get(Reservation, reservation_id)
@@ -178,7 +182,7 @@ class RequestService:
         )
         if not auto:
             self.notifier.payment_link(s, req, raw)
-        return req, auto
+        return req, auto, raw
 
     def _after_create(self, request_id: int, staff_id: int, auto: bool) -> RequestOutcome:
         if not auto:
@@ -262,7 +266,7 @@ class RequestService:
             elif old.state not in (BillingState.CANCELLED, BillingState.EXPIRED):
                 raise not_cancellable(old)
             before = snapshot(old)
-            new, auto = self._create(s, old.reservation_id, actor, value, category, text, old.kind)
+            new, auto, _raw = self._create(s, old.reservation_id, actor, value, category, text, old.kind)
             repo.set_replaced_by(old, new.id)
             repo.record(
                 old,

@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from desktop.paths import resource_path
+from desktop.services.checkout.csp_reports import ROUTES as CSP_ROUTES
 from desktop.services.checkout.legal import ROUTES as LEGAL_ROUTES
 from desktop.services.checkout.pages import ROUTES as PAGE_ROUTES
 from desktop.services.checkout.receipt import ROUTES as RECEIPT_ROUTES
@@ -44,6 +45,7 @@ def checkout_services_from_context(ctx: AppContext) -> CheckoutServices:
         runner=ctx.runner,
         webhook_token=webhook_token_source(ctx.secrets),
         events=ctx.billing.events,
+        recorder=ctx.live_recorder,
     )
 
 
@@ -90,6 +92,7 @@ def create_checkout_app(
         *RECEIPT_ROUTES,
         *LEGAL_ROUTES,
         *WEBHOOK_ROUTES,
+        *CSP_ROUTES,
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(resource_path("static", "checkout"))), name="static"),
     ]
