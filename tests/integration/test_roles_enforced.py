@@ -37,6 +37,7 @@ from desktop.domain.labels import STATE_LABELS
 from desktop.domain.money import Yen
 from desktop.domain.staff import Actor, PermissionDeniedError
 from desktop.services.audit_log import AuditFilter
+from desktop.domain.live_check import LiveCheckError
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
@@ -47,7 +48,7 @@ from desktop.services.secrets import MemorySecretStore
 from desktop.services.settings_service import SettingsError
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
-from desktop.storage.orm import AuditEvent, Menu, Reservation
+from desktop.storage.orm import AuditEvent, LiveCheck, Menu, Reservation
 
 SUFFIXES = ("Service", "Sender", "Queries")
 
@@ -70,6 +71,8 @@ READS: dict[str, str] = {
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",
     "OutboxSender.status": "read", "OutboxSender.retry_delay": "arithmetic",
     "BillingService.public_base_url": "read",
+    "LiveCheckService.last_pass": "read (the 本番 guard)", "LiveCheckService.latest": "read",
+    "LiveCheckService.csp_reports": "read (no personal data)",
 }
 
 NOT_STAFF: dict[str, str] = {
@@ -175,6 +178,14 @@ HISTORY = frozenset({StaffRole.STAFF})
 def _menu(env: Env) -> int:
     return env.ctx.directory.save_menu(env.actors[StaffRole.MANAGER], env.clinic_id,
                                        MenuInput(name=f"メニュー{env.n()}", price=1000))
+
+
+def _live_check(env: Env) -> int:
+    with env.ctx.db.uow() as uow:
+        check = LiveCheck(clinic_id=env.clinic_id, started_at=env.ctx.clock())
+        uow.session.add(check)
+        uow.commit()
+        return check.id
 
 
 def _staff(env: Env) -> int:
@@ -285,6 +296,11 @@ CASES: dict[str, Case] = {
                                  prepare=_staff),  # type: ignore[attr-defined]
     "StaffService.sign_out": Case(frozenset(), lambda e, a: e.ctx.staff.sign_out(a)),
     "StaffService.lock": Case(frozenset(), lambda e, a: e.ctx.staff.lock(a)),
+    # the demo clinic is in デモ: the 管理者 passes the role check and is told the check needs テスト
+    "LiveCheckService.start": Case(MANAGER_ONLY, lambda e, a: e.ctx.live_check.start(a, e.clinic_id, "kensa@example.jp"),
+                                   events=0, raises=LiveCheckError),
+    "LiveCheckService.finish": Case(MANAGER_ONLY, lambda e, a: e.ctx.live_check.finish(a, e.prepared),
+                                    prepare=_live_check),  # type: ignore[attr-defined]
 }
 
 
