@@ -5,6 +5,8 @@
     python -m desktop simulator --port N    the PAY.JP simulator (prints its base URL first)
     python -m desktop checkout-server --port N [--database-url URL]
                                             the patient checkout page, for hosting on a server
+    python -m desktop check-payjp [--simulator | --api-base URL]
+                                            the PAY.JP contract cases in test mode (refuses live keys)
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.services.checkout.cli import main as checkout_main
 
         return checkout_main(args[1:])
+    if args and args[0] == "check-payjp":
+        from desktop.payjp_check import main as check_main
+
+        return check_main(args[1:])
     if "--self-test" in args:
         from desktop.selftest import run_self_test
 
