@@ -49,7 +49,7 @@ def qr_pixmap(url: str, size: int = QR_PIXELS) -> QPixmap:
     modules = code.symbol_size(scale=1, border=4)[0]
     code.save(buffer, kind="png", scale=max(1, size // modules), border=4)
     pixmap = QPixmap()
-    pixmap.loadFromData(buffer.getvalue(), b"PNG")
+    pixmap.loadFromData(buffer.getvalue())  # PNG, recognised by its signature
     return pixmap
 
 
