@@ -12,12 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,7 @@ from desktop.ui.widgets.common import ErrorLabel
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
 NG_STYLE = "color: #c62828; font-weight: bold;"
 WAIT_STYLE = "color: #607d8b; font-weight: bold;"
-QR_PIXELS = 220
+QR_PIXELS = 180
 
 
 def qr_pixmap(url: str, size: int = QR_PIXELS) -> QPixmap:
@@ -62,19 +63,28 @@ class LiveCheckDialog(QDialog):
         self.desk = actions
         self.started: LiveCheckStarted | None = None
         self.setWindowTitle(self.tr("接続チェック"))
-        layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()  # on a small screen (1366×768 at 150 %) the content scrolls, never overlaps
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+        layout = QVBoxLayout(content)
+        top = QHBoxLayout()
         heading = QLabel(self.tr("接続チェック（テストモード）"))
         heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(heading)
+        top.addWidget(heading)
+        top.addStretch(1)
+        self.last_label = QLabel("")
+        self.last_label.setStyleSheet("color: #455a64;")
+        top.addWidget(self.last_label)
+        layout.addLayout(top)
         intro = QLabel(self.tr("公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを、50円のテスト決済で確かめます。"
                                "実際のカードには請求されません。"))
         intro.setWordWrap(True)
-        intro.setMinimumWidth(700)
         layout.addWidget(intro)
-        self.last_label = QLabel("")
-        self.last_label.setStyleSheet("color: #455a64;")
-        layout.addWidget(self.last_label)
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("テスト請求の送信先")))
@@ -93,7 +103,10 @@ class LiveCheckDialog(QDialog):
         self.qr.setFixedSize(QR_PIXELS + 8, QR_PIXELS + 8)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setStyleSheet("background: white; border: 1px solid #cfd8dc;")
-        body.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
+        qr_column = QVBoxLayout()
+        qr_column.addWidget(self.qr)
+        qr_column.addStretch(1)
+        body.addLayout(qr_column)
         how = QVBoxLayout()
         self.steps_text = QLabel(self.tr(
             "1. スマートフォンでQRコードを読み取り、決済ページを開きます。\n"
@@ -108,9 +121,7 @@ class LiveCheckDialog(QDialog):
         self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.link.setStyleSheet("color: #1565c0;")
         how.addWidget(self.link)
-        how.addStretch(1)
         body.addLayout(how, 1)
-        layout.addLayout(body)
 
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(10)
@@ -137,24 +148,36 @@ class LiveCheckDialog(QDialog):
             self.grid.addLayout(box, n, 1)
             self.marks[step] = mark
             self.reasons[step] = reason
-        layout.addLayout(self.grid)
+        how.addLayout(self.grid)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
-        layout.addWidget(self.verdict)
+        how.addWidget(self.verdict)
+        how.addStretch(1)
+        layout.addLayout(body)
 
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(11, 4, 11, 11)
         buttons.addStretch(1)
         self.finish_button = QPushButton(self.tr("結果を確認"))
         self.finish_button.setEnabled(False)
         self.close_button = QPushButton(self.tr("閉じる"))
         buttons.addWidget(self.finish_button)
         buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
+        outer.addLayout(buttons)
+        self._fit()
 
         self.start_button.clicked.connect(self.start)
         self.finish_button.clicked.connect(self.finish)
         self.close_button.clicked.connect(self.reject)
         async_ops.run_op(self.desk.latest_live_check(session.clinic.id), on_success=self._show_latest)
+
+    def _fit(self) -> None:
+        """About 920×540, within the screen's available area."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = 920, 540
+        if screen is not None:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+        self.resize(width, height)
 
     # -- showing ----------------------------------------------------------------------------------
 
@@ -168,7 +191,10 @@ class LiveCheckDialog(QDialog):
 
     def show_started(self, started: LiveCheckStarted) -> None:
         self.started = started
-        self.qr.setPixmap(qr_pixmap(started.pay_url))
+        ratio = self.devicePixelRatioF()
+        pixmap = qr_pixmap(started.pay_url, int(QR_PIXELS * ratio))
+        pixmap.setDevicePixelRatio(ratio)  # sharp at 150 % too
+        self.qr.setPixmap(pixmap)
         self.link.setText(started.pay_url)
         self.finish_button.setEnabled(True)
         self.start_button.setEnabled(False)
