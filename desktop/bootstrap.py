@@ -28,7 +28,8 @@ from desktop.services.demo_mailbox import DemoMailbox
 from desktop.services.directory import DirectoryService
 from desktop.services.front_desk import FrontDeskQueries
 from desktop.services.live_check import LiveCheckRecorder, LiveCheckService
-from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
+from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober, payjp_token_reader
+from desktop.services.key_proof import KeyProofService
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
 from desktop.services.mail_types import MailTransport, UnconfiguredTransport
@@ -123,11 +124,13 @@ def bootstrap(
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock, training=training)
     setup = SetupService(db, secret_store, clock=clock)
     live_check = LiveCheckService(db, directory, billing, clock)
+    key_proofs = KeyProofService(db, gateways.live_script, clock)
     go_live = GoLiveService(
         db, secret_store, settings_service,
         prove_keys=prove_keys or payjp_key_prober(lambda: gateways.live_api_base, timeout=payjp_timeout),
         http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock,
-        live_check_passed=live_check.last_pass)
+        live_check_passed=live_check.last_pass, key_proofs=key_proofs,
+        token_exists=payjp_token_reader(lambda: gateways.live_api_base, timeout=payjp_timeout))
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     staff = StaffService(db, clock=clock)
@@ -141,7 +144,7 @@ def bootstrap(
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
         runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace, staff=staff,
-        live_check=live_check, live_recorder=LiveCheckRecorder(db, clock),
+        live_check=live_check, live_recorder=LiveCheckRecorder(db, clock), key_proofs=key_proofs,
     )
     ctx_ref.append(ctx)
     return ctx

@@ -15,6 +15,7 @@ from desktop.config import LocalSettings
 from desktop.services.billing import BillingService
 from desktop.services.booking import BookingService
 from desktop.services.directory import DirectoryService
+from desktop.services.key_proof import KeyProofService
 from desktop.services.live_check import LiveCheckRecorder, LiveCheckService
 from desktop.services.front_desk import FrontDeskQueries
 from desktop.services.history import HistoryService
@@ -59,6 +60,7 @@ class AppContext:
     staff: StaffService
     live_check: LiveCheckService
     live_recorder: LiveCheckRecorder
+    key_proofs: KeyProofService
     workspace: str = "clinic"  # "clinic" (the clinic's database) or "demo" (トレーニング, its own file)
     first_run: bool = False  # nothing chosen yet: the demo is open and the first-run choice is asked
     demo_api_base: str | None = None  # set once the in-process simulator listens

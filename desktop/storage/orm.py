@@ -472,3 +472,18 @@ class CspReport(Base):
 
 Index("ix_csp_report_key", CspReport.directive, CspReport.blocked, CspReport.page, CspReport.report_only,
       unique=True)
+
+
+class KeyProof(Base):
+    """The live key-pair proof in progress: a page where the 管理者 tokenises their own card with the
+    live public key; the token id is kept only until the app has read it back (then the row goes)."""
+
+    __tablename__ = "key_proof"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, in the page's URL
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    public_key: Mapped[str] = mapped_column(String(100))
+    script_url: Mapped[str] = mapped_column(String(300))
+    api_origin: Mapped[str] = mapped_column(String(300))
+    token_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from desktop.paths import resource_path
 from desktop.services.checkout.csp_reports import ROUTES as CSP_ROUTES
+from desktop.services.checkout.key_proof import ROUTES as KEY_PROOF_ROUTES
 from desktop.services.checkout.legal import ROUTES as LEGAL_ROUTES
 from desktop.services.checkout.pages import ROUTES as PAGE_ROUTES
 from desktop.services.checkout.receipt import ROUTES as RECEIPT_ROUTES
@@ -46,6 +47,7 @@ def checkout_services_from_context(ctx: AppContext) -> CheckoutServices:
         webhook_token=webhook_token_source(ctx.secrets),
         events=ctx.billing.events,
         recorder=ctx.live_recorder,
+        key_proofs=ctx.key_proofs,
     )
 
 
@@ -93,6 +95,7 @@ def create_checkout_app(
         *LEGAL_ROUTES,
         *WEBHOOK_ROUTES,
         *CSP_ROUTES,
+        *KEY_PROOF_ROUTES,
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(resource_path("static", "checkout"))), name="static"),
     ]

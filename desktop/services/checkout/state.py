@@ -27,6 +27,7 @@ from desktop.i18n import install_jinja
 from desktop.services.checkout.texts import pick_language
 from desktop.services.checkout.three_d_secure import TdsRedirect
 from desktop.services.clinic_pages import ClinicPage, ClinicPageService
+from desktop.services.key_proof import KeyProofService
 from desktop.services.live_check import LiveCheckRecorder
 from desktop.services.receipts import ReceiptService
 from desktop.services.runner import BackgroundRunner
@@ -65,6 +66,7 @@ class CheckoutServices:
             ``None`` where no webhook is served (the endpoint then answers 503).
         recorder: notes what an open 接続チェック must see (pages, webhooks, CSP reports);
             ``None``: nothing is noted and CSP reports are only counted in the log.
+        key_proofs: the live key-pair proof pages (``None``: not served here).
     """
 
     payments: LinkPayments
@@ -74,6 +76,7 @@ class CheckoutServices:
     webhook_token: WebhookTokenSource
     events: PayjpEvents | None = None
     recorder: LiveCheckRecorder | None = None
+    key_proofs: KeyProofService | None = None
 
 
 class LinkCache:

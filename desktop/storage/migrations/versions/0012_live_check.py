@@ -8,6 +8,8 @@ Revises: 0009
   result per step as codes and parameters (JSON).
 * csp_report: CSP violations reported by browsers, one row per (directive, blocked origin, page
   route, report-only) with a count; no personal data (no paths, queries or tokens).
+* key_proof: the live key-pair proof in progress (public key, PAY.JP's script, the token id
+  until the app has read it back; the row is deleted then).
 """
 from __future__ import annotations
 
@@ -57,9 +59,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_csp_report')),
     )
     op.create_index('ix_csp_report_key', 'csp_report', ['directive', 'blocked', 'page', 'report_only'], unique=True)
+    op.create_table(
+        'key_proof',
+        sa.Column('id', sa.String(length=64), nullable=False),
+        sa.Column('clinic_id', sa.Integer(), nullable=False),
+        sa.Column('public_key', sa.String(length=100), nullable=False),
+        sa.Column('script_url', sa.String(length=300), nullable=False),
+        sa.Column('api_origin', sa.String(length=300), nullable=False),
+        sa.Column('token_id', sa.String(length=64), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name=op.f('fk_key_proof_clinic_id_clinic')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_key_proof')),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('key_proof')
     op.drop_index('ix_csp_report_key', table_name='csp_report')
     op.drop_table('csp_report')
     op.drop_index('ix_live_check_clinic_started', table_name='live_check')
