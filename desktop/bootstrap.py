@@ -138,7 +138,7 @@ def bootstrap(
     actions = DeskActions(runner=runner, billing=billing, booking=booking, directory=directory,
                           settings=settings_service, go_live=go_live, queries=queries, history=history,
                           outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup, staff=staff,
-                          audit=AuditLogService(db), live_check=live_check)
+                          audit=AuditLogService(db), live_check=live_check, key_proofs=key_proofs)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,

@@ -28,6 +28,7 @@ from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
+from desktop.services.key_proof import KeyProofService
 from desktop.services.live_check import CspReportRow, LiveCheckResult, LiveCheckService, LiveCheckStarted
 from desktop.services.go_live import GoLiveReport, GoLiveService
 from desktop.services.front_desk import ClinicInfo, FrontDeskQueries, MenuInfo, PatientInfo, ReservationDetail, ReservationRow
@@ -58,14 +59,17 @@ class DeskActions:
         staff: staff accounts and sign-in.
         audit: the audit log (操作履歴).
         live_check: the 接続チェック and the CSP reports.
+        key_proofs: the live key-pair proof pages.
     """
 
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
                  directory: DirectoryService, settings: SettingsService, queries: FrontDeskQueries,
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
-                 go_live: GoLiveService | None = None, live_check: LiveCheckService | None = None) -> None:
+                 go_live: GoLiveService | None = None, live_check: LiveCheckService | None = None,
+                 key_proofs: KeyProofService | None = None) -> None:
         self._live_check = live_check
+        self._key_proofs = key_proofs
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -386,6 +390,16 @@ class DeskActions:
         ``PermissionDeniedError``; nothing saved then."""
         return await self._run.payments(lambda: self._switch().go_live(actor, clinic_id, public_key, secret_key,
                                                                        confirmed=confirmed))
+
+    async def open_key_proof(self, actor: Actor, clinic_id: int, public_key: str) -> str:
+        """A proof page for the live public key (管理者): its URL, to open in the browser."""
+        if self._key_proofs is None:
+            raise RuntimeError("no KeyProofService was given")
+        return await self._run.db(self._key_proofs.open, actor, clinic_id, public_key)
+
+    async def prove_key_pair(self, actor: Actor, clinic_id: int, secret_key: str | None) -> bool:
+        """Read the proof page's token back with the live secret key: True = one account (PAY.JP is asked)."""
+        return await self._run.payments(self._switch().prove_with_token, actor, clinic_id, secret_key)
 
     async def leave_live(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
                          secret_key: str | None, *, confirmed: bool) -> None:

@@ -214,6 +214,10 @@
         <source>CSVを出力しました（{n:,} 件）: {path}</source>
         <translation>Exported {n:,} rows to CSV: {path}</translation>
     </message>
+    <message>
+        <source>接続チェック</source>
+        <translation>Connection check</translation>
+    </message>
 </context>
 <context>
     <name>BillingPage</name>
@@ -1052,6 +1056,20 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>カードでキーを確認</source>
+        <translation>Confirm the keys with a card</translation>
+    </message>
+    <message>
+        <source>ブラウザで開いたページに、ご自身のカードを入力して「トークン化する」を押してください（請求はされません）。
+ページに「受け付けました」と表示されたら「確認する」を押してください。</source>
+        <translation>On the page opened in the browser, enter your own card and press “Tokenise” (it will not be charged).
+When the page says “Received”, press “Confirm”.</translation>
+    </message>
+    <message>
+        <source>確認する</source>
+        <translation>Confirm</translation>
     </message>
 </context>
 <context>
