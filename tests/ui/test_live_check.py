@@ -95,3 +95,22 @@ def test_csp_reports_are_listed_on_the_page(qtbot: Any, clinic_app: Any) -> None
     wait_for(qtbot, lambda: "frame-src" in page.contract.csp_list.text())
     assert "https://checkout.pay.jp" in page.contract.csp_list.text() and "（報告のみ）" in page.contract.csp_list.text()
     assert "1回" in page.contract.csp_list.text()
+
+
+def test_the_switch_dialog_offers_the_card_proof_when_live_keys_are_unproven(qtbot: Any, clinic_app: Any) -> None:
+    from desktop.services.go_live import Condition, ConditionResult, GoLiveError, GoLiveReport
+    from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
+
+    report = GoLiveReport(tuple(
+        ConditionResult(c, GoLiveError("keys_proof_needed", field="public_key") if c is Condition.KEYS else None)
+        for c in Condition))
+    dialog = GoLiveDialog(report, clinic_app.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.prove_button.text() == "カードでキーを確認"
+    assert not dialog.confirm.isEnabled() and not dialog.switch_button.isEnabled()
+    qtbot.mouseClick(dialog.prove_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == PROVE_KEYS
+    ready = GoLiveDialog(GoLiveReport(tuple(ConditionResult(c) for c in Condition)), clinic_app.window)
+    qtbot.addWidget(ready)
+    assert not hasattr(ready, "prove_button")
