@@ -211,6 +211,11 @@ class LiveCheckService:
         outcome = self._billing.requests.request_payment(
             reservation_id, actor, Yen(LIVE_CHECK_AMOUNT), TaxCategory.NON_TAXABLE, keep_link=True)
         assert outcome.link_token is not None
+        with self._db.uow(readonly=True) as uow:
+            menu = uow.session.get(Menu, menu_id)
+            archived = menu is None or menu.archived
+        if not archived:  # kept out of メニュー設定 and the reservation dialog (it has a reservation: archived)
+            self._directory.delete_menu(actor, menu_id)
         with self._db.uow() as uow:
             check = LiveCheck(clinic_id=clinic_id, staff_id=actor.staff_id, billing_request_id=outcome.request_id,
                               started_at=self._clock())

@@ -120,6 +120,8 @@ def test_the_check_passes_end_to_end_and_the_guard_sees_it(ctx: AppContext, sim:
         with ctx.db.uow(readonly=True) as uow:
             req = uow.session.get(BillingRequest, started.request_id)
             assert req is not None and req.amount == 50
+        # the check's menu stays out of メニュー設定 and the reservation dialog
+        assert "接続チェック" not in [m.name for m in ctx.queries.menus(front.clinic_id)]
         result = ctx.live_check.finish(front.manager, started.check_id)
     assert _failed(result) == {} and result.passed
     assert [s.step for s in result.steps] == list(Step)
