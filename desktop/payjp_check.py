@@ -99,7 +99,12 @@ def run_cases(api_base: str, secret_key: str, out: TextIO = sys.stdout) -> int:
         print("このインストールには契約テストが含まれていません（ソースから実行してください）。\n"
               "This install carries no contract cases (run from a source checkout).", file=out)
         return 2
-    import pytest
+    try:
+        import pytest
+    except ImportError:
+        print("このインストールには契約テストの実行環境（pytest）がありません（ソースから実行してください）。\n"
+              "This install cannot run the contract cases (no pytest; run from a source checkout).", file=out)
+        return 2
 
     report = _Report(out)
     print(f"PAY.JP: {api_base}", file=out)
