@@ -7,6 +7,8 @@
                                             the patient checkout page, for hosting on a server
     python -m desktop backup [--data-dir DIR]       back up the SQLite database now
     python -m desktop restore FILE [--data-dir DIR] restore a backup (checked first; the app closed)
+    python -m desktop check-payjp [--simulator | --api-base URL]
+                                            the PAY.JP contract cases in test mode (refuses live keys)
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.backup_cli import main as backup_main
 
         return backup_main(args)
+    if args and args[0] == "check-payjp":
+        from desktop.payjp_check import main as check_main
+
+        return check_main(args[1:])
     if "--self-test" in args:
         from desktop.selftest import run_self_test
 

@@ -29,7 +29,9 @@ from desktop.services.directory import DirectoryService
 from desktop.services.attention import AttentionQueries
 from desktop.services.daily_close import DailyCloseService
 from desktop.services.front_desk import FrontDeskQueries
-from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober
+from desktop.services.live_check import LiveCheckRecorder, LiveCheckService
+from desktop.services.go_live import GoLiveService, KeyPairProbe, payjp_key_prober, payjp_token_reader
+from desktop.services.key_proof import KeyProofService
 from desktop.services.history import HistoryService
 from desktop.services.mail_compose import MailComposer
 from desktop.services.mail_types import MailTransport, UnconfiguredTransport
@@ -123,10 +125,14 @@ def bootstrap(
     tenants = TenantService(db, gateways, clock=clock)
     settings_service = SettingsService(db, secret_store, gateways, directory, tenants, clock=clock, training=training)
     setup = SetupService(db, secret_store, clock=clock)
+    live_check = LiveCheckService(db, directory, billing, clock)
+    key_proofs = KeyProofService(db, gateways.live_script, clock)
     go_live = GoLiveService(
         db, secret_store, settings_service,
         prove_keys=prove_keys or payjp_key_prober(lambda: gateways.live_api_base, timeout=payjp_timeout),
-        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock)
+        http=http_client or (lambda: httpx.Client(follow_redirects=False)), clock=clock,
+        live_check_passed=live_check.last_pass, key_proofs=key_proofs,
+        token_exists=payjp_token_reader(lambda: gateways.live_api_base, timeout=payjp_timeout))
     queries = FrontDeskQueries(db)
     history = HistoryService(db)
     staff = StaffService(db, clock=clock)
@@ -136,13 +142,14 @@ def bootstrap(
                           settings=settings_service, go_live=go_live, queries=queries, history=history,
                           outbox=outbox, mailbox_dir=data_dir / "mailbox", setup=setup, staff=staff,
                           audit=AuditLogService(db), attention=AttentionQueries(db, clock=clock),
-                          daily_close=daily_close)
+                          daily_close=daily_close, live_check=live_check, key_proofs=key_proofs)
     ctx = AppContext(
         data_dir=data_dir, settings=settings, db=db, secrets=secret_store, gateways=gateways,
         directory=directory, billing=billing, booking=booking, tenants=tenants,
         settings_service=settings_service, queries=queries, history=history, outbox=outbox,
         runner=runner, actions=actions, clock=clock, setup=setup, workspace=workspace, staff=staff,
         daily_close=daily_close,
+        live_check=live_check, live_recorder=LiveCheckRecorder(db, clock), key_proofs=key_proofs,
     )
     ctx_ref.append(ctx)
     return ctx

@@ -34,6 +34,8 @@ from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
 from desktop.services.directory import DirectoryService, DuplicatePatient, MenuInput
+from desktop.services.key_proof import KeyProofService
+from desktop.services.live_check import CspReportRow, LiveCheckResult, LiveCheckService, LiveCheckStarted
 from desktop.services.go_live import GoLiveReport, GoLiveService
 from desktop.services.front_desk import ClinicInfo, FrontDeskQueries, MenuInfo, PatientInfo, ReservationDetail, ReservationRow
 from desktop.services.history import HistoryFilter, HistoryRow, HistoryService
@@ -62,6 +64,8 @@ class DeskActions:
         setup: the first-run setup's progress and checklist.
         staff: staff accounts and sign-in.
         audit: the audit log (操作履歴).
+        live_check: the 接続チェック and the CSP reports.
+        key_proofs: the live key-pair proof pages.
     """
 
     def __init__(self, *, runner: BackgroundRunner, billing: BillingService, booking: BookingService,
@@ -69,7 +73,10 @@ class DeskActions:
                  history: HistoryService, outbox: OutboxSender, mailbox_dir: pathlib.Path,
                  setup: SetupService, staff: StaffService, audit: AuditLogService,
                  go_live: GoLiveService | None = None, attention: AttentionQueries | None = None,
-                 daily_close: DailyCloseService | None = None) -> None:
+                 daily_close: DailyCloseService | None = None, live_check: LiveCheckService | None = None,
+                 key_proofs: KeyProofService | None = None) -> None:
+        self._live_check = live_check
+        self._key_proofs = key_proofs
         self._run = runner
         self._setup = setup
         self._billing = billing
@@ -468,12 +475,45 @@ class DeskActions:
         return await self._run.payments(lambda: self._switch().go_live(actor, clinic_id, public_key, secret_key,
                                                                        confirmed=confirmed))
 
+    async def open_key_proof(self, actor: Actor, clinic_id: int, public_key: str) -> str:
+        """A proof page for the live public key (管理者): its URL, to open in the browser."""
+        if self._key_proofs is None:
+            raise RuntimeError("no KeyProofService was given")
+        return await self._run.db(self._key_proofs.open, actor, clinic_id, public_key)
+
+    async def prove_key_pair(self, actor: Actor, clinic_id: int, secret_key: str | None) -> bool:
+        """Read the proof page's token back with the live secret key: True = one account (PAY.JP is asked)."""
+        return await self._run.payments(self._switch().prove_with_token, actor, clinic_id, secret_key)
+
     async def leave_live(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
                          secret_key: str | None, *, confirmed: bool) -> None:
         """Go from 本番 back to ``mode`` (テスト / デモ) after the user (管理者) confirmed."""
         await self._run.db(lambda: self._switch().leave_live(actor, clinic_id, mode, public_key, secret_key,
                                                              confirmed=confirmed))
 
+    # -- 接続チェック --------------------------------------------------------------------------------
+
+    def _checks(self) -> LiveCheckService:
+        if self._live_check is None:
+            raise RuntimeError("no LiveCheckService was given")
+        return self._live_check
+
+    async def start_live_check(self, actor: Actor, clinic_id: int, email: str) -> LiveCheckStarted:
+        """Bill ¥50 in テストモード to ``email`` and open a 接続チェック (管理者). Raises ``LiveCheckError``,
+        ``ValidationError`` / ``StateError`` (as a payment request), ``PermissionDeniedError``."""
+        return await self._run.payments(self._checks().start, actor, clinic_id, email)
+
+    async def finish_live_check(self, actor: Actor, check_id: int) -> LiveCheckResult:
+        """Look at the check now: charge and tenant at PAY.JP, refund of the ¥50, every step's result."""
+        return await self._run.payments(self._checks().finish, actor, check_id)
+
+    async def latest_live_check(self, clinic_id: int) -> LiveCheckResult | None:
+        """The clinic's most recent 接続チェック, or None."""
+        return await self._run.db(self._checks().latest, clinic_id)
+
+    async def csp_reports(self) -> list[CspReportRow]:
+        """CSP violations browsers reported from the checkout pages, newest first."""
+        return await self._run.db(self._checks().csp_reports)
 
     # -- first-run setup -----------------------------------------------------------------------
 

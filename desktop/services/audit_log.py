@@ -74,6 +74,9 @@ ACTION_LABELS: dict[str, str] = {
     "sign_in_failed": N_("サインイン失敗"),
     "history_exported": N_("決済履歴のCSV出力"),
     "audit_exported": N_("操作履歴のCSV出力"),
+    "live_check_started": N_("接続チェック開始"),
+    "live_check_finished": N_("接続チェック結果"),
+    "key_proof_opened": N_("本番用キーの確認ページ作成"),
 }
 
 ACTOR_LABELS: dict[str, str] = {

@@ -16,6 +16,8 @@ from desktop.services.daily_close import DailyCloseService
 from desktop.services.billing import BillingService
 from desktop.services.booking import BookingService
 from desktop.services.directory import DirectoryService
+from desktop.services.key_proof import KeyProofService
+from desktop.services.live_check import LiveCheckRecorder, LiveCheckService
 from desktop.services.front_desk import FrontDeskQueries
 from desktop.services.history import HistoryService
 from desktop.services.outbox import OutboxSender
@@ -58,6 +60,9 @@ class AppContext:
     setup: SetupService
     staff: StaffService
     daily_close: DailyCloseService
+    live_check: LiveCheckService
+    live_recorder: LiveCheckRecorder
+    key_proofs: KeyProofService
     workspace: str = "clinic"  # "clinic" (the clinic's database) or "demo" (トレーニング, its own file)
     first_run: bool = False  # nothing chosen yet: the demo is open and the first-run choice is asked
     demo_api_base: str | None = None  # set once the in-process simulator listens

@@ -12,6 +12,8 @@ keyring or the network:
   (PAY.JP's review and card brands require them).
 - ``test_mail``: the clinic's SMTP server accepted a テストメール within the last 30 days
   (``TEST_MAIL_MAX_AGE``), so patients' payment mails can go out.
+- ``live_check``: a 接続チェック passed within the last 30 days (``LIVE_CHECK_MAX_AGE``): a テスト
+  payment went through the public URL with the real payjp.js, tenant, webhook, receipt and refund.
 
 ``GoLiveService.check`` reports every condition (✓ or the reason); ``go_live`` runs them again
 and switches only when all hold, after the user confirmed. ``leave_live`` goes back to テスト
@@ -26,13 +28,17 @@ import enum
 import logging
 from collections.abc import Callable
 
+import hashlib
+
 import httpx
 
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
+from desktop.domain.live_check import LIVE_CHECK_MAX_AGE, LIVE_CHECK_MESSAGES
 from desktop.i18n import N_
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
+from desktop.services.key_proof import KeyProofService
 from desktop.services.secrets import SecretStore, payjp_secret_name
 from desktop.services.settings_service import LEGAL_PATHS, SettingsError, SettingsService
 from desktop.storage.orm import Clinic
@@ -41,10 +47,13 @@ from desktop.storage.unit_of_work import Database
 log = logging.getLogger(__name__)
 
 TEST_MAIL_MAX_AGE = dt.timedelta(days=30)
+KEY_PROOF_VALID = dt.timedelta(hours=1)  # a key-pair proof counts this long (on this PC)
 URL_TIMEOUT = 10.0  # seconds per page
 
 GO_LIVE_MESSAGES: dict[str, str] = {
     "keys_two_accounts": N_("公開キーとシークレットキーが別々のPAY.JPアカウントのものです。同じアカウントの本番用キーを入力してください。"),
+    "keys_proof_needed": N_("本番用キーの組が同じPAY.JPアカウントのものか、まだ確認していません。「カードでキーを確認」で、ご自身のカードをトークン化してください（請求はされません）。"),
+    "keys_proof_missing": N_("確認ページでのカード入力がまだ届いていません。ページでカードを入力してから、もう一度「確認する」を押してください。"),
     "keys_unproven": N_("公開キーとシークレットキーが同じアカウントのものか確認できませんでした（{reason}）。"),
     "tenant_missing": N_("このクリニックはPAY.JPのテナントに登録されていません。決済会社設定でテナント登録をしてください。"),
     "tenant_not_approved_yet": N_("PAY.JPの審査が「承認」になっていません（現在: {status}）。"),
@@ -54,6 +63,8 @@ GO_LIVE_MESSAGES: dict[str, str] = {
     "legal_page_failed": N_("{page}のページが表示できません（{url}: {status}）。"),
     "test_mail_never": N_("テストメールがまだ送信されていません。接続設定の「テストメール送信」で確認してください。"),
     "test_mail_old": N_("最後にテストメールが届いたのは{days}日前です。30日以内に「テストメール送信」で確認してください。"),
+    "live_check_never": LIVE_CHECK_MESSAGES["live_check_never"],
+    "live_check_old": LIVE_CHECK_MESSAGES["live_check_old"],
     "not_confirmed": N_("切り替える前に、確認のチェックを入れてください。"),
 }
 
@@ -80,6 +91,7 @@ class Condition(enum.StrEnum):
     PUBLIC_URL = "public_url"
     LEGAL_PAGES = "legal_pages"
     TEST_MAIL = "test_mail"
+    LIVE_CHECK = "live_check"
 
 
 CONDITION_LABELS: dict[Condition, str] = {
@@ -88,6 +100,7 @@ CONDITION_LABELS: dict[Condition, str] = {
     Condition.PUBLIC_URL: N_("決済ページの公開URLが https で、この端末から接続できる"),
     Condition.LEGAL_PAGES: N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる"),
     Condition.TEST_MAIL: N_("30日以内にテストメールが送信できた"),
+    Condition.LIVE_CHECK: N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した"),
 }
 
 
@@ -127,6 +140,10 @@ def check_keys(public_key: str, secret_key: str, prove: KeyPairProbe) -> UserErr
     """Live keys of one account: the pair proof through ``prove``."""
     try:
         same = prove(public_key, secret_key)
+    except GoLiveError as exc:
+        if exc.code == "keys_proof_needed":
+            return exc
+        return GoLiveError("keys_unproven", field="public_key", reason=exc)
     except ServiceUnavailableError as exc:
         if exc.code == "payjp_auth":
             return GoLiveError("payjp_key_wrong", field="secret_key")
@@ -185,6 +202,15 @@ def check_test_mail(clinic: Clinic, now: dt.datetime) -> UserError | None:
     return None
 
 
+def check_live_check(passed_at: dt.datetime | None, now: dt.datetime) -> UserError | None:
+    """A 接続チェック passed within ``LIVE_CHECK_MAX_AGE`` (``passed_at``: the last pass, UTC)."""
+    if passed_at is None:
+        return GoLiveError("live_check_never", field="live_check")
+    if now - passed_at > LIVE_CHECK_MAX_AGE:
+        return GoLiveError("live_check_old", field="live_check", days=(now - passed_at).days)
+    return None
+
+
 # -- the service ------------------------------------------------------------------------------
 
 class GoLiveService:
@@ -197,11 +223,22 @@ class GoLiveService:
         prove_keys: the key-pair proof (default: ``PayjpGateway.prove_key_pair`` against PAY.JP).
         http: builds the HTTP client of the URL checks (closed after each check).
         clock: now, in UTC.
+        live_check_passed: when the clinic last passed a 接続チェック (UTC, None: never), by
+            clinic id (``LiveCheckService.last_pass``).
+        key_proofs: the proof pages where the 管理者 tokenises their own card (live keys).
+        token_exists: ``(secret_key, token_id) -> found?`` at PAY.JP (``PayjpGateway.token_exists``).
     """
 
     def __init__(self, db: Database, secrets: SecretStore, settings: SettingsService, *,
                  prove_keys: KeyPairProbe, http: Callable[[], httpx.Client],
-                 clock: Callable[[], dt.datetime]) -> None:
+                 clock: Callable[[], dt.datetime],
+                 live_check_passed: Callable[[int], dt.datetime | None],
+                 key_proofs: KeyProofService | None = None,
+                 token_exists: Callable[[str, str], bool] | None = None) -> None:
+        self._live_check_passed = live_check_passed
+        self._key_proofs = key_proofs
+        self._token_exists = token_exists
+        self._proven: dict[tuple[str, str], dt.datetime] = {}
         self._db = db
         self._secrets = secrets
         self._settings = settings
@@ -233,13 +270,40 @@ class GoLiveService:
         with self._http() as client:
             url_reason = check_public_url(clinic.public_base_url, client)
             legal_reason = url_reason if url_reason is not None else check_legal_pages(clinic.public_base_url, client)
+        proven = self._proven.get((public, _fingerprint(secret)))
+        keys_reason = (None if proven is not None and self._clock() - proven <= KEY_PROOF_VALID
+                       else check_keys(public, secret, self._prove_keys))
         return GoLiveReport((
-            ConditionResult(Condition.KEYS, check_keys(public, secret, self._prove_keys)),
+            ConditionResult(Condition.KEYS, keys_reason),
             ConditionResult(Condition.TENANT, check_tenant(clinic)),
             ConditionResult(Condition.PUBLIC_URL, url_reason),
             ConditionResult(Condition.LEGAL_PAGES, legal_reason),
             ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self._clock())),
+            ConditionResult(Condition.LIVE_CHECK, check_live_check(self._live_check_passed(clinic_id), self._clock())),
         ))
+
+    def prove_with_token(self, actor: Actor, clinic_id: int, secret_key: str | None) -> bool:
+        """Read the proof page's token back with the live secret key (typed, or the stored one). Blocking.
+
+        True: the public key of the proof and this secret key are one account (remembered for
+        ``KEY_PROOF_VALID`` on this PC; the token id is deleted). False: two accounts. Raises
+        ``GoLiveError("keys_proof_missing")`` while no token arrived, ``PermissionDeniedError``,
+        ``ServiceUnavailableError`` when PAY.JP cannot be asked.
+        """
+        if self._key_proofs is None or self._token_exists is None:
+            raise RuntimeError("no key proof was configured")
+        with self._db.uow(readonly=True) as uow:
+            authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
+        secret = (secret_key or "").strip() or self._secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
+        try:
+            public, token_id = self._key_proofs.take(clinic_id)
+        except NotFoundError:
+            raise GoLiveError("keys_proof_missing", field="public_key") from None
+        same = self._token_exists(secret, token_id)
+        if same:
+            self._proven[(public, _fingerprint(secret))] = self._clock()
+        log.info("live key pair proof for clinic %s: %s", clinic_id, "one account" if same else "two accounts")
+        return same
 
     def go_live(self, actor: Actor, clinic_id: int, public_key: str, secret_key: str | None, *,
                 confirmed: bool) -> GoLiveReport:
@@ -278,11 +342,33 @@ class GoLiveService:
         self._settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
 
 
+def _fingerprint(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def payjp_token_reader(api_base: Callable[[], str], timeout: float = 15.0) -> Callable[[str, str], bool]:
+    """``(secret_key, token_id) -> found?`` at ``api_base()`` (``PayjpGateway.token_exists``)."""
+    from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
+
+    def exists(secret_key: str, token_id: str) -> bool:
+        gateway = PayjpGateway(PayjpConfig(api_base=api_base(), secret_key=secret_key, timeout=timeout,
+                                           max_retries_429=1))
+        return gateway.token_exists(token_id)
+
+    return exists
+
+
 def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyPairProbe:
-    """The real key-pair proof: ``PayjpGateway.prove_key_pair`` against ``api_base()``."""
+    """The key-pair proof with PAY.JP's test card: ``PayjpGateway.prove_key_pair`` against ``api_base()``.
+
+    PAY.JP refuses its test card with live keys, so for live keys this raises
+    ``GoLiveError("keys_proof_needed")``: the proof page (``KeyProofService``) proves them instead.
+    """
     from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
 
     def prove(public_key: str, secret_key: str) -> bool:
+        if public_key.startswith("pk_live_"):
+            raise GoLiveError("keys_proof_needed", field="public_key")
         gateway = PayjpGateway(PayjpConfig(api_base=api_base(), secret_key=secret_key, timeout=timeout,
                                            max_retries_429=1))
         return gateway.prove_key_pair(public_key)
@@ -293,5 +379,6 @@ def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyP
 __all__ = [
     "CONDITION_LABELS", "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
     "GoLiveService", "KeyPairProbe", "LegalPage", "TEST_MAIL_MAX_AGE", "check_keys", "check_legal_pages",
+    "check_live_check", "payjp_token_reader", "KEY_PROOF_VALID",
     "check_public_url", "check_tenant", "check_test_mail", "payjp_key_prober",
 ]

@@ -551,6 +551,20 @@ class PayjpGateway:
             raise
         return True
 
+    def token_exists(self, token_id: str) -> bool:
+        """Whether this secret key's account made ``token_id`` (``GET /v1/tokens/{id}``).
+
+        PAY.JP objects exist only for the account that made them: another account's key gets
+        "No such token" (False). Raises ``ServiceUnavailableError`` when PAY.JP cannot be asked.
+        """
+        try:
+            self._call("get", f"/v1/tokens/{token_id}")
+        except UserError as exc:
+            if exc.code == "payjp_rejected":
+                return False
+            raise
+        return True
+
     def retrieve_tenant(self, tenant_id: str) -> Tenant:
         obj = self._call("get", f"{Tenant.class_url()}/{tenant_id}")
         tenant: Tenant = Tenant.construct_from(dict(obj), self.config.secret_key)

@@ -56,6 +56,13 @@ class GatewayProvider:
         """PAY.JP's API base of テスト and 本番 (tests point it at the simulator)."""
         return self._live_api_base
 
+    def live_script(self) -> tuple[str, str]:
+        """``(script_url, api_origin)`` of payjp.js for テスト / 本番 keys (the simulator's stand-in
+        when tests point PAY.JP at the simulator)."""
+        if self._live_api_base == LIVE_API_BASE:
+            return LIVE_SCRIPT_URL, LIVE_API_BASE
+        return self._live_api_base + SIMULATOR_SCRIPT_PATH, self._live_api_base
+
     def config_for(self, clinic: Clinic) -> PayjpConfig:
         if self.simulated(clinic):
             base = self.demo_api_base

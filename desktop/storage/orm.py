@@ -488,3 +488,61 @@ class SetupProgress(Base):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
     current_step: Mapped[str] = mapped_column(String(32), default="")  # the step shown when resumed
     finished_at: Mapped[dt.datetime | None]  # the wizard was closed with 完了 (UTC)
+
+
+class LiveCheck(Base):
+    """One 接続チェック: a ¥50 テスト request paid through the public URL, and what it showed."""
+
+    __tablename__ = "live_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    billing_request_id: Mapped[int | None] = mapped_column(ForeignKey("billing_request.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    page_scheme: Mapped[str | None] = mapped_column(String(8))  # as the pay page was served
+    page_seen_at: Mapped[dt.datetime | None]
+    receipt_seen_at: Mapped[dt.datetime | None]
+    webhook_ok_at: Mapped[dt.datetime | None]  # an event about the charge, right token
+    webhook_refused_at: Mapped[dt.datetime | None]  # a webhook call with a wrong token
+    checked_at: Mapped[dt.datetime | None]  # the result was last looked at
+    finished_at: Mapped[dt.datetime | None]  # passed (the check is closed)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    results: Mapped[str | None] = mapped_column(Text)  # JSON rows {step, code, params}
+
+
+Index("ix_live_check_clinic_started", LiveCheck.clinic_id, LiveCheck.started_at)
+
+
+class CspReport(Base):
+    """CSP violations reported by browsers: directive, blocked origin, page route; counted, no personal data."""
+
+    __tablename__ = "csp_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive: Mapped[str] = mapped_column(String(40))
+    blocked: Mapped[str] = mapped_column(String(200))
+    page: Mapped[str] = mapped_column(String(200))
+    report_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_csp_report_key", CspReport.directive, CspReport.blocked, CspReport.page, CspReport.report_only,
+      unique=True)
+
+
+class KeyProof(Base):
+    """The live key-pair proof in progress: a page where the 管理者 tokenises their own card with the
+    live public key; the token id is kept only until the app has read it back (then the row goes)."""
+
+    __tablename__ = "key_proof"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, in the page's URL
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    public_key: Mapped[str] = mapped_column(String(100))
+    script_url: Mapped[str] = mapped_column(String(300))
+    api_origin: Mapped[str] = mapped_column(String(300))
+    token_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@
     QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run ja   # the same at 150 % (-150)
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live    # ui-go-live*.png (ja, en)
     QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live  # …-150
+    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py live-check  # ui-live-check*.png: QR code, checklist (ja, en; QT_SCALE_FACTOR=1.5: -150)
 
 For dialogs, S is a JSON file giving the offscreen screen the size of the clinic's PC (the default
 800×600 screen would clamp them): {"screens": [{"name": "main", "x": 0, "y": 0, "width": 1366,
@@ -150,8 +151,9 @@ async def capture(only: str = "") -> None:
         await app.stop()
         ctx.close()
         return
-    if only in ("go-live", "help"):
-        await (capture_go_live if only == "go-live" else capture_help)(app, idle, grab)
+    if only in ("go-live", "help", "live-check"):
+        await {"go-live": capture_go_live, "help": capture_help, "live-check": capture_live_check}[only](
+            app, idle, grab)
         await app.stop()
         ctx.close()
         return
@@ -310,6 +312,41 @@ async def capture_go_live(app, idle, grab) -> None:  # type: ignore[no-untyped-d
             await idle(0.2)
             grab(dialog, name + tail)
             dialog.close()
+    i18n.set_language("ja")
+
+
+async def capture_live_check(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
+    """接続チェック: the QR code of the ¥50 test request, and the checklist with one step refused
+    (a CSP violation reported by the page), in Japanese and English."""
+    import datetime as dt
+
+    from desktop.domain.live_check import CspViolation, Observations, evaluate
+    from desktop.services.live_check import LiveCheckResult, LiveCheckStarted
+    from desktop.ui import i18n
+    from desktop.ui.dialogs.live_check_dialog import LiveCheckDialog
+
+    suffix = "-150" if os.environ.get("QT_SCALE_FACTOR", "1") not in ("", "1") else ""
+    started = LiveCheckStarted(1, 1, "https://clinic.example.jp/pay/Qm9vT2tY3h7kLw2rVd8sZp4nJc6bHf1aUe5gTy0iMxE")
+    obs = Observations(public_url="https://clinic.example.jp", page_scheme="https", paid=True,
+                       violations=(CspViolation("frame-src", "https://checkout.pay.jp", "/pay/…", True),),
+                       clinic_tenant="clinicpay-sakura", charge_tenant="clinicpay-sakura", charge_error=None,
+                       webhook_ok=True, webhook_refused=False, receipt_opened=True, refund_error=None)
+    now = dt.datetime.now(dt.timezone.utc)
+    result = LiveCheckResult(1, now - dt.timedelta(minutes=4), now, evaluate(obs))
+    for lang in ("ja", "en"):
+        i18n.set_language(lang)
+        tail = ("" if lang == "ja" else "-en") + suffix
+        dialog = LiveCheckDialog(app.session, app.ctx.actions, app.window)
+        dialog.email.setText("incho@clinic.example.jp")
+        dialog.show()
+        await idle(0.2)
+        dialog.show_started(started)
+        await idle(0.2)
+        grab(dialog, "live-check-qr" + tail)
+        dialog.show_result(result)
+        await idle(0.2)
+        grab(dialog, "live-check" + tail)
+        dialog.close()
     i18n.set_language("ja")
 
 

@@ -282,6 +282,10 @@
         <translation>Clinic</translation>
     </message>
     <message>
+        <source>接続チェック</source>
+        <translation>Connection check</translation>
+    </message>
+    <message>
         <source>{n:,} 件</source>
         <translation>{n:,} items</translation>
     </message>
@@ -917,6 +921,30 @@
         <translation>Terms of use</translation>
     </message>
     <message>
+        <source>接続チェック</source>
+        <translation>Connection check</translation>
+    </message>
+    <message>
+        <source>テストモードで、公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを50円のテスト決済で確かめます。本番モードへの切り替えには、30日以内の合格が必要です。</source>
+        <translation>In test mode, a ¥50 test payment checks that the public URL, PAY.JP, the webhook and refunds work along the same path as in live mode. Switching to live mode needs a pass within the last 30 days.</translation>
+    </message>
+    <message>
+        <source>決済ページのセキュリティポリシー（CSP）違反の報告</source>
+        <translation>Security policy (CSP) violations reported by the payment pages</translation>
+    </message>
+    <message>
+        <source>報告はありません。</source>
+        <translation>None reported.</translation>
+    </message>
+    <message>
+        <source>（報告のみ）</source>
+        <translation> (report only)</translation>
+    </message>
+    <message>
+        <source>{directive} が {origin} を拒否{mode} ・ {page} ・ {count}回 ・ 最終 {time}</source>
+        <translation>{directive} refused {origin}{mode} · {page} · {count} times · last {time}</translation>
+    </message>
+    <message>
         <source>最終確認 {time}</source>
         <translation>Checked {time}</translation>
     </message>
@@ -939,6 +967,10 @@
     <message>
         <source>テストモードのため、審査の承認前でもカード決済を利用できます（テスト用カードのみ・実際の請求は発生しません）。</source>
         <translation>Test mode: card payment works before approval (test cards only; nobody is charged).</translation>
+    </message>
+    <message>
+        <source>テストモードで実行できます。</source>
+        <translation>Available in test mode.</translation>
     </message>
     <message>
         <source>PAY.JPのテナントを登録しました。ブラウザで利用申請を行ってください。</source>
@@ -1204,6 +1236,20 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Switch to test mode</translation>
     </message>
     <message>
+        <source>カードでキーを確認</source>
+        <translation>Confirm the keys with a card</translation>
+    </message>
+    <message>
+        <source>ブラウザで開いたページに、ご自身のカードを入力して「トークン化する」を押してください（請求はされません）。
+ページに「受け付けました」と表示されたら「確認する」を押してください。</source>
+        <translation>On the page opened in the browser, enter your own card and press “Tokenise” (it will not be charged).
+When the page says “Received”, press “Confirm”.</translation>
+    </message>
+    <message>
+        <source>確認する</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
         <source>本番モードにするには、次の条件をすべて満たす必要があります。</source>
         <translation>Live mode needs every one of these conditions:</translation>
     </message>
@@ -1277,6 +1323,79 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>操作メニュー（Shift+F10）</source>
         <translation>Actions menu (Shift+F10)</translation>
+    </message>
+</context>
+<context>
+    <name>LiveCheckDialog</name>
+    <message>
+        <source>接続チェック</source>
+        <translation>Connection check</translation>
+    </message>
+    <message>
+        <source>接続チェック（テストモード）</source>
+        <translation>Connection check (test mode)</translation>
+    </message>
+    <message>
+        <source>公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを、50円のテスト決済で確かめます。実際のカードには請求されません。</source>
+        <translation>A ¥50 test payment checks that the public URL, PAY.JP, the webhook and refunds work along the same path as in live mode. No real card is charged.</translation>
+    </message>
+    <message>
+        <source>テスト請求の送信先</source>
+        <translation>Send the test request to</translation>
+    </message>
+    <message>
+        <source>あなたのメールアドレス</source>
+        <translation>Your e-mail address</translation>
+    </message>
+    <message>
+        <source>テスト請求を作成</source>
+        <translation>Create the test request</translation>
+    </message>
+    <message>
+        <source>1. スマートフォンでQRコードを読み取り、決済ページを開きます。
+2. PAY.JPのテストカード（4242 4242 4242 4242、有効期限は未来の月、CVCは任意の3桁）で支払います。3Dセキュアの画面が出たら認証します。
+3. 支払い完了画面で「領収書」を開きます。
+4. 「結果を確認」を押します。50円は返金されます。</source>
+        <translation>1. Scan the QR code with a smartphone and open the payment page.
+2. Pay with a PAY.JP test card (4242 4242 4242 4242, any future expiry month, any 3-digit CVC). When the 3-D Secure page appears, authenticate.
+3. On the payment-complete page, open “Receipt”.
+4. Press “Check the result”. The ¥50 is refunded.</translation>
+    </message>
+    <message>
+        <source>結果を確認</source>
+        <translation>Check the result</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>前回の結果: まだ実行していません</source>
+        <translation>Last result: not run yet</translation>
+    </message>
+    <message>
+        <source>前回の結果: 合格（{time}）</source>
+        <translation>Last result: passed ({time})</translation>
+    </message>
+    <message>
+        <source>前回の結果: 不合格（{time}）</source>
+        <translation>Last result: failed ({time})</translation>
+    </message>
+    <message>
+        <source>合格しました。この結果は本番モードへの切り替えの条件になります（30日間有効）。</source>
+        <translation>Passed. This result counts towards switching to live mode (valid for 30 days).</translation>
+    </message>
+    <message>
+        <source>✗ の項目を直してから、もう一度「結果を確認」を押してください。</source>
+        <translation>Fix the items marked ✗, then press “Check the result” again.</translation>
+    </message>
+    <message>
+        <source>作成中…</source>
+        <translation>Creating…</translation>
+    </message>
+    <message>
+        <source>確認中…</source>
+        <translation>Checking…</translation>
     </message>
 </context>
 <context>

@@ -35,7 +35,9 @@ def check_csp(header: str, payjp_origin: str | None) -> str:
     """Asserts the exact policy; returns the nonce."""
     d = directives(header)
     extra = {payjp_origin} if payjp_origin else set()
-    assert set(d) == set(EXPECTED) | {"script-src", "connect-src", "frame-src"}
+    assert set(d) == set(EXPECTED) | {"script-src", "connect-src", "frame-src", "report-uri", "report-to"}
+    # violations are reported to our own server only
+    assert d.pop("report-uri") == {"/csp-report"} and d.pop("report-to") == {"csp"}
     for name, values in EXPECTED.items():
         assert d[name] == (values | extra if name == "style-src" else values), name
     nonces = [v for v in d["script-src"] if v.startswith("'nonce-")]
@@ -79,6 +81,12 @@ def test_build_csp_is_pinned() -> None:
         "frame-src https://js.pay.jp https://api.pay.jp; form-action 'self'; frame-ancestors 'none'; "
         "base-uri 'none'; object-src 'none'"
     )
+
+
+def test_the_enforced_policy_is_strict_unless_a_test_mode_check_runs(client: TestClient, link: Link) -> None:
+    headers = client.get(link.path).headers
+    assert "content-security-policy-report-only" not in headers
+    assert headers["reporting-endpoints"] == 'csp="/csp-report"'
 
 
 def test_headers_on_personal_pages(client: TestClient, link: Link) -> None:

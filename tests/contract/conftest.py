@@ -1,7 +1,9 @@
 """Contract suite: the official payjp SDK against the simulator, or PAY.JP test mode.
 
-Set PAYJP_TEST_SECRET_KEY (sk_test_...) to run the same tests against https://api.pay.jp.
-Only behaviour that real PAY.JP test mode shows belongs here.
+Set PAYJP_TEST_SECRET_KEY (sk_test_...) to run the same tests against https://api.pay.jp
+(or against PAYJP_API_BASE when set: ``python -m desktop check-payjp --simulator`` points it at a
+simulator, as an operator's run would meet PAY.JP). Only behaviour that real PAY.JP test mode
+shows belongs here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from payjp import api_requestor
 from desktop.simulator.testing import running_simulator
 
 REAL_KEY = os.environ.get("PAYJP_TEST_SECRET_KEY")
+API_BASE = os.environ.get("PAYJP_API_BASE") or "https://api.pay.jp"
 
 
 @dataclass
@@ -60,8 +63,8 @@ class Target:
 def target() -> Iterator[Target]:
     previous = payjp.api_base
     if REAL_KEY:
-        payjp.api_base = "https://api.pay.jp"
-        yield Target("https://api.pay.jp", REAL_KEY, is_simulator=False)
+        payjp.api_base = API_BASE
+        yield Target(API_BASE, REAL_KEY, is_simulator=False)
     else:
         with running_simulator() as sim:
             payjp.api_base = sim.base_url

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 import desktop.services
 from desktop.bootstrap import build_context
@@ -37,6 +37,8 @@ from desktop.domain.labels import STATE_LABELS
 from desktop.domain.money import Yen
 from desktop.domain.staff import Actor, PermissionDeniedError
 from desktop.services.audit_log import AuditFilter
+from desktop.domain.live_check import LiveCheckError
+from desktop.services.go_live import GoLiveError
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
@@ -49,7 +51,7 @@ from desktop.services.settings_service import SettingsError
 from desktop.services.setup import SetupStep
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
-from desktop.storage.orm import AuditEvent, Menu, Reservation
+from desktop.storage.orm import AuditEvent, KeyProof, LiveCheck, Menu, Reservation
 
 SUFFIXES = ("Service", "Sender", "Queries")
 
@@ -79,9 +81,14 @@ READS: dict[str, str] = {
     "PaymentService.card_payment_block": "read: why a request's clinic takes no card payment now",
     "SetupService.status": "read: the setup checklist",
     "GoLiveService.check": "read: probes PAY.JP and the public URL for 本番's conditions; stores nothing",
+    "LiveCheckService.last_pass": "read (the 本番 guard)", "LiveCheckService.latest": "read",
+    "LiveCheckService.csp_reports": "read (no personal data)",
+    "KeyProofService.page": "read (the proof page)",
 }
 
 NOT_STAFF: dict[str, str] = {
+    "KeyProofService.receive": "the 管理者's browser posts the token payjp.js made (no money, single use)",
+    "KeyProofService.take": "called by GoLiveService.prove_with_token after its role check",
     "DirectoryService.create_clinic": "first-run set-up, before any staff exists (audited)",
     "DirectoryService.system_set_link_base": "the app points デモ links at its own port (audited as system)",
     "DirectoryService.set_patient_customer": "the patient saves a card on the checkout page (audited)",
@@ -187,6 +194,20 @@ HISTORY = frozenset({StaffRole.STAFF})
 def _menu(env: Env) -> int:
     return env.ctx.directory.save_menu(env.actors[StaffRole.MANAGER], env.clinic_id,
                                        MenuInput(name=f"メニュー{env.n()}", price=1000))
+
+
+def _no_proof(env: Env) -> None:
+    with env.ctx.db.uow() as uow:
+        uow.session.execute(delete(KeyProof))
+        uow.commit()
+
+
+def _live_check(env: Env) -> int:
+    with env.ctx.db.uow() as uow:
+        check = LiveCheck(clinic_id=env.clinic_id, started_at=env.ctx.clock())
+        uow.session.add(check)
+        uow.commit()
+        return check.id
 
 
 def _staff(env: Env) -> int:
@@ -327,6 +348,15 @@ CASES: dict[str, Case] = {
                                          prepare=lambda e: e.ctx.directory.set_patient_customer(1, "cus_gone")),
     "StaffService.sign_out": Case(frozenset(), lambda e, a: e.ctx.staff.sign_out(a)),
     "StaffService.lock": Case(frozenset(), lambda e, a: e.ctx.staff.lock(a)),
+    # the demo clinic is in デモ: the 管理者 passes the role check and is told the check needs テスト
+    "LiveCheckService.start": Case(MANAGER_ONLY, lambda e, a: e.ctx.live_check.start(a, e.clinic_id, "kensa@example.jp"),
+                                   events=0, raises=LiveCheckError),
+    "KeyProofService.open": Case(MANAGER_ONLY, lambda e, a: e.ctx.key_proofs.open(a, e.clinic_id, "pk_live_x")),
+    # nothing was tokenised on a proof page yet: the 管理者 passes the role check and is told so
+    "GoLiveService.prove_with_token": Case(MANAGER_ONLY, lambda e, a: e.ctx.actions._go_live.prove_with_token(  # type: ignore[union-attr]
+        a, e.clinic_id, "sk_live_x"), events=0, raises=GoLiveError, prepare=_no_proof),
+    "LiveCheckService.finish": Case(MANAGER_ONLY, lambda e, a: e.ctx.live_check.finish(a, e.prepared),
+                                    prepare=_live_check),  # type: ignore[attr-defined]
 }
 
 

@@ -18,6 +18,7 @@ from desktop.services.go_live import (
     GoLiveService,
     check_keys,
     check_legal_pages,
+    check_live_check,
     check_public_url,
     check_tenant,
     check_test_mail,
@@ -126,8 +127,8 @@ def test_fee_rates_payjp_refuses(text: str) -> None:
     assert refused.value.message("en").startswith("Enter the platform fee rate as a percentage from 0 to 95")
 
 
-def _service(db: Database, clock: FixedClock, *, same_account: bool = True,
-             missing_page: str = "") -> tuple[GoLiveService, SettingsService, int, MemorySecretStore, Actor]:
+def _service(db: Database, clock: FixedClock, *, same_account: bool = True, missing_page: str = "",
+             live_check_days_ago: int | None = 3) -> tuple[GoLiveService, SettingsService, int, MemorySecretStore, Actor]:
     secrets = MemorySecretStore()
     gateways = GatewayProvider(secrets)
     directory = DirectoryService(db, clock=clock)
@@ -136,7 +137,9 @@ def _service(db: Database, clock: FixedClock, *, same_account: bool = True,
     directory.update_clinic(front.manager, front.clinic_id,
                             ClinicUpdate(smtp_host="smtp.example.jp", test_mail_accepted_at=clock()))
     service = GoLiveService(db, secrets, settings, prove_keys=lambda pk, sk: same_account,
-                            http=lambda: _pages(missing_page), clock=clock)
+                            http=lambda: _pages(missing_page), clock=clock,
+                            live_check_passed=lambda _clinic_id: None if live_check_days_ago is None
+                            else clock() - dt.timedelta(days=live_check_days_ago))
     return service, settings, front.clinic_id, secrets, front.manager
 
 
@@ -185,3 +188,14 @@ def test_a_failed_condition_refuses_the_switch_and_saves_nothing(db: Database, c
     with pytest.raises(SettingsError) as test_key:
         service.check(clinic_id, "pk_test_sakura00000000000000a1", LIVE_SK)
     assert test_key.value.field == "public_key"
+
+
+def test_live_check_condition_needs_a_pass_within_30_days() -> None:
+    now = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    assert check_live_check(now - dt.timedelta(days=30), now) is None
+    never = check_live_check(None, now)
+    assert never is not None and never.code == "live_check_never" and never.field == "live_check"
+    assert "接続チェック" in never.message("ja") and "connection check" in never.message("en")
+    old = check_live_check(now - dt.timedelta(days=31, hours=1), now)
+    assert old is not None and old.code == "live_check_old" and "31" in old.message("ja")
+    assert "31 days ago" in old.message("en")

@@ -101,6 +101,7 @@ class RequestOutcome:
     state: BillingState
     auto_charged: bool = False
     auto_charge_error: UserError | None = None
+    link_token: str | None = dataclasses.field(default=None, repr=False)  # only when asked (接続チェック)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -124,6 +124,7 @@ class RequestService:
         kind: RequestKind = RequestKind.POST_PAYMENT,
         replace_open: int | None = None,
         additional: bool = False,
+        keep_link: bool = False,
     ) -> RequestOutcome:
         """後決済請求: record the request and e-mail the patient a personal link.
 
@@ -148,6 +149,8 @@ class RequestService:
                 of a ``visit_has_open_request`` error): it is cancelled (its link dies) and this one
                 sent instead. Another PC having replaced it meanwhile refuses the call again.
             additional: the visit is already paid and staff confirmed an additional request.
+            keep_link: also return the link's raw token (``RequestOutcome.link_token``) for the
+                接続チェック's QR code; otherwise it exists only in the patient's mail.
 
         Returns:
             The new request's id and state (PAID / PROCESSING when 自動決済 charged it).
@@ -165,13 +168,14 @@ class RequestService:
         text = validate_message(message)
         try:
             with self.db.uow() as uow:
-                req, auto = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind,
-                                         replace_open=replace_open, additional=additional)
+                req, auto, raw = self._create(uow.session, reservation_id, actor, value, tax_category, text, kind,
+                                              replace_open=replace_open, additional=additional)
                 uow.commit()
                 request_id = req.id
         except IntegrityError as exc:
             raise self._conflict(exc, reservation_id) from None
-        return self._after_create(request_id, actor.staff_id, auto)
+        outcome = self._after_create(request_id, actor.staff_id, auto)
+        return dataclasses.replace(outcome, link_token=raw) if keep_link else outcome
 
     def _conflict(self, exc: IntegrityError, reservation_id: int) -> Exception:
         """Another PC opened a request for the visit at the same moment: say so (with its amount)."""
@@ -214,12 +218,13 @@ class RequestService:
         *,
         replace_open: int | None,
         additional: bool,
-    ) -> tuple[BillingRequest, bool | UserError]:
+    ) -> tuple[BillingRequest, bool | UserError, str]:
         """Insert a request, its link and (unless 自動決済 applies) its mail, in ``s``'s transaction.
 
         The visit's open request, if any, is cancelled and marked replaced when ``replace_open``.
         The second value: True when 自動決済 charges the saved card next, False when it does not
-        apply, or the reason (``auto_charge_over_cap``) a saved card is not charged this time.
+        apply, or the reason (``auto_charge_over_cap``) a saved card is not charged this time; the
+        third, the link's raw token.
         """
         now = self.clock()
         reservation = s.get(Reservation, reservation_id)
@@ -295,7 +300,7 @@ class RequestService:
             self._mark_replaced(repo, current, req.id, staff.id)
         if auto is not True:
             self.notifier.payment_link(s, req, raw)
-        return req, auto
+        return req, auto, raw
 
     @staticmethod
     def _mark_replaced(repo: BillingRequestRepository, old: BillingRequest, new_id: int, staff_id: int) -> None:
@@ -425,8 +430,8 @@ class RequestService:
             elif old.state not in (BillingState.CANCELLED, BillingState.EXPIRED):
                 raise not_cancellable(old)
             # an open request being replaced was already confirmed as what the visit owes
-            new, auto = self._create(s, old.reservation_id, actor, value, category, text, old.kind,
-                                     replace_open=replace_open, additional=additional or was_open)
+            new, auto, _raw = self._create(s, old.reservation_id, actor, value, category, text, old.kind,
+                                           replace_open=replace_open, additional=additional or was_open)
             self._mark_replaced(repo, old, new.id, staff_id)
             uow.commit()
             new_id = new.id

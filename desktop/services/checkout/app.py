@@ -20,6 +20,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from desktop.paths import resource_path
+from desktop.services.checkout.csp_reports import ROUTES as CSP_ROUTES
+from desktop.services.checkout.key_proof import ROUTES as KEY_PROOF_ROUTES
 from desktop.services.checkout.legal import ROUTES as LEGAL_ROUTES
 from desktop.services.checkout.pages import ROUTES as PAGE_ROUTES
 from desktop.services.checkout.receipt import ROUTES as RECEIPT_ROUTES
@@ -44,6 +46,8 @@ def checkout_services_from_context(ctx: AppContext) -> CheckoutServices:
         runner=ctx.runner,
         webhook_token=webhook_token_source(ctx.secrets),
         events=ctx.billing.events,
+        recorder=ctx.live_recorder,
+        key_proofs=ctx.key_proofs,
     )
 
 
@@ -90,6 +94,8 @@ def create_checkout_app(
         *RECEIPT_ROUTES,
         *LEGAL_ROUTES,
         *WEBHOOK_ROUTES,
+        *CSP_ROUTES,
+        *KEY_PROOF_ROUTES,
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(resource_path("static", "checkout"))), name="static"),
     ]

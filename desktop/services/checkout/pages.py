@@ -58,6 +58,18 @@ def _token(request: Request) -> str:
     return str(request.path_params["token"])
 
 
+async def _note_page(request: Request, checkout: Checkout, view: LinkView, clinic: ClinicPage) -> None:
+    """For an open 接続チェック: note the scheme the page was served with, and in テストモード let
+    the policy for PAY.JP's origins run report-only (so a needed origin is reported, not blocked)."""
+    recorder = checkout.services.recorder
+    if recorder is None or view.request_id is None or not clinic.public_key.startswith("pk_test_"):
+        return
+    if not await checkout.runner.db(recorder.checking, view.request_id):
+        return
+    await checkout.runner.db(recorder.page_served, view.request_id, request.url.scheme)
+    request.state.csp_report_only_payjp = True
+
+
 def _allow_payjp(request: Request, clinic: ClinicPage | None) -> None:
     if clinic is not None and clinic.script_url:
         request.state.payjp_origins = (origin_of(clinic.script_url), clinic.api_origin)
@@ -105,13 +117,14 @@ async def pay_page(request: Request) -> Response:
         if clinic is None or not clinic.script_url:
             return checkout.render(request, "status.html", 503, kind="unavailable", **common)
         _allow_payjp(request, clinic)
+        await _note_page(request, checkout, view, clinic)
         messages = {code: UserError(code).message(lang) for code in CARD_ERROR_CODES if code in MESSAGES}
         code = request.query_params.get("error", "")
         if code in STAFF_ONLY_CODES:
             code = "card_payment_unavailable"
         error = UserError(code).message(lang) if code in RETURN_ERROR_CODES else ""
         return checkout.render(
-            request, "pay.html", cache_for=None if error else token, **common, csrf=checkout.csrf.token("pay", token),
+            request, "pay.html", cache_for=None if error or getattr(request.state, "csp_report_only_payjp", False) else token, **common, csrf=checkout.csrf.token("pay", token),
             card_messages=json.dumps(messages, ensure_ascii=False), error=error,
             consent_version=CONSENT_VERSION, consent_text=consent_text(CONSENT_VERSION, view.clinic_name, lang),
         )

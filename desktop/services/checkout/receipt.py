@@ -32,6 +32,8 @@ async def receipt_page(request: Request, error: str = "") -> Response:
     except NotPaidError:
         return RedirectResponse(f"/pay/{token}", status_code=303)
     clinic = {"name": data.clinic_name, "phone": data.clinic_phone}
+    if checkout.services.recorder is not None:
+        await checkout.runner.db(checkout.services.recorder.receipt_served, data.request_id)
     return checkout.render(request, "receipt.html", 400 if error else 200, r=data, token=token, clinic=clinic,
                            error=error, csrf=checkout.csrf.token("receipt", token))
 

@@ -31,8 +31,39 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+CSP_REPORT_PATH = "/csp-report"
+CSP_REPORT_GROUP = "csp"
+
+
+def report_directives(path: str = CSP_REPORT_PATH) -> str:
+    """``report-uri`` (older browsers) and ``report-to`` (Reporting API) pointing at our own server."""
+    return f"report-uri {path}; report-to {CSP_REPORT_GROUP}"
+
+
+def relaxed_csp(nonce: str) -> str:
+    """The enforced policy of a pay page while a テストモード 接続チェック runs: PAY.JP's part opened
+    to any https origin, so that an origin payjp.js needs is reported (by the strict policy sent
+    report-only next to it) instead of breaking the payment. Never sent with live keys."""
+    return "; ".join([
+        "default-src 'none'",
+        f"script-src 'self' 'nonce-{nonce}' https:",
+        "style-src 'self' https:",
+        "img-src 'self' data: https:",
+        "font-src 'self' https:",
+        "connect-src 'self' https:",
+        "frame-src https:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ])
+
+
 def build_csp(nonce: str, payjp_script_origin: str = "", payjp_api_origin: str = "") -> str:
-    """The Content-Security-Policy of every page; PAY.JP's origins only on pages that load its script."""
+    """The Content-Security-Policy of every page; PAY.JP's origins only on pages that load its script.
+
+    The middleware appends ``report_directives()`` so that browsers report violations to us.
+    """
     script = ["'self'", f"'nonce-{nonce}'"]
     frame = ["'none'"]
     connect = ["'self'"]
@@ -106,8 +137,16 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 origins = state.get("payjp_origins") or ("", "")
                 headers = list(message.get("headers", []))
+                strict = build_csp(nonce, *origins) + "; " + report_directives()
+                if state.get("csp_report_only_payjp"):
+                    headers += [
+                        (b"content-security-policy", (relaxed_csp(nonce) + "; " + report_directives()).encode()),
+                        (b"content-security-policy-report-only", strict.encode()),
+                    ]
+                else:
+                    headers.append((b"content-security-policy", strict.encode()))
                 headers += [
-                    (b"content-security-policy", build_csp(nonce, *origins).encode()),
+                    (b"reporting-endpoints", f'{CSP_REPORT_GROUP}="{CSP_REPORT_PATH}"'.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),

@@ -27,6 +27,8 @@ from desktop.i18n import install_jinja
 from desktop.services.checkout.texts import pick_language
 from desktop.services.checkout.three_d_secure import TdsRedirect
 from desktop.services.clinic_pages import ClinicPage, ClinicPageService
+from desktop.services.key_proof import KeyProofService
+from desktop.services.live_check import LiveCheckRecorder
 from desktop.services.receipts import ReceiptService
 from desktop.services.runner import BackgroundRunner
 
@@ -64,6 +66,9 @@ class CheckoutServices:
         webhook_token: reads the token PAY.JP's webhooks must carry (``None``: refuse all).
         events: applies PAY.JP's webhook events (PAY.JP calls: the ``payments`` pool);
             ``None`` where no webhook is served (the endpoint then answers 503).
+        recorder: notes what an open 接続チェック must see (pages, webhooks, CSP reports);
+            ``None``: nothing is noted and CSP reports are only counted in the log.
+        key_proofs: the live key-pair proof pages (``None``: not served here).
     """
 
     payments: LinkPayments
@@ -72,6 +77,8 @@ class CheckoutServices:
     runner: BackgroundRunner
     webhook_token: WebhookTokenSource
     events: PayjpEvents | None = None
+    recorder: LiveCheckRecorder | None = None
+    key_proofs: KeyProofService | None = None
 
 
 class LinkCache:
@@ -146,6 +153,7 @@ class Checkout:
         self.limiter = limiter
         self.guesses = guesses if guesses is not None else limiter
         self.csrf = csrf
+        self.reports = RateLimiter(limit=20, window=60.0)  # CSP reports and refused webhooks per client
         self._clinic_ttl = clinic_ttl
         self._clinics: dict[int | None, tuple[float, ClinicPage | None]] = {}
         self._tds: dict[int, tuple[float, TdsRedirect | None]] = {}
@@ -220,6 +228,10 @@ class Checkout:
     def allow(self, request: Request) -> bool:
         """Rate limit per client and link on posted forms (card testing, resubmission storms)."""
         return self.limiter.allow(f"{client_address(request)} {request.path_params.get('token', '')}")
+
+    def allow_report(self, request: Request) -> bool:
+        """Rate limit per client on what is only noted (CSP reports, refused webhook calls)."""
+        return self.reports.allow(client_address(request))
 
     def guessing(self, request: Request) -> bool:
         """Whether this client looked up too many unknown links lately (nothing counted)."""

@@ -30,6 +30,8 @@ async def payjp_webhook(request: Request) -> Response:
     expected = await checkout.runner.db(checkout.webhook_token)
     given = request.headers.get("x-payjp-webhook-token", "")
     if not expected or not given or not hmac.compare_digest(expected.encode(), given.encode()):
+        if checkout.services.recorder is not None and checkout.allow_report(request):
+            await checkout.runner.db(checkout.services.recorder.webhook_refused)
         return JSONResponse({"error": "unauthorized"}, status_code=401)
     try:
         event = json.loads(await request.body())
@@ -44,6 +46,8 @@ async def payjp_webhook(request: Request) -> Response:
         log.exception("webhook %s could not be applied", event["id"])
         return JSONResponse({"error": "retry later"}, status_code=503)  # PAY.JP retries
     checkout.links.drop()  # an event may have changed any link's state
+    if checkout.services.recorder is not None:
+        await checkout.runner.db(checkout.services.recorder.webhook_received, event)
     log.info("webhook %s (%s): %s", event["id"], event["type"], result.value)
     return JSONResponse({"received": True, "result": result.value})
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -47,6 +48,13 @@ LEAVE_TEXTS = {
                           "本番の決済の返金は、本番モードに戻してから行ってください。切り替えますか？"),
         QT_TRANSLATE_NOOP("GoLiveDialog", "テストモードに切り替える")),
 }
+PROVE_KEYS = 2  # the dialog's result when the user chose to prove the live keys with their own card
+PROOF_TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "カードでキーを確認")
+PROOF_TEXT = QT_TRANSLATE_NOOP(
+    "GoLiveDialog",
+    "ブラウザで開いたページに、ご自身のカードを入力して「トークン化する」を押してください（請求はされません）。\n"
+    "ページに「受け付けました」と表示されたら「確認する」を押してください。")
+PROOF_OK = QT_TRANSLATE_NOOP("GoLiveDialog", "確認する")
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
 NG_STYLE = "color: #c62828; font-weight: bold;"
 
@@ -82,6 +90,13 @@ class GoLiveDialog(QDialog):
             reason.setVisible(result.reason is not None)
             reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.addWidget(reason)
+            if result.reason is not None and result.reason.code == "keys_proof_needed":
+                self.prove_button = QPushButton(self.tr(PROOF_TITLE))
+                self.prove_button.clicked.connect(lambda: self.done(PROVE_KEYS))
+                prove_row = QHBoxLayout()
+                prove_row.addWidget(self.prove_button)
+                prove_row.addStretch(1)
+                box.addLayout(prove_row)
             grid.addWidget(mark, row, 0)
             grid.addLayout(box, row, 1)
             self.marks[result.condition.value] = mark
@@ -115,11 +130,26 @@ class GoLiveDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, report: GoLiveReport) -> bool:
         """True when the user confirmed the switch (only possible when ``report.ok``)."""
+        return cls.choose(parent, report) == QDialog.DialogCode.Accepted.value
+
+    @classmethod
+    def choose(cls, parent: QWidget | None, report: GoLiveReport) -> int:
+        """``Accepted`` (1) when the user confirmed the switch, ``PROVE_KEYS`` when they chose to
+        prove the live keys with their own card, else 0."""
         dialog = cls(report, parent)
         try:
-            return dialog.exec() == QDialog.DialogCode.Accepted and report.ok and dialog.confirm.isChecked()
+            code = dialog.exec()
+            if code == PROVE_KEYS:
+                return PROVE_KEYS
+            ok = code == QDialog.DialogCode.Accepted and report.ok and dialog.confirm.isChecked()
+            return QDialog.DialogCode.Accepted.value if ok else 0
         finally:
             dialog.deleteLater()
+
+    @classmethod
+    def ask_proof_done(cls, parent: QWidget | None) -> bool:
+        """After the proof page opened in the browser: True when the user says the card was entered."""
+        return ConfirmDialog.ask(parent, _tr(PROOF_TITLE), _tr(PROOF_TEXT), _tr(PROOF_OK))
 
     @classmethod
     def ask_leave_live(cls, parent: QWidget | None, mode: PaymentMode) -> bool:

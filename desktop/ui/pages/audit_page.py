@@ -164,7 +164,8 @@ class AuditPage(QWidget):
             lang = i18n.language()
             actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
             entities = {"billing_request": self.tr("請求"), "patient": self.tr("患者"), "reservation": self.tr("予約"),
-                        "menu": self.tr("メニュー", "record"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ")}
+                        "menu": self.tr("メニュー", "record"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ"),
+                        "live_check": self.tr("接続チェック")}
             self.table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 staff = row.staff_name or actors.get(row.actor, "")

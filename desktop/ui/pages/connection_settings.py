@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -31,10 +32,10 @@ from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
 from desktop.services.actions import DeskActions
-from desktop.services.go_live import GoLiveReport
+from desktop.services.go_live import GoLiveError, GoLiveReport
 from desktop.services.settings_service import ConnectionView
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
+from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, wrapped_label
@@ -335,6 +336,10 @@ class ConnectionSettingsPanel(QWidget):
                 field = getattr(result.reason, "field", None)
                 if result.reason is not None and field in self.errors:
                     self.errors[field].show_error(result.reason.message(i18n.language()))
+            if any(r.reason is not None and r.reason.code == "keys_proof_needed" for r in report.results):
+                if GoLiveDialog.choose(self, report) == PROVE_KEYS:  # the switch itself cannot be chosen
+                    self._prove_keys(public, secret)
+                return
             if not GoLiveDialog.ask(self, report):
                 return
             work = self.desk.go_live(s.actor, s.clinic.id, public, secret, confirmed=True)
@@ -348,6 +353,29 @@ class ConnectionSettingsPanel(QWidget):
 
         self._run(self.desk.go_live_check(s.clinic.id, public, secret), self.save_payjp_button, checked,
                   "go-live-check")
+
+    def _prove_keys(self, public: str, secret: str | None) -> None:
+        """The live key-pair proof: the proof page in the browser, then the token read back; the
+        conditions are checked again when the keys are proven."""
+        s = self.session
+
+        def opened(url: str) -> None:
+            QDesktopServices.openUrl(QUrl(url))
+            if not GoLiveDialog.ask_proof_done(self):
+                return
+
+            def proven(same: bool) -> None:
+                if not same:
+                    self.errors["public_key"].show_error(
+                        GoLiveError("keys_two_accounts").message(i18n.language()))
+                    return
+                self._check_go_live(public, secret)
+
+            self._run(self.desk.prove_key_pair(s.actor, s.clinic.id, secret), self.save_payjp_button, proven,
+                      "key-proof")
+
+        self._run(self.desk.open_key_proof(s.actor, s.clinic.id, public), self.save_payjp_button, opened,
+                  "key-proof-open")
 
     def test_connection(self) -> None:
         s = self.session

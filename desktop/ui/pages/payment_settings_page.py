@@ -28,8 +28,10 @@ from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST, format_yen
 from desktop.services.actions import DeskActions
+from desktop.services.live_check import CspReportRow
 from desktop.services.settings_service import PAYMENT_COMPANY, ContractView
 from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.live_check_dialog import LiveCheckDialog
 from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 from desktop.ui.i18n import review_label
 from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
@@ -191,6 +193,28 @@ class ContractPanel(QWidget):
         lform.addRow(self.tr("プライバシーポリシー"), self.privacy_url)
         lform.addRow(self.tr("利用規約"), self.terms_url)
         layout.addWidget(legal)
+
+        check = QGroupBox(self.tr("接続チェック"))
+        cbox = QVBoxLayout(check)
+        check_note = QLabel(self.tr("テストモードで、公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを50円のテスト決済で"
+                                    "確かめます。本番モードへの切り替えには、30日以内の合格が必要です。"))
+        check_note.setWordWrap(True)
+        cbox.addWidget(check_note)
+        check_row = QHBoxLayout()
+        self.live_check_button = QPushButton(self.tr("接続チェック"))
+        check_row.addWidget(self.live_check_button)
+        self.live_check_reason = QLabel("")
+        self.live_check_reason.setStyleSheet("color: #607d8b;")
+        check_row.addWidget(self.live_check_reason, 1)
+        cbox.addLayout(check_row)
+        self.csp_title = QLabel(self.tr("決済ページのセキュリティポリシー（CSP）違反の報告"))
+        self.csp_title.setStyleSheet("font-weight: bold;")
+        cbox.addWidget(self.csp_title)
+        self.csp_list = QLabel("")
+        self.csp_list.setWordWrap(True)
+        self.csp_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        cbox.addWidget(self.csp_list)
+        layout.addWidget(check)
         layout.addStretch(1)
 
         self.refresh_timer = QTimer(self)
@@ -202,6 +226,7 @@ class ContractPanel(QWidget):
         self.save_fee_button.clicked.connect(self.save_fee_rate)
         self.save_cap_button.clicked.connect(self.save_auto_charge_cap)
         self.cap_edit.returnPressed.connect(self.save_auto_charge_cap)
+        self.live_check_button.clicked.connect(self.open_live_check)
         self.company_combo.activated.connect(lambda *_: self._save_usage())
         for button in self.auto_charge.buttons.values():
             button.clicked.connect(lambda *_: self._save_usage())
@@ -211,6 +236,20 @@ class ContractPanel(QWidget):
     def reload(self) -> None:
         s = self.session
         async_ops.run_op(self.desk.contract(s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.csp_reports(), on_success=self.show_csp_reports)
+
+    def show_csp_reports(self, rows: list[CspReportRow]) -> None:
+        """The CSP violations browsers reported: directive, blocked origin, page, how often, last time (JST)."""
+        if not rows:
+            self.csp_list.setText(self.tr("報告はありません。"))
+            return
+        lines = []
+        for r in rows[:10]:
+            mode = self.tr("（報告のみ）") if r.report_only else ""
+            lines.append(self.tr("{directive} が {origin} を拒否{mode} ・ {page} ・ {count}回 ・ 最終 {time}").format(
+                directive=r.directive, origin=r.blocked, mode=mode, page=r.page, count=r.count,
+                time=f"{r.last_at.astimezone(JST):%Y/%m/%d %H:%M}"))
+        self.csp_list.setText("\n".join(lines))
 
     def show_view(self, view: ContractView) -> None:
         self.view = view
@@ -257,12 +296,24 @@ class ContractPanel(QWidget):
             self.mode_banner.hide()
         if not self.fee_rate.hasFocus():
             self.fee_rate.setText(view.platform_fee_rate)
+        self.live_check_button.setEnabled(view.mode is PaymentMode.TEST)
+        self.live_check_reason.setText("" if view.mode is PaymentMode.TEST
+                                       else self.tr("テストモードで実行できます。"))
         self.tokushoho_url.set_url(view.tokushoho_url)
         self.privacy_url.set_url(view.privacy_url)
         self.terms_url.set_url(view.terms_url)
         self._filling = False
 
     # -- actions ------------------------------------------------------------------------------
+
+    def open_live_check(self) -> None:
+        """接続チェック: its dialog; the CSP list is read again when it closes."""
+        dialog = LiveCheckDialog(self.session, self.desk, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        self.reload()
 
     def _on_register_clicked(self) -> None:
         care_type = TenantRegisterDialog.ask(self)

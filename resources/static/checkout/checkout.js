@@ -208,8 +208,46 @@
     if (typeof returnForm.requestSubmit === 'function') { returnForm.requestSubmit(); } else { returnForm.submit(); }
   }
 
+  // The live key-pair proof (/keys/prove/<id>): the clinic's 管理者 tokenises their own card with
+  // the live public key; only the token id is posted back. Nothing is charged.
+  function initProofForm(proof) {
+    var data = proof.dataset;
+    var payjp = window.Payjp(data.publicKey, { locale: data.locale });
+    var elements = payjp.elements({ locale: data.locale });
+    var number = elements.create('cardNumber');
+    var expiry = elements.create('cardExpiry');
+    var cvc = elements.create('cardCvc');
+    number.mount('#card-number');
+    expiry.mount('#card-expiry');
+    cvc.mount('#card-cvc');
+    var button = document.getElementById('proof-button');
+    proof.addEventListener('submit', function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      setText('form-error', '');
+      payjp.createToken(number).then(function (result) {
+        if (result.error) {
+          setText('form-error', result.error.message || data.msgCard);
+          button.disabled = false;
+          return null;
+        }
+        return post(data.action, data.csrf, { card_token: result.id }).then(function (answer) {
+          if (answer.result === 'ok') {
+            proof.hidden = true;
+            setText('proof-done', data.msgDone);
+          } else {
+            setText('form-error', answer.message || data.msgNetwork);
+            button.disabled = false;
+          }
+        });
+      }).catch(function () { setText('form-error', data.msgNetwork); button.disabled = false; });
+    });
+  }
+
   var form = document.getElementById('pay-form');
   if (form && window.Payjp) { initPayForm(form); }
+  var proofForm = document.getElementById('proof-form');
+  if (proofForm && window.Payjp) { initProofForm(proofForm); }
   var cont = document.getElementById('tds-continue');
   if (cont) { initContinue(cont); }
   var back = document.getElementById('tds-return');
