@@ -1,7 +1,7 @@
 """接続チェック results and CSP violation reports
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 
 * live_check: one ¥50 テスト payment through the public URL per check, what the checkout server
   saw while it ran (pay page scheme, receipt, webhook right / wrong token, all UTC), and the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
