@@ -90,8 +90,8 @@ class DeskActions:
         self._mailbox_dir = mailbox_dir
         self._staff = staff
         self._audit = audit
-        self._attention = attention or AttentionQueries(billing.requests.db)
-        self._daily_close = daily_close or DailyCloseService(billing.requests.db)
+        self._attention_queries = attention
+        self._daily_close_service = daily_close
         self._opened_mailbox: DemoMailbox | None = None
 
     def _mailbox(self) -> DemoMailbox:
@@ -235,6 +235,18 @@ class DeskActions:
         """
         extra = {"approver": approver} if approver is not None else {}
         return await self._run.payments(self._billing.refund, request_id, actor, amount, reason, **extra)
+
+    @property
+    def _attention(self) -> AttentionQueries:
+        if self._attention_queries is None:
+            self._attention_queries = AttentionQueries(self._billing.requests.db)
+        return self._attention_queries
+
+    @property
+    def _daily_close(self) -> DailyCloseService:
+        if self._daily_close_service is None:
+            self._daily_close_service = DailyCloseService(self._billing.requests.db)
+        return self._daily_close_service
 
     async def timeline(self, request_id: int) -> list[TimelineEntry]:
         """経過: what happened to a request and its mail, oldest first."""

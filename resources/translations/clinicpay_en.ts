@@ -179,7 +179,7 @@
     </message>
     <message>
         <source>{n} 件</source>
-        <translation>{n} items</translation>
+        <translation>Items: {n}</translation>
     </message>
 </context>
 <context>
