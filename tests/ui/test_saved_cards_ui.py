@@ -75,6 +75,8 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
     d = page.detail
     assert d.detail is not None
     _save_card(qtbot, clinic_app, d.detail.id)
+    d.reload()  # the detail (and what 自動決済 will do) is read again, as after any change
+    wait_idle(qtbot)
     links_before = len(payment_links(clinic_app))
 
     seen: dict[str, Any] = {}

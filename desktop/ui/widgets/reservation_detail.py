@@ -62,6 +62,9 @@ class ReservationDetailPanel(QWidget):
         self.session = session
         self.detail: ReservationDetail | None = None
         self._reservation_id: int | None = None
+        # 自動決済 for the shown reservation's patient (fetched with the detail; the 確認 step says it)
+        self._plan: AutoChargePlan | None = None
+        self._plan_for: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(self.tr("予約を選択してください"))
@@ -159,6 +162,12 @@ class ReservationDetailPanel(QWidget):
         if reservation_id != self._reservation_id or detail is None:
             return
         self._show(detail, rows)
+        try:  # what the 確認 step of 後決済請求 will say about a saved card (自動決済)
+            plan = await actions.auto_charge_plan(self.session.actor, reservation_id, detail.menu.price or 0)
+        except Exception:  # noqa: BLE001 - e.g. 経理 may not request: the 確認 step then says nothing
+            plan = None
+        if reservation_id == self._reservation_id:
+            self._plan, self._plan_for = plan, reservation_id
 
     def _show(self, d: ReservationDetail, rows: list[HistoryRow]) -> None:
         selected = self.selected_request()
@@ -288,25 +297,10 @@ class ReservationDetailPanel(QWidget):
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
             return
-        detail = self.detail
-
-        def ask(plan: AutoChargePlan | None) -> None:
-            current = self.detail
-            if current is None or current.id != detail.id:
-                return  # another reservation was chosen meanwhile
-            values = PaymentRequestDialog.ask(self, current, plan=plan)
-            if values is not None:
-                self.send_request(values)
-
-        def without_plan(exc: BaseException) -> bool:
-            # the look-up failed: ask anyway; the request itself decides (and says) what happens
-            ask(None)
-            return True
-
-        s = self.session
-        async_ops.run_op(s.actions.auto_charge_plan(s.actor, detail.id, detail.menu.price or 0),
-                         busy=[self.request_button], on_success=ask, on_failure=without_plan,
-                         name="auto-charge-plan")
+        plan = self._plan if self._plan_for == self.detail.id else None
+        values = PaymentRequestDialog.ask(self, self.detail, plan=plan)
+        if values is not None:
+            self.send_request(values)
 
     def send_request(self, values: PaymentRequestInput, *, replace: HistoryRow | None = None,
                      replace_open: int | None = None, additional: bool = False) -> None:

@@ -7,6 +7,7 @@ Hidden while the patient has no saved card.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -63,7 +64,15 @@ class SavedCardBox(QGroupBox):
     def load(self) -> None:
         """Fetch the saved card in the background and show it (or hide the box)."""
         s = self.session
-        async_ops.run_op(s.actions.saved_card(s.actor, self.patient_id), on_success=self.show_card,
+
+        def loaded(card: SavedCardView | None) -> None:
+            if shiboken6.isValid(self):  # the dialog may have been closed meanwhile
+                self.show_card(card)
+
+        def failed(exc: BaseException) -> bool:
+            return not shiboken6.isValid(self)  # a closed dialog has nothing to say
+
+        async_ops.run_op(s.actions.saved_card(s.actor, self.patient_id), on_success=loaded, on_failure=failed,
                          name="saved-card")
 
     def show_card(self, card: SavedCardView | None) -> None:
