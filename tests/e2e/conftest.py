@@ -8,6 +8,7 @@ checkout app served by uvicorn in a thread. Nothing is downloaded: Playwright la
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import pathlib
 import re
@@ -69,11 +70,21 @@ class Stack:
 
     def __init__(self, ctx: AppContext, base_url: str, front: Front, smtp: SmtpTestServer, sim: RunningSimulator) -> None:
         self.ctx, self.base_url, self.front, self.smtp, self.sim = ctx, base_url, front, smtp, sim
+        self._visits = 0
 
     def mailed_link(self, amount: int = 1200) -> tuple[int, str]:
-        """Request a payment as the front desk does and return the link from the e-mail received."""
+        """Request a payment as the front desk does and return the link from the e-mail received.
+
+        Each link bills a visit of its own (a new reservation of the seeded patient): a visit has
+        one open request and, once paid, is not billed again without staff confirming it.
+        """
         before = len(self.smtp.received)
-        outcome = self.ctx.billing.request_payment(self.front.reservation_id, self.front.staff, amount, "taxable")
+        f = self.front
+        self._visits += 1
+        reservation_id = self.ctx.directory.create_reservation(
+            f.staff, f.clinic_id, patient_id=f.patient_id, menu_id=f.menu_id,
+            starts_at=dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=15 * self._visits))
+        outcome = self.ctx.billing.request_payment(reservation_id, f.staff, amount, "taxable")
         self.ctx.outbox.send_due()
         wait_for_messages(self.smtp, before + 1)
         message: EmailMessage = self.smtp.messages()[-1]

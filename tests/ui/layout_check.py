@@ -114,15 +114,6 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await app.start(show=True)
     from desktop.services.demo_accounts import DEMO_ACCOUNTS
 
-    sign_in = app.sign_in_dialog  # サインイン as the demo's 院長
-    assert sign_in is not None
-    sign_in.secret_edit.setText(DEMO_ACCOUNTS[0].password)
-    sign_in.submit()
-    while app.window is None:
-        await asyncio.sleep(0.05)
-    w, s = app.window, app.session
-    assert w is not None and s is not None
-    w.resize(width, height)
     found: dict[str, list[str]] = {}
 
     async def idle(extra: float = 0.2) -> None:
@@ -134,6 +125,32 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         found[name] = layout_problems(widget)
         if shots is not None and shot:
             widget.grab().save(str(shots / f"{shot}.png"))
+
+    async def signed_in(what: str) -> None:
+        """Wait for the window the sign-in opens; a refused sign-in ends the check with its message."""
+        dialog = app.sign_in_dialog
+        for _ in range(600):
+            if app.window is not None:
+                return
+            if dialog is not None and dialog.secret_error.isVisible():
+                raise SystemExit(f"{what} refused: {dialog.secret_error.text()}")
+            await asyncio.sleep(0.05)
+        raise SystemExit(f"{what}: no window after 30 s")
+
+    # サインイン as the demo's 院長 (the トレーニング accounts are published on this screen)
+    sign_in = app.sign_in_dialog
+    assert sign_in is not None, "no サインイン dialog at start"
+    await idle()
+    check("サインイン", sign_in)
+    manager = DEMO_ACCOUNTS[0]
+    sign_in.staff_combo.setCurrentIndex(sign_in.staff_combo.findData(manager.name, Qt.ItemDataRole.UserRole + 1))
+    sign_in.pin_check.setChecked(False)
+    sign_in.secret_edit.setText(manager.password)
+    sign_in.submit()
+    await signed_in("サインイン")
+    w, s = app.window, app.session
+    assert w is not None and s is not None
+    w.resize(width, height)
 
     # a paid request, so the refund dialog has a real row
     rows = await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)
@@ -224,6 +241,19 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     first.accept()
     # the clinic's setup: every step of the wizard, then the checklist on 決済会社設定
     await app.switch_workspace("clinic")
+    # the blank clinic: nobody has a password yet, so its 管理者 sets the first one
+    first_password = app.sign_in_dialog
+    assert first_password is not None and first_password.first_password, "no 最初のパスワードの設定 dialog"
+    # the offscreen screen is 800×800 device pixels (533 logical at 150 %), smaller than the 1280×720
+    # one checked here, and Qt keeps a dialog inside it: give the dialog the size it asks for
+    first_password.resize(first_password.sizeHint())
+    await idle()
+    check("最初のパスワードの設定", first_password)
+    assert first_password.confirm_edit is not None
+    first_password.secret_edit.setText("Sakurai-clinic-2026")
+    first_password.confirm_edit.setText("Sakurai-clinic-2026")
+    first_password.submit()
+    await signed_in("最初のパスワードの設定")
     while app.window is None or app.window.setup_wizard is None:
         await asyncio.sleep(0.05)
     win = app.window

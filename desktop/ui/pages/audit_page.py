@@ -86,6 +86,7 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[AuditRow] = []
+        self._reloads = 0  # searches started; only the latest one's answer is shown
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = dt.datetime.now(JST).date()
@@ -158,8 +159,12 @@ class AuditPage(QWidget):
 
     def reload(self) -> None:
         s = self.session
+        self._reloads += 1
+        generation = self._reloads
 
         def show(rows: list[AuditRow]) -> None:
+            if generation != self._reloads:
+                return  # an older search answered late: the newer one's filters win
             self.rows = rows
             lang = i18n.language()
             actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
