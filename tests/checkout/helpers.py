@@ -61,6 +61,14 @@ def link_from_outbox(ctx: AppContext, request_id: int) -> str:
     raise AssertionError("no payment link in the outbox")
 
 
-def issue_link(ctx: AppContext, front: Front, amount: int = 1200, tax: str = "taxable") -> Link:
-    outcome = ctx.billing.request_payment(front.reservation_id, front.staff, amount, tax, "お大事になさってください")
+def another_visit(ctx: AppContext, front: Front) -> int:
+    """A second reservation of the same patient: a visit holds one open request at a time."""
+    return ctx.directory.create_reservation(front.staff, front.clinic_id, patient_id=front.patient_id,
+                                           menu_id=front.menu_id, starts_at=ctx.clock())
+
+
+def issue_link(ctx: AppContext, front: Front, amount: int = 1200, tax: str = "taxable",
+               reservation_id: int | None = None) -> Link:
+    visit = front.reservation_id if reservation_id is None else reservation_id
+    outcome = ctx.billing.request_payment(visit, front.staff, amount, tax, "お大事になさってください")
     return Link(outcome.request_id, link_from_outbox(ctx, outcome.request_id))

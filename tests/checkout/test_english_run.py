@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from desktop.domain.billing import BillingState
 from desktop.services.context import AppContext
 from desktop.simulator.testing import RunningSimulator
-from tests.checkout.helpers import Link, issue_link
+from tests.checkout.helpers import Link, another_visit, issue_link
 from tests.checkout.test_pay_page import pay, set_state, through_payjp
 from tests.checkout.test_receipt import pdf_text, receipt_csrf
 from tests.checkout.test_three_d_secure import start_payment
@@ -62,7 +62,8 @@ def test_cancelled_expired_and_processing_pages(client: TestClient, ctx: AppCont
     start_payment(client, sim, link)
     processing = english(client, link.path)
     assert "Checking your payment" in processing and japanese_left(processing) == []
-    other = issue_link(ctx, front)
+    # The visit's request is being paid: the desktop bills another visit of the same patient.
+    other = issue_link(ctx, front, reservation_id=another_visit(ctx, front))
     ctx.billing.cancel_request(other.request_id, front.staff)
     cancelled = english(client, other.path)
     assert "This request was cancelled" in cancelled and japanese_left(cancelled) == []

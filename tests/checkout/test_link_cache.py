@@ -30,8 +30,10 @@ def test_cached_page_gets_a_fresh_nonce_and_follows_state(ctx: AppContext, front
         assert answer.json()["result"] == "three_d_secure"
         assert "お支払いを確認しています" in client.get(link.path).text
         # A change made from the desktop shows once the entry expires.
-        other = ctx.billing.request_payment(front.reservation_id, front.staff, 1500, "taxable")
-        from tests.checkout.helpers import link_from_outbox
+        from tests.checkout.helpers import another_visit, link_from_outbox
+
+        # The first visit's request is being paid: the desktop bills another visit of the same patient.
+        other = ctx.billing.request_payment(another_visit(ctx, front), front.staff, 1500, "taxable")
 
         token = link_from_outbox(ctx, other.request_id)
         assert 'id="pay-form"' in client.get(f"/pay/{token}").text

@@ -53,7 +53,7 @@ def runner() -> Any:
 def _actions(runner: BackgroundRunner, tmp_path: pathlib.Path, **services: Any) -> DeskActions:
     parts: dict[str, Any] = {name: _Recorder() for name in
                              ("billing", "booking", "directory", "settings", "queries", "history", "outbox",
-                              "setup", "staff", "audit")}
+                              "setup", "staff", "audit", "attention", "daily_close")}
     parts["settings"].tenants = _Recorder()
     parts.update(services)
     return DeskActions(runner=runner, mailbox_dir=tmp_path / "mailbox", **parts)
