@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import insert
 
-from desktop.domain.billing import BillingState, RequestKind, TaxCategory
+from desktop.domain.billing import OPEN_STATES, BillingState, RequestKind, TaxCategory
 from desktop.services.history import HistoryFilter
 from desktop.storage.orm import BillingRequest, Reservation
 from desktop.ui.models.history_model import PAGE_SIZE, RequestListModel
@@ -38,6 +38,8 @@ def seed_history(app: Any, rows: int) -> None:
     for i in range(rows):
         at = start + dt.timedelta(minutes=i)
         state = STATES[i % len(STATES)]
+        if state in OPEN_STATES and i >= len(STATES):
+            state = BillingState.CANCELLED  # one visit holds at most one open request (index 0010)
         values.append(dict(
             clinic_id=clinic.id, reservation_id=reservation_id, patient_id=patient_id, staff_id=1,
             kind=RequestKind.POST_PAYMENT, amount=1000 + i, tax_category=TaxCategory.TAXABLE, message=f"m{i}",
