@@ -22,7 +22,7 @@ from desktop.domain.errors import StateError, UserError, ValidationError
 from desktop.services.billing import LinkStatus
 from desktop.services.links import new_link_token
 from desktop.storage.orm import AuditEvent, BillingRequest, OutboxMail, Patient, PaymentAttempt
-from tests.checkout.helpers import make_context, seed_demo_clinic
+from tests.checkout.helpers import another_visit, make_context, seed_demo_clinic
 from tests.integration.seed import Front
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -92,7 +92,7 @@ def test_request_amounts_and_messages(world: tuple[Any, Front], amount: object, 
     ctx, front = world
     before = (_count(ctx, BillingRequest), _count(ctx, OutboxMail))
     try:
-        outcome = ctx.billing.request_payment(front.reservation_id, front.staff, amount, "taxable", message)
+        outcome = ctx.billing.request_payment(another_visit(ctx, front), front.staff, amount, "taxable", message)
     except ValidationError as exc:
         assert exc.field in ("amount", "message")
         _explained(exc)
@@ -127,7 +127,7 @@ def test_link_tokens(world: tuple[Any, Front], token: str) -> None:
 def test_a_forged_neighbour_of_a_real_link_is_unknown(world: tuple[Any, Front], position: int, char: str) -> None:
     ctx, front = world
     raw, _ = new_link_token()
-    outcome = ctx.billing.request_payment(front.reservation_id, front.staff, 1200, "taxable")
+    outcome = ctx.billing.request_payment(another_visit(ctx, front), front.staff, 1200, "taxable")
     from tests.checkout.helpers import link_from_outbox
 
     real = link_from_outbox(ctx, outcome.request_id)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from desktop.domain.clinic import MailStatus
 from desktop.services.mail_types import message_from_bytes, message_to_bytes
+from desktop.services.directory import DirectoryService
 from desktop.services.outbox import OutboxSender
 from desktop.services.smtp_transport import SmtpTransport
 from desktop.storage.orm import OutboxMail
@@ -23,8 +24,12 @@ from tests.smtp_server import EXPECT_AIOSMTPD_LOGIN_WARNING, SmtpTestServer, fre
 
 def _queue_requests(desk: Desk, n: int) -> None:
     f = desk.front
+    directory = DirectoryService(desk.db)
     for i in range(n):
-        desk.billing.request_payment(f.reservation_id, f.staff, 1000 + i, "taxable")
+        # a visit holds one open request at a time: each request bills a visit of its own
+        visit = f.reservation_id if i == 0 else directory.create_reservation(
+            f.staff, f.clinic_id, patient_id=f.patient_id, menu_id=f.menu_id, starts_at=desk.clock())
+        desk.billing.request_payment(visit, f.staff, 1000 + i, "taxable")
 
 
 @EXPECT_AIOSMTPD_LOGIN_WARNING
