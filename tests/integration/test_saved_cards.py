@@ -37,6 +37,13 @@ def _save_on_checkout(desk: Desk, number: str = "4242424242424242", amount: int 
     return link
 
 
+def _later_visit(desk: Desk) -> int:
+    """Another reservation of the same patient: a visit holds one open billing request at a time."""
+    f = desk.front
+    return DirectoryService(desk.db).create_reservation(f.staff, f.clinic_id, patient_id=f.patient_id,
+                                                        menu_id=f.menu_id, starts_at=desk.clock())
+
+
 def _auto_charge_on(desk: Desk, **more: object) -> None:
     DirectoryService(desk.db).update_clinic(desk.front.manager, desk.front.clinic_id,
                                             ClinicUpdate(auto_charge=True, **more))  # type: ignore[arg-type]
@@ -75,9 +82,10 @@ def test_saving_with_consent_records_it_and_a_later_request_is_charged_with_no_l
     _subjects(desk)
 
     _auto_charge_on(desk)
-    plan = desk.billing.saved_cards.plan(f.staff, f.reservation_id, 3300)
+    later = _later_visit(desk)
+    plan = desk.billing.saved_cards.plan(f.staff, later, 3300)
     assert plan.charge_now and plan.card is not None and plan.card.label == "VISA •••• 4242"
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 3300, "taxable")
+    outcome = desk.billing.request_payment(later, f.staff, 3300, "taxable")
     assert outcome.auto_charged and outcome.state is BillingState.PAID
     assert len(desk.charges()) == 2 and desk.charges()[0]["amount"] == 3300
     new = _subjects(desk)[-1]
@@ -129,7 +137,7 @@ def test_declined_or_expired_saved_card_falls_back_to_the_link(desk: Desk, numbe
     customer = desk.gateway.create_customer(card_token=desk.token(number), email=None, patient_id=f.patient_id)
     DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
     _auto_charge_on(desk)
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1500, "taxable")
+    outcome = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable")
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None and outcome.auto_charge_error.code == code
     assert "お支払いのお願い" in _subjects(desk)[-1]
@@ -143,7 +151,7 @@ def test_card_removed_at_payjp_falls_back_to_the_link(desk: Desk) -> None:
     assert card is not None
     assert desk.gateway.delete_customer(card.customer_id)  # removed at PAY.JP (e.g. from its dashboard)
     _auto_charge_on(desk)
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1500, "taxable")
+    outcome = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable")
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None and outcome.auto_charge_error.code == "saved_card_missing"
     assert "お支払いのお願い" in _subjects(desk)[-1]
@@ -160,9 +168,10 @@ def test_over_the_cap_a_link_is_sent_and_says_why(desk: Desk) -> None:
     _save_on_checkout(desk)
     _subjects(desk)
     _auto_charge_on(desk)
-    plan = desk.billing.saved_cards.plan(f.staff, f.reservation_id, 500_000)
+    later = _later_visit(desk)
+    plan = desk.billing.saved_cards.plan(f.staff, later, 500_000)
     assert not plan.charge_now and plan.reason == "auto_charge_over_cap" and plan.cap == 100_000
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 500_000, "taxable")
+    outcome = desk.billing.request_payment(later, f.staff, 500_000, "taxable")
     assert not outcome.auto_charged and outcome.state is BillingState.REQUESTED
     assert outcome.auto_charge_error is not None
     assert outcome.auto_charge_error.message("ja") == \
@@ -172,7 +181,7 @@ def test_over_the_cap_a_link_is_sent_and_says_why(desk: Desk) -> None:
     assert "お支払いのお願い" in _subjects(desk)[-1]
     # the cap is the clinic's setting
     _auto_charge_on(desk, auto_charge_cap=600_000)
-    assert desk.billing.request_payment(f.reservation_id, f.staff, 500_000, "taxable").auto_charged
+    assert desk.billing.request_payment(_later_visit(desk), f.staff, 500_000, "taxable").auto_charged
 
 
 def test_removal_deletes_at_payjp_audits_and_tells_the_patient(desk: Desk) -> None:
@@ -195,7 +204,7 @@ def test_removal_deletes_at_payjp_audits_and_tells_the_patient(desk: Desk) -> No
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert "VISA •••• 4242" in text and "4242424242424242" not in text
     _auto_charge_on(desk)
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 1500, "taxable")
+    outcome = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable")
     assert not outcome.auto_charged and outcome.auto_charge_error is None  # a link, as for anyone
 
 
@@ -214,7 +223,7 @@ def test_lost_answer_to_the_saved_card_charge_never_charges_twice(desk: Desk) ->
     _subjects(desk)
     _auto_charge_on(desk)
     desk.sim.state.faults.drop_next(1, method="POST", path_prefix="/v1/charges")
-    outcome = desk.billing.request_payment(f.reservation_id, f.staff, 2200, "taxable")
+    outcome = desk.billing.request_payment(_later_visit(desk), f.staff, 2200, "taxable")
     assert outcome.auto_charged and outcome.state is BillingState.PAID
     assert [c["amount"] for c in desk.charges()] == [2200, 1200]
     with desk.db.uow(readonly=True) as uow:
