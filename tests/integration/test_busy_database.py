@@ -33,17 +33,17 @@ def _lock(path: pathlib.Path) -> sqlite3.Connection:
 
 @pytest.fixture
 def data_dir(tmp_path: pathlib.Path) -> Iterator[pathlib.Path]:
-    ctx = prepare_context(tmp_path / "data", LocalSettings(), secrets=MemorySecretStore({}))
+    ctx = prepare_context(tmp_path / "data", LocalSettings(workspace="clinic"), secrets=MemorySecretStore({}))
     ctx.close()
     yield tmp_path / "data"
 
 
 def _db_file(data_dir: pathlib.Path) -> pathlib.Path:
-    return pathlib.Path(LocalSettings().resolved_database_url(data_dir).split("///", 1)[1])
+    return pathlib.Path(LocalSettings(workspace="clinic").resolved_database_url(data_dir).split("///", 1)[1])
 
 
 def test_a_write_while_locked_says_busy_in_both_languages_and_changes_nothing(data_dir: pathlib.Path) -> None:
-    ctx = prepare_context(data_dir, LocalSettings(), secrets=MemorySecretStore({}))
+    ctx = prepare_context(data_dir, LocalSettings(workspace="clinic"), secrets=MemorySecretStore({}))
     try:
         clinic = ctx.clinic()
         assert clinic is not None
@@ -76,7 +76,7 @@ def test_start_up_waits_for_a_lock_released_meanwhile(data_dir: pathlib.Path) ->
     timer = threading.Timer(0.5, lambda: (other.rollback(), other.close()))
     timer.start()
     try:
-        ctx = prepare_context(data_dir, LocalSettings(), secrets=MemorySecretStore({}), busy_retry_delays=(0.5, 0.5, 1))
+        ctx = prepare_context(data_dir, LocalSettings(workspace="clinic"), secrets=MemorySecretStore({}), busy_retry_delays=(0.5, 0.5, 1))
     finally:
         timer.join()
     try:
