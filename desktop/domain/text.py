@@ -28,6 +28,11 @@ DASHES = "ー－―‐‑–—−ｰ"
 _DASHES_TO_HYPHEN = str.maketrans({c: "-" for c in DASHES})
 
 
+def _without_controls(text: str) -> str:
+    """``text`` without control characters (NUL, ESC, DEL …); tabs and line breaks count as spaces."""
+    return "".join(ch if ch.isspace() or unicodedata.category(ch) != "Cc" else "" for ch in text)
+
+
 def nfkc(text: str) -> str:
     """NFKC of ``text``, CJK compatibility ideographs left as typed."""
     parts = _COMPAT_IDEOGRAPH.split(text)
@@ -38,11 +43,12 @@ def nfkc(text: str) -> str:
 def normalize_text(value: object) -> str:
     """What a form stores and a search compares: NFKC, spaces tidied (``"　高橋　 花子 "`` → ``"高橋 花子"``).
 
-    ``None`` is ``""``; anything else is ``str(value)`` first.
+    ``None`` is ``""``; anything else is ``str(value)`` first. Control characters (a NUL pasted
+    from another program) are dropped: nobody can see or type them.
     """
     if value is None:
         return ""
-    return " ".join(nfkc(str(value)).split())
+    return " ".join(_without_controls(nfkc(str(value))).split())
 
 
 def tidy_text(value: object) -> str:
@@ -52,7 +58,7 @@ def tidy_text(value: object) -> str:
     """
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    return " ".join(_without_controls(str(value)).split())
 
 
 def fold_kana(value: object) -> str:
