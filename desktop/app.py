@@ -33,10 +33,12 @@ from desktop.bootstrap import prepare_context
 from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import UserError
-from desktop.paths import default_data_dir
+from desktop.logs import configure_logging
+from desktop.paths import default_data_dir, resource_path
 from desktop.services.context import AppContext, set_demo_api_base
 from desktop.services.directory import ClinicUpdate
 from desktop.asgi_server import EmbeddedServer
+from desktop.version import version
 
 __all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
 
@@ -70,6 +72,7 @@ class ClinicPayApp:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = asyncio.Event()
         self._last_token: Any = None
+        self._starting_servers = True  # until the checkout server (and simulator) listen
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -97,7 +100,11 @@ class ClinicPayApp:
         except Exception as exc:  # noqa: BLE001
             log.exception("checkout server did not start")
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
+        self._starting_servers = False
+        # The window after the servers: a デモ link always carries the port the checkout server got.
         self._build_window(show=show)
+        if show and os.environ.get(STARTUP_PROBE_ENV):
+            _report_when_shown(self)
         for text in startup_errors:
             messages.error(text)
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
@@ -218,7 +225,8 @@ class ClinicPayApp:
         old = self.window
         window = MainWindow(session, staff)
         window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))
-        window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
+        window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None,
+                                 starting=self._starting_servers)
         window.closed.connect(self._closed.set)
         window.language_changed.connect(self._on_language_changed)
         window.staff_changed.connect(self._on_staff_changed)
@@ -312,6 +320,10 @@ def _configure_qt_app(argv: list[str]) -> Any:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("ClinicPay")
+    app.setApplicationVersion(version())
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "clinicpay.svg"))))
     app.setQuitOnLastWindowClosed(False)  # the main coroutine ends the loop after cleaning up
     font = QFont(app.font())
     font.setFamilies(["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "Noto Sans JP", font.family()])
@@ -330,13 +342,17 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     """
     import qasync
 
+    from desktop.ui.crash import install_crash_reporter
+
     _configure_qt_app(argv or [])
     opened: list[ClinicPayApp] = []
+    reporter = install_crash_reporter()  # an unexpected exception: logged, shown, the app runs on
 
     async def main() -> int:
         app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run)
         opened.append(app)
         loop = asyncio.get_running_loop()
+        reporter.install_loop(loop)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
                 loop.add_signal_handler(sig, app.request_close)  # Ctrl+C / kill: close like the window
@@ -349,7 +365,22 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     try:
         return int(qasync.run(main()))
     finally:
+        reporter.uninstall()
         (opened[0].ctx if opened else ctx).close()
+
+
+STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown window, then close
+
+
+def _report_when_shown(app: ClinicPayApp) -> None:
+    """Once Qt has processed the window's show events: print ``window shown`` and close the app."""
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        print("window shown", flush=True)
+        app.request_close()
+
+    QTimer.singleShot(0, report)
 
 
 async def _until_closed(app: ClinicPayApp) -> int:
@@ -365,10 +396,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = _parser().parse_known_args(argv)
-    logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_file = configure_logging()
+    log.info("ClinicPay %s starting; log file %s", version(), log_file)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
-    ctx = open_context(data_dir, qt_args)
+    try:
+        ctx = open_context(data_dir, qt_args)
+    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
+        log.exception("ClinicPay could not start")
+        from desktop.ui.crash import show_startup_failure
+
+        show_startup_failure(exc)
+        return 1
     if ctx is None:
         return 1
     return run(ctx, _until_closed, qt_args, ask_first_run=True)

@@ -46,3 +46,15 @@ def default_data_dir() -> Path:
     if override:
         return Path(override)
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def log_dir() -> Path:
+    """Where the rotating log file lives: platformdirs' per-user log directory; not created here.
+
+    Linux ``~/.local/state/ClinicPay/log``, Windows ``%LOCALAPPDATA%\\ClinicPay\\ClinicPay\\Logs``,
+    macOS ``~/Library/Logs/ClinicPay``. ``CLINICPAY_LOG_DIR`` overrides it.
+    """
+    override = os.environ.get("CLINICPAY_LOG_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))

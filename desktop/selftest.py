@@ -1,8 +1,12 @@
 """``python -m desktop --self-test``: the real app offscreen in a temporary data directory.
 
 Opens every screen and dialog once, checks that the checkout server and the simulator answer,
-sends one 後決済請求 through the real services and opens its link. Prints one line and returns
-0 when all is well, 1 otherwise.
+sends one 後決済請求 through the real services and opens its link. It also exercises what a
+frozen build is most likely to lose: the OS keyring backend (a throw-away entry is written, read
+back and deleted through ``KeyringSecretStore``), the PostgreSQL driver (``psycopg`` is loaded; with
+``CLINICPAY_TEST_PG_URL`` set it connects and asks the server's version), the receipt PDF with its
+embedded Japanese font, the compiled translations (Qt ``.qm`` and gettext ``.mo``), the window
+icon and the log file. Prints one line and returns 0 when all is well, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import logging
 import os
 import pathlib
+import secrets
 import sys
 import tempfile
 import time
@@ -19,8 +24,12 @@ import time
 from desktop.app import ClinicPayApp, run
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
+from desktop.logs import close_logging, configure_logging, current_log_file
 from desktop.services.history import HistoryFilter
-from desktop.services.secrets import MemorySecretStore
+from desktop.services.receipts import ReceiptService
+from desktop.services.secrets import KeyringSecretStore, MemorySecretStore
+from desktop.storage.db import create_db_engine
+from desktop.version import version
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +37,10 @@ log = logging.getLogger(__name__)
 def run_self_test(qt_args: list[str] | None = None) -> int:
     """Run the self-test on a fresh デモ installation (free ports, keys in memory). Returns the exit code."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    logging.basicConfig(level=os.environ.get("CLINICPAY_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="clinicpay-selftest-") as tmp:
         data_dir = pathlib.Path(tmp)
+        configure_logging(directory=data_dir / "logs")
+        log.info("ClinicPay %s self-test", version())
         settings = LocalSettings(checkout_port=0, simulator_port=0)
         try:
             ctx = prepare_context(data_dir, settings, secrets=MemorySecretStore())
@@ -40,6 +49,8 @@ def run_self_test(qt_args: list[str] | None = None) -> int:
             log.exception("self-test crashed")
             print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
+        finally:
+            close_logging()  # the log file is inside the directory about to be removed
 
 
 async def self_test(app: ClinicPayApp) -> int:
@@ -94,13 +105,138 @@ async def self_test(app: ClinicPayApp) -> int:
     else:
         problems.append("no reservations in the demo data")
     problems.extend(await _check_payment_link(app))
+    found: dict[str, str] = {}
+    for check in (check_keyring, check_postgres, check_receipt_pdf, check_translations, check_icon, check_log_file):
+        try:
+            problem, detail = await asyncio.to_thread(check) if check in _THREAD_CHECKS else check()
+        except Exception as exc:  # noqa: BLE001 - a check that crashes is a failed check
+            log.exception("self-test check %s crashed", check.__name__)
+            problem, detail = f"{check.__name__}: {type(exc).__name__}: {exc}", ""
+        if problem:
+            problems.append(problem)
+        if detail:
+            found[check.__name__.removeprefix("check_")] = detail
     await settle()
     if problems:
         print("self-test FAILED: " + "; ".join(problems), file=sys.stderr)
         return 1
-    print(f"self-test OK: {len(window.pages)} screens, checkout {app.checkout_url}, "
-          f"simulator {app.simulator.base_url if app.simulator else '-'}")
+    print(f"self-test OK: ClinicPay {version()}, {len(window.pages)} screens, checkout {app.checkout_url}, "
+          f"simulator {app.simulator.base_url if app.simulator else '-'}; "
+          + ", ".join(f"{name} {detail}" for name, detail in found.items()))
     return 0
+
+
+Check = tuple[str | None, str]  # (a problem, or None; what was found)
+
+
+def check_keyring() -> Check:
+    """Write, read back and delete a throw-away secret through the OS keyring backend."""
+    import keyring
+
+    backend = type(keyring.get_keyring())
+    name = f"{backend.__module__}.{backend.__qualname__}"
+    store = KeyringSecretStore()
+    entry, value = f"self-test-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    try:
+        store.set(entry, value)
+        read = store.get(entry)
+    except Exception as exc:  # noqa: BLE001 - reported, with the backend's name
+        return f"keyring {name}: {type(exc).__name__}", name
+    finally:
+        store.delete(entry)
+    if read != value:
+        return f"keyring {name} does not keep secrets", name
+    return None, name
+
+
+def check_postgres() -> Check:
+    """The PostgreSQL driver loads; with ``CLINICPAY_TEST_PG_URL`` it connects (``SELECT version()``)."""
+    import psycopg
+    from sqlalchemy import text
+
+    driver = f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}, libpq {psycopg.pq.version()})"
+    url = os.environ.get("CLINICPAY_TEST_PG_URL")
+    if not url:
+        return None, driver
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            server = str(conn.execute(text("SHOW server_version")).scalar_one())
+    except Exception as exc:  # noqa: BLE001
+        return f"PostgreSQL did not answer: {type(exc).__name__}", driver
+    finally:
+        engine.dispose()
+    return None, f"{driver}, server {server}"
+
+
+def check_receipt_pdf() -> Check:
+    """A receipt rendered to PDF in both languages, with the bundled Japanese font embedded."""
+    import datetime as dt
+
+    from desktop.domain.billing import TaxCategory
+    from desktop.services.checkout.texts import translator
+    from desktop.services.receipts import FONT_FILE, ReceiptData
+
+    receipt = ReceiptData(
+        request_id=1, clinic_name="セルフテスト診療所", clinic_postal_code="100-0001", clinic_address="東京都",
+        clinic_phone="", registration_number="", patient_name="", addressee="確認", issued_count=1,
+        menu_name="診察", amount=1200, tax_category=TaxCategory.TAXABLE,
+        paid_at=dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.timezone.utc), card_brand="Visa", card_last4="4242",
+        refunded_amount=0, refunded_at=None)
+    service = ReceiptService(None, translator)  # type: ignore[arg-type]  # rendering reads no database
+    font = b"+" + FONT_FILE.split("-")[0].encode()  # the subset's name: "/BaseFont /MPDFAA+BIZUDPGothic"
+    sizes = []
+    for lang in ("ja", "en"):
+        pdf = service.render_pdf(receipt, lang)
+        if not pdf.startswith(b"%PDF"):
+            return f"receipt PDF ({lang}) is not a PDF", ""
+        # fpdf2 writes the font dictionaries uncompressed: "/BaseFont /MPDFAA+BIZUDPGothic", "/FontFile2"
+        if font not in pdf or b"/FontFile2" not in pdf:
+            return f"receipt PDF ({lang}) does not embed {FONT_FILE}", ""
+        sizes.append(len(pdf))
+    return None, f"{FONT_FILE} embedded, {sizes[0] // 1024} KB"
+
+
+def check_translations() -> Check:
+    """The compiled English catalogs load and translate: Qt's ``.qm`` and gettext's ``.mo``."""
+    from PySide6.QtCore import QCoreApplication
+
+    from desktop.services.checkout.texts import translator
+    from desktop.ui import i18n
+
+    previous = i18n.language()
+    try:
+        i18n.set_language("en")
+        qt_text = QCoreApplication.translate("MainWindow", "予約管理")
+    finally:
+        i18n.set_language(previous)
+    if qt_text == "予約管理":
+        return f"Qt catalog {i18n.catalog_path('en').name} not loaded", ""
+    mail_text = translator("en")("card_payment")  # クレジットカード, through the gettext catalog
+    if mail_text == "クレジットカード":
+        return "gettext catalog clinicpay.mo (en) not loaded", ""
+    return None, f"en: {qt_text!r}, {mail_text!r}"
+
+
+def check_icon() -> Check:
+    """The window icon (an SVG drawn by Qt's SVG plugin) is there."""
+    from PySide6.QtWidgets import QApplication
+
+    icon = QApplication.windowIcon()
+    if icon.isNull() or icon.pixmap(32, 32).isNull():
+        return "the window icon did not load (Qt SVG plugin or resources/icons missing)", ""
+    return None, "ok"
+
+
+def check_log_file() -> Check:
+    """This run writes its log file."""
+    path = current_log_file()
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return f"no log file written ({path})", ""
+    return None, str(path.name)
+
+
+_THREAD_CHECKS = (check_keyring, check_postgres, check_receipt_pdf)  # blocking I/O: off the GUI thread
 
 
 async def _check_payment_link(app: ClinicPayApp) -> list[str]:

@@ -22,6 +22,18 @@ if command -v dpkg >/dev/null 2>&1; then
 fi
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v "is ignored" || true
-.venv/bin/python -m desktop.catalogs >/dev/null  # .po -> .mo, .ts -> .qm
+# Install only when pyproject.toml, the Python or the installed distribution changed
+# (scripts/install_check.py keeps a stamp in .venv); a second start spends no time in pip.
+if .venv/bin/python scripts/install_check.py install-needed; then
+  if .venv/bin/pip install -q --disable-pip-version-check -e . >.venv/pip-install.log 2>&1; then
+    .venv/bin/python scripts/install_check.py record
+  else
+    grep -v "is ignored" .venv/pip-install.log >&2 || true
+    echo "pip could not install ClinicPay (log: .venv/pip-install.log)" >&2; exit 1
+  fi
+fi
+# .po -> .mo, .ts -> .qm, only when a catalog changed
+if .venv/bin/python scripts/install_check.py catalogs-stale; then
+  .venv/bin/python -m desktop.catalogs >/dev/null
+fi
 exec .venv/bin/python -m desktop "$@"

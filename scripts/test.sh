@@ -38,7 +38,15 @@ SQL
 fi
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check -e ".[test,build]" 2>&1 | grep -v "is ignored" || true
+# Install only when pyproject.toml, the Python or the installed distribution changed (scripts/install_check.py).
+if .venv/bin/python scripts/install_check.py install-needed test,build; then
+  if .venv/bin/pip install -q --disable-pip-version-check -e ".[test,build]" >.venv/pip-install.log 2>&1; then
+    .venv/bin/python scripts/install_check.py record test,build
+  else
+    grep -v "is ignored" .venv/pip-install.log >&2 || true
+    echo "pip could not install the test dependencies (log: .venv/pip-install.log)" >&2; exit 1
+  fi
+fi
 .venv/bin/python -m desktop.catalogs >/dev/null  # .po -> .mo, .ts -> .qm
 
 # Known vulnerabilities of the pinned dependencies (the whole run only, as CI does it).

@@ -19,12 +19,16 @@ from desktop.i18n import N_, NP_, gettext, pgettext
 Lang = str  # "ja" | "en"
 
 MESSAGES: dict[str, str] = {
-    "amount_not_integer": N_("金額は半角数字の整数（円）で入力してください。"),
+    "amount_required": N_("金額を入力してください。"),
+    "amount_negative": N_("金額にマイナスは入力できません。"),
+    "amount_not_whole": N_("金額は1円単位で入力してください（小数は入力できません）。"),
+    "amount_not_integer": N_("金額は数字で入力してください（例：1,200）。"),
     "amount_too_small": N_("金額は{min:,}円以上で入力してください（PAY.JPで決済できる最低金額です。1円などの少額は決済できません）。"),
     "amount_too_large": N_("金額は{max:,}円以下で入力してください（PAY.JPで決済できる上限です）。"),
     "email_missing": N_("患者様のメールアドレスが登録されていないため、請求メールを送れません。患者情報にメールアドレスを登録してください。"),
     "email_invalid": N_("メールアドレスの形式が正しくありません：{address}"),
-    "email_carrier_rejects": N_("このメールアドレスは携帯キャリアのメールで受信できない形式です（「..」や「@」直前の「.」）：{address}"),
+    "email_legacy_carrier": N_("このメールアドレスは古い携帯キャリアの形式です（「..」や「@」直前の「.」）。保存できますが、受け取れないメールサーバーもあります：{address}"),
+    "addressee_unprintable": N_("宛名の「{char}」（{codepoint}）は領収書に印刷できない文字です。別の字で入力してください。"),
     "message_too_long": N_("伝達事項は{max:,}文字以内で入力してください。"),
     "refund_reason_too_long": N_("返金理由は{max}文字以内で入力してください。"),
     "refund_amount_invalid": N_("返金額は1円以上の整数で入力してください。"),
@@ -94,6 +98,7 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     NP_("field", "住所"),
     NP_("field", "患者"),
     NP_("field", "メニュー名"),
+    NP_("field", "但し書き"),
     NP_("field", "料金（0〜9,999,999円の整数）"),
     NP_("field", "決済種別（1つ以上選択）"),
 )

@@ -1,15 +1,18 @@
-"""Patient names as staff type them: 姓 名, full-width spaces, hiragana or katakana フリガナ."""
+"""Patient names as staff type them: 姓 名, full-width spaces, hiragana or katakana フリガナ.
+
+Both functions are ``desktop.domain.text``'s, so a stored name and a typed search compare alike.
+"""
 
 from __future__ import annotations
 
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+from .text import fold_kana, normalize_text
 
 
 def normalize_name(text: str) -> str:
-    """Full-width spaces and runs of spaces become one ASCII space (names are stored ``姓 名``)."""
-    return " ".join(text.replace("\u3000", " ").split())
+    """NFKC with spaces tidied (names are stored ``姓 名``; ``ﾀｶﾊｼ`` becomes ``タカハシ``)."""
+    return normalize_text(text)
 
 
 def to_katakana(text: str) -> str:
-    """やまだ はなこ → ヤマダ ハナコ (katakana and everything else unchanged)."""
-    return normalize_name(text).translate(_HIRAGANA_TO_KATAKANA)
+    """やまだ はなこ → ヤマダ ハナコ, ﾔﾏﾀﾞ → ヤマダ (katakana and everything else unchanged)."""
+    return fold_kana(text)

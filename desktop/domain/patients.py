@@ -8,12 +8,13 @@ names the input the message belongs next to.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+import phonenumbers
+
 from .errors import ValidationError
-from .names import normalize_name, to_katakana
+from .text import fold_kana, normalize_digits, normalize_text
 from .validation import validate_email
 
 SEXES = ("男性", "女性", "その他")
@@ -24,14 +25,12 @@ NAME_MAX, PHONE_MAX, ADDRESS_MAX = 100, 32, 300  # the columns' sizes
 
 _LABELS = {"family_name": "姓", "given_name": "名", "family_name_kana": "セイ", "given_name_kana": "メイ",
            "address": "住所"}
-# Hyphens typed with a Japanese IME (長音符 ー, minus sign …) all mean "-" in a phone number.
-_PHONE_DASHES = str.maketrans({c: "-" for c in "ー－―‐‑–—−ｰ"})
 _PHONE = re.compile(r"\+?[0-9][0-9\-() ]*")
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc\u30fd\u30fe・ ]*")
 
 
 def _text(value: object, field: str, max_len: int) -> str:
-    text = normalize_name(str(value or ""))
+    text = normalize_text(value)
     if len(text) > max_len:
         raise ValidationError("field_too_long", field=field, label=_LABELS.get(field, field), max=max_len)
     return text
@@ -39,7 +38,7 @@ def _text(value: object, field: str, max_len: int) -> str:
 
 def clean_kana(value: object, field: str) -> str:
     """セイ / メイ in hiragana, katakana or half-width katakana, stored as full-width katakana."""
-    text = to_katakana(unicodedata.normalize("NFKC", str(value or "")))
+    text = fold_kana(value)
     if not _KATAKANA.fullmatch(text):
         raise ValidationError("kana_invalid", field=field, label=_LABELS[field])
     if len(text) > NAME_MAX:
@@ -49,7 +48,7 @@ def clean_kana(value: object, field: str) -> str:
 
 def clean_phone(value: object) -> str:
     """Digits with hyphens, spaces or brackets (full-width digits and IME dashes accepted); may be empty."""
-    text = unicodedata.normalize("NFKC", str(value or "")).translate(_PHONE_DASHES).strip()
+    text = normalize_digits(value)
     if not text:
         return ""
     digits = sum(c.isdigit() for c in text)
@@ -60,7 +59,7 @@ def clean_phone(value: object) -> str:
 
 def clean_email(value: object) -> str | None:
     """None when empty; otherwise a valid address (the carrier rule included). Full-width input is made ASCII."""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    text = normalize_text(value)
     return validate_email(text) if text else None
 
 
@@ -91,7 +90,7 @@ def clean_patient_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "email":
             out[key] = clean_email(value)
         elif key == "address":
-            out[key] = " ".join(str(value or "").split())
+            out[key] = normalize_text(value)
             if len(out[key]) > ADDRESS_MAX:
                 raise ValidationError("field_too_long", field=key, label="住所", max=ADDRESS_MAX)
         elif key == "language":
@@ -99,6 +98,28 @@ def clean_patient_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             if out[key] not in LANGUAGES:
                 raise ValidationError("language_invalid", field=key)
     return out
+
+
+def phone_e164(phone: str, region: str = "JP") -> str:
+    """A phone number as PAY.JP wants it, E.164 with its ``+``: ``"090-1234-5678"`` → ``"+819012345678"``.
+
+    Numbers without a country code are read as ``region``'s (Japan: the leading 0 is the trunk
+    prefix). Full-width digits and IME dashes are accepted. Parsing is Google's libphonenumber
+    (the ``phonenumbers`` package). ``""`` for an empty input.
+
+    Raises:
+        ValidationError: ``phone_invalid`` when it is not a possible number.
+    """
+    text = normalize_digits(phone)
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError("phone_invalid", field="phone") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError("phone_invalid", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_digits(phone: str) -> str:

@@ -13,6 +13,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.names import normalize_name
+from desktop.domain.text import tidy_text
 from desktop.domain.patients import clean_patient_fields, phone_digits
 from desktop.domain.validation import validate_email
 from desktop.services import audit
@@ -27,7 +28,11 @@ def _utcnow() -> dt.datetime:
 
 
 def require_text(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    """Trimmed text that must not be empty nor longer than ``max_len``."""
+    """Trimmed text that must not be empty nor longer than ``max_len``.
+
+    Display text (clinic, staff and menu names) keeps its full-width punctuation as typed
+    (「さくら内科クリニック（デモ）」); ``normalize_text`` is for what is searched and matched.
+    """
     text = (value or "").strip()
     if not text:
         raise ValidationError("field_required", field=field, label=label)
@@ -63,7 +68,10 @@ class MenuInput:
     attachment_required: bool = False
     note: str = ""
     confirmation_message: str = ""
+    receipt_purpose: str = ""  # 但し書き on the receipt; blank: 「診療代として」
 
+
+RECEIPT_PURPOSE_MAX = 50
 
 class _Unchanged(enum.Enum):
     UNCHANGED = "unchanged"
@@ -265,6 +273,9 @@ class DirectoryService:
             raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
         if not data.lump_sum:
             raise ValidationError("field_required", field="lump_sum", label="決済種別（1つ以上選択）")
+        purpose = tidy_text(data.receipt_purpose)
+        if len(purpose) > RECEIPT_PURPOSE_MAX:
+            raise ValidationError("field_too_long", field="receipt_purpose", label="但し書き", max=RECEIPT_PURPOSE_MAX)
         with self._db.uow() as uow:
             s = uow.session
             if menu_id is None:
@@ -278,6 +289,7 @@ class DirectoryService:
             for field in dataclasses.fields(data):
                 setattr(menu, field.name, getattr(data, field.name))
             menu.name = name
+            menu.receipt_purpose = purpose
             s.flush()
             uow.commit()
             return menu.id

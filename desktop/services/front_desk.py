@@ -15,7 +15,7 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.billing import payment_block, payment_usable
-from desktop.domain.names import normalize_name
+from desktop.domain.text import fold_kana, like_pattern, search_words
 from desktop.domain.clinic import StaffRole
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
 from desktop.storage.unit_of_work import Database
@@ -67,6 +67,7 @@ class MenuInfo:
     note: str
     confirmation_message: str
     archived: bool
+    receipt_purpose: str = ""  # 但し書き; blank: the receipt's default 「診療代として」
 
     @property
     def allows_post_payment(self) -> bool:
@@ -103,7 +104,7 @@ class ReservationDetail:
 
 def _menu(m: Menu) -> MenuInfo:
     return MenuInfo(m.id, m.name, m.price, m.tax_category, m.card_payment, m.lump_sum, m.payment_timing,
-                    m.attachment_required, m.note, m.confirmation_message, m.archived)
+                    m.attachment_required, m.note, m.confirmation_message, m.archived, m.receipt_purpose)
 
 
 def _patient(p: Patient) -> PatientInfo:
@@ -159,12 +160,16 @@ class FrontDeskQueries:
                     .join(Patient, Patient.id == Reservation.patient_id)
                     .join(Menu, Menu.id == Reservation.menu_id)
                     .where(Reservation.clinic_id == clinic_id))
-            text = normalize_name(search)
-            if text:
-                for word in text.split(" "):
-                    like = f"%{word}%"
-                    stmt = stmt.where(or_(Patient.family_name.like(like), Patient.given_name.like(like),
-                                          Patient.family_name_kana.like(like), Patient.given_name_kana.like(like)))
+            words = search_words(search)
+            if words:
+                # Each word in 姓, 名 (as stored: normalised) or in セイ, メイ (stored as katakana):
+                # the same functions the patient form stores with, so ﾀｶﾊｼ / たかはし / タカハシ all match.
+                for word in words:
+                    name, kana = like_pattern(word), like_pattern(fold_kana(word))
+                    stmt = stmt.where(or_(Patient.family_name.like(name, escape="\\"),
+                                          Patient.given_name.like(name, escape="\\"),
+                                          Patient.family_name_kana.like(kana, escape="\\"),
+                                          Patient.given_name_kana.like(kana, escape="\\")))
                 stmt = stmt.order_by(Reservation.starts_at.desc())
             else:
                 day = day or dt.datetime.now(JST).date()

@@ -21,12 +21,13 @@ import datetime as dt
 import pathlib
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 
 from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, BillingState, RequestKind, TaxCategory
 from desktop.domain.formatting import JST, format_tax_category
 from desktop.domain.names import normalize_name, to_katakana
-from desktop.storage.orm import BillingRequest
+from desktop.domain.clinic import MailStatus
+from desktop.storage.orm import BillingRequest, OutboxMail
 from desktop.storage.unit_of_work import Database
 
 _PREFIX_END = "\uffff"
@@ -61,6 +62,7 @@ class HistoryRow:
     last_refunded_at: dt.datetime | None
     kind: RequestKind
     tax_category: TaxCategory
+    mail_refused: bool = False  # a mail of this request was refused by the recipient's server
 
     @property
     def refundable(self) -> bool:
@@ -84,11 +86,16 @@ _COLUMNS = (
     BillingRequest.amount, BillingRequest.staff_name, BillingRequest.message, BillingRequest.state,
     BillingRequest.patient_name, BillingRequest.menu_name, BillingRequest.refunded_amount,
     BillingRequest.last_refunded_at, BillingRequest.kind, BillingRequest.tax_category,
+    # A mail of this request the recipient's server refused (e.g. a legacy carrier address):
+    # FAILED outbox rows are few, so this EXISTS is answered from ix_outbox_mail_due.
+    exists().where(OutboxMail.status == MailStatus.FAILED, OutboxMail.billing_request_id == BillingRequest.id)
+    .correlate(BillingRequest).label("mail_refused"),
 )
 
 
 def _row(values: Sequence[Any]) -> HistoryRow:
-    return HistoryRow(*values)
+    row = HistoryRow(*values[:-1])  # _COLUMNS in field order, mail_refused last
+    return dataclasses.replace(row, mail_refused=True) if values[-1] else row
 
 
 def _jst_day_start(day: dt.date) -> dt.datetime:

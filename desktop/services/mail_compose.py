@@ -34,6 +34,7 @@ from desktop.domain.formatting import (
     format_yen,
     to_jst,
 )
+from desktop.domain.validation import is_legacy_carrier_address, smtp_address
 from desktop.i18n import N_, NP_, gettext, install_jinja, pgettext_pair
 from desktop.paths import resource_path
 from desktop.services.mail_types import MailFailure, MailTransport, PermanentMailError
@@ -251,6 +252,19 @@ def _address(display_name: str, addr_spec: str) -> Address:
     return Address(display_name=_header_text(display_name), username=username, domain=domain)
 
 
+def _recipient(display_name: str, addr_spec: str) -> Address | str:
+    """The To header: a legacy carrier address gets its local part quoted (RFC 5322 3.4.1),
+    ``山田 花子 <"taro..yamada"@docomo.ne.jp>``, which ``Address`` would leave bare."""
+    address = _address(display_name, addr_spec)
+    if not is_legacy_carrier_address(address.addr_spec):
+        return address
+    quoted = smtp_address(address.addr_spec)
+    if not address.display_name:
+        return quoted
+    named = str(Address(display_name=address.display_name, username="x", domain="example.invalid"))
+    return named.removesuffix("<x@example.invalid>") + f"<{quoted}>"
+
+
 class MailComposer:
     """Renders patient mails into ``EmailMessage`` objects ready for a ``MailTransport``.
 
@@ -299,7 +313,7 @@ class MailComposer:
         message = EmailMessage(policy=policy.SMTP)
         message["Subject"] = gettext(lang, _SUBJECTS[kind]).format(clinic=_header_text(mail.clinic.name))
         message["From"] = _address(mail.clinic.name, envelope.from_address)
-        message["To"] = _address(mail.patient.name, mail.patient.email)
+        message["To"] = _recipient(mail.patient.name, mail.patient.email)
         if mail.clinic.email:
             message["Reply-To"] = _address(mail.clinic.name, mail.clinic.email)
         message["Date"] = format_datetime(to_jst(envelope.date))

@@ -10,21 +10,28 @@ import dataclasses
 import datetime as dt
 import functools
 import io
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Literal
 
-from fpdf import FPDF
 from sqlalchemy import select, update
 
 from desktop.domain.billing import PAID_STATES, TaxCategory, included_tax
 from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import Language, format_jst_date, format_jst_datetime, format_yen
+from desktop.domain.text import tidy_text
 from desktop.paths import resource_path
 from desktop.services import audit, links
 from desktop.storage.orm import BillingRequest, Clinic
 from desktop.storage.unit_of_work import Database
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 MAX_ADDRESSEE = 100
 FONT_FILE = "BIZUDPGothic-Regular.ttf"
+# Noto Sans CJK JP's characters that BIZ UDPGothic lacks (CJK Extension B and later, e.g. 𠮷 U+20BB7;
+# rarer BMP ideographs), SIL OFL 1.1; made by scripts/build_fallback_font.py from Debian's fonts-noto-cjk.
+FALLBACK_FONT_FILE = "NotoSansCJKjp-Fallback.otf"
+_MIN_FONT_PT = 6.5  # the smallest size a text is shrunk to before it wraps
 
 Texts = Callable[[Language], Callable[..., str]]
 """``texts(lang)`` gives ``t(key, **params) -> str``, the receipt's words in that language."""
@@ -59,6 +66,11 @@ class ReceiptData:
     card_last4: str
     refunded_amount: int  # refunded so far (whole yen)
     refunded_at: dt.datetime | None  # the last refund
+    purpose: str = ""  # 但し書き as the clinic set it on the menu; "" prints the default 「診療代として」
+
+    @property
+    def fully_refunded(self) -> bool:
+        return self.refunded_amount >= self.amount > 0
 
     @property
     def taxable_amount(self) -> int:
@@ -116,6 +128,7 @@ class ReceiptService:
             issued_count=req.receipt_issued_count, menu_name=req.menu_name, amount=req.amount,
             tax_category=req.tax_category, paid_at=req.paid_at, card_brand=req.card_brand or "",
             card_last4=req.card_last4 or "", refunded_amount=req.refunded_amount, refunded_at=req.last_refunded_at,
+            purpose=req.receipt_purpose,
         )
 
     def issue(self, raw_token: str, addressee: str | None) -> None:
@@ -126,13 +139,19 @@ class ReceiptService:
 
         Raises:
             UnknownLinkError: no such link (or a malformed token).
-            ValidationError: ``addressee`` is longer than ``MAX_ADDRESSEE`` characters.
+            ValidationError: ``addressee`` is longer than ``MAX_ADDRESSEE`` characters
+                (``field_too_long``), or has a character no bundled font can print
+                (``addressee_unprintable``, naming the first one).
             NotPaidError: the link is not paid (or no longer paid); nothing was changed.
         """
         req, _clinic = self._find(raw_token)
-        name = " ".join((addressee or "").split())
+        name = tidy_text(addressee)
         if len(name) > MAX_ADDRESSEE:
             raise ValidationError("field_too_long", field="addressee", label="宛名", max=MAX_ADDRESSEE)
+        missing = unprintable_characters(name)
+        if missing:
+            raise ValidationError("addressee_unprintable", field="addressee", char=missing[0],
+                                  codepoint=f"U+{ord(missing[0]):04X}")
         with self._db.uow() as uow:
             s = uow.session
             paid = BillingRequest.state.in_(list(PAID_STATES))
@@ -182,41 +201,89 @@ def _font_path() -> str:
     return str(resource_path("fonts", FONT_FILE))
 
 
+@functools.lru_cache(maxsize=1)
+def _fallback_font_path() -> str:
+    return str(resource_path("fonts", FALLBACK_FONT_FILE))
+
+
+@functools.lru_cache(maxsize=1)
+def _printable() -> frozenset[int]:
+    """Code points the receipt's fonts can draw (the main font's and the fallback's)."""
+    points: set[int] = set()
+    for path in (_font_path(), _fallback_font_path()):
+        from fontTools.ttLib import TTFont  # with fpdf2, on the first receipt only
+
+        with TTFont(path, lazy=True) as font:
+            points.update(font.getBestCmap())
+    return frozenset(points)
+
+
+def unprintable_characters(text: str) -> list[str]:
+    """The characters of ``text`` that no bundled font can print, in order, each once (spaces are fine)."""
+    printable = _printable()
+    found: list[str] = []
+    for char in text:
+        if not char.isspace() and ord(char) not in printable and char not in found:
+            found.append(char)
+    return found
+
+
+def _fit(pdf: "FPDF", width: float, height: float, text: str, size: float, *, align: str = "L",
+         border: Literal[0, 1] | str = 0) -> None:
+    """``text`` in one cell ``width`` mm wide: shrunk from ``size`` pt until it fits, and wrapped
+    onto more lines (at ``_MIN_FONT_PT``) when even that is too wide. Nothing runs off the page."""
+    points = size
+    pdf.set_font_size(points)
+    while pdf.get_string_width(text) > width - 2 * pdf.c_margin and points > _MIN_FONT_PT:
+        points = max(_MIN_FONT_PT, points - 0.5)
+        pdf.set_font_size(points)
+    line_height = height if points == size else max(height * points / size, points * 0.45)
+    pdf.multi_cell(width, line_height, text, border=border, align=align, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(size)
+
+
 def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
+    from fpdf import FPDF  # imported on the first receipt, not at start (fpdf2 and fontTools take ~0.3 s)
+
     pdf = FPDF(orientation="P", unit="mm", format="A5")
     pdf.set_title(f"{t('title_receipt')} {r.number}")
     pdf.set_author(r.clinic_name)
     pdf.set_creator("ClinicPay")
     pdf.add_font("jp", "", _font_path())
+    pdf.add_font("jp-fallback", "", _fallback_font_path())
+    pdf.set_fallback_fonts(["jp-fallback"], exact_match=False)
     pdf.set_auto_page_break(True, margin=12)
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("jp", size=20)
     pdf.cell(width, 12, t("title_receipt"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("jp", size=9)
-    if r.reissued:
+    marks = ([t("reissued")] if r.reissued else []) + ([t("fully_refunded")] if r.fully_refunded else [])
+    if marks:
         pdf.set_text_color(150, 20, 20)
-        pdf.cell(width, 6, f"【{t('reissued')}】", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 6, "".join(f"【{m}】" for m in marks), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     pdf.cell(width, 5, f"{t('receipt_no')} {r.number}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(width, 5, f"{t('issue_date')}: {format_jst_date(r.paid_at, lang)}", align="R",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("jp", size=13)
-    pdf.cell(width, 9, t("addressee_line", name=r.addressee).strip(), border="B", new_x="LMARGIN", new_y="NEXT")
+    _fit(pdf, width, 9, t("addressee_line", name=r.addressee).strip(), 13, border="B")
     pdf.ln(4)
     pdf.set_font("jp", size=18)
     pdf.cell(width, 13, f"{t('receipt_sum')}  {format_yen(r.amount)} -", border=1, align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("jp", size=10)
     pdf.ln(2)
-    pdf.cell(width, 6, f"{t('receipt_for')}  {t('receipt_for_text', menu=r.menu_name)}", new_x="LMARGIN", new_y="NEXT")
+    _fit(pdf, width, 6, f"{t('receipt_for')}  {r.purpose or t('receipt_purpose_default')}", 10)
     pdf.cell(width, 6, t("received_with_thanks"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     rows = [(t("taxable_10"), format_yen(r.taxable_amount)), (t("tax_amount"), format_yen(r.tax)),
             (t("non_taxable_amount"), format_yen(r.non_taxable_amount))]
     if r.refunded_amount:
-        rows.append((t("refund"), "-" + format_yen(r.refunded_amount)))
+        rows.append((t("refund_amount"), "-" + format_yen(r.refunded_amount)))
+        if r.refunded_at is not None:
+            rows.append((t("refund_date"), format_jst_date(r.refunded_at, lang)))
         rows.append((t("net_amount"), format_yen(r.amount - r.refunded_amount)))
     card = f"{t('card_payment')} {r.card_brand} ****{r.card_last4}".strip()
     rows.append((t("payment_method"), card))
@@ -236,7 +303,7 @@ def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
     if r.registration_valid:
         lines.append(f"{t('registration_number')}: {r.registration_number}")
     for line in lines:
-        pdf.cell(width, 6, line, align="R", new_x="LMARGIN", new_y="NEXT")
+        _fit(pdf, width, 6, line, 10, align="R")
     buffer = io.BytesIO()
     pdf.output(buffer)
     return buffer.getvalue()

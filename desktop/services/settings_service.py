@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import re
 import ssl
-import unicodedata
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Any, Callable
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
 from desktop.i18n import N_, NP_
+from desktop.domain.text import nfkc, normalize_digits
 from desktop.domain.validation import registration_number_valid, validate_email
 from desktop.services.secrets import WEBHOOK_TOKEN_SECRET
 from desktop.services.directory import UNCHANGED, ClinicUpdate, DirectoryService, require_text
@@ -93,7 +93,7 @@ class SettingsError(ValidationError):
 
 
 def _text(value: str | None) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip()
+    return nfkc(value or "").strip()
 
 
 def masked_secret(secret: str | None) -> str:
@@ -369,14 +369,14 @@ class SettingsService:
         values: dict[str, Any] = {
             "name": require_text(name, field="name", label="クリニック名", max_len=200),
         }
-        postal = _text(postal_code).replace("ー", "-").replace("−", "-")
+        postal = normalize_digits(postal_code)
         if postal and not _POSTAL.fullmatch(postal):
             raise SettingsError("postal_code_invalid", field="postal_code")
         if len(postal) == 7:
             postal = postal[:3] + "-" + postal[3:]
         values["postal_code"] = postal
         values["address"] = require_text(address, field="address", label="住所", max_len=300)
-        phone_text = _text(phone).replace("ー", "-").replace("−", "-")
+        phone_text = normalize_digits(phone)
         if not _PHONE.fullmatch(phone_text):
             raise SettingsError("phone_invalid", field="phone")
         values["phone"] = phone_text

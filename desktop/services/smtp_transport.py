@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Literal
 
+from desktop.domain.validation import smtp_address
 from desktop.services.mail_types import (
     MailError,
     MailFailure,
@@ -84,12 +85,13 @@ class SmtpTransport:
             TemporaryMailError: connection, timeout, TLS or a 4xx reply; retry later.
             PermanentMailError: 5xx refusal, failed login, malformed address; do not retry.
         """
-        _check_recipients(message)
+        recipients = _check_recipients(message)
         smtp = self._open()
         try:
             if self._settings.username:
                 _login(smtp, self._settings.username, self._settings.password or "")
-            refused = smtp.send_message(message, from_addr=self._settings.from_address or None)
+            refused = smtp.send_message(message, from_addr=self._settings.from_address or None,
+                                        to_addrs=recipients)
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             raise _classify(exc) from None
         finally:
@@ -126,11 +128,14 @@ class SmtpTransport:
         return self._ssl_context
 
 
-def _check_recipients(message: EmailMessage) -> None:
+def _check_recipients(message: EmailMessage) -> list[str]:
+    """The envelope recipients; a legacy carrier address (``taro..yamada@docomo.ne.jp``) with its
+    local part quoted, as in the To header (``smtplib`` would send it bare in RCPT TO)."""
     fields = [str(value) for name in ("To", "Cc", "Bcc") for value in message.get_all(name, [])]
     addresses = [address for _, address in getaddresses(fields)]
     if not addresses or any("@" not in address.strip("@") for address in addresses):
         raise PermanentMailError(MailFailure.INVALID_ADDRESS, detail="no valid recipient")
+    return [smtp_address(address) for address in addresses]
 
 
 def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import pathlib
 import sqlite3
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from desktop.domain.errors import DatabaseBusyError
 from desktop.paths import package_path
 from desktop.storage.db import is_busy
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class DatabaseTooNewError(RuntimeError):
@@ -24,6 +24,8 @@ class DatabaseTooNewError(RuntimeError):
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(package_path("storage", "migrations")))
     cfg.attributes["engine"] = engine
@@ -31,8 +33,46 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def shipped_head() -> str | None:
+    """The newest revision among the shipped migration scripts, read without loading alembic.
+
+    Each script in ``migrations/versions`` states ``revision = "…"`` and ``down_revision = …``;
+    the head is the one revision no other names as its ``down_revision``. None when that is not
+    exactly one (several heads, a script not in this form): then alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in package_path("storage", "migrations", "versions").glob("*.py"):
+        for node in ast.parse(script.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                if names & {"revision", "down_revision"}:
+                    try:
+                        value = ast.literal_eval(node.value)
+                    except ValueError:
+                        return None
+                    if "revision" in names and isinstance(value, str):
+                        revisions.add(value)
+                    elif "down_revision" in names and value is not None:
+                        parents.update([value] if isinstance(value, str) else value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stamped_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except SQLAlchemyError:
+        return None
+    return rows[0] if len(rows) == 1 else None
 
 
 def upgrade(engine: Engine) -> None:
@@ -51,6 +91,15 @@ def upgrade(engine: Engine) -> None:
 
 
 def _upgrade(engine: Engine) -> None:
+    # The everyday start (the database already at the shipped head) is one query and no alembic
+    # import; anything else goes through alembic.
+    head = shipped_head()
+    if head is not None and _stamped_revision(engine) == head:
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     cfg = alembic_config(engine)
     script = ScriptDirectory.from_config(cfg)
     current = current_revision(engine)
@@ -63,8 +112,9 @@ def _upgrade(engine: Engine) -> None:
             raise DatabaseTooNewError(
                 f"database revision {current} is newer than this version of ClinicPay"
             )
-        if current != script.get_current_head():
-            backup_sqlite(engine, f"before-{script.get_current_head()}")
+        if current == script.get_current_head():
+            return  # the everyday start: nothing to do, and alembic's environment is not loaded
+        backup_sqlite(engine, f"before-{script.get_current_head()}")
     command.upgrade(cfg, "head")
 
 
@@ -89,6 +139,8 @@ def backup_sqlite(engine: Engine, label: str) -> pathlib.Path | None:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(pathlib.Path(package_path("storage", "migrations"))))
     head = script.get_current_head()
     assert head is not None

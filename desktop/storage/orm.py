@@ -196,6 +196,7 @@ class Menu(Base):
     attachment_required: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")  # 備考
     confirmation_message: Mapped[str] = mapped_column(Text, default="")  # 確認メッセージ
+    receipt_purpose: Mapped[str] = mapped_column(String(50), default="")  # 但し書き ("": 「診療代として」)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -245,6 +246,7 @@ class BillingRequest(Base):
     patient_name: Mapped[str] = mapped_column(String(201), default="")
     patient_given: Mapped[str] = mapped_column(String(100), default="")  # 名, for the name search
     patient_kana: Mapped[str] = mapped_column(String(201), default="")  # フリガナ in katakana, for the name search
+    receipt_purpose: Mapped[str] = mapped_column(String(50), default="")  # the menu's 但し書き when billed
     staff_name: Mapped[str] = mapped_column(String(100), default="")
     menu_name: Mapped[str] = mapped_column(String(200), default="")
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

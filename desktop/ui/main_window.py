@@ -32,6 +32,7 @@ from desktop.domain.clinic import PaymentMode
 from desktop.services.front_desk import ClinicInfo, StaffInfo
 from desktop.services.setup import SetupStatus, SetupStep
 from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.about_dialog import AboutDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.pages.billing_page import BillingPage
 from desktop.ui.pages.mailbox_page import MailboxPage
@@ -204,6 +205,9 @@ class MainWindow(QMainWindow):
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
+        help_menu = self.menuBar().addMenu(self.tr("ヘルプ"))
+        self.about_action = help_menu.addAction(self.tr("このアプリについて"))
+        self.about_action.triggered.connect(self.show_about)
 
         self.status_mode = QLabel(self.tr("トレーニング（デモ）") if session.training
                                   else i18n.mode_label(session.clinic.payment_mode))
@@ -294,6 +298,13 @@ class MainWindow(QMainWindow):
 
         async_ops.run_op(self.session.actions.clinic_info(), on_success=fresh, name="clinic-info")
 
+    def show_about(self) -> AboutDialog:
+        """ヘルプ › このアプリについて: version and log file (non-modal; returned for tests)."""
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     # -- status --------------------------------------------------------------------------------
 
     def update_title(self) -> None:
@@ -328,7 +339,10 @@ class MainWindow(QMainWindow):
         self.mode_banner.setVisible(bool(text))
         self.update_title()
 
-    def set_server_status(self, url: str | None) -> None:
+    def set_server_status(self, url: str | None, *, starting: bool = False) -> None:
+        if starting:
+            self.status_server.setText(self.tr("決済ページ: 起動中…"))
+            return
         self.status_server.setText(self.tr("決済ページ: 稼働中 {url}").format(url=url) if url else self.tr("決済ページ: 停止中"))
 
     def set_outbox_status(self, pending: int, failed: int) -> None:

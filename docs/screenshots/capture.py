@@ -137,8 +137,8 @@ async def capture(only: str = "") -> None:
         await app.stop()
         ctx.close()
         return
-    if only == "go-live":
-        await capture_go_live(app, idle, grab)
+    if only in ("go-live", "help"):
+        await (capture_go_live if only == "go-live" else capture_help)(app, idle, grab)
         await app.stop()
         ctx.close()
         return
@@ -225,6 +225,7 @@ async def capture(only: str = "") -> None:
 
     await capture_payment_settings(app, idle, grab)
     await capture_patients(app, idle, grab)
+    await capture_help(app, idle, grab)
     await app.stop()
     ctx.close()
 
@@ -337,6 +338,36 @@ async def capture_patients(app, idle, grab) -> None:  # type: ignore[no-untyped-
     grab(edit, "patient-edit-error")
     edit.reject()
     await idle(0.1)
+
+
+async def capture_help(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
+    """ヘルプ › このアプリについて and the crash dialog, in Japanese and English
+    (run with QT_SCALE_FACTOR=1.5 for the 150 % shots: names end in -150)."""
+    from desktop.ui import i18n
+    from desktop.ui.crash import CrashDialog, describe
+    from desktop.ui.dialogs.about_dialog import AboutDialog
+
+    suffix = "-150" if os.environ.get("QT_SCALE_FACTOR") == "1.5" else ""
+    try:
+        raise RuntimeError("example: the mail server closed the connection")
+    except RuntimeError as exc:
+        details = describe((type(exc), exc, exc.__traceback__), "task outbox")
+    log_file = pathlib.Path("C:/Users/reception/AppData/Local/ClinicPay/ClinicPay/Logs/clinicpay.log")
+    for lang in ("ja", "en"):
+        i18n.set_language(lang)
+        tail = ("" if lang == "ja" else "-en") + suffix
+        about = AboutDialog(app.window, log_file=log_file)
+        about.show()
+        await idle(0.2)
+        grab(about, f"about{tail}")
+        about.close()
+        crash = CrashDialog(log_file, app.window)
+        crash.add(details)
+        crash.show()
+        await idle(0.2)
+        grab(crash, f"crash{tail}")
+        crash.close()
+    i18n.set_language("ja")
 
 
 def main() -> int:

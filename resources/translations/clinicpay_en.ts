@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="ja">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>このアプリについて</source>
+        <translation>About ClinicPay</translation>
+    </message>
+    <message>
+        <source>クリニック決済 (ClinicPay)</source>
+        <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>バージョン</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>なし（ログファイルを作成できませんでした）</source>
+        <translation>None (the log file could not be created)</translation>
+    </message>
+    <message>
+        <source>ログファイル</source>
+        <translation>Log file</translation>
+    </message>
+    <message>
+        <source>動作環境</source>
+        <translation>Runtime</translation>
+    </message>
+    <message>
+        <source>ログの場所をコピー</source>
+        <translation>Copy log location</translation>
+    </message>
+    <message>
+        <source>ログのフォルダーを開く</source>
+        <translation>Open log folder</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>BillingPage</name>
     <message>
         <source>請求ID</source>
@@ -629,6 +668,73 @@
     </message>
 </context>
 <context>
+    <name>CrashDialog</name>
+    <message>
+        <source>起動できませんでした</source>
+        <translation>Could not start</translation>
+    </message>
+    <message>
+        <source>クリニック決済を起動できませんでした。</source>
+        <translation>ClinicPay could not start.</translation>
+    </message>
+    <message>
+        <source>データベースやデータフォルダーを開けなかった可能性があります。
+複数のPCで使っている場合は、データベースのサーバーとネットワークを確かめてから、もう一度起動してください。
+続く場合は、「詳細をコピー」を押してサポート担当者に送ってください。</source>
+        <translation>The database or the data folder may not have opened.
+If several PCs share one database, check the database server and the network, then start the app again.
+If it keeps happening, press “Copy details” and send them to your support contact.</translation>
+    </message>
+    <message>
+        <source>予期しないエラー</source>
+        <translation>Unexpected error</translation>
+    </message>
+    <message>
+        <source>予期しないエラーが起きました。</source>
+        <translation>An unexpected error occurred.</translation>
+    </message>
+    <message>
+        <source>アプリはこのまま使えます。開いている画面と入力中の内容はそのまま残っています。
+直前の操作が終わっていない可能性があるため、結果を画面で確かめてから続けてください。
+繰り返し起きる場合は、「詳細をコピー」を押してサポート担当者に送ってください。</source>
+        <translation>You can keep using the app. Open windows and anything you were typing are still there.
+The last action may not have finished, so check its result on screen before you continue.
+If this keeps happening, press “Copy details” and send them to your support contact.</translation>
+    </message>
+    <message>
+        <source>記録はログファイルにあります: {path}</source>
+        <translation>The log file has the record: {path}</translation>
+    </message>
+    <message>
+        <source>ログファイルを作成できなかったため、詳細はこの画面にのみあります。</source>
+        <translation>The log file could not be created, so the details are only in this window.</translation>
+    </message>
+    <message>
+        <source>詳細</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>詳細をコピー</source>
+        <translation>Copy details</translation>
+    </message>
+    <message>
+        <source>ログのフォルダーを開く</source>
+        <translation>Open log folder</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>このエラーは {n} 回起きました。</source>
+        <translation>This error has occurred {n} times.</translation>
+    </message>
+    <message>
+        <source>コピーしました</source>
+        <translation>Copied</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>クリニック決済へようこそ</source>
@@ -716,6 +822,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
 </context>
 <context>
     <name>HistoryColumn</name>
+    <message>
+        <source>メール不達</source>
+        <translation>Mail refused</translation>
+    </message>
+    <message>
+        <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
+        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+    </message>
     <message>
         <source>請求日時</source>
         <translation>Requested</translation>
@@ -898,6 +1012,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
     </message>
     <message>
+        <source>ヘルプ</source>
+        <translation>Help</translation>
+    </message>
+    <message>
+        <source>このアプリについて</source>
+        <translation>About ClinicPay</translation>
+    </message>
+    <message>
         <source>決済ページ: 停止中</source>
         <translation>Checkout page: stopped</translation>
     </message>
@@ -924,6 +1046,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>本番モードです。実際のカードに請求されます。</source>
         <translation>Live mode. Real cards are charged.</translation>
+    </message>
+    <message>
+        <source>決済ページ: 起動中…</source>
+        <translation>Checkout page: starting…</translation>
     </message>
     <message>
         <source>決済ページ: 稼働中 {url}</source>
@@ -965,6 +1091,14 @@ The links already mailed to patients then accept test cards only. Refund live pa
         <translation>Lump sum</translation>
     </message>
     <message>
+        <source>診療代として</source>
+        <translation>For medical treatment</translation>
+    </message>
+    <message>
+        <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
+        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+    </message>
+    <message>
         <source>メニュー名</source>
         <translation>Menu name</translation>
     </message>
@@ -991,6 +1125,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>添付ファイル (必須)</source>
         <translation>Attachment (required)</translation>
+    </message>
+    <message>
+        <source>但し書き</source>
+        <translation>Receipt description</translation>
     </message>
     <message>
         <source>備考</source>
@@ -1850,6 +1988,13 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>クリップボードにコピーしました: {url}</source>
         <translation>Copied to the clipboard: {url}</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <source>終了</source>
+        <translation>Quit</translation>
     </message>
 </context>
 </TS>

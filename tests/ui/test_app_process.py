@@ -17,7 +17,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _env(tmp_path: pathlib.Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLINICPAY_DATA_DIR=str(tmp_path), **extra)
+    # a real keyring backend (a file under tmp_path) and the log directory under tmp_path
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLINICPAY_DATA_DIR=str(tmp_path),
+               CLINICPAY_LOG_DIR=str(tmp_path / "logs"), XDG_DATA_HOME=str(tmp_path / "xdg"),
+               PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring", **extra)
     env.pop("CLINICPAY_DATABASE_URL", None)
     return env
 
@@ -27,6 +30,11 @@ def test_self_test_exits_zero(tmp_path: pathlib.Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "self-test OK" in proc.stdout
+    assert "keyring keyrings.alt.file.PlaintextKeyring" in proc.stdout
+    assert "BIZUDPGothic-Regular.ttf embedded" in proc.stdout
+    assert "en: 'Reservations'" in proc.stdout
+    if os.environ.get("CLINICPAY_TEST_PG_URL"):
+        assert ", server " in proc.stdout  # it connected to the PostgreSQL test server
     assert "Fatal" not in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -56,3 +64,6 @@ def test_app_serves_the_checkout_page_and_exits_cleanly(tmp_path: pathlib.Path) 
             proc.kill()
     assert proc.returncode == 0, err[-3000:]
     assert "Fatal Python error" not in err and "Traceback" not in err
+    # the run's log file, in the log directory
+    logged = (tmp_path / "logs" / "clinicpay.log").read_text(encoding="utf-8")
+    assert "ClinicPay 0." in logged and "starting" in logged

@@ -82,7 +82,7 @@ def test_compile_writes_a_catalog_gettext_reads(tmp_path: Path, monkeypatch: pyt
         i18n.reload()
 
 
-SAMPLE_PARAMS = {"min": 50, "max": 9_999_999, "address": "a@b.example", "remaining": "¥500", "label": "宛名",
+SAMPLE_PARAMS = {"char": "?", "codepoint": "U+003F", "min": 50, "max": 9_999_999, "address": "a@b.example", "remaining": "¥500", "label": "宛名",
                  "state": BillingState.PAID, "reason": "card_declined", "mode": PaymentMode.TEST,
                  "prefix": "pk_test_"}
 

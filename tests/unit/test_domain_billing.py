@@ -90,7 +90,7 @@ def test_typed_amounts_become_whole_yen(typed: object, yen: int) -> None:
     assert parse_charge_yen(typed) == yen
 
 
-@pytest.mark.parametrize(("typed", "code"), [("12.5", "amount_not_integer"), ("", "amount_not_integer"),
+@pytest.mark.parametrize(("typed", "code"), [("12.5", "amount_not_whole"), ("", "amount_required"),
                                              (True, "amount_not_integer"), (49, "amount_too_small"),
                                              ("10,000,000", "amount_too_large")])
 def test_amounts_payjp_cannot_charge_are_refused(typed: object, code: str) -> None:

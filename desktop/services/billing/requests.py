@@ -163,6 +163,7 @@ class RequestService:
             patient_kana=to_katakana(f"{patient.family_name_kana} {patient.given_name_kana}"),
             staff_name=staff.name,
             menu_name=menu.name,
+            receipt_purpose=menu.receipt_purpose,
             requested_at=now,
             updated_at=now,
             refunded_amount=0,

@@ -49,8 +49,8 @@ async def receipt_issue(request: Request) -> Response:
         await checkout.runner.db(checkout.services.receipts.issue, token, str(form.get("addressee") or ""))
     except UnknownLinkError:
         return await checkout.unknown_link(request)
-    except ValidationError:
-        return await receipt_page(request, error=translator(language(request))("err_addressee"))
+    except ValidationError as exc:
+        return await receipt_page(request, error=exc.message(language(request)))
     except NotPaidError:
         pass  # the receipt page sends the patient on to the link's own page
     return RedirectResponse(f"/pay/{token}/receipt", status_code=303)

@@ -18,7 +18,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from desktop.domain.formatting import Language, format_jst_datetime, format_yen
+from desktop.domain.formatting import Language, format_jst_date, format_jst_datetime, format_yen
 from desktop.paths import resource_path
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
 from desktop.services.billing.payjp_events import EventResult
@@ -154,6 +154,7 @@ class Checkout:
         install_jinja(self.env)  # texts through the gettext catalogs, in the page's ``lang``
         self.env.filters["yen"] = format_yen
         self.env.filters["jst"] = format_jst_datetime
+        self.env.filters["jst_date"] = format_jst_date
 
     async def open_link(self, token: str) -> LinkView:
         """The link's view for a GET page (briefly cached)."""

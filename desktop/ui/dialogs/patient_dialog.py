@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import ValidationError
+from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.patients import SEXES, clean_patient_fields
+from desktop.domain.text import normalize_text
+from desktop.domain.validation import is_legacy_carrier_address
 from desktop.services.directory import DuplicatePatient
 from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
@@ -85,6 +87,12 @@ class PatientDialog(QDialog):
             self.sex_combo.addItem(i18n.sex_label(sex), sex)
         self.language = ChoiceRow([("ja", self.tr("日本語")), ("en", "English")])
         self.errors["sex"], self.errors["language"] = ErrorLabel(), ErrorLabel()
+        # A legacy carrier address (taro..yamada@docomo.ne.jp) is saved, with this warning under it.
+        self.email_warning = QLabel()
+        self.email_warning.setObjectName("emailWarning")
+        self.email_warning.setWordWrap(True)
+        self.email_warning.setStyleSheet("color: #8a4b00;")
+        self.email_warning.hide()
 
         inner_labels: list[QLabel] = []
         for left, right in (("family_name", "given_name"), ("family_name_kana", "given_name_kana")):
@@ -116,6 +124,8 @@ class PatientDialog(QDialog):
             column.setSpacing(2)
             column.addWidget(widget)
             column.addWidget(self.errors[key])
+            if key == "email":
+                column.addWidget(self.email_warning)
             form.addRow(self._row_label(label), cell)
         layout.addLayout(form)
         self.duplicate_label = QLabel()
@@ -140,6 +150,8 @@ class PatientDialog(QDialog):
         for edit in self.edits.values():
             edit.textChanged.connect(self._on_edited)
         self.sex_combo.currentIndexChanged.connect(self._on_edited)
+        self.edits["email"].textChanged.connect(self._update_email_warning)
+        self._update_email_warning()
         chain: list[QWidget] = [self.edits[k] for k, _ in TEXT_FIELDS[:4]]
         chain += [self.sex_combo, self.edits["phone"], self.edits["email"], self.edits["address"],
                   self.language.focus_proxy(), self.save_button, self.cancel_button]
@@ -174,6 +186,14 @@ class PatientDialog(QDialog):
             self.edits[key].setText(value)
         self.sex_combo.setCurrentIndex(max(0, self.sex_combo.findData(p.sex)))
         self.language.set_value(p.language if p.language in ("ja", "en") else "ja")
+
+    def _update_email_warning(self) -> None:
+        address = normalize_text(self.edits["email"].text())
+        legacy = is_legacy_carrier_address(address)
+        self.email_warning.setText(UserError("email_legacy_carrier", address=address).message(i18n.language())
+                                   if legacy else "")
+        self.email_warning.setVisible(legacy)
+        QTimer.singleShot(0, self._fit)
 
     def _on_edited(self) -> None:
         if self._confirmed is not None:  # the warning was about other values

@@ -6,9 +6,10 @@ import dataclasses
 import datetime as dt
 import pathlib
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -23,11 +24,31 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import JST
+from desktop.domain.patients import phone_digits
+from desktop.domain.text import fold_kana
 from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ErrorLabel
+
+
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The patient item's search key: 姓名, フリガナ and phone through ``fold_kana``."""
+
+
+class PatientCompleter(QCompleter):
+    """Finds a patient by any part of 姓名, フリガナ or phone, typed as staff type it.
+
+    The typed text and each patient's key go through the same ``fold_kana`` (NFKC, hiragana as
+    katakana), so ``ﾀｶﾊｼ``, ``たかはし`` and ``高橋`` all find 高橋 花子 (タカハシ ハナコ).
+    """
+
+    def splitPath(self, path: str) -> list[str]:
+        return [fold_kana(path)]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        return str(index.data(Qt.ItemDataRole.DisplayRole) or "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +77,12 @@ class ReservationDialog(QDialog):
         self.patient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for p in patients:
             self._add_patient_item(p)
+        completer = PatientCompleter(self.patient_combo.model(), self)
+        completer.setCompletionRole(SEARCH_ROLE)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.patient_combo.setCompleter(completer)
         self.new_patient_button = QPushButton(self.tr("新規患者"))
         self.new_patient_button.setToolTip(self.tr("新規患者を登録して選択します"))
         self.new_patient_button.setAutoDefault(False)
@@ -105,6 +132,8 @@ class ReservationDialog(QDialog):
 
     def _add_patient_item(self, p: PatientInfo) -> None:
         self.patient_combo.addItem(f"{p.name}（{p.phone}）" if p.phone else p.name, p.id)
+        key = fold_kana(f"{p.name} {p.kana} {p.phone} {phone_digits(p.phone)}")
+        self.patient_combo.setItemData(self.patient_combo.count() - 1, key, SEARCH_ROLE)
 
     def _on_new_patient_clicked(self) -> None:
         if self.session is not None:

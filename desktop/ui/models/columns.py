@@ -22,8 +22,17 @@ def short_time(value: dt.datetime | None) -> str:
     return value.astimezone(JST).strftime("%Y/%m/%d %H:%M") if value else ""
 
 
+MAIL_REFUSED = QT_TRANSLATE_NOOP("HistoryColumn", "メール不達")
+MAIL_REFUSED_TIP = QT_TRANSLATE_NOOP(
+    "HistoryColumn", "患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。")
+
+
 def state_text(row: HistoryRow) -> str:
-    return i18n.state_label(row.state)
+    """The state, and 「メール不達」 when the patient's mail server refused a mail of the request."""
+    text = i18n.state_label(row.state)
+    if row.mail_refused:
+        text += "・" + QCoreApplication.translate("HistoryColumn", MAIL_REFUSED)
+    return text
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,6 +24,7 @@ from desktop.ui.models.columns import (
     ACTIONS,
     ACTIONS_TIP,
     HISTORY_COLUMNS,
+    MAIL_REFUSED_TIP,
     RESERVATION_COLUMNS,
     STATE,
     STATE_COLORS,
@@ -52,7 +53,9 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
     if role == Qt.ItemDataRole.TextAlignmentRole:
         return int(col.align | Qt.AlignmentFlag.AlignVCenter)
     if role == Qt.ItemDataRole.ForegroundRole and col is STATE:
-        return QColor(STATE_COLORS[row.state])
+        return QColor("#b71c1c" if row.mail_refused else STATE_COLORS[row.state])
+    if role == Qt.ItemDataRole.ToolTipRole and col is STATE and row.mail_refused:
+        return QCoreApplication.translate("HistoryColumn", MAIL_REFUSED_TIP)
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
     if role == Qt.ItemDataRole.ToolTipRole and col is ACTIONS and col.text(row):

@@ -22,6 +22,7 @@ from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import PaymentTiming
 from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.formatting import format_yen
+from desktop.domain.money import read_yen
 from desktop.services.directory import MenuInput
 from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
@@ -63,12 +64,16 @@ class MenuPage(QWidget):
                                  (PaymentTiming.PRE_AND_POST, PaymentTiming.PRE, PaymentTiming.POST)])
         self.attachment = ChoiceRow([(True, self.tr("あり")), (False, self.tr("なし"))])
         self.attachment.set_value(False)
+        self.purpose_edit = QLineEdit()  # 但し書き printed on the receipt
+        self.purpose_edit.setMaxLength(50)
+        self.purpose_edit.setPlaceholderText(self.tr("診療代として"))
+        self.purpose_edit.setToolTip(self.tr("領収書の「但し」に印刷されます。空欄のときは「診療代として」です。"))
         self.note_edit = QPlainTextEdit()
         self.confirm_edit = QPlainTextEdit()
         for edit in (self.note_edit, self.confirm_edit):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(70)
-        self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "form")}
+        self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "receipt_purpose", "form")}
         form.addRow(self.tr("メニュー名"), self.name_edit)
         form.addRow("", self.errors["name"])
         form.addRow(self.tr("料金 (税込)"), self.price_edit)
@@ -79,6 +84,8 @@ class MenuPage(QWidget):
         form.addRow("", self.errors["lump_sum"])
         form.addRow(self.tr("決済タイミング (必須)"), self.timing)
         form.addRow(self.tr("添付ファイル (必須)"), self.attachment)
+        form.addRow(self.tr("但し書き"), self.purpose_edit)
+        form.addRow("", self.errors["receipt_purpose"])
         form.addRow(self.tr("備考"), self.note_edit)
         form.addRow(self.tr("確認メッセージ"), self.confirm_edit)
         form.addRow("", self.errors["form"])
@@ -153,6 +160,7 @@ class MenuPage(QWidget):
         self.lump_sum.setChecked(m.lump_sum if m else True)
         self.timing.set_value(m.payment_timing if m else PaymentTiming.POST)
         self.attachment.set_value(m.attachment_required if m else False)
+        self.purpose_edit.setText(m.receipt_purpose if m else "")
         self.note_edit.setPlainText(m.note if m else "")
         self.confirm_edit.setPlainText(m.confirmation_message if m else "")
         self._update_buttons()
@@ -168,15 +176,18 @@ class MenuPage(QWidget):
 
     def form_input(self) -> MenuInput:
         """The form as a ``MenuInput``; a bad price raises ``ValidationError`` for ``price``."""
-        text = self.price_edit.text().strip().replace(",", "").replace("¥", "").replace("円", "")
-        text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-        if not text.isdigit() or int(text) > 9_999_999:
+        try:
+            price = read_yen(self.price_edit.text(), field="price")
+        except ValidationError:
+            price = -1
+        if not 0 <= price <= 9_999_999:
             raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
         return MenuInput(
-            name=self.name_edit.text(), price=int(text), tax_category=TaxCategory(self.tax.value()),
+            name=self.name_edit.text(), price=price, tax_category=TaxCategory(self.tax.value()),
             card_payment=bool(self.card.value()), lump_sum=self.lump_sum.isChecked(),
             payment_timing=PaymentTiming(self.timing.value()), attachment_required=bool(self.attachment.value()),
             note=self.note_edit.toPlainText().strip(), confirmation_message=self.confirm_edit.toPlainText().strip(),
+            receipt_purpose=self.purpose_edit.text(),
         )
 
     def _show_error(self, exc: BaseException) -> bool:
@@ -186,7 +197,8 @@ class MenuPage(QWidget):
                 self.errors[key].show_error(self.tr("料金は0〜9,999,999円の整数で入力してください。"))
             else:
                 self.errors[key].show_error(exc.message(i18n.language()))
-            {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum}.get(
+            {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum,
+             "receipt_purpose": self.purpose_edit}.get(
                 key, self.name_edit).setFocus()
             return True
         return False

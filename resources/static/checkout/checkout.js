@@ -24,11 +24,24 @@
     if (el) { el.textContent = text || ''; }
   }
 
+  // The browser's half of desktop/domain/text.py: NFKC (full-width digits and letters, half-width
+  // katakana), every space one ASCII space, the dashes a Japanese IME types read as "-".
+  function normalizeText(value) {
+    var text = value.normalize ? value.normalize('NFKC') : value;
+    return text.replace(/[\s\u3000]+/g, ' ').trim();
+  }
+
+  function normalizeDigits(value) {
+    return normalizeText(value).replace(/[ー－―‐‑–—−ｰ]/g, '-');
+  }
+
+  // E.164 with its "+", as PAY.JP wants it: a Japanese number 090-1234-5678 is +819012345678.
   function phoneE164(value) {
-    var digits = value.replace(/[^0-9+]/g, '');
-    if (digits.charAt(0) === '+') { return digits; }
+    var digits = normalizeDigits(value).replace(/[^0-9+]/g, '');
+    if (digits.charAt(0) === '+') { return '+' + digits.slice(1).replace(/\+/g, ''); }
+    if (digits.slice(0, 3) === '010') { return '+' + digits.slice(3); }
     if (digits.charAt(0) === '0') { return '+81' + digits.slice(1); }
-    return digits;
+    return '+' + digits;
   }
 
   // Handles the server's answer; returns true when the page is leaving (form stays disabled).
@@ -88,15 +101,17 @@
 
     function validate() {
       var bad = [];
-      var n = name.value.trim().replace(/\s+/g, ' ').toUpperCase();
+      var n = normalizeText(name.value).toUpperCase();
       name.value = n;
       var nameMsg = '';
       if (!n) { nameMsg = data.msgNameRequired; }
       else if (!/^[A-Z0-9 .\-]{1,45}$/.test(n)) { nameMsg = data.msgNameFormat; }
       else if (/[0-9]{3,}/.test(n)) { nameMsg = data.msgNameDigits; }
       bad = bad.concat(invalid(name, 'card-name-error', nameMsg));
-      var e = email.value.trim();
-      var p = phone.value.trim();
+      var e = normalizeText(email.value);
+      email.value = e;
+      var p = normalizeDigits(phone.value);
+      phone.value = p;
       bad = bad.concat(invalid(email, 'card-email-error', e && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? data.msgEmail : ''));
       var digits = p.replace(/[^0-9]/g, '');
       bad = bad.concat(invalid(phone, 'card-phone-error', p && (!/^[0-9+\-() ]+$/.test(p) || digits.length < 10 || digits.length > 15) ? data.msgPhone : ''));
@@ -122,11 +137,12 @@
       }
       setBusy(true);
       var card = { name: name.value };
-      if (email.value.trim()) { card.email = email.value.trim(); }
-      if (phone.value.trim()) { card.phone = phoneE164(phone.value.trim()); }
+      if (email.value) { card.email = email.value; }
+      if (phone.value) { card.phone = phoneE164(phone.value); }
       payjp.createToken(number, { card: card }).then(function (result) {
         if (result.error) {
-          fail(messages[result.error.code] || result.error.message || data.msgCard);
+          // PAY.JP's own message is not meant for end users: an unknown code gets ours.
+          fail(messages[result.error.code] || data.msgCard);
           return null;
         }
         return post(data.action, data.csrf, { card_token: result.id }).then(function (answer) {

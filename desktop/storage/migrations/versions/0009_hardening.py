@@ -1,7 +1,7 @@
 """mail already delivered keeps no working payment or receipt link
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
 Sent rows of ``outbox_mail`` get every ``/pay/<token>`` in their text parts replaced by
 ``/pay/(redacted)`` (headers, subject and the rest of the text stay for the timeline). From
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,127 @@
+"""Cold start to the main window shown: from source, frozen, and a bare PySide6 window, in one run.
+
+    python benchmarks/startup.py [--runs 5] [--frozen dist/ClinicPay/ClinicPay] [--no-frozen]
+
+Prints one JSON line::
+
+    {"benchmark": "startup", "platform": "offscreen", "runs": 5, "bare_ms": …, "source_ms": …,
+     "frozen_ms": …, "ratio_source": …, "ratio_frozen": …, "first_run_source_ms": …,
+     "goal_source": 2.5, "goal_frozen": 2.0}
+
+Each figure is the median wall time (ms) from starting the process to its line "window shown",
+which the app prints once Qt has processed the main window's show events
+(``CLINICPAY_STARTUP_PROBE=1``; the bare window does the same with a ``QMainWindow``). The app
+runs on an existing デモ data directory (the everyday start); ``first_run_source_ms`` is the very
+first start on an empty one (migrations and demo data included). A new process each time, so
+Python, Qt and the imports start cold (the OS file cache is warm after the first run, as on a
+reception PC used every day). Qt's platform: ``QT_QPA_PLATFORM`` if set, else offscreen (no
+display is needed; under Xvfb set ``QT_QPA_PLATFORM=xcb``). The frozen build is taken from
+``--frozen``, else ``dist/ClinicPay``, else built into a temporary directory with PyInstaller
+(``frozen_ms`` is null when PyInstaller is not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXE_NAME = "ClinicPay.exe" if os.name == "nt" else "ClinicPay"
+BARE = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1280, 720)
+window.show()
+QTimer.singleShot(0, lambda: (print("window shown", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def time_to_shown(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -> float:
+    """Milliseconds from starting ``cmd`` to its stdout line ``window shown``; waits for it to exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=ROOT)
+    assert proc.stdout is not None
+    watchdog = threading.Timer(timeout, proc.kill)  # a build without the probe never says it
+    watchdog.start()
+    shown = None
+    try:
+        for line in proc.stdout:
+            if line.strip() == "window shown":
+                shown = (time.perf_counter() - start) * 1000
+                break
+        proc.communicate()
+    finally:
+        watchdog.cancel()
+    if shown is None:
+        raise RuntimeError(f"{cmd[0]} exited ({proc.returncode}) without showing its window")
+    return shown
+
+
+def median_ms(cmd: list[str], env: dict[str, str], runs: int) -> float:
+    time_to_shown(cmd, env)  # warm-up: the OS file cache, and (for the app) its data directory
+    return round(statistics.median(time_to_shown(cmd, env) for _ in range(runs)), 1)
+
+
+def frozen_exe(given: str | None, workdir: pathlib.Path) -> pathlib.Path | None:
+    if given:
+        return pathlib.Path(given)
+    built = ROOT / "dist" / "ClinicPay" / EXE_NAME
+    if built.exists():
+        return built
+    pyinstaller = shutil.which("pyinstaller", path=str(pathlib.Path(sys.executable).parent))
+    if pyinstaller is None:
+        return None
+    subprocess.run([pyinstaller, "--noconfirm", "--log-level", "ERROR", "--distpath", str(workdir / "dist"),
+                    "--workpath", str(workdir / "work"), str(ROOT / "build.spec")], cwd=ROOT, check=True,
+                   capture_output=True)
+    return workdir / "dist" / "ClinicPay" / EXE_NAME
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--frozen", help="the frozen build's executable")
+    parser.add_argument("--no-frozen", action="store_true", help="skip the frozen build")
+    args = parser.parse_args(argv)
+    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="clinicpay-startup-") as tmp:
+        work = pathlib.Path(tmp)
+        base = dict(os.environ, QT_QPA_PLATFORM=platform, CLINICPAY_STARTUP_PROBE="1",
+                    CLINICPAY_LOG_DIR=str(work / "logs"), CLINICPAY_CHECKOUT_PORT="0", CLINICPAY_SIMULATOR_PORT="0",
+                    PYTHON_KEYRING_BACKEND=os.environ.get("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring"))
+        base.pop("CLINICPAY_DATABASE_URL", None)
+        bare_ms = median_ms([sys.executable, "-c", BARE], base, args.runs)
+        first = dict(base, CLINICPAY_DATA_DIR=str(work / "first"))
+        first_run_ms = round(time_to_shown([sys.executable, "-m", "desktop"], first), 1)
+        source_env = dict(base, CLINICPAY_DATA_DIR=str(work / "source"))
+        source_ms = median_ms([sys.executable, "-m", "desktop"], source_env, args.runs)
+        frozen_ms = None
+        exe = None if args.no_frozen else frozen_exe(args.frozen, work)
+        if exe is not None:
+            frozen_env = dict(base, CLINICPAY_DATA_DIR=str(work / "frozen"))
+            frozen_ms = median_ms([str(exe)], frozen_env, args.runs)
+    print(json.dumps({
+        "benchmark": "startup", "platform": platform, "runs": args.runs,
+        "bare_ms": bare_ms, "source_ms": source_ms, "frozen_ms": frozen_ms,
+        "ratio_source": round(source_ms / bare_ms, 2),
+        "ratio_frozen": round(frozen_ms / bare_ms, 2) if frozen_ms is not None else None,
+        "first_run_source_ms": first_run_ms, "goal_source": 2.5, "goal_frozen": 2.0,
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
