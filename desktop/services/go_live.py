@@ -34,6 +34,7 @@ from desktop.i18n import N_
 from desktop.services import audit
 from desktop.services.secrets import SecretStore, payjp_secret_name
 from desktop.services.settings_service import LEGAL_PATHS, SettingsError, SettingsService
+from desktop.storage.repositories import load_clinic
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
 
@@ -209,11 +210,7 @@ class GoLiveService:
         self._clock = clock
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        with self._db.uow(readonly=True) as uow:
-            clinic = uow.session.get(Clinic, clinic_id)
-            if clinic is None:
-                raise NotFoundError()
-            return clinic
+        return load_clinic(self._db, clinic_id)
 
     def check(self, clinic_id: int, public_key: str, secret_key: str | None) -> GoLiveReport:
         """Every condition of 本番 with these live keys (``secret_key`` None: the stored one). Blocking.
