@@ -41,6 +41,7 @@ from desktop.services.authz import authorize
 from desktop.services.key_proof import KeyProofService
 from desktop.services.secrets import SecretStore, payjp_secret_name
 from desktop.services.settings_service import LEGAL_PATHS, SettingsError, SettingsService
+from desktop.storage.repositories import load_clinic
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
 
@@ -247,11 +248,7 @@ class GoLiveService:
         self._clock = clock
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        with self._db.uow(readonly=True) as uow:
-            clinic = uow.session.get(Clinic, clinic_id)
-            if clinic is None:
-                raise NotFoundError()
-            return clinic
+        return load_clinic(self._db, clinic_id)
 
     def _authorize(self, actor: Actor, clinic_id: int) -> None:
         """Refuse before any probe or confirmation when ``actor`` may not change the settings."""

@@ -34,6 +34,7 @@ from desktop.services.payment_setup import GatewayProvider
 from desktop.services.secrets import SMTP_PASSWORD, SecretStore, payjp_secret_name
 from desktop.services.smtp_transport import SmtpSettings, SmtpTransport
 from desktop.services.tenants import TenantService
+from desktop.storage.repositories import load_clinic
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
 
@@ -207,18 +208,8 @@ class SettingsService:
         self.tenants = tenants
         self._clock = clock
 
-    @classmethod
-    def from_context(cls, ctx: Any) -> "SettingsService":
-        """Build from an ``AppContext``."""
-        return cls(ctx.db, ctx.secrets, ctx.gateways, ctx.directory,
-                   TenantService(ctx.db, ctx.gateways, clock=ctx.clock), clock=ctx.clock)
-
     def _clinic(self, clinic_id: int) -> Clinic:
-        with self._db.uow(readonly=True) as uow:
-            clinic = uow.session.get(Clinic, clinic_id)
-            if clinic is None:
-                raise NotFoundError()
-            return clinic
+        return load_clinic(self._db, clinic_id)
 
     # -- read --------------------------------------------------------------------------------
 

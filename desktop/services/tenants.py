@@ -18,6 +18,7 @@ from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
 from desktop.services.authz import authorize
 from desktop.services.payjp_gateway import PayjpGateway
+from desktop.storage.repositories import load_clinic
 from desktop.storage.orm import Clinic
 from desktop.storage.unit_of_work import Database
 
@@ -92,11 +93,7 @@ class TenantService:
         self._clock = clock
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        with self._db.uow(readonly=True) as uow:
-            clinic = uow.session.get(Clinic, clinic_id)
-            if clinic is None:
-                raise NotFoundError()
-            return clinic
+        return load_clinic(self._db, clinic_id)
 
     def register(self, clinic_id: int, actor: Actor, care_type: CareType) -> str:
         """テナントを登録する (管理者 only): create the tenant (once) and return its application page URL.

@@ -31,6 +31,7 @@ from desktop.domain.billing import (
 from desktop.domain.errors import NotFoundError
 
 from . import audit as audit_log
+from .unit_of_work import Database
 from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Refund, Reservation
 
 Guard = ColumnElement[bool]
@@ -311,3 +312,16 @@ class BillingRepositories:
         self.requests = BillingRequestRepository(session)
         self.attempts = PaymentAttemptRepository(session)
         self.refunds = RefundRepository(session)
+
+
+def load_clinic(db: Database, clinic_id: int) -> Clinic:
+    """The clinic row ``clinic_id``, detached (read in its own transaction).
+
+    Raises:
+        NotFoundError: no such clinic.
+    """
+    with db.uow(readonly=True) as uow:
+        clinic = uow.session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise NotFoundError()
+        return clinic
