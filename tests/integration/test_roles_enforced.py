@@ -66,7 +66,6 @@ READS: dict[str, str] = {
     "BookingService.wants_pre_payment": "read",
     "SettingsService.contract": "read", "SettingsService.connection": "read",
     "SettingsService.validate_payjp": "checks input, stores nothing",
-    "SettingsService.from_context": "constructor",
     "TenantService.application_url": "a fresh URL of PAY.JP's page; stores nothing",
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
