@@ -47,6 +47,38 @@ def _catalogs() -> None:
     build_catalogs()
 
 
+MODAL_LIMIT_S = 45.0
+
+
+@pytest.fixture(autouse=True)
+def _no_forgotten_modal(qapp: QApplication) -> Iterator[None]:
+    """A modal dialog nobody answers would block its test inside ``exec()``, where no test timeout
+    reaches it, and stall the whole run: after MODAL_LIMIT_S it is rejected and the test fails."""
+    from PySide6.QtCore import QTimer
+
+    stuck: list[str] = []
+    seen: dict[int, float] = {}
+
+    def check() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            seen.clear()
+            return
+        first = seen.setdefault(id(modal), time.monotonic())
+        if time.monotonic() - first > MODAL_LIMIT_S:
+            stuck.append(f"{type(modal).__name__} {modal.windowTitle()!r}")
+            seen.pop(id(modal), None)
+            modal.reject() if hasattr(modal, "reject") else modal.close()
+
+    timer = QTimer()
+    timer.setInterval(1000)
+    timer.timeout.connect(check)
+    timer.start()
+    yield
+    timer.stop()
+    assert not stuck, f"a modal dialog was left open with nobody to answer it: {stuck}"
+
+
 @pytest.fixture(scope="session")
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)

@@ -79,6 +79,9 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
     wait_idle(qtbot)
     links_before = len(payment_links(clinic_app))
 
+    # the visit's first request is paid (the card was saved with it): each new one is a confirmed 追加請求
+    asked: list[str] = []
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: asked.append(title) or True))
     seen: dict[str, Any] = {}
     monkeypatch.setattr(PaymentRequestDialog, "ask", _confirm_step(qtbot, "3300", seen))
     qtbot.mouseClick(d.request_button, CLICK)
@@ -97,6 +100,7 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
                             "お支払いのお願いをメールで送ります。")
     wait_for(qtbot, lambda: any("上限額" in m for m in _history(clinic_app)))
     wait_for(qtbot, lambda: len(payment_links(clinic_app)) == links_before + 1)
+    assert len(asked) == 2 and all("追加請求" in title for title in asked)
 
 
 def _history(app: Any) -> list[str]:
