@@ -6,6 +6,8 @@ given another role since signing in is refused at once.
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from sqlalchemy.orm import Session
 
 from desktop.domain.errors import NotFoundError
@@ -51,3 +53,26 @@ def authorize(session: Session, actor: Actor, permission: Permission | None, *, 
     if not staff.active or not allows(staff.role, permission):
         raise PermissionDeniedError(permission, code)
     return staff
+
+
+class _ClinicRecord(Protocol):
+    @property
+    def clinic_id(self) -> int: ...
+
+
+Record = TypeVar("Record", bound=_ClinicRecord)
+
+
+def authorized_row(session: Session, actor: Actor, permission: Permission | None, model: type[Record],
+                   row_id: object, *, code: str = "permission_denied") -> Record:
+    """The ``model`` row ``row_id`` (a record of one clinic), once ``actor`` may do ``permission`` there.
+
+    Raises:
+        NotFoundError: no such row, or it belongs to another clinic than the actor's.
+        PermissionDeniedError, TypeError: as ``authorize``.
+    """
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError()
+    authorize(session, actor, permission, clinic_id=row.clinic_id, code=code)
+    return row

@@ -349,20 +349,10 @@ def write_csv(f: DayFigures, path: pathlib.Path, lang: str = "ja") -> None:
 
 def render_pdf(f: DayFigures, clinic_name: str, lang: str = "ja", *, printed_at: dt.datetime | None = None) -> bytes:
     """The day as an A4 PDF with the bundled Japanese font (amounts as ¥1,234)."""
-    from fpdf import FPDF
-
-    from desktop.services.receipts import _fallback_font_path, _font_path
+    from desktop.services.receipts import japanese_pdf
 
     t = _t(lang)
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"{t('title')} {f.day.isoformat()}")
-    pdf.set_author(clinic_name)
-    pdf.set_creator("ClinicPay")
-    pdf.add_font("jp", "", _font_path())
-    pdf.add_font("jp-fallback", "", _fallback_font_path())
-    pdf.set_fallback_fonts(["jp-fallback"], exact_match=False)
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
+    pdf = japanese_pdf("A4", title=f"{t('title')} {f.day.isoformat()}", author=clinic_name, margin=15)
     width = pdf.epw
     pdf.set_font("jp", size=18)
     pdf.cell(width, 12, f"{t('title')}  {f.day.isoformat()}", new_x="LMARGIN", new_y="NEXT")

@@ -299,6 +299,21 @@ class PayjpGateway:
                 raise self._translate(exc, moves_money) from None
         raise ServiceUnavailableError("payjp_busy")  # pragma: no cover - loop always returns/raises
 
+    def _answered(self, method: str, path: str, no_such: Callable[[UserError], bool]) -> bool:
+        """True once PAY.JP carried out ``method path`` (a call that moves no money); False when
+        it answered that the object is not there, as ``no_such`` tells from the error.
+
+        Raises:
+            UserError: any other error of ``_call`` (e.g. ``ServiceUnavailableError``).
+        """
+        try:
+            self._call(method, path)
+        except UserError as exc:
+            if no_such(exc):
+                return False
+            raise
+        return True
+
     def _backoff(self, attempt: int) -> float:
         """Exponential back-off with equal jitter."""
         wait: float = min(self.config.retry_max_delay, self.config.retry_initial_delay * 2.0**attempt)
@@ -476,17 +491,7 @@ class PayjpGateway:
 
         Raises ``ServiceUnavailableError`` when PAY.JP is unreachable (nothing known to be deleted).
         """
-        try:
-            self._call("delete", f"/v1/customers/{customer_id}")
-        except PaymentError as exc:
-            if exc.payjp_code == "invalid_id":
-                return False
-            raise
-        except UserError as exc:
-            if exc.code == "payjp_rejected" and exc.params.get("reason") in ("invalid_id", "404"):
-                return False
-            raise
-        return True
+        return self._answered("delete", f"/v1/customers/{customer_id}", _no_such_customer)
 
     def customer_default_card(self, customer_id: str) -> tuple[str | None, str | None] | None:
         """(brand, last4) of the customer's default card, or None if it has none."""
@@ -542,14 +547,7 @@ class PayjpGateway:
                                                     api_base=self.config.api_base).request("post", "/v1/tokens", card)
         except payjp_error.PayjpException as exc:
             raise self._translate(exc, False) from None
-        token_id = str(body.get("id") or "")
-        try:
-            self._call("get", f"/v1/tokens/{token_id}")
-        except UserError as exc:
-            if exc.code == "payjp_rejected":
-                return False  # "No such token": another account made it
-            raise
-        return True
+        return self.token_exists(str(body.get("id") or ""))
 
     def token_exists(self, token_id: str) -> bool:
         """Whether this secret key's account made ``token_id`` (``GET /v1/tokens/{id}``).
@@ -557,13 +555,7 @@ class PayjpGateway:
         PAY.JP objects exist only for the account that made them: another account's key gets
         "No such token" (False). Raises ``ServiceUnavailableError`` when PAY.JP cannot be asked.
         """
-        try:
-            self._call("get", f"/v1/tokens/{token_id}")
-        except UserError as exc:
-            if exc.code == "payjp_rejected":
-                return False
-            raise
-        return True
+        return self._answered("get", f"/v1/tokens/{token_id}", lambda exc: exc.code == "payjp_rejected")
 
     def retrieve_tenant(self, tenant_id: str) -> Tenant:
         obj = self._call("get", f"{Tenant.class_url()}/{tenant_id}")
@@ -576,6 +568,13 @@ class PayjpGateway:
         return str(obj["url"]), int(obj.get("expires") or 0)
 
 
+def _no_such_customer(exc: UserError) -> bool:
+    """PAY.JP's answer that a customer is not there (already deleted, or never made)."""
+    if isinstance(exc, PaymentError):
+        return exc.payjp_code == "invalid_id"
+    return exc.code == "payjp_rejected" and exc.params.get("reason") in ("invalid_id", "404")
+
+
 __all__ = [
     "ChargeInfo",
     "LIVE_API_BASE",
@@ -585,3 +584,4 @@ __all__ = [
     "Tenant",
     "payjp",
 ]
+

@@ -242,18 +242,27 @@ def _fit(pdf: "FPDF", width: float, height: float, text: str, size: float, *, al
     pdf.set_font_size(size)
 
 
-def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
-    from fpdf import FPDF  # imported on the first receipt, not at start (fpdf2 and fontTools take ~0.3 s)
+def japanese_pdf(page: Literal["A4", "A5"], *, title: str, author: str, margin: float) -> "FPDF":
+    """A portrait PDF of ``page`` size on its first page, in mm, that prints Japanese: the bundled
+    font ("jp", the fallback font for characters it lacks), ``margin`` mm kept free at the foot
+    before a new page begins, the document's ``title`` and ``author`` set (creator ClinicPay).
+    """
+    from fpdf import FPDF  # imported on the first PDF, not at start (fpdf2 and fontTools take ~0.3 s)
 
-    pdf = FPDF(orientation="P", unit="mm", format="A5")
-    pdf.set_title(f"{t('title_receipt')} {r.number}")
-    pdf.set_author(r.clinic_name)
+    pdf = FPDF(orientation="P", unit="mm", format=page)
+    pdf.set_title(title)
+    pdf.set_author(author)
     pdf.set_creator("ClinicPay")
     pdf.add_font("jp", "", _font_path())
     pdf.add_font("jp-fallback", "", _fallback_font_path())
     pdf.set_fallback_fonts(["jp-fallback"], exact_match=False)
-    pdf.set_auto_page_break(True, margin=12)
+    pdf.set_auto_page_break(True, margin=margin)
     pdf.add_page()
+    return pdf
+
+
+def _pdf(r: ReceiptData, t: Callable[..., str], lang: Language) -> bytes:
+    pdf = japanese_pdf("A5", title=f"{t('title_receipt')} {r.number}", author=r.clinic_name, margin=12)
     width = pdf.epw
     pdf.set_font("jp", size=20)
     pdf.cell(width, 12, t("title_receipt"), align="C", new_x="LMARGIN", new_y="NEXT")

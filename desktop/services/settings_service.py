@@ -100,6 +100,23 @@ def _text(value: str | None) -> str:
     return nfkc(value or "").strip()
 
 
+def _whole_number(raw: int | str, low: int, high: int, error: ValidationError, *, ignore: str = "",
+                  blank: str = "") -> int:
+    """``raw`` as typed (full-width digits too, the characters of ``ignore`` dropped, an empty entry
+    read as ``blank``) as a whole number from ``low`` to ``high``.
+
+    Raises:
+        ValidationError: ``error``, when it is not a whole number or out of that range.
+    """
+    try:
+        value = int(_text(str(raw)).translate(dict.fromkeys(map(ord, ignore))) or blank)
+    except ValueError:
+        raise error from None
+    if not low <= value <= high:
+        raise error
+    return value
+
+
 def masked_secret(secret: str | None) -> str:
     """A stored secret as the screens may show it: its prefix and last 4 characters only.
 
@@ -270,12 +287,8 @@ class SettingsService:
         (``auto_charge_cap_invalid``, field ``auto_charge_cap``) outside PAY.JP's 50–9,999,999 yen.
         """
         self._authorize(actor, clinic_id)
-        try:
-            value = int(_text(str(cap)).replace(",", "").replace("¥", "").replace("円", ""))
-        except ValueError:
-            raise ValidationError("auto_charge_cap_invalid", field="auto_charge_cap") from None
-        if not 50 <= value <= 9_999_999:
-            raise ValidationError("auto_charge_cap_invalid", field="auto_charge_cap")
+        value = _whole_number(cap, 50, 9_999_999, ValidationError("auto_charge_cap_invalid", field="auto_charge_cap"),
+                              ignore=",¥円")
         self._directory.update_clinic(actor, clinic_id, ClinicUpdate(auto_charge_cap=value))
         return self.contract(clinic_id)
 
@@ -389,12 +402,7 @@ class SettingsService:
             raise SettingsError("url_invalid", field="public_base_url")
         if parts.path or parts.query or parts.fragment:
             raise SettingsError("url_has_path", field="public_base_url")
-        try:
-            days = int(_text(str(link_expiry_days)))
-        except ValueError:
-            raise SettingsError("expiry_days_invalid", field="link_expiry_days") from None
-        if not 1 <= days <= 30:
-            raise SettingsError("expiry_days_invalid", field="link_expiry_days")
+        days = _whole_number(link_expiry_days, 1, 30, SettingsError("expiry_days_invalid", field="link_expiry_days"))
         self._directory.update_clinic(actor, clinic_id, ClinicUpdate(public_base_url=url, link_expiry_days=days))
 
     def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
@@ -442,12 +450,7 @@ class SettingsService:
         host = _text(host)
         if host and not _HOST.fullmatch(host):
             raise SettingsError("smtp_host_invalid", field="smtp_host")
-        try:
-            port_no = int(_text(str(port)))
-        except ValueError:
-            raise SettingsError("smtp_port_invalid", field="smtp_port") from None
-        if not 1 <= port_no <= 65535:
-            raise SettingsError("smtp_port_invalid", field="smtp_port")
+        port_no = _whole_number(port, 1, 65535, SettingsError("smtp_port_invalid", field="smtp_port"))
         if security not in SMTP_SECURITIES:
             raise SettingsError("smtp_security_invalid", field="smtp_security")
         user = (username or "").strip()
@@ -472,18 +475,10 @@ class SettingsService:
         Raises: ``ValidationError`` (``approval_threshold_invalid`` / ``auto_lock_invalid``), PermissionDeniedError.
         """
         self._authorize(actor, clinic_id)
-        try:
-            threshold = int(_text(str(refund_approval_threshold)).replace(",", "") or "0")
-        except ValueError:
-            raise ValidationError("approval_threshold_invalid", field="refund_approval_threshold") from None
-        if not 0 <= threshold <= 9_999_999:
-            raise ValidationError("approval_threshold_invalid", field="refund_approval_threshold")
-        try:
-            minutes = int(_text(str(auto_lock_minutes)))
-        except ValueError:
-            raise ValidationError("auto_lock_invalid", field="auto_lock_minutes") from None
-        if not 1 <= minutes <= 120:
-            raise ValidationError("auto_lock_invalid", field="auto_lock_minutes")
+        threshold = _whole_number(refund_approval_threshold, 0, 9_999_999,
+                                  ValidationError("approval_threshold_invalid", field="refund_approval_threshold"),
+                                  ignore=",", blank="0")
+        minutes = _whole_number(auto_lock_minutes, 1, 120, ValidationError("auto_lock_invalid", field="auto_lock_minutes"))
         self._directory.update_clinic(actor, clinic_id, ClinicUpdate(refund_approval_threshold=threshold,
                                                                      auto_lock_minutes=minutes))
 

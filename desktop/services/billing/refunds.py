@@ -124,14 +124,7 @@ class RefundService:
             approver = self._approver(s, actor, approval.clinic_id, approval.requested_by)
             req = BillingRepositories(s).requests.get(approval.billing_request_id)
             value = self._check(s, req, Yen(approval.amount))
-            moved = s.execute(
-                update(RefundApproval)
-                .where(RefundApproval.id == approval_id, RefundApproval.status == "pending")
-                .values(status="approved", decided_by=approver.id, decided_at=self.clock())
-                .execution_options(synchronize_session=False)
-            )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
-                raise StateError("approval_not_pending")
+            self._decide(s, approval_id, "approved", approver.id)
             requested_by, text, request_id = approval.requested_by, approval.reason, approval.billing_request_id
             uow.commit()
         return self._start(request_id, requested_by, value, text, acting=approver.id, approved_by=approver.id,
@@ -148,20 +141,28 @@ class RefundService:
             if approval is None:
                 raise NotFoundError()
             staff = authorize(s, actor, Permission.REFUND, clinic_id=approval.clinic_id, code="manager_only")
-            moved = s.execute(
-                update(RefundApproval)
-                .where(RefundApproval.id == approval_id, RefundApproval.status == "pending")
-                .values(status="withdrawn", decided_by=staff.id, decided_at=self.clock())
-                .execution_options(synchronize_session=False)
-            )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
-                raise StateError("approval_not_pending")
+            self._decide(s, approval_id, "withdrawn", staff.id)
             repo = BillingRepositories(s).requests
             req = repo.get(approval.billing_request_id)
             repo.record(req, Audit("staff", "refund_approval_withdrawn", staff.id,
                                    {"approval": approval_id, "refund_amount": approval.amount}),
                         before=snapshot(req))
             uow.commit()
+
+    def _decide(self, s: Session, approval_id: str, status: str, staff_id: int) -> None:
+        """Moves a waiting approval to ``status`` (approved / withdrawn) by ``staff_id``, if still waiting.
+
+        Raises:
+            StateError: ``approval_not_pending`` (another 管理者 decided it first).
+        """
+        moved = s.execute(
+            update(RefundApproval)
+            .where(RefundApproval.id == approval_id, RefundApproval.status == "pending")
+            .values(status=status, decided_by=staff_id, decided_at=self.clock())
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise StateError("approval_not_pending")
 
     def pending(self, clinic_id: int) -> list[PendingRefund]:
         """The clinic's refunds waiting for approval (承認待ち), oldest first."""

@@ -21,7 +21,7 @@ from desktop.domain.errors import NotFoundError, PaymentError, UserError
 from desktop.domain.saved_cards import CONSENT_VERSION, card_label, expiry_label
 from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
-from desktop.services.authz import authorize
+from desktop.services.authz import authorized_row
 from desktop.services.billing.common import Clock, LinkStatus, PaymentOutcome
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import PayjpGateway
@@ -201,10 +201,7 @@ class SavedCardService:
         """
         with self.db.uow(readonly=True) as uow:
             s = uow.session
-            patient = s.get(Patient, patient_id)
-            if patient is None:
-                raise NotFoundError()
-            authorize(s, actor, Permission.FRONT_DESK, clinic_id=patient.clinic_id)
+            patient = authorized_row(s, actor, Permission.FRONT_DESK, Patient, patient_id)
             clinic = s.get(Clinic, patient.clinic_id)
             assert clinic is not None
             row = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
@@ -219,10 +216,7 @@ class SavedCardService:
         """
         with self.db.uow(readonly=True) as uow:
             s = uow.session
-            reservation = s.get(Reservation, reservation_id)
-            if reservation is None:
-                raise NotFoundError()
-            authorize(s, actor, Permission.REQUEST, clinic_id=reservation.clinic_id)
+            reservation = authorized_row(s, actor, Permission.REQUEST, Reservation, reservation_id)
             clinic = s.get(Clinic, reservation.clinic_id)
             patient = s.get(Patient, reservation.patient_id)
             assert clinic is not None and patient is not None
@@ -240,10 +234,7 @@ class SavedCardService:
         """
         with self.db.uow(readonly=True) as uow:
             s = uow.session
-            patient = s.get(Patient, patient_id)
-            if patient is None:
-                raise NotFoundError()
-            authorize(s, actor, Permission.REQUEST, clinic_id=patient.clinic_id)
+            patient = authorized_row(s, actor, Permission.REQUEST, Patient, patient_id)
             customer = patient.payjp_customer_id
             clinic = s.get(Clinic, patient.clinic_id)
             assert clinic is not None

@@ -19,8 +19,6 @@ from alembic import op
 
 revision = '0009'
 down_revision = '0008'
-branch_labels = None
-depends_on = None
 
 _TOKEN = re.compile(r"/pay/[A-Za-z0-9_-]{40,64}")
 

@@ -23,8 +23,6 @@ from alembic import op
 
 revision = '0010'
 down_revision = '0009'
-branch_labels = None
-depends_on = None
 
 INDEX = 'uq_billing_request_open_reservation'
 OPEN = ('requested', 'processing')
