@@ -30,6 +30,7 @@ from desktop.services.billing import (
     DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
 )
 from desktop.services.billing.refunds import PendingRefund
+from desktop.services.billing.reminders import ReminderSent
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
@@ -220,6 +221,15 @@ class DeskActions:
                                         tax_category=tax_category, message=message,
                                         replace_open=replace_open, additional=additional)
 
+    async def send_reminder(self, request_id: int, actor: Actor) -> ReminderSent:
+        """リマインダーを送る (受付・管理者): mail the patient of an unpaid request its link again, now.
+
+        At most one reminder per request (automatic or by hand). Raises ``StateError``
+        (``reminder_already_sent``, ``reminder_not_unpaid``, ``reminder_link_expired``) or
+        ``ValidationError`` (``reminder_no_email``); nothing is sent then.
+        """
+        return await self._run.db(self._billing.reminders.send_reminder, request_id, actor)
+
     async def cancel_request(self, request_id: int, actor: Actor) -> None:
         """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""
         await self._run.payments(self._billing.cancel_request, request_id, actor)
@@ -360,9 +370,12 @@ class DeskActions:
         await self._run.db(self._settings.save_webhook_token, actor, token)
 
     async def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str,
-                            link_expiry_days: int | str) -> None:
-        """The checkout page's public URL and how many days a payment link lasts."""
-        await self._run.db(self._settings.save_checkout, actor, clinic_id, public_base_url, link_expiry_days)
+                            link_expiry_days: int | str, reminder_enabled: bool | None = None,
+                            reminder_days_before: int | str | None = None) -> None:
+        """The checkout page's public URL, how many days a payment link lasts and the automatic
+        reminder (on/off, whole days before expiry; None: unchanged). ``SettingsError`` for bad input."""
+        await self._run.db(self._settings.save_checkout, actor, clinic_id, public_base_url, link_expiry_days,
+                           reminder_enabled, reminder_days_before)
 
     async def save_clinic_details(self, actor: Actor, clinic_id: int, **values: str) -> None:
         """The clinic as receipts and the legal pages show it (name, address, phone…)."""
@@ -572,6 +585,10 @@ class DeskActions:
 
         engine = self._billing.requests.db.engine
         return await self._run.db(backups.daily_backup, engine, keep_days, dt.datetime.now(dt.timezone.utc))
+
+    async def send_due_reminders(self) -> int:
+        """Queue the automatic reminders due now (db pool); returns how many."""
+        return await self._run.db(self._billing.reminders.send_due)
 
     async def reconcile(self) -> None:
         """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""

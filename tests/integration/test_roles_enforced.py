@@ -66,10 +66,10 @@ READS: dict[str, str] = {
     "BookingService.wants_pre_payment": "read",
     "SettingsService.contract": "read", "SettingsService.connection": "read",
     "SettingsService.validate_payjp": "checks input, stores nothing",
-    "SettingsService.from_context": "constructor",
     "TenantService.application_url": "a fresh URL of PAY.JP's page; stores nothing",
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
+    "ReminderService.reminded_at": "read (経過)",
     "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
     "TimelineQueries.for_request": "read (経過)",
     "DailyCloseService.figures": "read (日次締め)", "DailyCloseService.closed_days": "read (日次締め)",
@@ -103,7 +103,8 @@ NOT_STAFF: dict[str, str] = {
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",
     "ReconciliationService.reconcile_attempt": "background", "ReconciliationService.reconcile_refund": "background",
     "ReconciliationService.reconcile_pending": "background",
-    "RequestService.expire_overdue": "background", "PayjpEventService.handle": "PAY.JP webhook",
+    "RequestService.expire_overdue": "background",
+    "ReminderService.send_due": "background: the automatic reminders (audited as system)", "PayjpEventService.handle": "PAY.JP webhook",
     "TenantService.refresh_review": "reads PAY.JP's review into the clinic (audited)",
     "TenantService.apply_tenant": "PAY.JP's tenant event",
     "ReceiptService.issue": "the patient issues a receipt (audited)",
@@ -277,6 +278,9 @@ CASES: dict[str, Case] = {
     # 日次締め of a past day (管理者 or 経理), a different day each call
     "DailyCloseService.close_day": Case(HISTORY, lambda e, a: e.ctx.daily_close.close_day(
         a, e.clinic_id, dt.date(2026, 1, 1) + dt.timedelta(days=e.n()))),
+    # リマインダーを送る from 決済管理's row menu: one reminder per request (one event)
+    "ReminderService.send_reminder": Case(FRONT_DESK, lambda e, a: e.ctx.billing.reminders.send_reminder(
+        e.prepared, a), prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "RequestService.cancel_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_request(e.prepared, a),
                                           prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "BillingService.refund": Case(MANAGER_ONLY, lambda e, a: e.ctx.billing.refund(e.prepared, a, 100, "返金"),

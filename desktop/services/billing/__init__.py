@@ -46,6 +46,7 @@ from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.billing.refunds import RefundService
+from desktop.services.billing.reminders import ReminderSent, ReminderService
 from desktop.services.billing.requests import RequestService, VisitCancelled
 from desktop.services.billing.saved_cards import AutoChargePlan, SavedCardService, SavedCardView
 from desktop.services.tenants import TenantService
@@ -57,7 +58,7 @@ class BillingService:
     """Billing requests and the money actions on them, built from the use-case services.
 
     The services are also reachable as attributes: ``requests``, ``payments``, ``refunds``,
-    ``reconciliation``, ``events`` and ``notifier``. The methods here take what callers
+    ``reconciliation``, ``events``, ``reminders`` and ``notifier``. The methods here take what callers
     have always passed (amounts as whole yen ints or typed text, tax categories as enum or
     value) and hand typed values to those services.
 
@@ -93,6 +94,7 @@ class BillingService:
         self.refunds = RefundService(
             db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
         )
+        self.reminders = ReminderService(db=db, notifier=self.notifier, clock=clock)
         tenants = TenantService(db, gateway_for, clock=clock)
         self.events = PayjpEventService(
             db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
@@ -180,6 +182,8 @@ __all__ = [
     "RefundOutcome",
     "RefundRecorder",
     "RefundService",
+    "ReminderSent",
+    "ReminderService",
     "RequestOutcome",
     "RequestService",
     "AutoChargePlan",
