@@ -29,6 +29,7 @@ from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import (
     DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
 )
+from desktop.services.billing.payjp_reconciliation import ReconciliationReport, ReconciliationStatus
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.billing.reminders import ReminderSent
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
@@ -265,6 +266,22 @@ class DeskActions:
     async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
         """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""
         return await self._run.db(self._attention.items, clinic_id)
+
+    async def reconcile_with_payjp(self, actor: Actor, clinic_id: int) -> ReconciliationReport:
+        """照合 (管理者・経理): compare PAY.JP's charges of the last 180 days with ours (payments pool).
+
+        Refunds made in PAY.JP's dashboard are applied (patients mailed); differences go to 要対応.
+        Raises ``StateError`` (``recon_running``: another PC runs it) or ``ServiceUnavailableError``.
+        """
+        return await self._run.payments(self._billing.payjp_reconciliation.run, actor, clinic_id)
+
+    async def reconciliation_status(self, clinic_id: int) -> ReconciliationStatus:
+        """When 照合 last finished (UTC) and whether one runs now."""
+        return await self._run.db(self._billing.payjp_reconciliation.status, clinic_id)
+
+    async def mark_difference_checked(self, actor: Actor, difference_id: int) -> None:
+        """確認済み (管理者・経理): a reconciliation difference staff dealt with leaves 要対応."""
+        await self._run.db(self._billing.payjp_reconciliation.mark_checked, actor, difference_id)
 
     async def day_figures(self, clinic_id: int, day: dt.date) -> DayFigures:
         """日次締め: the figures of ``day`` (JST) — as closed, or as the records stand now."""
@@ -589,6 +606,10 @@ class DeskActions:
     async def send_due_reminders(self) -> int:
         """Queue the automatic reminders due now (db pool); returns how many."""
         return await self._run.db(self._billing.reminders.send_due)
+
+    async def reconcile_with_payjp_due(self) -> int:
+        """The periodic 照合 of each clinic whose last run is old or was cut short (payments pool)."""
+        return await self._run.payments(self._billing.payjp_reconciliation.run_due)
 
     async def reconcile(self) -> None:
         """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""
