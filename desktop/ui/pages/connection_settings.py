@@ -146,7 +146,6 @@ class ConnectionSettingsPanel(QWidget):
         self.reminder_enabled = QCheckBox(self.tr("未決済のまま期限が近づいたらリマインダーを送る"))
         self.reminder_days = QSpinBox()
         self.reminder_days.setRange(1, 29)
-        self.reminder_days.setPrefix(self.tr("期限の "))
         self.reminder_days.setSuffix(self.tr(" 日前"))
         self.reminder_days.setMaximumWidth(160)
         self.reminder_enabled.toggled.connect(self.reminder_days.setEnabled)
