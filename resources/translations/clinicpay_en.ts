@@ -211,7 +211,7 @@
     </message>
     <message>
         <source>PAY.JPと照合しました（決済 {charges} 件・PAY.JPで行われた返金の反映 {refunds} 件・相違 {open} 件）。</source>
-        <translation>Reconciled with PAY.JP ({charges} payments compared, {refunds} refunds made in PAY.JP recorded, {open} differences).</translation>
+        <translation>Reconciled with PAY.JP. Payments compared: {charges}; refunds made in PAY.JP recorded: {refunds}; differences: {open}.</translation>
     </message>
     <message>
         <source>照合中…</source>
