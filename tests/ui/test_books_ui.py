@@ -112,3 +112,30 @@ def test_reconciliation_lists_a_charge_unknown_to_clinicpay_and_checked_closes_i
     page.checked_button.click()
     wait_for(qtbot, lambda: len(page.items) == before - 1)
     assert all(i.difference_id is None for i in page.items)
+
+
+def test_the_reminder_setting_is_saved_next_to_the_link_expiry_and_bad_days_are_refused(
+        qtbot: Any, clinic_app: Any) -> None:
+    w, ctx = clinic_app.window, clinic_app.ctx
+    page = w.show_page("決済会社設定")
+    page.tabs.setCurrentIndex(1)
+    panel = page.connection
+    panel.reload()
+    wait_for(qtbot, lambda: panel.view is not None)
+    wait_idle(qtbot)
+    assert panel.reminder_enabled.isChecked() and panel.reminder_days.value() == 2  # the defaults
+    panel.expiry_days.setValue(2)
+    panel.reminder_days.setValue(2)  # as long as the link lasts: it would go with the request
+    panel.save_checkout_button.click()
+    wait_for(qtbot, lambda: panel.errors["reminder_days_before"].isVisible())
+    assert "1〜1日前" in panel.errors["reminder_days_before"].text()
+    assert ctx.clinic().link_expiry_days == 7  # nothing saved
+    panel.expiry_days.setValue(5)
+    panel.reminder_days.setValue(3)
+    panel.save_checkout_button.click()
+    wait_for(qtbot, lambda: ctx.clinic().reminder_days_before == 3)
+    assert ctx.clinic().link_expiry_days == 5 and not panel.errors["reminder_days_before"].isVisible()
+    panel.reminder_enabled.setChecked(False)
+    assert not panel.reminder_days.isEnabled()
+    panel.save_checkout_button.click()
+    wait_for(qtbot, lambda: not ctx.clinic().reminder_enabled)

@@ -36,6 +36,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import threading
 import time
 from typing import Any, Callable
 
@@ -163,6 +164,7 @@ class PayjpReconciliationService:
         self._page_interval = page_interval
         self._sleep = sleep
         self._owner = secrets.token_hex(8)  # this process's runs
+        self._running = threading.Lock()  # one run at a time in this process (the button waits for the periodic one)
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -223,6 +225,10 @@ class PayjpReconciliationService:
             return ReconciliationStatus(cursor.last_finished_at, cursor.run_id is not None, cursor.last_charges)
 
     def _run(self, clinic_id: int) -> ReconciliationReport:
+        with self._running:
+            return self._run_locked(clinic_id)
+
+    def _run_locked(self, clinic_id: int) -> ReconciliationReport:
         clinic = load_clinic(self._db, clinic_id)
         gateway = self._gateway_for(clinic)
         since, until, position = self._claim(clinic_id)
