@@ -3026,6 +3026,10 @@ Choose “With health insurance care” when they do.</translation>
         <translation>Request</translation>
     </message>
     <message>
+        <source>リマインダー送信</source>
+        <translation>Reminder sent</translation>
+    </message>
+    <message>
         <source>メール送信待ち</source>
         <translation>Mail queued</translation>
     </message>
@@ -3088,6 +3092,10 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>詳細</source>
         <translation>Details</translation>
+    </message>
+    <message>
+        <source>自動（有効期限の前）</source>
+        <translation>Automatic (before expiry)</translation>
     </message>
 </context>
 <context>

@@ -50,6 +50,8 @@ def test_the_automatic_reminder_goes_two_days_before_expiry_once_and_its_link_pa
     assert link not in first_link.get_body(preferencelist=("plain",)).get_content()  # a link of its own
     steps = [(e.event, e.mail) for e in TimelineQueries(desk.db).for_request(request_id)]
     assert ("mail_queued", "reminder") in steps and ("mail_sent", "reminder") in steps
+    [reminded] = [e for e in TimelineQueries(desk.db).for_request(request_id) if e.event == "reminded"]
+    assert reminded.staff == ""  # automatic
     desk.billing.pay_with_token(link, desk.token())
     with desk.db.uow(readonly=True) as uow:
         req = uow.session.get(BillingRequest, request_id)
@@ -90,6 +92,8 @@ def test_a_reminder_by_hand_counts_as_the_one_reminder(desk: Desk) -> None:
     with desk.db.uow(readonly=True) as uow:
         event = uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent")).one()
         assert event.staff_id == desk.front.staff_id
+    [reminded] = [e for e in TimelineQueries(desk.db).for_request(request_id) if e.event == "reminded"]
+    assert reminded.staff == "受付 佐藤" and reminded.at == sent.sent_at
 
 
 def test_a_reminder_by_hand_is_refused_for_a_paid_or_expired_request(desk: Desk) -> None:
