@@ -234,3 +234,50 @@ def test_the_periodic_run_is_due_every_six_hours(desk: Desk) -> None:
     desk.clock.advance(hours=6, minutes=1)
     assert service.run_due() == 1
     assert json.loads(json.dumps(service.status(desk.front.clinic_id).last_charges)) >= 1
+
+
+def _pc(db_url: str, sim_url: str, key: str, actor: Any, clinic_id: int, now: Any, barrier: Any,
+        results: Any) -> None:
+    """Another reception PC: its own process, database connection and PAY.JP client."""
+    from desktop.domain.errors import UserError
+    from desktop.services.billing import BillingService
+    from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
+    from desktop.storage.db import create_db_engine
+    from desktop.storage.unit_of_work import Database
+
+    db = Database(create_db_engine(db_url))
+    try:
+        gateway = PayjpGateway(PayjpConfig(api_base=sim_url, secret_key=key, timeout=5.0))
+        billing = BillingService(db, lambda clinic: gateway, clock=lambda: now, page_interval=0)
+        barrier.wait(timeout=60)
+        try:
+            report = billing.payjp_reconciliation.run(actor, clinic_id)
+            results.put(("ok", report.refunds_applied))
+        except UserError as exc:
+            results.put((exc.code, 0))
+    finally:
+        db.dispose()
+
+
+def test_two_pcs_reconciling_at_once_apply_a_dashboard_refund_once(desk: Desk, db_url: str) -> None:
+    import multiprocessing
+
+    request_id, charge_id = _paid(desk)
+    _api(desk, "post", f"/v1/charges/{charge_id}/refund", {"amount": 3300})
+    now = desk.clock() + recon.UNTIL_LAG * 2
+    spawn = multiprocessing.get_context("spawn")
+    barrier, results = spawn.Barrier(2), spawn.Queue()
+    pcs = [spawn.Process(target=_pc, args=(db_url, desk.sim.base_url, desk.sim.secret_key, desk.front.manager,
+                                           desk.front.clinic_id, now, barrier, results)) for _ in range(2)]
+    for p in pcs:
+        p.start()
+    for p in pcs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    outcomes = sorted(results.get(timeout=5) for _ in pcs)
+    assert sum(applied for _, applied in outcomes) == 1, outcomes
+    assert {code for code, _ in outcomes} <= {"ok", "recon_running"}
+    assert _count(desk, Refund) == 1 and _refund_mails(desk) == 1
+    with desk.db.uow(readonly=True) as uow:
+        req = uow.session.get(BillingRequest, request_id)
+        assert req is not None and req.state is BillingState.REFUNDED
