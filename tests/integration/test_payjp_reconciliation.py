@@ -13,7 +13,7 @@ from payjp import api_requestor
 from sqlalchemy import func, select, update
 
 from desktop.domain.billing import BillingState
-from desktop.domain.errors import StateError
+from desktop.domain.errors import ServiceUnavailableError, StateError
 from desktop.domain.staff import PermissionDeniedError
 from desktop.services.attention import AttentionKind, AttentionQueries
 from desktop.services.billing import payjp_reconciliation as recon
@@ -223,6 +223,34 @@ def test_429_from_payjp_is_waited_out(desk: Desk) -> None:
     desk.sim.state.faults.fail_next(2, status=429, method="GET", path_prefix="/v1/charges")
     report = _service(desk).run(desk.front.manager, desk.front.clinic_id)
     assert report.finished and report.open_differences == 1
+
+
+def test_payjp_busy_past_the_retries_stops_the_run_and_the_next_one_resumes(desk: Desk,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    for amount in (1000, 1100, 1200):
+        _direct_charge(desk, amount)
+    desk.clock.advance(minutes=2)
+    monkeypatch.setattr(recon, "PAGE_SIZE", 2)
+    service = _service(desk)
+    desk.sim.state.faults.fail_next(1, status=429, method="GET", path_prefix="/v1/charges")  # waited out
+    first_page = desk.gateway.list_charges
+
+    def busy_after_the_first_page(**kwargs: Any) -> Any:
+        if kwargs["offset"] > 0:
+            desk.sim.state.faults.fail_next(desk.gateway.config.max_retries_429 + 1, status=429, method="GET",
+                                            path_prefix="/v1/charges")
+        return first_page(**kwargs)
+
+    monkeypatch.setattr(desk.gateway, "list_charges", busy_after_the_first_page)
+    with pytest.raises(ServiceUnavailableError) as busy:
+        service.run(desk.front.manager, desk.front.clinic_id)
+    assert busy.value.code == "payjp_busy"
+    assert len(service.differences(desk.front.clinic_id)) == 2  # the first page is kept
+    assert service.status(desk.front.clinic_id).running
+    monkeypatch.setattr(desk.gateway, "list_charges", first_page)
+    report = service.run(desk.front.manager, desk.front.clinic_id)
+    assert report.finished and report.charges == 1  # only the page that was left
+    assert len(service.differences(desk.front.clinic_id)) == 3
 
 
 def test_the_periodic_run_is_due_every_six_hours(desk: Desk) -> None:
