@@ -5,6 +5,7 @@ leave once resolved; PAY.JP's 429 is waited out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -309,3 +310,23 @@ def test_two_pcs_reconciling_at_once_apply_a_dashboard_refund_once(desk: Desk, d
     with desk.db.uow(readonly=True) as uow:
         req = uow.session.get(BillingRequest, request_id)
         assert req is not None and req.state is BillingState.REFUNDED
+
+
+def test_a_payment_paid_here_that_payjp_does_not_have_is_listed(desk: Desk) -> None:
+    request_id, charge_id = _paid(desk)
+    with desk.db.uow() as uow:  # paid two days ago with a charge PAY.JP does not know (e.g. another tenant's)
+        uow.session.execute(update(BillingRequest).where(BillingRequest.id == request_id).values(
+            charge_id="ch_not_at_payjp", paid_at=desk.clock() - dt.timedelta(days=2)))
+        uow.commit()
+    desk.clock.advance(minutes=2)
+    service = _service(desk)
+    service.run(desk.front.manager, desk.front.clinic_id)
+    found = {d.kind: d for d in service.differences(desk.front.clinic_id)}
+    # the real charge carries the request's attempt: a second payment of a request paid "by another"
+    assert set(found) == {"not_paid_at_payjp", "duplicate_charge"}
+    assert found["not_paid_at_payjp"].request_id == request_id
+    assert found["not_paid_at_payjp"].charge_id == "ch_not_at_payjp"
+    assert found["duplicate_charge"].charge_id == charge_id
+    items = [i for i in AttentionQueries(desk.db, desk.clock).items(desk.front.clinic_id)
+             if i.code == "recon_not_paid_at_payjp"]
+    assert items and "ch_not_at_payjp" in items[0].reason("en") and items[0].request_id == request_id

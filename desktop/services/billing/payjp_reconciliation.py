@@ -23,7 +23,8 @@ For each charge:
   ``unknown_charge`` (PAY.JP has a paid charge ClinicPay has no record of),
   ``paid_not_recorded`` (paid at PAY.JP, unpaid here), ``duplicate_charge`` (a second paid charge
   for a request paid by another), ``amount_mismatch``, ``refund_mismatch``,
-  ``not_paid_at_payjp`` (paid here, not at PAY.JP). A difference leaves 要対応 when a later run
+  ``not_paid_at_payjp`` (paid here, not at PAY.JP — listed unpaid, or not listed at all and
+  unknown when looked up by id). A difference leaves 要対応 when a later run
   finds it resolved (e.g. refunded in PAY.JP) or a 管理者・経理 marks it 確認済み.
 
 A fully refunded charge no longer needs anything: it is not listed as unknown or duplicate.
@@ -44,7 +45,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desktop.domain.billing import PAID_STATES, REFUND_LIMIT_DAYS, AttemptStatus, BillingState
-from desktop.domain.errors import NotFoundError, StateError, UserError
+from desktop.domain.errors import NotFoundError, ServiceUnavailableError, StateError, UserError
 from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
 from desktop.services.authz import authorize, require_actor
@@ -232,12 +233,17 @@ class PayjpReconciliationService:
         clinic = load_clinic(self._db, clinic_id)
         gateway = self._gateway_for(clinic)
         since, until, position = self._claim(clinic_id)
+        resumed = position > 0
+        seen: set[str] = set()
         compared = applied = 0
         finished = False
         while True:
             charges, more = gateway.list_charges(since=since, until=until, offset=position, limit=PAGE_SIZE)
             found, refunds = self._compare(clinic_id, charges)
             applied += refunds
+            seen.update(c.id for c in charges)
+            if not more and not resumed:  # the whole window seen in this run: what PAY.JP lacks
+                found.update(self._missing(clinic_id, since, until, seen, gateway))
             if not self._advance(clinic_id, position, len(charges), found, finished=not more):
                 break  # another PC took the run over
             compared += len(charges)
@@ -303,6 +309,36 @@ class PayjpReconciliationService:
         return True
 
     # -- comparing -----------------------------------------------------------------------------
+
+    def _missing(self, clinic_id: int, since: int, until: int, seen: set[str], gateway: Any
+                 ) -> dict[str, tuple[int | None, dict[str, dict[str, Any]]]]:
+        """Our paid requests of the window whose charge PAY.JP did not list, looked up one by one.
+
+        A charge PAY.JP does not know, or knows unpaid, is ``not_paid_at_payjp``. The window's
+        first day and last hour are left out (a charge is created a moment before it is paid).
+        """
+        lo = dt.datetime.fromtimestamp(since, dt.timezone.utc) + dt.timedelta(days=1)
+        hi = dt.datetime.fromtimestamp(until, dt.timezone.utc) - dt.timedelta(hours=1)
+        R = BillingRequest
+        with self._db.uow(readonly=True) as uow:
+            rows = uow.session.execute(select(R.id, R.charge_id, R.amount).where(
+                R.clinic_id == clinic_id, R.charge_id.is_not(None), R.state.in_(list(PAID_STATES)),
+                R.paid_at >= lo, R.paid_at <= hi)).all()
+        out: dict[str, tuple[int | None, dict[str, dict[str, Any]]]] = {}
+        for request_id, charge_id, amount in rows:
+            if charge_id is None or charge_id in seen:
+                continue
+            try:
+                info: ChargeInfo | None = gateway.retrieve_charge(charge_id)
+            except ServiceUnavailableError:
+                continue  # cannot be told now; the next run asks again
+            except UserError:
+                info = None  # unknown at PAY.JP, or another tenant's
+            if info is None or not info.paid:
+                out[charge_id] = (request_id, {NOT_PAID_AT_PAYJP: {"charge": charge_id, "amount": amount, "card": "-",
+                                                                   "created": 0}})
+            self._sleep(self._page_interval)
+        return out
 
     def _ours(self, charges: list[ChargeInfo]) -> dict[str, _Ours]:
         ids = [c.id for c in charges]
