@@ -58,6 +58,7 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "url_invalid": N_("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。"),
     "url_has_path": N_("パスや「?」を含まない、ドメインまでのURLを入力してください。"),
     "expiry_days_invalid": N_("決済リンクの有効期限は1〜30日で設定してください。"),
+    "reminder_link_too_short": N_("決済リンクの有効期限が1日のため、リマインダーは送れません。リマインダーをオフにするか、有効期限を2日以上にしてください。"),
     "reminder_days_invalid": N_("リマインダーは有効期限の1〜{max}日前で設定してください（決済リンクの有効期限より短い日数）。"),
     "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
@@ -395,8 +396,8 @@ class SettingsService:
 
         Raises:
             SettingsError: ``url_invalid`` / ``url_has_path`` (field ``public_base_url``),
-                ``expiry_days_invalid`` (``link_expiry_days``), ``reminder_days_invalid``
-                (``reminder_days_before``); nothing is saved then.
+                ``expiry_days_invalid`` (``link_expiry_days``), ``reminder_days_invalid`` or
+                ``reminder_link_too_short`` (``reminder_days_before``); nothing is saved then.
         """
         self._authorize(actor, clinic_id)
         url = _text(public_base_url).rstrip("/")
@@ -421,8 +422,10 @@ class SettingsService:
                 before = int(_text(str(reminder_days_before)))
             except ValueError:
                 before = 0
+            if enabled and days < 2:
+                raise SettingsError("reminder_link_too_short", field="reminder_days_before")
             if enabled and not 1 <= before < days:
-                raise SettingsError("reminder_days_invalid", field="reminder_days_before", max=max(days - 1, 1))
+                raise SettingsError("reminder_days_invalid", field="reminder_days_before", max=days - 1)
             if 1 <= before <= 29:
                 update = dataclasses.replace(update, reminder_days_before=before)
         self._directory.update_clinic(actor, clinic_id, update)

@@ -130,6 +130,10 @@ def test_the_reminder_setting_is_saved_next_to_the_link_expiry_and_bad_days_are_
     wait_for(qtbot, lambda: panel.errors["reminder_days_before"].isVisible())
     assert "1〜1日前" in panel.errors["reminder_days_before"].text()
     assert ctx.clinic().link_expiry_days == 7  # nothing saved
+    panel.expiry_days.setValue(1)
+    panel.reminder_days.setValue(1)
+    panel.save_checkout_button.click()
+    wait_for(qtbot, lambda: "2日以上" in panel.errors["reminder_days_before"].text())
     panel.expiry_days.setValue(5)
     panel.reminder_days.setValue(3)
     panel.save_checkout_button.click()
