@@ -150,8 +150,8 @@
         <translation>PAY.JP can refund this payment until {at}. If a refund is needed, make it soon.</translation>
     </message>
     <message>
-        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。</source>
-        <translation>The unpaid payment link expires on {at}. Contact the patient if needed.</translation>
+        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください（決済管理の「⋯」からリマインダーも送れます）。</source>
+        <translation>The unpaid payment link expires on {at}. Contact the patient if needed (a reminder can also be sent from the “⋯” menu in Payments).</translation>
     </message>
     <message>
         <source>{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。</source>

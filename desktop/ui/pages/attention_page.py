@@ -60,7 +60,7 @@ TODO: dict[AttentionKind, str] = {
     AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP(
         "AttentionPage", "PAY.JPで返金できるのは{at}までです。返金が必要なら早めに行ってください。"),
     AttentionKind.LINK_EXPIRING: QT_TRANSLATE_NOOP(
-        "AttentionPage", "未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。"),
+        "AttentionPage", "未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください（決済管理の「⋯」からリマインダーも送れます）。"),
     AttentionKind.DECLINED: QT_TRANSLATE_NOOP(
         "AttentionPage", "{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。"),
 }
