@@ -46,6 +46,8 @@ log = logging.getLogger("desktop.app")
 OUTBOX_INTERVAL = 3.0
 STATUS_INTERVAL = 2.0
 RECONCILE_INTERVAL = 60.0
+REMINDER_INTERVAL = 300.0  # automatic payment reminders that are due
+PAYJP_RECONCILE_INTERVAL = 600.0  # checks whether 照合 with PAY.JP is due (every 6 h, or cut short)
 BACKUP_INTERVAL = 3600.0  # checks hourly; a backup is made once 24 h have passed since the last
 
 
@@ -134,6 +136,8 @@ class ClinicPayApp:
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
         self._spawn("status", self._every(STATUS_INTERVAL, self._poll_status))
         self._spawn("reconcile", self._every(RECONCILE_INTERVAL, self._reconcile))
+        self._spawn("reminders", self._every(REMINDER_INTERVAL, self._send_reminders))
+        self._spawn("payjp_reconcile", self._every(PAYJP_RECONCILE_INTERVAL, self._reconcile_with_payjp))
         if not self.ctx.training:
             self._spawn("backup", self._every(BACKUP_INTERVAL, self._backup))
 
@@ -368,6 +372,14 @@ class ClinicPayApp:
 
     async def _reconcile(self) -> None:
         await self.ctx.actions.reconcile()
+
+    async def _reconcile_with_payjp(self) -> None:
+        if await self.ctx.actions.reconcile_with_payjp_due() and self.session is not None:
+            self.session.events.billing_changed.emit()
+
+    async def _send_reminders(self) -> None:
+        if await self.ctx.actions.send_due_reminders() and self.session is not None:
+            self.session.events.mail_changed.emit()
 
     async def _backup(self) -> None:
         made = await self.ctx.actions.daily_backup(self.ctx.settings.backup_keep_days)

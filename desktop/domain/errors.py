@@ -107,6 +107,17 @@ MESSAGES: dict[str, str] = {
     "auto_charge_cap_invalid": N_("自動決済の上限額は50円から9,999,999円までの金額で入力してください。"),
     "approval_threshold_invalid": N_("承認が必要な返金額は0円以上の整数で入力してください（0は承認なし）。"),
     "auto_lock_invalid": N_("自動ロックまでの時間は1〜120分で入力してください。"),
+    "reminder_not_unpaid": N_("リマインダーは未決済の請求にだけ送れます（現在の状態：{state}）。"),
+    "reminder_link_expired": N_("決済リンクの有効期限が切れているため、リマインダーは送れません。必要なら再請求してください。"),
+    "reminder_already_sent": N_("この請求のリマインダーは {at} に送信済みです（リマインダーは1件の請求につき1回です）。"),
+    "reminder_no_email": N_("患者様のメールアドレスが登録されていないため、リマインダーを送れません。"),
+    "recon_unknown_charge": N_("PAY.JPに、ClinicPayの記録にない決済があります（{charge}・{amount:,}円・{card}）。PAY.JPの管理画面で内容を確認し、誤った決済であればPAY.JPで返金してください。確認が済んだら「確認済み」にしてください。"),
+    "recon_paid_not_recorded": N_("PAY.JPでは決済済み（{charge}・{amount:,}円）ですが、ClinicPayではこの請求は未決済のままです。患者様が二重に支払っていないか確認し、不要な決済はPAY.JPの管理画面で返金してください。"),
+    "recon_duplicate_charge": N_("この請求は別の決済で支払い済みですが、PAY.JPに同じ請求の決済がもう1件あります（{charge}・{amount:,}円）。二重払いのため、PAY.JPの管理画面でこの決済を返金してください。"),
+    "recon_amount_mismatch": N_("PAY.JPの決済金額（{payjp_amount:,}円）が請求金額（{amount:,}円）と異なります。PAY.JPの管理画面で決済 {charge} を確認してください。"),
+    "recon_refund_mismatch": N_("PAY.JPの返金額（{payjp_refunded:,}円）がClinicPayの返金額（{refunded:,}円）と異なります。PAY.JPの管理画面で決済 {charge} の返金を確認してください。"),
+    "recon_not_paid_at_payjp": N_("ClinicPayでは決済済みですが、PAY.JPではこの決済（{charge}）は支払われていません。PAY.JPの管理画面で確認し、患者様にご連絡ください。"),
+    "recon_running": N_("別の端末でPAY.JPとの照合を実行中です。しばらくしてから要対応をご確認ください。"),
 }
 
 # Field labels passed as ``label`` to field_required / field_too_long / kana_invalid, translated

@@ -29,7 +29,9 @@ from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import (
     DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
 )
+from desktop.services.billing.payjp_reconciliation import ReconciliationReport, ReconciliationStatus
 from desktop.services.billing.refunds import PendingRefund
+from desktop.services.billing.reminders import ReminderSent
 from desktop.services.demo_accounts import DEMO_ACCOUNTS, DemoAccount
 from desktop.services.booking import Booking, BookingService
 from desktop.services.demo_mailbox import DemoMailbox, MailContent, MailSummary, extract_content
@@ -220,6 +222,15 @@ class DeskActions:
                                         tax_category=tax_category, message=message,
                                         replace_open=replace_open, additional=additional)
 
+    async def send_reminder(self, request_id: int, actor: Actor) -> ReminderSent:
+        """リマインダーを送る (受付・管理者): mail the patient of an unpaid request its link again, now.
+
+        At most one reminder per request (automatic or by hand). Raises ``StateError``
+        (``reminder_already_sent``, ``reminder_not_unpaid``, ``reminder_link_expired``) or
+        ``ValidationError`` (``reminder_no_email``); nothing is sent then.
+        """
+        return await self._run.db(self._billing.reminders.send_reminder, request_id, actor)
+
     async def cancel_request(self, request_id: int, actor: Actor) -> None:
         """Cancel an unpaid request; its link is refused from then on. Raises ``StateError`` if paid."""
         await self._run.payments(self._billing.cancel_request, request_id, actor)
@@ -255,6 +266,22 @@ class DeskActions:
     async def attention_items(self, clinic_id: int) -> list[AttentionItem]:
         """要対応: what staff must look at now (expiring links, refunds near PAY.JP's limit, …)."""
         return await self._run.db(self._attention.items, clinic_id)
+
+    async def reconcile_with_payjp(self, actor: Actor, clinic_id: int) -> ReconciliationReport:
+        """照合 (管理者・経理): compare PAY.JP's charges of the last 180 days with ours (payments pool).
+
+        Refunds made in PAY.JP's dashboard are applied (patients mailed); differences go to 要対応.
+        Raises ``StateError`` (``recon_running``: another PC runs it) or ``ServiceUnavailableError``.
+        """
+        return await self._run.payments(self._billing.payjp_reconciliation.run, actor, clinic_id)
+
+    async def reconciliation_status(self, clinic_id: int) -> ReconciliationStatus:
+        """When 照合 last finished (UTC) and whether one runs now."""
+        return await self._run.db(self._billing.payjp_reconciliation.status, clinic_id)
+
+    async def mark_difference_checked(self, actor: Actor, difference_id: int) -> None:
+        """確認済み (管理者・経理): a reconciliation difference staff dealt with leaves 要対応."""
+        await self._run.db(self._billing.payjp_reconciliation.mark_checked, actor, difference_id)
 
     async def day_figures(self, clinic_id: int, day: dt.date) -> DayFigures:
         """日次締め: the figures of ``day`` (JST) — as closed, or as the records stand now."""
@@ -360,9 +387,12 @@ class DeskActions:
         await self._run.db(self._settings.save_webhook_token, actor, token)
 
     async def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str,
-                            link_expiry_days: int | str) -> None:
-        """The checkout page's public URL and how many days a payment link lasts."""
-        await self._run.db(self._settings.save_checkout, actor, clinic_id, public_base_url, link_expiry_days)
+                            link_expiry_days: int | str, reminder_enabled: bool | None = None,
+                            reminder_days_before: int | str | None = None) -> None:
+        """The checkout page's public URL, how many days a payment link lasts and the automatic
+        reminder (on/off, whole days before expiry; None: unchanged). ``SettingsError`` for bad input."""
+        await self._run.db(self._settings.save_checkout, actor, clinic_id, public_base_url, link_expiry_days,
+                           reminder_enabled, reminder_days_before)
 
     async def save_clinic_details(self, actor: Actor, clinic_id: int, **values: str) -> None:
         """The clinic as receipts and the legal pages show it (name, address, phone…)."""
@@ -572,6 +602,14 @@ class DeskActions:
 
         engine = self._billing.requests.db.engine
         return await self._run.db(backups.daily_backup, engine, keep_days, dt.datetime.now(dt.timezone.utc))
+
+    async def send_due_reminders(self) -> int:
+        """Queue the automatic reminders due now (db pool); returns how many."""
+        return await self._run.db(self._billing.reminders.send_due)
+
+    async def reconcile_with_payjp_due(self) -> int:
+        """The periodic 照合 of each clinic whose last run is old or was cut short (payments pool)."""
+        return await self._run.payments(self._billing.payjp_reconciliation.run_due)
 
     async def reconcile(self) -> None:
         """Resolve attempts and refunds left unknown (payments pool), then expire overdue links."""

@@ -9,7 +9,10 @@ Each item concerns one billing request and says why it needs attention:
 * ``mail_failed`` — a mail to the patient the SMTP server refused for good;
 * ``stuck_processing`` — a request in 決済処理中 for more than 30 minutes;
 * ``declined`` — a card declined in the last 3 days on a request still unpaid (so staff can
-  answer when the patient phones), with PAY.JP's reason as a message code.
+  answer when the patient phones), with PAY.JP's reason as a message code;
+* ``reconciliation`` — a difference 照合 found between PAY.JP and ClinicPay (code
+  ``recon_<kind>`` with its parameters); it may concern no request (a charge ClinicPay has no
+  record of). It leaves when a later 照合 finds it resolved or staff mark it 確認済み.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import json
+from typing import Any, Mapping
 
 from sqlalchemy import select
 
@@ -31,7 +36,7 @@ from desktop.domain.clinic import MailStatus, ReservationStatus
 from desktop.domain.errors import message_for_code
 from desktop.services.mail_types import mail_error_message
 from desktop.services.billing.common import Clock, utcnow
-from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, Reservation
+from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, ReconciliationDifference, Reservation
 from desktop.storage.unit_of_work import Database
 
 EXPIRY_WINDOW = dt.timedelta(hours=24)
@@ -44,6 +49,7 @@ class AttentionKind(str, enum.Enum):
     """Why an item is on 要対応 (in the order the list shows them)."""
 
     STUCK_PROCESSING = "stuck_processing"
+    RECONCILIATION = "reconciliation"
     CANCELLED_PREPAID = "cancelled_prepaid"
     MAIL_FAILED = "mail_failed"
     REFUND_DEADLINE = "refund_deadline"
@@ -57,20 +63,26 @@ class AttentionItem:
 
     Attributes:
         kind: why.
-        request_id: the billing request it concerns (double click opens it in 決済管理).
-        patient_name: as billed.
+        request_id: the billing request it concerns (double click opens it in 決済管理), or None
+            (a charge at PAY.JP that ClinicPay has no record of).
+        patient_name: as billed ("" without a request).
         amount: whole yen — the request's amount, or what is left to refund.
         at: UTC — when the link expires, the refund limit ends, the mail failed, the request
             started processing, or the card was declined.
-        code: a message code with more detail (PAY.JP's decline reason, the mail error), or "".
+        code: a message code with more detail (PAY.JP's decline reason, the mail error, the
+            difference and what to do), or "".
+        params: the code's parameters (whole yen, charge id, card brand and last 4).
+        difference_id: the reconciliation difference (``reconciliation`` items), for 確認済み.
     """
 
     kind: AttentionKind
-    request_id: int
+    request_id: int | None
     patient_name: str
     amount: int
     at: dt.datetime
     code: str = ""
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    difference_id: int | None = None
 
     def reason(self, lang: str = "ja") -> str:
         """``code`` for people in ``lang`` ("" when there is none)."""
@@ -81,7 +93,7 @@ class AttentionItem:
                 return mail_error_message(self.code, lang)
             except (ValueError, KeyError):
                 return message_for_code("unexpected", lang)
-        return message_for_code(self.code, lang)
+        return message_for_code(self.code, lang, **self.params)
 
 
 class AttentionQueries:
@@ -133,6 +145,13 @@ class AttentionQueries:
                 assert r.link_expires_at is not None
                 found.append(AttentionItem(AttentionKind.LINK_EXPIRING, r.id, r.patient_name, r.amount,
                                            r.link_expires_at))
+            D = ReconciliationDifference
+            for d, r in s.execute(select(D, R).outerjoin(R, R.id == D.billing_request_id)
+                                  .where(D.clinic_id == clinic_id, D.resolved_at.is_(None))).all():
+                params = json.loads(d.params)
+                found.append(AttentionItem(AttentionKind.RECONCILIATION, d.billing_request_id,
+                                           r.patient_name if r is not None else "", int(params.get("amount", 0)),
+                                           d.found_at, "recon_" + d.kind, params, d.id))
             declined: dict[int, AttentionItem] = {}
             for a, r in s.execute(
                     select(PaymentAttempt, R).join(R, R.id == PaymentAttempt.billing_request_id)
@@ -144,7 +163,7 @@ class AttentionQueries:
                                                a.finished_at or a.started_at, a.error_code or a.failure_code or "")
             found.extend(declined.values())
         order = list(AttentionKind)
-        return sorted(found, key=lambda i: (order.index(i.kind), i.at, i.request_id))
+        return sorted(found, key=lambda i: (order.index(i.kind), i.at, i.request_id or 0, i.difference_id or 0))
 
     def count(self, clinic_id: int) -> int:
         """How many items the clinic's 要対応 list has (the count on its sidebar entry)."""

@@ -120,6 +120,8 @@ class ClinicUpdate:
     refund_approval_threshold: int | _Unchanged = UNCHANGED
     auto_lock_minutes: int | _Unchanged = UNCHANGED
     auto_charge_cap: int | _Unchanged = UNCHANGED  # whole yen, tax included
+    reminder_enabled: bool | _Unchanged = UNCHANGED
+    reminder_days_before: int | _Unchanged = UNCHANGED  # whole days before the link expires
 
     def changes(self) -> dict[str, object]:
         """The fields to set, by column name (the ``UNCHANGED`` ones left out)."""

@@ -126,6 +126,20 @@ class PaymentRequest(_AboutReservation):
 
 
 @dataclass(frozen=True)
+class PaymentReminder(_AboutReservation):
+    """お支払いのお願い（リマインダー）: the unpaid request's link again, before it expires.
+
+    ``payment_url`` is a link of its own (the first mail's link keeps working);
+    ``link_expires_at`` aware.
+    """
+
+    amount_yen: int
+    tax_category: TaxCategory
+    payment_url: str
+    link_expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Receipt(_AboutReservation):
     """領収のお知らせ: sent after a successful charge. Only the brand and last 4 digits."""
 
@@ -168,7 +182,7 @@ class CardRemovedNotice:
     removed_at: datetime
 
 
-PatientMail: TypeAlias = PaymentRequest | Receipt | RefundNotice | CancellationNotice | CardRemovedNotice
+PatientMail: TypeAlias = PaymentRequest | PaymentReminder | Receipt | RefundNotice | CancellationNotice | CardRemovedNotice
 
 
 @dataclass(frozen=True)
@@ -194,6 +208,7 @@ def new_message_id(domain: str = "clinicpay.invalid") -> str:
 
 _SUBJECTS: dict[type[Any], str] = {
     PaymentRequest: N_("【{clinic}】お支払いのお願い"),
+    PaymentReminder: N_("【{clinic}】お支払い期限が近づいています"),
     Receipt: N_("【{clinic}】領収のお知らせ"),
     RefundNotice: N_("【{clinic}】返金のお知らせ"),
     CancellationNotice: N_("【{clinic}】請求取消のお知らせ"),
@@ -202,6 +217,7 @@ _SUBJECTS: dict[type[Any], str] = {
 
 _TEMPLATE_NAMES: dict[type[Any], str] = {
     PaymentRequest: "payment_request",
+    PaymentReminder: "reminder",
     Receipt: "receipt",
     RefundNotice: "refund_notice",
     CancellationNotice: "cancellation_notice",
@@ -211,6 +227,7 @@ _TEMPLATE_NAMES: dict[type[Any], str] = {
 # The outbox's ``kind`` column values.
 _KINDS: dict[type[Any], str] = {
     PaymentRequest: "payment_request",
+    PaymentReminder: "reminder",
     Receipt: "receipt",
     RefundNotice: "refund",
     CancellationNotice: "cancel",
@@ -219,7 +236,7 @@ _KINDS: dict[type[Any], str] = {
 
 
 def mail_kind(mail: PatientMail) -> str:
-    """The outbox ``kind`` of a mail: payment_request / receipt / refund / cancel / card_removed."""
+    """The outbox ``kind`` of a mail: payment_request / reminder / receipt / refund / cancel / card_removed."""
     return _KINDS[type(mail)]
 
 _SEX_LABELS: dict[Sex | None, str] = {
@@ -305,6 +322,7 @@ class MailComposer:
         self._env.filters["nl2br"] = _nl2br
         self._contexts: Mapping[type[Any], Callable[[Any, Language], dict[str, Any]]] = {
             PaymentRequest: self._payment_request_context,
+            PaymentReminder: self._reminder_context,
             Receipt: self._receipt_context,
             RefundNotice: self._refund_context,
             CancellationNotice: self._cancellation_context,
@@ -375,6 +393,15 @@ class MailComposer:
             "amount": format_yen(mail.amount_yen),
             "tax_category": format_tax_category(mail.tax_category, lang),
             "message": mail.message,
+            "payment_url": _web_link(mail.payment_url),
+            "link_expires_at": format_jst_datetime(mail.link_expires_at, lang),
+        }
+
+    @staticmethod
+    def _reminder_context(mail: PaymentReminder, lang: Language) -> dict[str, Any]:
+        return {
+            "amount": format_yen(mail.amount_yen),
+            "tax_category": format_tax_category(mail.tax_category, lang),
             "payment_url": _web_link(mail.payment_url),
             "link_expires_at": format_jst_datetime(mail.link_expires_at, lang),
         }

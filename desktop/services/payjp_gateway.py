@@ -412,6 +412,27 @@ class PayjpGateway:
                 return None
             offset += len(data)
 
+    def list_charges(self, *, since: int, until: int, offset: int, limit: int = 100) -> tuple[list[ChargeInfo], bool]:
+        """One page of the bound tenant's charges created in [``since``, ``until``] (unix s, UTC).
+
+        ``GET /v1/charges?tenant=…&since=…&until=…&offset=…&limit=…`` (PAYJP-REFERENCE §1.2: newest
+        first, ``limit`` 1–100). A 429 is waited out with back-off (``PayjpConfig.max_retries_429``).
+
+        Returns:
+            The page's charges and whether more follow (``has_more``).
+
+        Raises:
+            TenantRequiredError: no tenant where one is required (nothing sent).
+            ServiceUnavailableError: PAY.JP unreachable or still busy (``payjp_busy``) after the retries.
+        """
+        tenant = self._money_tenant()
+        params: dict[str, Any] = {"since": since, "until": until, "offset": offset, "limit": limit}
+        if tenant:
+            params["tenant"] = tenant
+        page = self._call("get", "/v1/charges", params)
+        data = [self._own_charge(ChargeInfo.from_json(item)) for item in list(page.get("data") or [])]
+        return data, bool(page.get("has_more")) and bool(data)
+
     def refund_charge(self, charge_id: str, *, amount: int, reason: str) -> ChargeInfo:
         """Refund ``amount`` whole yen of a charge; ``reason`` is cut to 255 characters.
 

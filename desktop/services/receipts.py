@@ -21,6 +21,7 @@ from desktop.domain.text import tidy_text
 from desktop.paths import resource_path
 from desktop.services import audit, links
 from desktop.storage.orm import BillingRequest, Clinic
+from desktop.storage.repositories import BillingRequestRepository
 from desktop.storage.unit_of_work import Database
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ class ReceiptService:
         with self._db.uow(readonly=True) as uow:
             s = uow.session
             token_hash = links.hash_link_token(raw_token)
-            req = s.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == token_hash))
+            req = BillingRequestRepository(s).by_link_digest(token_hash)  # the first link or the reminder's
             if req is None:
                 raise UnknownLinkError("unknown link")
             clinic = s.get(Clinic, req.clinic_id)

@@ -58,6 +58,8 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "url_invalid": N_("URLは https:// で始まる形式で入力してください（例: https://pay.example-clinic.jp）。"),
     "url_has_path": N_("パスや「?」を含まない、ドメインまでのURLを入力してください。"),
     "expiry_days_invalid": N_("決済リンクの有効期限は1〜30日で設定してください。"),
+    "reminder_link_too_short": N_("決済リンクの有効期限が1日のため、リマインダーは送れません。リマインダーをオフにするか、有効期限を2日以上にしてください。"),
+    "reminder_days_invalid": N_("リマインダーは有効期限の1〜{max}日前で設定してください（決済リンクの有効期限より短い日数）。"),
     "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
     "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"),
@@ -175,6 +177,8 @@ class ConnectionView:
     public_base_url: str
     webhook_url: str
     link_expiry_days: int
+    reminder_enabled: bool
+    reminder_days_before: int
     name: str
     postal_code: str
     address: str
@@ -251,7 +255,8 @@ class SettingsService:
             mode=c.payment_mode, public_key=c.payjp_public_key, secret_stored=stored,
             webhook_token_stored=bool(webhook_token), smtp_password_stored=bool(smtp_password),
             public_base_url=c.public_base_url, webhook_url=base_url_join(c.public_base_url, WEBHOOK_PATH),
-            link_expiry_days=c.link_expiry_days, name=c.name, postal_code=c.postal_code, address=c.address,
+            link_expiry_days=c.link_expiry_days, reminder_enabled=c.reminder_enabled,
+            reminder_days_before=c.reminder_days_before, name=c.name, postal_code=c.postal_code, address=c.address,
             phone=c.phone, email=c.email, representative=c.representative,
             registration_number=c.registration_number or "", smtp_host=c.smtp_host, smtp_port=c.smtp_port,
             smtp_security=c.smtp_security, smtp_username=c.smtp_username,
@@ -392,8 +397,21 @@ class SettingsService:
                          before={"webhook_token": ""}, after={"webhook_token": "changed"})
             uow.commit()
 
-    def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str, link_expiry_days: int | str) -> None:
-        """決済ページの公開URL (what goes into e-mails) and the link expiry in days (管理者 only)."""
+    def save_checkout(self, actor: Actor, clinic_id: int, public_base_url: str, link_expiry_days: int | str,
+                      reminder_enabled: bool | None = None, reminder_days_before: int | str | None = None) -> None:
+        """決済ページの公開URL (what goes into e-mails), the link expiry and the reminder (管理者 only).
+
+        Args:
+            link_expiry_days: whole days a payment link works (1–30).
+            reminder_enabled: send the automatic reminder (None: unchanged).
+            reminder_days_before: whole days before expiry the reminder goes (1 to expiry − 1;
+                None: unchanged). Checked only while reminders are on.
+
+        Raises:
+            SettingsError: ``url_invalid`` / ``url_has_path`` (field ``public_base_url``),
+                ``expiry_days_invalid`` (``link_expiry_days``), ``reminder_days_invalid`` or
+                ``reminder_link_too_short`` (``reminder_days_before``); nothing is saved then.
+        """
         self._authorize(actor, clinic_id)
         url = _text(public_base_url).rstrip("/")
         parts = urlsplit(url)
@@ -403,7 +421,23 @@ class SettingsService:
         if parts.path or parts.query or parts.fragment:
             raise SettingsError("url_has_path", field="public_base_url")
         days = _whole_number(link_expiry_days, 1, 30, SettingsError("expiry_days_invalid", field="link_expiry_days"))
-        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(public_base_url=url, link_expiry_days=days))
+        update = ClinicUpdate(public_base_url=url, link_expiry_days=days)
+        enabled = self._clinic(clinic_id).reminder_enabled if reminder_enabled is None else bool(reminder_enabled)
+        if reminder_enabled is not None:
+            update = dataclasses.replace(update, reminder_enabled=enabled)
+        if reminder_days_before is not None:
+            if enabled and days < 2:
+                raise SettingsError("reminder_link_too_short", field="reminder_days_before")
+            invalid = SettingsError("reminder_days_invalid", field="reminder_days_before", max=days - 1)
+            try:
+                before = _whole_number(reminder_days_before, 1, days - 1 if enabled else 29, invalid)
+            except SettingsError:
+                if enabled:
+                    raise
+                before = None  # switched off: a number that cannot be kept is left as it was
+            if before is not None:
+                update = dataclasses.replace(update, reminder_days_before=before)
+        self._directory.update_clinic(actor, clinic_id, update)
 
     def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
                             email: str, representative: str, registration_number: str) -> None:

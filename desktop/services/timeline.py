@@ -6,6 +6,7 @@ Entries (``TimelineEntry.event``):
 * ``mail_queued`` / ``mail_sent`` / ``mail_failed`` — each patient mail (``mail``: its kind —
   payment_request, reminder, receipt, refund, cancel): put in the outbox, accepted by the SMTP
   server, or refused for good (``code``: the server's reason as a mail error code);
+* ``reminded`` — the one payment reminder (``staff``: who sent it by hand; "" when automatic);
 * ``declined`` — a card attempt PAY.JP refused (``code``: PAY.JP's reason as a message code);
 * ``paid`` — the charge went through;
 * ``refunded`` — a refund PAY.JP carried out (``amount``, whole yen);
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from desktop.domain.billing import AttemptStatus, BillingState, RefundStatus
 from desktop.domain.clinic import MailStatus
-from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, Refund
+from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, PaymentReminder, Refund, Staff
 from desktop.storage.unit_of_work import Database
 
 
@@ -62,6 +63,10 @@ class TimelineQueries:
                     out.append(TimelineEntry(m.sent_at, "mail_sent", mail=m.kind))
                 elif m.status is MailStatus.FAILED:
                     out.append(TimelineEntry(m.next_attempt_at, "mail_failed", mail=m.kind, code=m.last_error or ""))
+            reminder = s.get(PaymentReminder, request_id)
+            if reminder is not None:
+                staff = s.get(Staff, reminder.staff_id) if reminder.staff_id is not None else None
+                out.append(TimelineEntry(reminder.sent_at, "reminded", staff=staff.name if staff is not None else ""))
             for a in s.scalars(select(PaymentAttempt).where(PaymentAttempt.billing_request_id == request_id)):
                 at = a.finished_at or a.started_at
                 if a.status is AttemptStatus.FAILED:
@@ -76,6 +81,6 @@ class TimelineQueries:
                 out.append(TimelineEntry(req.cancelled_at, "cancelled"))
             elif req.state is BillingState.EXPIRED:
                 out.append(TimelineEntry(req.link_expires_at or req.updated_at, "expired"))
-        order = ["requested", "mail_queued", "mail_sent", "mail_failed", "declined", "paid", "refunded",
+        order = ["requested", "reminded", "mail_queued", "mail_sent", "mail_failed", "declined", "paid", "refunded",
                  "cancelled", "expired"]
         return sorted(out, key=lambda e: (e.at, order.index(e.event)))

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -151,6 +152,9 @@ class Clinic(Base):
     lockout_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     # 自動決済 charges a saved card only up to this many yen (tax included); above it a link is sent
     auto_charge_cap: Mapped[int] = mapped_column(Integer, default=100_000, server_default="100000")
+    # a reminder mail this many days before an unpaid link expires (migration 0013)
+    reminder_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminder_days_before: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -546,3 +550,66 @@ class KeyProof(Base):
     api_origin: Mapped[str] = mapped_column(String(300))
     token_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReconciliationCursor(Base):
+    """Where the clinic's reconciliation with PAY.JP stands (one row per clinic).
+
+    A run pulls the charges created in [``since``, ``until``] (unix seconds, UTC) newest first,
+    ``position`` charges done (the list offset); ``position`` is advanced only after a page is processed, so a run cut
+    short resumes on the page it was on. ``run_id`` is None when no run is in progress.
+    """
+
+    __tablename__ = "reconciliation_cursor"
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
+    run_id: Mapped[str | None] = mapped_column(String(40))
+    since: Mapped[int | None] = mapped_column(Integer)
+    until: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # charges done (the list offset)
+    started_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]  # the running PC's last page (UTC); a stale one is taken over
+    last_finished_at: Mapped[dt.datetime | None]
+    last_charges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # charges compared
+
+
+class ReconciliationDifference(Base):
+    """A difference between PAY.JP and ClinicPay found by reconciliation: a code and JSON parameters.
+
+    One row per (clinic, charge, kind). Open while ``resolved_at`` is None; closed when a later
+    run finds it no longer differs (``resolved_by`` None) or a 管理者・経理 marks it 確認済み.
+    """
+
+    __tablename__ = "reconciliation_difference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    charge_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    billing_request_id: Mapped[int | None] = mapped_column(ForeignKey("billing_request.id"))
+    params: Mapped[str] = mapped_column(Text)  # JSON: amounts in whole yen, card brand/last 4, created (unix s)
+    found_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+Index("uq_reconciliation_difference_charge_kind", ReconciliationDifference.clinic_id,
+      ReconciliationDifference.charge_id, ReconciliationDifference.kind, unique=True)
+Index("ix_reconciliation_difference_open", ReconciliationDifference.clinic_id, ReconciliationDifference.resolved_at)
+
+
+class PaymentReminder(Base):
+    """The one reminder of a billing request (its primary key: a second one cannot be inserted).
+
+    ``manual``: sent by hand from 決済管理 (``staff_id``) rather than by the daily schedule. The
+    reminder mail carries a link of its own (``link_token_hash``, SHA-256); the first link works too.
+    """
+
+    __tablename__ = "payment_reminder"
+
+    billing_request_id: Mapped[int] = mapped_column(ForeignKey("billing_request.id"), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    manual: Mapped[bool] = mapped_column(Boolean)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    link_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[dt.datetime]

@@ -32,7 +32,7 @@ from desktop.domain.errors import NotFoundError
 
 from . import audit as audit_log
 from .unit_of_work import Database
-from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, Refund, Reservation
+from .orm import BillingRequest, Clinic, Menu, Patient, PaymentAttempt, PaymentReminder, Refund, Reservation
 
 Guard = ColumnElement[bool]
 RowT = TypeVar("RowT", PaymentAttempt, Refund)
@@ -103,8 +103,15 @@ class BillingRequestRepository:
         return self.clinic_of(req), patient, reservation, menu
 
     def by_link_digest(self, digest: str) -> BillingRequest | None:
-        """The request whose payment link hashes to ``digest``, if any."""
-        return self.session.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == digest))
+        """The request whose payment link hashes to ``digest`` (its first link or its reminder's), if any."""
+        found = self.session.scalar(select(BillingRequest).where(BillingRequest.link_token_hash == digest))
+        if found is not None:
+            return found
+        return self.session.scalar(
+            select(BillingRequest)
+            .join(PaymentReminder, PaymentReminder.billing_request_id == BillingRequest.id)
+            .where(PaymentReminder.link_token_hash == digest)
+        )
 
     def by_charge_id(self, charge_id: str) -> BillingRequest | None:
         """The request paid by PAY.JP charge ``charge_id``, if any."""

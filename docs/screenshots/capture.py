@@ -16,7 +16,9 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
 
-``staff``, ``saved-cards`` and ``books`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py reconciliation  # 要対応 after 照合 with PAY.JP
+
+``staff``, ``saved-cards``, ``books`` and ``reconciliation`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
 from __future__ import annotations
@@ -123,13 +125,14 @@ async def capture(only: str = "") -> None:
     from desktop.ui.dialogs.refund_dialog import RefundDialog
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
-    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards", "books") else "ja"
+    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards", "books", "reconciliation") else "ja"
     ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
                           LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
-    if only in ("staff", "saved-cards", "books"):
-        await {"staff": capture_staff, "saved-cards": capture_saved_cards, "books": capture_books}[only](app, lang)
+    if only in ("staff", "saved-cards", "books", "reconciliation"):
+        await {"staff": capture_staff, "saved-cards": capture_saved_cards, "books": capture_books,
+               "reconciliation": capture_reconciliation}[only](app, lang)
         await app.stop()
         ctx.close()
         return
@@ -659,6 +662,57 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
         await idle_ops(0.3)
         grab(dialog, name)
         dialog.close()
+
+
+async def capture_reconciliation(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """要対応 after PAYJPと照合: a payment made at PAY.JP that ClinicPay has no record of, and the
+    reminder setting next to the link expiry (接続設定)."""
+    import datetime as dt
+
+    from payjp import api_requestor
+
+    from desktop.services.billing import payjp_reconciliation as recon
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator.testing import make_test_token
+
+    suffix = ("-en" if lang == "en" else "") + ("-150" if os.environ.get("QT_SCALE_FACTOR") == "1.5" else "")
+    size = (1280, 720) if os.environ.get("QT_SCALE_FACTOR") == "1.5" else (1366, 768)
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    await sign_in_demo(app)
+    base = app.simulator.base_url
+
+    def charge_outside_clinicpay() -> None:
+        token = make_test_token(base, DEMO_SECRET_KEY)
+        api_requestor.APIRequestor(key=DEMO_SECRET_KEY, api_base=base).request(
+            "post", "/v1/charges", {"amount": 8800, "currency": "jpy", "card": token})
+
+    await asyncio.to_thread(charge_outside_clinicpay)
+    recon.UNTIL_LAG = dt.timedelta(0)  # the charge was made a moment ago
+    w = app.window
+    w.resize(*size)
+    page = w.show_page("要対応")
+    await idle_ops(0.3)
+    page.reconcile_button.click()
+    while not any(i.difference_id is not None for i in page.items):
+        await asyncio.sleep(0.1)
+    await idle_ops(0.5)
+    page.table.selectRow(next(r for r, i in enumerate(page.items) if i.difference_id is not None))
+    await idle_ops(0.2)
+    grab(w, "attention-reconciliation")
+    settings = w.pages.get("決済会社設定")
+    if settings is not None:
+        w.show_page("決済会社設定")
+        settings.tabs.setCurrentIndex(1)
+        settings.connection.reload()
+        await idle_ops(0.8)
+        scroll = settings.tabs.currentWidget()
+        scroll.ensureWidgetVisible(settings.connection.reminder_enabled, 50, 250)
+        await idle_ops(0.3)
+        grab(w, "settings-reminder")
 
 
 def main() -> int:

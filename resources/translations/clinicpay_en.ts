@@ -106,6 +106,10 @@
         <translation>Stuck in processing</translation>
     </message>
     <message>
+        <source>PAY.JPとの相違</source>
+        <translation>Differs from PAY.JP</translation>
+    </message>
+    <message>
         <source>キャンセル予約の事前決済</source>
         <translation>Pre-payment of a cancelled booking</translation>
     </message>
@@ -126,6 +130,10 @@
         <translation>Card declined</translation>
     </message>
     <message>
+        <source>{reason}</source>
+        <translation>{reason}</translation>
+    </message>
+    <message>
         <source>{at}から決済処理中です。PAY.JPで結果を確認中です。変わらない場合は決済管理で確認してください。</source>
         <translation>Processing since {at}; the result is being checked with PAY.JP. If it does not change, check the request in Payments.</translation>
     </message>
@@ -142,8 +150,8 @@
         <translation>PAY.JP can refund this payment until {at}. If a refund is needed, make it soon.</translation>
     </message>
     <message>
-        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。</source>
-        <translation>The unpaid payment link expires on {at}. Contact the patient if needed.</translation>
+        <source>未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください（決済管理の「⋯」からリマインダーも送れます）。</source>
+        <translation>The unpaid payment link expires on {at}. Contact the patient if needed (a reminder can also be sent from the “⋯” menu in Payments).</translation>
     </message>
     <message>
         <source>{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。</source>
@@ -170,12 +178,44 @@
         <translation>Refresh</translation>
     </message>
     <message>
+        <source>PAY.JPと照合</source>
+        <translation>Reconcile with PAY.JP</translation>
+    </message>
+    <message>
+        <source>PAY.JPの決済（過去180日分）とClinicPayの記録を照らし合わせます。PAY.JPの管理画面で行われた返金は反映され、患者様にメールでお知らせします。</source>
+        <translation>Compares PAY.JP&apos;s payments (the last 180 days) with ClinicPay&apos;s records. Refunds made in PAY.JP&apos;s dashboard are recorded and the patients are told by e-mail.</translation>
+    </message>
+    <message>
+        <source>確認済みにする</source>
+        <translation>Mark as checked</translation>
+    </message>
+    <message>
         <source>ダブルクリックで決済管理の該当の請求を開きます</source>
         <translation>Double-click to open the request in Payments</translation>
     </message>
     <message>
         <source>対応が必要なものはありません。</source>
         <translation>Nothing needs attention.</translation>
+    </message>
+    <message>
+        <source>PAY.JPと照合中…</source>
+        <translation>Reconciling with PAY.JP…</translation>
+    </message>
+    <message>
+        <source>最終照合: {at}</source>
+        <translation>Last reconciled: {at}</translation>
+    </message>
+    <message>
+        <source>PAY.JPとはまだ照合していません</source>
+        <translation>Not reconciled with PAY.JP yet</translation>
+    </message>
+    <message>
+        <source>PAY.JPと照合しました（決済 {charges} 件・PAY.JPで行われた返金の反映 {refunds} 件・相違 {open} 件）。</source>
+        <translation>Reconciled with PAY.JP. Payments compared: {charges}; refunds made in PAY.JP recorded: {refunds}; differences: {open}.</translation>
+    </message>
+    <message>
+        <source>照合中…</source>
+        <translation>Reconciling…</translation>
     </message>
     <message>
         <source>{n} 件</source>
@@ -429,6 +469,14 @@
         <translation>Cancel request (reception or manager only)</translation>
     </message>
     <message>
+        <source>リマインダーを送る</source>
+        <translation>Send reminder</translation>
+    </message>
+    <message>
+        <source>リマインダーを送る（受付・管理者のみ）</source>
+        <translation>Send reminder (reception and managers only)</translation>
+    </message>
+    <message>
         <source>返金処理中…</source>
         <translation>Refunding…</translation>
     </message>
@@ -447,6 +495,18 @@
     <message>
         <source>請求を取り消しました。</source>
         <translation>Request cancelled.</translation>
+    </message>
+    <message>
+        <source>{patient} 様に、お支払いのお願い（{amount}）のリマインダーをメールで送りますか？リマインダーは1件の請求につき1回です。</source>
+        <translation>Send {patient} a reminder of the payment request ({amount}) by e-mail? One reminder can be sent per request.</translation>
+    </message>
+    <message>
+        <source>送信する</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>{patient} 様にリマインダーを送りました。</source>
+        <translation>Reminder sent to {patient}.</translation>
     </message>
     <message>
         <source>決済履歴.csv</source>
@@ -519,7 +579,7 @@
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -607,7 +667,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -672,6 +732,18 @@
     <message>
         <source>決済リンクの有効期限</source>
         <translation>Payment link valid for</translation>
+    </message>
+    <message>
+        <source>未決済のまま期限が近づいたらリマインダーを送る</source>
+        <translation>Send a reminder when an unpaid link is about to expire</translation>
+    </message>
+    <message>
+        <source> 日前</source>
+        <translation> days before expiry</translation>
+    </message>
+    <message>
+        <source>リマインダー</source>
+        <translation>Reminder</translation>
     </message>
     <message>
         <source>クリニック情報（領収書・特定商取引法に基づく表記）</source>
@@ -755,7 +827,7 @@
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator's keys</translation>
+        <translation>Demo mode uses the simulator&apos;s keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -906,7 +978,7 @@
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
+        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -1123,11 +1195,11 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
-        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
+        <translation>Refunds count on the day they are made (refunding a closed day&apos;s payment later does not change the closed day).</translation>
     </message>
     <message>
         <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
-        <translation>Fees marked "includes estimates" are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
+        <translation>Fees marked &quot;includes estimates&quot; are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
     </message>
     <message>
         <source>日次締め</source>
@@ -1190,7 +1262,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
     </message>
 </context>
 <context>
@@ -1204,7 +1276,7 @@ If this keeps happening, press “Copy details” and send them to your support 
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
 ・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
+• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
@@ -1274,7 +1346,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
-        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+        <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
         <source>請求日時</source>
@@ -1402,7 +1474,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
     </message>
     <message>
         <source>SMTPサーバー</source>
@@ -1536,7 +1608,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -1552,11 +1624,11 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic's data</translation>
+        <translation>Return to the clinic&apos;s data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>ヘルプ</source>
@@ -1647,7 +1719,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
     </message>
     <message>
         <source>メニュー名</source>
@@ -1769,7 +1841,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient's details</translation>
+        <translation>Edit the patient&apos;s details</translation>
     </message>
 </context>
 <context>
@@ -1875,7 +1947,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>公開キー</source>
@@ -2038,7 +2110,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -2053,8 +2125,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
-        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
+        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
+        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -2502,7 +2574,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page's public URL</translation>
+        <translation>Payment page&apos;s public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -2530,7 +2602,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -2538,7 +2610,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>
@@ -2682,7 +2754,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。</source>
-        <translation>No staff member has a password yet. Check the manager's name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
+        <translation>No staff member has a password yet. Check the manager&apos;s name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
     </message>
     <message>
         <source>スタッフ</source>
@@ -2721,7 +2793,7 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Training accounts (demo)</translation>
     </message>
     <message>
-        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
+        <source>{name}（{role}）&#x3000;パスワード: {password}&#x3000;PIN: {pin}</source>
         <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
     </message>
     <message>
@@ -2954,6 +3026,10 @@ Choose “With health insurance care” when they do.</translation>
         <translation>Request</translation>
     </message>
     <message>
+        <source>リマインダー送信</source>
+        <translation>Reminder sent</translation>
+    </message>
+    <message>
         <source>メール送信待ち</source>
         <translation>Mail queued</translation>
     </message>
@@ -3016,6 +3092,10 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>詳細</source>
         <translation>Details</translation>
+    </message>
+    <message>
+        <source>自動（有効期限の前）</source>
+        <translation>Automatic (before expiry)</translation>
     </message>
 </context>
 <context>

@@ -163,3 +163,19 @@ def test_list_paging_and_order(target: Target) -> None:
 def test_limit_over_100_is_refused(target: Target) -> None:
     with pytest.raises(payjp.error.InvalidRequestError):
         payjp.Charge.all(api_key=target.secret_key, limit=101)
+
+
+def test_a_list_window_is_inclusive_and_shows_refunds_made_since(target: Target) -> None:
+    """What 照合 relies on: since/until (以降/以前) include the charge's own second, and a listed
+    charge carries its refunds (``amount_refunded``), however they were made."""
+    charge = target.charge(1500)
+    charge.refund(amount=500)
+    created = payjp.Charge.retrieve(charge.id, api_key=target.secret_key).created
+    page = payjp.Charge.all(api_key=target.secret_key, since=created, until=created, limit=100)
+    listed = {c.id: c for c in page.data}
+    assert charge.id in listed
+    assert listed[charge.id].amount_refunded == 500 and listed[charge.id].refunded is False
+    later = payjp.Charge.all(api_key=target.secret_key, since=created + 3600, limit=100)
+    assert charge.id not in [c.id for c in later.data]
+    earlier = payjp.Charge.all(api_key=target.secret_key, until=created - 3600, since=created - 7200, limit=100)
+    assert charge.id not in [c.id for c in earlier.data]

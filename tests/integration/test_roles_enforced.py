@@ -51,7 +51,7 @@ from desktop.services.settings_service import SettingsError
 from desktop.services.setup import SetupStep
 from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
-from desktop.storage.orm import AuditEvent, KeyProof, LiveCheck, Menu, Reservation
+from desktop.storage.orm import AuditEvent, KeyProof, LiveCheck, Menu, ReconciliationDifference, Reservation
 
 SUFFIXES = ("Service", "Sender", "Queries")
 
@@ -69,6 +69,8 @@ READS: dict[str, str] = {
     "TenantService.application_url": "a fresh URL of PAY.JP's page; stores nothing",
     "StaffService.accounts": "read (no secrets)", "StaffService.has_active_manager": "read",
     "RefundService.pending": "read",
+    "PayjpReconciliationService.status": "read (要対応)", "PayjpReconciliationService.differences": "read (要対応)",
+    "ReminderService.reminded_at": "read (経過)",
     "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
     "TimelineQueries.for_request": "read (経過)",
     "DailyCloseService.figures": "read (日次締め)", "DailyCloseService.closed_days": "read (日次締め)",
@@ -102,7 +104,9 @@ NOT_STAFF: dict[str, str] = {
     "PaymentService.charge_saved_card": "自動決済, a step of request_payment after its check",
     "ReconciliationService.reconcile_attempt": "background", "ReconciliationService.reconcile_refund": "background",
     "ReconciliationService.reconcile_pending": "background",
-    "RequestService.expire_overdue": "background", "PayjpEventService.handle": "PAY.JP webhook",
+    "RequestService.expire_overdue": "background",
+    "PayjpReconciliationService.run_due": "background: the periodic 照合 (refunds it applies are audited as payjp)",
+    "ReminderService.send_due": "background: the automatic reminders (audited as system)", "PayjpEventService.handle": "PAY.JP webhook",
     "TenantService.refresh_review": "reads PAY.JP's review into the clinic (audited)",
     "TenantService.apply_tenant": "PAY.JP's tenant event",
     "ReceiptService.issue": "the patient issues a receipt (audited)",
@@ -236,6 +240,16 @@ def _visit_with_unpaid_request(env: Env) -> int:
     return reservation_id
 
 
+def _difference(env: Env) -> int:
+    """An open reconciliation difference (a charge at PAY.JP ClinicPay has no record of)."""
+    with env.ctx.db.uow() as uow:
+        row = ReconciliationDifference(clinic_id=env.clinic_id, charge_id=f"ch_unknown_{env.n()}",
+                                       kind="unknown_charge", params='{"amount": 1000}', found_at=env.ctx.clock())
+        uow.session.add(row)
+        uow.commit()
+        return row.id
+
+
 def _no_smtp(env: Env) -> None:
     env.ctx.directory.update_clinic(env.actors[StaffRole.MANAGER], env.clinic_id, ClinicUpdate(smtp_host=""))
 
@@ -276,6 +290,14 @@ CASES: dict[str, Case] = {
     # 日次締め of a past day (管理者 or 経理), a different day each call
     "DailyCloseService.close_day": Case(HISTORY, lambda e, a: e.ctx.daily_close.close_day(
         a, e.clinic_id, dt.date(2026, 1, 1) + dt.timedelta(days=e.n()))),
+    # リマインダーを送る from 決済管理's row menu: one reminder per request (one event)
+    "ReminderService.send_reminder": Case(FRONT_DESK, lambda e, a: e.ctx.billing.reminders.send_reminder(
+        e.prepared, a), prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
+    # 照合 with PAY.JP (管理者・経理): one event with the counts
+    "PayjpReconciliationService.run": Case(HISTORY, lambda e, a: e.ctx.billing.payjp_reconciliation.run(
+        a, e.clinic_id)),
+    "PayjpReconciliationService.mark_checked": Case(HISTORY, lambda e, a: e.ctx.billing.payjp_reconciliation
+                                                    .mark_checked(a, e.prepared), prepare=_difference),  # type: ignore[attr-defined]
     "RequestService.cancel_request": Case(FRONT_DESK, lambda e, a: e.ctx.billing.cancel_request(e.prepared, a),
                                           prepare=lambda e: e.open_request()),  # type: ignore[attr-defined]
     "BillingService.refund": Case(MANAGER_ONLY, lambda e, a: e.ctx.billing.refund(e.prepared, a, 100, "返金"),

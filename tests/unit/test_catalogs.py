@@ -85,7 +85,9 @@ def test_compile_writes_a_catalog_gettext_reads(tmp_path: Path, monkeypatch: pyt
 SAMPLE_PARAMS = {"amount": 2200, "request_id": 7, "day": "2026-11-02", "char": "?", "codepoint": "U+003F", "min": 50, "max": 9_999_999, "address": "a@b.example", "remaining": "¥500", "label": "宛名",
                  "state": BillingState.PAID, "reason": "card_declined", "mode": PaymentMode.TEST,
                  "prefix": "pk_test_", "minutes": 5, "left": 3, "name": "Sato", "cap": "¥100,000",
-                 "action": Phrase("返金", "action"), "needed": Phrase("管理者", "needed")}
+                 "action": Phrase("返金", "action"), "needed": Phrase("管理者", "needed"),
+                 "charge": "ch_0123", "card": "Visa •••• 4242", "payjp_amount": 2200, "payjp_refunded": 500,
+                 "refunded": 0, "at": "2026/11/02 10:00"}
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))

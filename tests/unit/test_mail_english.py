@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 from dataclasses import replace
 
 import pytest
 
-from desktop.services.mail_compose import CardRemovedNotice, MailComposer, PatientMail, Sex
+from desktop.services.mail_compose import CardRemovedNotice, MailComposer, PatientMail, PaymentReminder, Sex
 from tests.unit.test_mail_compose import (
     CANCELLATION, CLINIC, ENVELOPE, MESSAGE, PATIENT, RECEIPT, REFUND, REQUEST, RESERVATION, html_part, received,
     text_part,
@@ -16,6 +17,9 @@ from tests.unit.test_mail_compose import (
 
 CARD_REMOVED = CardRemovedNotice(clinic=CLINIC, patient=PATIENT, card="VISA •••• 4242",
                                  removed_at=dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc))
+REMINDER = PaymentReminder(clinic=CLINIC, patient=PATIENT, reservation=RESERVATION, amount_yen=1200,
+                           tax_category=REQUEST.tax_category, payment_url=REQUEST.payment_url,
+                           link_expires_at=REQUEST.link_expires_at)
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 DATA = (CLINIC.name, CLINIC.address or "", PATIENT.name, PATIENT.address or "", RESERVATION.menu_name, MESSAGE,
         CANCELLATION.message, *RESERVATION.attachments)
@@ -27,11 +31,11 @@ def japanese_left(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if JAPANESE.search(line)]
 
 
-@pytest.mark.parametrize("mail", [REQUEST, RECEIPT, REFUND, CANCELLATION, CARD_REMOVED,
+@pytest.mark.parametrize("mail", [REQUEST, REMINDER, RECEIPT, REFUND, CANCELLATION, CARD_REMOVED,
                                   replace(REQUEST, patient=replace(PATIENT, sex=None, phone=None, address=None),
                                           reservation=replace(RESERVATION, attachments=())),
                                   replace(REQUEST, patient=replace(PATIENT, sex=Sex.OTHER))],
-                         ids=["request", "receipt", "refund", "cancellation", "card-removed", "request-unknowns",
+                         ids=["request", "reminder", "receipt", "refund", "cancellation", "card-removed", "request-unknowns",
                               "request-other"])
 def test_english_mail_has_no_japanese_but_the_data(mail: PatientMail) -> None:
     message = received(MailComposer().compose(mail, ENVELOPE, "en"))
@@ -46,3 +50,11 @@ def test_japanese_mail_keeps_its_words() -> None:
     text = text_part(received(MailComposer().compose(RECEIPT, ENVELOPE, "ja")))
     assert "お支払い方法: クレジットカード 一括払い (Visa **** 4242)" in text
     assert text.startswith(f"{PATIENT.name} 様\n\n{CLINIC.name}です。\n")
+
+
+def test_the_reminder_carries_its_link_and_the_expiry() -> None:
+    for lang, expires in (("ja", "有効期限"), ("en", "expires")):
+        message = received(MailComposer().compose(REMINDER, ENVELOPE, lang))
+        text = text_part(message)
+        assert REMINDER.payment_url in text and REMINDER.payment_url in html_lib.unescape(html_part(message))
+        assert expires in text.lower() or expires in text

@@ -41,11 +41,14 @@ from desktop.services.billing.common import (
     utcnow,
 )
 from desktop.services.billing.notifier import PatientNotifier
+from desktop.services.billing.observed_refunds import ObservedRefunds
 from desktop.services.billing.payjp_events import EventResult, PayjpEventService
+from desktop.services.billing.payjp_reconciliation import PayjpReconciliationService, ReconciliationReport
 from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, RefundRecorder
 from desktop.services.billing.refunds import RefundService
+from desktop.services.billing.reminders import ReminderSent, ReminderService
 from desktop.services.billing.requests import RequestService, VisitCancelled
 from desktop.services.billing.saved_cards import AutoChargePlan, SavedCardService, SavedCardView
 from desktop.services.tenants import TenantService
@@ -57,7 +60,7 @@ class BillingService:
     """Billing requests and the money actions on them, built from the use-case services.
 
     The services are also reachable as attributes: ``requests``, ``payments``, ``refunds``,
-    ``reconciliation``, ``events`` and ``notifier``. The methods here take what callers
+    ``reconciliation``, ``events``, ``reminders``, ``payjp_reconciliation`` (照合) and ``notifier``. The methods here take what callers
     have always passed (amounts as whole yen ints or typed text, tax categories as enum or
     value) and hand typed values to those services.
 
@@ -68,6 +71,7 @@ class BillingService:
         clock: current UTC time (tests pass a fixed clock).
         unknown_grace: how long an unanswered call may still be carried out by PAY.JP;
             a lost charge that cannot be found is only declared failed after this.
+        page_interval: seconds between two charge-list pages of 照合 (PAY.JP's rate limits).
     """
 
     def __init__(
@@ -78,6 +82,7 @@ class BillingService:
         *,
         clock: Clock = utcnow,
         unknown_grace: dt.timedelta = dt.timedelta(minutes=2),
+        page_interval: float = 0.6,
     ) -> None:
         self.notifier = PatientNotifier(composer=composer or mail.MailComposer(), clock=clock)
         charges = ChargeRecorder(db=db, notifier=self.notifier, clock=clock)
@@ -93,10 +98,16 @@ class BillingService:
         self.refunds = RefundService(
             db=db, gateway_for=gateway_for, recorder=refunds, reconciliation=self.reconciliation, clock=clock
         )
+        self.reminders = ReminderService(db=db, notifier=self.notifier, clock=clock)
         tenants = TenantService(db, gateway_for, clock=clock)
+        self.observed_refunds = ObservedRefunds(db=db, notifier=self.notifier, clock=clock)
         self.events = PayjpEventService(
             db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
-            tenants=tenants, clock=clock,
+            tenants=tenants, clock=clock, observed_refunds=self.observed_refunds,
+        )
+        self.payjp_reconciliation = PayjpReconciliationService(
+            db=db, gateway_for=gateway_for, reconciliation=self.reconciliation,
+            observed_refunds=self.observed_refunds, clock=clock, page_interval=page_interval,
         )
         self.open_link = self.payments.open_link
         self.pay_with_token = self.payments.pay_with_token
@@ -176,10 +187,14 @@ __all__ = [
     "PaymentOutcome",
     "PaymentService",
     "PayjpEventService",
+    "PayjpReconciliationService",
+    "ReconciliationReport",
     "ReconciliationService",
     "RefundOutcome",
     "RefundRecorder",
     "RefundService",
+    "ReminderSent",
+    "ReminderService",
     "RequestOutcome",
     "RequestService",
     "AutoChargePlan",

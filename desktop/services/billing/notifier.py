@@ -38,6 +38,17 @@ class PatientNotifier:
             payment_url=lambda base: links.payment_url(base, raw_link), link_expires_at=req.link_expires_at,
         )
 
+    def reminder(self, s: Session, req: BillingRequest, raw_link: str) -> bool:
+        """The reminder before the link expires, with the reminder's own link ``raw_link``.
+
+        Returns False (nothing queued) when the patient has no e-mail address.
+        """
+        assert req.link_expires_at is not None
+        return self._queue(
+            s, req, mail.PaymentReminder, amount_yen=req.amount, tax_category=req.tax_category,
+            payment_url=lambda base: links.payment_url(base, raw_link), link_expires_at=req.link_expires_at,
+        )
+
     def receipt(self, s: Session, req: BillingRequest, paid_at: dt.datetime, raw_link: str | None) -> None:
         """The receipt mail for a paid request (linking to the receipt page when ``raw_link`` is known)."""
         self._queue(
@@ -95,14 +106,14 @@ class PatientNotifier:
             s, clinic_id=clinic.id, billing_request_id=request_id, kind=mail.mail_kind(content), message=message, now=now
         )
 
-    def _queue(self, s: Session, req: BillingRequest, kind: Any, **fields: Any) -> None:
+    def _queue(self, s: Session, req: BillingRequest, kind: Any, **fields: Any) -> bool:
         """Compose a ``kind`` mail from the request's parties and ``fields`` and put it in the outbox.
 
         A field given as a callable receives the clinic's public base URL (for links).
         """
         clinic, patient, reservation, menu = BillingRequestRepository(s).parties(req)
         if not patient.email:
-            return
+            return False
         base = public_base_url(clinic)
         content: mail.PatientMail = kind(
             clinic=self._clinic(clinic),
@@ -115,3 +126,4 @@ class PatientNotifier:
             **{name: value(base) if callable(value) else value for name, value in fields.items()},
         )
         self._enqueue(s, clinic, patient, req.id, content)
+        return True

@@ -10,21 +10,21 @@ from __future__ import annotations
 import dataclasses
 
 import enum
-import secrets
 from typing import Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from desktop.domain.billing import REFUNDABLE_STATES, AttemptStatus, RefundStatus, state_after_refund
+from desktop.domain.billing import AttemptStatus
 from desktop.domain.errors import UserError
 from desktop.services.billing.common import Clock, GatewayFor
 from desktop.services.billing.notifier import PatientNotifier
+from desktop.services.billing.observed_refunds import ObservedRefunds
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY
 from desktop.services.tenants import TenantService
-from desktop.storage.orm import BillingRequest, Clinic, Refund, WebhookEvent
-from desktop.storage.repositories import Audit, BillingRepositories
+from desktop.storage.orm import Clinic, WebhookEvent
+from desktop.storage.repositories import BillingRepositories
 from desktop.storage.unit_of_work import Database
 
 CHARGE_EVENTS = frozenset({"charge.succeeded", "charge.failed", "charge.updated", "charge.captured"})
@@ -57,6 +57,7 @@ class PayjpEventService:
         notifier: mails the patient about a refund made outside ClinicPay.
         tenants: re-reads a tenant's review status.
         clock: current UTC time.
+        observed_refunds: applies a refund made outside ClinicPay (the rule reconciliation uses too).
     """
 
     db: Database
@@ -65,6 +66,7 @@ class PayjpEventService:
     notifier: PatientNotifier
     tenants: TenantService
     clock: Clock
+    observed_refunds: ObservedRefunds
     def handle(self, event: Mapping[str, Any]) -> EventResult:
         """Apply one verified event (``{"id": "evnt_…", "type": …, "data": {…}}``) once.
 
@@ -134,54 +136,18 @@ class PayjpEventService:
                 return EventResult.UNKNOWN_CHARGE
             gateway = self.gateway_for(clinic)
             request_id = req.id
-            open_refunds = list(uow.session.scalars(
-                select(Refund.id).where(Refund.billing_request_id == request_id,
-                                        Refund.status.in_([RefundStatus.PENDING, RefundStatus.UNKNOWN]))
-            ).all())
         # A refund made at the desk whose answer was lost: settled now by the look-up.
-        reconciled = [self.reconciliation.reconcile_refund(refund_id) for refund_id in open_refunds]
+        reconciled = [self.reconciliation.reconcile_refund(refund_id)
+                      for refund_id in self.observed_refunds.open_refund_ids(request_id)]
         if any(outcome is not None for outcome in reconciled):
             return EventResult.RECONCILED
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:
             return EventResult.PENDING
-        now = self.clock()
-        refund_id = "ref_" + secrets.token_hex(12)
-        with self.db.uow() as uow:
-            repos = BillingRepositories(uow.session)
-            req = repos.requests.get(request_id)
-            before = req.refunded_amount
-            total = min(info.amount_refunded, req.amount)
-            if total <= before or req.state not in REFUNDABLE_STATES:
-                return EventResult.SETTLED
-            if not repos.requests.transition(
-                req,
-                REFUNDABLE_STATES,
-                state_after_refund(req.amount, total),
-                Audit("payjp", "refund_observed", None, {"refund": refund_id, "refund_amount": total - before}),
-                guards=[BillingRequest.refunded_amount == before],
-                refunded_amount=total,
-                last_refunded_at=now,
-                updated_at=now,
-            ):
-                return EventResult.SETTLED
-            repos.refunds.add(
-                Refund(
-                    id=refund_id,
-                    billing_request_id=request_id,
-                    amount=total - before,
-                    reason="",
-                    status=RefundStatus.SUCCEEDED,
-                    expected_amount_refunded=total,
-                    staff_id=None,
-                    created_at=now,
-                    finished_at=now,
-                )
-            )
-            self.notifier.refund(uow.session, req, total - before, now)
-            uow.commit()
-        return EventResult.REFUND_APPLIED
+        if self.observed_refunds.apply(request_id, info, source="webhook"):
+            return EventResult.REFUND_APPLIED
+        return EventResult.SETTLED
 
     def _tenant_event(self, tenant: Mapping[str, Any]) -> EventResult:
         tenant_id = str(tenant.get("id") or "")

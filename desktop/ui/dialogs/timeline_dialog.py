@@ -23,6 +23,7 @@ from desktop.ui.i18n import QT_TRANSLATE_NOOP
 
 EVENTS = {
     "requested": QT_TRANSLATE_NOOP("TimelineDialog", "請求"),
+    "reminded": QT_TRANSLATE_NOOP("TimelineDialog", "リマインダー送信"),
     "mail_queued": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信待ち"),
     "mail_sent": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信済み（メールサーバーが受け付け）"),
     "mail_failed": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信失敗"),
@@ -78,6 +79,8 @@ class TimelineDialog(QDialog):
             parts.append(format_yen(e.amount))
         if e.staff:
             parts.append(e.staff)
+        elif e.event == "reminded":
+            parts.append(self.tr("自動（有効期限の前）"))
         if e.code:
             try:
                 parts.append(mail_error_message(e.code, lang) if e.code.startswith("mail_")

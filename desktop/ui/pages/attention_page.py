@@ -1,7 +1,10 @@
 """要対応: what needs staff now — links about to expire unpaid, refunds near PAY.JP's 180-day
 limit, cancelled reservations with a paid pre-payment, mail the server refused, requests stuck
-in 決済処理中, declined cards. A double click (or Enter) opens the request in 決済管理; an item
-leaves the list once it is resolved.
+in 決済処理中, declined cards, and the differences 照合 found between PAY.JP and ClinicPay. A double
+click (or Enter) opens the request in 決済管理; an item leaves the list once it is resolved.
+
+「PAY.JPと照合」 (管理者・経理) compares PAY.JP's charges with ClinicPay's records now (it also runs
+by itself every few hours); a difference staff have dealt with is closed with 「確認済みにする」.
 
 Signals:
     open_record(entity_type, entity_id): show that request.
@@ -27,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.formatting import format_jst_datetime, format_yen
+from desktop.domain.staff import Permission
 from desktop.services.attention import AttentionItem, AttentionKind
-from desktop.ui import async_ops, i18n
+from desktop.services.billing.payjp_reconciliation import ReconciliationReport, ReconciliationStatus
+from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 
@@ -36,6 +41,7 @@ REFRESH_MS = 60_000
 
 KIND_LABELS: dict[AttentionKind, str] = {
     AttentionKind.STUCK_PROCESSING: QT_TRANSLATE_NOOP("AttentionPage", "決済処理中のまま"),
+    AttentionKind.RECONCILIATION: QT_TRANSLATE_NOOP("AttentionPage", "PAY.JPとの相違"),
     AttentionKind.CANCELLED_PREPAID: QT_TRANSLATE_NOOP("AttentionPage", "キャンセル予約の事前決済"),
     AttentionKind.MAIL_FAILED: QT_TRANSLATE_NOOP("AttentionPage", "メール送信失敗"),
     AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP("AttentionPage", "返金期限が近い"),
@@ -44,6 +50,7 @@ KIND_LABELS: dict[AttentionKind, str] = {
 }
 
 TODO: dict[AttentionKind, str] = {
+    AttentionKind.RECONCILIATION: QT_TRANSLATE_NOOP("AttentionPage", "{reason}"),
     AttentionKind.STUCK_PROCESSING: QT_TRANSLATE_NOOP(
         "AttentionPage", "{at}から決済処理中です。PAY.JPで結果を確認中です。変わらない場合は決済管理で確認してください。"),
     AttentionKind.CANCELLED_PREPAID: QT_TRANSLATE_NOOP(
@@ -53,7 +60,7 @@ TODO: dict[AttentionKind, str] = {
     AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP(
         "AttentionPage", "PAY.JPで返金できるのは{at}までです。返金が必要なら早めに行ってください。"),
     AttentionKind.LINK_EXPIRING: QT_TRANSLATE_NOOP(
-        "AttentionPage", "未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください。"),
+        "AttentionPage", "未決済の決済用リンクが{at}に期限切れになります。必要なら患者様へご連絡ください（決済管理の「⋯」からリマインダーも送れます）。"),
     AttentionKind.DECLINED: QT_TRANSLATE_NOOP(
         "AttentionPage", "{at}にカードが通りませんでした（{reason}）。患者様からお問い合わせがあればご案内ください。"),
 }
@@ -73,8 +80,22 @@ class AttentionPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.count_label = QLabel()
+        self.reconciled_label = QLabel()
+        self.reconciled_label.setStyleSheet("color: #555;")
         self.reload_button = QPushButton(self.tr("更新"))
-        bar.addWidget(self.count_label, 1)
+        self.reconcile_button = QPushButton(self.tr("PAY.JPと照合"))
+        self.reconcile_button.setToolTip(self.tr(
+            "PAY.JPの決済（過去180日分）とClinicPayの記録を照らし合わせます。PAY.JPの管理画面で行われた返金は反映され、"
+            "患者様にメールでお知らせします。"))
+        self.checked_button = QPushButton(self.tr("確認済みにする"))
+        self.checked_button.setEnabled(False)
+        may_reconcile = session.may(Permission.HISTORY)
+        self.reconcile_button.setVisible(may_reconcile)
+        self.checked_button.setVisible(may_reconcile)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.reconciled_label, 1)
+        bar.addWidget(self.checked_button)
+        bar.addWidget(self.reconcile_button)
         bar.addWidget(self.reload_button)
         layout.addLayout(bar)
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -97,6 +118,9 @@ class AttentionPage(QWidget):
         layout.addWidget(self.empty_label)
 
         self.reload_button.clicked.connect(self.reload)
+        self.reconcile_button.clicked.connect(self.reconcile)
+        self.checked_button.clicked.connect(self.mark_checked)
+        self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
         QShortcut(QKeySequence("Return"), self.table, lambda: self.open_row(self.table.currentRow()))
         session.events.billing_changed.connect(self.reload)
@@ -110,6 +134,48 @@ class AttentionPage(QWidget):
         """Read the list again (also every minute and whenever a request changes)."""
         async_ops.run_op(self.session.actions.attention_items(self.session.clinic.id), on_success=self._show,
                          name="attention")
+        if self.session.may(Permission.HISTORY):
+            async_ops.run_op(self.session.actions.reconciliation_status(self.session.clinic.id),
+                             on_success=self._show_status, name="reconciliation-status")
+
+    def _show_status(self, status: ReconciliationStatus) -> None:
+        if status.running:
+            self.reconciled_label.setText(self.tr("PAY.JPと照合中…"))
+        elif status.last_finished_at is not None:
+            self.reconciled_label.setText(self.tr("最終照合: {at}").format(
+                at=format_jst_datetime(status.last_finished_at, i18n.language())))
+        else:
+            self.reconciled_label.setText(self.tr("PAY.JPとはまだ照合していません"))
+
+    def reconcile(self) -> None:
+        """PAY.JPと照合: compare now; what differs shows in the list."""
+        s = self.session
+
+        def done(report: ReconciliationReport) -> None:
+            messages.info(self.tr("PAY.JPと照合しました（決済 {charges} 件・PAY.JPで行われた返金の反映 {refunds} 件・相違 {open} 件）。")
+                          .format(charges=report.charges, refunds=report.refunds_applied,
+                                  open=report.open_differences))
+            s.events.billing_changed.emit()
+
+        async_ops.run_op(s.actions.reconcile_with_payjp(s.actor, s.clinic.id), busy=[self.reconcile_button],
+                         busy_text=self.tr("照合中…"), on_success=done, name="reconcile")
+
+    def _selected(self) -> AttentionItem | None:
+        row = self.table.currentRow()
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def _on_selection(self) -> None:
+        item = self._selected()
+        self.checked_button.setEnabled(item is not None and item.difference_id is not None)
+
+    def mark_checked(self) -> None:
+        """確認済みにする: the selected difference leaves the list."""
+        item = self._selected()
+        if item is None or item.difference_id is None:
+            return
+        s = self.session
+        async_ops.run_op(s.actions.mark_difference_checked(s.actor, item.difference_id),
+                         on_success=lambda _: self.reload(), name="difference-checked")
 
     def _show(self, items: list[AttentionItem]) -> None:
         self.items = items
@@ -118,7 +184,8 @@ class AttentionPage(QWidget):
         for row, item in enumerate(items):
             at = format_jst_datetime(item.at, lang)
             todo = self.tr(TODO[item.kind]).format(at=at, reason=item.reason(lang))
-            cells: list[Any] = [self.tr(KIND_LABELS[item.kind]), item.patient_name, format_yen(item.amount), todo]
+            patient = item.patient_name or ("—" if item.request_id is None else "")
+            cells: list[Any] = [self.tr(KIND_LABELS[item.kind]), patient, format_yen(item.amount), todo]
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(str(text))
                 cell.setToolTip(str(text))
@@ -126,9 +193,10 @@ class AttentionPage(QWidget):
         self.table.resizeRowsToContents()
         self.count_label.setText(self.tr("{n} 件").format(n=len(items)))
         self.empty_label.setVisible(not items)
+        self._on_selection()
         self.count_changed.emit(len(items))
 
     def open_row(self, row: int) -> None:
         """Show the request of item ``row`` in 決済管理."""
-        if 0 <= row < len(self.items):
+        if 0 <= row < len(self.items) and self.items[row].request_id is not None:
             self.open_record.emit("billing_request", str(self.items[row].request_id))

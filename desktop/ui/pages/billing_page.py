@@ -251,6 +251,10 @@ class BillingPage(QWidget):
         cancel = menu.addAction(self.tr("請求を取り消す") if may_cancel else self.tr("請求を取り消す（受付・管理者のみ）"))
         cancel.setEnabled(may_cancel and row.cancellable and row.id not in self._in_flight)
         cancel.triggered.connect(lambda: self.cancel(row))
+        remind = menu.addAction(self.tr("リマインダーを送る") if may_cancel
+                                else self.tr("リマインダーを送る（受付・管理者のみ）"))
+        remind.setEnabled(may_cancel and row.cancellable and row.id not in self._in_flight)
+        remind.triggered.connect(lambda: self.remind(row))
         return menu
 
     def _show_menu(self, index: QModelIndex, pos: QPoint) -> None:
@@ -313,6 +317,22 @@ class BillingPage(QWidget):
         self._in_flight.add(row.id)
         task = async_ops.run_op(s.actions.cancel_request(row.id, s.actor),
                                 on_success=lambda _: messages.info(self.tr("請求を取り消しました。")), name="cancel")
+        task.add_done_callback(lambda _t: self._finish(row.id))
+
+    def remind(self, row: HistoryRow) -> None:
+        """リマインダーを送る: the patient gets the link again by mail (once per request)."""
+        if not ConfirmDialog.ask(self, self.tr("リマインダーを送る"),
+                                 self.tr("{patient} 様に、お支払いのお願い（{amount}）のリマインダーをメールで送りますか？"
+                                         "リマインダーは1件の請求につき1回です。").format(
+                                     patient=row.patient_name, amount=format_yen(row.amount)),
+                                 self.tr("送信する")):
+            return
+        s = self.session
+        self._in_flight.add(row.id)
+        task = async_ops.run_op(
+            s.actions.send_reminder(row.id, s.actor), name="remind",
+            on_success=lambda _: messages.info(self.tr("{patient} 様にリマインダーを送りました。").format(
+                patient=row.patient_name)))
         task.add_done_callback(lambda _t: self._finish(row.id))
 
     def _finish(self, request_id: int) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -142,6 +143,20 @@ class ConnectionSettingsPanel(QWidget):
         self.expiry_days.setSuffix(self.tr(" 日"))
         self.expiry_days.setMaximumWidth(120)
         pform.addRow(self.tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
+        self.reminder_enabled = QCheckBox(self.tr("未決済のまま期限が近づいたらリマインダーを送る"))
+        self.reminder_days = QSpinBox()
+        self.reminder_days.setRange(1, 29)
+        self.reminder_days.setSuffix(self.tr(" 日前"))
+        self.reminder_days.setMaximumWidth(160)
+        self.reminder_enabled.toggled.connect(self.reminder_days.setEnabled)
+        reminder_row = QHBoxLayout()
+        reminder_row.addWidget(self.reminder_enabled)
+        reminder_row.addWidget(self.reminder_days)
+        reminder_row.addStretch(1)
+        reminder_box = QWidget()
+        reminder_box.setLayout(reminder_row)
+        reminder_row.setContentsMargins(0, 0, 0, 0)
+        pform.addRow(self.tr("リマインダー"), _field(reminder_box, self._error("reminder_days_before")))
         self.save_checkout_button = QPushButton(self.tr("保存"))
         pform.addRow("", button_bar(self.save_checkout_button, None))
         layout.addWidget(page)
@@ -226,6 +241,9 @@ class ConnectionSettingsPanel(QWidget):
         self.webhook_url.set_url(view.webhook_url)
         self.public_base_url.setText(view.public_base_url)
         self.expiry_days.setValue(view.link_expiry_days)
+        self.reminder_enabled.setChecked(view.reminder_enabled)
+        self.reminder_days.setValue(view.reminder_days_before)
+        self.reminder_days.setEnabled(view.reminder_enabled)
         for key, edit in self.details.items():
             edit.setText(str(getattr(view, key)))
         self.smtp_host.setText(view.smtp_host)
@@ -417,7 +435,8 @@ class ConnectionSettingsPanel(QWidget):
     def save_checkout(self) -> None:
         s = self.session
         work = self.desk.save_checkout(s.actor, s.clinic.id, self.public_base_url.text(),
-                                          self.expiry_days.value())
+                                       self.expiry_days.value(), self.reminder_enabled.isChecked(),
+                                       self.reminder_days.value())
         self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
