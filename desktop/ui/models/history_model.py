@@ -215,6 +215,14 @@ class HistoryTableModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
 
+    def row_of(self, request_id: int) -> int | None:
+        """The row of request ``request_id`` among the pages loaded now (None if not loaded)."""
+        for page, rows in self._pages.items():
+            for offset, r in enumerate(rows):
+                if r.id == request_id:
+                    return page * PAGE_SIZE + offset
+        return None
+
     def is_loaded(self, row: int) -> bool:
         page, offset = divmod(row, PAGE_SIZE)
         rows = self._pages.get(page)

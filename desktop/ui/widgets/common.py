@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette
+from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTime, QTimer
+from PySide6.QtGui import QColor, QFont, QKeySequence, QMouseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QMenu,
     QPushButton,
     QRadioButton,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QTableWidget,
+    QVBoxLayout,
     QWidget,
 )
+
+from desktop.domain.text import read_clock_time
 
 
 class ErrorLabel(QLabel):
@@ -34,9 +42,77 @@ class ErrorLabel(QLabel):
     def show_error(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        if text:
+            self.fit_dialog()
+
+    def fit_dialog(self) -> None:
+        """Grow the dialog this label is in to what its layout now needs, so a message never makes
+        the buttons overlap the fields (a dialog with its own minimum width keeps no minimum height)."""
+        window = self.window()
+        if window is self or not isinstance(window, QDialog) or window.layout() is None:
+            return
+        layout = window.layout()
+        assert layout is not None
+        layout.activate()
+        need = window.minimumSizeHint().expandedTo(layout.minimumSize())
+        if window.height() < need.height() or window.width() < need.width():
+            window.resize(window.size().expandedTo(need))
 
     def clear_error(self) -> None:
         self.show_error("")
+
+
+def field_with_error(field: QWidget | QLayout, error: ErrorLabel) -> QWidget:
+    """``field`` with its ``error`` right under it, as one cell of a form (a message then takes one
+    or two short lines under its own field instead of a row of the form)."""
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    if isinstance(field, QLayout):
+        column.addLayout(field)
+    else:
+        column.addWidget(field)
+    column.addWidget(error)
+    return cell
+
+
+class ClockEdit(QComboBox):
+    """A time of day: pick a slot (every ``step`` minutes from ``first`` to ``last`` o'clock) or type
+    one as staff say it (``16:30``, ``1630``, ``16時30分``, full-width digits); whatever is typed
+    replaces the whole time. ``time()`` raises ``ValidationError`` (``time_invalid``) for text that is
+    not a time; ``setTime`` shows one as ``HH:mm``."""
+
+    def __init__(self, value: QTime, *, first: int = 7, last: int = 21, step: int = 15,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(12)
+        for minutes in range(first * 60, last * 60 + 1, step):
+            self.addItem(f"{minutes // 60:02d}:{minutes % 60:02d}")
+        line = self.lineEdit()
+        assert line is not None
+        line.installEventFilter(self)
+        self.setTime(value)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.lineEdit() and event.type() == QEvent.Type.FocusIn:
+            line = self.lineEdit()
+            QTimer.singleShot(0, lambda: line.selectAll() if line is not None else None)  # typing replaces it all
+        return super().eventFilter(watched, event)
+
+    def setTime(self, value: QTime) -> None:
+        text = value.toString("HH:mm")
+        index = self.findText(text)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        self.setEditText(text)
+
+    def time(self) -> QTime:
+        """The time typed or chosen (JST wall-clock). Raises ValidationError (``time_invalid``)."""
+        value = read_clock_time(self.currentText())
+        return QTime(value.hour, value.minute)
 
 
 class ChoiceRow(QWidget):
@@ -118,6 +194,57 @@ def big_label(text: str, size: float = 1.6, bold: bool = True) -> QLabel:
     label.setFont(font)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+class GuardedMenu(QMenu):
+    """A row menu opened by a mouse press: the release of that same click never picks an item.
+
+    Without a window manager (and with some) a right-click opens the menu under the pointer and
+    its release lands on the first item; a release within ``GUARD_MS`` of opening is ignored.
+    """
+
+    GUARD_MS = 250
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._opened = QElapsedTimer()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._opened.start()
+        super().showEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._opened.isValid() and self._opened.elapsed() < self.GUARD_MS:
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
+class ColumnFitter(QObject):
+    """Keeps every column of ``view`` on screen: the ``flexible`` columns (index → least width in
+    pixels) share what the others leave of the visible width, so the last columns (状態, ⋯) never
+    need a horizontal scroll; below the least widths the table scrolls as before."""
+
+    def __init__(self, view: QTableView, flexible: dict[int, int]) -> None:
+        super().__init__(view)
+        self._view = view
+        self._flexible = flexible
+        self._preferred = {c: view.horizontalHeader().sectionSize(c) for c in flexible}
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        header = self._view.horizontalHeader()
+        fixed = sum(header.sectionSize(c) for c in range(header.count())
+                    if c not in self._flexible and not header.isSectionHidden(c))
+        room = self._view.viewport().width() - fixed
+        preferred = sum(self._preferred.values()) or 1
+        for column, least in self._flexible.items():
+            header.resizeSection(column, max(least, room * self._preferred[column] // preferred))
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
