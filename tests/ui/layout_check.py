@@ -24,7 +24,9 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -94,6 +96,25 @@ def layout_problems(root: QWidget) -> list[str]:
             if not win_rect.contains(r) and not isinstance(w.parentWidget(), QAbstractScrollArea):
                 problems.append(f"{_name(w)} at {r.getRect()} sticks out of the {win_rect.width()}×"
                                 f"{win_rect.height()} window")
+    return problems
+
+
+OVERLAYS = {"messageBanner", "lockCover"}  # float over the page on purpose
+
+
+def overlaps(root: QWidget) -> list[str]:
+    """Visible sibling widgets in ``root`` that cover each other (buttons over a text field …)."""
+    problems: list[str] = []
+    for parent in [root, *root.findChildren(QWidget)]:
+        if not _shown(parent) or isinstance(parent, (QAbstractScrollArea, QComboBox, QAbstractSpinBox)):
+            continue
+        kids = [w for w in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if _shown(w) and not w.isWindow() and w.objectName() not in OVERLAYS]
+        for i, a in enumerate(kids):
+            for b in kids[i + 1:]:
+                if a.geometry().intersects(b.geometry()):
+                    problems.append(f"{_name(a)} at {a.geometry().getRect()} overlaps {_name(b)} at "
+                                    f"{b.geometry().getRect()}")
     return problems
 
 

@@ -58,6 +58,8 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
         return QCoreApplication.translate("HistoryColumn", MAIL_REFUSED_TIP)
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
+    if role == Qt.ItemDataRole.ToolTipRole and col.header_ja in ("患者名", "予約内容", "請求スタッフ"):
+        return col.text(row)  # whole, where a narrow column elides it
     if role == Qt.ItemDataRole.ToolTipRole and col is ACTIONS and col.text(row):
         return QCoreApplication.translate("HistoryColumn", ACTIONS_TIP)
     if role == ROW_ROLE:

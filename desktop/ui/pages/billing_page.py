@@ -167,9 +167,11 @@ class BillingPage(QWidget):
         for col, width in enumerate(widths):  # never narrower than the header's own text (English, 150 %)
             header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
         header.setStretchLastSection(False)
-        # 予約内容, 請求スタッフ and 伝達事項 give way, so 状態 and ⋯ stay on screen with ☰ open
-        self.column_fitter = ColumnFitter(self.view, {3: 120, 5: max(90, header.sectionSizeFromContents(5).width()),
-                                                      6: max(80, header.sectionSizeFromContents(6).width())})
+        # 患者名, 予約内容, 請求スタッフ and 伝達事項 give way (their text elided, whole in the tooltip),
+        # so 状態 and ⋯ stay on screen with ☰ open at 1280 px
+        least = {c: header.sectionSizeFromContents(c).width() for c in (2, 3, 5, 6)}
+        self.column_fitter = ColumnFitter(self.view, {2: max(90, least[2]), 3: max(90, least[3]),
+                                                      5: least[5], 6: max(60, least[6])})
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout.addWidget(self.view, 1)
 

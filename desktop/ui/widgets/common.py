@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTime, QTimer
-from PySide6.QtGui import QColor, QFont, QKeySequence, QMouseEvent, QPalette, QShowEvent
+from PySide6.QtGui import QColor, QFont, QKeySequence, QFocusEvent, QMouseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,6 +37,9 @@ class ErrorLabel(QLabel):
         self.setObjectName("fieldError")
         self.setStyleSheet("color: #c62828;")
         self.setWordWrap(True)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)  # as high as its lines, never stretched by a taller form
         self.hide()
 
     def show_error(self, text: str) -> None:
@@ -91,16 +94,13 @@ class ClockEdit(QComboBox):
         self.setMaxVisibleItems(12)
         for minutes in range(first * 60, last * 60 + 1, step):
             self.addItem(f"{minutes // 60:02d}:{minutes % 60:02d}")
-        line = self.lineEdit()
-        assert line is not None
-        line.installEventFilter(self)
         self.setTime(value)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.lineEdit() and event.type() == QEvent.Type.FocusIn:
-            line = self.lineEdit()
-            QTimer.singleShot(0, lambda: line.selectAll() if line is not None else None)  # typing replaces it all
-        return super().eventFilter(watched, event)
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        line = self.lineEdit()
+        if line is not None:  # after the click has placed the cursor: typing replaces the whole time
+            QTimer.singleShot(0, line.selectAll)
 
     def setTime(self, value: QTime) -> None:
         text = value.toString("HH:mm")
@@ -241,10 +241,10 @@ class ColumnFitter(QObject):
         header = self._view.horizontalHeader()
         fixed = sum(header.sectionSize(c) for c in range(header.count())
                     if c not in self._flexible and not header.isSectionHidden(c))
-        room = self._view.viewport().width() - fixed
+        extra = max(0, self._view.viewport().width() - fixed - sum(self._flexible.values()))
         preferred = sum(self._preferred.values()) or 1
-        for column, least in self._flexible.items():
-            header.resizeSection(column, max(least, room * self._preferred[column] // preferred))
+        for column, least in self._flexible.items():  # each its least width and a share of the rest
+            header.resizeSection(column, least + extra * self._preferred[column] // preferred)
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
