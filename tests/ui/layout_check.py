@@ -143,7 +143,7 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         await asyncio.sleep(extra)
 
     def check(name: str, widget: QWidget, shot: str | None = None) -> None:
-        found[name] = layout_problems(widget)
+        found[name] = layout_problems(widget) + overlaps(widget)
         if shots is not None and shot:
             widget.grab().save(str(shots / f"{shot}.png"))
 
@@ -163,6 +163,10 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     assert sign_in is not None, "no サインイン dialog at start"
     await idle()
     check("サインイン", sign_in)
+    sign_in.secret_edit.setText("")
+    sign_in.submit()  # nothing typed: the message under the field
+    await idle()
+    check("サインイン（入力チェック）", sign_in)
     manager = DEMO_ACCOUNTS[0]
     sign_in.staff_combo.setCurrentIndex(sign_in.staff_combo.findData(manager.name, Qt.ItemDataRole.UserRole + 1))
     sign_in.pin_check.setChecked(False)
@@ -218,11 +222,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("後決済請求 確認", dialog)
     dialog.close()
+    dialog = PaymentRequestDialog(detail, w)
+    dialog.show()
+    dialog.amount_edit.setText("12,800.5")
+    dialog.message_edit.setPlainText("あ" * 2001)
+    dialog._on_confirm_clicked()  # both messages at once
+    await idle()
+    check("後決済請求（入力チェック）", dialog)
+    dialog.close()
     paid = next(h for h in await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 20) if h.refundable)
     refund = RefundDialog(paid, w)
     refund.show()
     await idle()
     check("返金する", refund, "ui-refund-150")
+    refund.reason_edit.setText("あ" * 300)
+    refund.mode.buttons["partial"].setChecked(True)
+    refund.amount_edit.setText("99999999")
+    refund._on_refund_clicked()  # 返金理由 and 返金額 wrong together
+    await idle()
+    check("返金する（入力チェック）", refund)
     refund.close()
     patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
     menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
@@ -230,7 +248,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     rd.show()
     await idle()
     check("予約の登録", rd)
+    rd.patient_combo.setEditText("nobody")
+    rd.time_edit.setEditText("25:00")
+    rd._on_ok_clicked()  # 患者 and 時刻 wrong together
+    await idle()
+    check("予約の登録（入力チェック）", rd)
     rd.close()
+    menu_page = w.show_page("メニュー設定")
+    await idle()
+    from desktop.ui.pages.menu_page import MenuPage
+
+    assert isinstance(menu_page, MenuPage)
+    menu_page.name_edit.clear()
+    menu_page.price_edit.setText("abc")
+    menu_page.lump_sum.setChecked(False)
+    menu_page.save()
+    await idle()
+    check("メニュー設定（入力チェック）", w)
+    menu_page.reload()
+    await idle()
     from desktop.ui.dialogs.patient_dialog import PatientDialog
 
     from desktop.domain.clinic import ReviewStatus

@@ -28,18 +28,12 @@ from desktop.ui.pages.reservations_page import ReservationsPage
 from .conftest import run, sleep, texts, wait_for, wait_idle
 from .layout_check import overlaps
 from .test_billing_page import _paid_requests
+from .test_keyboard import activate
 
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-def _activate(qtbot: Any, w: QWidget) -> None:
-    w.show()
-    w.activateWindow()
-    w.raise_()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w.window())
 
 
 def _page(qtbot: Any, app: Any) -> ReservationsPage:
@@ -76,7 +70,7 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
                                                tmp_path: Any) -> None:
     w = clinic_app.window
     page = _page(qtbot, clinic_app)
-    _activate(qtbot, w)
+    activate(qtbot, w)
     _select_patient(qtbot, page, "高橋")  # 一般診療 (後決済): 後決済請求 is possible
     _request_for(qtbot, clinic_app, page, 2400)
     d = page.detail
@@ -155,7 +149,7 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
 
 def test_a_key_whose_action_cannot_run_says_why(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     page = _page(qtbot, clinic_app)
-    _activate(qtbot, clinic_app.window)
+    activate(qtbot, clinic_app.window)
     seen: list[str] = []
     monkeypatch.setattr(PaymentRequestDialog, "ask", classmethod(lambda cls, *a, **k: seen.append("opened")))
     _select_patient(qtbot, page, "佐藤")  # オンライン診療 (事前決済): no 後決済請求
@@ -179,7 +173,7 @@ def test_typed_time_replaces_the_whole_time_and_bad_input_shows_every_error(qtbo
     dialog = ReservationDialog(patients, menus, dt.date(2026, 12, 1), clinic_app.window, session=s,
                                patient_id=patients[3].id)
     qtbot.addWidget(dialog)
-    _activate(qtbot, dialog)
+    activate(qtbot, dialog)
     line = dialog.time_edit.lineEdit()
     qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(4, line.height() // 2))  # the hour, as staff click
     wait_for(qtbot, lambda: line.selectedText() == "10:00")
@@ -310,7 +304,7 @@ def test_right_click_release_does_not_pick_the_first_item(qtbot: Any, clinic_app
     page = w.show_page("決済管理")
     assert isinstance(page, BillingPage)
     page.apply_filter()
-    _activate(qtbot, w)
+    activate(qtbot, w)
     wait_idle(qtbot)
     refunds: list[Any] = []
     monkeypatch.setattr(RefundDialog, "ask", classmethod(lambda cls, parent, row, **k: refunds.append(row)))
@@ -403,7 +397,8 @@ def test_payment_request_errors_show_together_and_nothing_overlaps(qtbot: Any, c
     dialog = PaymentRequestDialog(detail, clinic_app.window)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.amount_edit.setText("abc")
+    qtbot.wait(20)
+    dialog.amount_edit.setText("1")  # below PAY.JP's least amount: a message of two lines
     dialog.message_edit.setPlainText("あ" * 2000)
     dialog.confirm_button.click()
     qtbot.wait(50)

@@ -26,9 +26,7 @@ class ConfirmDialog:
 
 def confirm_cancel_request(parent: QWidget | None, patient_name: str, amount: int) -> bool:
     """請求を取り消す, asked with the patient and the amount (whole yen) the link was for."""
-    tr = QCoreApplication.translate
-    return ConfirmDialog.ask(
-        parent, tr("ConfirmDialog", "請求を取り消す"),
-        tr("ConfirmDialog", "{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。").format(
-            patient=patient_name, amount=format_yen(amount)),
-        tr("ConfirmDialog", "請求を取り消す"))
+    title = QCoreApplication.translate("ConfirmDialog", "請求を取り消す")
+    text = QCoreApplication.translate(
+        "ConfirmDialog", "{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。")
+    return ConfirmDialog.ask(parent, title, text.format(patient=patient_name, amount=format_yen(amount)), title)

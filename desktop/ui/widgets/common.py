@@ -58,6 +58,8 @@ class ErrorLabel(QLabel):
         assert layout is not None
         layout.activate()
         need = window.minimumSizeHint().expandedTo(layout.minimumSize())
+        if layout.hasHeightForWidth():  # wrapped messages: the height their lines need at this width
+            need.setHeight(max(need.height(), layout.totalHeightForWidth(window.width())))
         if window.height() < need.height() or window.width() < need.width():
             window.resize(window.size().expandedTo(need))
 
