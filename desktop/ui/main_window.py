@@ -104,14 +104,15 @@ class MessageBanner(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the box itself, border included
         if parent is not None:
             parent.installEventFilter(self)
         self.hide()
 
     def show_message(self, level: str, text: str) -> None:
-        self.setStyleSheet(f"#messageBanner, #messageBanner QLabel {{ {BANNER_STYLE.get(level, BANNER_STYLE['info'])} }}"
-                           " #messageBanner QLabel { border: none; }")
+        style = BANNER_STYLE.get(level, BANNER_STYLE["info"])
+        self.setStyleSheet(f"#messageBanner {{ {style} }} #messageBanner QLabel {{ {style} border: none; }} "
+                           "#messageBanner QToolButton { border: none; }")
         self.label.setText(text)
         self.place()
         self.show()
