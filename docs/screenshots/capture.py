@@ -207,10 +207,7 @@ async def capture(only: str = "") -> None:
     await idle(0.2)
     grab(dlg, "payment-request-confirm")
     dlg.close()
-    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
-    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
-    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
-    rd.show()
+    rd = await new_reservation_dialog(app, detail)
     await idle(0.2)
     grab(rd, "new-reservation")
     rd.close()
@@ -664,12 +661,23 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
         dialog.close()
 
 
+async def new_reservation_dialog(app, detail):  # type: ignore[no-untyped-def]
+    """予約の登録 over the window, on the day of ``detail``, shown."""
+    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+    ctx, s = app.ctx, app.session
+    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), app.window, session=s)
+    rd.show()
+    return rd
+
+
 async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     """The front desk's forms in their error state (every message at once), 決済管理 with ☰ open
     and a message floating over the page (ui-desk-*.png; -en, -150)."""
     from desktop.ui import messages
     from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
-    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
     scale = os.environ.get("QT_SCALE_FACTOR", "1")
     suffix = ("-en" if lang == "en" else "") + ("-150" if scale == "1.5" else "")
@@ -692,18 +700,13 @@ async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     await idle_ops(0.2)
     grab(w, "desk-message")
     w.banner.hide()
-    dlg = PaymentRequestDialog(detail, w)
+    dlg = PaymentRequestDialog(detail, w, amount=1, message="あ" * 1001)
     dlg.show()
-    dlg.amount_edit.setText("1")
-    dlg.message_edit.setPlainText("あ" * 1001)
-    dlg._on_confirm_clicked()
+    dlg._on_confirm_clicked()  # both messages at once
     await idle_ops(0.2)
     grab(dlg, "desk-payment-request-errors")
     dlg.close()
-    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
-    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
-    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
-    rd.show()
+    rd = await new_reservation_dialog(app, detail)
     rd.time_edit.setEditText("25:00")
     rd._on_ok_clicked()
     await idle_ops(0.2)

@@ -289,6 +289,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("患者情報の編集", editor)
     editor.reject()
+    from desktop.ui.dialogs.about_dialog import AboutDialog
+    from desktop.ui.dialogs.approvals_dialog import ApprovalsDialog
+    from desktop.ui.dialogs.live_check_dialog import LiveCheckDialog
+    from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
+    from desktop.ui.dialogs.timeline_dialog import TimelineDialog
+
+    timeline = TimelineDialog(await s.actions.timeline(paid.id), w)
+    live = LiveCheckDialog(s, s.actions, w)
+    for name, other in (("テナント登録", TenantRegisterDialog(w)), ("このアプリについて", AboutDialog(w)),
+                        ("経過", timeline), ("承認待ち", ApprovalsDialog(s, w)), ("接続チェック", live)):
+        other.show()
+        await idle()
+        check(name, other)
+        if other is live:
+            live.email.setText("not-an-address")
+            live.start()  # refused (デモ, or the address): the message under the field
+            await idle()
+            check("接続チェック（入力チェック）", live)
+        other.close()
     from desktop.ui.setup.first_run_dialog import FirstRunDialog
 
     first = FirstRunDialog(w)
@@ -308,6 +327,10 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     check("最初のパスワードの設定", first_password)
     assert first_password.confirm_edit is not None
     first_password.secret_edit.setText("Sakurai-clinic-2026")
+    first_password.confirm_edit.setText("Sakurai-clinic-2025")
+    first_password.submit()  # the two entries differ: the message under 確認
+    await idle()
+    check("最初のパスワードの設定（入力チェック）", first_password)
     first_password.confirm_edit.setText("Sakurai-clinic-2026")
     first_password.submit()
     await signed_in("最初のパスワードの設定")
@@ -321,6 +344,16 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         wizard.go(i)
         await idle()
         check(f"設定 {wizard.steps[i].step.value}", wizard)
+    wizard.go(0)
+    await idle()
+    step = wizard.current()
+    for key, value in {"name": "やまだ内科クリニック", "email": "info@yamada..clinic", "phone": "03-abcd",
+                       "registration_number": "T9876543210123"}.items():
+        if key in getattr(step, "fields", {}):
+            step.fields[key].setText(value)
+    wizard.next_button.click()  # refused values: the messages under their fields
+    await idle()
+    check(f"設定 {wizard.steps[0].step.value}（入力チェック）", wizard)
     wizard.close()
     win.show_page("決済会社設定")
     await idle(0.4)

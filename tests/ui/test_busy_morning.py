@@ -25,8 +25,9 @@ from desktop.ui.pages.billing_page import ACTIONS_COLUMN, BillingPage
 from desktop.ui.pages.menu_page import MenuPage
 from desktop.ui.pages.reservations_page import ReservationsPage
 
-from .conftest import run, sleep, texts, wait_for, wait_idle
+from .conftest import pay_link, payment_links, run, sleep, texts, wait_for, wait_idle
 from .layout_check import overlaps
+from .test_billing_page import _page as _billing_page
 from .test_billing_page import _paid_requests
 from .test_keyboard import activate
 
@@ -64,6 +65,19 @@ def _request_for(qtbot: Any, app: Any, page: ReservationsPage, amount: int) -> i
     return int(getattr(outcome, "request_id", 0) or 0)
 
 
+def _pay_new(qtbot: Any, app: Any, amount: int) -> None:
+    """A paid 後決済 request of ``amount`` yen for the first demo visit that has no request yet."""
+    s, ctx = app.session, app.ctx
+    for r in run(qtbot, ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)):
+        detail = run(qtbot, ctx.runner.db(ctx.queries.reservation, r.id))
+        if (detail is not None and detail.can_request_post_payment and detail.patient.email
+                and not run(qtbot, s.actions.requests_for_reservation(r.id))):
+            run(qtbot, ctx.runner.payments(ctx.billing.request_payment, r.id, s.actor, amount, "taxable"))
+            pay_link(qtbot, app, payment_links(app)[0])
+            return
+    raise AssertionError("no demo visit left without a request")
+
+
 # -- 1. every key the README lists, from any focus ------------------------------------------------
 
 def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch,
@@ -98,8 +112,12 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
     day = page.day()
     qtbot.keyClick(page.search_edit, Key.Key_Right, ALT)
     wait_for(qtbot, lambda: page.day() == day + dt.timedelta(days=1))
+    qtbot.keyClick(page.search_edit, Key.Key_Right, ALT)
+    wait_for(qtbot, lambda: page.day() == day + dt.timedelta(days=2))
     d.history_view.setFocus()
     qtbot.keyClick(d.history_view, Key.Key_Left, ALT)
+    wait_for(qtbot, lambda: page.day() == day + dt.timedelta(days=1))
+    qtbot.keyClick(page.view, Key.Key_T, CTRL)  # 今日
     wait_for(qtbot, lambda: page.day() == day)
     wait_idle(qtbot)
     before = page._seq
@@ -115,10 +133,7 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
 
     # 決済管理: Shift+F10 row menu, Ctrl+F, Ctrl+E, F5
     _paid_requests(qtbot, clinic_app, [1500])
-    billing = w.show_page("決済管理")
-    assert isinstance(billing, BillingPage)
-    billing.apply_filter()
-    wait_idle(qtbot)
+    billing = _billing_page(qtbot, clinic_app)
     menus: list[QMenu] = []
     monkeypatch.setattr(QMenu, "popup", lambda self, *a: menus.append(self))
     billing.view.setFocus()
@@ -131,19 +146,23 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
     monkeypatch.setattr("desktop.ui.pages.billing_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
     qtbot.keyClick(billing.patient_edit, Key.Key_E, CTRL)
     wait_for(qtbot, out.exists)
-    refreshed: list[bool] = []
-    monkeypatch.setattr(billing.model, "refresh", lambda: refreshed.append(True))
+    wait_idle(qtbot)
+    total = billing.model.total
+    _pay_new(qtbot, clinic_app, 1600)  # paid meanwhile on another PC
+    billing.view.setFocus()
+    qtbot.keyClick(billing.view, Key.Key_F5)
+    wait_for(qtbot, lambda: billing.model.total == total + 1)
     wait_idle(qtbot)
 
-    # メニュー設定: Ctrl+S from the list
+    # メニュー設定: Ctrl+S from the list saves (here: refused, with the message under its field)
     menu_page = w.show_page("メニュー設定")
     assert isinstance(menu_page, MenuPage)
     wait_idle(qtbot)
-    saved: list[bool] = []
-    monkeypatch.setattr(menu_page, "save", lambda: saved.append(True))
+    menu_page.name_edit.clear()
     menu_page.list.setFocus()
     qtbot.keyClick(menu_page.list, Key.Key_S, CTRL)
-    # the button's own shortcut calls the page's save through its clicked signal (bound at build time)
+    wait_for(qtbot, lambda: not menu_page.errors["name"].isHidden())
+    menu_page.reload()
     wait_idle(qtbot)
 
 
@@ -249,6 +268,22 @@ def test_selection_survives_a_search_without_match_and_new_booking_prefills_it(
     assert prefilled[0].startswith("高橋 美咲")
 
 
+def test_billing_selection_is_kept_by_request_across_a_reload(qtbot: Any, clinic_app: Any) -> None:
+    _paid_requests(qtbot, clinic_app, [1100, 2200])
+    billing = _billing_page(qtbot, clinic_app)
+    billing.view.selectRow(1)
+    chosen = billing.model.row_at(1)
+    assert chosen is not None
+    _pay_new(qtbot, clinic_app, 3300)  # a new request at the top: every row moves down one
+    billing.model.refresh()
+    wait_for(qtbot, lambda: billing.model.rowCount() == 3)
+    wait_idle(qtbot)
+    selected = billing.view.selectionModel().selectedRows()
+    assert len(selected) == 1
+    now = billing.model.row_at(selected[0].row())
+    assert now is not None and now.id == chosen.id and selected[0].row() == 2
+
+
 # -- 4. a message never moves the page --------------------------------------------------------------
 
 @pytest.mark.expect_log("desktop.ui.messages", "ERROR", "返金できませんでした")
@@ -281,9 +316,7 @@ def test_billing_columns_stay_on_screen_with_the_left_column_open(qtbot: Any, cl
     _paid_requests(qtbot, clinic_app, [1200])
     w = clinic_app.window
     w.resize(*size)
-    page = w.show_page("決済管理")
-    assert isinstance(page, BillingPage)
-    page.apply_filter()
+    page = _billing_page(qtbot, clinic_app)
     w.toggle_nav()
     wait_idle(qtbot)
     qtbot.wait(50)
@@ -301,9 +334,7 @@ def test_right_click_release_does_not_pick_the_first_item(qtbot: Any, clinic_app
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _paid_requests(qtbot, clinic_app, [1800])
     w = clinic_app.window
-    page = w.show_page("決済管理")
-    assert isinstance(page, BillingPage)
-    page.apply_filter()
+    page = _billing_page(qtbot, clinic_app)
     activate(qtbot, w)
     wait_idle(qtbot)
     refunds: list[Any] = []
@@ -316,9 +347,11 @@ def test_right_click_release_does_not_pick_the_first_item(qtbot: Any, clinic_app
     wait_for(qtbot, lambda: bool(shown) and shown[0].isVisible())
     menu = shown[0]
     first = menu.actionGeometry(menu.actions()[0]).center()
+    assert menu.activeAction() is None  # opened by the mouse: nothing highlighted for the release to pick
+    QTest.mouseMove(menu, first)  # the pointer is over 返金する as the menu opens under it
     QTest.mouseRelease(menu, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, first)
     qtbot.wait(20)
-    assert refunds == [] and menu.activeAction() is None
+    assert refunds == [] and menu.isVisible()
     sleep(qtbot, 0.3)
     QTest.mouseMove(menu, first)
     QTest.mouseClick(menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, first)
@@ -343,10 +376,7 @@ def test_cancel_and_rerequest_act_on_the_newest_request_and_confirm_with_name_an
     assert asked and "高橋 美咲 様" in asked[0] and "¥3,300" in asked[0]
 
     _paid_requests(qtbot, clinic_app, [2100])
-    billing = clinic_app.window.show_page("決済管理")
-    assert isinstance(billing, BillingPage)
-    billing.apply_filter()
-    wait_idle(qtbot)
+    billing = _billing_page(qtbot, clinic_app)
     row = next(billing.model.row_at(i) for i in range(billing.model.rowCount())
                if (r := billing.model.row_at(i)) is not None and r.cancellable)
     assert row is not None

@@ -271,7 +271,10 @@ def row_table(headers: list[str], stretch_column: int, object_name: str = "") ->
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    for column in range(len(headers)):  # never narrower than the header's own text (English, 150 %)
+        header.resizeSection(column, max(header.sectionSize(column), header.sectionSizeFromContents(column).width()))
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return table
 
 
