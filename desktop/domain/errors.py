@@ -9,14 +9,15 @@ as a short generic message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop.domain.labels import label as enum_label
 from desktop.i18n import N_, NP_, gettext, pgettext
 
 Lang = str  # "ja" | "en"
+T = TypeVar("T")
 
 MESSAGES: dict[str, str] = {
     "amount_required": N_("金額を入力してください。"),
@@ -202,6 +203,53 @@ class UserError(Exception):
 
 class ValidationError(UserError):
     """Bad input: nothing was changed."""
+
+
+class FormErrors(ValidationError):
+    """Several fields of one form refused at once: ``errors`` holds one ``ValidationError`` per
+    field, in the form's order, so every message can show under its field together. The exception
+    itself reads as the first of them (its code, field, parameters and message)."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        if not errors:
+            raise ValueError("FormErrors needs at least one error")
+        first = errors[0]
+        self.messages = first.messages
+        super().__init__(first.code, field=first.field, **first.params)
+        self.errors = tuple(errors)
+
+
+def every_error(exc: BaseException) -> tuple[BaseException, ...]:
+    """The refusals ``exc`` stands for: each one of a ``FormErrors``, else ``exc`` alone."""
+    return exc.errors if isinstance(exc, FormErrors) else (exc,)
+
+
+class FieldChecks:
+    """Checks a form field by field and keeps every refusal, so a form shows all its mistakes at once.
+
+    ``value(check)`` returns what ``check()`` returns, or None when it raised ``ValidationError``
+    (kept); ``refuse(exc)`` keeps one more; ``raise_any()`` raises nothing, the one error, or a
+    ``FormErrors`` of them all.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def value(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return None
+
+    def refuse(self, exc: ValidationError) -> None:
+        self.errors.append(exc)
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FormErrors(self.errors)
 
 
 class StateError(UserError):

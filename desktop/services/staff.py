@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import NotFoundError, StateError, UserError, ValidationError
+from desktop.domain.errors import FieldChecks, NotFoundError, StateError, UserError, ValidationError
 from desktop.domain.staff import (
     PermissionDeniedError,
     DEFAULT_LOCKOUT_MINUTES,
@@ -295,12 +295,8 @@ class StaffService:
             ValidationError: empty or duplicate name, password rule, PIN not 4–8 digits.
         """
         role = StaffRole(role)
-        from desktop.services.directory import require_text
-
-        with self._db.uow(readonly=True) as uow:  # who and which name first, before the password rule
+        with self._db.uow(readonly=True) as uow:  # who first, then every field, then a duplicate name
             authorize(uow.session, actor, Permission.STAFF)
-            self._check_unique(uow.session, actor.clinic_id,
-                               require_text(name, field="name", label="スタッフ名", max_len=100))
         name_text, password_hash, pin_hash = self._prepare(name, password, pin)
         with self._db.uow() as uow:
             s = uow.session
@@ -420,10 +416,13 @@ class StaffService:
     def _prepare(self, name: str, password: str, pin: str | None) -> tuple[str, str, str | None]:
         from desktop.services.directory import require_text
 
-        text = require_text(name, field="name", label="スタッフ名", max_len=100)
-        password_hash = self._hasher.hash(check_password(password, common=common_passwords(), name=text))
-        pin_hash = self._hasher.hash(check_pin(pin)) if pin else None
-        return text, password_hash, pin_hash
+        checks = FieldChecks()  # 名前, パスワード and PIN together: every message at once
+        text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+        checked = checks.value(lambda: check_password(password, common=common_passwords(), name=text or ""))
+        pin_text = checks.value(lambda: check_pin(pin)) if pin else None
+        checks.raise_any()
+        assert text is not None and checked is not None
+        return text, self._hasher.hash(checked), self._hasher.hash(pin_text) if pin_text else None
 
     @staticmethod
     def _target(session: Session, actor: Actor, staff_id: int) -> Staff:

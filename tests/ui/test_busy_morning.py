@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from desktop.domain.billing import TaxCategory
+from desktop.domain.errors import FormErrors
 from desktop.ui import messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.patient_dialog import PatientDialog
@@ -24,6 +25,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.billing_page import ACTIONS_COLUMN, BillingPage
 from desktop.ui.pages.menu_page import MenuPage
 from desktop.ui.pages.reservations_page import ReservationsPage
+from desktop.ui.pages.staff_page import StaffPage
 
 from .conftest import pay_link, payment_links, run, sleep, texts, wait_for, wait_idle
 from .layout_check import overlaps
@@ -480,3 +482,29 @@ def test_window_fills_the_available_screen_and_detail_reads_well(qtbot: Any, cli
     assert d.menu_label.text() == "一般診療 (後決済)"
     rows = d.history_view.verticalHeader().defaultSectionSize()
     assert d.history_view.viewport().height() >= 4 * rows
+
+
+# -- every form: all its mistakes at once ------------------------------------------------------------
+
+def test_staff_form_shows_name_password_and_pin_errors_together(qtbot: Any, clinic_app: Any) -> None:
+    page = clinic_app.window.show_page("スタッフ管理")
+    assert isinstance(page, StaffPage)
+    wait_idle(qtbot)
+    page.new_name.clear()
+    page.new_password.setText("abc")
+    page.new_pin.setText("12")
+    page.add_button.click()
+    wait_idle(qtbot)
+    shown = {k for k, e in page.add_errors.items() if not e.isHidden() and e.text()}
+    assert shown == {"name", "password", "pin"}
+    assert page.add_errors["name"].text() == "スタッフ名を入力してください。"
+
+
+def test_clinic_details_refuse_every_bad_field_at_once(qtbot: Any, clinic_app: Any) -> None:
+    s = clinic_app.session
+    with pytest.raises(FormErrors) as refused:
+        run(qtbot, s.actions.save_clinic_details(
+            s.actor, s.clinic.id, name="さくら内科クリニック", postal_code="100-0005", address="東京都千代田区丸の内1-1-1",
+            phone="03-abcd", email="info@@example", representative="", registration_number="T9876543210123"))
+    assert [e.field for e in refused.value.errors] == ["phone", "email", "representative", "registration_number"]
+    assert run(qtbot, s.actions.clinic_info()).name == s.clinic.name  # nothing saved

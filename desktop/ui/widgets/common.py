@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTime, QTimer
 from PySide6.QtGui import QColor, QFont, QKeySequence, QFocusEvent, QMouseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.errors import UserError, every_error
 from desktop.domain.text import read_clock_time
+from desktop.ui import i18n
 
 
 class ErrorLabel(QLabel):
@@ -80,6 +84,21 @@ def field_with_error(field: QWidget | QLayout, error: ErrorLabel) -> QWidget:
         column.addWidget(field)
     column.addWidget(error)
     return cell
+
+
+def show_field_errors(exc: BaseException, labels: Mapping[str, ErrorLabel], default: str | None = None) -> bool:
+    """Show each refusal ``exc`` stands for (every one of a ``FormErrors``) under its field's label in
+    ``labels`` (keyed by field; one naming no listed field goes to ``default``, when given).
+    False when none of them belongs to this form (the caller then shows ``exc`` in the banner)."""
+    shown = False
+    for one in every_error(exc):
+        if not isinstance(one, UserError):
+            continue
+        label = labels.get(one.field or "") or (labels[default] if default is not None else None)
+        if label is not None:
+            label.show_error(one.message(i18n.language()))
+            shown = True
+    return shown
 
 
 class ClockEdit(QComboBox):
