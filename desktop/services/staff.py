@@ -295,9 +295,15 @@ class StaffService:
             ValidationError: empty or duplicate name, password rule, PIN not 4–8 digits.
         """
         role = StaffRole(role)
-        with self._db.uow(readonly=True) as uow:  # who first, then every field, then a duplicate name
+        from desktop.services.directory import require_text
+
+        checks = FieldChecks()  # who first, then every field at once (a name already taken among them)
+        with self._db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.STAFF)
-        name_text, password_hash, pin_hash = self._prepare(name, password, pin)
+            text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+            if text is not None:
+                checks.value(lambda: self._check_unique(uow.session, actor.clinic_id, text))
+        name_text, password_hash, pin_hash = self._prepare(name, password, pin, checks)
         with self._db.uow() as uow:
             s = uow.session
             authorize(s, actor, Permission.STAFF)
@@ -413,11 +419,17 @@ class StaffService:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _prepare(self, name: str, password: str, pin: str | None) -> tuple[str, str, str | None]:
+    def _prepare(self, name: str, password: str, pin: str | None,
+                 checks: FieldChecks | None = None) -> tuple[str, str, str | None]:
+        """名前, パスワード and PIN checked together (with what ``checks`` already holds), then hashed."""
         from desktop.services.directory import require_text
 
-        checks = FieldChecks()  # 名前, パスワード and PIN together: every message at once
-        text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+        if checks is None:
+            checks = FieldChecks()
+            text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+        else:
+            text = None if any(e.field == "name" for e in checks.errors) else \
+                require_text(name, field="name", label="スタッフ名", max_len=100)
         checked = checks.value(lambda: check_password(password, common=common_passwords(), name=text or ""))
         pin_text = checks.value(lambda: check_pin(pin)) if pin else None
         checks.raise_any()
