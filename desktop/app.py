@@ -267,7 +267,7 @@ class ClinicPayApp:
         self._on_staff_changed(actor.staff_id)
         self._build_window(actor, show=True)
 
-    def _build_window(self, actor: Any = None, *, show: bool = True) -> None:
+    def _build_window(self, actor: Any = None, *, show: bool = True, keep_view: bool = False) -> None:
         from desktop.ui.main_window import MainWindow
         from desktop.ui.session import UiSession
 
@@ -281,6 +281,8 @@ class ClinicPayApp:
         session.clinic_chosen = ctx.settings.workspace == CLINIC
         old = self.window
         window = MainWindow(session, ctx.staff.accounts(session.clinic.id))
+        if old is not None and keep_view:
+            window.restore_view_state(old.view_state())
         window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))
         window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None,
                                  starting=self._starting_servers)
@@ -289,7 +291,7 @@ class ClinicPayApp:
         window.staff_changed.connect(self._on_switched)
         window.signed_out.connect(self._on_signed_out)
         if old is not None:
-            window.setGeometry(old.geometry())
+            window.keep_geometry(old.geometry())
             old.closed.disconnect(self._closed.set)
             old.disconnect_bridge()
             old.close()
@@ -304,7 +306,7 @@ class ClinicPayApp:
         self.ctx.settings.language = lang
         self.ctx.settings.save(self.ctx.data_dir)
         i18n.set_language(lang)
-        self._build_window(show=True)
+        self._build_window(show=True, keep_view=True)  # the same page, day, search and selection
         messages.info(i18n.language_changed_text())
 
     def _on_staff_changed(self, staff_id: int) -> None:

@@ -9,14 +9,15 @@ as a short generic message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop.domain.labels import label as enum_label
 from desktop.i18n import N_, NP_, gettext, pgettext
 
 Lang = str  # "ja" | "en"
+T = TypeVar("T")
 
 MESSAGES: dict[str, str] = {
     "amount_required": N_("金額を入力してください。"),
@@ -39,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例：090-1234-5678）。"),
     "language_invalid": N_("メールの言語は日本語か英語を選んでください。"),
     "field_required": N_("{label}を入力してください。"),
+    "time_invalid": N_("時刻は「16:30」のように入力してください（0:00〜23:59）。"),
+    "menu_price_invalid": N_("料金は0〜9,999,999円の整数で入力してください。"),
+    "payment_kind_required": N_("決済種別を1つ以上選んでください。"),
     "field_too_long": N_("{label}は{max}文字以内で入力してください。"),
     "not_found": N_("対象のデータが見つかりません。"),
     "request_not_cancellable": N_("この請求は取り消せません（現在の状態：{state}）。"),
@@ -210,6 +214,53 @@ class UserError(Exception):
 
 class ValidationError(UserError):
     """Bad input: nothing was changed."""
+
+
+class FormErrors(ValidationError):
+    """Several fields of one form refused at once: ``errors`` holds one ``ValidationError`` per
+    field, in the form's order, so every message can show under its field together. The exception
+    itself reads as the first of them (its code, field, parameters and message)."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        if not errors:
+            raise ValueError("FormErrors needs at least one error")
+        first = errors[0]
+        self.messages = first.messages
+        super().__init__(first.code, field=first.field, **first.params)
+        self.errors = tuple(errors)
+
+
+def every_error(exc: BaseException) -> tuple[BaseException, ...]:
+    """The refusals ``exc`` stands for: each one of a ``FormErrors``, else ``exc`` alone."""
+    return exc.errors if isinstance(exc, FormErrors) else (exc,)
+
+
+class FieldChecks:
+    """Checks a form field by field and keeps every refusal, so a form shows all its mistakes at once.
+
+    ``value(check)`` returns what ``check()`` returns, or None when it raised ``ValidationError``
+    (kept); ``refuse(exc)`` keeps one more; ``raise_any()`` raises nothing, the one error, or a
+    ``FormErrors`` of them all.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def value(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return None
+
+    def refuse(self, exc: ValidationError) -> None:
+        self.errors.append(exc)
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FormErrors(self.errors)
 
 
 class StateError(UserError):

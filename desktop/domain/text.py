@@ -17,8 +17,11 @@ Stored keys and typed queries go through the same function, so they always compa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+
+from desktop.domain.errors import ValidationError
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 _HIRAGANA_TO_KATAKANA.update({ord("ゝ"): ord("ヽ"), ord("ゞ"): ord("ヾ")})
@@ -87,3 +90,27 @@ def search_words(value: object) -> list[str]:
     """The words of a search box, each normalised (an empty box gives ``[]``)."""
     text = normalize_text(value)
     return text.split(" ") if text else []
+
+
+_CLOCK = re.compile(r"(?P<h>\d{1,2})(?:[:：時.](?P<m>\d{1,2})?分?)?")
+_CLOCK_DIGITS = re.compile(r"(?P<h>\d{1,2})(?P<m>\d{2})")
+
+
+def read_clock_time(raw: object, *, field: str = "time") -> dt.time:
+    """A time of day as staff type it, in JST wall-clock time (no date, no zone).
+
+    Accepts ``"16:30"``, ``"１６：３０"``, ``"16時30分"``, ``"16時"``, ``"16.30"``, ``"1630"``,
+    ``"930"`` and ``"16"`` (whole hour); spaces are ignored.
+
+    Raises:
+        ValidationError: ``time_invalid`` (``field`` names the input) for anything else, or an hour
+            above 23 or minutes above 59.
+    """
+    text = normalize_text(raw).replace(" ", "")
+    found = _CLOCK.fullmatch(text) or _CLOCK_DIGITS.fullmatch(text)
+    if found is None:
+        raise ValidationError("time_invalid", field=field)
+    hour, minute = int(found["h"]), int(found["m"] or 0)
+    if hour > 23 or minute > 59:
+        raise ValidationError("time_invalid", field=field)
+    return dt.time(hour, minute)

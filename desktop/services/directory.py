@@ -74,6 +74,29 @@ class MenuInput:
 
 
 RECEIPT_PURPOSE_MAX = 50
+MENU_PRICE_MAX = 9_999_999
+
+
+def menu_problems(data: MenuInput) -> list[ValidationError]:
+    """Every mistake in ``data`` at once, in the order of the form's fields (empty: it can be saved).
+
+    Each error names its ``field``: ``name`` (empty or over 200 characters), ``price`` (not a
+    whole number of yen from 0 to ``MENU_PRICE_MAX``), ``lump_sum`` (no 決済種別 chosen),
+    ``receipt_purpose`` (over ``RECEIPT_PURPOSE_MAX`` characters).
+    """
+    problems: list[ValidationError] = []
+    try:
+        require_text(data.name, field="name", label="メニュー名", max_len=200)
+    except ValidationError as exc:
+        problems.append(exc)
+    if isinstance(data.price, bool) or not isinstance(data.price, int) or not 0 <= data.price <= MENU_PRICE_MAX:
+        problems.append(ValidationError("menu_price_invalid", field="price"))
+    if not data.lump_sum:
+        problems.append(ValidationError("payment_kind_required", field="lump_sum"))
+    if len(tidy_text(data.receipt_purpose)) > RECEIPT_PURPOSE_MAX:
+        problems.append(ValidationError("field_too_long", field="receipt_purpose", label="但し書き",
+                                        max=RECEIPT_PURPOSE_MAX))
+    return problems
 
 class _Unchanged(enum.Enum):
     UNCHANGED = "unchanged"
@@ -308,14 +331,11 @@ class DirectoryService:
 
         Raises: ValidationError (a field), PermissionDeniedError, NotFoundError.
         """
+        problems = menu_problems(data)
+        if problems:
+            raise problems[0]
         name = require_text(data.name, field="name", label="メニュー名", max_len=200)
-        if isinstance(data.price, bool) or not isinstance(data.price, int) or not 0 <= data.price <= 9_999_999:
-            raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
-        if not data.lump_sum:
-            raise ValidationError("field_required", field="lump_sum", label="決済種別（1つ以上選択）")
         purpose = tidy_text(data.receipt_purpose)
-        if len(purpose) > RECEIPT_PURPOSE_MAX:
-            raise ValidationError("field_too_long", field="receipt_purpose", label="但し書き", max=RECEIPT_PURPOSE_MAX)
         with self._db.uow() as uow:
             s = uow.session
             authorize(s, actor, Permission.MENUS, clinic_id=clinic_id)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
-from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError, ValidationError
+from desktop.domain.errors import FieldChecks, NotFoundError, ServiceUnavailableError, UserError, ValidationError
 from desktop.i18n import N_, NP_
 from desktop.domain.text import nfkc, normalize_digits
 from desktop.domain.validation import registration_number_valid, validate_email
@@ -441,34 +441,41 @@ class SettingsService:
 
     def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
                             email: str, representative: str, registration_number: str) -> None:
-        """The clinic as receipts and the legal pages show it (管理者 only). Raises on the first bad field."""
+        """The clinic as receipts and the legal pages show it (管理者 only).
+
+        Raises:
+            PermissionDeniedError: not a 管理者.
+            ValidationError: one bad field; ``FormErrors`` when several are (each names its field).
+        """
         self._authorize(actor, clinic_id)
+        checks = FieldChecks()
         values: dict[str, Any] = {
-            "name": require_text(name, field="name", label="クリニック名", max_len=200),
+            "name": checks.value(lambda: require_text(name, field="name", label="クリニック名", max_len=200)),
         }
         postal = normalize_digits(postal_code)
         if postal and not _POSTAL.fullmatch(postal):
-            raise SettingsError("postal_code_invalid", field="postal_code")
+            checks.refuse(SettingsError("postal_code_invalid", field="postal_code"))
         if len(postal) == 7:
             postal = postal[:3] + "-" + postal[3:]
         values["postal_code"] = postal
-        values["address"] = require_text(address, field="address", label="住所", max_len=300)
+        values["address"] = checks.value(lambda: require_text(address, field="address", label="住所", max_len=300))
         phone_text = normalize_digits(phone)
         if not _PHONE.fullmatch(phone_text):
-            raise SettingsError("phone_invalid", field="phone")
+            checks.refuse(SettingsError("phone_invalid", field="phone"))
         values["phone"] = phone_text
         try:
             values["email"] = validate_email(_text(email))
         except ValidationError:
-            raise SettingsError("email_invalid", field="email") from None
-        values["representative"] = require_text(representative, field="representative",
-                                             label="代表者名", max_len=100)
+            checks.refuse(SettingsError("email_invalid", field="email"))
+        values["representative"] = checks.value(lambda: require_text(representative, field="representative",
+                                                                     label="代表者名", max_len=100))
         reg = _text(registration_number).upper()
         if reg and not _REG_NO.fullmatch(reg):
-            raise SettingsError("registration_number_invalid", field="registration_number")
-        if reg and not registration_number_valid(reg):
-            raise SettingsError("registration_number_check_digit", field="registration_number")
+            checks.refuse(SettingsError("registration_number_invalid", field="registration_number"))
+        elif reg and not registration_number_valid(reg):
+            checks.refuse(SettingsError("registration_number_check_digit", field="registration_number"))
         values["registration_number"] = reg or None
+        checks.raise_any()
         self._directory.update_clinic(actor, clinic_id, ClinicUpdate(**values))
 
     # -- SMTP ---------------------------------------------------------------------------------

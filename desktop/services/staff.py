@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import NotFoundError, StateError, UserError, ValidationError
+from desktop.domain.errors import FieldChecks, NotFoundError, StateError, UserError, ValidationError
 from desktop.domain.staff import (
     PermissionDeniedError,
     DEFAULT_LOCKOUT_MINUTES,
@@ -297,11 +297,13 @@ class StaffService:
         role = StaffRole(role)
         from desktop.services.directory import require_text
 
-        with self._db.uow(readonly=True) as uow:  # who and which name first, before the password rule
+        checks = FieldChecks()  # who first, then every field at once (a name already taken among them)
+        with self._db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.STAFF)
-            self._check_unique(uow.session, actor.clinic_id,
-                               require_text(name, field="name", label="スタッフ名", max_len=100))
-        name_text, password_hash, pin_hash = self._prepare(name, password, pin)
+            text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+            if text is not None:
+                checks.value(lambda: self._check_unique(uow.session, actor.clinic_id, text))
+        name_text, password_hash, pin_hash = self._prepare(name, password, pin, checks)
         with self._db.uow() as uow:
             s = uow.session
             authorize(s, actor, Permission.STAFF)
@@ -417,13 +419,22 @@ class StaffService:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _prepare(self, name: str, password: str, pin: str | None) -> tuple[str, str, str | None]:
+    def _prepare(self, name: str, password: str, pin: str | None,
+                 checks: FieldChecks | None = None) -> tuple[str, str, str | None]:
+        """名前, パスワード and PIN checked together (with what ``checks`` already holds), then hashed."""
         from desktop.services.directory import require_text
 
-        text = require_text(name, field="name", label="スタッフ名", max_len=100)
-        password_hash = self._hasher.hash(check_password(password, common=common_passwords(), name=text))
-        pin_hash = self._hasher.hash(check_pin(pin)) if pin else None
-        return text, password_hash, pin_hash
+        if checks is None:
+            checks = FieldChecks()
+            text = checks.value(lambda: require_text(name, field="name", label="スタッフ名", max_len=100))
+        else:
+            text = None if any(e.field == "name" for e in checks.errors) else \
+                require_text(name, field="name", label="スタッフ名", max_len=100)
+        checked = checks.value(lambda: check_password(password, common=common_passwords(), name=text or ""))
+        pin_text = checks.value(lambda: check_pin(pin)) if pin else None
+        checks.raise_any()
+        assert text is not None and checked is not None
+        return text, self._hasher.hash(checked), self._hasher.hash(pin_text) if pin_text else None
 
     @staticmethod
     def _target(session: Session, actor: Actor, staff_id: int) -> Staff:

@@ -45,6 +45,11 @@ def call_soon_outside(fn: Callable[[], None]) -> None:
     def call() -> None:
         try:
             fn()
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                log.exception("callback failed")
+            else:  # its window was closed or rebuilt (another language, staff) while the work ran
+                log.info("callback dropped: its widget is gone")
         except Exception:  # noqa: BLE001
             log.exception("callback failed")
         finally:

@@ -19,8 +19,10 @@ instead closes the dialogs unseen and gets a window for their own role.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+import dataclasses
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -80,12 +82,16 @@ MODE_STYLE = {
 
 
 class MessageBanner(QWidget):
-    """Non-blocking messages under the top bar (errors stay until closed or replaced)."""
+    """Non-blocking messages (errors stay until closed or replaced), floating over the bottom right
+    of the page: showing or hiding one never moves anything under the pointer."""
+
+    MARGIN = 12
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("messageBanner")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(10, 6, 6, 6)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -93,19 +99,41 @@ class MessageBanner(QWidget):
         self.close_button.setText("×")
         self.close_button.setAccessibleName(self.tr("閉じる"))
         layout.addWidget(self.label, 1)
-        layout.addWidget(self.close_button)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.close_button.clicked.connect(self.hide)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the box itself, border included
+        if parent is not None:
+            parent.installEventFilter(self)
         self.hide()
 
     def show_message(self, level: str, text: str) -> None:
-        self.setStyleSheet(f"QWidget {{ {BANNER_STYLE.get(level, BANNER_STYLE['info'])} }}")
+        style = BANNER_STYLE.get(level, BANNER_STYLE["info"])
+        self.setStyleSheet(f"#messageBanner {{ {style} }} #messageBanner QLabel {{ {style} border: none; }} "
+                           "#messageBanner QToolButton { border: none; }")
         self.label.setText(text)
+        self.place()
         self.show()
+        self.raise_()
         self._timer.start(30000 if level == "error" else 8000)
+
+    def place(self) -> None:
+        """Bottom right of the parent, at most 560 px (or half the parent) wide, as high as the text."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = max(280, min(560, parent.width() // 2))
+        layout = self.layout()
+        height = layout.heightForWidth(width) if layout is not None and layout.hasHeightForWidth() else self.sizeHint().height()
+        height = max(height, self.minimumSizeHint().height())
+        self.setGeometry(parent.width() - width - self.MARGIN, parent.height() - height - self.MARGIN, width, height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return False
 
 
 class Cover(QLabel):
@@ -128,6 +156,16 @@ class Cover(QLabel):
             self.setGeometry(watched.rect())
             self.raise_()
         return False
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewState:
+    """What the window shows: the page's key (as in ``MainWindow.pages``), whether ☰ is open, and
+    each page's own ``view_state()`` by page key."""
+
+    page: str
+    nav_open: bool
+    pages: dict[str, object]
 
 
 class MainWindow(QMainWindow):
@@ -202,8 +240,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.lang_combo)
         outer.addWidget(top)
 
-        self.banner = MessageBanner()
-        outer.addWidget(self.banner)
         self.training_banner: QWidget | None = None
         if session.training:
             self.training_banner = QWidget()
@@ -274,6 +310,7 @@ class MainWindow(QMainWindow):
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
+        self.banner = MessageBanner(self.stack)  # floats over the page, outside every layout
         help_menu = self.menuBar().addMenu(self.tr("ヘルプ"))
         self.about_action = help_menu.addAction(self.tr("このアプリについて"))
         self.about_action.triggered.connect(self.show_about)
@@ -328,11 +365,57 @@ class MainWindow(QMainWindow):
         session.events.clinic_changed.connect(self.apply_clinic)
         self.apply_clinic()
         self.update_title()
-        self.resize(1280, 720)
+        self._fit_on_show = True  # the first show fills the screen's available area (frame known then)
+        self.fit_to_screen()
         self.show_page_index(0)
         if not session.training and settings_page is not None:
             async_ops.run_op(session.actions.setup_status(session.clinic.id), on_success=self._resume_setup,
                              name="setup-resume")
+
+    # -- size and state --------------------------------------------------------------------
+
+    def fit_to_screen(self) -> None:
+        """Fill the available area of the window's screen (without the taskbar or dock), frame included."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        self.resize(max(640, area.width() - frame.width()), max(480, area.height() - frame.height()))
+        self.move(area.topLeft())
+
+    def keep_geometry(self, geometry: QRect) -> None:
+        """Open where a window being replaced was (a change of language or staff)."""
+        self._fit_on_show = False
+        self.setGeometry(geometry)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_on_show:
+            self._fit_on_show = False
+            self.fit_to_screen()
+
+    def view_state(self) -> ViewState:
+        """The page shown and what each page shows (its day, search, selection), to restore after the
+        window is rebuilt for another language."""
+        pages = {key: getattr(page, "view_state")() for key, page in self.pages.items()
+                 if callable(getattr(page, "view_state", None))}
+        keys = list(self.pages)
+        return ViewState(keys[self.stack.currentIndex()], self.nav.isVisible(), pages)
+
+    def restore_view_state(self, state: ViewState) -> None:
+        for key, value in state.pages.items():
+            restore = getattr(self.pages.get(key), "restore_view_state", None)
+            if callable(restore):
+                restore(value)
+        if state.page in self.pages:
+            index = list(self.pages).index(state.page)
+            self.stack.setCurrentIndex(index)
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(index)
+            self.nav.blockSignals(False)
+        if state.nav_open and not self.nav.isVisible():
+            self.toggle_nav()
 
     # -- navigation --------------------------------------------------------------------------
 

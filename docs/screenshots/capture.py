@@ -17,8 +17,9 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py reconciliation  # 要対応 after 照合 with PAY.JP
+    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py desk       # errors at once, ☰ over 決済管理, a message
 
-``staff``, ``saved-cards``, ``books`` and ``reconciliation`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
+``staff``, ``saved-cards``, ``books``, ``reconciliation`` and ``desk`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
 from __future__ import annotations
@@ -125,14 +126,14 @@ async def capture(only: str = "") -> None:
     from desktop.ui.dialogs.refund_dialog import RefundDialog
     from desktop.ui.dialogs.reservation_dialog import ReservationDialog
 
-    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards", "books", "reconciliation") else "ja"
+    lang = os.environ.get("CAPTURE_LANG", "ja") if only in ("staff", "saved-cards", "books", "reconciliation", "desk") else "ja"
     ctx = prepare_context(pathlib.Path(tempfile.mkdtemp()),
                           LocalSettings(checkout_port=0, simulator_port=0, language=lang), secrets=MemorySecretStore())
     app = ClinicPayApp(ctx, checkout_port=0)
     await app.start(show=True)
-    if only in ("staff", "saved-cards", "books", "reconciliation"):
+    if only in ("staff", "saved-cards", "books", "reconciliation", "desk"):
         await {"staff": capture_staff, "saved-cards": capture_saved_cards, "books": capture_books,
-               "reconciliation": capture_reconciliation}[only](app, lang)
+               "reconciliation": capture_reconciliation, "desk": capture_desk}[only](app, lang)
         await app.stop()
         ctx.close()
         return
@@ -207,10 +208,7 @@ async def capture(only: str = "") -> None:
     await idle(0.2)
     grab(dlg, "payment-request-confirm")
     dlg.close()
-    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
-    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
-    rd = ReservationDialog(patients, menus, detail.starts_at.date(), w, session=s)
-    rd.show()
+    rd = await new_reservation_dialog(app, detail)
     await idle(0.2)
     grab(rd, "new-reservation")
     rd.close()
@@ -713,6 +711,71 @@ async def capture_reconciliation(app, lang: str) -> None:  # type: ignore[no-unt
         scroll.ensureWidgetVisible(settings.connection.reminder_enabled, 50, 250)
         await idle_ops(0.3)
         grab(w, "settings-reminder")
+
+
+async def new_reservation_dialog(app, detail):  # type: ignore[no-untyped-def]
+    """予約の登録 over the window, on the day of ``detail``, shown."""
+    from desktop.ui.dialogs.reservation_dialog import ReservationDialog
+
+    ctx, s = app.ctx, app.session
+    patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
+    menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
+    rd = ReservationDialog(patients, menus, detail.starts_at.date(), app.window, session=s)
+    rd.show()
+    return rd
+
+
+async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The front desk's forms in their error state (every message at once), 決済管理 with ☰ open
+    and a message floating over the page (ui-desk-*.png; -en, -150)."""
+    from desktop.ui import messages
+    from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
+
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    suffix = ("-en" if lang == "en" else "") + ("-150" if scale == "1.5" else "")
+    await sign_in_demo(app)
+    w, s, ctx = app.window, app.session, app.ctx
+    w.resize(*((1280, 720) if scale == "1.5" else (1366, 768)))
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        widget.grab().save(str(OUT / f"ui-{name}{suffix}.png"))
+        print("saved", name + suffix)
+
+    page = w.show_page("予約管理")
+    await idle_ops()
+    detail = next(d for d in [await ctx.runner.db(ctx.queries.reservation, r.id) for r in
+                              await ctx.runner.db(ctx.queries.reservations, s.clinic.id, None)]
+                  if d is not None and d.can_request_post_payment)
+    page.select_reservation(detail.id)
+    await idle_ops()
+    messages.info(page.tr("保存しました。") if lang == "ja" else "Saved.")
+    await idle_ops(0.2)
+    grab(w, "desk-message")
+    w.banner.hide()
+    dlg = PaymentRequestDialog(detail, w, amount=1, message="あ" * 1001)
+    dlg.show()
+    dlg._on_confirm_clicked()  # both messages at once
+    await idle_ops(0.2)
+    grab(dlg, "desk-payment-request-errors")
+    dlg.close()
+    rd = await new_reservation_dialog(app, detail)
+    rd.time_edit.setEditText("25:00")
+    rd._on_ok_clicked()
+    await idle_ops(0.2)
+    grab(rd, "desk-new-reservation-errors")
+    rd.close()
+    menu_page = w.show_page("メニュー設定")
+    await idle_ops()
+    menu_page.name_edit.clear()
+    menu_page.price_edit.setText("abc")
+    menu_page.lump_sum.setChecked(False)
+    menu_page.save()
+    await idle_ops(0.2)
+    grab(w, "desk-menu-errors")
+    w.show_page("決済管理").apply_filter()
+    w.toggle_nav()
+    await idle_ops()
+    grab(w, "desk-billing-nav-open")
 
 
 def main() -> int:

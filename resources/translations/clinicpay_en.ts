@@ -183,7 +183,7 @@
     </message>
     <message>
         <source>PAY.JPの決済（過去180日分）とClinicPayの記録を照らし合わせます。PAY.JPの管理画面で行われた返金は反映され、患者様にメールでお知らせします。</source>
-        <translation>Compares PAY.JP&apos;s payments (the last 180 days) with ClinicPay&apos;s records. Refunds made in PAY.JP&apos;s dashboard are recorded and the patients are told by e-mail.</translation>
+        <translation>Compares PAY.JP's payments (the last 180 days) with ClinicPay's records. Refunds made in PAY.JP's dashboard are recorded and the patients are told by e-mail.</translation>
     </message>
     <message>
         <source>確認済みにする</source>
@@ -489,10 +489,6 @@
         <translation>Refunded {amount} to {patient}.</translation>
     </message>
     <message>
-        <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
-        <translation>Cancel this request? Its payment link stops working at once.</translation>
-    </message>
-    <message>
         <source>請求を取り消しました。</source>
         <translation>Request cancelled.</translation>
     </message>
@@ -579,7 +575,7 @@
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -646,6 +642,14 @@
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
+    <message>
+        <source>請求を取り消す</source>
+        <translation>Cancel request</translation>
+    </message>
+    <message>
+        <source>{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
+        <translation>Cancel the request to {patient} ({amount})? The payment link stops working at once.</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionSettingsPanel</name>
@@ -667,7 +671,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -827,7 +831,7 @@
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator&apos;s keys</translation>
+        <translation>Demo mode uses the simulator's keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -978,7 +982,7 @@
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
+        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -1195,11 +1199,11 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
-        <translation>Refunds count on the day they are made (refunding a closed day&apos;s payment later does not change the closed day).</translation>
+        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
     </message>
     <message>
         <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
-        <translation>Fees marked &quot;includes estimates&quot; are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
+        <translation>Fees marked "includes estimates" are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
     </message>
     <message>
         <source>日次締め</source>
@@ -1262,7 +1266,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
     </message>
 </context>
 <context>
@@ -1276,7 +1280,7 @@ If this keeps happening, press “Copy details” and send them to your support 
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
 ・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
+• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
@@ -1346,7 +1350,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
-        <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
+        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
         <source>請求日時</source>
@@ -1474,7 +1478,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
     </message>
     <message>
         <source>SMTPサーバー</source>
@@ -1608,7 +1612,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -1624,11 +1628,11 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic&apos;s data</translation>
+        <translation>Return to the clinic's data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>ヘルプ</source>
@@ -1719,7 +1723,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
+        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
     </message>
     <message>
         <source>メニュー名</source>
@@ -1772,10 +1776,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>削除</source>
         <translation>Delete</translation>
-    </message>
-    <message>
-        <source>料金は0〜9,999,999円の整数で入力してください。</source>
-        <translation>Enter a price from ¥0 to ¥9,999,999.</translation>
     </message>
     <message>
         <source>保存しました。</source>
@@ -1841,7 +1841,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient&apos;s details</translation>
+        <translation>Edit the patient's details</translation>
     </message>
 </context>
 <context>
@@ -1947,7 +1947,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>公開キー</source>
@@ -2110,7 +2110,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -2125,8 +2125,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
-        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
+        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
+        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -2264,12 +2264,40 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The payment company is not ready to use yet.</translation>
     </message>
     <message>
+        <source>請求履歴で請求を選んでください。</source>
+        <translation>Choose a request in the billing history.</translation>
+    </message>
+    <message>
+        <source>この予約にはまだ請求がありません。</source>
+        <translation>This reservation has no request yet.</translation>
+    </message>
+    <message>
+        <source>選択中の請求（{amount}）を取り消します。</source>
+        <translation>Cancels the selected request ({amount}).</translation>
+    </message>
+    <message>
+        <source>選択中の請求（{state}）は取り消せません。未決済の請求だけを取り消せます。</source>
+        <translation>The selected request ({state}) cannot be cancelled; only unpaid requests can.</translation>
+    </message>
+    <message>
+        <source>この予約には請求できません。</source>
+        <translation>This reservation cannot be billed.</translation>
+    </message>
+    <message>
+        <source>選択中の請求（{amount}）を送り直します。</source>
+        <translation>Sends the selected request ({amount}) again.</translation>
+    </message>
+    <message>
+        <source>選択中の請求（{state}）は再請求できません。未決済・取消済み・期限切れの請求を選んでください。</source>
+        <translation>The selected request ({state}) cannot be sent again; choose an unpaid, cancelled or expired one.</translation>
+    </message>
+    <message>
         <source>予約をキャンセル</source>
         <translation>Cancel reservation</translation>
     </message>
     <message>
-        <source>この予約をキャンセルすると、未決済の請求も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？</source>
-        <translation>Cancelling this reservation also cancels its unpaid request; the payment link stops working at once (the patient is sent a notice). Cancel the reservation?</translation>
+        <source>{patient} 様のこの予約をキャンセルすると、未決済の請求（{amount}）も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？</source>
+        <translation>Cancelling this reservation of {patient} also cancels the unpaid request ({amount}); its payment link stops working at once (the patient is told by e-mail). Cancel it?</translation>
     </message>
     <message>
         <source>予約をキャンセルし、未決済の請求を取り消しました。</source>
@@ -2288,8 +2316,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Refund the pre-payment</translation>
     </message>
     <message>
-        <source>この予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。</source>
-        <translation>The pre-payment of this reservation ({amount}) has been paid. Refund it now? You can also refund it later from Payments.</translation>
+        <source>{patient} 様のこの予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。</source>
+        <translation>{patient} has paid the pre-payment of this reservation ({amount}). Refund it? You can also refund it later from Billing.</translation>
     </message>
     <message>
         <source>返金へ進む</source>
@@ -2316,8 +2344,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Unpaid request on this visit</translation>
     </message>
     <message>
-        <source>この予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。</source>
-        <translation>This visit already has an unpaid request ({amount}). Cancel it and replace it with the new request ({new})? The earlier payment link stops working at once.</translation>
+        <source>{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。</source>
+        <translation>This reservation of {patient} has an unpaid request ({amount}). Cancel it and replace it with the new request ({new})? The earlier payment link stops working at once.</translation>
     </message>
     <message>
         <source>置き換えて送信</source>
@@ -2328,16 +2356,12 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Additional request</translation>
     </message>
     <message>
-        <source>この予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？</source>
-        <translation>This visit is already paid ({amount}). Send a new request ({new}) as an additional request?</translation>
+        <source>{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？</source>
+        <translation>This reservation of {patient} is paid ({amount}). Send a new request ({new}) as an additional charge?</translation>
     </message>
     <message>
         <source>追加請求を送信</source>
         <translation>Send additional request</translation>
-    </message>
-    <message>
-        <source>この請求を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
-        <translation>Cancel this request? Its payment link stops working at once.</translation>
     </message>
     <message>
         <source>処理中…</source>
@@ -2361,6 +2385,10 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>新規患者を登録して選択します</source>
         <translation>Register a new patient and choose them</translation>
+    </message>
+    <message>
+        <source>時刻</source>
+        <translation>Time</translation>
     </message>
     <message>
         <source>添付ファイル名（複数はカンマ区切り）</source>
@@ -2574,7 +2602,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page&apos;s public URL</translation>
+        <translation>Payment page's public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -2602,7 +2630,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -2610,7 +2638,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>
@@ -2754,7 +2782,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。</source>
-        <translation>No staff member has a password yet. Check the manager&apos;s name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
+        <translation>No staff member has a password yet. Check the manager's name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
     </message>
     <message>
         <source>スタッフ</source>
@@ -2793,7 +2821,7 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Training accounts (demo)</translation>
     </message>
     <message>
-        <source>{name}（{role}）&#x3000;パスワード: {password}&#x3000;PIN: {pin}</source>
+        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
         <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
     </message>
     <message>

@@ -24,7 +24,9 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -97,6 +99,25 @@ def layout_problems(root: QWidget) -> list[str]:
     return problems
 
 
+OVERLAYS = {"messageBanner", "lockCover"}  # float over the page on purpose
+
+
+def overlaps(root: QWidget) -> list[str]:
+    """Visible sibling widgets in ``root`` that cover each other (buttons over a text field …)."""
+    problems: list[str] = []
+    for parent in [root, *root.findChildren(QWidget)]:
+        if not _shown(parent) or isinstance(parent, (QAbstractScrollArea, QComboBox, QAbstractSpinBox)):
+            continue
+        kids = [w for w in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if _shown(w) and not w.isWindow() and w.objectName() not in OVERLAYS]
+        for i, a in enumerate(kids):
+            for b in kids[i + 1:]:
+                if a.geometry().intersects(b.geometry()):
+                    problems.append(f"{_name(a)} at {a.geometry().getRect()} overlaps {_name(b)} at "
+                                    f"{b.geometry().getRect()}")
+    return problems
+
+
 async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: str) -> dict[str, list[str]]:
     from desktop.app import ClinicPayApp
     from desktop.bootstrap import prepare_context
@@ -122,7 +143,7 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         await asyncio.sleep(extra)
 
     def check(name: str, widget: QWidget, shot: str | None = None) -> None:
-        found[name] = layout_problems(widget)
+        found[name] = layout_problems(widget) + overlaps(widget)
         if shots is not None and shot:
             widget.grab().save(str(shots / f"{shot}.png"))
 
@@ -142,6 +163,10 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     assert sign_in is not None, "no サインイン dialog at start"
     await idle()
     check("サインイン", sign_in)
+    sign_in.secret_edit.setText("")
+    sign_in.submit()  # nothing typed: the message under the field
+    await idle()
+    check("サインイン（入力チェック）", sign_in)
     manager = DEMO_ACCOUNTS[0]
     sign_in.staff_combo.setCurrentIndex(sign_in.staff_combo.findData(manager.name, Qt.ItemDataRole.UserRole + 1))
     sign_in.pin_check.setChecked(False)
@@ -197,11 +222,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("後決済請求 確認", dialog)
     dialog.close()
+    dialog = PaymentRequestDialog(detail, w)
+    dialog.show()
+    dialog.amount_edit.setText("12,800.5")
+    dialog.message_edit.setPlainText("あ" * 2001)
+    dialog._on_confirm_clicked()  # both messages at once
+    await idle()
+    check("後決済請求（入力チェック）", dialog)
+    dialog.close()
     paid = next(h for h in await ctx.runner.db(ctx.history.page, s.clinic.id, HistoryFilter(), 0, 20) if h.refundable)
     refund = RefundDialog(paid, w)
     refund.show()
     await idle()
     check("返金する", refund, "ui-refund-150")
+    refund.reason_edit.setText("あ" * 300)
+    refund.mode.buttons["partial"].setChecked(True)
+    refund.amount_edit.setText("99999999")
+    refund._on_refund_clicked()  # 返金理由 and 返金額 wrong together
+    await idle()
+    check("返金する（入力チェック）", refund)
     refund.close()
     patients = await ctx.runner.db(ctx.queries.patients, s.clinic.id)
     menus = await ctx.runner.db(ctx.queries.menus, s.clinic.id)
@@ -209,7 +248,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     rd.show()
     await idle()
     check("予約の登録", rd)
+    rd.patient_combo.setEditText("nobody")
+    rd.time_edit.setEditText("25:00")
+    rd._on_ok_clicked()  # 患者 and 時刻 wrong together
+    await idle()
+    check("予約の登録（入力チェック）", rd)
     rd.close()
+    menu_page = w.show_page("メニュー設定")
+    await idle()
+    from desktop.ui.pages.menu_page import MenuPage
+
+    assert isinstance(menu_page, MenuPage)
+    menu_page.name_edit.clear()
+    menu_page.price_edit.setText("abc")
+    menu_page.lump_sum.setChecked(False)
+    menu_page.save()
+    await idle()
+    check("メニュー設定（入力チェック）", w)
+    menu_page.reload()
+    await idle()
     from desktop.ui.dialogs.patient_dialog import PatientDialog
 
     from desktop.domain.clinic import ReviewStatus
@@ -232,6 +289,25 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     await idle()
     check("患者情報の編集", editor)
     editor.reject()
+    from desktop.ui.dialogs.about_dialog import AboutDialog
+    from desktop.ui.dialogs.approvals_dialog import ApprovalsDialog
+    from desktop.ui.dialogs.live_check_dialog import LiveCheckDialog
+    from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
+    from desktop.ui.dialogs.timeline_dialog import TimelineDialog
+
+    timeline = TimelineDialog(await s.actions.timeline(paid.id), w)
+    live = LiveCheckDialog(s, s.actions, w)
+    for name, other in (("テナント登録", TenantRegisterDialog(w)), ("このアプリについて", AboutDialog(w)),
+                        ("経過", timeline), ("承認待ち", ApprovalsDialog(s, w)), ("接続チェック", live)):
+        other.show()
+        await idle()
+        check(name, other)
+        if other is live:
+            live.email.setText("not-an-address")
+            live.start()  # refused (デモ, or the address): the message under the field
+            await idle()
+            check("接続チェック（入力チェック）", live)
+        other.close()
     from desktop.ui.setup.first_run_dialog import FirstRunDialog
 
     first = FirstRunDialog(w)
@@ -251,6 +327,10 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
     check("最初のパスワードの設定", first_password)
     assert first_password.confirm_edit is not None
     first_password.secret_edit.setText("Sakurai-clinic-2026")
+    first_password.confirm_edit.setText("Sakurai-clinic-2025")
+    first_password.submit()  # the two entries differ: the message under 確認
+    await idle()
+    check("最初のパスワードの設定（入力チェック）", first_password)
     first_password.confirm_edit.setText("Sakurai-clinic-2026")
     first_password.submit()
     await signed_in("最初のパスワードの設定")
@@ -264,6 +344,16 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         wizard.go(i)
         await idle()
         check(f"設定 {wizard.steps[i].step.value}", wizard)
+    wizard.go(0)
+    await idle()
+    step = wizard.current()
+    for key, value in {"name": "やまだ内科クリニック", "email": "info@yamada..clinic", "phone": "03-abcd",
+                       "registration_number": "T9876543210123"}.items():
+        if key in getattr(step, "fields", {}):
+            step.fields[key].setText(value)
+    wizard.next_button.click()  # refused values: the messages under their fields
+    await idle()
+    check(f"設定 {wizard.steps[0].step.value}（入力チェック）", wizard)
     wizard.close()
     win.show_page("決済会社設定")
     await idle(0.4)

@@ -138,8 +138,9 @@ def test_create_reservation_for_a_phone_booking(qtbot: Any, clinic_app: Any, mon
     page = _page(clinic_app)
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
 
-    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None) -> Any:
-        dialog = cls(patients, menus, day, parent, session=session)
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
+            patient_id: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
         assert dialog.new_patient_button.isVisibleTo(dialog)  # 新規患者 is offered next to the patient
         qtbot.addWidget(dialog)
         dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("田中 健", Qt.MatchFlag.MatchStartsWith))
@@ -183,8 +184,9 @@ def test_booking_a_pre_payment_menu_sends_the_request_at_once(
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
     before_links = len(payment_links(clinic_app))
 
-    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None) -> Any:
-        dialog = cls(patients, menus, day, parent, session=session)
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
+            patient_id: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
         qtbot.addWidget(dialog)
         dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("山田 花子", Qt.MatchFlag.MatchStartsWith))
         dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))

@@ -1,5 +1,5 @@
-"""Readable at 1366×768 and at 150 % scaling: no clipped button, label or table header on any page
-or dialog, in Japanese and English. Runs the app in a subprocess, since QT_SCALE_FACTOR has to be
+"""Readable at 1366×768 and at 150 % scaling: no clipped button, label or table header, and no widget
+over another, on any page or dialog (each form also in its error state), in Japanese and English. Runs the app in a subprocess, since QT_SCALE_FACTOR has to be
 set before QApplication exists (see ``layout_check.py``)."""
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ def test_no_clipped_text(scale: str, size: str, lang: str, tmp_path: pathlib.Pat
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["device_pixel_ratio"] == float(scale)
     assert len(result["screens"]) >= 8  # every page and dialog was laid out
+    errors = {name for name in result["screens"] if name.endswith("（入力チェック）")}
+    assert {"後決済請求（入力チェック）", "返金する（入力チェック）", "予約の登録（入力チェック）",
+            "メニュー設定（入力チェック）", "サインイン（入力チェック）", "最初のパスワードの設定（入力チェック）",
+            "接続チェック（入力チェック）", "設定 clinic（入力チェック）"} <= errors  # and in their error state
     assert result["problems"] == {}
 
 

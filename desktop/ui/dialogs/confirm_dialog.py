@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.domain.formatting import format_yen
+
 
 class ConfirmDialog:
     @classmethod
@@ -20,3 +22,11 @@ class ConfirmDialog:
         accepted = box.clickedButton() is ok
         box.deleteLater()
         return accepted
+
+
+def confirm_cancel_request(parent: QWidget | None, patient_name: str, amount: int) -> bool:
+    """請求を取り消す, asked with the patient and the amount (whole yen) the link was for."""
+    title = QCoreApplication.translate("ConfirmDialog", "請求を取り消す")
+    text = QCoreApplication.translate(
+        "ConfirmDialog", "{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。")
+    return ConfirmDialog.ask(parent, title, text.format(patient=patient_name, amount=format_yen(amount)), title)

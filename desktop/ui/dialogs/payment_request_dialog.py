@@ -24,7 +24,7 @@ from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, field_with_error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,8 +67,7 @@ class PaymentRequestDialog(QDialog):
         amount_row.addWidget(self.amount_edit)
         amount_row.addWidget(QLabel(self.tr("円")))
         self.amount_error = ErrorLabel()
-        form.addRow(self.tr("金額"), amount_row)
-        form.addRow("", self.amount_error)
+        form.addRow(self.tr("金額"), field_with_error(amount_row, self.amount_error))
         self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
         self.tax.set_value(tax or detail.menu.tax_category)
         form.addRow(self.tr("課税対象"), self.tax)
@@ -76,15 +75,10 @@ class PaymentRequestDialog(QDialog):
         self.message_edit.setTabChangesFocus(True)
         self.message_edit.setFixedHeight(90)
         self.message_error = ErrorLabel()
-        form.addRow(self.tr("伝達事項"), self.message_edit)
-        form.addRow("", self.message_error)
+        form.addRow(self.tr("伝達事項"), field_with_error(self.message_edit, self.message_error))
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.confirm_button = QPushButton(self.tr("確認"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.confirm_button)
-        form.addRow(buttons)
+        form.addRow(button_bar(None, self.cancel_button, self.confirm_button))
         self.stack.addWidget(form_page)
 
         # --- confirmation page
@@ -114,11 +108,7 @@ class PaymentRequestDialog(QDialog):
         c.addWidget(self.summary_auto)
         self.back_button = QPushButton(self.tr("戻る"))
         self.send_button = QPushButton(self.tr("送信"))
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.back_button)
-        row.addWidget(self.send_button)
-        c.addLayout(row)
+        c.addLayout(button_bar(None, self.back_button, self.send_button))
         self.stack.addWidget(confirm_page)
 
         for b in (self.cancel_button, self.back_button):
@@ -138,20 +128,21 @@ class PaymentRequestDialog(QDialog):
         self.amount_edit.setFocus()
 
     def _on_confirm_clicked(self) -> None:
+        """Check 金額 and 伝達事項 together (every message at once, under its field), then 確認."""
         lang = i18n.language()
         self.amount_error.clear_error()
         self.message_error.clear_error()
+        amount = message = None
         try:
             amount = parse_amount(self.amount_edit.text())
         except ValidationError as exc:
             self.amount_error.show_error(exc.message(lang))
-            self.amount_edit.setFocus()
-            return
         try:
             message = validate_message(self.message_edit.toPlainText())
         except ValidationError as exc:
             self.message_error.show_error(exc.message(lang))
-            self.message_edit.setFocus()
+        if amount is None or message is None:
+            (self.amount_edit if amount is None else self.message_edit).setFocus()
             return
         tax = TaxCategory(self.tax.value())
         self.result_value = PaymentRequestInput(amount, tax, message)

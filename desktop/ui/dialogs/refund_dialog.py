@@ -171,11 +171,13 @@ class RefundDialog(QDialog):
         lang = i18n.language()
         self.reason_error.clear_error()
         self.amount_error.clear_error()
+        wrong: list[QWidget] = []  # 返金理由 and 返金額 are checked together: every message at once
+        reason = ""
         try:
             reason = validate_refund_reason(self.reason_edit.text())
         except ValidationError as exc:
             self.reason_error.show_error(exc.message(lang))
-            return
+            wrong.append(self.reason_edit)
         amount: int | None = None
         if self.mode.value() == "partial":
             try:
@@ -183,10 +185,12 @@ class RefundDialog(QDialog):
                                              format_yen(self._row.remaining))
             except ValidationError as exc:
                 self.amount_error.show_error(exc.message(lang))
-                self.amount_edit.setFocus()
-                return
+                wrong.append(self.amount_edit)
             if amount == self._row.remaining:
                 amount = None
+        if wrong:
+            wrong[0].setFocus()
+            return
         value = self._row.remaining if amount is None else amount
         if self.session is not None:
             self._threshold = self.session.clinic.refund_approval_threshold

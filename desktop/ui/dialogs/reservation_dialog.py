@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTimeEdit,
     QWidget,
 )
 
@@ -30,7 +29,7 @@ from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import button_bar, ErrorLabel
+from desktop.ui.widgets.common import ClockEdit, ErrorLabel, button_bar, field_with_error
 
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -61,10 +60,14 @@ class ReservationInput:
 
 
 class ReservationDialog(QDialog):
-    """予約の登録. With a ``session``, 「新規患者」 registers a patient and selects them."""
+    """予約の登録. With a ``session``, 「新規患者」 registers a patient and selects them.
+
+    ``patient_id`` is chosen in 患者 (the patient of the reservation selected in 予約管理); without
+    it 患者 starts empty, so a booking never goes to a patient nobody chose."""
 
     def __init__(self, patients: list[PatientInfo], menus: list[MenuInfo], day: dt.date,
-                 parent: QWidget | None = None, *, session: UiSession | None = None) -> None:
+                 parent: QWidget | None = None, *, session: UiSession | None = None,
+                 patient_id: int | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.patient_dialog: PatientDialog | None = None
@@ -77,6 +80,7 @@ class ReservationDialog(QDialog):
         self.patient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for p in patients:
             self._add_patient_item(p)
+        self.patient_combo.setCurrentIndex(self.patient_combo.findData(patient_id) if patient_id is not None else -1)
         completer = PatientCompleter(self.patient_combo.model(), self)
         completer.setCompletionRole(SEARCH_ROLE)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -97,8 +101,8 @@ class ReservationDialog(QDialog):
         self.date_edit = QDateEdit(QDate(day.year, day.month, day.day))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd")
-        self.time_edit = QTimeEdit(QTime(10, 0))
-        self.time_edit.setDisplayFormat("HH:mm")
+        self.time_edit = ClockEdit(QTime(10, 0))
+        self.time_edit.setAccessibleName(self.tr("時刻"))
         when = QHBoxLayout()
         when.addWidget(self.date_edit)
         when.addWidget(self.time_edit)
@@ -112,13 +116,13 @@ class ReservationDialog(QDialog):
         files = QHBoxLayout()
         files.addWidget(self.attachments_edit)
         files.addWidget(browse)
-        self.error = ErrorLabel()
-        form.addRow(self.tr("患者"), patient_row)
+        self.error = ErrorLabel()  # under 患者
+        self.time_error = ErrorLabel()
+        form.addRow(self.tr("患者"), field_with_error(patient_row, self.error))
         form.addRow(self.tr("メニュー"), self.menu_combo)
-        form.addRow(self.tr("日時"), when)
+        form.addRow(self.tr("日時"), field_with_error(when, self.time_error))
         form.addRow(self.tr("伝達事項"), self.message_edit)
         form.addRow(self.tr("添付ファイル"), files)
-        form.addRow("", self.error)
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.ok_button = QPushButton(self.tr("登録"))
         self.ok_button.setDefault(True)
@@ -147,12 +151,22 @@ class ReservationDialog(QDialog):
             self.attachments_edit.setText(", ".join(pathlib.Path(n).name for n in names))
 
     def _on_ok_clicked(self) -> None:
+        """Check 患者 and 時刻 together (both messages at once), then register."""
+        lang = i18n.language()
         index = self.patient_combo.findText(self.patient_combo.currentText())
+        self.error.clear_error()
+        self.time_error.clear_error()
         if index < 0 or self.menu_combo.currentIndex() < 0:
-            self.error.show_error(ValidationError("field_required", label="患者").message(i18n.language()))
-            self.patient_combo.setFocus()
+            self.error.show_error(ValidationError("field_required", label="患者").message(lang))
+        try:
+            t = self.time_edit.time()
+        except ValidationError as exc:
+            self.time_error.show_error(exc.message(lang))
+            t = None
+        if index < 0 or self.menu_combo.currentIndex() < 0 or t is None:
+            (self.patient_combo if index < 0 else self.time_edit).setFocus()
             return
-        d, t = self.date_edit.date(), self.time_edit.time()
+        d = self.date_edit.date()
         starts = dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=JST)
         files = [f.strip() for f in self.attachments_edit.text().replace("、", ",").split(",") if f.strip()]
         self.result_value = ReservationInput(int(self.patient_combo.itemData(index)), int(self.menu_combo.currentData()),
@@ -161,8 +175,8 @@ class ReservationDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, patients: list[PatientInfo], menus: list[MenuInfo],
-            day: dt.date, session: UiSession | None = None) -> ReservationInput | None:
-        dialog = cls(patients, menus, day, parent, session=session)
+            day: dt.date, session: UiSession | None = None, patient_id: int | None = None) -> ReservationInput | None:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
         try:
             return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:

@@ -58,6 +58,8 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
         return QCoreApplication.translate("HistoryColumn", MAIL_REFUSED_TIP)
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
+    if role == Qt.ItemDataRole.ToolTipRole and col.header_ja in ("患者名", "予約内容", "請求スタッフ"):
+        return col.text(row)  # whole, where a narrow column elides it
     if role == Qt.ItemDataRole.ToolTipRole and col is ACTIONS and col.text(row):
         return QCoreApplication.translate("HistoryColumn", ACTIONS_TIP)
     if role == ROW_ROLE:
@@ -214,6 +216,14 @@ class HistoryTableModel(QAbstractTableModel):
             return None
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
+
+    def row_of(self, request_id: int) -> int | None:
+        """The row of request ``request_id`` among the pages loaded now (None if not loaded)."""
+        for page, rows in self._pages.items():
+            for offset, r in enumerate(rows):
+                if r.id == request_id:
+                    return page * PAGE_SIZE + offset
+        return None
 
     def is_loaded(self, row: int) -> bool:
         page, offset = divmod(row, PAGE_SIZE)

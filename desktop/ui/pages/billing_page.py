@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pathlib
 
@@ -31,13 +32,13 @@ from desktop.services.billing import RefundOutcome
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.confirm_dialog import confirm_cancel_request
 from desktop.ui.dialogs.refund_dialog import RefundDialog, RefundInput
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import HISTORY_COLUMNS
 from desktop.ui.models.history_model import HistoryTableModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import SelectedTextDelegate
+from desktop.ui.widgets.common import ColumnFitter, GuardedMenu, SelectedTextDelegate
 
 ACTIONS_COLUMN = len(HISTORY_COLUMNS) - 1
 CSV_HEADERS = (QT_TRANSLATE_NOOP("BillingPage", "請求ID"),
@@ -78,12 +79,29 @@ def _pydate(d: QDate) -> dt.date:
     return dt.date(d.year(), d.month(), d.day())
 
 
+@dataclasses.dataclass(frozen=True)
+class BillingView:
+    """What 決済管理 shows: its filter (dates in JST), the one request shown alone, the chosen request."""
+
+    period: bool
+    date_from: dt.date
+    date_to: dt.date
+    state: str | None
+    patient: str
+    staff_id: int | None
+    only_request: int | None
+    request_id: int | None
+
+
 class BillingPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._in_flight: set[int] = set()
         self._only_request: int | None = None
+        self._selected_request: int | None = None  # the request staff chose, kept by id across reloads
+        self._reselecting = False
+        self._staff_wanted: int | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = dt.datetime.now(JST).date()
@@ -141,10 +159,19 @@ class BillingPage(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()
-        widths = (130, 130, 110, 200, 90, 110, 240, 100, 130, 80, 48)
+        fm = self.view.fontMetrics()
+        stamp = fm.horizontalAdvance("2026/12/31 23:59") + 16
+        states = max(fm.horizontalAdvance(i18n.state_label(st)) for st in BillingState) + 16
+        widths = (stamp, stamp, 110, 200, fm.horizontalAdvance("¥9,999,999") + 16, 110, 240, states, stamp,
+                  fm.horizontalAdvance("¥9,999,999") + 16, 48)
         for col, width in enumerate(widths):  # never narrower than the header's own text (English, 150 %)
             header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        # 患者名, 予約内容, 請求スタッフ and 伝達事項 give way (their text elided, whole in the tooltip),
+        # so 状態 and ⋯ stay on screen with ☰ open at 1280 px
+        least = {c: header.sectionSizeFromContents(c).width() for c in (2, 3, 5, 6)}
+        self.column_fitter = ColumnFitter(self.view, {2: max(90, least[2]), 3: max(90, least[3]),
+                                                      5: least[5], 6: max(60, least[6])})
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout.addWidget(self.view, 1)
 
@@ -160,6 +187,8 @@ class BillingPage(QWidget):
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.clicked.connect(self._on_cell_clicked)
         self.model.loaded.connect(self._on_loaded)
+        self.model.page_loaded.connect(lambda _page: self._reselect())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._on_selection_changed())
         session.events.billing_changed.connect(self.model.refresh)
         QShortcut(QKeySequence("F5"), self, self.model.refresh)
         for key in ("Shift+F10", "Menu"):  # the row menu without a mouse
@@ -200,6 +229,10 @@ class BillingPage(QWidget):
         def fill(staff: list[tuple[int, str]]) -> None:
             for sid, name in staff:
                 self.staff_combo.addItem(name, sid)
+            if self._staff_wanted is not None:  # a restored filter named a staff member not listed yet
+                self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(self._staff_wanted)))
+                self._staff_wanted = None
+                self.apply_filter()
 
         async_ops.run_op(s.actions.staff_names(s.clinic.id), on_success=fill)
 
@@ -238,11 +271,54 @@ class BillingPage(QWidget):
 
     def _on_loaded(self, total: int) -> None:
         self.count_label.setText(self.tr("{n:,} 件").format(n=total))
+        self._reselect()
+
+    def _on_selection_changed(self) -> None:
+        if self._reselecting:
+            return
+        indexes = self.view.selectionModel().selectedRows()
+        row = self.model.row_at(indexes[0].row()) if indexes else None
+        if row is not None:
+            self._selected_request = row.id
+
+    def _reselect(self) -> None:
+        """Select the chosen request again where it is now (a reload resets the table)."""
+        if self._selected_request is None:
+            return
+        row = self.model.row_of(self._selected_request)
+        self._reselecting = True
+        try:
+            if row is not None:
+                self.view.selectRow(row)
+            else:
+                self.view.clearSelection()
+        finally:
+            self._reselecting = False
+
+    def view_state(self) -> BillingView:
+        """The filter and the chosen request (kept across a change of language)."""
+        return BillingView(self.period_check.isChecked(), _pydate(self.from_edit.date()), _pydate(self.to_edit.date()),
+                           self.state_combo.currentData(), self.patient_edit.text(), self.staff_combo.currentData(),
+                           self._only_request, self._selected_request)
+
+    def restore_view_state(self, state: BillingView) -> None:
+        self.period_check.setChecked(state.period)
+        self.from_edit.setDate(_qdate(state.date_from))
+        self.to_edit.setDate(_qdate(state.date_to))
+        self.state_combo.setCurrentIndex(max(0, self.state_combo.findData(state.state)))
+        self.patient_edit.setText(state.patient)
+        self._staff_wanted = state.staff_id
+        self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(state.staff_id)))
+        self._selected_request = state.request_id
+        if state.only_request is not None:
+            self.show_request(state.only_request)
+        else:
+            self.apply_filter()
 
     # -- the row menu ------------------------------------------------------------------------
 
     def row_menu(self, row: HistoryRow) -> QMenu:
-        menu = QMenu(self)
+        menu = GuardedMenu(self)
         manager = self.session.is_manager
         refund = menu.addAction(self.tr("返金する") if manager else self.tr("返金する（管理者のみ）"))
         refund.setEnabled(manager and row.refundable and row.id not in self._in_flight)
@@ -257,19 +333,20 @@ class BillingPage(QWidget):
         remind.triggered.connect(lambda: self.remind(row))
         return menu
 
-    def _show_menu(self, index: QModelIndex, pos: QPoint) -> None:
+    def _show_menu(self, index: QModelIndex, pos: QPoint, *, by_key: bool = True) -> None:
         row = self.model.row_at(index.row()) if index.isValid() else None
         if row is None:
             return
         self.view.selectRow(index.row())
         menu = self.row_menu(row)
         first = next((a for a in menu.actions() if a.isEnabled()), None)
-        if first is not None:
+        if first is not None and by_key:
             menu.setActiveAction(first)  # arrow keys and Enter work at once
         menu.popup(pos)
 
     def _on_context_menu(self, pos: QPoint) -> None:
-        self._show_menu(self.view.indexAt(pos), self.view.viewport().mapToGlobal(pos))
+        # at the pointer, nothing highlighted: the release of the right-click picks nothing
+        self._show_menu(self.view.indexAt(pos), self.view.viewport().mapToGlobal(pos), by_key=False)
 
     def _on_menu_key(self) -> None:
         index = self.view.currentIndex()
@@ -282,7 +359,7 @@ class BillingPage(QWidget):
     def _on_cell_clicked(self, index: QModelIndex) -> None:
         if index.column() == ACTIONS_COLUMN:
             rect = self.view.visualRect(index)
-            self._show_menu(index, self.view.viewport().mapToGlobal(rect.bottomLeft()))
+            self._show_menu(index, self.view.viewport().mapToGlobal(rect.bottomLeft()), by_key=False)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -310,8 +387,7 @@ class BillingPage(QWidget):
         self.model.refresh()  # shows 返金処理中 while PAY.JP answers
 
     def cancel(self, row: HistoryRow) -> None:
-        if not ConfirmDialog.ask(self, self.tr("請求を取り消す"), self.tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
-                                 self.tr("請求を取り消す")):
+        if not confirm_cancel_request(self, row.patient_name, row.amount):
             return
         s = self.session
         self._in_flight.add(row.id)

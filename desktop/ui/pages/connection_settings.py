@@ -39,7 +39,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, wrapped_label
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, show_field_errors, wrapped_label
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -298,11 +298,7 @@ class ConnectionSettingsPanel(QWidget):
         self.clear_errors()
 
         def failed(exc: BaseException) -> bool:
-            field = getattr(exc, "field", None)
-            if isinstance(exc, UserError) and field in self.errors:
-                self.errors[field].show_error(exc.message(i18n.language()))
-                return True
-            return False
+            return show_field_errors(exc, self.errors)  # several refused fields: every message at once
 
         async_ops.run_op(work, busy=[button], busy_text=self.tr("処理中…"), on_success=on_success,
                          on_failure=failed, name=name)

@@ -21,12 +21,12 @@ from desktop.domain.clinic import PaymentTiming
 from desktop.domain.errors import UserError, ValidationError
 from desktop.domain.formatting import format_yen
 from desktop.domain.money import read_yen
-from desktop.services.directory import MenuInput
+from desktop.services.directory import MenuInput, menu_problems
 from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, shortcut_button
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, field_with_error, shortcut_button
 
 MENU_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -70,29 +70,30 @@ class MenuPage(QWidget):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(70)
         self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "receipt_purpose", "form")}
-        form.addRow(self.tr("メニュー名"), self.name_edit)
-        form.addRow("", self.errors["name"])
-        form.addRow(self.tr("料金 (税込)"), self.price_edit)
-        form.addRow("", self.errors["price"])
+        self.fields: dict[str, QWidget] = {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum,
+                                           "receipt_purpose": self.purpose_edit}
+        form.addRow(self.tr("メニュー名"), field_with_error(self.name_edit, self.errors["name"]))
+        form.addRow(self.tr("料金 (税込)"), field_with_error(self.price_edit, self.errors["price"]))
         form.addRow(self.tr("課税区分"), self.tax)
         form.addRow(self.tr("クレジットカード決済 (必須)"), self.card)
-        form.addRow(self.tr("決済種別（1つ以上選択）"), self.lump_sum)
-        form.addRow("", self.errors["lump_sum"])
+        form.addRow(self.tr("決済種別（1つ以上選択）"), field_with_error(self.lump_sum, self.errors["lump_sum"]))
         form.addRow(self.tr("決済タイミング (必須)"), self.timing)
         form.addRow(self.tr("添付ファイル (必須)"), self.attachment)
-        form.addRow(self.tr("但し書き"), self.purpose_edit)
-        form.addRow("", self.errors["receipt_purpose"])
+        form.addRow(self.tr("但し書き"), field_with_error(self.purpose_edit, self.errors["receipt_purpose"]))
         form.addRow(self.tr("備考"), self.note_edit)
         form.addRow(self.tr("確認メッセージ"), self.confirm_edit)
-        form.addRow("", self.errors["form"])
         self.duplicate_button = shortcut_button(self.tr("複製"), "Ctrl+D")
         self.save_button = shortcut_button(self.tr("保存"), "Ctrl+S")
         self.delete_button = shortcut_button(self.tr("削除"), "Ctrl+Delete")
-        form.addRow(button_bar(self.duplicate_button, None, self.delete_button, self.save_button))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        layout.addWidget(scroll, 5)
+        # the buttons stay under the scrolled form: a message in it never moves 保存
+        right = QVBoxLayout()
+        right.addWidget(scroll, 1)
+        right.addWidget(self.errors["form"])
+        right.addLayout(button_bar(self.duplicate_button, None, self.delete_button, self.save_button))
+        layout.addLayout(right, 5)
 
         self.list.currentItemChanged.connect(lambda item, _prev: self._on_item_changed(item))
         self.new_button.clicked.connect(self.new_menu)
@@ -160,13 +161,12 @@ class MenuPage(QWidget):
         self.duplicate_button.setEnabled(self.current is not None)
 
     def form_input(self) -> MenuInput:
-        """The form as a ``MenuInput``; a bad price raises ``ValidationError`` for ``price``."""
+        """The form as a ``MenuInput`` (a price that is not a whole number of yen reads as -1, which
+        ``menu_problems`` reports)."""
         try:
             price = read_yen(self.price_edit.text(), field="price")
         except ValidationError:
             price = -1
-        if not 0 <= price <= 9_999_999:
-            raise ValidationError("field_required", field="price", label="料金（0〜9,999,999円の整数）")
         return MenuInput(
             name=self.name_edit.text(), price=price, tax_category=TaxCategory(self.tax.value()),
             card_payment=bool(self.card.value()), lump_sum=self.lump_sum.isChecked(),
@@ -175,26 +175,27 @@ class MenuPage(QWidget):
             receipt_purpose=self.purpose_edit.text(),
         )
 
+    def show_errors(self, problems: list[UserError]) -> None:
+        """Each message under its field, all at once; the focus goes to the first wrong field."""
+        for e in self.errors.values():
+            e.clear_error()
+        for exc in problems:
+            key = exc.field if exc.field in self.errors else "form"
+            self.errors[key].show_error(exc.message(i18n.language()))
+        if problems:
+            self.fields.get(problems[0].field or "", self.name_edit).setFocus()
+
     def _show_error(self, exc: BaseException) -> bool:
         if isinstance(exc, UserError):
-            key = exc.field if exc.field in self.errors else "form"
-            if key == "price":
-                self.errors[key].show_error(self.tr("料金は0〜9,999,999円の整数で入力してください。"))
-            else:
-                self.errors[key].show_error(exc.message(i18n.language()))
-            {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum,
-             "receipt_purpose": self.purpose_edit}.get(
-                key, self.name_edit).setFocus()
+            self.show_errors([exc])
             return True
         return False
 
     def save(self) -> None:
-        for e in self.errors.values():
-            e.clear_error()
-        try:
-            data = self.form_input()
-        except ValidationError as exc:
-            self._show_error(exc)
+        data = self.form_input()
+        problems = menu_problems(data)
+        self.show_errors(list(problems))
+        if problems:
             return
         s = self.session
         menu_id = self.current.id if self.current else None

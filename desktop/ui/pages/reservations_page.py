@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
-from desktop.services.front_desk import ReservationRow
+from desktop.services.front_desk import ReservationDetail, ReservationRow
 from desktop.services.booking import Booking
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
@@ -31,11 +32,21 @@ from desktop.ui.widgets.common import SelectedTextDelegate
 from desktop.ui.widgets.reservation_detail import ReservationDetailPanel
 
 
+@dataclasses.dataclass(frozen=True)
+class ReservationsView:
+    """What 予約管理 shows: ``day`` (JST), the search text and the chosen reservation's id."""
+
+    day: dt.date
+    search: str
+    reservation_id: int | None
+
+
 class ReservationsPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._selected_id: int | None = None
+        self._selected_id: int | None = None  # the reservation staff chose, kept by id
+        self._applying = False  # the list is being refilled: its selection changes are not staff's
         self._seq = 0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -132,29 +143,75 @@ class ReservationsPage(QWidget):
         async_ops.run_op(work, on_success=show, name="reservations")
 
     def _show_rows(self, rows: list[ReservationRow]) -> None:
+        """Show ``rows`` keeping the chosen reservation by its id: when a search or another day hides
+        it, nothing is selected (the detail is empty) and it is selected again once it is listed."""
         keep = self._selected_id
-        self.model.set_rows(rows)
-        row = self.model.row_of(keep) if keep is not None else None
-        if row is None and rows:
-            row = 0
-        if row is not None:
-            self.view.selectRow(row)
-        else:
-            self._selected_id = None
-            self.detail.show_reservation(None)
+        self._applying = True
+        try:
+            self.model.set_rows(rows)
+            row = self.model.row_of(keep) if keep is not None else (0 if rows else None)
+            if row is not None:
+                self.view.selectRow(row)
+                self.view.scrollTo(self.model.index(row, 0))
+            else:
+                self.view.clearSelection()
+        finally:
+            self._applying = False
+        shown = self.selected_id()
+        if keep is None:
+            self._selected_id = shown
+        self.detail.show_reservation(shown)
+
+    def selected_id(self) -> int | None:
+        """The reservation selected in the list (None when the list shows none)."""
+        indexes = self.view.selectionModel().selectedRows()
+        row = self.model.data(indexes[0], ROW_ROLE) if indexes else None
+        return row.id if isinstance(row, ReservationRow) else None
 
     def select_reservation(self, reservation_id: int) -> None:
         row = self.model.row_of(reservation_id)
         if row is not None:
             self.view.selectRow(row)
 
+    def show_reservation(self, reservation_id: int) -> None:
+        """Select reservation ``reservation_id`` on its own day (an event opened from 操作履歴 or 要対応)."""
+
+        def show(detail: ReservationDetail | None) -> None:
+            if detail is None:
+                return
+            self._selected_id = reservation_id
+            self.search_edit.blockSignals(True)
+            self.search_edit.clear()
+            self.search_edit.blockSignals(False)
+            day = detail.starts_at.astimezone(JST).date()
+            if day != self.day():
+                self.set_day(day)  # reloads
+            else:
+                self.reload()
+
+        async_ops.run_op(self.session.actions.reservation(reservation_id), on_success=show, name="reservation")
+
     def _on_selection_changed(self) -> None:
-        indexes = self.view.selectionModel().selectedRows()
-        row = self.model.data(indexes[0], ROW_ROLE) if indexes else None
-        new_id = row.id if isinstance(row, ReservationRow) else None
-        if new_id != self._selected_id or new_id is not None:
+        if self._applying:
+            return
+        new_id = self.selected_id()
+        if new_id is not None:
             self._selected_id = new_id
-            self.detail.show_reservation(new_id)
+        self.detail.show_reservation(new_id)
+
+    def view_state(self) -> ReservationsView:
+        """The day, the search and the chosen reservation (kept across a change of language)."""
+        return ReservationsView(self.day(), self.search_edit.text(), self._selected_id)
+
+    def restore_view_state(self, state: ReservationsView) -> None:
+        self._selected_id = state.reservation_id
+        self.search_edit.blockSignals(True)
+        self.search_edit.setText(state.search)
+        self.search_edit.blockSignals(False)
+        if state.day != self.day():
+            self.set_day(state.day)  # reloads
+        else:
+            self.reload()
 
     def _on_new_clicked(self) -> None:
         s = self.session
@@ -167,7 +224,10 @@ class ReservationsPage(QWidget):
         return patients, menus
 
     def _ask_new(self, choices: tuple[list, list]) -> None:  # type: ignore[type-arg]
-        values = ReservationDialog.ask(self, choices[0], choices[1], self.day(), session=self.session)
+        detail = self.detail.detail  # the selected reservation's patient is the one on the phone
+        patient_id = detail.patient.id if detail is not None and detail.id == self.selected_id() else None
+        values = ReservationDialog.ask(self, choices[0], choices[1], self.day(), session=self.session,
+                                       patient_id=patient_id)
         if values is not None:
             self.create_reservation(values)
 

@@ -31,7 +31,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ErrorLabel, row_table
+from desktop.ui.widgets.common import ErrorLabel, row_table, show_field_errors
 
 ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 
@@ -199,11 +199,7 @@ class StaffPage(QWidget):
 
     def _failed(self, errors: dict[str, ErrorLabel], default: str) -> Callable[[BaseException], bool]:
         def failed(exc: BaseException) -> bool:
-            if isinstance(exc, UserError):
-                target = errors.get(exc.field or "") or errors[default]
-                target.show_error(exc.message(i18n.language()))
-                return True
-            return False
+            return isinstance(exc, UserError) and show_field_errors(exc, errors, default)
         return failed
 
     def add_staff(self) -> None:

@@ -23,7 +23,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.pages.connection_settings import _field, _secret_edit
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, wrapped_label
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, show_field_errors, wrapped_label
 
 OK_STYLE = "color: #1b5e20;"
 FAIL_STYLE = "color: #c62828;"
@@ -67,11 +67,7 @@ class WizardStep(QWidget):
 
     def show_error(self, exc: BaseException) -> bool:
         """Show a refused value next to its field; False when the error belongs to no field here."""
-        field = getattr(exc, "field", None)
-        if isinstance(exc, UserError) and field in self.errors:
-            self.errors[field].show_error(exc.message(i18n.language()))
-            return True
-        return False
+        return show_field_errors(exc, self.errors)  # several refused fields: every message at once
 
     def clear_errors(self) -> None:
         for label in self.errors.values():

@@ -8,7 +8,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +32,7 @@ from desktop.services.front_desk import PatientInfo, ReservationDetail
 from desktop.services.history import HistoryRow
 from desktop.services.timeline import TimelineEntry
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog, confirm_cancel_request
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, PaymentRequestInput
 from desktop.ui.dialogs.refund_dialog import RefundDialog
@@ -95,14 +95,17 @@ class ReservationDetailPanel(QWidget):
 
         actions = QHBoxLayout()
         self.request_button = QPushButton(self.tr("後決済請求"))
-        self.request_button.setShortcut(QKeySequence("Ctrl+P"))
         self.request_button.setToolTip(self.tr("後決済請求") + " (Ctrl+P)")
         self.cancel_button = QPushButton(self.tr("請求を取り消す"))
         self.cancel_button.setToolTip(self.tr("請求を取り消す") + " (Ctrl+Shift+X)")
-        self.cancel_button.setShortcut(QKeySequence("Ctrl+Shift+X"))
         self.rerequest_button = QPushButton(self.tr("再請求"))
-        self.rerequest_button.setShortcut(QKeySequence("Ctrl+R"))
         self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)")
+        # keys of the page (any focus in the window): a key whose button is disabled says why instead
+        for keys, button in (("Ctrl+P", self.request_button), ("Ctrl+Shift+X", self.cancel_button),
+                             ("Ctrl+R", self.rerequest_button)):
+            key = QShortcut(QKeySequence(keys), self)
+            key.setContext(Qt.ShortcutContext.WindowShortcut)
+            key.activated.connect(lambda b=button: self._press(b))
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
@@ -123,6 +126,9 @@ class ReservationDetailPanel(QWidget):
         self.history_view.setItemDelegate(SelectedTextDelegate(self.history_view))
         self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.history_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        rows_high = self.history_view.fontMetrics().height() + 10
+        self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
+        self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
         layout.addWidget(self.history_view, 1)
 
         self.status_combo.activated.connect(self._on_status_activated)
@@ -138,10 +144,13 @@ class ReservationDetailPanel(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def show_reservation(self, reservation_id: int | None) -> None:
+        """Show reservation ``reservation_id``, or nothing at all (None: every field empty)."""
         self._reservation_id = reservation_id
         if reservation_id is None:
             self.detail = None
             self.title.setText(self.tr("予約を選択してください"))
+            for label in (self.menu_label, self.timing_label, self.when_label, self.message_label, self.files_label):
+                label.setText("")
             self.patient_box.show_patient(None)
             self.history_model.set_rows([])
             self._set_enabled(False)
@@ -175,7 +184,8 @@ class ReservationDetailPanel(QWidget):
         lang = i18n.language()
         self.title.setText(f"{d.patient.name} — {format_jst_datetime(d.starts_at, lang)}")
         self.status_combo.setCurrentIndex(self.status_combo.findData(d.status.value))
-        self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）")
+        # a menu without a set price (decided at the visit) shows no 「（¥0）」
+        self.menu_label.setText(f"{d.menu.name}（{format_yen(d.menu.price)}）" if d.menu.price else d.menu.name)
         card = self.tr("あり") if d.menu.card_payment else self.tr("なし")
         card_text = self.tr("クレジットカード決済")
         self.timing_label.setText(f"{i18n.timing_label(d.menu.payment_timing)}　／　{card_text}: {card}")
@@ -184,10 +194,11 @@ class ReservationDetailPanel(QWidget):
         self.files_label.setText("、".join(d.attachments) or "—")
         self.patient_box.show_patient(d.patient)
         self.history_model.set_rows(rows)
-        if selected is not None:
-            for i, r in enumerate(rows):
-                if r.id == selected.id:
-                    self.history_view.selectRow(i)
+        # the request chosen before (by id), else the newest one: 取消 and 再請求 act on it at once
+        keep = selected.id if selected is not None else None
+        row = next((i for i, r in enumerate(rows) if r.id == keep), 0 if rows else None)
+        if row is not None:
+            self.history_view.selectRow(row)
         self._set_enabled(True)
 
     # -- state of the buttons ----------------------------------------------------------------
@@ -221,6 +232,44 @@ class ReservationDetailPanel(QWidget):
         sel = self.selected_request()
         self.cancel_button.setEnabled(sel is not None and sel.cancellable)
         self.rerequest_button.setEnabled(can and sel is not None and sel.state.value in ("requested", "cancelled", "expired"))
+        self.cancel_button.setToolTip(self.tr("請求を取り消す") + " (Ctrl+Shift+X)\n" + self._cancel_reason(sel))
+        self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)\n" + self._rerequest_reason(sel, can))
+
+    def _cancel_reason(self, sel: HistoryRow | None) -> str:
+        """What 請求を取り消す acts on, or why it cannot."""
+        if sel is None:
+            return self.tr("請求履歴で請求を選んでください。") if self.history_model.rowCount() else \
+                self.tr("この予約にはまだ請求がありません。")
+        if sel.cancellable:
+            return self.tr("選択中の請求（{amount}）を取り消します。").format(amount=format_yen(sel.amount))
+        return self.tr("選択中の請求（{state}）は取り消せません。未決済の請求だけを取り消せます。").format(
+            state=i18n.state_label(sel.state))
+
+    def _rerequest_reason(self, sel: HistoryRow | None, can: bool) -> str:
+        """What 再請求 acts on, or why it cannot."""
+        if not can:
+            return self.request_hint.text() or self.tr("この予約には請求できません。")
+        if sel is None:
+            return self._cancel_reason(None)
+        if sel.state.value in ("requested", "cancelled", "expired"):
+            return self.tr("選択中の請求（{amount}）を送り直します。").format(amount=format_yen(sel.amount))
+        return self.tr("選択中の請求（{state}）は再請求できません。未決済・取消済み・期限切れの請求を選んでください。").format(
+            state=i18n.state_label(sel.state))
+
+    def _press(self, button: QPushButton) -> None:
+        """A key of the panel: the button's action, or, while it cannot be used, the reason."""
+        if button.isEnabled():
+            button.click()
+            return
+        if self.detail is None:
+            reason = self.tr("予約を選択してください")
+        elif button is self.request_button:
+            reason = self.request_hint.text() or self.tr("この予約には請求できません。")
+        elif button is self.cancel_button:
+            reason = self._cancel_reason(self.selected_request())
+        else:
+            reason = self._rerequest_reason(self.selected_request(), self.request_button.isEnabled())
+        messages.info(f"{button.text()}: {reason}")
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -232,9 +281,11 @@ class ReservationDetailPanel(QWidget):
             return
         actions = self.session.actions
         cancelling = status is ReservationStatus.CANCELLED
-        if cancelling and self._has_unpaid_request() and not ConfirmDialog.ask(
+        unpaid = self._unpaid_total()
+        if cancelling and unpaid and not ConfirmDialog.ask(
                 self, self.tr("予約をキャンセル"),
-                self.tr("この予約をキャンセルすると、未決済の請求も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？"),
+                self.tr("{patient} 様のこの予約をキャンセルすると、未決済の請求（{amount}）も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？").format(
+                    patient=self.detail.patient.name, amount=format_yen(unpaid)),
                 self.tr("予約をキャンセル")):
             self.status_combo.setCurrentIndex(self.status_combo.findData(self.detail.status.value))
             return
@@ -268,16 +319,17 @@ class ReservationDetailPanel(QWidget):
 
         async_ops.run_op(self.session.actions.timeline(sel.id), on_success=show, name="timeline")
 
-    def _has_unpaid_request(self) -> bool:
-        return any(row.state is BillingState.REQUESTED for row in self.history_model.rows())
+    def _unpaid_total(self) -> int:
+        """Whole yen of the visit's unpaid requests (0: none)."""
+        return sum(row.amount for row in self.history_model.rows() if row.state is BillingState.REQUESTED)
 
     def _offer_refunds(self, refundable: tuple[tuple[int, int], ...]) -> None:
         """A cancelled reservation whose pre-payment was paid: offer the refund right here."""
         for request_id, amount in refundable:
             if not ConfirmDialog.ask(
                     self, self.tr("事前決済の返金"),
-                    self.tr("この予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。").format(
-                        amount=format_yen(amount)),
+                    self.tr("{patient} 様のこの予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。").format(
+                        patient=self.detail.patient.name if self.detail else "", amount=format_yen(amount)),
                     self.tr("返金へ進む")):
                 continue
             row = next((r for r in self.history_model.rows() if r.id == request_id), None)
@@ -348,19 +400,22 @@ class ReservationDetailPanel(QWidget):
         if exc.code == "visit_has_open_request":
             if not ConfirmDialog.ask(
                     self, self.tr("未決済の請求があります"),
-                    self.tr("この予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
-                        amount=amount, new=format_yen(values.amount)),
+                    self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
+                        patient=self._patient_name(), amount=amount, new=format_yen(values.amount)),
                     self.tr("置き換えて送信")):
                 return
             self.send_request(values, replace=replace, replace_open=int(exc.params["request_id"]), additional=additional)
             return
         if not ConfirmDialog.ask(
                 self, self.tr("追加請求"),
-                self.tr("この予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
-                    amount=amount, new=format_yen(values.amount)),
+                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
+                    patient=self._patient_name(), amount=amount, new=format_yen(values.amount)),
                 self.tr("追加請求を送信")):
             return
         self.send_request(values, replace=replace, replace_open=replace_open, additional=True)
+
+    def _patient_name(self) -> str:
+        return self.detail.patient.name if self.detail is not None else ""
 
     def _on_request_failed(self, exc: BaseException, resume: PaymentRequestInput | None = None) -> bool:
         """No or a wrong e-mail address: say where to fix it, and open the patient editor on that field.
@@ -404,8 +459,7 @@ class ReservationDetailPanel(QWidget):
         sel = self.selected_request()
         if sel is None or not sel.cancellable:
             return
-        if not ConfirmDialog.ask(self, self.tr("請求を取り消す"), self.tr("この請求を取り消しますか？決済用リンクはすぐに使えなくなります。"),
-                                 self.tr("請求を取り消す")):
+        if not confirm_cancel_request(self, sel.patient_name, sel.amount):
             return
         actions = self.session.actions
         async_ops.run_op(actions.cancel_request(sel.id, self.session.actor),
