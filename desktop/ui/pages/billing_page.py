@@ -32,7 +32,7 @@ from desktop.services.billing import RefundOutcome
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, i18n, messages
-from desktop.ui.dialogs.confirm_dialog import confirm_cancel_request
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog, confirm_cancel_request
 from desktop.ui.dialogs.refund_dialog import RefundDialog, RefundInput
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import HISTORY_COLUMNS
