@@ -27,17 +27,18 @@ import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop.bootstrap import prepare_context
 from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import PaymentMode, StaffRole
 from desktop.domain.errors import UserError
 from desktop.logs import configure_logging
 from desktop.paths import default_data_dir, resource_path
-from desktop.services.context import AppContext, set_demo_api_base
-from desktop.asgi_server import EmbeddedServer
 from desktop.version import version
+
+if TYPE_CHECKING:  # imported when first used: SQLAlchemy, the services and uvicorn load behind the window
+    from desktop.asgi_server import EmbeddedServer
+    from desktop.services.context import AppContext
 
 __all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
 
@@ -56,10 +57,14 @@ class ClinicPayApp:
         ctx: the service graph.
         checkout_port: overrides ``settings.checkout_port`` (0 = any free port).
         ask_first_run: on a first run (``ctx.first_run``), ask デモで試す / クリニックの設定を始める.
+        starting: the 起動中 window on screen (``desktop.ui.starting.StartingWindow``): closed when
+            the サインイン dialog or the main window appears; the main window takes its place and size.
     """
 
-    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False) -> None:
+    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False,
+                 starting: Any = None) -> None:
         self.ctx = ctx
+        self.starting = starting
         self.ask_first_run = ask_first_run
         self.first_run_dialog: Any = None
         self.checkout_port = ctx.settings.checkout_port if checkout_port is None else checkout_port
@@ -91,7 +96,7 @@ class ClinicPayApp:
 
     async def _demo_manager(self) -> Any:
         """The demo's 院長, signed in with the published トレーニング password (None if that fails)."""
-        clinic = self.ctx.queries.clinic_info()
+        clinic = await self.ctx.actions.clinic_info()
         if clinic is None:
             return None
         demo = await self.ctx.actions.demo_accounts(clinic.id)
@@ -108,7 +113,7 @@ class ClinicPayApp:
     async def _start_workspace(self, *, show: bool = True, actor: Any = None) -> None:
         from desktop.ui import i18n, messages
 
-        clinic = self.ctx.clinic()
+        clinic = await self.ctx.runner.db(self.ctx.clinic)
         startup_errors: list[str] = []
         if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
             try:
@@ -127,6 +132,9 @@ class ClinicPayApp:
             self._build_window(actor, show=show)
         else:
             await self._ask_sign_in(show=show)
+        if self.starting is not None and (self.window is not None or self.sign_in_dialog is not None):
+            self.starting.finish()  # the window that replaces it is up
+            self.starting = None
         if show and os.environ.get(STARTUP_PROBE_ENV):
             _report_when_shown(self)
         for text in startup_errors:
@@ -208,6 +216,7 @@ class ClinicPayApp:
         self.checkout_url = None
 
     async def _start_simulator(self) -> None:
+        from desktop.services.context import set_demo_api_base
         from desktop.simulator.server import embedded_simulator
         from desktop.simulator.store import SimulatorState
 
@@ -217,6 +226,7 @@ class ClinicPayApp:
         set_demo_api_base(self.ctx, url)
 
     async def _start_checkout(self) -> None:
+        from desktop.asgi_server import EmbeddedServer
         from desktop.services.checkout.app import create_checkout_app
 
         demo_token: str | None = None
@@ -230,11 +240,11 @@ class ClinicPayApp:
         self.checkout = server
         if demo_token is not None:
             self.simulator_state.configure_webhook(f"{url}/webhooks/payjp", demo_token)
-        clinic = self.ctx.clinic()
+        clinic = await self.ctx.runner.db(self.ctx.clinic)
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
             await self.ctx.runner.db(self.ctx.directory.system_set_link_base, clinic.id, url)
-            clinic = self.ctx.clinic()
+            clinic = await self.ctx.runner.db(self.ctx.clinic)
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 
     async def _ask_sign_in(self, *, show: bool = True) -> None:
@@ -242,7 +252,7 @@ class ClinicPayApp:
         from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 
         ctx = self.ctx
-        clinic = ctx.queries.clinic_info()
+        clinic = await ctx.actions.clinic_info()
         if clinic is None:
             return
         accounts = await ctx.actions.staff_accounts(clinic.id)
@@ -284,6 +294,8 @@ class ClinicPayApp:
         window.language_changed.connect(self._on_language_changed)
         window.staff_changed.connect(self._on_switched)
         window.signed_out.connect(self._on_signed_out)
+        if old is None and self.starting is not None:
+            window.setGeometry(self.starting.geometry())  # where the 起動中 window was
         if old is not None:
             window.setGeometry(old.geometry())
             old.closed.disconnect(self._closed.set)
@@ -415,11 +427,12 @@ def _configure_qt_app(argv: list[str]) -> Any:
 
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
-        checkout_port: int | None = None, ask_first_run: bool = False) -> int:
+        checkout_port: int | None = None, ask_first_run: bool = False, starting: Any = None) -> int:
     """Run ``body`` on the qasync loop with a started app; always stops it and closes its graph.
 
     The graph closed at the end is the one open then (``ctx``, or the one a switch to or from
-    トレーニング built).
+    トレーニング built). ``starting``: the 起動中 window on screen, replaced by the サインイン dialog
+    or the main window once the servers listen.
     """
     import qasync
 
@@ -430,7 +443,7 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     reporter = install_crash_reporter()  # an unexpected exception: logged, shown, the app runs on
 
     async def main() -> int:
-        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run)
+        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run, starting=starting)
         opened.append(app)
         loop = asyncio.get_running_loop()
         reporter.install_loop(loop)
@@ -447,18 +460,37 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
         return int(qasync.run(main()))
     finally:
         reporter.uninstall()
+        if starting is not None:
+            starting.finish()
         (opened[0].ctx if opened else ctx).close()
 
 
-STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown window, then close
+STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown windows, then close
+_probed: set[str] = set()
 
 
-def _report_when_shown(app: ClinicPayApp) -> None:
-    """Once Qt has processed the window's show events: print ``window shown`` and close the app."""
+def _probe_first_window() -> None:
+    """Once Qt has processed the first window's show events: print ``window shown``."""
     from PySide6.QtCore import QTimer
 
     def report() -> None:
-        print("window shown", flush=True)
+        if "window shown" not in _probed:
+            _probed.add("window shown")
+            print("window shown", flush=True)
+
+    QTimer.singleShot(0, report)
+
+
+def _report_when_shown(app: ClinicPayApp) -> None:
+    """Once Qt has processed the show events of the サインイン dialog or the main window: print
+    ``ready`` (after ``window shown`` when no window came before it) and close the app."""
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        if "window shown" not in _probed:
+            _probed.add("window shown")
+            print("window shown", flush=True)
+        print("ready", flush=True)
         app.request_close()
 
     QTimer.singleShot(0, report)
@@ -476,21 +508,102 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The reception app. Qt and a 起動中 window come first (nothing slow is imported before it);
+    the database opens behind it in a worker thread; then the servers, and the サインイン dialog
+    or the main window in its place. Returns the exit code (1: the start failed or was given up)."""
     args, qt_args = _parser().parse_known_args(argv)
     log_file = configure_logging()
     log.info("ClinicPay %s starting; log file %s", version(), log_file)
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
+    from desktop.ui import i18n
+    from desktop.ui.starting import StartingWindow
+
+    _configure_qt_app(qt_args)
+    i18n.set_language(LocalSettings.load(data_dir).language)
+    starting = StartingWindow()
+    starting.show()
+    if os.environ.get(STARTUP_PROBE_ENV):
+        _probe_first_window()
     try:
-        ctx = open_context(data_dir, qt_args)
+        ctx = _open_behind(starting, lambda ask: open_context(data_dir, qt_args, ask_retry=ask))
     except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
         log.exception("ClinicPay could not start")
+        starting.finish()
         from desktop.ui.crash import show_startup_failure
 
         show_startup_failure(exc)
         return 1
-    if ctx is None:
-        return 1
-    return run(ctx, _until_closed, qt_args, ask_first_run=True)
+    if ctx is None or starting.abandoned:  # given up while locked, or the window closed meanwhile
+        starting.finish()
+        if ctx is not None:
+            ctx.close()
+        return 1 if ctx is None else 0
+    starting.set_step(starting.starting_servers_text())
+    return run(ctx, _until_closed, qt_args, ask_first_run=True, starting=starting)
+
+
+def _open_behind(starting: Any, open_ctx: Callable[[Callable[[str], bool]], AppContext | None]) -> AppContext | None:
+    """``open_ctx(ask_retry)`` in a worker thread while Qt keeps ``starting`` painted and answering.
+
+    The UI thread waits on no disk or network meanwhile: it runs a local Qt event loop until the
+    worker is done. ``ask_retry(message)`` (the database locked) is asked on the UI thread, in a
+    message box over ``starting``, while the worker waits for the answer. Returns what ``open_ctx``
+    returns; raises what it raises.
+    """
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
+
+    class Bridge(QObject):
+        done = Signal()
+        asked = Signal(str)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.answer = False
+            self.answered = threading.Event()
+
+        @Slot(str)
+        def ask(self, message: str) -> None:
+            self.answer = _ask_retry_dialog([], parent=starting)(message)
+            self.answered.set()
+
+    bridge = Bridge()
+    spin = QEventLoop()
+    bridge.done.connect(spin.quit, Qt.ConnectionType.QueuedConnection)
+    bridge.asked.connect(bridge.ask, Qt.ConnectionType.QueuedConnection)
+    opened: list[AppContext | None] = []
+    failed: list[BaseException] = []
+
+    def ask_retry(message: str) -> bool:  # on the worker thread
+        bridge.answered.clear()
+        bridge.asked.emit(message)
+        bridge.answered.wait()
+        return bridge.answer
+
+    def work() -> None:
+        try:
+            opened.append(open_ctx(ask_retry))
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, raised there
+            failed.append(exc)
+        finally:
+            bridge.done.emit()
+
+    starting.set_step(starting.preparing_data_text())
+    worker = threading.Thread(target=work, name="clinicpay-start", daemon=True)
+    worker.start()
+    spin.exec()
+    worker.join()
+    if failed:
+        raise failed[0]
+    return opened[0]
+
+
+def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, **kwargs: Any) -> AppContext:
+    """``desktop.bootstrap.prepare_context``, imported on first use (it loads SQLAlchemy and every service)."""
+    from desktop.bootstrap import prepare_context as prepare
+
+    return prepare(data_dir, settings, **kwargs)
 
 
 def open_context(data_dir: pathlib.Path, qt_args: list[str],
@@ -510,13 +623,14 @@ def open_context(data_dir: pathlib.Path, qt_args: list[str],
                 return None
 
 
-def _ask_retry_dialog(qt_args: list[str]) -> Callable[[str], bool]:
+def _ask_retry_dialog(qt_args: list[str], parent: Any = None) -> Callable[[str], bool]:
     def ask(message: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
         _configure_qt_app(qt_args)
         box = QMessageBox(QMessageBox.Icon.Warning, "ClinicPay", message,
-                          QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+                          QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel, parent)
         return bool(box.exec() == QMessageBox.StandardButton.Retry)
 
     return ask
+
