@@ -1,23 +1,21 @@
 """The reception app's run: servers, background tasks, loop and window over the built service graph.
 
-Order at start: ``desktop.bootstrap`` builds the service graph (migrations run there, before the
-Qt loop) and seeds the demo clinic on a fresh data directory; then this module starts the qasync
-loop, the PAY.JP simulator (デモ only), the checkout page server and the background tasks, and
-shows the window, which receives only the graph's ``DeskActions``.
+Order at start (``desktop.launch``): the 起動中 window is shown first; ``open_context`` opens the
+database behind it in a worker thread (``desktop.bootstrap``: migrations, the demo clinic on a
+fresh data directory); then ``run`` starts the qasync loop, the PAY.JP simulator (デモ only), the
+checkout page server and the background tasks, and the サインイン dialog or the main window takes
+the 起動中 window's place; the window receives only the graph's ``DeskActions``.
 Closing the window stops the tasks and the servers inside the loop, then the loop ends and
-``main`` returns 0.
+``run`` returns 0.
 
 A fresh install opens the demo and asks 「デモで試す」 or 「クリニックの設定を始める」. The window can
 switch between the clinic's database and the demo's (トレーニング) at any time without a restart:
 ``switch_workspace`` stops the servers and tasks, builds the other graph through
 ``desktop.bootstrap`` and starts them again around a new window.
-
-    python -m desktop [--data-dir DIR]      the app
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -25,22 +23,19 @@ import os
 import pathlib
 import secrets
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import PaymentMode, StaffRole
 from desktop.domain.errors import UserError
-from desktop.logs import configure_logging
-from desktop.paths import default_data_dir, resource_path
 from desktop.version import version
 
 if TYPE_CHECKING:  # imported when first used: SQLAlchemy, the services and uvicorn load behind the window
     from desktop.asgi_server import EmbeddedServer
     from desktop.services.context import AppContext
 
-__all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
+__all__ = ["ClinicPayApp", "open_context", "prepare_context", "run"]
 
 log = logging.getLogger("desktop.app")
 
@@ -407,23 +402,9 @@ class ClinicPayApp:
 
 
 def _configure_qt_app(argv: list[str]) -> Any:
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+    from desktop.ui.qt_app import configure_qt_app
 
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
-    app.setApplicationName("ClinicPay")
-    app.setApplicationVersion(version())
-    from PySide6.QtGui import QIcon
-
-    app.setWindowIcon(QIcon(str(resource_path("icons", "clinicpay.svg"))))
-    app.setQuitOnLastWindowClosed(False)  # the main coroutine ends the loop after cleaning up
-    font = QFont(app.font())
-    font.setFamilies(["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "Noto Sans JP", font.family()])
-    if font.pointSizeF() < 10:
-        font.setPointSizeF(10)
-    app.setFont(font)
-    return app
+    return configure_qt_app(argv, version())
 
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
@@ -466,30 +447,14 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
 
 
 STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown windows, then close
-_probed: set[str] = set()
-
-
-def _probe_first_window() -> None:
-    """Once Qt has processed the first window's show events: print ``window shown``."""
-    from PySide6.QtCore import QTimer
-
-    def report() -> None:
-        if "window shown" not in _probed:
-            _probed.add("window shown")
-            print("window shown", flush=True)
-
-    QTimer.singleShot(0, report)
 
 
 def _report_when_shown(app: ClinicPayApp) -> None:
     """Once Qt has processed the show events of the サインイン dialog or the main window: print
-    ``ready`` (after ``window shown`` when no window came before it) and close the app."""
+    ``ready`` and close the app (``desktop.launch`` printed ``window shown`` for the 起動中 window)."""
     from PySide6.QtCore import QTimer
 
     def report() -> None:
-        if "window shown" not in _probed:
-            _probed.add("window shown")
-            print("window shown", flush=True)
         print("ready", flush=True)
         app.request_close()
 
@@ -499,104 +464,6 @@ def _report_when_shown(app: ClinicPayApp) -> None:
 async def _until_closed(app: ClinicPayApp) -> int:
     await app.wait_closed()
     return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m desktop", description="ClinicPay (クリニック決済)")
-    p.add_argument("--data-dir", help="data directory (default: per-user, or CLINICPAY_DATA_DIR)")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The reception app. Qt and a 起動中 window come first (nothing slow is imported before it);
-    the database opens behind it in a worker thread; then the servers, and the サインイン dialog
-    or the main window in its place. Returns the exit code (1: the start failed or was given up)."""
-    args, qt_args = _parser().parse_known_args(argv)
-    log_file = configure_logging()
-    log.info("ClinicPay %s starting; log file %s", version(), log_file)
-    data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
-    from desktop.ui import i18n
-    from desktop.ui.starting import StartingWindow
-
-    _configure_qt_app(qt_args)
-    i18n.set_language(LocalSettings.load(data_dir).language)
-    starting = StartingWindow()
-    starting.show()
-    if os.environ.get(STARTUP_PROBE_ENV):
-        _probe_first_window()
-    try:
-        ctx = _open_behind(starting, lambda ask: open_context(data_dir, qt_args, ask_retry=ask))
-    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
-        log.exception("ClinicPay could not start")
-        starting.finish()
-        from desktop.ui.crash import show_startup_failure
-
-        show_startup_failure(exc)
-        return 1
-    if ctx is None or starting.abandoned:  # given up while locked, or the window closed meanwhile
-        starting.finish()
-        if ctx is not None:
-            ctx.close()
-        return 1 if ctx is None else 0
-    starting.set_step(starting.starting_servers_text())
-    return run(ctx, _until_closed, qt_args, ask_first_run=True, starting=starting)
-
-
-def _open_behind(starting: Any, open_ctx: Callable[[Callable[[str], bool]], AppContext | None]) -> AppContext | None:
-    """``open_ctx(ask_retry)`` in a worker thread while Qt keeps ``starting`` painted and answering.
-
-    The UI thread waits on no disk or network meanwhile: it runs a local Qt event loop until the
-    worker is done. ``ask_retry(message)`` (the database locked) is asked on the UI thread, in a
-    message box over ``starting``, while the worker waits for the answer. Returns what ``open_ctx``
-    returns; raises what it raises.
-    """
-    import threading
-
-    from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
-
-    class Bridge(QObject):
-        done = Signal()
-        asked = Signal(str)
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.answer = False
-            self.answered = threading.Event()
-
-        @Slot(str)
-        def ask(self, message: str) -> None:
-            self.answer = _ask_retry_dialog([], parent=starting)(message)
-            self.answered.set()
-
-    bridge = Bridge()
-    spin = QEventLoop()
-    bridge.done.connect(spin.quit, Qt.ConnectionType.QueuedConnection)
-    bridge.asked.connect(bridge.ask, Qt.ConnectionType.QueuedConnection)
-    opened: list[AppContext | None] = []
-    failed: list[BaseException] = []
-
-    def ask_retry(message: str) -> bool:  # on the worker thread
-        bridge.answered.clear()
-        bridge.asked.emit(message)
-        bridge.answered.wait()
-        return bridge.answer
-
-    def work() -> None:
-        try:
-            opened.append(open_ctx(ask_retry))
-        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, raised there
-            failed.append(exc)
-        finally:
-            bridge.done.emit()
-
-    starting.set_step(starting.preparing_data_text())
-    worker = threading.Thread(target=work, name="clinicpay-start", daemon=True)
-    worker.start()
-    spin.exec()
-    worker.join()
-    if failed:
-        raise failed[0]
-    return opened[0]
 
 
 def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, **kwargs: Any) -> AppContext:
@@ -623,13 +490,13 @@ def open_context(data_dir: pathlib.Path, qt_args: list[str],
                 return None
 
 
-def _ask_retry_dialog(qt_args: list[str], parent: Any = None) -> Callable[[str], bool]:
+def _ask_retry_dialog(qt_args: list[str]) -> Callable[[str], bool]:
     def ask(message: str) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
         _configure_qt_app(qt_args)
         box = QMessageBox(QMessageBox.Icon.Warning, "ClinicPay", message,
-                          QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel, parent)
+                          QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
         return bool(box.exec() == QMessageBox.StandardButton.Retry)
 
     return ask

@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop import app as app_module
+from desktop import launch
 from desktop.app import ClinicPayApp
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
@@ -63,7 +63,7 @@ def test_the_window_answers_while_the_database_opens(qtbot: Any) -> None:
         return "the context"
 
     try:
-        assert app_module._open_behind(window, slow_open) == "the context"
+        assert launch._open_behind(window, slow_open) == "the context"
     finally:
         timer.stop()
     assert seen == [(True, "データベースを準備しています…")]
@@ -77,7 +77,7 @@ def test_a_failure_while_opening_is_raised_on_the_ui_thread(qtbot: Any) -> None:
         raise ConnectionRefusedError("connection to server at db-host:5432 refused")
 
     with pytest.raises(ConnectionRefusedError, match="db-host"):
-        app_module._open_behind(window, broken)
+        launch._open_behind(window, broken)
     window.finish()
 
 
@@ -97,7 +97,7 @@ def test_a_locked_database_is_asked_about_over_the_window(qtbot: Any) -> None:
         QTimer.singleShot(0, QApplication.instance(), answer)  # the UI thread answers the box
         return ask_retry("データベースが別の端末またはプログラムで使用中です。")
 
-    assert app_module._open_behind(window, locked_once) is True
+    assert launch._open_behind(window, locked_once) is True
     assert asked == [("データベースが別の端末またはプログラムで使用中です。", True, "MainThread")]
     window.finish()
 
@@ -149,18 +149,20 @@ def test_the_main_window_takes_its_place_and_size(qtbot: Any, qloop: Any, tmp_pa
         ctx.close()
 
 
-def test_nothing_slow_is_loaded_before_the_first_window() -> None:
+def test_nothing_slow_is_loaded_before_the_first_window(tmp_path: pathlib.Path) -> None:
+    # python -m desktop up to the moment the 起動中 window is on screen and the worker is about to start
     probe = (
         "import sys\n"
-        "from desktop.app import _configure_qt_app\n"
-        "from desktop.ui import i18n\n"
-        "from desktop.ui.starting import StartingWindow\n"
-        "_configure_qt_app([])\n"
-        "i18n.set_language('en')\n"
-        "w = StartingWindow(); w.show()\n"
-        "heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
-        "         'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'desktop.services', 'desktop.storage')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "import desktop.__main__, desktop.launch as launch\n"
+        "def shown(starting, open_ctx):\n"
+        "    assert starting.isVisible()\n"
+        "    heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
+        "             'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'asyncio', 'importlib.metadata',\n"
+        "             'desktop.app', 'desktop.bootstrap', 'desktop.services', 'desktop.storage')\n"
+        "    print(sorted(m for m in heavy if m in sys.modules))\n"
+        "    raise SystemExit(0)\n"
+        "launch._open_behind = shown\n"
+        f"desktop.__main__.main(['--data-dir', {str(tmp_path)!r}])\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
