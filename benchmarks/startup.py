@@ -9,7 +9,8 @@ Prints one JSON line::
      "frozen_ready_ms": …, "first_run_source_ms": …, "first_run_ready_ms": …,
      "goal_source": 2.5, "goal_frozen": 2.0}
 
-Each figure is the median wall time (ms) from starting the process to one of its lines, which
+Each figure is the median wall time (ms) from starting the process to one of its lines (the
+three programs take turns, one run each per round), which
 the app prints once Qt has processed the show events of that window (``CLINICPAY_STARTUP_PROBE=1``;
 the bare window prints "window shown" the same way for a ``QMainWindow``):
 
@@ -79,13 +80,24 @@ def time_to_shown(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -
     return seen
 
 
-def median_ms(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float | None]:
-    """The medians of "window shown" and of "ready" (None when the program never says it)."""
-    time_to_shown(cmd, env)  # warm-up: the OS file cache, and (for the app) its data directory
-    times = [time_to_shown(cmd, env) for _ in range(runs)]
-    ready = [t["ready"] for t in times if "ready" in t]
-    return (round(statistics.median(t["window shown"] for t in times), 1),
-            round(statistics.median(ready), 1) if len(ready) == len(times) else None)
+def medians(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, tuple[float, float | None]]:
+    """Per command: the medians of "window shown" and of "ready" (None when it never says it).
+
+    The commands take turns, one run each per round, so that a machine busy with other work
+    slows them alike (the ratios compare like with like).
+    """
+    for cmd, env in commands.values():
+        time_to_shown(cmd, env)  # warm-up: the OS file cache, and (for the app) its data directory
+    times: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (cmd, env) in commands.items():
+            times[name].append(time_to_shown(cmd, env))
+    found: dict[str, tuple[float, float | None]] = {}
+    for name, seen in times.items():
+        ready = [t["ready"] for t in seen if "ready" in t]
+        found[name] = (round(statistics.median(t["window shown"] for t in seen), 1),
+                       round(statistics.median(ready), 1) if len(ready) == len(seen) else None)
+    return found
 
 
 def frozen_exe(given: str | None, workdir: pathlib.Path) -> pathlib.Path | None:
@@ -116,16 +128,17 @@ def main(argv: list[str] | None = None) -> int:
                     CLINICPAY_LOG_DIR=str(work / "logs"), CLINICPAY_CHECKOUT_PORT="0", CLINICPAY_SIMULATOR_PORT="0",
                     PYTHON_KEYRING_BACKEND=os.environ.get("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring"))
         base.pop("CLINICPAY_DATABASE_URL", None)
-        bare_ms, _ = median_ms([sys.executable, "-c", BARE], base, args.runs)
         first = dict(base, CLINICPAY_DATA_DIR=str(work / "first"))
         first_run = time_to_shown([sys.executable, "-m", "desktop"], first)
-        source_env = dict(base, CLINICPAY_DATA_DIR=str(work / "source"))
-        source_ms, source_ready_ms = median_ms([sys.executable, "-m", "desktop"], source_env, args.runs)
-        frozen_ms = frozen_ready_ms = None
+        commands = {"bare": ([sys.executable, "-c", BARE], base),
+                    "source": ([sys.executable, "-m", "desktop"], dict(base, CLINICPAY_DATA_DIR=str(work / "source")))}
         exe = None if args.no_frozen else frozen_exe(args.frozen, work)
         if exe is not None:
-            frozen_env = dict(base, CLINICPAY_DATA_DIR=str(work / "frozen"))
-            frozen_ms, frozen_ready_ms = median_ms([str(exe)], frozen_env, args.runs)
+            commands["frozen"] = ([str(exe)], dict(base, CLINICPAY_DATA_DIR=str(work / "frozen")))
+        found = medians(commands, args.runs)
+        bare_ms = found["bare"][0]
+        source_ms, source_ready_ms = found["source"]
+        frozen_ms, frozen_ready_ms = found.get("frozen", (None, None))
     print(json.dumps({
         "benchmark": "startup", "platform": platform, "runs": args.runs,
         "bare_ms": bare_ms, "source_ms": source_ms, "frozen_ms": frozen_ms,
