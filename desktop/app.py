@@ -74,6 +74,8 @@ class ClinicPayApp:
         self._closed = asyncio.Event()
         self._last_token: Any = None
         self._starting_servers = True  # until the checkout server (and simulator) listen
+        if starting is not None:  # closed while the servers start: the app ends instead of opening
+            starting.close_requested.connect(self.request_close)
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ class ClinicPayApp:
         if asking and actor is None and self.ctx.training:
             actor = await self._demo_manager()  # the demo shows behind the first-run question
         await self._start_workspace(show=show, actor=actor)
-        if asking:
+        if asking and not self._closed.is_set():
             self._ask_first_run()
 
     async def _demo_manager(self) -> Any:
@@ -122,6 +124,8 @@ class ClinicPayApp:
             log.exception("checkout server did not start")
             startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
         self._starting_servers = False
+        if self._closed.is_set():  # the 起動中 window was closed meanwhile: no window opens
+            return
         # The window after the servers: a デモ link always carries the port the checkout server got.
         if actor is not None:
             self._build_window(actor, show=show)

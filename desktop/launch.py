@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.ui.starting import StartingWindow
 
     configure_qt_app(qt_args)
-    i18n.set_language(LocalSettings.load(data_dir).language)
+    try:
+        language = LocalSettings.load(data_dir).language
+    except OSError:  # e.g. the data folder not readable: the worker meets it again and says so in a dialog
+        language = "ja"
+    i18n.set_language(language)
     starting = StartingWindow()
     starting.show()
     if os.environ.get(STARTUP_PROBE_ENV):

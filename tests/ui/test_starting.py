@@ -149,6 +149,20 @@ def test_the_main_window_takes_its_place_and_size(qtbot: Any, qloop: Any, tmp_pa
         ctx.close()
 
 
+def test_closing_it_while_the_servers_start_ends_the_app(qtbot: Any, qloop: Any, tmp_path: pathlib.Path) -> None:
+    window = _starting(qtbot)
+    ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore())
+    app = ClinicPayApp(ctx, checkout_port=0, ask_first_run=True, starting=window)
+    try:
+        window.close()  # the receptionist gives up before the app is ready
+        run(qtbot, app.start(show=True))
+        run(qtbot, app.wait_closed(), timeout=5)
+        assert app.window is None and app.sign_in_dialog is None and app.first_run_dialog is None
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()
+
+
 def test_nothing_slow_is_loaded_before_the_first_window(tmp_path: pathlib.Path) -> None:
     # python -m desktop up to the moment the 起動中 window is on screen and the worker is about to start
     probe = (
