@@ -34,6 +34,7 @@ from desktop.version import version
 if TYPE_CHECKING:  # imported when first used: SQLAlchemy, the services and uvicorn load behind the window
     from desktop.asgi_server import EmbeddedServer
     from desktop.services.context import AppContext
+    from desktop.ui.starting import StartingWindow
 
 __all__ = ["ClinicPayApp", "open_context", "prepare_context", "run"]
 
@@ -57,7 +58,7 @@ class ClinicPayApp:
     """
 
     def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False,
-                 starting: Any = None) -> None:
+                 starting: StartingWindow | None = None) -> None:
         self.ctx = ctx
         self.starting = starting
         self.ask_first_run = ask_first_run
@@ -412,7 +413,8 @@ def _configure_qt_app(argv: list[str]) -> Any:
 
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
-        checkout_port: int | None = None, ask_first_run: bool = False, starting: Any = None) -> int:
+        checkout_port: int | None = None, ask_first_run: bool = False,
+        starting: StartingWindow | None = None) -> int:
     """Run ``body`` on the qasync loop with a started app; always stops it and closes its graph.
 
     The graph closed at the end is the one open then (``ctx``, or the one a switch to or from
