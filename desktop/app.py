@@ -109,34 +109,28 @@ class ClinicPayApp:
             return None
 
     async def _start_workspace(self, *, show: bool = True, actor: Any = None) -> None:
-        from desktop.ui import i18n, messages
+        """Servers, then the window (``actor`` given) or サインイン first and the servers behind it.
 
-        clinic = await self.ctx.runner.db(self.ctx.clinic)
-        startup_errors: list[str] = []
-        if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
-            try:
-                await self._start_simulator()
-            except Exception as exc:  # noqa: BLE001 - shown, the app still opens
-                log.exception("simulator did not start")
-                startup_errors.append(i18n.simulator_failed_text(exc))
-        try:
-            await self._start_checkout()
-        except Exception as exc:  # noqa: BLE001
-            log.exception("checkout server did not start")
-            startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
-        self._starting_servers = False
-        if self._closed.is_set():  # the 起動中 window was closed meanwhile: no window opens
+        Nobody signed in yet: the サインイン dialog comes first and the servers start while the
+        person types (a window opened before they listen says 決済ページ: 起動中… until they do;
+        no link can be made before sign-in). Someone signed in (the demo's 院長 at a first run):
+        the window after the servers, so that a デモ link always carries the port the checkout
+        server got.
+        """
+        from desktop.ui import messages
+
+        if actor is None:
+            await self._ask_sign_in(show=show)
+            self._shown(show)
+        startup_errors = await self._start_servers()
+        if self._closed.is_set():  # the 起動中 window or サインイン was closed meanwhile: nothing opens
             return
-        # The window after the servers: a デモ link always carries the port the checkout server got.
         if actor is not None:
             self._build_window(actor, show=show)
-        else:
-            await self._ask_sign_in(show=show)
-        if self.starting is not None and (self.window is not None or self.sign_in_dialog is not None):
-            self.starting.finish()  # the window that replaces it is up
-            self.starting = None
-        if show and os.environ.get(STARTUP_PROBE_ENV):
-            _report_when_shown(self)
+            self._shown(show)
+        elif self.window is not None:  # signed in before the servers listened
+            self.window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
+            self.session.checkout_url = self.checkout_url
         for text in startup_errors:
             messages.error(text)
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
@@ -144,6 +138,37 @@ class ClinicPayApp:
         self._spawn("reconcile", self._every(RECONCILE_INTERVAL, self._reconcile))
         if not self.ctx.training:
             self._spawn("backup", self._every(BACKUP_INTERVAL, self._backup))
+
+    def _shown(self, show: bool) -> None:
+        """The サインイン dialog or the main window is up: the 起動中 window gives way (and the probe reports)."""
+        if self.starting is not None and (self.window is not None or self.sign_in_dialog is not None):
+            self.starting.finish()
+            self.starting = None
+        if show and os.environ.get(STARTUP_PROBE_ENV):
+            _report_when_shown(self)
+
+    async def _start_servers(self) -> list[str]:
+        """The PAY.JP simulator (デモ, トレーニング) and the checkout server; what failed, as texts to show."""
+        from desktop.ui import i18n
+
+        # uvicorn, Starlette, the templates, the simulator: read from disk in a worker of the graph's
+        # blocking-I/O pool, not on the UI thread (which stays responsive meanwhile)
+        await self.ctx.runner.db(_load_server_modules)
+        clinic = await self.ctx.runner.db(self.ctx.clinic)
+        errors: list[str] = []
+        if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
+            try:
+                await self._start_simulator()
+            except Exception as exc:  # noqa: BLE001 - shown, the app still opens
+                log.exception("simulator did not start")
+                errors.append(i18n.simulator_failed_text(exc))
+        try:
+            await self._start_checkout()
+        except Exception as exc:  # noqa: BLE001
+            log.exception("checkout server did not start")
+            errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
+        self._starting_servers = False
+        return errors
 
     def _ask_first_run(self) -> None:
         from desktop.ui.setup.first_run_dialog import FirstRunDialog
@@ -404,6 +429,13 @@ class ClinicPayApp:
             self.window.disconnect_bridge()
             self.window.deleteLater()
             self.window = None
+
+
+def _load_server_modules() -> None:
+    import desktop.asgi_server  # noqa: F401
+    import desktop.services.checkout.app  # noqa: F401
+    import desktop.simulator.server  # noqa: F401
+    import desktop.simulator.store  # noqa: F401
 
 
 def _configure_qt_app(argv: list[str]) -> Any:

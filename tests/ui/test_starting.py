@@ -7,6 +7,7 @@ over it, and the main window (or サインイン) takes its place and size.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 import re
@@ -19,7 +20,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop import launch
+from desktop import app as app_module, launch
 from desktop.app import ClinicPayApp
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
@@ -195,3 +196,44 @@ def test_the_app_shows_its_first_window_before_it_is_ready(tmp_path: pathlib.Pat
     assert proc.stdout.split() == ["window", "shown", "ready"]
     assert (tmp_path / "data" / "demo.db").exists()  # the first run's demo was made behind the window
     assert "Traceback" not in proc.stderr
+
+
+def test_sign_in_comes_first_and_the_servers_start_behind_it(qtbot: Any, qloop: Any, tmp_path: pathlib.Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+    from tests.ui.conftest import sign_in
+
+    i18n.set_language("ja")
+    servers_may_load = threading.Event()
+    real_load = app_module._load_server_modules
+
+    def slow_load() -> None:  # the server modules take their time to load (a slow disk)
+        assert servers_may_load.wait(20)
+        real_load()
+
+    monkeypatch.setattr(app_module, "_load_server_modules", slow_load)
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    window = _starting(qtbot)
+    app = ClinicPayApp(ctx, checkout_port=0, starting=window)
+    started = asyncio.ensure_future(app.start(show=True))
+    try:
+        qtbot.waitUntil(lambda: app.sign_in_dialog is not None and app.sign_in_dialog.isVisible(), timeout=20000)
+        assert not window.isVisible()  # the 起動中 window gave way to サインイン
+        assert app.checkout is None and not started.done()  # the servers are still starting
+        sign_in(qtbot, app, DEMO_ACCOUNTS[0].name, DEMO_ACCOUNTS[0].password)
+        assert app.window.status_server.text() == "決済ページ: 起動中…"
+        servers_may_load.set()
+        qtbot.waitUntil(started.done, timeout=20000)
+        started.result()
+        assert app.checkout is not None and app.checkout.running
+        assert app.window.status_server.text() == f"決済ページ: 稼働中 {app.checkout_url}"
+        wait_idle(qtbot)
+    finally:
+        servers_may_load.set()
+        qtbot.waitUntil(started.done, timeout=20000)
+        run(qtbot, app.stop())
+        ctx.close()
