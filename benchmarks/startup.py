@@ -17,12 +17,13 @@ the bare window prints "window shown" the same way for a ``QMainWindow``):
 * ``*_ms`` / ``ratio_*`` (the goals): "window shown", the first window the person sees — the
   起動中 window (クリニック決済, データベースを準備しています…, a busy bar), shown before the
   database, the services and the servers are loaded;
-* ``*_ready_ms``: "ready", the window that replaces it with data — the main window (a first
-  run's デモ, signed in as its 院長, as here) or the サインイン dialog (an everyday start with
-  staff accounts) — once the database is open and the checkout server (and simulator) listen.
+* ``*_ready_ms``: "ready", the window that replaces it with data, once the database is open —
+  the サインイン dialog on an everyday start (the servers start behind it), the main window on a
+  first run (the デモ, signed in as its 院長, once the checkout server and simulator listen).
 
-The app runs on an existing デモ data directory (the everyday start); ``first_run_*`` is the very
-first start on an empty one (migrations and demo data included). A new process each time, so
+``source_*`` and ``frozen_*`` are everyday starts: a data directory whose database exists and is
+migrated (the demo's, opened as トレーニング). ``first_run_*`` is the very first start on an empty
+one (migrations and demo data included). A new process each time, so
 Python, Qt and the imports start cold (the OS file cache is warm after the first run, as on a
 reception PC used every day). Qt's platform: ``QT_QPA_PLATFORM`` if set, else offscreen (no
 display is needed; under Xvfb set ``QT_QPA_PLATFORM=xcb``). The frozen build is taken from
@@ -115,6 +116,14 @@ def frozen_exe(given: str | None, workdir: pathlib.Path) -> pathlib.Path | None:
     return workdir / "dist" / "ClinicPay" / EXE_NAME
 
 
+def everyday(base: dict[str, str], data_dir: pathlib.Path) -> dict[str, str]:
+    """The environment of an everyday start on ``data_dir``: the first-run choice already made
+    (the demo's database, トレーニング); the warm-up run creates and migrates it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "settings.json").write_text(json.dumps({"workspace": "demo"}), encoding="utf-8")
+    return dict(base, CLINICPAY_DATA_DIR=str(data_dir))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -131,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         first = dict(base, CLINICPAY_DATA_DIR=str(work / "first"))
         first_run = time_to_shown([sys.executable, "-m", "desktop"], first)
         commands = {"bare": ([sys.executable, "-c", BARE], base),
-                    "source": ([sys.executable, "-m", "desktop"], dict(base, CLINICPAY_DATA_DIR=str(work / "source")))}
+                    "source": ([sys.executable, "-m", "desktop"], everyday(base, work / "source"))}
         exe = None if args.no_frozen else frozen_exe(args.frozen, work)
         if exe is not None:
-            commands["frozen"] = ([str(exe)], dict(base, CLINICPAY_DATA_DIR=str(work / "frozen")))
+            commands["frozen"] = ([str(exe)], everyday(base, work / "frozen"))
         found = medians(commands, args.runs)
         bare_ms = found["bare"][0]
         source_ms, source_ready_ms = found["source"]
