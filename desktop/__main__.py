@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
         args.remove("--self-test")
         return run_self_test(args)
-    from desktop.app import main as app_main
+    from desktop.launch import main as app_main
 
     return app_main(args)
 

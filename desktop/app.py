@@ -1,23 +1,21 @@
 """The reception app's run: servers, background tasks, loop and window over the built service graph.
 
-Order at start: ``desktop.bootstrap`` builds the service graph (migrations run there, before the
-Qt loop) and seeds the demo clinic on a fresh data directory; then this module starts the qasync
-loop, the PAY.JP simulator (デモ only), the checkout page server and the background tasks, and
-shows the window, which receives only the graph's ``DeskActions``.
+Order at start (``desktop.launch``): the 起動中 window is shown first; ``open_context`` opens the
+database behind it in a worker thread (``desktop.bootstrap``: migrations, the demo clinic on a
+fresh data directory); then ``run`` starts the qasync loop, the PAY.JP simulator (デモ only), the
+checkout page server and the background tasks, and the サインイン dialog or the main window takes
+the 起動中 window's place; the window receives only the graph's ``DeskActions``.
 Closing the window stops the tasks and the servers inside the loop, then the loop ends and
-``main`` returns 0.
+``run`` returns 0.
 
 A fresh install opens the demo and asks 「デモで試す」 or 「クリニックの設定を始める」. The window can
 switch between the clinic's database and the demo's (トレーニング) at any time without a restart:
 ``switch_workspace`` stops the servers and tasks, builds the other graph through
 ``desktop.bootstrap`` and starts them again around a new window.
-
-    python -m desktop [--data-dir DIR]      the app
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -25,21 +23,20 @@ import os
 import pathlib
 import secrets
 import signal
-import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop.bootstrap import prepare_context
 from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import PaymentMode, StaffRole
 from desktop.domain.errors import UserError
-from desktop.logs import configure_logging
-from desktop.paths import default_data_dir, resource_path
-from desktop.services.context import AppContext, set_demo_api_base
-from desktop.asgi_server import EmbeddedServer
 from desktop.version import version
 
-__all__ = ["ClinicPayApp", "main", "prepare_context", "run"]
+if TYPE_CHECKING:  # imported when first used: SQLAlchemy, the services and uvicorn load behind the window
+    from desktop.asgi_server import EmbeddedServer
+    from desktop.services.context import AppContext
+    from desktop.ui.starting import StartingWindow
+
+__all__ = ["ClinicPayApp", "open_context", "prepare_context", "run"]
 
 log = logging.getLogger("desktop.app")
 
@@ -58,10 +55,14 @@ class ClinicPayApp:
         ctx: the service graph.
         checkout_port: overrides ``settings.checkout_port`` (0 = any free port).
         ask_first_run: on a first run (``ctx.first_run``), ask デモで試す / クリニックの設定を始める.
+        starting: the 起動中 window on screen (``desktop.ui.starting.StartingWindow``): closed when
+            the サインイン dialog or the main window appears; the main window takes its place and size.
     """
 
-    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False) -> None:
+    def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False,
+                 starting: StartingWindow | None = None) -> None:
         self.ctx = ctx
+        self.starting = starting
         self.ask_first_run = ask_first_run
         self.first_run_dialog: Any = None
         self.checkout_port = ctx.settings.checkout_port if checkout_port is None else checkout_port
@@ -76,6 +77,8 @@ class ClinicPayApp:
         self._closed = asyncio.Event()
         self._last_token: Any = None
         self._starting_servers = True  # until the checkout server (and simulator) listen
+        if starting is not None:  # closed while the servers start: the app ends instead of opening
+            starting.close_requested.connect(self.request_close)
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -88,12 +91,12 @@ class ClinicPayApp:
         if asking and actor is None and self.ctx.training:
             actor = await self._demo_manager()  # the demo shows behind the first-run question
         await self._start_workspace(show=show, actor=actor)
-        if asking:
+        if asking and not self._closed.is_set():
             self._ask_first_run()
 
     async def _demo_manager(self) -> Any:
         """The demo's 院長, signed in with the published トレーニング password (None if that fails)."""
-        clinic = self.ctx.queries.clinic_info()
+        clinic = await self.ctx.actions.clinic_info()
         if clinic is None:
             return None
         demo = await self.ctx.actions.demo_accounts(clinic.id)
@@ -108,29 +111,28 @@ class ClinicPayApp:
             return None
 
     async def _start_workspace(self, *, show: bool = True, actor: Any = None) -> None:
-        from desktop.ui import i18n, messages
+        """Servers, then the window (``actor`` given) or サインイン first and the servers behind it.
 
-        clinic = self.ctx.clinic()
-        startup_errors: list[str] = []
-        if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
-            try:
-                await self._start_simulator()
-            except Exception as exc:  # noqa: BLE001 - shown, the app still opens
-                log.exception("simulator did not start")
-                startup_errors.append(i18n.simulator_failed_text(exc))
-        try:
-            await self._start_checkout()
-        except Exception as exc:  # noqa: BLE001
-            log.exception("checkout server did not start")
-            startup_errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
-        self._starting_servers = False
-        # The window after the servers: a デモ link always carries the port the checkout server got.
+        Nobody signed in yet: the サインイン dialog comes first and the servers start while the
+        person types (a window opened before they listen says 決済ページ: 起動中… until they do;
+        no link can be made before sign-in). Someone signed in (the demo's 院長 at a first run):
+        the window after the servers, so that a デモ link always carries the port the checkout
+        server got.
+        """
+        from desktop.ui import messages
+
+        if actor is None:
+            await self._ask_sign_in(show=show)
+            self._shown(show)
+        startup_errors = await self._start_servers()
+        if self._closed.is_set():  # the 起動中 window or サインイン was closed meanwhile: nothing opens
+            return
         if actor is not None:
             self._build_window(actor, show=show)
-        else:
-            await self._ask_sign_in(show=show)
-        if show and os.environ.get(STARTUP_PROBE_ENV):
-            _report_when_shown(self)
+            self._shown(show)
+        elif self.window is not None:  # signed in before the servers listened
+            self.window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
+            self.session.checkout_url = self.checkout_url
         for text in startup_errors:
             messages.error(text)
         self._spawn("outbox", self._every(OUTBOX_INTERVAL, self._send_mail))
@@ -140,6 +142,37 @@ class ClinicPayApp:
         self._spawn("payjp_reconcile", self._every(PAYJP_RECONCILE_INTERVAL, self._reconcile_with_payjp))
         if not self.ctx.training:
             self._spawn("backup", self._every(BACKUP_INTERVAL, self._backup))
+
+    def _shown(self, show: bool) -> None:
+        """The サインイン dialog or the main window is up: the 起動中 window gives way (and the probe reports)."""
+        if self.starting is not None and (self.window is not None or self.sign_in_dialog is not None):
+            self.starting.finish()
+            self.starting = None
+        if show and os.environ.get(STARTUP_PROBE_ENV):
+            _report_when_shown(self)
+
+    async def _start_servers(self) -> list[str]:
+        """The PAY.JP simulator (デモ, トレーニング) and the checkout server; what failed, as texts to show."""
+        from desktop.ui import i18n
+
+        # uvicorn, Starlette, the templates, the simulator: read from disk in a worker of the graph's
+        # blocking-I/O pool, not on the UI thread (which stays responsive meanwhile)
+        await self.ctx.runner.db(_load_server_modules)
+        clinic = await self.ctx.runner.db(self.ctx.clinic)
+        errors: list[str] = []
+        if self.ctx.training or (clinic is not None and clinic.payment_mode is PaymentMode.DEMO):
+            try:
+                await self._start_simulator()
+            except Exception as exc:  # noqa: BLE001 - shown, the app still opens
+                log.exception("simulator did not start")
+                errors.append(i18n.simulator_failed_text(exc))
+        try:
+            await self._start_checkout()
+        except Exception as exc:  # noqa: BLE001
+            log.exception("checkout server did not start")
+            errors.append(i18n.checkout_failed_text(self.checkout_port, exc))
+        self._starting_servers = False
+        return errors
 
     def _ask_first_run(self) -> None:
         from desktop.ui.setup.first_run_dialog import FirstRunDialog
@@ -212,6 +245,7 @@ class ClinicPayApp:
         self.checkout_url = None
 
     async def _start_simulator(self) -> None:
+        from desktop.services.context import set_demo_api_base
         from desktop.simulator.server import embedded_simulator
         from desktop.simulator.store import SimulatorState
 
@@ -221,6 +255,7 @@ class ClinicPayApp:
         set_demo_api_base(self.ctx, url)
 
     async def _start_checkout(self) -> None:
+        from desktop.asgi_server import EmbeddedServer
         from desktop.services.checkout.app import create_checkout_app
 
         demo_token: str | None = None
@@ -234,11 +269,11 @@ class ClinicPayApp:
         self.checkout = server
         if demo_token is not None:
             self.simulator_state.configure_webhook(f"{url}/webhooks/payjp", demo_token)
-        clinic = self.ctx.clinic()
+        clinic = await self.ctx.runner.db(self.ctx.clinic)
         if clinic is not None and clinic.payment_mode is PaymentMode.DEMO and clinic.public_base_url != url:
             # デモ links point at this PC's server, wherever it ended up listening
             await self.ctx.runner.db(self.ctx.directory.system_set_link_base, clinic.id, url)
-            clinic = self.ctx.clinic()
+            clinic = await self.ctx.runner.db(self.ctx.clinic)
         self.checkout_url = (clinic.public_base_url if clinic is not None and clinic.public_base_url else url)
 
     async def _ask_sign_in(self, *, show: bool = True) -> None:
@@ -246,7 +281,7 @@ class ClinicPayApp:
         from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 
         ctx = self.ctx
-        clinic = ctx.queries.clinic_info()
+        clinic = await ctx.actions.clinic_info()
         if clinic is None:
             return
         accounts = await ctx.actions.staff_accounts(clinic.id)
@@ -290,6 +325,8 @@ class ClinicPayApp:
         window.language_changed.connect(self._on_language_changed)
         window.staff_changed.connect(self._on_switched)
         window.signed_out.connect(self._on_signed_out)
+        if old is None and self.starting is not None:
+            window.setGeometry(self.starting.geometry())  # where the 起動中 window was
         if old is not None:
             window.keep_geometry(old.geometry())
             old.closed.disconnect(self._closed.set)
@@ -408,32 +445,27 @@ class ClinicPayApp:
             self.window = None
 
 
+def _load_server_modules() -> None:
+    import desktop.asgi_server  # noqa: F401
+    import desktop.services.checkout.app  # noqa: F401
+    import desktop.simulator.server  # noqa: F401
+    import desktop.simulator.store  # noqa: F401
+
+
 def _configure_qt_app(argv: list[str]) -> Any:
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+    from desktop.ui.qt_app import configure_qt_app
 
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
-    app.setApplicationName("ClinicPay")
-    app.setApplicationVersion(version())
-    from PySide6.QtGui import QIcon
-
-    app.setWindowIcon(QIcon(str(resource_path("icons", "clinicpay.svg"))))
-    app.setQuitOnLastWindowClosed(False)  # the main coroutine ends the loop after cleaning up
-    font = QFont(app.font())
-    font.setFamilies(["Yu Gothic UI", "Meiryo UI", "Noto Sans CJK JP", "Noto Sans JP", font.family()])
-    if font.pointSizeF() < 10:
-        font.setPointSizeF(10)
-    app.setFont(font)
-    return app
+    return configure_qt_app(argv, version())
 
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
-        checkout_port: int | None = None, ask_first_run: bool = False) -> int:
+        checkout_port: int | None = None, ask_first_run: bool = False,
+        starting: StartingWindow | None = None) -> int:
     """Run ``body`` on the qasync loop with a started app; always stops it and closes its graph.
 
     The graph closed at the end is the one open then (``ctx``, or the one a switch to or from
-    トレーニング built).
+    トレーニング built). ``starting``: the 起動中 window on screen, replaced by the サインイン dialog
+    or the main window once the servers listen.
     """
     import qasync
 
@@ -444,7 +476,7 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     reporter = install_crash_reporter()  # an unexpected exception: logged, shown, the app runs on
 
     async def main() -> int:
-        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run)
+        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run, starting=starting)
         opened.append(app)
         loop = asyncio.get_running_loop()
         reporter.install_loop(loop)
@@ -461,18 +493,21 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
         return int(qasync.run(main()))
     finally:
         reporter.uninstall()
+        if starting is not None:
+            starting.finish()
         (opened[0].ctx if opened else ctx).close()
 
 
-STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown window, then close
+STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report the shown windows, then close
 
 
 def _report_when_shown(app: ClinicPayApp) -> None:
-    """Once Qt has processed the window's show events: print ``window shown`` and close the app."""
+    """Once Qt has processed the show events of the サインイン dialog or the main window: print
+    ``ready`` and close the app (``desktop.launch`` printed ``window shown`` for the 起動中 window)."""
     from PySide6.QtCore import QTimer
 
     def report() -> None:
-        print("window shown", flush=True)
+        print("ready", flush=True)
         app.request_close()
 
     QTimer.singleShot(0, report)
@@ -483,28 +518,11 @@ async def _until_closed(app: ClinicPayApp) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m desktop", description="ClinicPay (クリニック決済)")
-    p.add_argument("--data-dir", help="data directory (default: per-user, or CLINICPAY_DATA_DIR)")
-    return p
+def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = None, **kwargs: Any) -> AppContext:
+    """``desktop.bootstrap.prepare_context``, imported on first use (it loads SQLAlchemy and every service)."""
+    from desktop.bootstrap import prepare_context as prepare
 
-
-def main(argv: list[str] | None = None) -> int:
-    args, qt_args = _parser().parse_known_args(argv)
-    log_file = configure_logging()
-    log.info("ClinicPay %s starting; log file %s", version(), log_file)
-    data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
-    try:
-        ctx = open_context(data_dir, qt_args)
-    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
-        log.exception("ClinicPay could not start")
-        from desktop.ui.crash import show_startup_failure
-
-        show_startup_failure(exc)
-        return 1
-    if ctx is None:
-        return 1
-    return run(ctx, _until_closed, qt_args, ask_first_run=True)
+    return prepare(data_dir, settings, **kwargs)
 
 
 def open_context(data_dir: pathlib.Path, qt_args: list[str],
@@ -534,3 +552,4 @@ def _ask_retry_dialog(qt_args: list[str]) -> Callable[[str], bool]:
         return bool(box.exec() == QMessageBox.StandardButton.Retry)
 
     return ask
+

@@ -206,7 +206,8 @@ def prepare_context(data_dir: pathlib.Path, settings: LocalSettings | None = Non
                     http_client: Callable[[], httpx.Client] | None = None,
                     prove_keys: KeyPairProbe | None = None,
                     busy_retry_delays: tuple[float, ...] = BUSY_RETRY_DELAYS) -> AppContext:
-    """``bootstrap`` the database this PC opens (blocking; before the loop starts).
+    """``bootstrap`` the database this PC opens (blocking: the app calls it in a worker thread behind
+    its 起動中 window, ``desktop.launch``; a switch of workspace in its database thread pool).
 
     ``workspace`` (default: the settings' choice; on a first run the rule of
     ``adopt_existing_install``) is ``"clinic"`` or ``"demo"``. The demo database is seeded with

@@ -13,13 +13,17 @@ import os
 import pathlib
 from typing import Any
 
-from desktop.storage.db import sqlite_url
-
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 DEMO_DATABASE_FILE = "demo.db"  # the デモ / トレーニング data, always a SQLite file of this PC
 CLINIC, DEMO = "clinic", "demo"  # the two databases a PC can open (``LocalSettings.workspace``)
+
+
+def _sqlite_url(path: pathlib.Path) -> str:
+    from desktop.storage.db import sqlite_url  # SQLAlchemy loads only when a database is opened
+
+    return sqlite_url(path)
 
 
 @dataclasses.dataclass
@@ -40,11 +44,11 @@ class LocalSettings:
 
     def resolved_database_url(self, data_dir: pathlib.Path) -> str:
         """The clinic's database: ``database_url``, or ``clinicpay.db`` in the data directory."""
-        return self.database_url or sqlite_url(data_dir / "clinicpay.db")
+        return self.database_url or _sqlite_url(data_dir / "clinicpay.db")
 
     def workspace_url(self, data_dir: pathlib.Path, workspace: str) -> str:
         """The database of ``workspace``: the clinic's, or the demo's own SQLite file (never the clinic's)."""
-        return sqlite_url(data_dir / DEMO_DATABASE_FILE) if workspace == DEMO else self.resolved_database_url(data_dir)
+        return _sqlite_url(data_dir / DEMO_DATABASE_FILE) if workspace == DEMO else self.resolved_database_url(data_dir)
 
     @classmethod
     def load(cls, data_dir: pathlib.Path) -> "LocalSettings":

@@ -125,7 +125,8 @@ async def self_test(app: ClinicPayApp) -> int:
         problems.append("no reservations in the demo data")
     problems.extend(await _check_payment_link(app))
     found: dict[str, str] = {}
-    for check in (check_keyring, check_postgres, check_receipt_pdf, check_translations, check_icon, check_log_file):
+    for check in (check_keyring, check_postgres, check_receipt_pdf, check_translations, check_icon, check_locale,
+                  check_log_file):
         try:
             problem, detail = await asyncio.to_thread(check) if check in _THREAD_CHECKS else check()
         except Exception as exc:  # noqa: BLE001 - a check that crashes is a failed check
@@ -245,6 +246,25 @@ def check_icon() -> Check:
     if icon.isNull() or icon.pixmap(32, 32).isNull():
         return "the window icon did not load (Qt SVG plugin or resources/icons missing)", ""
     return None, "ok"
+
+
+def check_locale() -> Check:
+    """What Qt takes from ICU (trimmed to the ja/en/root locales in the Linux build): Japanese sort
+    order (かな by 五十音, hiragana and katakana together), the Asia/Tokyo time zone, Shift_JIS."""
+    import functools
+
+    from PySide6.QtCore import QCollator, QDateTime, QLocale, QStringDecoder, QTimeZone
+
+    collator = QCollator(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    ordered = sorted(["さとう", "いとう", "カトウ", "あおき"], key=functools.cmp_to_key(collator.compare))
+    if ordered != ["あおき", "いとう", "カトウ", "さとう"]:
+        return f"Japanese sort order wrong: {ordered}", ""
+    tokyo = QTimeZone(b"Asia/Tokyo")
+    if not tokyo.isValid() or tokyo.offsetFromUtc(QDateTime.currentDateTimeUtc()) != 9 * 3600:
+        return "the time zone Asia/Tokyo is not available", ""
+    if not QStringDecoder("Shift_JIS").isValid():
+        return "no Shift_JIS decoder", ""
+    return None, "ja ok"
 
 
 def check_log_file() -> Check:

@@ -14,6 +14,7 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_pkgs+=(fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 dpkg -s libegl1 >/dev/null 2>&1 || need_pkgs+=(libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1)
+command -v cc >/dev/null 2>&1 || need_pkgs+=(gcc)  # the frozen build trims Qt's ICU data (scripts/trim_icu.py)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null

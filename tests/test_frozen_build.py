@@ -45,6 +45,11 @@ def test_frozen_app_passes_its_self_test(tmp_path: pathlib.Path) -> None:
     assert list(internal.glob("clinicpay*.*-info"))  # the metadata desktop.version reads (dist- or egg-info)
     modules = {p.name.split(".")[0] for p in (internal / "PySide6").glob("Qt*.*") if p.is_file()}
     assert modules == {"QtCore", "QtGui", "QtWidgets"}, modules
+    # The size README.md states (ICU trimmed, which needs a C compiler: scripts/test.sh installs one).
+    if sys.platform.startswith("linux") and (shutil.which("cc") or shutil.which("gcc")):
+        files = [f for f in (tmp_path / "dist" / "ClinicPay").rglob("*") if f.is_file() and not f.is_symlink()]
+        size = sum(f.stat().st_size for f in files)  # symbolic links (Qt's libraries) counted once
+        assert size < 150 * 2**20, f"the folder is {size / 2**20:.0f} MB"
     # A real keyring backend (a file in a temporary home), the PostgreSQL test server when there is one.
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
                XDG_DATA_HOME=str(tmp_path / "xdg"), CLINICPAY_LOG_DIR=str(tmp_path / "logs"))
@@ -59,3 +64,4 @@ def test_frozen_app_passes_its_self_test(tmp_path: pathlib.Path) -> None:
     assert "BIZUDPGothic-Regular.ttf embedded" in run.stdout
     assert "translations en: 'Reservations', 'Credit card'" in run.stdout
     assert "icon ok" in run.stdout and "log_file clinicpay.log" in run.stdout
+    assert "locale ja ok" in run.stdout  # Japanese sort order and Shift_JIS from the trimmed ICU data

@@ -19,8 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = "desktop"
 QT = ("PySide6", "qasync")
 # Modules that build the application and so may see every layer.
-ENTRY_POINTS = ("desktop.__main__", "desktop.app", "desktop.bootstrap", "desktop.selftest")
-UI_OWNERS = ("desktop.app", "desktop.selftest")  # besides desktop.ui itself
+ENTRY_POINTS = ("desktop.__main__", "desktop.launch", "desktop.app", "desktop.bootstrap", "desktop.selftest")
+UI_OWNERS = ("desktop.launch", "desktop.app", "desktop.selftest")  # besides desktop.ui itself
 # Leaf helpers below every layer (bundled-file paths, the uvicorn runner): they import nothing of desktop.
 NEUTRAL = ("desktop.paths", "desktop.asgi_server")
 # Pure-Python helpers every layer may use: gettext catalogs (which read bundled files through desktop.paths).

@@ -1,4 +1,4 @@
-"""Alembic migrations, run in-process at start (before the Qt event loop starts)."""
+"""Alembic migrations, run in-process at start (in the start-up worker thread, behind the 起動中 window)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
 
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py starting [ja|en]  # ui-starting*.png: the 起動中 window
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py reconciliation  # 要対応 after 照合 with PAY.JP
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py desk       # errors at once, ☰ over 決済管理, a message
@@ -778,6 +779,24 @@ async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     grab(w, "desk-billing-nav-open")
 
 
+def capture_starting(lang: str) -> None:
+    """The 起動中 window, as it stands while the database opens (1366×768; at 150 %: -150)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.starting import StartingWindow
+
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    suffix = ("-en" if lang == "en" else "") + ("-150" if scale == "1.5" else "")
+    window = StartingWindow()
+    window.set_step(window.preparing_data_text())
+    window.resize(*((1280, 720) if scale == "1.5" else (1366, 768)))
+    window.show()
+    for _ in range(5):
+        QApplication.processEvents()
+    window.grab().save(str(OUT / f"ui-starting{suffix}.png"))
+    window.finish()
+
+
 def main() -> int:
     logging.disable(logging.WARNING)
     import qasync
@@ -788,6 +807,12 @@ def main() -> int:
     from desktop.app import _configure_qt_app
 
     _configure_qt_app([])
+    if len(sys.argv) > 1 and sys.argv[1] == "starting":
+        from desktop.ui import i18n
+
+        i18n.set_language(sys.argv[2] if len(sys.argv) > 2 else "ja")
+        capture_starting(sys.argv[2] if len(sys.argv) > 2 else "ja")
+        return 0
     if len(sys.argv) > 1 and sys.argv[1] == "first-run":
         from desktop.ui import i18n
 

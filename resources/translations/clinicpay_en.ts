@@ -3009,6 +3009,25 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
+    <name>StartingWindow</name>
+    <message>
+        <source>クリニック決済</source>
+        <translation>ClinicPay</translation>
+    </message>
+    <message>
+        <source>起動しています…</source>
+        <translation>Starting…</translation>
+    </message>
+    <message>
+        <source>データベースを準備しています…</source>
+        <translation>Preparing the database…</translation>
+    </message>
+    <message>
+        <source>決済ページのサーバーを起動しています…</source>
+        <translation>Starting the payment page server…</translation>
+    </message>
+</context>
+<context>
     <name>TenantRegisterDialog</name>
     <message>
         <source>PAY.JP テナント登録</source>

@@ -158,10 +158,10 @@ def test_about_box_shows_the_version_and_the_log_file(qtbot: Any, clinic_app: An
     wait_idle(qtbot)
 
 
-@pytest.mark.expect_log("desktop.app", "ERROR", "ClinicPay could not start")
+@pytest.mark.expect_log("desktop.launch", "ERROR", "ClinicPay could not start")
 def test_a_start_that_fails_says_so_in_a_dialog(qtbot: Any, monkeypatch: pytest.MonkeyPatch,
                                                 tmp_path: pathlib.Path) -> None:
-    from desktop import app as app_module
+    from desktop import app as app_module, launch
 
     def broken(data_dir: pathlib.Path) -> Any:
         raise ConnectionRefusedError("connection to server at db-host:5432 refused")
@@ -176,7 +176,7 @@ def test_a_start_that_fails_says_so_in_a_dialog(qtbot: Any, monkeypatch: pytest.
     monkeypatch.setattr(app_module, "prepare_context", broken)
     monkeypatch.setattr(CrashDialog, "exec", exec_)
     try:
-        assert app_module.main(["--data-dir", str(tmp_path / "data")]) == 1
+        assert launch.main(["--data-dir", str(tmp_path / "data")]) == 1
     finally:
         logs.close_logging()
     assert len(shown) == 1
