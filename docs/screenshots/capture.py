@@ -16,6 +16,8 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
 
+    python docs/screenshots/capture.py checkout   # checkout-*.png: the patient's pages (headless Chromium, via tests/e2e)
+
 ``staff``, ``saved-cards`` and ``books`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
 
@@ -661,7 +663,19 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
         dialog.close()
 
 
+def capture_checkout() -> int:
+    """docs/screenshots/checkout-*.png: the patient's pages in headless Chromium, as the browser
+    tests walk through them (390 px phone; ``checkout-360-*`` at 360 px with a long clinic name)."""
+    import subprocess
+
+    env = {**os.environ, "CLINICPAY_SCREENSHOTS": "1"}
+    return subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "e2e")],
+                           cwd=ROOT, env=env)
+
+
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "checkout":
+        return capture_checkout()
     logging.disable(logging.WARNING)
     import qasync
     from PySide6.QtWidgets import QApplication
