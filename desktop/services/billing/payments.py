@@ -60,7 +60,9 @@ class PaymentService:
     def open_link(self, raw_token: str) -> LinkView:
         """What a link shows (``status`` UNKNOWN for a malformed or unknown token).
 
-        Read only: mail scanners open links before patients do.
+        Also the charge waiting for 3-D Secure (and whether its 30-minute window has passed), or,
+        for a payable link, why its newest attempt failed. Read only: mail scanners open links
+        before patients do.
         """
         if not links.looks_like_token(raw_token):
             return LinkView(status=LinkStatus.UNKNOWN)

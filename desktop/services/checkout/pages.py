@@ -9,6 +9,10 @@ answers with PAY.JP's start URL and the page navigates there (top level, no pop-
 PAY.JP sends the cardholder back to ``GET /pay/{token}/3ds-return``. That GET changes
 nothing either: it shows a page whose form (CSRF token, sent by our script at once, or by
 the patient's tap without script) POSTs back, and only that POST calls ``tds_finish``.
+
+PAY.JP's 3-D Secure flow ends 30 minutes after the charge (``THREE_D_SECURE_TIMEOUT``). A
+patient back later, or opening the link again, is told so (本人認証の時間切れ: nothing was
+charged) above a fresh card form; each page names its state exactly (``page_state``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from desktop.services.checkout.state import (
     Checkout,
     checkout_of,
     forbidden_page,
+    form_fields,
     language,
     too_many_page,
 )
@@ -292,9 +297,8 @@ async def tds_return_submit(request: Request) -> Response:
     """POST /pay/{token}/3ds-return: finish the charge (tds_finish), then thanks or the reason why not."""
     checkout = checkout_of(request)
     token, lang = _token(request), language(request)
-    form = await request.form()
-    csrf = form.get("csrf")
-    if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, csrf if isinstance(csrf, str) else None):
+    form = await form_fields(request)
+    if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, form.get("csrf")):
         return forbidden_page(request)
     if not checkout.allow(request):
         return too_many_page(request)
