@@ -1,7 +1,9 @@
 """The ``/v1`` REST endpoints: authentication, parameter parsing, routing, JSON answers.
 
-Every key belongs to a test account (accounts.py); each call sees only that account's objects.
-Live keys, other key shapes and a bare ``sk_test_`` / ``pk_test_`` are ``invalid_api_key``.
+Every key belongs to an account (accounts.py); each call sees only that account's objects.
+Live keys may only create and read tokens (``live_ok`` routes); any other call with a live key,
+other key shapes and a bare ``sk_test_`` / ``pk_test_`` are ``invalid_api_key`` (401; refusing
+live keys elsewhere is the simulator's own rule: it moves no real money).
 
 Error codes without a PAY.JP documentation or SDK source [unverified]:
     ``unsafe_credit_card_param`` (400 ``invalid_request_error``) for card numbers sent with a
