@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "token_already_used": N_("カード情報の有効期限が切れました。もう一度カード情報を入力してください。"),
     "three_d_secure_failed": N_("本人認証（3Dセキュア）に失敗しました。もう一度お試しください。"),
     "three_d_secure_incomplete": N_("本人認証（3Dセキュア）が完了していません。"),
+    "three_d_secure_expired": N_("本人認証（3Dセキュア）が30分以内に完了しなかったため、お支払いは完了していません。"),
     "invalid_card_name": N_("カード名義は半角英字で入力してください（45文字以内）。"),
     "saved_card_missing": N_("この患者様には保存されたカードがありません。"),
     "auto_charge_fell_back": N_("登録済みカードで決済できなかったため、お支払いのお願いをメールで送りました（{reason}）"),

@@ -73,7 +73,7 @@ _CARD_CODES = {
     "three_d_secure_incompleted": "three_d_secure_incomplete",
     "three_d_secure_failed": "three_d_secure_failed",
     "not_in_three_d_secure_flow": "three_d_secure_failed",
-    "three_d_secure_expired": "three_d_secure_failed",
+    "three_d_secure_expired": "three_d_secure_expired",
     "invalid_card_name": "invalid_card_name",
     "missing_card": "saved_card_missing",
     "doesnt_have_card": "saved_card_missing",

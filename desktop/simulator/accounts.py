@@ -2,7 +2,10 @@
 
 PAY.JP issues every account a pair of keys; objects made with one account's keys do not exist
 for another account. The simulator has one test account per key suffix: ``pk_test_X`` and
-``sk_test_X`` belong to account ``X``. A token made with ``pk_test_A`` is "No such token" to
+``sk_test_X`` belong to account ``X``. Live keys (``pk_live_X`` / ``sk_live_X``, account
+``live:X``) are taken only to create and read tokens, which is how the app proves a live key
+pair without charging anyone; a live-mode token is made only from a card number outside PAY.JP's
+test-card table (``test_card_on_livemode`` otherwise, as PAY.JP answers). A token made with ``pk_test_A`` is "No such token" to
 ``sk_test_B``, and the 3-D Secure ``back_url`` must be signed with the secret key of the account
 whose public key opens the challenge.
 
@@ -25,19 +28,31 @@ from .errors import not_found
 
 SECRET_PREFIX = "sk_test_"
 PUBLIC_PREFIX = "pk_test_"
+LIVE_SECRET_PREFIX = "sk_live_"
+LIVE_PUBLIC_PREFIX = "pk_live_"
+LIVE = "live:"  # the account id of live keys: ``pk_live_X`` / ``sk_live_X`` → ``live:X``
 OWNERS = "owners"
 
 
 def account_of(key: str) -> str | None:
-    """The account of a test key (``sk_test_X`` / ``pk_test_X`` → ``X``); None for anything else."""
-    for prefix in (SECRET_PREFIX, PUBLIC_PREFIX):
+    """The account of a key: ``sk_test_X`` / ``pk_test_X`` → ``X``; ``sk_live_X`` / ``pk_live_X`` →
+    ``live:X`` (live mode is another account: a test-mode object is "No such …" to its live keys);
+    None for anything else."""
+    for prefix, mode in ((SECRET_PREFIX, ""), (PUBLIC_PREFIX, ""), (LIVE_SECRET_PREFIX, LIVE), (LIVE_PUBLIC_PREFIX, LIVE)):
         if key.startswith(prefix) and len(key) > len(prefix):
-            return key[len(prefix):]
+            return mode + key[len(prefix):]
     return None
+
+
+def is_live(account: str | None) -> bool:
+    """Whether ``account`` is the live mode of a key pair (``live:X``)."""
+    return account is not None and account.startswith(LIVE)
 
 
 def secret_key_of(account: str) -> str:
     """The secret key of ``account`` (what signs its 3-D Secure ``back_url``)."""
+    if is_live(account):
+        return LIVE_SECRET_PREFIX + account[len(LIVE):]
     return SECRET_PREFIX + account
 
 

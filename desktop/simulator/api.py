@@ -1,7 +1,9 @@
 """The ``/v1`` REST endpoints: authentication, parameter parsing, routing, JSON answers.
 
-Every key belongs to a test account (accounts.py); each call sees only that account's objects.
-Live keys, other key shapes and a bare ``sk_test_`` / ``pk_test_`` are ``invalid_api_key``.
+Every key belongs to an account (accounts.py); each call sees only that account's objects.
+Live keys may only create and read tokens (``live_ok`` routes); any other call with a live key,
+other key shapes and a bare ``sk_test_`` / ``pk_test_`` are ``invalid_api_key`` (401; refusing
+live keys elsewhere is the simulator's own rule: it moves no real money).
 
 Error codes without a PAY.JP documentation or SDK source [unverified]:
     ``unsafe_credit_card_param`` (400 ``invalid_request_error``) for card numbers sent with a
@@ -24,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import charges, customers, events, tds, tenants, tokens
-from .accounts import PUBLIC_PREFIX, SECRET_PREFIX, account_of
+from .accounts import LIVE_PUBLIC_PREFIX, LIVE_SECRET_PREFIX, PUBLIC_PREFIX, SECRET_PREFIX, account_of, is_live
 from .errors import ApiError, auth_error, unrecognized_url
 from .forms import Params, parse_pairs
 from .store import SimulatorState
@@ -59,11 +61,13 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     public_key_ok: bool = False
+    live_ok: bool = False  # live keys may call it (token creation and retrieval only)
 
 
-def _route(method: str, template: str, handler: Handler, *, public_key_ok: bool = False) -> Route:
+def _route(method: str, template: str, handler: Handler, *, public_key_ok: bool = False,
+           live_ok: bool = False) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, re.compile(f"^{regex}$"), handler, public_key_ok)
+    return Route(method, re.compile(f"^{regex}$"), handler, public_key_ok, live_ok)
 
 
 # The operations' signatures, by what they take from the call besides the state and the account.
@@ -100,8 +104,8 @@ def _card_params(operation: _WithCardParams) -> Handler:
 
 
 ROUTES: tuple[Route, ...] = (
-    _route("POST", "/v1/tokens", _params(tokens.create_token), public_key_ok=True),
-    _route("GET", "/v1/tokens/{id}", _id(tokens.retrieve_token)),
+    _route("POST", "/v1/tokens", _params(tokens.create_token), public_key_ok=True, live_ok=True),
+    _route("GET", "/v1/tokens/{id}", _id(tokens.retrieve_token), live_ok=True),
     _route("POST", "/v1/tokens/{id}/tds_finish", _id(tokens.finish_token_tds)),
     _route("POST", "/v1/charges", _params(charges.create_charge)),
     _route("GET", "/v1/charges", _params(charges.list_charges)),
@@ -181,12 +185,14 @@ async def handle(request: Request) -> Response:
         key = _api_key(request)
         found = _match(method, path)
         account = account_of(key)
-        if key.startswith(PUBLIC_PREFIX):
+        if key.startswith((PUBLIC_PREFIX, LIVE_PUBLIC_PREFIX)):
             if account is None or found is None or not found[0].public_key_ok:
                 raise auth_error("invalid_api_key", "A public key cannot be used for this request.")
-        elif not key.startswith(SECRET_PREFIX) or account is None:
-            # The simulator is test mode only: live keys and anything else are refused.
+        elif not key.startswith((SECRET_PREFIX, LIVE_SECRET_PREFIX)) or account is None:
             raise auth_error("invalid_api_key", "Invalid API key.")
+        if is_live(account) and (found is None or not found[0].live_ok):
+            # No real money here: live keys only make and read tokens (the live key-pair proof).
+            raise auth_error("invalid_api_key", "The simulator takes live keys for tokens only.")
         if found is None:
             raise unrecognized_url(method, path)
         route, path_params = found

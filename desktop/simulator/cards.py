@@ -39,6 +39,15 @@ ADDRESS_ZIP_CHECK: dict[str, str] = {"4000000000000036": "failed"}
 # Overseas-issued: authorization holds longer than 7 days are cut to 7 days.
 SHORT_HOLD_DAYS: dict[str, int] = {"4000000900000003": 7}
 
+# Every number of PAY.JP's test-card table: test mode only; live mode refuses them.
+SUCCESS_CARDS = frozenset({
+    "4242424242424242", "4012888888881881", "5555555555554444", "5105105105105100", "3530111333300000",
+    "3566002020360505", "378282246310005", "371449635398431", "38520000023237", "30569309025904",
+    "6011111111111117", "6011000990139424",
+})
+TEST_CARDS = SUCCESS_CARDS | frozenset(TOKEN_TIME_ERRORS) | frozenset(CHARGE_TIME_ERRORS) | frozenset(DECLINE_ABOVE) \
+    | frozenset(CVC_CHECK) | frozenset(ADDRESS_ZIP_CHECK) | frozenset(SHORT_HOLD_DAYS)
+
 ERROR_MESSAGES: dict[str, str] = {
     "card_declined": "Card declined.",
     "expired_card": "Card expired.",
@@ -48,6 +57,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "invalid_expiry_month": "Invalid expiration month.",
     "invalid_expiry_year": "Invalid expiration year.",
     "invalid_cvc": "Invalid card security code.",
+    "test_card_on_livemode": "Test cards cannot be used in live mode.",
 }
 
 # Since 2025-02-04: at most 45 half-width letters, digits, spaces, periods and hyphens.
@@ -184,12 +194,18 @@ class ValidatedCard:
     exp_year: int
 
 
-def validate_card(card: dict[str, object], now: float) -> ValidatedCard:
-    """Apply PAY.JP's token-time rules; raise ``ApiError`` for anything the test table rejects."""
+def validate_card(card: dict[str, object], now: float, *, livemode: bool = False) -> ValidatedCard:
+    """Apply PAY.JP's token-time rules; raise ``ApiError`` for anything the test table rejects.
+
+    In live mode (``livemode``) a number of the test-card table is refused with
+    ``test_card_on_livemode`` (402, a code of PAY.JP's error list; the message is the simulator's own).
+    """
     raw_number = card.get("number")
     if not isinstance(raw_number, str) or not raw_number:
         raise missing("card[number]")
     number = re.sub(r"[ \-]", "", raw_number)
+    if livemode and number in TEST_CARDS:
+        raise card_error("test_card_on_livemode", ERROR_MESSAGES["test_card_on_livemode"], "card[number]")
     if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_valid(number):
         # invalid_number is deprecated; PAY.JP answers incorrect_card_data since 2020-12-10.
         raise card_error("incorrect_card_data", ERROR_MESSAGES["incorrect_card_data"], "card[number]")

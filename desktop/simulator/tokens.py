@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .accounts import add, claim, owned
+from .accounts import add, claim, is_live, owned
 from .cards import ValidatedCard, validate_card
 from .errors import ApiError, invalid
 from .forms import Params
@@ -58,7 +58,8 @@ def create_token(state: SimulatorState, params: Params, account: str | None = No
     three_d_secure = params.get_bool("three_d_secure", False)
     now = state.now()
     # Validation raises before anything is stored; the number goes no further than here.
-    validated = validate_card(raw_card, now)
+    live = is_live(account)
+    validated = validate_card(raw_card, now, livemode=live)
     with state.transaction() as data:
         card_id = new_id("car")
         card = card_object(card_id, validated, raw_card, now)
@@ -70,6 +71,8 @@ def create_token(state: SimulatorState, params: Params, account: str | None = No
             "used": False,
             "card": card,
         }
+        if live:
+            token["livemode"] = card["livemode"] = True
         add(data, "tokens", token, account)
         claim(data, card_id, account)
         data["profiles"][card_id] = validated.profile.to_json()

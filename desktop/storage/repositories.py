@@ -256,18 +256,6 @@ class PaymentAttemptRepository(_StatusRows[PaymentAttempt, AttemptStatus]):
             ).all()
         )
 
-    def pending_three_d_secure_charge(self, request_id: int) -> str | None:
-        """The charge id of the newest attempt waiting for 3-D Secure, if any."""
-        return self.session.scalar(
-            select(PaymentAttempt.charge_id)
-            .where(
-                PaymentAttempt.billing_request_id == request_id,
-                PaymentAttempt.status == AttemptStatus.THREE_D_SECURE,
-            )
-            .order_by(PaymentAttempt.started_at.desc())
-            .limit(1)
-        )
-
     def for_charge(self, charge_id: str, attempt_id: str = "") -> PaymentAttempt | None:
         """The attempt behind a PAY.JP charge: by the attempt id in its metadata, else by charge id."""
         if attempt_id:

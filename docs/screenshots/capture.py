@@ -19,6 +19,7 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py reconciliation  # 要対応 after 照合 with PAY.JP
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py desk       # errors at once, ☰ over 決済管理, a message
+    python docs/screenshots/capture.py checkout   # checkout-*.png: the patient's pages (headless Chromium, via tests/e2e)
 
 ``staff``, ``saved-cards``, ``books``, ``reconciliation`` and ``desk`` take ``CAPTURE_LANG=en`` (files end in ``-en``) and ``QT_SCALE_FACTOR=1.5`` (``-150``).
 """
@@ -797,7 +798,19 @@ def capture_starting(lang: str) -> None:
     window.finish()
 
 
+def capture_checkout() -> int:
+    """docs/screenshots/checkout-*.png: the patient's pages in headless Chromium, as the browser
+    tests walk through them (390 px phone; ``checkout-360-*`` at 360 px with a long clinic name)."""
+    import subprocess
+
+    env = {**os.environ, "CLINICPAY_SCREENSHOTS": "1"}
+    return subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "e2e")],
+                           cwd=ROOT, env=env)
+
+
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "checkout":
+        return capture_checkout()
     logging.disable(logging.WARNING)
     import qasync
     from PySide6.QtWidgets import QApplication

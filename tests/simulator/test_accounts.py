@@ -109,3 +109,31 @@ def test_saved_cards_stay_with_their_account(sim: RunningSimulator) -> None:
     charge = _charge(sim, OTHER_SECRET, customer=customer["id"])
     assert charge.status_code == 400 and charge.json()["error"]["param"] == "customer"
     assert _charge(sim, sim.secret_key, customer=customer["id"]).json()["paid"] is True
+
+
+LIVE_PUBLIC, LIVE_SECRET = "pk_live_clinicpaydemo000000000000", "sk_live_clinicpaydemo000000000000"
+OWN_CARD = "4980000000000006"  # a Visa number outside PAY.JP's test-card table (Luhn-valid)
+
+
+def test_live_keys_tokenise_a_real_card_but_never_a_test_card(sim: RunningSimulator) -> None:
+    """As PAY.JP: a test card is refused in live mode; the proof of a live key pair (a token made
+    with the public key, read back with the secret key) works with the cardholder's own card."""
+    refused = httpx.post(f"{sim.base_url}/v1/tokens", auth=(LIVE_PUBLIC, ""), data=CARD)
+    assert refused.status_code == 402 and refused.json()["error"]["code"] == "test_card_on_livemode"
+    made = httpx.post(f"{sim.base_url}/v1/tokens", auth=(LIVE_PUBLIC, ""), data={**CARD, "card[number]": OWN_CARD})
+    assert made.status_code == 200 and made.json()["livemode"] is True
+    token = made.json()["id"]
+    read = httpx.get(f"{sim.base_url}/v1/tokens/{token}", auth=(LIVE_SECRET, ""))
+    assert read.status_code == 200 and read.json()["card"]["last4"] == "0006"
+    # the live mode of another account, and the test mode of the same one, see no such token
+    assert httpx.get(f"{sim.base_url}/v1/tokens/{token}", auth=("sk_live_anotheraccount0000000000", "")).status_code == 404
+    assert httpx.get(f"{sim.base_url}/v1/tokens/{token}", auth=(sim.secret_key, "")).status_code == 404
+    # the test mode's own card numbers still work with test keys
+    assert httpx.post(f"{sim.base_url}/v1/tokens", auth=(sim.public_key, ""), data=CARD).status_code == 200
+
+
+def test_live_keys_move_no_money_here(sim: RunningSimulator) -> None:
+    token = httpx.post(f"{sim.base_url}/v1/tokens", auth=(LIVE_PUBLIC, ""), data={**CARD, "card[number]": OWN_CARD}).json()["id"]
+    charge = _charge(sim, LIVE_SECRET, card=token)
+    assert charge.status_code == 401 and charge.json()["error"]["code"] == "invalid_api_key"
+    assert httpx.get(f"{sim.base_url}/v1/tenants", auth=(LIVE_SECRET, "")).status_code == 401

@@ -80,6 +80,11 @@ class LinkView:
     tenant_id: str | None = None
     public_key: str = ""
     pending_charge_id: str | None = None  # a charge waiting for the cardholder's 3-D Secure
+    # that charge's 3-D Secure window (``THREE_D_SECURE_TIMEOUT`` from the attempt) has passed:
+    # PAY.JP will not finish it; nothing was charged
+    three_d_secure_timed_out: bool = False
+    # why the newest attempt failed (a ``UserError`` code) while the link is payable again
+    last_error: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,7 @@ from desktop.domain.billing import PAID_STATES, AttemptMethod, AttemptStatus, Bi
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.services import links
 from desktop.services.billing.common import (
-    Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block, simulated,
+    THREE_D_SECURE_TIMEOUT, Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block, simulated,
 )
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, call_and_record
@@ -24,6 +24,11 @@ _LINK_ERRORS = {
     LinkStatus.EXPIRED: "link_expired",
     LinkStatus.PROCESSING: "request_processing",
 }
+
+
+# What PAY.JP's tds_finish answers for a charge whose 3-D Secure flow is over or was not finished
+# (``not_in_three_d_secure_flow``, ``three_d_secure_incompleted`` …, as mapped by the gateway).
+_THREE_D_SECURE_REFUSALS = frozenset({"three_d_secure_failed", "three_d_secure_incomplete", "three_d_secure_expired"})
 
 
 def link_error(status: LinkStatus) -> StateError:
@@ -55,7 +60,9 @@ class PaymentService:
     def open_link(self, raw_token: str) -> LinkView:
         """What a link shows (``status`` UNKNOWN for a malformed or unknown token).
 
-        Read only: mail scanners open links before patients do.
+        Also the charge waiting for 3-D Secure (and whether its 30-minute window has passed), or,
+        for a payable link, why its newest attempt failed. Read only: mail scanners open links
+        before patients do.
         """
         if not links.looks_like_token(raw_token):
             return LinkView(status=LinkStatus.UNKNOWN)
@@ -66,9 +73,15 @@ class PaymentService:
             if req is None:
                 return LinkView(status=LinkStatus.UNKNOWN)
             clinic, patient, reservation, menu = repos.requests.parties(req)
-            pending_charge = None
-            if req.state is BillingState.PROCESSING:
-                pending_charge = repos.attempts.pending_three_d_secure_charge(req.id)
+            pending_charge, timed_out, last_error = None, False, None
+            if req.state in (BillingState.PROCESSING, BillingState.REQUESTED):
+                attempts = repos.attempts.for_request(req.id)
+                waiting = [a for a in attempts if a.status is AttemptStatus.THREE_D_SECURE and a.charge_id]
+                if req.state is BillingState.PROCESSING and waiting:
+                    pending_charge = waiting[-1].charge_id
+                    timed_out = self.clock() - waiting[-1].started_at > THREE_D_SECURE_TIMEOUT
+                elif req.state is BillingState.REQUESTED and attempts and attempts[-1].status is AttemptStatus.FAILED:
+                    last_error = attempts[-1].error_code
             return LinkView(
                 status=self._link_status(req),
                 request_id=req.id,
@@ -91,6 +104,8 @@ class PaymentService:
                 tenant_id=clinic.payjp_tenant_id,
                 public_key=clinic.payjp_public_key,
                 pending_charge_id=pending_charge,
+                three_d_secure_timed_out=timed_out,
+                last_error=last_error,
             )
 
     def _link_status(self, req: BillingRequest) -> LinkStatus:
@@ -264,7 +279,8 @@ class PaymentService:
         crash is resolved by reconciliation's look-up (or the ``charge.succeeded`` webhook).
 
         Raises:
-            PaymentError: 3-D Secure failed or the card was declined (the request is payable again).
+            PaymentError: 3-D Secure failed or the card was declined (the request is payable again);
+                ``three_d_secure_expired`` when the cardholder came back after the 30-minute window.
             StateError: the link is unknown or has no charge waiting for 3-D Secure
                 (``request_processing`` while another tab is finishing it).
             OutcomeUnknownError: the answer was lost and could not be looked up yet; the link's
@@ -286,6 +302,7 @@ class PaymentService:
                 raise link_error(self._link_status(req))
             gateway = self.gateway_for(repos.requests.clinic_of(req))
             attempt_id, charge_id = attempt.id, attempt.charge_id
+            too_late = self.clock() - attempt.started_at > THREE_D_SECURE_TIMEOUT
         # Step 1: record that the finish is asked before calling PAY.JP. A lost answer or a crash
         # now leaves the attempt UNKNOWN, which reconciliation looks up at once (and a second tab
         # cannot finish the same charge twice).
@@ -310,6 +327,9 @@ class PaymentService:
             except UserError:
                 raise OutcomeUnknownError() from None  # reconciliation looks it up
             if not charge.paid:
+                if too_late and exc.code in _THREE_D_SECURE_REFUSALS:
+                    # PAY.JP's 30-minute window had passed: say that, not "authentication failed"
+                    exc = PaymentError("three_d_secure_expired", payjp_code=getattr(exc, "payjp_code", exc.code))
                 self.recorder.fail(attempt_id, exc, charge_id=charge_id)
                 raise exc from None
         if not charge.paid and charge.three_d_secure_status in ("failed", "error"):

@@ -108,7 +108,7 @@ class ReconciliationService:
         ):
             self.charges.fail(
                 attempt_id,
-                PaymentError("three_d_secure_failed", payjp_code="three_d_secure_expired"),
+                PaymentError("three_d_secure_expired", payjp_code="three_d_secure_expired"),
                 charge_id=charge.id,
             )
             return None

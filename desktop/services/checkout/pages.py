@@ -9,6 +9,10 @@ answers with PAY.JP's start URL and the page navigates there (top level, no pop-
 PAY.JP sends the cardholder back to ``GET /pay/{token}/3ds-return``. That GET changes
 nothing either: it shows a page whose form (CSRF token, sent by our script at once, or by
 the patient's tap without script) POSTs back, and only that POST calls ``tds_finish``.
+
+PAY.JP's 3-D Secure flow ends 30 minutes after the charge (``THREE_D_SECURE_TIMEOUT``). A
+patient back later, or opening the link again, is told so (本人認証の時間切れ: nothing was
+charged) above a fresh card form; each page names its state exactly (``page_state``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from desktop.services.checkout.state import (
     Checkout,
     checkout_of,
     forbidden_page,
+    form_fields,
     language,
     too_many_page,
 )
@@ -95,6 +100,17 @@ async def _known_link(request: Request) -> tuple[Checkout, LinkView] | Response:
     return checkout, view
 
 
+def page_state(view: LinkView) -> str:
+    """The state a link's page names: its ``LinkStatus`` value, or more exactly ``"refunded"``
+    (paid, then refunded in full), ``"partially_refunded"`` (part of it refunded) or
+    ``"timed_out"`` (3-D Secure not finished within PAY.JP's 30 minutes; nothing charged)."""
+    if view.status == LinkStatus.PAID and view.refunded_amount > 0:
+        return "refunded" if view.refunded_amount >= view.amount else "partially_refunded"
+    if view.status == LinkStatus.PROCESSING and view.three_d_secure_timed_out:
+        return "timed_out"
+    return str(view.status)
+
+
 def summary(view: LinkView) -> dict[str, Any]:
     return {
         "amount": view.amount,
@@ -122,12 +138,21 @@ async def pay_page(request: Request) -> Response:
         code = request.query_params.get("error", "")
         if code in STAFF_ONLY_CODES:
             code = "card_payment_unavailable"
-        error = UserError(code).message(lang) if code in RETURN_ERROR_CODES else ""
+        # Back after PAY.JP's 3-D Secure window (or opening the link again after it): say so above
+        # the form, with what to do, instead of a bare form.
+        timed_out = code == "three_d_secure_expired" or (not code and view.last_error == "three_d_secure_expired")
+        error = UserError(code).message(lang) if code in RETURN_ERROR_CODES and not timed_out else ""
+        uncached = error or code or getattr(request.state, "csp_report_only_payjp", False)
         return checkout.render(
-            request, "pay.html", cache_for=None if error or getattr(request.state, "csp_report_only_payjp", False) else token, **common, csrf=checkout.csrf.token("pay", token),
-            card_messages=json.dumps(messages, ensure_ascii=False), error=error,
+            request, "pay.html", cache_for=None if uncached else token, **common, csrf=checkout.csrf.token("pay", token),
+            card_messages=json.dumps(messages, ensure_ascii=False), error=error, timed_out=timed_out,
             consent_version=CONSENT_VERSION, consent_text=consent_text(CONSENT_VERSION, view.clinic_name, lang),
         )
+    if view.status == LinkStatus.PROCESSING and view.three_d_secure_timed_out:
+        # PAY.JP's 3-D Secure window has passed: no way back to its page. Its button posts to
+        # the return endpoint, which looks the charge up and makes the link payable again.
+        return checkout.render(request, "status.html", kind="timed_out", **common,
+                               action=_with_lang(return_path(token), lang), csrf=checkout.csrf.token("tds", token))
     if view.status == LinkStatus.PROCESSING and view.pending_charge_id and view.clinic_id is not None:
         # 3-D Secure was started and not finished (the patient came back from PAY.JP's page,
         # reloaded, or opened a second tab): offer to go through PAY.JP's page again.
@@ -135,7 +160,7 @@ async def pay_page(request: Request) -> Response:
         if tds is not None:
             return checkout.render(request, "status.html", kind="processing", **common,
                                    tds_url=tds.start_url(view.pending_charge_id, token, lang))
-    return checkout.render(request, "status.html", kind=view.status, **common)
+    return checkout.render(request, "status.html", kind=page_state(view), **common)
 
 
 def _json(result: str, status: int = 200, **extra: Any) -> JSONResponse:
@@ -257,6 +282,10 @@ async def tds_return_page(request: Request) -> Response:
     token, lang = _token(request), language(request)
     if view.status == LinkStatus.PAID:
         return RedirectResponse(_with_lang(f"/pay/{token}/thanks", lang), status_code=303)
+    if view.status == LinkStatus.PAYABLE and view.last_error == "three_d_secure_expired":
+        # PAY.JP's window passed while the patient was away and reconciliation has settled the
+        # attempt: the form again, saying why.
+        return RedirectResponse(_with_lang(f"/pay/{token}", lang, {"error": view.last_error}), status_code=303)
     if view.status != LinkStatus.PROCESSING or not view.pending_charge_id:
         return RedirectResponse(_with_lang(f"/pay/{token}", lang), status_code=303)
     clinic = await checkout.clinic(view.clinic_id)
@@ -268,9 +297,8 @@ async def tds_return_submit(request: Request) -> Response:
     """POST /pay/{token}/3ds-return: finish the charge (tds_finish), then thanks or the reason why not."""
     checkout = checkout_of(request)
     token, lang = _token(request), language(request)
-    form = await request.form()
-    csrf = form.get("csrf")
-    if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, csrf if isinstance(csrf, str) else None):
+    form = await form_fields(request)
+    if not same_origin(request.headers) or not checkout.csrf.verify("tds", token, form.get("csrf")):
         return forbidden_page(request)
     if not checkout.allow(request):
         return too_many_page(request)
@@ -301,7 +329,7 @@ async def thanks_page(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     checkout, view = found
-    if view.status != LinkStatus.PAID:
+    if view.status != LinkStatus.PAID or view.refunded_amount:  # refunded since: the link's page says so
         return RedirectResponse(f"/pay/{_token(request)}", status_code=303)
     clinic = await checkout.clinic(view.clinic_id)
     return checkout.render(request, "thanks.html", view=view, clinic=clinic, token=_token(request), **summary(view))

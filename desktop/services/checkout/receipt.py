@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from desktop.domain.errors import ValidationError
 from desktop.services.checkout.security import same_origin
-from desktop.services.checkout.state import checkout_of, forbidden_page, language, too_many_page
+from desktop.services.checkout.state import checkout_of, forbidden_page, form_fields, language, too_many_page
 from desktop.services.checkout.texts import translator
 from desktop.services.receipts import NotPaidError, UnknownLinkError
 
@@ -41,14 +41,14 @@ async def receipt_page(request: Request, error: str = "") -> Response:
 async def receipt_issue(request: Request) -> Response:
     """POST /pay/{token}/receipt: issue (with the addressee) or reissue."""
     checkout = checkout_of(request)
-    form = await request.form()
+    form = await form_fields(request)
     token = _token(request)
-    if not same_origin(request.headers) or not checkout.csrf.verify("receipt", token, str(form.get("csrf") or "")):
+    if not same_origin(request.headers) or not checkout.csrf.verify("receipt", token, form.get("csrf", "")):
         return forbidden_page(request)
     if not checkout.allow(request):
         return too_many_page(request)
     try:
-        await checkout.runner.db(checkout.services.receipts.issue, token, str(form.get("addressee") or ""))
+        await checkout.runner.db(checkout.services.receipts.issue, token, form.get("addressee", ""))
     except UnknownLinkError:
         return await checkout.unknown_link(request)
     except ValidationError as exc:

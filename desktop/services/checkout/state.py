@@ -245,6 +245,18 @@ class Checkout:
         return await not_found_page(request)
 
 
+async def form_fields(request: Request) -> dict[str, str]:
+    """The text fields of a posted HTML form, as our pages post them (``application/x-www-form-urlencoded``).
+
+    Any other body (multipart, JSON, bytes) reads as no fields: it is never handed to a multipart
+    parser, so a forged request can only meet the CSRF check, not a parser's complaints.
+    """
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return {}
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 def client_address(request: Request) -> str:
     """The client's address: the connecting one, or a trusted proxy's X-Forwarded-For (the
     server applies it only for the configured proxies)."""
