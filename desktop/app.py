@@ -326,7 +326,7 @@ class ClinicPayApp:
         window.staff_changed.connect(self._on_switched)
         window.signed_out.connect(self._on_signed_out)
         if old is None and self.starting is not None:
-            window.setGeometry(self.starting.geometry())  # where the 起動中 window was
+            window.keep_geometry(self.starting.geometry())  # where the 起動中 window was
         if old is not None:
             window.keep_geometry(old.geometry())
             old.closed.disconnect(self._closed.set)

@@ -59,13 +59,14 @@ class StartingWindow(QMainWindow):
         layout.addStretch(3)
         self.setCentralWidget(body)
         self.resize(self._default_size())
-
-    def _default_size(self) -> QSize:
-        size = QSize(1280, 720)
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
-            size = size.boundedTo(screen.availableSize())
-        return size
+            self.move(screen.availableGeometry().topLeft())
+
+    def _default_size(self) -> QSize:
+        """The available area of the screen (without the taskbar or dock), as the main window opens."""
+        screen = QGuiApplication.primaryScreen()
+        return screen.availableSize() if screen is not None else QSize(1280, 720)
 
     def set_step(self, text: str) -> None:
         """Say what the app is doing now (an already translated text)."""
