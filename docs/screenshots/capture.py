@@ -252,10 +252,11 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     """決済管理 › 決済会社設定: テナント登録 modal, 依頼受付済み, 承認 with PAYJP, 接続設定."""
     from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
     from desktop.simulator import tenants as sim_tenants
+    from desktop.services.directory import ClinicUpdate
     from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 
     ctx, s, w = app.ctx, app.session, app.window
-    await ctx.runner.db(ctx.directory.update_clinic, s.clinic.id, ClinicUpdate(review_status=ReviewStatus.NOT_APPLIED,
+    await ctx.runner.db(ctx.directory.update_clinic, s.actor, s.clinic.id, ClinicUpdate(review_status=ReviewStatus.NOT_APPLIED,
                         payment_company=None, auto_charge=False))
     page = w.show_page("決済会社設定")
     page.reload()
@@ -266,7 +267,7 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     grab(dialog, "tenant-register")
     dialog.close()
     service = ctx.settings_service
-    await ctx.runner.payments(service.tenants.register, s.clinic.id, s.staff_id, CareType.WITH_INSURANCE)
+    await ctx.runner.payments(service.tenants.register, s.clinic.id, s.actor, CareType.WITH_INSURANCE)
     page.reload()
     await idle()
     grab(w, "payment-settings-applied")
@@ -274,7 +275,7 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     await ctx.runner.payments(sim_tenants.set_review, app.simulator_state, tenant_id, "passed", None)
     page.contract.refresh_review()
     await idle()
-    await ctx.runner.db(service.set_payment_company, s.clinic.id, "PAYJP", True)
+    await ctx.runner.db(service.set_payment_company, s.actor, s.clinic.id, "PAYJP", True)
     page.reload()
     w.nav.show()  # 決済管理 › 決済会社設定 in the left column
     await idle()
