@@ -270,9 +270,9 @@ def test_the_key_pair_proof_tells_one_account_from_two(sim: RunningSimulator) ->
     mine = PayjpGateway(PayjpConfig(api_base=sim.base_url, secret_key="sk_test_sakura000000000000000a1"))
     assert mine.prove_key_pair("pk_test_sakura000000000000000a1") is True
     assert mine.prove_key_pair("pk_test_another00000000000000b2") is False
-    with pytest.raises(ServiceUnavailableError) as refused:
-        mine.prove_key_pair("pk_live_sakura000000000000000a1")  # the simulator is test mode only
-    assert refused.value.code == "payjp_auth"
+    with pytest.raises(PaymentError) as refused:  # PAY.JP's test card cannot be tokenised with a live key
+        mine.prove_key_pair("pk_live_sakura000000000000000a1")
+    assert refused.value.payjp_code == "test_card_on_livemode"
 
 
 def test_the_platform_fee_rate_is_validated_as_payjp_does_and_updates_the_tenant(
