@@ -91,7 +91,7 @@ def test_reconciliation_lists_a_charge_unknown_to_clinicpay_and_checked_closes_i
             "post", "/v1/charges", {"amount": 4400, "currency": "jpy", "card": token})
         return str(body["id"])
 
-    charge_id = run(qtbot, asyncio.to_thread(charge_outside_clinicpay))
+    charge_id = run(qtbot, ctx.runner.payments(charge_outside_clinicpay))
     page = w.show_page("要対応")
     assert isinstance(page, AttentionPage)
     assert page.reconcile_button.isVisible() and not page.checked_button.isEnabled()
