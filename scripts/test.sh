@@ -34,6 +34,8 @@ DO $$ BEGIN
     CREATE ROLE clinicpay LOGIN CREATEDB PASSWORD 'clinicpay';
   END IF;
 END $$;
+-- DROP DATABASE … WITH (FORCE) of a test database ends an autovacuum worker that may be in it
+GRANT pg_signal_backend TO clinicpay;
 SQL
   export CLINICPAY_TEST_PG_URL="postgresql+psycopg://clinicpay:clinicpay@127.0.0.1:${PGPORT}/postgres"
 fi
