@@ -143,7 +143,7 @@ class SetupWizard(QDialog):
     def save_and_next(self) -> None:
         """Save this step; when it is accepted, go on (or finish on the last step)."""
         step = self.current()
-        step.clear_errors()
+        step.errors.hide_all()
         work = step.save()
         last = self.index() == len(self.steps) - 1
 
@@ -159,7 +159,7 @@ class SetupWizard(QDialog):
             after()
             return
         async_ops.run_op(work, busy=[self.next_button], busy_text=self.tr("保存中…"), on_success=after,
-                         on_failure=step.show_error, name="setup-save")
+                         on_failure=step.errors.show, name="setup-save")
 
     def finish(self) -> None:
         def done(_result: object) -> None:

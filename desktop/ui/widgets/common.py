@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import pathlib
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -17,8 +24,12 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
+    QVBoxLayout,
     QWidget,
 )
+
+from desktop.domain.errors import UserError
+from desktop.ui import i18n
 
 
 class ErrorLabel(QLabel):
@@ -37,6 +48,92 @@ class ErrorLabel(QLabel):
 
     def clear_error(self) -> None:
         self.show_error("")
+
+
+class FieldErrors(dict[str, ErrorLabel]):
+    """A form's error labels, keyed by the field name a ``UserError`` carries (``errors["smtp_port"]``).
+
+    ``add(field)`` makes a field's label; ``show(exc)`` puts a refused value's message, in the UI
+    language, under its field and returns True (a ``run_op`` ``on_failure``); an error naming no
+    field here goes under ``fallback`` when one is given, else ``show`` returns False and the
+    message goes to the banner as any other error.
+    """
+
+    def __init__(self, *fields: str, fallback: str | None = None) -> None:
+        super().__init__((field, ErrorLabel()) for field in fields)
+        self.fallback = fallback
+
+    def add(self, field: str) -> ErrorLabel:
+        """A new, hidden label for ``field`` (placed by the caller)."""
+        label = self[field] = ErrorLabel()
+        return label
+
+    def hide_all(self) -> None:
+        for label in self.values():
+            label.clear_error()
+
+    def show(self, exc: BaseException) -> bool:
+
+        if not isinstance(exc, UserError):
+            return False
+        label = self.get(exc.field or "") or (self.get(self.fallback) if self.fallback else None)
+        if label is None:
+            return False
+        label.show_error(exc.message(i18n.language()))
+        return True
+
+    def under(self, widget: QWidget, field: str, extra: QWidget | None = None) -> QWidget:
+        """``widget`` with the new error label of ``field`` under it (see ``with_error``)."""
+        return with_error(widget, self.add(field), extra)
+
+    def text_row(self, form: QFormLayout, label: str, field: str, placeholder: str = "") -> QLineEdit:
+        """A text input added to ``form`` under ``label``, with the error message of ``field`` under it."""
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(label)
+        form.addRow(label, self.under(edit, field))
+        return edit
+
+
+def with_error(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
+    """The input with its error message right under it (and an optional status on its right);
+    an input narrower than 1000 px keeps its width, the rest of the row stays empty."""
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(2)
+    row = QHBoxLayout()
+    narrow = widget.maximumWidth() < 1000
+    row.addWidget(widget, 0 if narrow else 1)
+    if extra is not None:
+        row.addWidget(extra)
+    if narrow:
+        row.addStretch(1)
+    col.addLayout(row)
+    col.addWidget(error)
+    return box
+
+
+def error_row(form: QFormLayout, label: str, field: QWidget | QLayout, error: ErrorLabel) -> None:
+    """A row of ``form`` and, on the row under it, the field's error message."""
+    form.addRow(label, field)
+    form.addRow("", error)
+
+
+def secret_edit(*, clear_button: bool = False) -> QLineEdit:
+    """A masked input for a password, PIN or key (optionally with a clear button)."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setClearButtonEnabled(clear_button)
+    return edit
+
+
+def notice_label(style: str) -> QLabel:
+    """A hidden, wrapping banner (``style``: its Qt style sheet), shown when it has something to say."""
+    label = wrapped_label()
+    label.setStyleSheet(style)
+    label.hide()
+    return label
 
 
 class ChoiceRow(QWidget):
@@ -121,7 +218,8 @@ def big_label(text: str, size: float = 1.6, bold: bool = True) -> QLabel:
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
-    """A row of buttons in the given order; each ``None`` is a stretch (``None, cancel, ok``: right-aligned)."""
+    """A row of buttons (or labels, inputs) in the given order; each ``None`` is a stretch
+    (``None, cancel, ok``: right-aligned)."""
     row = QHBoxLayout()
     for button in buttons:
         if button is None:
@@ -131,9 +229,11 @@ def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
     return row
 
 
-def row_table(headers: list[str], stretch_column: int, object_name: str = "") -> QTableWidget:
+def row_table(headers: list[str], stretch_column: int, object_name: str = "", *,
+              widths: Sequence[int] = ()) -> QTableWidget:
     """A read-only table whose rows are picked one at a time (no row numbers); ``stretch_column``
-    takes the width left over."""
+    takes the width left over. ``widths``: the first columns' widths in pixels, each widened to its
+    header's own text where that is longer (English, 150 %)."""
     table = QTableWidget(0, len(headers))
     if object_name:
         table.setObjectName(object_name)
@@ -142,8 +242,23 @@ def row_table(headers: list[str], stretch_column: int, object_name: str = "") ->
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    for col, width in enumerate(widths):
+        header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def open_on_activate(table: QTableWidget, open_row: Callable[[int], None]) -> None:
+    """A double click on a row, or Enter on the current one, calls ``open_row(row)``."""
+    table.cellDoubleClicked.connect(lambda row, _col: open_row(row))
+    QShortcut(QKeySequence("Return"), table, lambda: open_row(table.currentRow()))
+
+
+def ask_save_path(parent: QWidget, title: str, file_name: str, file_filter: str) -> pathlib.Path | None:
+    """The save dialog, starting at ``file_name`` in the home folder; None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(pathlib.Path.home() / file_name), file_filter)
+    return pathlib.Path(path) if path else None
 
 
 def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:
