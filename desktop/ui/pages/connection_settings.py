@@ -38,7 +38,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading, notice_label, secret_edit, wrapped_label
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading, hint_label, notice_label, secret_edit, wrapped_label
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -134,9 +134,8 @@ class ConnectionSettingsPanel(QWidget):
         # SMTP
         smtp = QGroupBox(self.tr("メール送信（SMTP）"))
         sform = QFormLayout(smtp)
-        self.demo_mail_note = wrapped_label(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
-                                                    "テストメールは下記のSMTPサーバーから送信します。"))
-        self.demo_mail_note.setStyleSheet("color: #666;")
+        self.demo_mail_note = hint_label(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
+                                                 "テストメールは下記のSMTPサーバーから送信します。"))
         sform.addRow(self.demo_mail_note)
         self.smtp_host = self.errors.text_row(sform, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
         self.smtp_port = QLineEdit()

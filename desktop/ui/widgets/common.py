@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
+    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import UserError
+from desktop.domain.formatting import JST
 from desktop.ui import i18n
 
 
@@ -72,11 +77,12 @@ class FieldErrors(dict[str, ErrorLabel]):
         for label in self.values():
             label.clear_error()
 
-    def show(self, exc: BaseException) -> bool:
-
+    def show(self, exc: BaseException, fallback: str | None = None) -> bool:
+        """``fallback``: this call's field for an error naming none here (instead of the form's)."""
         if not isinstance(exc, UserError):
             return False
-        label = self.get(exc.field or "") or (self.get(self.fallback) if self.fallback else None)
+        fallback = fallback or self.fallback
+        label = self.get(exc.field or "") or (self.get(fallback) if fallback else None)
         if label is None:
             return False
         label.show_error(exc.message(i18n.language()))
@@ -126,6 +132,55 @@ def secret_edit(*, clear_button: bool = False) -> QLineEdit:
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setClearButtonEnabled(clear_button)
     return edit
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area that gives it the whole width (long settings pages)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+def date_edit(day: dt.date) -> QDateEdit:
+    """A date input showing ``day`` as 2026/11/30, with a calendar to pick from."""
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy/MM/dd")
+    return edit
+
+
+def edited_date(edit: QDateEdit) -> dt.date:
+    """The date ``edit`` shows."""
+    d = edit.date()
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class PeriodFilter(QWidget):
+    """期間 [from] 〜 [to] of a list's filter bar: the last ``days`` days up to today (Japan time);
+    the dates count only while 期間 is ticked (``checked`` at first)."""
+
+    def __init__(self, days: int, checked: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        today = dt.datetime.now(JST).date()
+        self.check = QCheckBox(self.tr("期間"))
+        self.from_edit = date_edit(today - dt.timedelta(days=days))
+        self.to_edit = date_edit(today)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.check, self.from_edit, QLabel(self.tr("〜")), self.to_edit):
+            row.addWidget(widget)
+        for edit in (self.from_edit, self.to_edit):
+            edit.setEnabled(checked)
+            self.check.toggled.connect(edit.setEnabled)
+        self.check.setChecked(checked)
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """(first day, last day), both inclusive; (None, None) while 期間 is not ticked."""
+        if not self.check.isChecked():
+            return None, None
+        return edited_date(self.from_edit), edited_date(self.to_edit)
 
 
 def notice_label(style: str) -> QLabel:
@@ -281,4 +336,11 @@ def wrapped_label(text: str = "") -> QLabel:
     """A label whose text wraps at the layout's width (intros, notes, results)."""
     label = QLabel(text)
     label.setWordWrap(True)
+    return label
+
+
+def hint_label(text: str) -> QLabel:
+    """A grey, wrapping note under a field or a section (what a setting does, where mail goes)."""
+    label = wrapped_label(text)
+    label.setStyleSheet("color: #666;")
     return label
