@@ -237,20 +237,12 @@
         <translation>Details</translation>
     </message>
     <message>
-        <source>期間</source>
-        <translation>Period</translation>
-    </message>
-    <message>
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
         <source>検索</source>
         <translation>Search</translation>
-    </message>
-    <message>
-        <source>〜</source>
-        <translation>to</translation>
     </message>
     <message>
         <source>ダブルクリックで対象の画面を開きます</source>
@@ -2032,6 +2024,17 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>後決済</source>
         <translation>Post-payment</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodFilter</name>
+    <message>
+        <source>期間</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
     </message>
 </context>
 <context>

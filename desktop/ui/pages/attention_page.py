@@ -13,24 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import format_jst_datetime, format_yen
 from desktop.services.attention import AttentionItem, AttentionKind
 from desktop.ui import async_ops, i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import button_bar, open_on_activate, row_table
 
 REFRESH_MS = 60_000
 
@@ -71,25 +61,12 @@ class AttentionPage(QWidget):
         self.session = session
         self.items: list[AttentionItem] = []
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
         self.count_label = QLabel()
         self.reload_button = QPushButton(self.tr("更新"))
-        bar.addWidget(self.count_label, 1)
-        bar.addWidget(self.reload_button)
-        layout.addLayout(bar)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("attentionTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addLayout(button_bar(self.count_label, None, self.reload_button))
+        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=3, object_name="attentionTable",
+                               widths=(190, 150, 100))
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((190, 150, 100)):
-            header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(self.tr("ダブルクリックで決済管理の該当の請求を開きます"))
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(self.tr("対応が必要なものはありません。"))
@@ -97,8 +74,7 @@ class AttentionPage(QWidget):
         layout.addWidget(self.empty_label)
 
         self.reload_button.clicked.connect(self.reload)
-        self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
-        QShortcut(QKeySequence("Return"), self.table, lambda: self.open_row(self.table.currentRow()))
+        open_on_activate(self.table, self.open_row)
         session.events.billing_changed.connect(self.reload)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
