@@ -74,6 +74,7 @@ class FieldErrors(dict[str, ErrorLabel]):
         return label
 
     def hide_all(self) -> None:
+        """Hide every message (before a new attempt)."""
         for label in self.values():
             label.clear_error()
 
@@ -82,7 +83,9 @@ class FieldErrors(dict[str, ErrorLabel]):
         if not isinstance(exc, UserError):
             return False
         fallback = fallback or self.fallback
-        label = self.get(exc.field or "") or (self.get(fallback) if fallback else None)
+        label = self.get(exc.field or "")
+        if label is None and fallback:
+            label = self.get(fallback)
         if label is None:
             return False
         label.show_error(exc.message(i18n.language()))
