@@ -70,20 +70,19 @@ class CrashDialog(QDialog):
         self.count = 0
         layout = QVBoxLayout(self)
         if fatal:  # the app could not start: nothing is open, nothing was typed
-            self.setWindowTitle(self.tr("起動できませんでした"))
-            self.headline = QLabel(self.tr("クリニック決済を起動できませんでした。"))
-            self.explanation = QLabel(self.tr(
+            title, headline, explanation = self.tr("起動できませんでした"), self.tr("クリニック決済を起動できませんでした。"), self.tr(
                 "データベースやデータフォルダーを開けなかった可能性があります。\n"
                 "複数のPCで使っている場合は、データベースのサーバーとネットワークを確かめてから、もう一度起動してください。\n"
-                "続く場合は、「詳細をコピー」を押してサポート担当者に送ってください。"))
+                "続く場合は、「詳細をコピー」を押してサポート担当者に送ってください。")
         else:
-            self.setWindowTitle(self.tr("予期しないエラー"))
-            self.headline = QLabel(self.tr("予期しないエラーが起きました。"))
-            self.explanation = QLabel(self.tr(
+            title, headline, explanation = self.tr("予期しないエラー"), self.tr("予期しないエラーが起きました。"), self.tr(
                 "アプリはこのまま使えます。開いている画面と入力中の内容はそのまま残っています。\n"
                 "直前の操作が終わっていない可能性があるため、結果を画面で確かめてから続けてください。\n"
-                "繰り返し起きる場合は、「詳細をコピー」を押してサポート担当者に送ってください。"))
+                "繰り返し起きる場合は、「詳細をコピー」を押してサポート担当者に送ってください。")
+        self.setWindowTitle(title)
+        self.headline = QLabel(headline)
         self.headline.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
         if log_file is not None:
             where = self.tr("記録はログファイルにあります: {path}").format(path=log_file)

@@ -277,20 +277,12 @@
         <translation>Details</translation>
     </message>
     <message>
-        <source>期間</source>
-        <translation>Period</translation>
-    </message>
-    <message>
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
         <source>検索</source>
         <translation>Search</translation>
-    </message>
-    <message>
-        <source>〜</source>
-        <translation>to</translation>
     </message>
     <message>
         <source>ダブルクリックで対象の画面を開きます</source>
@@ -949,8 +941,8 @@
         <translation>When on, requests to patients with a saved card are charged at once.</translation>
     </message>
     <message>
-        <source>保存</source>
-        <translation>Save</translation>
+        <source>自動決済の上限額</source>
+        <translation>Automatic payment limit</translation>
     </message>
     <message>
         <source>円</source>
@@ -959,10 +951,6 @@
     <message>
         <source>この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。</source>
         <translation>Requests above this amount are not charged to a saved card: the payment request is e-mailed instead.</translation>
-    </message>
-    <message>
-        <source>自動決済の上限額</source>
-        <translation>Automatic payment limit</translation>
     </message>
     <message>
         <source>プラットフォーム手数料</source>
@@ -1007,6 +995,10 @@
     <message>
         <source>決済ページのセキュリティポリシー（CSP）違反の報告</source>
         <translation>Security policy (CSP) violations reported by the payment pages</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
     </message>
     <message>
         <source>報告はありません。</source>
@@ -1230,12 +1222,12 @@ If this keeps happening, press “Copy details” and send them to your support 
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <source>PDFを出力しました: {path}</source>
-        <translation>PDF saved: {path}</translation>
-    </message>
-    <message>
         <source>CSVファイル (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDFを出力しました: {path}</source>
+        <translation>PDF saved: {path}</translation>
     </message>
     <message>
         <source>CSVを出力しました: {path}</source>
@@ -2104,6 +2096,17 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>後決済</source>
         <translation>Post-payment</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodFilter</name>
+    <message>
+        <source>期間</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
     </message>
 </context>
 <context>

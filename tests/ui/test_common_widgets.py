@@ -1,13 +1,40 @@
-"""The small shared widgets: button rows, the read-only row table, shortcut buttons, headings."""
+"""The small shared widgets: button rows, the read-only row table, shortcut buttons, headings, the
+errors shown under their fields, the 期間 filter, the save dialog."""
 
 from __future__ import annotations
 
+import datetime as dt
+import pathlib
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QSpacerItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QFormLayout,
+    QHeaderView,
+    QPushButton,
+    QSpacerItem,
+    QTableWidgetItem,
+    QWidget,
+)
 
-from desktop.ui.widgets.common import button_bar, heading, row_table, shortcut_button, wrapped_label
+from desktop.domain.errors import ValidationError
+from desktop.domain.formatting import JST
+from desktop.ui import i18n
+from desktop.ui.widgets.common import (
+    FieldErrors,
+    PeriodFilter,
+    ask_save_path,
+    button_bar,
+    heading,
+    open_on_activate,
+    row_table,
+    shortcut_button,
+    wrapped_label,
+)
 
 
 def test_button_bar_keeps_the_order_and_puts_a_stretch_where_none_stands(qapp: Any) -> None:
@@ -51,3 +78,93 @@ def test_heading_and_wrapped_label(qapp: Any) -> None:
     note = wrapped_label("承認が必要な金額の返金です。")
     assert note.wordWrap() and note.text() == "承認が必要な金額の返金です。"
     assert wrapped_label().text() == ""
+
+
+def test_field_errors_show_a_refused_value_under_its_field_in_the_ui_language(qapp: Any) -> None:
+    errors = FieldErrors("name", "pin")
+    host = QWidget()
+    form = QFormLayout(host)
+    edit = errors.text_row(form, "PIN", "pin_code", "1234")
+    host.show()
+    assert edit.placeholderText() == "1234" and edit.accessibleName() == "PIN"
+    assert sorted(errors) == ["name", "pin", "pin_code"]
+    assert not any(label.isVisible() for label in errors.values())
+    refused = ValidationError("field_required", field="pin_code", label="PIN")
+    assert errors.show(refused)
+    assert errors["pin_code"].isVisible()
+    assert errors["pin_code"].text() == refused.message(i18n.language())
+    assert [f for f, label in errors.items() if not label.isHidden()] == ["pin_code"]
+    errors.hide_all()
+    assert all(label.isHidden() and label.text() == "" for label in errors.values())
+
+
+def test_field_errors_leave_other_errors_to_the_banner_unless_a_fallback_takes_them(qapp: Any) -> None:
+    errors = FieldErrors("name", "pin")
+    elsewhere = ValidationError("field_required", field="email", label="メール")
+    assert not errors.show(elsewhere)
+    assert not errors.show(RuntimeError("database is gone"))
+    assert all(label.isHidden() for label in errors.values())
+    assert errors.show(elsewhere, fallback="pin") and not errors["pin"].isHidden()
+    named = FieldErrors("name", "pin", fallback="name")
+    assert named.show(elsewhere) and not named["name"].isHidden() and named["pin"].isHidden()
+    assert not named.show(RuntimeError("database is gone"))
+
+
+def test_row_table_widens_columns_to_their_header_text(qapp: Any) -> None:
+    table = row_table(["種類", "A much longer English header than forty pixels", "対応"], stretch_column=2,
+                      widths=(190, 40))
+    header = table.horizontalHeader()
+    assert header.sectionSize(0) == 190
+    assert header.sectionSize(1) > 40
+    assert header.sectionSize(1) >= header.sectionSizeFromContents(1).width()
+
+
+def test_open_on_activate_opens_the_double_clicked_or_current_row(qtbot: Any) -> None:
+    table = row_table(["患者名", "対応"], stretch_column=1)
+    qtbot.addWidget(table)
+    table.setRowCount(2)
+    for r in range(2):
+        for c in range(2):
+            table.setItem(r, c, QTableWidgetItem(f"{r}-{c}"))
+    opened: list[int] = []
+    open_on_activate(table, opened.append)
+    table.show()
+    table.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is table)
+    table.cellDoubleClicked.emit(1, 0)
+    table.setFocus()
+    table.setCurrentCell(0, 1)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened == [1, 0]
+
+
+def test_period_filter_counts_its_dates_only_while_ticked(qtbot: Any) -> None:
+    today = dt.datetime.now(JST).date()
+    period = PeriodFilter(days=7, checked=True)
+    qtbot.addWidget(period)
+    assert period.period() == (today - dt.timedelta(days=7), today)
+    assert period.from_edit.displayFormat() == "yyyy/MM/dd" and period.from_edit.calendarPopup()
+    period.check.setChecked(False)
+    assert period.period() == (None, None)
+    assert not period.from_edit.isEnabled() and not period.to_edit.isEnabled()
+    off = PeriodFilter(days=30, checked=False)
+    qtbot.addWidget(off)
+    assert off.period() == (None, None) and not off.from_edit.isEnabled()
+    off.check.setChecked(True)
+    assert off.from_edit.isEnabled() and off.period() == (today - dt.timedelta(days=30), today)
+
+
+def test_ask_save_path_starts_in_the_home_folder_and_knows_a_cancel(qapp: Any, monkeypatch: Any) -> None:
+    asked: list[tuple[str, str, str]] = []
+    answer = [""]
+
+    def fake(_parent: Any, title: str, start: str, file_filter: str) -> tuple[str, str]:
+        asked.append((title, start, file_filter))
+        return answer[0], file_filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    host = QWidget()
+    assert ask_save_path(host, "CSV出力", "操作履歴.csv", "CSVファイル (*.csv)") is None
+    assert asked == [("CSV出力", str(pathlib.Path.home() / "操作履歴.csv"), "CSVファイル (*.csv)")]
+    answer[0] = "/tmp/out.csv"
+    assert ask_save_path(host, "CSV出力", "操作履歴.csv", "CSVファイル (*.csv)") == pathlib.Path("/tmp/out.csv")

@@ -40,7 +40,7 @@ from desktop.services.actions import DeskActions
 from desktop.services.demo_accounts import DemoAccount
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import ErrorLabel, error_row, secret_edit, wrapped_label
 
 ACTIONS = {"start": "signed_in", "switch": "switched", "unlock": "unlocked", "approve": "approved_by"}
 
@@ -96,9 +96,7 @@ class SignInDialog(QDialog):
         if self.first_password:
             notes["start"] = self.tr("まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。"
                                      "設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。")
-        note = QLabel(notes[purpose])
-        note.setWordWrap(True)
-        layout.addWidget(note)
+        layout.addWidget(wrapped_label(notes[purpose]))
 
         form = QFormLayout()
         self.staff_combo = QComboBox()
@@ -108,8 +106,7 @@ class SignInDialog(QDialog):
             self.staff_combo.setItemData(self.staff_combo.count() - 1, a.name, Qt.ItemDataRole.UserRole + 1)
         if preselect is not None:
             self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(preselect)))
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit = secret_edit()
         self.secret_edit.setAccessibleName(self.tr("パスワードまたはPIN"))
         self.pin_check = QCheckBox(self.tr("PINで入力"))
         self.secret_error = ErrorLabel()
@@ -127,8 +124,7 @@ class SignInDialog(QDialog):
         if self.first_password:
             self._build_first_password(form)
         else:
-            form.addRow(self.tr("パスワード"), secret_row)
-            form.addRow("", self.secret_error)
+            error_row(form, self.tr("パスワード"), secret_row, self.secret_error)
         layout.addLayout(form)
 
         self.ok_button = QPushButton(self.tr("承認する") if purpose == "approve" else
@@ -170,31 +166,23 @@ class SignInDialog(QDialog):
             lambda _i: self.name_edit.setText(self.staff_combo.currentData(Qt.ItemDataRole.UserRole + 1) or "")
             if self.name_edit is not None else None)
         self.secret_edit.setAccessibleName(self.tr("パスワード"))
-        self.confirm_edit = QLineEdit()
-        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = secret_edit()
         self.confirm_edit.setAccessibleName(self.tr("パスワード（確認）"))
-        self.rule_label = QLabel(self.tr("パスワードは{n}文字以上で、よく使われるパスワードや名前は使えません。").format(
+        self.rule_label = wrapped_label(self.tr("パスワードは{n}文字以上で、よく使われるパスワードや名前は使えません。").format(
             n=PASSWORD_MIN_LENGTH))
-        self.rule_label.setWordWrap(True)
         self.rule_label.setStyleSheet("color: #555;")
-        self.pin_edit = QLineEdit()
-        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit = secret_edit()
         self.pin_edit.setMaxLength(8)
         self.pin_edit.setPlaceholderText(self.tr("4〜8桁の数字（任意）"))
         self.pin_edit.setAccessibleName(self.tr("PIN（任意）"))
-        pin_note = QLabel(self.tr("PINは担当スタッフの切り替えや画面ロックの解除に使えます。"))
-        pin_note.setWordWrap(True)
+        pin_note = wrapped_label(self.tr("PINは担当スタッフの切り替えや画面ロックの解除に使えます。"))
         pin_note.setStyleSheet("color: #555;")
         self.pin_check.hide()
-        form.addRow(self.tr("お名前"), self.name_edit)
-        form.addRow("", self.name_error)
-        form.addRow(self.tr("パスワード"), self.secret_edit)
-        form.addRow("", self.secret_error)
-        form.addRow(self.tr("パスワード（確認）"), self.confirm_edit)
-        form.addRow("", self.confirm_error)
+        error_row(form, self.tr("お名前"), self.name_edit, self.name_error)
+        error_row(form, self.tr("パスワード"), self.secret_edit, self.secret_error)
+        error_row(form, self.tr("パスワード（確認）"), self.confirm_edit, self.confirm_error)
         form.addRow("", self.rule_label)
-        form.addRow(self.tr("PIN（任意）"), self.pin_edit)
-        form.addRow("", self.pin_error)
+        error_row(form, self.tr("PIN（任意）"), self.pin_edit, self.pin_error)
         form.addRow("", pin_note)
         self.confirm_edit.returnPressed.connect(self.submit)
         self.pin_edit.returnPressed.connect(self.submit)

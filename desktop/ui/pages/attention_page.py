@@ -16,18 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import format_jst_datetime, format_yen
 from desktop.domain.staff import Permission
@@ -36,6 +25,7 @@ from desktop.services.billing.payjp_reconciliation import ReconciliationReport, 
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
+from desktop.ui.widgets.common import button_bar, open_on_activate, row_table
 
 REFRESH_MS = 60_000
 
@@ -78,7 +68,6 @@ class AttentionPage(QWidget):
         self.session = session
         self.items: list[AttentionItem] = []
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
         self.count_label = QLabel()
         self.reconciled_label = QLabel()
         self.reconciled_label.setStyleSheet("color: #555;")
@@ -92,25 +81,13 @@ class AttentionPage(QWidget):
         may_reconcile = session.may(Permission.HISTORY)
         self.reconcile_button.setVisible(may_reconcile)
         self.checked_button.setVisible(may_reconcile)
-        bar.addWidget(self.count_label)
-        bar.addWidget(self.reconciled_label, 1)
-        bar.addWidget(self.checked_button)
-        bar.addWidget(self.reconcile_button)
-        bar.addWidget(self.reload_button)
+        bar = button_bar(self.count_label, self.reconciled_label, self.checked_button, self.reconcile_button,
+                         self.reload_button)
+        bar.setStretchFactor(self.reconciled_label, 1)
         layout.addLayout(bar)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("attentionTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=3, object_name="attentionTable",
+                               widths=(190, 150, 100))
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((190, 150, 100)):
-            header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(self.tr("ダブルクリックで決済管理の該当の請求を開きます"))
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(self.tr("対応が必要なものはありません。"))
@@ -121,8 +98,7 @@ class AttentionPage(QWidget):
         self.reconcile_button.clicked.connect(self.reconcile)
         self.checked_button.clicked.connect(self.mark_checked)
         self.table.itemSelectionChanged.connect(self._on_selection)
-        self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
-        QShortcut(QKeySequence("Return"), self.table, lambda: self.open_row(self.table.currentRow()))
+        open_on_activate(self.table, self.open_row)
         session.events.billing_changed.connect(self.reload)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)

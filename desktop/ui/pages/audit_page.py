@@ -6,19 +6,13 @@ Signals: ``open_record(entity_type, entity_id)`` — the window shows that reque
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import pathlib
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +27,7 @@ from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import row_table
+from desktop.ui.widgets.common import PeriodFilter, ask_save_path, button_bar, open_on_activate, row_table
 
 # the action filter: groups of audited actions as the clinic thinks of them
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -52,14 +46,6 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "sign_in_failed")),
     (QT_TRANSLATE_NOOP("AuditPage", "CSV出力"), ("history_exported", "audit_exported")),
 )
-
-
-def _qdate(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def _changes(row: AuditRow) -> str:
@@ -88,15 +74,7 @@ class AuditPage(QWidget):
         self.rows: list[AuditRow] = []
         self._reloads = 0  # searches started; only the latest one's answer is shown
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        today = dt.datetime.now(JST).date()
-        self.period_check = QCheckBox(self.tr("期間"))
-        self.period_check.setChecked(True)
-        self.from_edit = QDateEdit(_qdate(today - dt.timedelta(days=7)))
-        self.to_edit = QDateEdit(_qdate(today))
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy/MM/dd")
+        self.period = PeriodFilter(days=7, checked=True)
         self.staff_combo = QComboBox()
         self.staff_combo.addItem(self.tr("すべて"), None)
         self.action_combo = QComboBox()
@@ -109,32 +87,22 @@ class AuditPage(QWidget):
         self.search_button = QPushButton(self.tr("検索"))
         self.csv_button = QPushButton(self.tr("CSV出力"))
         self.count_label = QLabel()
-        for w in (self.period_check, self.from_edit, QLabel(self.tr("〜")), self.to_edit, QLabel(self.tr("スタッフ")),
-                  self.staff_combo, QLabel(self.tr("操作")), self.action_combo, QLabel(self.tr("患者名")),
-                  self.patient_edit, self.search_button):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.count_label)
-        bar.addWidget(self.csv_button)
-        layout.addLayout(bar)
+        layout.addLayout(button_bar(
+            self.period, QLabel(self.tr("スタッフ")), self.staff_combo, QLabel(self.tr("操作")), self.action_combo,
+            QLabel(self.tr("患者名")), self.patient_edit, self.search_button, None, self.count_label, self.csv_button))
 
-        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=5, object_name="auditTable")
+        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=5, object_name="auditTable",
+                               widths=(150, 140, 170, 130, 130))
         self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((150, 140, 170, 130, 130)):
-            header.resizeSection(col, max(width, header.sectionSizeFromContents(col).width()))
         self.table.setToolTip(self.tr("ダブルクリックで対象の画面を開きます"))
         layout.addWidget(self.table, 1)
 
-        self.period_check.toggled.connect(self.from_edit.setEnabled)
-        self.period_check.toggled.connect(self.to_edit.setEnabled)
         self.search_button.clicked.connect(self.reload)
         self.patient_edit.returnPressed.connect(self.reload)
         self.staff_combo.activated.connect(lambda *_: self.reload())
         self.action_combo.activated.connect(lambda *_: self.reload())
         self.csv_button.clicked.connect(self._on_csv_clicked)
-        self.table.cellDoubleClicked.connect(lambda r, _c: self.open_row(r))
-        QShortcut(QKeySequence("Return"), self.table, lambda: self.open_row(self.table.currentRow()))
+        open_on_activate(self.table, self.open_row)
         self._load_staff()
         self.reload()
 
@@ -151,11 +119,9 @@ class AuditPage(QWidget):
     def current_filter(self) -> AuditFilter:
         group = self.action_combo.currentData()
         actions = next((a for name, a in ACTION_GROUPS if name == group), ())
-        period = self.period_check.isChecked()
+        date_from, date_to = self.period.period()
         return AuditFilter(
-            date_from=_pydate(self.from_edit.date()) if period else None,
-            date_to=_pydate(self.to_edit.date()) if period else None,
-            staff_id=self.staff_combo.currentData(), actions=frozenset(actions), patient=self.patient_edit.text())
+            date_from=date_from, date_to=date_to, staff_id=self.staff_combo.currentData(), actions=frozenset(actions), patient=self.patient_edit.text())
 
     def reload(self) -> None:
         s = self.session
@@ -194,10 +160,9 @@ class AuditPage(QWidget):
             self.open_record.emit(row.entity_type, row.entity_id)
 
     def _on_csv_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("CSV出力"), str(pathlib.Path.home() / self.tr("操作履歴.csv")),
-                                              self.tr("CSVファイル (*.csv)"))
-        if path:
-            self.export_csv(pathlib.Path(path))
+        path = ask_save_path(self, self.tr("CSV出力"), self.tr("操作履歴.csv"), self.tr("CSVファイル (*.csv)"))
+        if path is not None:
+            self.export_csv(path)
 
     def export_csv(self, path: pathlib.Path) -> None:
         s = self.session

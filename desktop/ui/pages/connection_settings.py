@@ -39,7 +39,16 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading, show_field_errors, wrapped_label
+from desktop.ui.widgets.common import (
+    ChoiceRow,
+    FieldErrors,
+    button_bar,
+    heading,
+    hint_label,
+    notice_label,
+    secret_edit,
+    wrapped_label,
+)
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -51,31 +60,6 @@ OK_STYLE = "color: #1b5e20;"
 WARN_STYLE = "color: #8a4b00;"
 
 
-def _secret_edit() -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setClearButtonEnabled(True)
-    return edit
-
-
-def _field(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
-    """The input with its error message under it (and an optional status on the right)."""
-    box = QWidget()
-    col = QVBoxLayout(box)
-    col.setContentsMargins(0, 0, 0, 0)
-    col.setSpacing(2)
-    row = QHBoxLayout()
-    narrow = widget.maximumWidth() < 1000
-    row.addWidget(widget, 0 if narrow else 1)
-    if extra is not None:
-        row.addWidget(extra)
-    if narrow:
-        row.addStretch(1)
-    col.addLayout(row)
-    col.addWidget(error)
-    return box
-
-
 class ConnectionSettingsPanel(QWidget):
     saved = Signal()
     mode_changed = Signal()
@@ -85,15 +69,12 @@ class ConnectionSettingsPanel(QWidget):
         self.session = session
         self.desk = actions  # not self.actions: QWidget.actions() lists the widget's QActions
         self.view: ConnectionView | None = None
-        self.errors: dict[str, ErrorLabel] = {}
+        self.errors = FieldErrors()
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.tr("接続設定"), 18))
         intro = wrapped_label(self.tr("管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。"))
         layout.addWidget(intro)
-        self.missing_label = QLabel()
-        self.missing_label.setWordWrap(True)
-        self.missing_label.setStyleSheet("background: #fdecea; color: #b71c1c; border: 1px solid #f5c6c2; padding: 6px;")
-        self.missing_label.hide()
+        self.missing_label = notice_label("background: #fdecea; color: #b71c1c; border: 1px solid #f5c6c2; padding: 6px;")
         layout.addWidget(self.missing_label)
 
         # PAY.JP
@@ -101,18 +82,15 @@ class ConnectionSettingsPanel(QWidget):
         form = QFormLayout(payjp)
         self.mode = ChoiceRow([(PaymentMode.DEMO, self.tr("デモ")), (PaymentMode.TEST, self.tr("テストモード")),
                                (PaymentMode.LIVE, self.tr("本番モード"))])
-        form.addRow(self.tr("支払いモード"), _field(self.mode, self._error("payment_mode")))
-        self.public_key = QLineEdit()
-        self.public_key.setPlaceholderText("pk_test_… / pk_live_…")
-        form.addRow(self.tr("公開キー"), _field(self.public_key, self._error("public_key")))
-        self.secret_key = _secret_edit()
+        form.addRow(self.tr("支払いモード"), self.errors.under(self.mode, "payment_mode"))
+        self.public_key = self.errors.text_row(form, self.tr("公開キー"), "public_key", "pk_test_… / pk_live_…")
+        self.secret_key = secret_edit(clear_button=True)
         self.secret_status = QLabel()
-        form.addRow(self.tr("シークレットキー"), _field(self.secret_key, self._error("secret_key"), self.secret_status))
+        form.addRow(self.tr("シークレットキー"), self.errors.under(self.secret_key, "secret_key", self.secret_status))
         buttons = QHBoxLayout()
         self.test_button = QPushButton(self.tr("接続テスト"))
         self.save_payjp_button = QPushButton(self.tr("保存"))
-        self.connection_result = QLabel()
-        self.connection_result.setWordWrap(True)
+        self.connection_result = wrapped_label()
         buttons.addWidget(self.test_button)
         buttons.addWidget(self.save_payjp_button)
         buttons.addWidget(self.connection_result, 1)
@@ -124,39 +102,35 @@ class ConnectionSettingsPanel(QWidget):
         hform = QFormLayout(hook)
         self.webhook_url = UrlRow()
         hform.addRow(self.tr("Webhook URL（PAY.JPに登録）"), self.webhook_url)
-        self.webhook_token = _secret_edit()
+        self.webhook_token = secret_edit(clear_button=True)
         self.webhook_status = QLabel()
         self.save_webhook_button = QPushButton(self.tr("保存"))
         hform.addRow(self.tr("Webhookトークン"),
-                     _field(self.webhook_token, self._error("webhook_token"), self.webhook_status))
+                     self.errors.under(self.webhook_token, "webhook_token", self.webhook_status))
         hform.addRow("", button_bar(self.save_webhook_button, None))
         layout.addWidget(hook)
 
         # checkout page
         page = QGroupBox(self.tr("決済ページ"))
         pform = QFormLayout(page)
-        self.public_base_url = QLineEdit()
-        self.public_base_url.setPlaceholderText("https://pay.example-clinic.jp")
-        pform.addRow(self.tr("公開URL（メールに記載）"), _field(self.public_base_url, self._error("public_base_url")))
+        self.public_base_url = self.errors.text_row(pform, self.tr("公開URL（メールに記載）"), "public_base_url",
+                                                    "https://pay.example-clinic.jp")
         self.expiry_days = QSpinBox()
         self.expiry_days.setRange(1, 30)
         self.expiry_days.setSuffix(self.tr(" 日"))
         self.expiry_days.setMaximumWidth(120)
-        pform.addRow(self.tr("決済リンクの有効期限"), _field(self.expiry_days, self._error("link_expiry_days")))
+        pform.addRow(self.tr("決済リンクの有効期限"), self.errors.under(self.expiry_days, "link_expiry_days"))
         self.reminder_enabled = QCheckBox(self.tr("未決済のまま期限が近づいたらリマインダーを送る"))
         self.reminder_days = QSpinBox()
         self.reminder_days.setRange(1, 29)
         self.reminder_days.setSuffix(self.tr(" 日前"))
         self.reminder_days.setMaximumWidth(160)
         self.reminder_enabled.toggled.connect(self.reminder_days.setEnabled)
-        reminder_row = QHBoxLayout()
-        reminder_row.addWidget(self.reminder_enabled)
-        reminder_row.addWidget(self.reminder_days)
-        reminder_row.addStretch(1)
         reminder_box = QWidget()
-        reminder_box.setLayout(reminder_row)
+        reminder_row = button_bar(self.reminder_enabled, self.reminder_days, None)
         reminder_row.setContentsMargins(0, 0, 0, 0)
-        pform.addRow(self.tr("リマインダー"), _field(reminder_box, self._error("reminder_days_before")))
+        reminder_box.setLayout(reminder_row)
+        pform.addRow(self.tr("リマインダー"), self.errors.under(reminder_box, "reminder_days_before"))
         self.save_checkout_button = QPushButton(self.tr("保存"))
         pform.addRow("", button_bar(self.save_checkout_button, None))
         layout.addWidget(page)
@@ -173,10 +147,7 @@ class ConnectionSettingsPanel(QWidget):
                                         ("representative", self.tr("代表者名"), ""),
                                         ("registration_number", self.tr("登録番号（適格請求書発行事業者）"),
                                          "T1234567890123")):
-            edit = QLineEdit()
-            edit.setPlaceholderText(placeholder)
-            self.details[key] = edit
-            cform.addRow(label, _field(edit, self._error(key)))
+            self.details[key] = self.errors.text_row(cform, label, key, placeholder)
         self.save_clinic_button = QPushButton(self.tr("保存"))
         cform.addRow("", button_bar(self.save_clinic_button, None))
         layout.addWidget(clinic)
@@ -184,32 +155,26 @@ class ConnectionSettingsPanel(QWidget):
         # SMTP
         smtp = QGroupBox(self.tr("メール送信（SMTP）"))
         sform = QFormLayout(smtp)
-        self.demo_mail_note = QLabel(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
-                                        "テストメールは下記のSMTPサーバーから送信します。"))
-        self.demo_mail_note.setWordWrap(True)
-        self.demo_mail_note.setStyleSheet("color: #666;")
+        self.demo_mail_note = hint_label(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
+                                                 "テストメールは下記のSMTPサーバーから送信します。"))
         sform.addRow(self.demo_mail_note)
-        self.smtp_host = QLineEdit()
-        self.smtp_host.setPlaceholderText("smtp.example.jp")
-        sform.addRow(self.tr("SMTPサーバー"), _field(self.smtp_host, self._error("smtp_host")))
+        self.smtp_host = self.errors.text_row(sform, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
         self.smtp_port = QLineEdit()
         self.smtp_port.setMaximumWidth(100)
-        sform.addRow(self.tr("ポート"), _field(self.smtp_port, self._error("smtp_port")))
+        sform.addRow(self.tr("ポート"), self.errors.under(self.smtp_port, "smtp_port"))
         self.smtp_security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
-        sform.addRow(self.tr("暗号化"), _field(self.smtp_security, self._error("smtp_security")))
-        self.smtp_username = QLineEdit()
-        sform.addRow(self.tr("ユーザー名"), _field(self.smtp_username, self._error("smtp_username")))
-        self.smtp_password = _secret_edit()
+        sform.addRow(self.tr("暗号化"), self.errors.under(self.smtp_security, "smtp_security"))
+        self.smtp_username = self.errors.text_row(sform, self.tr("ユーザー名"), "smtp_username")
+        self.smtp_password = secret_edit(clear_button=True)
         self.smtp_password_status = QLabel()
-        sform.addRow(self.tr("パスワード"), _field(self.smtp_password, self._error("smtp_password"),
-                                              self.smtp_password_status))
+        sform.addRow(self.tr("パスワード"),
+                     self.errors.under(self.smtp_password, "smtp_password", self.smtp_password_status))
         self.save_smtp_button = QPushButton(self.tr("保存"))
         self.test_mail_button = QPushButton(self.tr("テストメール送信"))
         sform.addRow("", button_bar(self.save_smtp_button, self.test_mail_button, None))
-        sform.addRow("", self._error("smtp_test"))
-        self.test_mail_result = QLabel()
+        sform.addRow("", self.errors.add("smtp_test"))
+        self.test_mail_result = wrapped_label()
         self.test_mail_result.setStyleSheet(OK_STYLE)
-        self.test_mail_result.setWordWrap(True)
         sform.addRow("", self.test_mail_result)
         layout.addWidget(smtp)
         layout.addStretch(1)
@@ -223,10 +188,6 @@ class ConnectionSettingsPanel(QWidget):
         self.save_clinic_button.clicked.connect(self.save_clinic)
         self.save_smtp_button.clicked.connect(self.save_smtp)
         self.test_mail_button.clicked.connect(self.send_test_mail)
-
-    def _error(self, field: str) -> ErrorLabel:
-        label = self.errors[field] = ErrorLabel()
-        return label
 
     # -- state --------------------------------------------------------------------------------
 
@@ -287,21 +248,13 @@ class ConnectionSettingsPanel(QWidget):
         prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
         self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else prefix)
 
-    def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.clear_error()
-
     # -- running a save -----------------------------------------------------------------------
 
     def _run(self, work: Awaitable[Any], button: QPushButton, on_success: Callable[[Any], None],
              name: str) -> None:
-        self.clear_errors()
-
-        def failed(exc: BaseException) -> bool:
-            return show_field_errors(exc, self.errors)  # several refused fields: every message at once
-
+        self.errors.hide_all()
         async_ops.run_op(work, busy=[button], busy_text=self.tr("処理中…"), on_success=on_success,
-                         on_failure=failed, name=name)
+                         on_failure=self.errors.show, name=name)
 
     def _saved(self, text: str) -> Callable[[Any], None]:
         def done(_result: Any) -> None:
@@ -347,9 +300,8 @@ class ConnectionSettingsPanel(QWidget):
 
         def checked(report: GoLiveReport) -> None:
             for result in report.results:
-                field = getattr(result.reason, "field", None)
-                if result.reason is not None and field in self.errors:
-                    self.errors[field].show_error(result.reason.message(i18n.language()))
+                if result.reason is not None:
+                    self.errors.show(result.reason)
             if any(r.reason is not None and r.reason.code == "keys_proof_needed" for r in report.results):
                 if GoLiveDialog.choose(self, report) == PROVE_KEYS:  # the switch itself cannot be chosen
                     self._prove_keys(public, secret)
@@ -403,18 +355,15 @@ class ConnectionSettingsPanel(QWidget):
             self.connection_result.setText(self.tr("接続に成功しました（APIキーは有効です）。"))
 
         def failed(exc: BaseException) -> bool:
-            field = getattr(exc, "field", None)
             if isinstance(exc, UserError):
-                target = self.errors.get(field or "") if field else None
-                if target is not None:
-                    target.show_error(exc.message(i18n.language()))
+                self.errors.show(exc)
                 self.connection_result.setStyleSheet("color: #c62828;")
                 self.connection_result.setText(
                     self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
                 return True
             return False
 
-        self.clear_errors()
+        self.errors.hide_all()
         async_ops.run_op(work, busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done,
                          on_failure=failed, name="payjp-test")
 

@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+from collections.abc import Awaitable
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDateEdit,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import JST, format_yen
 from desktop.services.daily_close import DayFigures, report_rows
@@ -27,10 +16,7 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
+from desktop.ui.widgets.common import ask_save_path, button_bar, date_edit, edited_date, row_table, wrapped_label
 
 
 class DailyClosePage(QWidget):
@@ -42,40 +28,23 @@ class DailyClosePage(QWidget):
         self.session = session
         self.figures: DayFigures | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
         yesterday = dt.datetime.now(JST).date() - dt.timedelta(days=1)
-        self.day_edit = QDateEdit(_qdate(yesterday))
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat("yyyy/MM/dd")
+        self.day_edit = date_edit(yesterday)
         self.day_edit.setAccessibleName(self.tr("対象日"))
         self.show_button = QPushButton(self.tr("表示"))
         self.close_button = QPushButton(self.tr("この日を締める"))
         self.pdf_button = QPushButton(self.tr("PDF出力"))
         self.csv_button = QPushButton(self.tr("CSV出力"))
-        for w in (QLabel(self.tr("対象日（日本時間）")), self.day_edit, self.show_button):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        for w in (self.close_button, self.pdf_button, self.csv_button):
-            bar.addWidget(w)
-        layout.addLayout(bar)
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
+        layout.addLayout(button_bar(QLabel(self.tr("対象日（日本時間）")), self.day_edit, self.show_button, None,
+                                    self.close_button, self.pdf_button, self.csv_button))
+        self.status_label = wrapped_label()
         self.status_label.setStyleSheet("font-weight: bold; padding: 4px;")
         layout.addWidget(self.status_label)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("dailyCloseTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=0, object_name="dailyCloseTable",
+                               widths=(0, 140, 140))
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2):
-            header.resizeSection(col, max(140, header.sectionSizeFromContents(col).width()))
         layout.addWidget(self.table, 1)
-        self.note_label = QLabel()
-        self.note_label.setWordWrap(True)
+        self.note_label = wrapped_label()
         self.note_label.setStyleSheet("color: #555;")
         layout.addWidget(self.note_label)
 
@@ -87,8 +56,7 @@ class DailyClosePage(QWidget):
         self.reload()
 
     def day(self) -> dt.date:
-        d = self.day_edit.date()
-        return dt.date(d.year(), d.month(), d.day())
+        return edited_date(self.day_edit)
 
     def reload(self) -> None:
         """Read the chosen day's figures."""
@@ -142,32 +110,34 @@ class DailyClosePage(QWidget):
         async_ops.run_op(s.actions.close_day(s.actor, s.clinic.id, day), busy=[self.close_button],
                          busy_text=self.tr("処理中…"), on_success=done, name="close-day")
 
-    def _on_pdf_clicked(self) -> None:
+    def _ask_path(self, title: str, suffix: str, file_filter: str) -> pathlib.Path | None:
+        """Where to write the shown day's report (``日次締め_2026-11-29.pdf`` in the home folder first)."""
         if self.figures is None:
-            return
-        default = pathlib.Path.home() / f"{self.tr('日次締め')}_{self.figures.day.isoformat()}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("PDF出力"), str(default), self.tr("PDFファイル (*.pdf)"))
-        if path:
-            self.export_pdf(pathlib.Path(path))
+            return None
+        return ask_save_path(self, title, f"{self.tr('日次締め')}_{self.figures.day.isoformat()}.{suffix}", file_filter)
 
-    def export_pdf(self, path: pathlib.Path) -> None:
-        assert self.figures is not None
-        s = self.session
-        async_ops.run_op(s.actions.export_day_pdf(self.figures, s.clinic.name, path, i18n.language()),
-                         busy=[self.pdf_button], on_success=lambda _: messages.info(
-                             self.tr("PDFを出力しました: {path}").format(path=path)), name="day-pdf")
+    def _on_pdf_clicked(self) -> None:
+        path = self._ask_path(self.tr("PDF出力"), "pdf", self.tr("PDFファイル (*.pdf)"))
+        if path is not None:
+            self.export_pdf(path)
 
     def _on_csv_clicked(self) -> None:
-        if self.figures is None:
-            return
-        default = pathlib.Path.home() / f"{self.tr('日次締め')}_{self.figures.day.isoformat()}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("CSV出力"), str(default), self.tr("CSVファイル (*.csv)"))
-        if path:
-            self.export_csv(pathlib.Path(path))
+        path = self._ask_path(self.tr("CSV出力"), "csv", self.tr("CSVファイル (*.csv)"))
+        if path is not None:
+            self.export_csv(path)
 
-    def export_csv(self, path: pathlib.Path) -> None:
+    def _export(self, work: Awaitable[object], button: QPushButton, written: str, name: str) -> None:
+        async_ops.run_op(work, busy=[button], on_success=lambda _: messages.info(written), name=name)
+
+    def export_pdf(self, path: pathlib.Path) -> None:
+        """The shown day's report as a PDF at ``path``."""
         assert self.figures is not None
         s = self.session
-        async_ops.run_op(s.actions.export_day_csv(self.figures, path, i18n.language()),
-                         busy=[self.csv_button], on_success=lambda _: messages.info(
-                             self.tr("CSVを出力しました: {path}").format(path=path)), name="day-csv")
+        self._export(s.actions.export_day_pdf(self.figures, s.clinic.name, path, i18n.language()), self.pdf_button,
+                     self.tr("PDFを出力しました: {path}").format(path=path), "day-pdf")
+
+    def export_csv(self, path: pathlib.Path) -> None:
+        """The shown day's figures as a CSV at ``path``."""
+        assert self.figures is not None
+        self._export(self.session.actions.export_day_csv(self.figures, path, i18n.language()), self.csv_button,
+                     self.tr("CSVを出力しました: {path}").format(path=path), "day-csv")

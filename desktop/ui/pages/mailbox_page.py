@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -20,7 +19,7 @@ from desktop.services.demo_mailbox import MailContent, MailSummary
 from desktop.ui import async_ops
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import shortcut_button
+from desktop.ui.widgets.common import button_bar, shortcut_button
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -31,17 +30,12 @@ class MailboxPage(QWidget):
         self.session = session
         self.link: str | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
         self.refresh_button = QPushButton(self.tr("更新"))
         self.refresh_button.setToolTip(self.tr("最新の状態に更新 (F5)"))
         self.open_button = shortcut_button(self.tr("決済ページを開く"), "Ctrl+O")
         self.open_button.setEnabled(False)
         self.count_label = QLabel()
-        bar.addWidget(self.refresh_button)
-        bar.addWidget(self.count_label)
-        bar.addStretch(1)
-        bar.addWidget(self.open_button)
-        layout.addLayout(bar)
+        layout.addLayout(button_bar(self.refresh_button, self.count_label, None, self.open_button))
         self.list = QListWidget()
         self.body = QPlainTextEdit()
         self.body.setReadOnly(True)

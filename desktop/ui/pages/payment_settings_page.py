@@ -7,6 +7,8 @@ thin: ``SettingsService`` / ``TenantService`` do the work off the UI thread (thr
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -18,14 +20,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
-from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST, format_yen
 from desktop.services.actions import DeskActions
 from desktop.services.live_check import CspReportRow
@@ -37,10 +37,21 @@ from desktop.ui.i18n import review_label
 from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
 from desktop.ui.session import UiSession
 from desktop.ui.setup.checklist import SetupChecklist
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel
+from desktop.ui.widgets.common import (
+    ChoiceRow,
+    ErrorLabel,
+    FieldErrors,
+    button_bar,
+    heading,
+    hint_label,
+    notice_label,
+    scrolled,
+    wrapped_label,
+)
 from desktop.ui.widgets.url_row import UrlRow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REFRESH_INTERVAL_MS = 5 * 60 * 1000  # 審査状況 is read again every 5 minutes while the page is shown
 REVIEW_STYLE = {
@@ -66,16 +77,11 @@ class ContractPanel(QWidget):
         self.view: ContractView | None = None
         self._filling = False
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("決済会社設定"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        layout.addWidget(title)
-        self.fee_label = QLabel(self.tr("※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。"))
-        self.fee_label.setWordWrap(True)
+        self.errors = FieldErrors("auto_charge_cap", "platform_fee_rate")
+        layout.addWidget(heading(self.tr("決済会社設定"), 18))
+        self.fee_label = wrapped_label(self.tr("※決済代行会社のご利用は、本サービスとは別途契約会社との手数料が発生致します。"))
         layout.addWidget(self.fee_label)
-        self.mode_banner = QLabel()
-        self.mode_banner.setWordWrap(True)
-        self.mode_banner.setStyleSheet("background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8; padding: 6px;")
-        self.mode_banner.hide()
+        self.mode_banner = notice_label("background: #fff4e5; color: #8a4b00; border: 1px solid #ffd8a8; padding: 6px;")
         layout.addWidget(self.mode_banner)
 
         contract = QGroupBox(self.tr("契約情報"))
@@ -130,28 +136,11 @@ class ContractPanel(QWidget):
         uform.addRow(self.tr("利用する決済会社"), combo_row)
         self.auto_charge = ChoiceRow([(True, self.tr("利用する")), (False, self.tr("利用しない"))])
         uform.addRow(self.tr("自動決済"), self.auto_charge)
-        self.auto_hint = QLabel(self.tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
-        self.auto_hint.setStyleSheet("color: #666;")
-        self.auto_hint.setWordWrap(True)
+        self.auto_hint = hint_label(self.tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
         uform.addRow("", self.auto_hint)
-        self.cap_edit = QLineEdit()
-        self.cap_edit.setMaximumWidth(120)
-        self.cap_edit.setPlaceholderText("100,000")
-        self.save_cap_button = QPushButton(self.tr("保存"))
-        cap_row = QHBoxLayout()
-        cap_row.addWidget(self.cap_edit)
-        cap_row.addWidget(QLabel(self.tr("円")))
-        cap_row.addWidget(self.save_cap_button)
-        cap_row.addStretch(1)
-        self.cap_error = ErrorLabel()
-        cap_hint = QLabel(self.tr("この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。"))
-        cap_hint.setStyleSheet("color: #666;")
-        cap_hint.setWordWrap(True)
-        cap_box = QVBoxLayout()
-        cap_box.addLayout(cap_row)
-        cap_box.addWidget(self.cap_error)
-        cap_box.addWidget(cap_hint)
-        uform.addRow(self.tr("自動決済の上限額"), cap_box)
+        self.cap_edit, self.save_cap_button, self.cap_error = self._saved_entry(
+            uform, self.tr("自動決済の上限額"), "auto_charge_cap", "100,000", 120, self.tr("円"),
+            self.tr("この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。"))
         self.usage_reason = ErrorLabel()
         self.usage_reason.setStyleSheet("color: #8a4b00;")
         uform.addRow("", self.usage_reason)
@@ -160,31 +149,17 @@ class ContractPanel(QWidget):
         platform = QGroupBox(self.tr("プラットフォーム手数料"))
         pform = QFormLayout(platform)
         pform.setHorizontalSpacing(24)
-        platform_note = QLabel(self.tr("PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときに"
-                                       "PAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。"))
-        platform_note.setWordWrap(True)
+        platform_note = wrapped_label(self.tr("PAY.JP Platformアカウントの運営者が設定します。テナント登録時と、変更して保存したときに"
+                                              "PAY.JPのテナントへ反映されます（0〜95%、小数点以下2桁まで）。"))
         pform.addRow(platform_note)
-        self.fee_rate = QLineEdit()
-        self.fee_rate.setMaximumWidth(90)
-        self.fee_rate.setPlaceholderText("1.00")
-        self.save_fee_button = QPushButton(self.tr("保存"))
-        fee_row = QHBoxLayout()
-        fee_row.addWidget(self.fee_rate)
-        fee_row.addWidget(QLabel("%"))
-        fee_row.addWidget(self.save_fee_button)
-        fee_row.addStretch(1)
-        self.fee_error = ErrorLabel()
-        fee_box = QVBoxLayout()
-        fee_box.addLayout(fee_row)
-        fee_box.addWidget(self.fee_error)
-        pform.addRow(self.tr("プラットフォーム手数料率"), fee_box)
+        self.fee_rate, self.save_fee_button, self.fee_error = self._saved_entry(
+            pform, self.tr("プラットフォーム手数料率"), "platform_fee_rate", "1.00", 90, "%")
         layout.addWidget(platform)
 
         legal = QGroupBox(self.tr("申請フォームに入力するURL"))
         lform = QFormLayout(legal)
         lform.setHorizontalSpacing(24)
-        note = QLabel(self.tr("PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。"))
-        note.setWordWrap(True)
+        note = wrapped_label(self.tr("PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。"))
         lform.addRow(note)
         self.tokushoho_url = UrlRow()
         self.privacy_url = UrlRow()
@@ -196,9 +171,8 @@ class ContractPanel(QWidget):
 
         check = QGroupBox(self.tr("接続チェック"))
         cbox = QVBoxLayout(check)
-        check_note = QLabel(self.tr("テストモードで、公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを50円のテスト決済で"
-                                    "確かめます。本番モードへの切り替えには、30日以内の合格が必要です。"))
-        check_note.setWordWrap(True)
+        check_note = wrapped_label(self.tr("テストモードで、公開URL・PAY.JP・Webhook・返金が本番と同じ経路で動くかを50円のテスト決済で"
+                                           "確かめます。本番モードへの切り替えには、30日以内の合格が必要です。"))
         cbox.addWidget(check_note)
         check_row = QHBoxLayout()
         self.live_check_button = QPushButton(self.tr("接続チェック"))
@@ -210,8 +184,7 @@ class ContractPanel(QWidget):
         self.csp_title = QLabel(self.tr("決済ページのセキュリティポリシー（CSP）違反の報告"))
         self.csp_title.setStyleSheet("font-weight: bold;")
         cbox.addWidget(self.csp_title)
-        self.csp_list = QLabel("")
-        self.csp_list.setWordWrap(True)
+        self.csp_list = wrapped_label("")
         self.csp_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         cbox.addWidget(self.csp_list)
         layout.addWidget(check)
@@ -230,6 +203,22 @@ class ContractPanel(QWidget):
         self.company_combo.activated.connect(lambda *_: self._save_usage())
         for button in self.auto_charge.buttons.values():
             button.clicked.connect(lambda *_: self._save_usage())
+
+    def _saved_entry(self, form: QFormLayout, label: str, field: str, placeholder: str, width: int, unit: str,
+                     hint: str = "") -> tuple[QLineEdit, QPushButton, ErrorLabel]:
+        """A short input of ``width`` px with its unit and its own 保存 button, added to ``form``; its
+        error message (of ``field``) and the ``hint`` under it."""
+        edit = QLineEdit()
+        edit.setMaximumWidth(width)
+        edit.setPlaceholderText(placeholder)
+        button = QPushButton(self.tr("保存"))
+        box = QVBoxLayout()
+        box.addLayout(button_bar(edit, QLabel(unit), button, None))
+        box.addWidget(self.errors[field])
+        if hint:
+            box.addWidget(hint_label(hint))
+        form.addRow(label, box)
+        return edit, button, self.errors[field]
 
     # -- state --------------------------------------------------------------------------------
 
@@ -332,43 +321,41 @@ class ContractPanel(QWidget):
 
         async_ops.run_op(work, busy=[self.register_button], busy_text=self.tr("登録中…"), on_success=done, name="tenant")
 
+    def _save_entry(self, work: Awaitable[T], field: str, button: QPushButton, on_success: Callable[[T], None],
+                    name: str, focus: QWidget | None = None) -> None:
+        """Run the 保存 of one entry; a refused value is shown under it (and ``focus`` takes the focus)."""
+        self.errors[field].clear_error()
+
+        def failed(exc: BaseException) -> bool:
+            shown = self.errors.show(exc)
+            if shown and focus is not None:
+                focus.setFocus()
+            return shown
+
+        async_ops.run_op(work, busy=[button], on_success=on_success, on_failure=failed, name=name)
+
     def save_fee_rate(self) -> None:
         """保存 of the platform fee rate (a registered tenant is updated at PAY.JP first)."""
         s = self.session
-        self.fee_error.clear_error()
-
-        def failed(exc: BaseException) -> bool:
-            if isinstance(exc, UserError) and exc.field == "platform_fee_rate":
-                self.fee_error.show_error(exc.message(i18n.language()))
-                return True
-            return False
 
         def done(rate: str) -> None:
             self.fee_rate.setText(rate)
             messages.info(self.tr("プラットフォーム手数料率を {rate}% に設定しました。").format(rate=rate))
             self.reload()
 
-        async_ops.run_op(self.desk.set_platform_fee_rate(s.actor, s.clinic.id, self.fee_rate.text()),
-                         busy=[self.save_fee_button], on_success=done, on_failure=failed, name="fee-rate")
+        self._save_entry(self.desk.set_platform_fee_rate(s.actor, s.clinic.id, self.fee_rate.text()),
+                         "platform_fee_rate", self.save_fee_button, done, "fee-rate")
 
     def save_auto_charge_cap(self) -> None:
         """保存 of 自動決済の上限額 (whole yen); a wrong amount is shown under the field."""
         s = self.session
-        self.cap_error.clear_error()
-
-        def failed(exc: BaseException) -> bool:
-            if isinstance(exc, UserError) and exc.field == "auto_charge_cap":
-                self.cap_error.show_error(exc.message(i18n.language()))
-                self.cap_edit.setFocus()
-                return True
-            return False
 
         def done(view: ContractView) -> None:
             self.show_view(view)
             messages.info(self.tr("自動決済の上限額を {cap} に設定しました。").format(cap=format_yen(view.auto_charge_cap)))
 
-        async_ops.run_op(self.desk.set_auto_charge_cap(s.actor, s.clinic.id, self.cap_edit.text()),
-                         busy=[self.save_cap_button], on_success=done, on_failure=failed, name="auto-charge-cap")
+        self._save_entry(self.desk.set_auto_charge_cap(s.actor, s.clinic.id, self.cap_edit.text()),
+                         "auto_charge_cap", self.save_cap_button, done, "auto-charge-cap", focus=self.cap_edit)
 
     def _on_apply_link_clicked(self) -> None:
         s = self.session
@@ -442,14 +429,6 @@ class ContractPanel(QWidget):
         super().hideEvent(event)
 
 
-def _scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
-
-
 class PaymentSettingsPage(QWidget):
     """決済会社設定 (tab 1) and 接続設定 (tab 2, for the manager)."""
 
@@ -461,11 +440,10 @@ class PaymentSettingsPage(QWidget):
         self.contract.setMaximumWidth(960)
         self.connection.setMaximumWidth(960)
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolled(self.contract), self.tr("決済会社設定"))
-        self.tabs.addTab(_scrolled(self.connection), self.tr("接続設定"))
-        self.manager_only = QLabel(self.tr("設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。"))
+        self.tabs.addTab(scrolled(self.contract), self.tr("決済会社設定"))
+        self.tabs.addTab(scrolled(self.connection), self.tr("接続設定"))
+        self.manager_only = wrapped_label(self.tr("設定の変更は管理者のみ行えます。担当スタッフを管理者に切り替えてください。"))
         self.manager_only.setObjectName("managerOnly")
-        self.manager_only.setWordWrap(True)
         self.manager_only.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
         self.checklist = SetupChecklist(session)  # what the clinic's setup still lacks (hidden when complete)
         self.checklist.setMaximumWidth(960)

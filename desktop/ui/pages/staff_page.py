@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.errors import UserError
 from desktop.domain.staff import PASSWORD_MIN_LENGTH
 from desktop.services.staff import StaffAccount
-from desktop.ui import async_ops, i18n, messages
+from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ErrorLabel, row_table, show_field_errors
+from desktop.ui.widgets.common import FieldErrors, error_row, row_table, secret_edit, wrapped_label
 
 ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 
@@ -54,29 +53,23 @@ class StaffPage(QWidget):
         layout.addLayout(left, 3)
 
         right = QVBoxLayout()
-        self.rule_label = QLabel(self.tr("パスワードは{n}文字以上で、よく使われるパスワードは使えません。PINは4〜8桁の数字です（担当スタッフの切り替えに使います）。").format(
+        self.rule_label = wrapped_label(self.tr("パスワードは{n}文字以上で、よく使われるパスワードは使えません。PINは4〜8桁の数字です（担当スタッフの切り替えに使います）。").format(
             n=PASSWORD_MIN_LENGTH))
-        self.rule_label.setWordWrap(True)
         right.addWidget(self.rule_label)
 
         add_box = QGroupBox(self.tr("スタッフを追加"))
         add_form = QFormLayout(add_box)
         self.new_name = QLineEdit()
         self.new_role = self._role_combo()
-        self.new_password = QLineEdit()
-        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.new_pin = QLineEdit()
-        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password = secret_edit()
+        self.new_pin = secret_edit()
         self.new_pin.setPlaceholderText(self.tr("任意（4〜8桁の数字）"))
-        self.add_errors = {k: ErrorLabel() for k in ("name", "password", "pin")}
+        self.add_errors = FieldErrors("name", "password", "pin", fallback="name")
         self.add_button = QPushButton(self.tr("追加"))
-        add_form.addRow(self.tr("スタッフ名"), self.new_name)
-        add_form.addRow("", self.add_errors["name"])
+        error_row(add_form, self.tr("スタッフ名"), self.new_name, self.add_errors["name"])
         add_form.addRow(self.tr("権限"), self.new_role)
-        add_form.addRow(self.tr("パスワード"), self.new_password)
-        add_form.addRow("", self.add_errors["password"])
-        add_form.addRow(self.tr("PIN"), self.new_pin)
-        add_form.addRow("", self.add_errors["pin"])
+        error_row(add_form, self.tr("パスワード"), self.new_password, self.add_errors["password"])
+        error_row(add_form, self.tr("PIN"), self.new_pin, self.add_errors["pin"])
         add_form.addRow("", self.add_button)
         right.addWidget(add_box)
 
@@ -88,14 +81,12 @@ class StaffPage(QWidget):
         self.role_combo = self._role_combo()
         self.role_button = QPushButton(self.tr("権限を変更"))
         self.active_button = QPushButton(self.tr("無効にする"))
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit = secret_edit()
         self.password_button = QPushButton(self.tr("パスワードを再設定"))
-        self.pin_edit = QLineEdit()
-        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit = secret_edit()
         self.pin_edit.setPlaceholderText(self.tr("空欄で保存するとPINを削除"))
         self.pin_button = QPushButton(self.tr("PINを設定"))
-        self.edit_errors = {k: ErrorLabel() for k in ("name", "role", "active", "password", "pin")}
+        self.edit_errors = FieldErrors("name", "role", "active", "password", "pin")
         edit_form.addRow(self.selected_label)
         for label, edit, button, key in (
                 (self.tr("スタッフ名"), self.rename_edit, self.rename_button, "name"),
@@ -105,10 +96,8 @@ class StaffPage(QWidget):
             row = QHBoxLayout()
             row.addWidget(edit, 1)
             row.addWidget(button)
-            edit_form.addRow(label, row)
-            edit_form.addRow("", self.edit_errors[key])
-        edit_form.addRow("", self.active_button)
-        edit_form.addRow("", self.edit_errors["active"])
+            error_row(edit_form, label, row, self.edit_errors[key])
+        error_row(edit_form, "", self.active_button, self.edit_errors["active"])
         self.edit_box = edit_box
         right.addWidget(edit_box)
 
@@ -117,12 +106,13 @@ class StaffPage(QWidget):
         self.threshold_edit = QLineEdit(str(session.clinic.refund_approval_threshold))
         self.threshold_edit.setToolTip(self.tr("この金額を超える返金には2人目の管理者の承認が必要です（0は承認なし）"))
         self.auto_lock_edit = QLineEdit(str(session.clinic.auto_lock_minutes))
-        self.security_errors = {k: ErrorLabel() for k in ("refund_approval_threshold", "auto_lock_minutes")}
+        self.security_errors = FieldErrors("refund_approval_threshold", "auto_lock_minutes",
+                                           fallback="refund_approval_threshold")
         self.security_button = QPushButton(self.tr("保存"))
-        sec_form.addRow(self.tr("承認が必要な返金額（円を超える）"), self.threshold_edit)
-        sec_form.addRow("", self.security_errors["refund_approval_threshold"])
-        sec_form.addRow(self.tr("自動ロックまでの時間（分）"), self.auto_lock_edit)
-        sec_form.addRow("", self.security_errors["auto_lock_minutes"])
+        error_row(sec_form, self.tr("承認が必要な返金額（円を超える）"), self.threshold_edit,
+                  self.security_errors["refund_approval_threshold"])
+        error_row(sec_form, self.tr("自動ロックまでの時間（分）"), self.auto_lock_edit,
+                  self.security_errors["auto_lock_minutes"])
         sec_form.addRow("", self.security_button)
         right.addWidget(security)
         right.addStretch(1)
@@ -182,8 +172,7 @@ class StaffPage(QWidget):
 
     def _on_selected(self) -> None:
         a = self.current()
-        for label in self.edit_errors.values():
-            label.clear_error()
+        self.edit_errors.hide_all()
         self.edit_box.setEnabled(a is not None)
         if a is None:
             self.selected_label.setText("")
@@ -197,14 +186,8 @@ class StaffPage(QWidget):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def _failed(self, errors: dict[str, ErrorLabel], default: str) -> Callable[[BaseException], bool]:
-        def failed(exc: BaseException) -> bool:
-            return isinstance(exc, UserError) and show_field_errors(exc, errors, default)
-        return failed
-
     def add_staff(self) -> None:
-        for label in self.add_errors.values():
-            label.clear_error()
+        self.add_errors.hide_all()
         s = self.session
         role = StaffRole(self.new_role.currentData())
 
@@ -217,22 +200,22 @@ class StaffPage(QWidget):
         async_ops.run_op(s.actions.add_staff(s.actor, self.new_name.text(), role, self.new_password.text(),
                                              self.new_pin.text() or None),
                          busy=[self.add_button], on_success=done,
-                         on_failure=self._failed(self.add_errors, "name"), name="add-staff")
+                         on_failure=self.add_errors.show, name="add-staff")
 
     def _edit(self, work_for: Callable[[StaffAccount], Awaitable[None]], key: str, button: QPushButton,
               text: str) -> None:
         a = self.current()
         if a is None:
             return
-        for label in self.edit_errors.values():
-            label.clear_error()
+        self.edit_errors.hide_all()
 
         def done(_r: object) -> None:
             messages.info(text)
             self.reload(select=a.id)
 
         async_ops.run_op(work_for(a), busy=[button], on_success=done,
-                         on_failure=self._failed(self.edit_errors, key), name="edit-staff")
+                         on_failure=lambda exc: self.edit_errors.show(exc, fallback=key),
+                         name="edit-staff")
 
     def rename(self) -> None:
         s = self.session
@@ -266,8 +249,7 @@ class StaffPage(QWidget):
 
     def save_security(self) -> None:
         """The refund amount above which a second 管理者 approves, and the minutes to auto-lock."""
-        for label in self.security_errors.values():
-            label.clear_error()
+        self.security_errors.hide_all()
         s = self.session
         threshold, minutes = self.threshold_edit.text(), self.auto_lock_edit.text()
 
@@ -280,5 +262,5 @@ class StaffPage(QWidget):
         async_ops.run_op(s.actions.save_security(s.actor, s.clinic.id, refund_approval_threshold=threshold,
                                                  auto_lock_minutes=minutes),
                          busy=[self.security_button], on_success=done,
-                         on_failure=self._failed(self.security_errors, "refund_approval_threshold"),
+                         on_failure=self.security_errors.show,
                          name="save-security")

@@ -20,10 +20,9 @@ from desktop.domain.errors import UserError
 from desktop.services.settings_service import ConnectionView
 from desktop.services.setup import SetupStep
 from desktop.ui import async_ops, i18n
-from desktop.ui.pages.connection_settings import _field, _secret_edit
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, show_field_errors, wrapped_label
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, secret_edit, wrapped_label
 
 OK_STYLE = "color: #1b5e20;"
 FAIL_STYLE = "color: #c62828;"
@@ -38,40 +37,25 @@ class WizardStep(QWidget):
         super().__init__(parent)
         self.session = session
         self.desk = session.actions
-        self.errors: dict[str, ErrorLabel] = {}
+        self.errors = FieldErrors()
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
 
-    def intro(self, text: str) -> None:
-        label = wrapped_label(text)
+    def intro_and_form(self, intro: str) -> QFormLayout:
+        """The step's introduction and, under it, its form (empty: the step adds its rows)."""
+        label = wrapped_label(intro)
         label.setStyleSheet("color: #444;")
         self.layout_.addWidget(label)
-
-    def error(self, field: str) -> ErrorLabel:
-        label = self.errors[field] = ErrorLabel()
-        return label
-
-    def text_row(self, form: QFormLayout, label: str, field: str, placeholder: str = "") -> QLineEdit:
-        """A text input added to ``form`` under ``label``, with the error message of ``field`` under it."""
-        edit = QLineEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.setAccessibleName(label)
-        form.addRow(label, _field(edit, self.error(field)))
-        return edit
+        form = QFormLayout()
+        self.layout_.addLayout(form)
+        self.layout_.addStretch(1)
+        return form
 
     def load(self, view: ConnectionView) -> None:
         """Fill the fields with what is saved."""
 
     def save(self) -> Awaitable[Any] | None:
         return None
-
-    def show_error(self, exc: BaseException) -> bool:
-        """Show a refused value next to its field; False when the error belongs to no field here."""
-        return show_field_errors(exc, self.errors)  # several refused fields: every message at once
-
-    def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.clear_error()
 
 
 class ClinicStep(WizardStep):
@@ -81,9 +65,9 @@ class ClinicStep(WizardStep):
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.intro(self.tr("領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。"
-                           "登録番号は適格請求書発行事業者の方だけ入力してください。"))
-        form = QFormLayout()
+        form = self.intro_and_form(self.tr(
+            "領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。"
+            "登録番号は適格請求書発行事業者の方だけ入力してください。"))
         self.fields: dict[str, QLineEdit] = {}
         for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
                                         ("representative", self.tr("代表者名"), ""),
@@ -92,9 +76,7 @@ class ClinicStep(WizardStep):
                                         ("phone", self.tr("電話番号"), "03-1234-5678"),
                                         ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
                                         ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
-            self.fields[key] = self.text_row(form, label, key, placeholder)
-        self.layout_.addLayout(form)
-        self.layout_.addStretch(1)
+            self.fields[key] = self.errors.text_row(form, label, key, placeholder)
 
     def load(self, view: ConnectionView) -> None:
         for key, edit in self.fields.items():
@@ -112,27 +94,25 @@ class MailStep(WizardStep):
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.intro(self.tr("請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。"
-                           "保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。"
-                           "パスワードはこの端末のOSの資格情報ストアにだけ保存されます。"))
-        form = QFormLayout()
-        self.host = self.text_row(form, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
+        form = self.intro_and_form(self.tr(
+            "請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。"
+            "保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。"
+            "パスワードはこの端末のOSの資格情報ストアにだけ保存されます。"))
+        self.host = self.errors.text_row(form, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
         self.port = QLineEdit("587")
         self.port.setMaximumWidth(100)
-        form.addRow(self.tr("ポート"), _field(self.port, self.error("smtp_port")))
+        form.addRow(self.tr("ポート"), self.errors.under(self.port, "smtp_port"))
         self.security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
-        form.addRow(self.tr("暗号化"), _field(self.security, self.error("smtp_security")))
-        self.username = self.text_row(form, self.tr("ユーザー名"), "smtp_username")
-        self.password = _secret_edit()
+        form.addRow(self.tr("暗号化"), self.errors.under(self.security, "smtp_security"))
+        self.username = self.errors.text_row(form, self.tr("ユーザー名"), "smtp_username")
+        self.password = secret_edit(clear_button=True)
         self.password_status = QLabel()
-        form.addRow(self.tr("パスワード"), _field(self.password, self.error("smtp_password"), self.password_status))
+        form.addRow(self.tr("パスワード"), self.errors.under(self.password, "smtp_password", self.password_status))
         self.test_button = QPushButton(self.tr("保存してテスト送信"))
         form.addRow("", button_bar(self.test_button, None))
-        form.addRow("", self.error("smtp_test"))
+        form.addRow("", self.errors.add("smtp_test"))
         self.result = wrapped_label()
         form.addRow("", self.result)
-        self.layout_.addLayout(form)
-        self.layout_.addStretch(1)
         self.test_button.clicked.connect(self.send_test)
 
     def load(self, view: ConnectionView) -> None:
@@ -153,7 +133,7 @@ class MailStep(WizardStep):
 
     def send_test(self) -> None:
         """保存してテスト送信: save the server, then one mail to the clinic's own address."""
-        self.clear_errors()
+        self.errors.hide_all()
         self.result.setText("")
         clinic_id = self.session.clinic.id
         work = self.save()
@@ -169,11 +149,8 @@ class MailStep(WizardStep):
             self.result.setText(self.tr("テストメールを送信しました（宛先: {address}）。届いたことを確かめてください。")
                                 .format(address=address))
 
-        def failed(exc: BaseException) -> bool:
-            return self.show_error(exc)
-
         async_ops.run_op(save_and_send(), busy=[self.test_button], busy_text=self.tr("送信中…"), on_success=done,
-                         on_failure=failed, name="setup-test-mail")
+                         on_failure=self.errors.show, name="setup-test-mail")
 
 
 class CheckoutUrlStep(WizardStep):
@@ -183,12 +160,10 @@ class CheckoutUrlStep(WizardStep):
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.intro(self.tr("患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、"
-                           "TLS（https）で公開したドメインまでのURLを入力してください。"))
-        form = QFormLayout()
-        self.url = self.text_row(form, self.tr("公開URL"), "public_base_url", "https://pay.example-clinic.jp")
-        self.layout_.addLayout(form)
-        self.layout_.addStretch(1)
+        form = self.intro_and_form(self.tr(
+            "患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、"
+            "TLS（https）で公開したドメインまでのURLを入力してください。"))
+        self.url = self.errors.text_row(form, self.tr("公開URL"), "public_base_url", "https://pay.example-clinic.jp")
         self._expiry_days = 7
 
     def load(self, view: ConnectionView) -> None:
@@ -208,21 +183,19 @@ class PayjpKeysStep(WizardStep):
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.intro(self.tr("PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。"
-                           "本番モードへの切り替えは、審査の承認後に「接続設定」で行います。"))
-        form = QFormLayout()
-        self.public_key = self.text_row(form, self.tr("公開キー"), "public_key", "pk_test_…")
-        self.secret_key = _secret_edit()
+        form = self.intro_and_form(self.tr(
+            "PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。"
+            "本番モードへの切り替えは、審査の承認後に「接続設定」で行います。"))
+        self.public_key = self.errors.text_row(form, self.tr("公開キー"), "public_key", "pk_test_…")
+        self.secret_key = secret_edit(clear_button=True)
         self.secret_status = QLabel()
-        form.addRow(self.tr("シークレットキー"), _field(self.secret_key, self.error("secret_key"), self.secret_status))
+        form.addRow(self.tr("シークレットキー"), self.errors.under(self.secret_key, "secret_key", self.secret_status))
         row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("接続テスト"))
         self.result = wrapped_label()
         row.addWidget(self.test_button)
         row.addWidget(self.result, 1)
         form.addRow("", row)
-        self.layout_.addLayout(form)
-        self.layout_.addStretch(1)
         self.mode = PaymentMode.TEST
         self.test_button.clicked.connect(self.test_connection)
 
@@ -239,7 +212,7 @@ class PayjpKeysStep(WizardStep):
                                     self.secret_key.text() or None)
 
     def test_connection(self) -> None:
-        self.clear_errors()
+        self.errors.hide_all()
         self.result.setText("")
 
         def done(_result: Any) -> None:
@@ -248,7 +221,7 @@ class PayjpKeysStep(WizardStep):
 
         def failed(exc: BaseException) -> bool:
             if isinstance(exc, UserError):
-                self.show_error(exc)
+                self.errors.show(exc)
                 self.result.setStyleSheet(FAIL_STYLE)
                 self.result.setText(self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
                 return True

@@ -15,10 +15,8 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -30,7 +28,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.session import UiSession
 from desktop.ui.setup.steps import STEPS, WizardStep
 from desktop.ui.setup.texts import step_title
-from desktop.ui.widgets.common import button_bar
+from desktop.ui.widgets.common import button_bar, heading, scrolled
 
 
 class SetupWizard(QDialog):
@@ -44,9 +42,7 @@ class SetupWizard(QDialog):
         self.setWindowTitle(self.tr("クリニックの設定"))
         self.resize(960, 640)
         outer = QVBoxLayout(self)
-        heading = QLabel(self.tr("クリニックの設定"))
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
-        outer.addWidget(heading)
+        outer.addWidget(heading(self.tr("クリニックの設定"), 18))
         body = QHBoxLayout()
         self.step_list = QListWidget()
         self.step_list.setFixedWidth(220)
@@ -57,17 +53,11 @@ class SetupWizard(QDialog):
         for cls in STEPS:
             page = cls(session)
             self.steps.append(page)
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QScrollArea.Shape.NoFrame)
             holder = QWidget()
             col = QVBoxLayout(holder)
-            title = QLabel(step_title(cls.step))
-            title.setStyleSheet("font-size: 16px; font-weight: bold;")
-            col.addWidget(title)
+            col.addWidget(heading(step_title(cls.step), 16))
             col.addWidget(page, 1)
-            area.setWidget(holder)
-            self.stack.addWidget(area)
+            self.stack.addWidget(scrolled(holder))
             self.step_list.addItem(step_title(cls.step))
         body.addWidget(self.step_list)
         body.addWidget(self.stack, 1)
@@ -143,7 +133,7 @@ class SetupWizard(QDialog):
     def save_and_next(self) -> None:
         """Save this step; when it is accepted, go on (or finish on the last step)."""
         step = self.current()
-        step.clear_errors()
+        step.errors.hide_all()
         work = step.save()
         last = self.index() == len(self.steps) - 1
 
@@ -159,7 +149,7 @@ class SetupWizard(QDialog):
             after()
             return
         async_ops.run_op(work, busy=[self.next_button], busy_text=self.tr("保存中…"), on_success=after,
-                         on_failure=step.show_error, name="setup-save")
+                         on_failure=step.errors.show, name="setup-save")
 
     def finish(self) -> None:
         def done(_result: object) -> None:

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import pathlib
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTime, QTimer
-from PySide6.QtGui import QColor, QFont, QKeySequence, QFocusEvent, QMouseEvent, QPalette, QShowEvent
+from PySide6.QtCore import (
+    QDate,
+    QElapsedTimer,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
+    QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLayout,
+    QLineEdit,
     QMenu,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -29,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import UserError, every_error
+from desktop.domain.formatting import JST
 from desktop.domain.text import read_clock_time
 from desktop.ui import i18n
 
@@ -86,21 +105,6 @@ def field_with_error(field: QWidget | QLayout, error: ErrorLabel) -> QWidget:
     return cell
 
 
-def show_field_errors(exc: BaseException, labels: Mapping[str, ErrorLabel], default: str | None = None) -> bool:
-    """Show each refusal ``exc`` stands for (every one of a ``FormErrors``) under its field's label in
-    ``labels`` (keyed by field; one naming no listed field goes to ``default``, when given).
-    False when none of them belongs to this form (the caller then shows ``exc`` in the banner)."""
-    shown = False
-    for one in every_error(exc):
-        if not isinstance(one, UserError):
-            continue
-        label = labels.get(one.field or "") or (labels[default] if default is not None else None)
-        if label is not None:
-            label.show_error(one.message(i18n.language()))
-            shown = True
-    return shown
-
-
 class ClockEdit(QComboBox):
     """A time of day: pick a slot (every ``step`` minutes from ``first`` to ``last`` o'clock) or type
     one as staff say it (``16:30``, ``1630``, ``16時30分``, full-width digits); whatever is typed
@@ -134,6 +138,150 @@ class ClockEdit(QComboBox):
         """The time typed or chosen (JST wall-clock). Raises ValidationError (``time_invalid``)."""
         value = read_clock_time(self.currentText())
         return QTime(value.hour, value.minute)
+
+
+class FieldErrors(dict[str, ErrorLabel]):
+    """A form's error labels, keyed by the field name a ``UserError`` carries (``errors["smtp_port"]``).
+
+    ``add(field)`` makes a field's label; ``show(exc)`` puts each refused value's message (all of
+    a ``FormErrors`` at once), in the UI language, under its field and returns True (a ``run_op``
+    ``on_failure``); an error naming no field here goes under ``fallback`` when one is given, else
+    ``show`` returns False and the message goes to the banner as any other error.
+    """
+
+    def __init__(self, *fields: str, fallback: str | None = None) -> None:
+        super().__init__((field, ErrorLabel()) for field in fields)
+        self.fallback = fallback
+
+    def add(self, field: str) -> ErrorLabel:
+        """A new, hidden label for ``field`` (placed by the caller)."""
+        label = self[field] = ErrorLabel()
+        return label
+
+    def hide_all(self) -> None:
+        """Hide every message (before a new attempt)."""
+        for label in self.values():
+            label.clear_error()
+
+    def show(self, exc: BaseException, fallback: str | None = None) -> bool:
+        """Show every refusal ``exc`` stands for (each one of a ``FormErrors``) under its field's
+        label; one naming no field here goes under ``fallback`` (this call's, else the form's), when
+        given. True when at least one was shown; False when none belongs to this form (the caller
+        then shows ``exc`` in the banner)."""
+        fallback = fallback or self.fallback
+        shown = False
+        for one in every_error(exc):
+            if not isinstance(one, UserError):
+                continue
+            label = self.get(one.field or "")
+            if label is None and fallback:
+                label = self.get(fallback)
+            if label is not None:
+                label.show_error(one.message(i18n.language()))
+                shown = True
+        return shown
+
+    def under(self, widget: QWidget, field: str, extra: QWidget | None = None) -> QWidget:
+        """``widget`` with the new error label of ``field`` under it (see ``with_error``)."""
+        return with_error(widget, self.add(field), extra)
+
+    def text_row(self, form: QFormLayout, label: str, field: str, placeholder: str = "") -> QLineEdit:
+        """A text input added to ``form`` under ``label``, with the error message of ``field`` under it."""
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(label)
+        form.addRow(label, self.under(edit, field))
+        return edit
+
+
+def with_error(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
+    """The input with its error message right under it (and an optional status on its right);
+    an input narrower than 1000 px keeps its width, the rest of the row stays empty."""
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(2)
+    row = QHBoxLayout()
+    narrow = widget.maximumWidth() < 1000
+    row.addWidget(widget, 0 if narrow else 1)
+    if extra is not None:
+        row.addWidget(extra)
+    if narrow:
+        row.addStretch(1)
+    col.addLayout(row)
+    col.addWidget(error)
+    return box
+
+
+def error_row(form: QFormLayout, label: str, field: QWidget | QLayout, error: ErrorLabel) -> None:
+    """A row of ``form`` and, on the row under it, the field's error message."""
+    form.addRow(label, field)
+    form.addRow("", error)
+
+
+def secret_edit(*, clear_button: bool = False) -> QLineEdit:
+    """A masked input for a password, PIN or key (optionally with a clear button)."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setClearButtonEnabled(clear_button)
+    return edit
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area that gives it the whole width (long settings pages)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+def date_edit(day: dt.date) -> QDateEdit:
+    """A date input showing ``day`` as 2026/11/30, with a calendar to pick from."""
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy/MM/dd")
+    return edit
+
+
+def edited_date(edit: QDateEdit) -> dt.date:
+    """The date ``edit`` shows."""
+    d = edit.date()
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class PeriodFilter(QWidget):
+    """期間 [from] 〜 [to] of a list's filter bar: the last ``days`` days up to today (Japan time);
+    the dates count only while 期間 is ticked (``checked`` at first)."""
+
+    def __init__(self, days: int, checked: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        today = dt.datetime.now(JST).date()
+        self.check = QCheckBox(self.tr("期間"))
+        self.from_edit = date_edit(today - dt.timedelta(days=days))
+        self.to_edit = date_edit(today)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.check, self.from_edit, QLabel(self.tr("〜")), self.to_edit):
+            row.addWidget(widget)
+        for edit in (self.from_edit, self.to_edit):
+            edit.setEnabled(checked)
+            self.check.toggled.connect(edit.setEnabled)
+        self.check.setChecked(checked)
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """(first day, last day), both inclusive; (None, None) while 期間 is not ticked."""
+        if not self.check.isChecked():
+            return None, None
+        return edited_date(self.from_edit), edited_date(self.to_edit)
+
+
+def notice_label(style: str) -> QLabel:
+    """A hidden, wrapping banner (``style``: its Qt style sheet), shown when it has something to say."""
+    label = wrapped_label()
+    label.setStyleSheet(style)
+    label.hide()
+    return label
 
 
 class ChoiceRow(QWidget):
@@ -269,7 +417,8 @@ class ColumnFitter(QObject):
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
-    """A row of buttons in the given order; each ``None`` is a stretch (``None, cancel, ok``: right-aligned)."""
+    """A row of buttons (or labels, inputs) in the given order; each ``None`` is a stretch
+    (``None, cancel, ok``: right-aligned)."""
     row = QHBoxLayout()
     for button in buttons:
         if button is None:
@@ -279,9 +428,11 @@ def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
     return row
 
 
-def row_table(headers: list[str], stretch_column: int, object_name: str = "") -> QTableWidget:
+def row_table(headers: list[str], stretch_column: int, object_name: str = "", *,
+              widths: Sequence[int] = ()) -> QTableWidget:
     """A read-only table whose rows are picked one at a time (no row numbers); ``stretch_column``
-    takes the width left over."""
+    takes the width left over. ``widths``: the first columns' widths in pixels; every column is
+    widened to its header's own text where that is longer (English, 150 %)."""
     table = QTableWidget(0, len(headers))
     if object_name:
         table.setObjectName(object_name)
@@ -292,9 +443,22 @@ def row_table(headers: list[str], stretch_column: int, object_name: str = "") ->
     table.verticalHeader().hide()
     header = table.horizontalHeader()
     for column in range(len(headers)):  # never narrower than the header's own text (English, 150 %)
-        header.resizeSection(column, max(header.sectionSize(column), header.sectionSizeFromContents(column).width()))
+        width = widths[column] if column < len(widths) else header.sectionSize(column)
+        header.resizeSection(column, max(width, header.sectionSizeFromContents(column).width()))
     header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def open_on_activate(table: QTableWidget, open_row: Callable[[int], None]) -> None:
+    """A double click on a row, or Enter on the current one, calls ``open_row(row)``."""
+    table.cellDoubleClicked.connect(lambda row, _col: open_row(row))
+    QShortcut(QKeySequence("Return"), table, lambda: open_row(table.currentRow()))
+
+
+def ask_save_path(parent: QWidget, title: str, file_name: str, file_filter: str) -> pathlib.Path | None:
+    """The save dialog, starting at ``file_name`` in the home folder; None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(pathlib.Path.home() / file_name), file_filter)
+    return pathlib.Path(path) if path else None
 
 
 def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:
@@ -317,4 +481,11 @@ def wrapped_label(text: str = "") -> QLabel:
     """A label whose text wraps at the layout's width (intros, notes, results)."""
     label = QLabel(text)
     label.setWordWrap(True)
+    return label
+
+
+def hint_label(text: str) -> QLabel:
+    """A grey, wrapping note under a field or a section (what a setting does, where mail goes)."""
+    label = wrapped_label(text)
+    label.setStyleSheet("color: #666;")
     return label
