@@ -14,14 +14,16 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
+    QLineEdit,
     QPushButton,
     QSpacerItem,
     QTableWidgetItem,
     QWidget,
 )
 
-from desktop.domain.errors import ValidationError
+from desktop.domain.errors import FormErrors, ValidationError
 from desktop.domain.formatting import JST
 from desktop.ui import i18n
 from desktop.ui.widgets.common import (
@@ -33,6 +35,7 @@ from desktop.ui.widgets.common import (
     open_on_activate,
     row_table,
     shortcut_button,
+    with_error,
     wrapped_label,
 )
 
@@ -108,6 +111,45 @@ def test_field_errors_leave_other_errors_to_the_banner_unless_a_fallback_takes_t
     named = FieldErrors("name", "pin", fallback="name")
     assert named.show(elsewhere) and not named["name"].isHidden() and named["pin"].isHidden()
     assert not named.show(RuntimeError("database is gone"))
+
+
+def test_field_errors_show_every_refusal_of_a_form_at_once(qapp: Any) -> None:
+    errors = FieldErrors("name", "pin", "email", fallback="name")
+    host = QWidget()
+    for label in errors.values():
+        label.setParent(host)
+    host.show()
+    pin = ValidationError("field_required", field="pin", label="PIN")
+    email = ValidationError("field_required", field="email", label="メール")
+    stray = ValidationError("field_required", field="phone", label="電話番号")
+    assert errors.show(FormErrors([pin, email, stray]))
+    assert errors["pin"].text() == pin.message(i18n.language())
+    assert errors["email"].text() == email.message(i18n.language())
+    assert errors["name"].text() == stray.message(i18n.language())  # no 電話番号 here: under the fallback
+    assert all(label.isVisible() for label in errors.values())
+    errors.hide_all()
+    unplaced = FieldErrors("name")
+    assert not unplaced.show(FormErrors([pin, email]))  # none of them is on this form: the banner shows it
+    assert unplaced["name"].isHidden()
+
+
+def test_with_error_puts_the_message_under_an_input_or_a_row_of_inputs(qapp: Any) -> None:
+    errors = FieldErrors("amount", "port")
+    row = QHBoxLayout()
+    amount = QLineEdit()
+    row.addWidget(amount)
+    cell = with_error(row, errors["amount"])
+    port = QLineEdit()
+    port.setMaximumWidth(120)
+    narrow = with_error(port, errors["port"])
+    for widget in (cell, narrow):
+        widget.resize(600, 80)
+        widget.show()
+    errors.show(ValidationError("field_required", field="amount", label="金額"))
+    qapp.processEvents()
+    assert errors["amount"].geometry().top() >= amount.geometry().bottom()
+    assert amount.width() > 500  # a row of inputs takes the whole width
+    assert port.width() <= 120 and port.geometry().left() == 0  # a narrow input keeps its width, on the left
 
 
 def test_row_table_widens_columns_to_their_header_text(qapp: Any) -> None:

@@ -37,7 +37,7 @@ from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, heading
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading
 from desktop.ui.widgets.saved_card_box import SavedCardBox
 
 TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
@@ -72,10 +72,9 @@ class PatientDialog(QDialog):
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.edits: dict[str, QLineEdit] = {}
-        self.errors: dict[str, ErrorLabel] = {}
+        self.errors = FieldErrors(*(key for key, _label in TEXT_FIELDS), "sex", "language")
         for key, label in TEXT_FIELDS:
             self.edits[key] = QLineEdit()
-            self.errors[key] = ErrorLabel()
         kana_hint = self.tr("ひらがな・カタカナ")
         self.edits["family_name_kana"].setPlaceholderText(kana_hint)
         self.edits["given_name_kana"].setPlaceholderText(kana_hint)
@@ -86,7 +85,6 @@ class PatientDialog(QDialog):
         for sex in SEXES:
             self.sex_combo.addItem(i18n.sex_label(sex), sex)
         self.language = ChoiceRow([("ja", self.tr("日本語")), ("en", "English")])
-        self.errors["sex"], self.errors["language"] = ErrorLabel(), ErrorLabel()
         # A legacy carrier address (taro..yamada@docomo.ne.jp) is saved, with this warning under it.
         self.email_warning = QLabel()
         self.email_warning.setObjectName("emailWarning")
@@ -212,10 +210,8 @@ class PatientDialog(QDialog):
 
     def show_error(self, exc: ValidationError) -> bool:
         """Show ``exc`` under its field; False when the field is not on this form."""
-        label = self.errors.get(exc.field or "")
-        if label is None:
+        if not self.errors.show(exc):
             return False
-        label.show_error(exc.message(i18n.language()))
         QTimer.singleShot(0, self._fit)
         widget = self.edits.get(exc.field or "")
         if widget is not None:
@@ -226,8 +222,7 @@ class PatientDialog(QDialog):
         """Every field checked on its own, so all mistakes show at once; the cleaned values or None."""
         cleaned: dict[str, Any] = {}
         first: ValidationError | None = None
-        for label in self.errors.values():
-            label.clear_error()
+        self.errors.hide_all()
         for key, value in self.values().items():
             try:
                 cleaned.update(clean_patient_fields({key: value}))

@@ -24,7 +24,7 @@ from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, field_with_error
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, with_error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +67,7 @@ class PaymentRequestDialog(QDialog):
         amount_row.addWidget(self.amount_edit)
         amount_row.addWidget(QLabel(self.tr("円")))
         self.amount_error = ErrorLabel()
-        form.addRow(self.tr("金額"), field_with_error(amount_row, self.amount_error))
+        form.addRow(self.tr("金額"), with_error(amount_row, self.amount_error))
         self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
         self.tax.set_value(tax or detail.menu.tax_category)
         form.addRow(self.tr("課税対象"), self.tax)
@@ -75,7 +75,7 @@ class PaymentRequestDialog(QDialog):
         self.message_edit.setTabChangesFocus(True)
         self.message_edit.setFixedHeight(90)
         self.message_error = ErrorLabel()
-        form.addRow(self.tr("伝達事項"), field_with_error(self.message_edit, self.message_error))
+        form.addRow(self.tr("伝達事項"), with_error(self.message_edit, self.message_error))
         self.cancel_button = QPushButton(self.tr("キャンセル"))
         self.confirm_button = QPushButton(self.tr("確認"))
         form.addRow(button_bar(None, self.cancel_button, self.confirm_button))

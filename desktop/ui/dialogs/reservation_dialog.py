@@ -29,7 +29,7 @@ from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ClockEdit, ErrorLabel, button_bar, field_with_error
+from desktop.ui.widgets.common import ClockEdit, ErrorLabel, button_bar, with_error
 
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -118,9 +118,9 @@ class ReservationDialog(QDialog):
         files.addWidget(browse)
         self.error = ErrorLabel()  # under 患者
         self.time_error = ErrorLabel()
-        form.addRow(self.tr("患者"), field_with_error(patient_row, self.error))
+        form.addRow(self.tr("患者"), with_error(patient_row, self.error))
         form.addRow(self.tr("メニュー"), self.menu_combo)
-        form.addRow(self.tr("日時"), field_with_error(when, self.time_error))
+        form.addRow(self.tr("日時"), with_error(when, self.time_error))
         form.addRow(self.tr("伝達事項"), self.message_edit)
         form.addRow(self.tr("添付ファイル"), files)
         self.cancel_button = QPushButton(self.tr("キャンセル"))

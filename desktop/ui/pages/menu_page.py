@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import PaymentTiming
-from desktop.domain.errors import UserError, ValidationError
+from desktop.domain.errors import UserError, ValidationError, every_error
 from desktop.domain.formatting import format_yen
 from desktop.domain.money import read_yen
 from desktop.services.directory import MenuInput, menu_problems
@@ -26,7 +26,7 @@ from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, button_bar, field_with_error, shortcut_button
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, shortcut_button, with_error
 
 MENU_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -69,17 +69,17 @@ class MenuPage(QWidget):
         for edit in (self.note_edit, self.confirm_edit):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(70)
-        self.errors = {key: ErrorLabel() for key in ("name", "price", "lump_sum", "receipt_purpose", "form")}
+        self.errors = FieldErrors("name", "price", "lump_sum", "receipt_purpose", "form", fallback="form")
         self.fields: dict[str, QWidget] = {"name": self.name_edit, "price": self.price_edit, "lump_sum": self.lump_sum,
                                            "receipt_purpose": self.purpose_edit}
-        form.addRow(self.tr("メニュー名"), field_with_error(self.name_edit, self.errors["name"]))
-        form.addRow(self.tr("料金 (税込)"), field_with_error(self.price_edit, self.errors["price"]))
+        form.addRow(self.tr("メニュー名"), with_error(self.name_edit, self.errors["name"]))
+        form.addRow(self.tr("料金 (税込)"), with_error(self.price_edit, self.errors["price"]))
         form.addRow(self.tr("課税区分"), self.tax)
         form.addRow(self.tr("クレジットカード決済 (必須)"), self.card)
-        form.addRow(self.tr("決済種別（1つ以上選択）"), field_with_error(self.lump_sum, self.errors["lump_sum"]))
+        form.addRow(self.tr("決済種別（1つ以上選択）"), with_error(self.lump_sum, self.errors["lump_sum"]))
         form.addRow(self.tr("決済タイミング (必須)"), self.timing)
         form.addRow(self.tr("添付ファイル (必須)"), self.attachment)
-        form.addRow(self.tr("但し書き"), field_with_error(self.purpose_edit, self.errors["receipt_purpose"]))
+        form.addRow(self.tr("但し書き"), with_error(self.purpose_edit, self.errors["receipt_purpose"]))
         form.addRow(self.tr("備考"), self.note_edit)
         form.addRow(self.tr("確認メッセージ"), self.confirm_edit)
         self.duplicate_button = shortcut_button(self.tr("複製"), "Ctrl+D")
@@ -137,8 +137,7 @@ class MenuPage(QWidget):
 
     def fill(self, m: MenuInfo | None) -> None:
         self.current = m
-        for e in self.errors.values():
-            e.clear_error()
+        self.errors.hide_all()
         self.name_edit.setText(m.name if m else "")
         self.price_edit.setText(str(m.price) if m else "")
         self.tax.set_value(m.tax_category if m else TaxCategory.TAXABLE)
@@ -177,19 +176,18 @@ class MenuPage(QWidget):
 
     def show_errors(self, problems: list[UserError]) -> None:
         """Each message under its field, all at once; the focus goes to the first wrong field."""
-        for e in self.errors.values():
-            e.clear_error()
+        self.errors.hide_all()
         for exc in problems:
-            key = exc.field if exc.field in self.errors else "form"
-            self.errors[key].show_error(exc.message(i18n.language()))
+            self.errors.show(exc)
         if problems:
             self.fields.get(problems[0].field or "", self.name_edit).setFocus()
 
     def _show_error(self, exc: BaseException) -> bool:
-        if isinstance(exc, UserError):
-            self.show_errors([exc])
-            return True
-        return False
+        """A refusal from saving: every message of it under its field (the focus to the first)."""
+        if not isinstance(exc, UserError):
+            return False
+        self.show_errors([one for one in every_error(exc) if isinstance(one, UserError)])
+        return True
 
     def save(self) -> None:
         data = self.form_input()

@@ -90,21 +90,6 @@ class ErrorLabel(QLabel):
         self.show_error("")
 
 
-def field_with_error(field: QWidget | QLayout, error: ErrorLabel) -> QWidget:
-    """``field`` with its ``error`` right under it, as one cell of a form (a message then takes one
-    or two short lines under its own field instead of a row of the form)."""
-    cell = QWidget()
-    column = QVBoxLayout(cell)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    if isinstance(field, QLayout):
-        column.addLayout(field)
-    else:
-        column.addWidget(field)
-    column.addWidget(error)
-    return cell
-
-
 class ClockEdit(QComboBox):
     """A time of day: pick a slot (every ``step`` minutes from ``first`` to ``last`` o'clock) or type
     one as staff say it (``16:30``, ``1630``, ``16時30分``, full-width digits); whatever is typed
@@ -194,16 +179,20 @@ class FieldErrors(dict[str, ErrorLabel]):
         return edit
 
 
-def with_error(widget: QWidget, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
-    """The input with its error message right under it (and an optional status on its right);
-    an input narrower than 1000 px keeps its width, the rest of the row stays empty."""
+def with_error(field: QWidget | QLayout, error: ErrorLabel, extra: QWidget | None = None) -> QWidget:
+    """``field`` (an input, or a row of them) with its ``error`` message right under it, as one cell
+    of a form, and an optional status on its right; an input narrower than 1000 px keeps its width,
+    the rest of the row stays empty."""
     box = QWidget()
     col = QVBoxLayout(box)
     col.setContentsMargins(0, 0, 0, 0)
     col.setSpacing(2)
     row = QHBoxLayout()
-    narrow = widget.maximumWidth() < 1000
-    row.addWidget(widget, 0 if narrow else 1)
+    narrow = isinstance(field, QWidget) and field.maximumWidth() < 1000
+    if isinstance(field, QLayout):
+        row.addLayout(field, 1)
+    else:
+        row.addWidget(field, 0 if narrow else 1)
     if extra is not None:
         row.addWidget(extra)
     if narrow:
