@@ -192,6 +192,13 @@ class DeskActions:
         return await self._run.payments(self._billing.request_payment, reservation_id, actor, amount,
                                         tax_category, message, replace_open=replace_open, additional=additional)
 
+    async def request_pre_payment(self, reservation_id: int, actor: Actor, *, replace_open: int | None = None,
+                                  additional: bool = False) -> RequestOutcome:
+        """事前決済 of the reservation's menu price (whole yen), requested by hand: as ``request_payment``
+        (link by mail or 自動決済; the same ``StateError`` codes and their follow-up calls)."""
+        return await self._run.payments(self._billing.request_pre_payment, reservation_id, actor,
+                                        replace_open=replace_open, additional=additional)
+
     async def set_auto_charge_cap(self, actor: Actor, clinic_id: int, cap: int | str) -> ContractView:
         """自動決済の上限額 in whole yen (管理者). Returns the new view; ``ValidationError`` for a bad amount."""
         return await self._run.db(self._settings.set_auto_charge_cap, actor, clinic_id, cap)

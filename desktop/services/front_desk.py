@@ -75,6 +75,10 @@ class MenuInfo:
     def allows_post_payment(self) -> bool:
         return self.card_payment and self.payment_timing in (PaymentTiming.POST, PaymentTiming.PRE_AND_POST)
 
+    @property
+    def allows_pre_payment(self) -> bool:
+        return self.card_payment and self.payment_timing in (PaymentTiming.PRE, PaymentTiming.PRE_AND_POST)
+
 
 @dataclasses.dataclass(frozen=True)
 class ReservationRow:
@@ -101,6 +105,13 @@ class ReservationDetail:
     @property
     def can_request_post_payment(self) -> bool:
         return (self.menu.allows_post_payment and self.payment_usable
+                and self.status is not ReservationStatus.CANCELLED)
+
+    @property
+    def can_request_pre_payment(self) -> bool:
+        """事前決済 of the menu's price can be requested (again) from the reservation: booking sends it
+        at once, but a patient without an e-mail address then, or a cancelled link, needs it by hand."""
+        return (self.menu.allows_pre_payment and self.payment_usable
                 and self.status is not ReservationStatus.CANCELLED)
 
 

@@ -2227,6 +2227,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Attachments</translation>
     </message>
     <message>
+        <source>事前決済を請求</source>
+        <translation>Request pre-payment</translation>
+    </message>
+    <message>
         <source>後決済請求</source>
         <translation>Request post-payment</translation>
     </message>
@@ -2329,6 +2333,14 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>返金しました（{patient} 様・{amount}）。</source>
         <translation>Refunded {amount} to {patient}.</translation>
+    </message>
+    <message>
+        <source>{patient} 様に、事前決済（{menu}・{amount}）のお支払いのお願いを送りますか？</source>
+        <translation>Send {patient} the request to pre-pay ({menu}, {amount})?</translation>
+    </message>
+    <message>
+        <source>送信する</source>
+        <translation>Send</translation>
     </message>
     <message>
         <source>保存済みカードで決済しました（{patient} 様・{amount}）。</source>
@@ -2507,8 +2519,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>New reservation</translation>
     </message>
     <message>
-        <source>予約を登録しましたが、事前決済を請求できませんでした: {reason}</source>
-        <translation>The reservation was saved, but the pre-payment could not be requested: {reason}</translation>
+        <source>予約を登録しましたが、事前決済を請求できませんでした: {reason} 直したあと、予約詳細の「事前決済を請求」で送れます。</source>
+        <translation>The reservation was saved, but the pre-payment could not be requested: {reason} Once fixed, send it with "Request pre-payment" in the reservation details.</translation>
     </message>
     <message>
         <source>予約を登録し、保存済みのカードで事前決済しました。</source>

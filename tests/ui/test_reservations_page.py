@@ -200,3 +200,50 @@ def test_booking_a_pre_payment_menu_sends_the_request_at_once(
     wait_for(qtbot, lambda: page.detail.detail is not None and page.detail.detail.patient.name == "山田 花子")
     assert len(payment_links(clinic_app)) == before_links + 1
     wait_for(qtbot, lambda: "¥3,300" in " ".join(texts(page.detail.history_view, 2)))
+
+
+@pytest.mark.expect_log("desktop.ui.messages", "ERROR", "メールアドレスが登録されていない")
+def test_a_pre_payment_that_could_not_go_out_at_booking_is_sent_from_the_detail(
+    qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """田中 健 has no e-mail address: booking a 事前決済 menu says so; once the address is entered from
+    「事前決済を請求」, the request goes out after a confirmation naming the patient and the amount."""
+    from desktop.ui import messages
+
+    page = _page(clinic_app)
+    wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    before_links = len(payment_links(clinic_app))
+
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
+            patient_id: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
+        qtbot.addWidget(dialog)
+        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("田中 健", Qt.MatchFlag.MatchStartsWith))
+        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))
+        dialog.time_edit.setTime(QTime(18, 30))
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: any("事前決済を請求できませんでした" in text and "「事前決済を請求」" in text
+                                for _level, text in messages.bridge().history))
+    d = page.detail
+    wait_for(qtbot, lambda: d.detail is not None and d.detail.patient.name == "田中 健")
+    assert d.prepay_button.isVisible() and d.prepay_button.isEnabled()
+    assert not d.request_button.isEnabled()  # a 事前決済-only menu: no 後決済請求
+    assert d.history_model.rowCount() == 0 and len(payment_links(clinic_app)) == before_links
+
+    asked: list[str] = []
+    monkeypatch.setattr(ConfirmDialog, "ask",
+                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or True))
+    qtbot.mouseClick(d.prepay_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: d.patient_dialog is not None and d.patient_dialog.isVisible())
+    assert asked and "田中 健" in asked[0] and "¥3,300" in asked[0]
+    editor = d.patient_dialog
+    editor.edits["email"].setText("ken.tanaka@example.jp")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: len(asked) == 2)  # asked again once the address is saved
+    wait_for(qtbot, lambda: len(payment_links(clinic_app)) == before_links + 1)
+    wait_for(qtbot, lambda: "¥3,300" in " ".join(texts(d.history_view, 2)))
+    assert any("請求メールを送信待ちにしました（田中 健 様・¥3,300）" in text for _level, text in messages.bridge().history)

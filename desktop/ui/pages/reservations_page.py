@@ -240,7 +240,8 @@ class ReservationsPage(QWidget):
 
         def done(booking: Booking) -> None:
             if booking.pre_payment_error is not None:
-                messages.error(self.tr("予約を登録しましたが、事前決済を請求できませんでした: {reason}").format(
+                messages.error(self.tr("予約を登録しましたが、事前決済を請求できませんでした: {reason} "
+                                       "直したあと、予約詳細の「事前決済を請求」で送れます。").format(
                     reason=booking.pre_payment_error.message(i18n.language())))
             elif booking.pre_payment is not None and booking.pre_payment.auto_charged:
                 messages.info(self.tr("予約を登録し、保存済みのカードで事前決済しました。"))

@@ -94,6 +94,9 @@ class ReservationDetailPanel(QWidget):
         layout.addLayout(top)
 
         actions = QHBoxLayout()
+        # 事前決済 goes out at booking; this sends it by hand (no e-mail address then, a cancelled link)
+        self.prepay_button = QPushButton(self.tr("事前決済を請求"))
+        self.prepay_button.hide()
         self.request_button = QPushButton(self.tr("後決済請求"))
         self.request_button.setToolTip(self.tr("後決済請求") + " (Ctrl+P)")
         self.cancel_button = QPushButton(self.tr("請求を取り消す"))
@@ -109,6 +112,7 @@ class ReservationDetailPanel(QWidget):
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
+        actions.addWidget(self.prepay_button)
         actions.addWidget(self.request_button)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.rerequest_button)
@@ -135,6 +139,7 @@ class ReservationDetailPanel(QWidget):
         self.history_view.doubleClicked.connect(lambda _i: self.show_timeline())
         self.history_view.setToolTip(self.tr("ダブルクリックで経過（メール・決済・返金）を表示します"))
         self.request_button.clicked.connect(self._on_request_clicked)
+        self.prepay_button.clicked.connect(lambda: self.request_pre_payment())
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.rerequest_button.clicked.connect(self._on_rerequest_clicked)
         self.edit_patient_button.clicked.connect(lambda: self.edit_patient())
@@ -218,6 +223,9 @@ class ReservationDetailPanel(QWidget):
         d = self.detail
         can = d is not None and d.can_request_post_payment
         self.request_button.setEnabled(can)
+        pre = d is not None and d.menu.allows_pre_payment
+        self.prepay_button.setVisible(pre)
+        self.prepay_button.setEnabled(d is not None and d.can_request_pre_payment)
         if d is None or can:
             self.request_hint.setText("")
         elif not d.menu.allows_post_payment:
@@ -345,6 +353,70 @@ class ReservationDetailPanel(QWidget):
                     self.tr("返金しました（{patient} 様・{amount}）。").format(
                         patient=row.patient_name, amount=format_yen(outcome.amount)), billing=True),
                 name="refund")
+
+    def request_pre_payment(self, *, replace_open: int | None = None, additional: bool = False,
+                            confirmed: bool = False) -> None:
+        """事前決済を請求: the menu's price by mail (or 自動決済), after a confirmation naming the patient and
+        the amount. An unpaid request asks to be replaced, a paid visit to confirm a 追加請求; a patient
+        without a usable e-mail address opens the patient editor, and the request is asked again after."""
+        d = self.detail
+        if d is None or not d.can_request_pre_payment:
+            return
+        patient, amount = d.patient.name, format_yen(d.menu.price)
+        if not confirmed and not ConfirmDialog.ask(
+                self, self.tr("事前決済を請求"),
+                self.tr("{patient} 様に、事前決済（{menu}・{amount}）のお支払いのお願いを送りますか？").format(
+                    patient=patient, menu=d.menu.name, amount=amount),
+                self.tr("送信する")):
+            return
+        s = self.session
+
+        def done(outcome: RequestOutcome) -> None:
+            text = self.tr("保存済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
+                self.tr("請求メールを送信待ちにしました（{patient} 様・{amount}）。")
+            if outcome.auto_charge_error is not None:
+                messages.warning(outcome.auto_charge_error.message(i18n.language()))
+            self._after_change(text.format(patient=patient, amount=amount), billing=True)
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, StateError) and exc.code in ("visit_has_open_request", "visit_already_paid"):
+                async_ops.call_soon_outside(lambda: self._confirm_pre_payment_again(exc))
+                return True
+            if isinstance(exc, ValidationError) and exc.field == "email":
+                text = exc.message(i18n.language())
+                messages.error(text + " " + self.tr(EMAIL_HINT).format(shortcut=EDIT_SHORTCUT))
+
+                def saved(patient: PatientInfo) -> None:
+                    self._on_patient_saved(patient)
+                    async_ops.call_soon_outside(lambda: self.request_pre_payment())
+
+                async_ops.call_soon_outside(lambda: setattr(self, "patient_dialog", PatientDialog.open_for(
+                    self, self.session, d.patient, email_error=text, on_saved=saved)))
+                return True
+            return False
+
+        async_ops.run_op(s.actions.request_pre_payment(d.id, s.actor, replace_open=replace_open, additional=additional),
+                         busy=[self.prepay_button], busy_text=self.tr("送信中…"), on_success=done, on_failure=failed,
+                         name="request-pre-payment")
+
+    def _confirm_pre_payment_again(self, exc: StateError) -> None:
+        if self.detail is None:
+            return
+        amount, new = format_yen(int(exc.params.get("amount", 0))), format_yen(self.detail.menu.price)
+        if exc.code == "visit_has_open_request":
+            if ConfirmDialog.ask(
+                    self, self.tr("未決済の請求があります"),
+                    self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
+                        patient=self._patient_name(), amount=amount, new=new),
+                    self.tr("置き換えて送信")):
+                self.request_pre_payment(replace_open=int(exc.params["request_id"]), confirmed=True)
+            return
+        if ConfirmDialog.ask(
+                self, self.tr("追加請求"),
+                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
+                    patient=self._patient_name(), amount=amount, new=new),
+                self.tr("追加請求を送信")):
+            self.request_pre_payment(additional=True, confirmed=True)
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
