@@ -137,6 +137,27 @@ def test_staff_management_refuses_bad_input_next_to_the_field(qtbot: Any, clinic
     wait_idle(qtbot)
 
 
+def test_staff_form_messages_never_grow_the_window_past_the_screen(qtbot: Any, clinic_app: Any) -> None:
+    """Two messages at once under スタッフを追加 (1366×768): the window keeps its size and each message
+    is shown whole (the column scrolls)."""
+    w = clinic_app.window
+    w.resize(1366, 768)
+    page = w.show_page("スタッフ管理")
+    wait_for(qtbot, lambda: page.table.rowCount() == 3)
+    size = w.size()
+    page.new_name.setText("受付 鈴木")
+    page.new_password.setText("password12")
+    page.new_pin.setText("12")
+    page.add_button.click()
+    wait_for(qtbot, lambda: not page.add_errors["password"].isHidden() and not page.add_errors["pin"].isHidden())
+    wait_idle(qtbot)
+    qtbot.wait(50)
+    assert w.size() == size
+    for field in ("password", "pin"):
+        label = page.add_errors[field]
+        assert label.height() >= label.heightForWidth(label.width()), field  # no line cut off
+
+
 def test_second_approver_in_the_refund_dialog(qtbot: Any, clinic_app: Any) -> None:
     app = clinic_app
     s = app.session

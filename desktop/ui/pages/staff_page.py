@@ -30,7 +30,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import FieldErrors, error_row, row_table, secret_edit, wrapped_label
+from desktop.ui.widgets.common import FieldErrors, error_row, row_table, scrolled, secret_edit, wrapped_label
 
 ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 
@@ -116,7 +116,10 @@ class StaffPage(QWidget):
         sec_form.addRow("", self.security_button)
         right.addWidget(security)
         right.addStretch(1)
-        layout.addLayout(right, 2)
+        # the forms scroll when their messages need more room than the screen has: the window never grows
+        column = QWidget()
+        column.setLayout(right)
+        layout.addWidget(scrolled(column), 2)
 
         self.table.itemSelectionChanged.connect(self._on_selected)
         self.add_button.clicked.connect(self.add_staff)
