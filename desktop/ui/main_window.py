@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.show_page_index)
         self.staff_combo.activated.connect(self._on_staff_activated)
         self.lang_combo.activated.connect(self._on_lang_activated)
-        self.lock_button.clicked.connect(self.lock)
+        self.lock_button.clicked.connect(lambda: self.lock(idle=False))
         self.sign_out_button.clicked.connect(self.sign_out)
         staff_page = self.pages.get("スタッフ管理")
         if isinstance(staff_page, StaffPage):
@@ -586,8 +586,9 @@ class MainWindow(QMainWindow):
             self.idle_timer.start()
         return False
 
-    def lock(self) -> None:
-        """Cover the window and every open dialog, and ask for a password or PIN (audited)."""
+    def lock(self, *, idle: bool = True) -> None:
+        """Cover the window and every open dialog, and ask for a password or PIN (audited). ``idle``:
+        locked by the idle timer (the sign-in says so), not with ロック."""
         if self.locked:
             return
         self.locked = True
@@ -600,7 +601,7 @@ class MainWindow(QMainWindow):
         async_ops.run_op(self.session.actions.lock_screen(self.session.actor), name="lock")
         dialog = SignInDialog(self.session.actions, self.session.clinic.name, self.accounts or [
             StaffAccount(self.session.staff_id, self.session.actor.name, self.session.actor.role, True, True, False,
-                         None)], purpose="unlock", preselect=self.session.staff_id, parent=self)
+                         None)], purpose="unlock", preselect=self.session.staff_id, idle=idle, parent=self)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.signed_in.connect(self.unlock)
         self.lock_dialog = dialog

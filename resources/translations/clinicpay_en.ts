@@ -2796,6 +2796,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>This refund needs approval. Another manager enters their password or PIN.</translation>
     </message>
     <message>
+        <source>画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。</source>
+        <translation>The screen is locked. Enter your password or PIN to unlock it.</translation>
+    </message>
+    <message>
         <source>まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。</source>
         <translation>No staff member has a password yet. Check the manager's name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
     </message>

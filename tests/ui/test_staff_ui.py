@@ -6,6 +6,8 @@ import csv
 import pathlib
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.ui.dialogs.refund_dialog import RefundDialog
 from desktop.ui.main_window import Cover
@@ -58,6 +60,24 @@ def test_sign_in_shows_the_training_accounts_and_locks_after_five_wrong_tries(qt
     assert actions.count("サインイン失敗") == 6 and "サインアウト" in actions and "サインイン" in actions
 
 
+def _texts(widget: Any) -> list[str]:
+    from PySide6.QtWidgets import QLabel
+
+    return [label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget)]
+
+
+def test_locking_with_the_button_says_so_not_that_nothing_was_done(qtbot: Any, clinic_app: Any) -> None:
+    w = clinic_app.window
+    qtbot.mouseClick(w.lock_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: w.locked and w.lock_dialog is not None and w.lock_dialog.isVisible())
+    texts = _texts(w.lock_dialog)
+    assert any(t.startswith("画面をロックしました。") for t in texts)
+    assert not any("一定時間操作がなかった" in t for t in texts)
+    w.lock_dialog.secret_edit.setText(MANAGER.password)
+    w.lock_dialog.ok_button.click()
+    wait_for(qtbot, lambda: not w.locked)
+
+
 def test_auto_lock_hides_data_and_unlocking_keeps_the_dialog(qtbot: Any, clinic_app: Any) -> None:
     _paid_requests(qtbot, clinic_app, [1200])
     w = clinic_app.window
@@ -76,6 +96,7 @@ def test_auto_lock_hides_data_and_unlocking_keeps_the_dialog(qtbot: Any, clinic_
     assert {c.parentWidget() for c in covers} == {w, dialog}  # no patient name visible anywhere
     assert all(c.geometry() == c.parentWidget().rect() for c in covers)
     lock = w.lock_dialog
+    assert any("一定時間操作がなかったため" in t for t in _texts(lock))
     lock.secret_edit.setText(MANAGER.password)
     lock.ok_button.click()
     wait_for(qtbot, lambda: not w.locked)

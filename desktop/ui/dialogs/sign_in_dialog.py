@@ -66,7 +66,7 @@ class SignInDialog(QDialog):
 
     def __init__(self, actions: DeskActions, clinic_name: str, accounts: list[StaffAccount], *,
                  purpose: str = "start", preselect: int | None = None, demo: list[DemoAccount] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 idle: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.desk = actions
@@ -93,6 +93,8 @@ class SignInDialog(QDialog):
             "unlock": self.tr("一定時間操作がなかったため画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。"),
             "approve": self.tr("この返金は承認が必要な金額です。別の管理者がパスワードまたはPINを入力してください。"),
         }
+        if not idle:  # locked with ロック, not by the idle timer
+            notes["unlock"] = self.tr("画面をロックしました。ロックを解除するにはパスワードまたはPINを入力してください。")
         if self.first_password:
             notes["start"] = self.tr("まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。"
                                      "設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。")
