@@ -175,6 +175,23 @@ def test_search_and_day_navigation(qtbot: Any, clinic_app: Any) -> None:
     assert page.model.rowCount() >= 5
 
 
+def _book_pre_payment(qtbot: Any, page: ReservationsPage, monkeypatch: pytest.MonkeyPatch, patient: str,
+                      time: QTime) -> None:
+    """新規予約 of オンライン診療 (事前決済) for ``patient`` at ``time`` today, through the dialog."""
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
+            patient_id: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
+        qtbot.addWidget(dialog)
+        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText(patient, Qt.MatchFlag.MatchStartsWith))
+        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))
+        dialog.time_edit.setTime(time)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+
+
 def test_booking_a_pre_payment_menu_sends_the_request_at_once(
     qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,18 +201,7 @@ def test_booking_a_pre_payment_menu_sends_the_request_at_once(
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
     before_links = len(payment_links(clinic_app))
 
-    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
-            patient_id: Any = None) -> Any:
-        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
-        qtbot.addWidget(dialog)
-        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("山田 花子", Qt.MatchFlag.MatchStartsWith))
-        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))
-        dialog.time_edit.setTime(QTime(18, 0))
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        return dialog.result_value
-
-    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
-    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    _book_pre_payment(qtbot, page, monkeypatch, "山田 花子", QTime(18, 0))
     wait_for(qtbot, lambda: any("事前決済の請求メール" in text for _level, text in messages.bridge().history))
     wait_for(qtbot, lambda: page.detail.detail is not None and page.detail.detail.patient.name == "山田 花子")
     assert len(payment_links(clinic_app)) == before_links + 1
@@ -214,18 +220,7 @@ def test_a_pre_payment_that_could_not_go_out_at_booking_is_sent_from_the_detail(
     wait_for(qtbot, lambda: page.model.rowCount() >= 5)
     before_links = len(payment_links(clinic_app))
 
-    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
-            patient_id: Any = None) -> Any:
-        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
-        qtbot.addWidget(dialog)
-        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("田中 健", Qt.MatchFlag.MatchStartsWith))
-        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("オンライン診療 (事前決済)"))
-        dialog.time_edit.setTime(QTime(18, 30))
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        return dialog.result_value
-
-    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
-    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    _book_pre_payment(qtbot, page, monkeypatch, "田中 健", QTime(18, 30))
     wait_for(qtbot, lambda: any("事前決済を請求できませんでした" in text and "「事前決済を請求」" in text
                                 for _level, text in messages.bridge().history))
     d = page.detail
