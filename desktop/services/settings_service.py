@@ -62,7 +62,7 @@ SETTINGS_MESSAGES: dict[str, str] = {
     "reminder_days_invalid": N_("リマインダーは有効期限の1〜{max}日前で設定してください（決済リンクの有効期限より短い日数）。"),
     "postal_code_invalid": N_("郵便番号は「123-4567」の形式で入力してください。"),
     "phone_invalid": N_("電話番号は数字とハイフンで入力してください（例: 03-1234-5678）。"),
-    "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"),
+    "registration_number_invalid": N_("登録番号は「T」と13桁の数字で入力してください（例: T9234567890123）。"),
     "registration_number_check_digit": N_("登録番号の検査用数字（「T」の次の1桁）が合いません。番号を確かめてください。"),
     "training_demo_only": N_("トレーニング中は、デモ（シミュレーター）以外の支払いモードにできません。"),
     "training_no_smtp": N_("トレーニング中はテストメールを送信しません（メールは「メールボックス（デモ）」に届きます）。"),

@@ -279,7 +279,7 @@ def test_clinic_details_validation_next_to_the_field(qtbot: Any, clinic_app: Any
     p.details["registration_number"].setText("T12345")
     _click(qtbot, p.save_clinic_button)
     wait_for(qtbot, lambda: p.errors["registration_number"].isVisible())
-    assert p.errors["registration_number"].text() == "登録番号は「T」と13桁の数字で入力してください（例: T1234567890123）。"
+    assert p.errors["registration_number"].text() == "登録番号は「T」と13桁の数字で入力してください（例: T9234567890123）。"
     assert _clinic(clinic_app).registration_number == "T9234567890123"
     p.details["registration_number"].setText("T9876543210123")  # check digit should be 8
     _click(qtbot, p.save_clinic_button)
@@ -311,7 +311,7 @@ def test_validation_messages_in_english(qtbot: Any, clinic_app: Any) -> None:
     _click(qtbot, p.save_clinic_button)
     wait_for(qtbot, lambda: p.errors["registration_number"].isVisible())
     assert p.errors["registration_number"].text() == (
-        "Enter the registration number as “T” and 13 digits (e.g. T1234567890123).")
+        "Enter the registration number as “T” and 13 digits (e.g. T9234567890123).")
     i18n.set_language("ja")
 
 

@@ -146,7 +146,7 @@ class ConnectionSettingsPanel(QWidget):
                                         ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
                                         ("representative", self.tr("代表者名"), ""),
                                         ("registration_number", self.tr("登録番号（適格請求書発行事業者）"),
-                                         "T1234567890123")):
+                                         "T9234567890123")):
             self.details[key] = self.errors.text_row(cform, label, key, placeholder)
         self.save_clinic_button = QPushButton(self.tr("保存"))
         cform.addRow("", button_bar(self.save_clinic_button, None))
