@@ -35,6 +35,7 @@ DO $$ BEGIN
   END IF;
 END $$;
 -- DROP DATABASE … WITH (FORCE) of a test database ends an autovacuum worker that may be in it
+SET client_min_messages = warning;
 GRANT pg_signal_backend TO clinicpay;
 SQL
   export CLINICPAY_TEST_PG_URL="postgresql+psycopg://clinicpay:clinicpay@127.0.0.1:${PGPORT}/postgres"
