@@ -352,3 +352,12 @@ def test_smtp_settings_and_test_mail_arrive_at_a_real_server(
     wait_for(qtbot, lambda: p.errors["smtp_test"].isVisible(), timeout=15)
     assert p.errors["smtp_test"].text() == "メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。"
     assert len(server.received) == 1
+
+
+def test_the_approved_demo_clinic_is_not_offered_a_tenant_registration(qtbot: Any, clinic_app: Any) -> None:
+    """The demo comes reviewed (承認) with no tenant at the simulator: 決済会社設定 does not contradict itself."""
+    assert _clinic(clinic_app).payjp_tenant_id is None
+    assert _clinic(clinic_app).review_status is ReviewStatus.APPROVED
+    c = _page(qtbot, clinic_app).contract
+    assert c.review_label.text() == "承認"
+    assert not c.register_button.isVisible() and c.refresh_button.isEnabled()

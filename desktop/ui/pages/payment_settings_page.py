@@ -243,7 +243,9 @@ class ContractPanel(QWidget):
     def show_view(self, view: ContractView) -> None:
         self.view = view
         self._filling = True
-        registered = view.tenant_registered
+        # the demo clinic comes reviewed (承認) without a tenant: shown as registered, not offered テナント登録
+        registered = view.tenant_registered or (view.mode is PaymentMode.DEMO
+                                                and view.review_status is not ReviewStatus.NOT_APPLIED)
         self.review_label.setText(review_label(view.review_status))
         self.review_label.setStyleSheet("font-weight: bold; padding: 2px 8px; border-radius: 3px; "
                                         + REVIEW_STYLE.get(view.review_status, "background: #eef2f6;"))
@@ -256,7 +258,7 @@ class ContractPanel(QWidget):
         self.care_label.setText(i18n.care_type_label(view.care_type) if view.care_type else "")
         self.care_title.setVisible(registered and view.care_type is not None)
         self.care_label.setVisible(registered and view.care_type is not None)
-        self.apply_link.setVisible(registered)
+        self.apply_link.setVisible(view.tenant_registered)
         self.register_button.setVisible(not registered or view.review_status is ReviewStatus.DECLINED)
         selectable = view.company_selectable
         self.company_combo.setCurrentIndex(max(0, self.company_combo.findData(view.payment_company)))
