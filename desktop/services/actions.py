@@ -111,6 +111,10 @@ class DeskActions:
         """The reservations of ``day`` (JST calendar day; None = every day) matching ``search``."""
         return await self._run.db(self._queries.reservations, clinic_id, day, search)
 
+    async def reservations_near(self, clinic_id: int, patient_id: int, starts_at: dt.datetime) -> list[ReservationRow]:
+        """The patient's reservations (not キャンセル) within 30 minutes of ``starts_at`` (aware): booked twice?"""
+        return await self._run.db(self._queries.reservations_near, clinic_id, patient_id, starts_at)
+
     async def reservation(self, reservation_id: int) -> ReservationDetail | None:
         """One reservation with its patient and menu, or None if it no longer exists."""
         return await self._run.db(self._queries.reservation, reservation_id)

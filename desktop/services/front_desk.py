@@ -203,6 +203,23 @@ class FrontDeskQueries:
             return [ReservationRow(int(r[0]), r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], latest.get(int(r[0])))
                     for r in rows]
 
+    def reservations_near(self, clinic_id: int, patient_id: int, starts_at: dt.datetime,
+                          window: dt.timedelta = dt.timedelta(minutes=30)) -> list[ReservationRow]:
+        """The patient's reservations (not キャンセル) starting within ``window`` of ``starts_at`` (aware),
+        to warn before booking the same patient twice at one time."""
+        with self._db.uow(readonly=True) as uow:
+            at = starts_at.astimezone(dt.timezone.utc)
+            rows = uow.session.execute(
+                select(Reservation.id, Reservation.starts_at, Patient.family_name, Patient.given_name, Menu.name,
+                       Reservation.status)
+                .join(Patient, Patient.id == Reservation.patient_id)
+                .join(Menu, Menu.id == Reservation.menu_id)
+                .where(Reservation.clinic_id == clinic_id, Reservation.patient_id == patient_id,
+                       Reservation.status != ReservationStatus.CANCELLED,
+                       Reservation.starts_at > at - window, Reservation.starts_at < at + window)
+                .order_by(Reservation.starts_at)).all()
+            return [ReservationRow(int(r[0]), r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], None) for r in rows]
+
     def reservation(self, reservation_id: int) -> ReservationDetail | None:
         with self._db.uow(readonly=True) as uow:
             s = uow.session

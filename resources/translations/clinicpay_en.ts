@@ -2519,6 +2519,22 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>New reservation</translation>
     </message>
     <message>
+        <source>同じ時間帯の予約</source>
+        <translation>Booked at the same time</translation>
+    </message>
+    <message>
+        <source>{patient} 様には {time} に予約があります（{menu}）。同じ時間帯にもう1件登録しますか？</source>
+        <translation>{patient} already has a reservation at {time} ({menu}). Book another one at the same time?</translation>
+    </message>
+    <message>
+        <source>登録する</source>
+        <translation>Book</translation>
+    </message>
+    <message>
+        <source>予約を登録しませんでした。</source>
+        <translation>The reservation was not saved.</translation>
+    </message>
+    <message>
         <source>予約を登録しましたが、事前決済を請求できませんでした: {reason} 直したあと、予約詳細の「事前決済を請求」で送れます。</source>
         <translation>The reservation was saved, but the pre-payment could not be requested: {reason} Once fixed, send it with "Request pre-payment" in the reservation details.</translation>
     </message>

@@ -58,7 +58,7 @@ SUFFIXES = ("Service", "Sender", "Queries")
 READS: dict[str, str] = {
     # what they return is shown on screen; nothing changes
     **{f"FrontDeskQueries.{m}": "read" for m in ("clinic_info", "staff", "patients", "patient", "menus",
-                                                 "reservations", "reservation")},
+                                                 "reservations", "reservation", "reservations_near")},
     **{f"HistoryService.{m}": "read" for m in ("count", "page", "get", "for_reservation", "change_token",
                                               "staff_names")},
     "DirectoryService.find_duplicates": "read: a warning before saving",

@@ -242,3 +242,39 @@ def test_a_pre_payment_that_could_not_go_out_at_booking_is_sent_from_the_detail(
     wait_for(qtbot, lambda: len(payment_links(clinic_app)) == before_links + 1)
     wait_for(qtbot, lambda: "¥3,300" in " ".join(texts(d.history_view, 2)))
     assert any("請求メールを送信待ちにしました（田中 健 様・¥3,300）" in text for _level, text in messages.bridge().history)
+
+
+def test_booking_a_patient_again_at_the_same_time_asks_first(
+    qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """佐藤 太郎 is booked at 10:00 today: a second booking at 10:15 names the first one and needs a yes."""
+    from desktop.ui import messages
+
+    page = _page(clinic_app)
+    wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    assert sum(1 for t in texts(page.view, 2) if t == "佐藤 太郎") == 1
+
+    def ask(cls: Any, parent: Any, patients: Any, menus: Any, day: Any, session: Any = None,
+            patient_id: Any = None) -> Any:
+        dialog = cls(patients, menus, day, parent, session=session, patient_id=patient_id)
+        qtbot.addWidget(dialog)
+        dialog.patient_combo.setCurrentIndex(dialog.patient_combo.findText("佐藤 太郎", Qt.MatchFlag.MatchStartsWith))
+        dialog.menu_combo.setCurrentIndex(dialog.menu_combo.findText("健康診断"))
+        dialog.time_edit.setTime(QTime(10, 15))
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(ReservationDialog, "ask", classmethod(ask))
+    answers: list[bool] = [False, True]
+    asked: list[str] = []
+    monkeypatch.setattr(ConfirmDialog, "ask",
+                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or answers.pop(0)))
+    before = page.model.rowCount()
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, lambda: any(t == "予約を登録しませんでした。" for _level, t in messages.bridge().history))
+    assert "佐藤 太郎 様には" in asked[0] and "10:00" in asked[0] and "オンライン診療" in asked[0]
+    wait_idle(qtbot)
+    assert page.model.rowCount() == before  # "no": nothing booked
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)  # "yes": booked as asked
+    wait_for(qtbot, lambda: page.model.rowCount() == before + 1)
+    assert len(asked) == 2 and sum(1 for t in texts(page.view, 2) if t == "佐藤 太郎") == 2

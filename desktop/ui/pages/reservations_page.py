@@ -25,6 +25,7 @@ from desktop.domain.formatting import JST
 from desktop.services.front_desk import ReservationDetail, ReservationRow
 from desktop.services.booking import Booking
 from desktop.ui import async_ops, i18n, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
 from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
 from desktop.ui.session import UiSession
@@ -232,6 +233,27 @@ class ReservationsPage(QWidget):
             self.create_reservation(values)
 
     def create_reservation(self, values: ReservationInput) -> None:
+        """予約の登録 of ``values``; a patient already booked within 30 minutes is asked about first."""
+        s = self.session
+
+        def check(near: list[ReservationRow]) -> None:
+            if near:
+                first = near[0]
+                if not ConfirmDialog.ask(
+                        self, self.tr("同じ時間帯の予約"),
+                        self.tr("{patient} 様には {time} に予約があります（{menu}）。同じ時間帯にもう1件登録しますか？").format(
+                            patient=first.patient_name, menu=first.menu_name,
+                            time=f"{first.starts_at.astimezone(JST):%Y/%m/%d %H:%M}"),
+                        self.tr("登録する")):
+                    messages.info(self.tr("予約を登録しませんでした。"))
+                    return
+            self._book(values)
+
+        async_ops.run_op(s.actions.reservations_near(s.clinic.id, values.patient_id, values.starts_at),
+                         on_success=lambda near: async_ops.call_soon_outside(lambda: check(near)),
+                         name="reservations-near")
+
+    def _book(self, values: ReservationInput) -> None:
         s = self.session
         # a 事前決済 menu's price is requested at once (mail, or 自動決済): PAY.JP may be called
         work = s.actions.book(s.clinic.id, s.actor, patient_id=values.patient_id,
