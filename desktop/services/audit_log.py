@@ -13,15 +13,19 @@ import dataclasses
 import datetime as dt
 import json
 import pathlib
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
+from desktop.domain.billing import BillingState, TaxCategory
+from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.formatting import JST
+from desktop.domain.labels import label as enum_label
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.staff import Actor, Permission
-from desktop.i18n import N_, gettext
+from desktop.i18n import N_, NP_, gettext, pgettext_pair
 from desktop.services.authz import authorize
 from desktop.storage.orm import AuditEvent, BillingRequest, Patient, Reservation, Staff
 from desktop.storage.unit_of_work import Database
@@ -89,6 +93,64 @@ ACTOR_LABELS: dict[str, str] = {
 CSV_HEADERS: tuple[str, ...] = (
     N_("日時"), N_("スタッフ"), N_("操作者"), N_("操作"), N_("対象"), N_("対象ID"), N_("患者名"), N_("変更前"), N_("変更後"),
 )
+
+
+# What 操作履歴's 内容 column calls a changed field (the stored key itself when not listed).
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("名前"), "postal_code": N_("郵便番号"), "address": N_("住所"), "phone": N_("電話番号"),
+    "email": N_("Eメール"), "representative": N_("代表者名"), "registration_number": N_("登録番号"),
+    "public_base_url": N_("決済ページの公開URL"), "link_expiry_days": N_("決済リンクの有効期限（日）"),
+    "payment_mode": N_("モード"), "payjp_public_key": N_("公開キー"), "payjp_tenant_id": N_("テナントID"),
+    "care_type": N_("診療種別"), "review_status": N_("審査状況"), "payment_company": N_("利用する決済会社"),
+    "auto_charge": N_("自動決済"), "auto_charge_cap": N_("自動決済の上限額"), "smtp_host": N_("SMTPサーバー"),
+    "smtp_port": N_("SMTPポート"), "smtp_security": N_("SMTPの暗号化"), "smtp_username": N_("SMTPユーザー名"),
+    "platform_fee_rate": N_("プラットフォーム手数料率"), "test_mail_accepted_at": N_("テストメールの到着"),
+    "refund_approval_threshold": N_("承認が必要な返金額"), "auto_lock_minutes": N_("自動ロックまでの時間（分）"),
+    "reminder_enabled": N_("リマインダー"), "reminder_days_before": N_("リマインダー（期限の何日前）"),
+    "family_name": N_("姓"), "given_name": N_("名"), "family_name_kana": N_("セイ"), "given_name_kana": N_("メイ"),
+    "sex": N_("性別"), "language": N_("言語"), "price": N_("料金"), "tax_category": N_("課税区分"),
+    "card_payment": N_("クレジットカード決済"), "lump_sum": N_("一括払いのみ"), "payment_timing": N_("決済タイミング"),
+    "attachment_required": N_("添付ファイル必須"), "note": N_("備考"), "confirmation_message": N_("確認メッセージ"),
+    "receipt_purpose": N_("但し書き"), "archived": N_("使用停止"), "role": N_("権限"), "active": N_("有効"),
+    "pin": N_("PIN"), "password": N_("パスワード"), "state": N_("状態"), "status": N_("状態"), "amount": N_("金額"),
+    "refund_amount": N_("返金額"), "refunded_amount": N_("返金済みの額"), "reason": N_("理由"),
+    "message": N_("伝達事項"), "starts_at": N_("予約日時"),
+}
+_ENUM_FIELDS: dict[str, type[Enum]] = {
+    "review_status": ReviewStatus, "state": BillingState, "tax_category": TaxCategory, "payment_mode": PaymentMode,
+}
+
+
+def field_label(key: str, lang: str = "ja") -> str:
+    """The name of a stored field in ``lang`` (the key itself when unknown)."""
+    text = FIELD_LABELS.get(key)
+    return gettext(lang, text) if text else key
+
+
+def _value(key: str, value: Any, lang: str) -> str:
+    kind = _ENUM_FIELDS.get(key)
+    if kind is not None and isinstance(value, str):
+        try:
+            return enum_label(kind(value), lang)
+        except (ValueError, KeyError):
+            pass
+    if isinstance(value, bool):
+        return pgettext_pair(lang, NP_("flag", "あり") if value else NP_("flag", "なし"))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def change_summary(before: dict[str, Any] | None, after: dict[str, Any] | None, lang: str = "ja") -> str:
+    """What an event changed, short, in ``lang``: 「審査状況: 依頼受付済み → 承認、…」 — each field by its name,
+    values of known kinds by their label (a secret is stored, and shown, only as "changed")."""
+    before, after = before or {}, after or {}
+    parts = []
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if key in before and key in after and b != a:
+            parts.append(f"{field_label(key, lang)}: {_value(key, b, lang)} → {_value(key, a, lang)}")
+        elif key in after:
+            parts.append(f"{field_label(key, lang)}: {_value(key, a, lang)}")
+    return ("、" if lang == "ja" else ", ").join(parts)
 
 
 def action_label(action: str, lang: str = "ja") -> str:

@@ -6,7 +6,6 @@ Signals: ``open_record(entity_type, entity_id)`` — the window shows that reque
 
 from __future__ import annotations
 
-import json
 import pathlib
 from typing import Any
 
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.formatting import JST
-from desktop.services.audit_log import AuditFilter, AuditRow, action_label
+from desktop.services.audit_log import AuditFilter, AuditRow, action_label, change_summary
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
@@ -49,16 +48,8 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _changes(row: AuditRow) -> str:
-    """before → after of each field, short (secrets are stored as "changed" only)."""
-    before, after = row.before or {}, row.after or {}
-    parts = []
-    for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-        if key in before and key in after and b != a:
-            parts.append(f"{key}: {json.dumps(b, ensure_ascii=False)} → {json.dumps(a, ensure_ascii=False)}")
-        elif key in after:
-            parts.append(f"{key}: {json.dumps(a, ensure_ascii=False)}")
-    return ("、" if i18n.language() == "ja" else ", ").join(parts)
+    """before → after of each field, short, by the field's name (secrets are stored as "changed" only)."""
+    return change_summary(row.before, row.after, i18n.language())
 
 
 class AuditPage(QWidget):
