@@ -282,13 +282,18 @@ def test_from_an_empty_data_directory_to_live(qtbot: Any, scratch_app: ClinicPay
     app = scratch_app
     proxy = TlsProxy(ca, lambda: app.checkout.base_url if app.checkout is not None else "http://127.0.0.1:9")
     try:
-        _run_the_day(qtbot, app, sim, ca, proxy, browser, monkeypatch, smtp_server)
+        badges = _run_the_day(qtbot, app, sim, ca, proxy, browser, monkeypatch, smtp_server)
     finally:
         proxy.close()
+    # what the receptionist saw at the top of the window through the day, without a restart
+    assert badges == ["テストモード", "本番モード", "テストモード"]
+    clinic = _clinic(app)
+    assert clinic.payment_mode is PaymentMode.TEST and clinic.payjp_tenant_id
 
 
 def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trustme.CA, proxy: TlsProxy,
-                 browser: list[str], monkeypatch: pytest.MonkeyPatch, smtp: SmtpTestServer) -> None:
+                 browser: list[str], monkeypatch: pytest.MonkeyPatch, smtp: SmtpTestServer) -> list[str]:
+    """The whole day, step by step; returns the mode badge as it read after setup, in 本番 and back in テスト."""
     phone = Phone(ca, sim, proxy.url)
 
     # -- first run: クリニックの設定を始める, the first 管理者's password ---------------------------------
@@ -304,6 +309,7 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
              and app.window.setup_wizard.isVisible(), timeout=20)
     ctx, window = app.ctx, app.window
     assert not ctx.training and window.mode_badge.text() == "テストモード"
+    badges = [window.mode_badge.text()]
     ctx.gateways._live_api_base = sim.base_url  # PAY.JP (テスト and 本番) is the simulator here
     wizard = window.setup_wizard
     assert wizard is not None
@@ -523,6 +529,7 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
 
     # -- the badge, banner and status bar change at once, without a restart -----------------------------
     wait_for(qtbot, lambda: window.mode_badge.text() == "本番モード", timeout=15)
+    badges.append(window.mode_badge.text())
     assert window.status_mode.text() == "本番モード"
     assert window.mode_banner.text() == "本番モードです。実際のカードに請求されます。"
     clinic = _clinic(app)
@@ -546,3 +553,5 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     _click(qtbot, conn.save_payjp_button)
     wait_for(qtbot, lambda: window.mode_badge.text() == "テストモード")
     assert _clinic(app).payment_mode is PaymentMode.TEST and _clinic(app).payjp_public_key == TEST_PK
+    badges.append(window.mode_badge.text())
+    return badges
