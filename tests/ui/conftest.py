@@ -124,6 +124,12 @@ def fresh_app(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: pathlib.Pa
     i18n.set_language("ja")
     messages.bridge().history.clear()
     ctx = prepare_context(tmp_path, LocalSettings(checkout_port=0, simulator_port=0), secrets=MemorySecretStore())
+    yield from first_run_app(qtbot, ctx)
+
+
+def first_run_app(qtbot: Any, ctx: Any) -> Iterator[ClinicPayApp]:
+    """The app on ``ctx`` started as on a fresh install (the first-run choice shown), 1366×768; stopped
+    and its context closed after the test."""
     app = ClinicPayApp(ctx, checkout_port=0, ask_first_run=True)
     run(qtbot, app.start(show=True))
     app.window.resize(1366, 768)

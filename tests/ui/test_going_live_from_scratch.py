@@ -51,7 +51,7 @@ from desktop.ui.setup.steps import CheckoutUrlStep, MailStep, PayjpKeysStep, Ten
 from tests.checkout.test_pay_page import through_payjp
 from tests.smtp_server import SmtpTestServer, free_port, smtp_server, smtp_server_factory, test_certificates  # noqa: F401
 
-from .conftest import run, wait_for, wait_idle
+from .conftest import first_run_app, run, wait_for, wait_idle
 
 TEST_PK, TEST_SK = "pk_test_sakuraclinic0000000000a1", "sk_test_sakuraclinic0000000000a1"
 LIVE_PK, LIVE_SK = "pk_live_sakuraclinic0000000000a1", "sk_live_sakuraclinic0000000000a1"
@@ -146,16 +146,7 @@ def scratch_app(qtbot: Any, qloop: Any, tmp_path: pathlib.Path, ca: trustme.CA,
 
     monkeypatch.setattr(desktop.app, "prepare_context", functools.partial(prepare_context, http_client=client))
     settings = LocalSettings(checkout_port=0, simulator_port=0, trusted_proxies="127.0.0.1")
-    ctx = desktop.app.prepare_context(tmp_path, settings, secrets=MemorySecretStore())
-    app = ClinicPayApp(ctx, checkout_port=0, ask_first_run=True)
-    run(qtbot, app.start(show=True))
-    app.window.resize(1366, 768)
-    wait_idle(qtbot)
-    yield app
-    wait_idle(qtbot)
-    run(qtbot, app.stop())
-    app.ctx.close()
-    i18n.set_language("ja")
+    yield from first_run_app(qtbot, desktop.app.prepare_context(tmp_path, settings, secrets=MemorySecretStore()))
 
 
 def _trusting(ca: trustme.CA) -> ssl.SSLContext:
