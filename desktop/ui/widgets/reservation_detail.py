@@ -402,21 +402,29 @@ class ReservationDetailPanel(QWidget):
     def _confirm_pre_payment_again(self, exc: StateError) -> None:
         if self.detail is None:
             return
-        amount, new = format_yen(int(exc.params.get("amount", 0))), format_yen(self.detail.menu.price)
+        answer = self._ask_replace_or_add(exc, self.detail.menu.price)
+        if answer is not None:
+            self.request_pre_payment(replace_open=answer[0], additional=answer[1], confirmed=True)
+
+    def _ask_replace_or_add(self, exc: StateError, new: int) -> tuple[int | None, bool] | None:
+        """The visit has an unpaid request (replace it?) or is paid (追加請求?), for a new request of ``new``
+        whole yen: ``(replace_open, additional)`` to send again with, or None when staff said no."""
+        amount = format_yen(int(exc.params.get("amount", 0)))
         if exc.code == "visit_has_open_request":
-            if ConfirmDialog.ask(
+            if not ConfirmDialog.ask(
                     self, self.tr("未決済の請求があります"),
                     self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
-                        patient=self._patient_name(), amount=amount, new=new),
+                        patient=self._patient_name(), amount=amount, new=format_yen(new)),
                     self.tr("置き換えて送信")):
-                self.request_pre_payment(replace_open=int(exc.params["request_id"]), confirmed=True)
-            return
-        if ConfirmDialog.ask(
+                return None
+            return int(exc.params["request_id"]), False
+        if not ConfirmDialog.ask(
                 self, self.tr("追加請求"),
                 self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
-                    patient=self._patient_name(), amount=amount, new=new),
+                    patient=self._patient_name(), amount=amount, new=format_yen(new)),
                 self.tr("追加請求を送信")):
-            self.request_pre_payment(additional=True, confirmed=True)
+            return None
+        return None, True
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
@@ -468,23 +476,13 @@ class ReservationDetailPanel(QWidget):
     def _confirm_and_resend(self, exc: StateError, values: PaymentRequestInput, replace: HistoryRow | None,
                             replace_open: int | None, additional: bool) -> None:
         """The visit has an unpaid request (replace it?) or is paid (追加請求?): ask, then send again."""
-        amount = format_yen(int(exc.params.get("amount", 0)))
-        if exc.code == "visit_has_open_request":
-            if not ConfirmDialog.ask(
-                    self, self.tr("未決済の請求があります"),
-                    self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
-                        patient=self._patient_name(), amount=amount, new=format_yen(values.amount)),
-                    self.tr("置き換えて送信")):
-                return
-            self.send_request(values, replace=replace, replace_open=int(exc.params["request_id"]), additional=additional)
+        answer = self._ask_replace_or_add(exc, values.amount)
+        if answer is None:
             return
-        if not ConfirmDialog.ask(
-                self, self.tr("追加請求"),
-                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
-                    patient=self._patient_name(), amount=amount, new=format_yen(values.amount)),
-                self.tr("追加請求を送信")):
-            return
-        self.send_request(values, replace=replace, replace_open=replace_open, additional=True)
+        if answer[0] is not None:  # replacing keeps an 追加請求 already confirmed
+            self.send_request(values, replace=replace, replace_open=answer[0], additional=additional)
+        else:
+            self.send_request(values, replace=replace, replace_open=replace_open, additional=True)
 
     def _patient_name(self) -> str:
         return self.detail.patient.name if self.detail is not None else ""
