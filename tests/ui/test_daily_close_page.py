@@ -10,7 +10,7 @@ import pytest
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.pages.daily_close_page import DailyClosePage
 
-from .conftest import wait_for
+from .conftest import wait_for, wait_idle
 
 
 def test_closing_yesterday_and_exporting_it(qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch,
@@ -30,5 +30,5 @@ def test_closing_yesterday_and_exporting_it(qtbot: Any, clinic_app: Any, monkeyp
     csv_path, pdf_path = tmp_path / "day.csv", tmp_path / "day.pdf"
     page.export_csv(csv_path)
     page.export_pdf(pdf_path)
-    wait_for(qtbot, lambda: csv_path.exists() and pdf_path.exists())
+    wait_idle(qtbot)  # both exports done (a file exists as soon as it is opened for writing)
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf") and pdf_path.read_bytes().startswith(b"%PDF")
