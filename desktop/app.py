@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import pathlib
@@ -34,6 +35,7 @@ from desktop.version import version
 if TYPE_CHECKING:  # imported when first used: SQLAlchemy, the services and uvicorn load behind the window
     from desktop.asgi_server import EmbeddedServer
     from desktop.services.context import AppContext
+    from desktop.ui.dialogs.sign_in_dialog import SignInDialog
     from desktop.ui.starting import StartingWindow
 
 __all__ = ["ClinicPayApp", "open_context", "prepare_context", "run"]
@@ -57,12 +59,18 @@ class ClinicPayApp:
         ask_first_run: on a first run (``ctx.first_run``), ask デモで試す / クリニックの設定を始める.
         starting: the 起動中 window on screen (``desktop.ui.starting.StartingWindow``): closed when
             the サインイン dialog or the main window appears; the main window takes its place and size.
+        sign_in: サインイン already on screen instead, opened from the list kept on this PC
+            (``desktop.services.sign_in_list``) before the database was open: it receives the
+            database's list and the actions rather than a new dialog being opened.
     """
 
     def __init__(self, ctx: AppContext, *, checkout_port: int | None = None, ask_first_run: bool = False,
-                 starting: StartingWindow | None = None) -> None:
+                 starting: StartingWindow | None = None, sign_in: SignInDialog | None = None) -> None:
         self.ctx = ctx
         self.starting = starting
+        self.kept_sign_in = sign_in
+        if sign_in is not None:  # closed before the database's list arrived: the app ends
+            sign_in.rejected.connect(self.request_close)
         self.ask_first_run = ask_first_run
         self.first_run_dialog: Any = None
         self.checkout_port = ctx.settings.checkout_port if checkout_port is None else checkout_port
@@ -124,6 +132,8 @@ class ClinicPayApp:
         if actor is None:
             await self._ask_sign_in(show=show)
             self._shown(show)
+        else:
+            self._drop_kept_sign_in()
         startup_errors = await self._start_servers()
         if self._closed.is_set():  # the 起動中 window or サインイン was closed meanwhile: nothing opens
             return
@@ -280,19 +290,44 @@ class ClinicPayApp:
         """サインイン: the staff list and a password or PIN (the window opens for who signs in)."""
         from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 
+        from desktop.services import sign_in_list
+
         ctx = self.ctx
         clinic = await ctx.actions.clinic_info()
         if clinic is None:
+            self._drop_kept_sign_in()
             return
         accounts = await ctx.actions.staff_accounts(clinic.id)
         demo = await ctx.actions.demo_accounts(clinic.id)
-        dialog = SignInDialog(ctx.actions, clinic.name, accounts, purpose="start",
-                              preselect=ctx.settings.staff_id or None, demo=demo)
+        if ctx.settings.workspace:  # the next start opens サインイン from this list at once
+            await ctx.runner.db(functools.partial(sign_in_list.save, ctx.data_dir, ctx.settings,
+                                                  sign_in_list.SignInList.of(clinic.name, accounts, demo)))
+        kept, self.kept_sign_in = self.kept_sign_in, None
+        if kept is not None and kept.isVisible() and kept.attach(ctx.actions, clinic.name, accounts, demo):
+            kept.rejected.disconnect(self.request_close)
+            dialog = kept
+        else:
+            self._drop(kept)
+            dialog = SignInDialog(ctx.actions, clinic.name, accounts, purpose="start",
+                                  preselect=ctx.settings.staff_id or None, demo=demo)
+            if show:
+                dialog.open()
         dialog.signed_in.connect(self._on_signed_in)
         dialog.rejected.connect(self._closed.set)
         self.sign_in_dialog = dialog
-        if show:
-            dialog.open()
+
+    def _drop_kept_sign_in(self) -> None:
+        kept, self.kept_sign_in = self.kept_sign_in, None
+        self._drop(kept)
+
+    def _drop(self, kept: SignInDialog | None) -> None:
+        """Take the kept サインイン off the screen without ending the app (its list did not fit)."""
+        if kept is None:
+            return
+        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+            kept.rejected.disconnect(self.request_close)
+        kept.hide()
+        kept.deleteLater()
 
     def _on_signed_in(self, actor: Any) -> None:
         dialog, self.sign_in_dialog = self.sign_in_dialog, None
@@ -438,6 +473,7 @@ class ClinicPayApp:
     async def stop(self) -> None:
         if self.first_run_dialog is not None:
             self.first_run_dialog.close()
+        self._drop_kept_sign_in()
         await self._stop_workspace()  # the simulator's state closes its webhook sender there
         if self.window is not None:
             self.window.disconnect_bridge()
@@ -460,12 +496,13 @@ def _configure_qt_app(argv: list[str]) -> Any:
 
 def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: list[str] | None = None, *,
         checkout_port: int | None = None, ask_first_run: bool = False,
-        starting: StartingWindow | None = None) -> int:
+        starting: StartingWindow | None = None, sign_in: SignInDialog | None = None) -> int:
     """Run ``body`` on the qasync loop with a started app; always stops it and closes its graph.
 
     The graph closed at the end is the one open then (``ctx``, or the one a switch to or from
     トレーニング built). ``starting``: the 起動中 window on screen, replaced by the サインイン dialog
-    or the main window once the servers listen.
+    or the main window once the servers listen; or ``sign_in``: サインイン on screen from the list
+    kept on this PC (``ClinicPayApp``).
     """
     import qasync
 
@@ -476,7 +513,8 @@ def run(ctx: AppContext, body: Callable[[ClinicPayApp], Awaitable[int]], argv: l
     reporter = install_crash_reporter()  # an unexpected exception: logged, shown, the app runs on
 
     async def main() -> int:
-        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run, starting=starting)
+        app = ClinicPayApp(ctx, checkout_port=checkout_port, ask_first_run=ask_first_run, starting=starting,
+                           sign_in=sign_in)
         opened.append(app)
         loop = asyncio.get_running_loop()
         reporter.install_loop(loop)

@@ -2,11 +2,14 @@
 
     python -m desktop [--data-dir DIR]      the app
 
-Only Qt, the settings file and the window's translations are loaded before the first window
-(``desktop.ui.starting.StartingWindow``) is shown; logging, the package metadata, SQLAlchemy,
+Only Qt, the settings file and the window's translations are loaded before the first window is
+shown: on an everyday start the サインイン dialog, opened from the list kept on this PC
+(``desktop.services.sign_in_list``), else (a first run, or nothing kept) the 起動中 window
+(``desktop.ui.starting.StartingWindow``); logging, the package metadata, SQLAlchemy,
 the services, the migrations, the keyring, the demo data (``desktop.app.open_context``) follow
 in a worker thread while Qt keeps the window painted; then ``desktop.app.run`` starts the
-servers and puts the サインイン dialog or the main window in its place. benchmarks/startup.py
+servers and gives the kept サインイン its database (or puts the サインイン dialog or the main
+window in the 起動中 window's place). benchmarks/startup.py
 measures both moments (``window shown``, ``ready``).
 """
 
@@ -24,6 +27,9 @@ from desktop.config import LocalSettings
 from desktop.paths import default_data_dir
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.ui.dialogs.sign_in_dialog import SignInDialog
     from desktop.ui.starting import StartingWindow
 
 log = logging.getLogger(__name__)
@@ -53,12 +59,21 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_qt_app(qt_args)
     try:
-        language = LocalSettings.load(data_dir).language
+        settings = LocalSettings.load(data_dir)
     except OSError:  # e.g. the data folder not readable: the worker meets it again and says so in a dialog
-        language = "ja"
-    i18n.set_language(language)
-    starting = StartingWindow()
-    starting.show()
+        settings = LocalSettings()
+    i18n.set_language(settings.language)
+    kept = _kept_sign_in(data_dir, settings)  # an everyday start: サインイン at once, from the list kept here
+    gave_up: list[bool] = []  # the first window closed before the app was ready
+    starting: StartingWindow | None = None
+    first: QWidget
+    if kept is not None:
+        first = kept
+        kept.rejected.connect(lambda: gave_up.append(True))
+    else:
+        first = starting = StartingWindow()
+        starting.close_requested.connect(lambda: gave_up.append(True))
+    first.show()
     if os.environ.get(STARTUP_PROBE_ENV):
         _probe_first_window()
 
@@ -71,24 +86,48 @@ def main(argv: list[str] | None = None) -> int:
         log.info("ClinicPay %s starting; log file %s", version(), log_file)
         return open_context(data_dir, qt_args, ask_retry=ask_retry)
 
+    def close_first() -> None:
+        if starting is not None:
+            starting.finish()
+        else:
+            first.hide()
+            first.deleteLater()
+
     try:
-        ctx = _open_behind(starting, open_ctx)
+        ctx = _open_behind(first, open_ctx)
     except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it in a dialog
         log.exception("ClinicPay could not start")
-        starting.finish()
+        close_first()
         from desktop.ui.crash import show_startup_failure
 
         show_startup_failure(exc)
         return 1
-    if ctx is None or starting.abandoned:  # given up while locked, or the window closed meanwhile
-        starting.finish()
+    if ctx is None or gave_up:  # given up while locked, or the window closed meanwhile
+        close_first()
         if ctx is not None:
             ctx.close()
         return 1 if ctx is None else 0
-    starting.set_step(starting.starting_servers_text())
+    if starting is not None:
+        starting.set_step(starting.starting_servers_text())
     from desktop.app import _until_closed, run
 
-    return run(ctx, _until_closed, qt_args, ask_first_run=True, starting=starting)
+    return run(ctx, _until_closed, qt_args, ask_first_run=True, starting=starting, sign_in=kept)
+
+
+def _kept_sign_in(data_dir: pathlib.Path, settings: LocalSettings) -> SignInDialog | None:
+    """サインイン opened from the list kept on this PC (``desktop.services.sign_in_list``), before the
+    database is open; None on a first run or when no usable list is kept (the 起動中 window then)."""
+    if not settings.workspace:  # a first run: nothing can be kept yet
+        return None
+    from desktop.services import sign_in_list
+
+    kept = sign_in_list.load(data_dir, settings)
+    if kept is None:
+        return None
+    from desktop.ui.dialogs.sign_in_dialog import SignInDialog
+
+    return SignInDialog(None, kept.clinic_name, kept.accounts, purpose="start",
+                        preselect=settings.staff_id or None, demo=kept.demo)
 
 
 def _probe_first_window() -> None:
@@ -98,8 +137,9 @@ def _probe_first_window() -> None:
     QTimer.singleShot(0, lambda: print("window shown", flush=True))
 
 
-def _open_behind(starting: StartingWindow, open_ctx: Callable[[Callable[[str], bool]], T]) -> T:
-    """``open_ctx(ask_retry)`` in a worker thread while Qt keeps ``starting`` painted and answering.
+def _open_behind(starting: QWidget, open_ctx: Callable[[Callable[[str], bool]], T]) -> T:
+    """``open_ctx(ask_retry)`` in a worker thread while Qt keeps ``starting`` (the 起動中 window, or
+    サインイン opened from the kept list) painted and answering.
 
     The UI thread waits on no disk or network meanwhile: it runs a local Qt event loop until the
     worker is done; the worker starts once that loop runs (after the window's first paint).
@@ -148,7 +188,10 @@ def _open_behind(starting: StartingWindow, open_ctx: Callable[[Callable[[str], b
         finally:
             bridge.done.emit()
 
-    starting.set_step(starting.preparing_data_text())
+    from desktop.ui.starting import StartingWindow
+
+    if isinstance(starting, StartingWindow):
+        starting.set_step(starting.preparing_data_text())
     worker = threading.Thread(target=work, name="clinicpay-start", daemon=True)
     QTimer.singleShot(0, worker.start)
     spin.exec()

@@ -2772,6 +2772,10 @@ When the page says “Received”, press “Confirm”.</translation>
 <context>
     <name>SignInDialog</name>
     <message>
+        <source>データベースを準備しています…</source>
+        <translation>Preparing the database…</translation>
+    </message>
+    <message>
         <source>サインイン</source>
         <translation>Sign in</translation>
     </message>

@@ -24,6 +24,7 @@ from desktop import app as app_module, launch
 from desktop.app import ClinicPayApp
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
+from desktop.domain.clinic import StaffRole
 from desktop.services.secrets import MemorySecretStore
 from desktop.ui import i18n
 from desktop.ui.starting import StartingWindow
@@ -237,3 +238,153 @@ def test_sign_in_comes_first_and_the_servers_start_behind_it(qtbot: Any, qloop: 
         qtbot.waitUntil(started.done, timeout=20000)
         run(qtbot, app.stop())
         ctx.close()
+
+
+# -- an everyday start: サインイン is the first window, from the list kept on this PC ----------------
+
+
+def _kept_dialog(qtbot: Any, accounts: list[Any], *, preselect: int | None = None) -> Any:
+    from desktop.ui.dialogs.sign_in_dialog import SignInDialog
+
+    dialog = SignInDialog(None, "さくら内科クリニック", accounts, purpose="start", preselect=preselect)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_an_everyday_start_opens_sign_in_before_anything_slow(tmp_path: pathlib.Path) -> None:
+    from desktop.services import sign_in_list
+    from desktop.services.sign_in_list import KeptStaff, SignInList
+
+    settings = LocalSettings(workspace="clinic", staff_id=7)
+    settings.save(tmp_path)
+    sign_in_list.save(tmp_path, settings, SignInList("さくら内科クリニック", (
+        KeptStaff(3, "受付 佐々木", StaffRole.STAFF, True), KeptStaff(7, "院長 桜井", StaffRole.MANAGER, True))))
+    probe = (
+        "import sys\n"
+        "import desktop.__main__, desktop.launch as launch\n"
+        "def shown(first, open_ctx):\n"
+        "    combo = first.staff_combo\n"
+        "    print(type(first).__name__, first.isVisible(), first.clinic_label.text(), combo.currentText(),\n"
+        "          [combo.itemText(i) for i in range(combo.count())], first.status_label.text(), sep='|')\n"
+        "    heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
+        "             'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'asyncio', 'importlib.metadata',\n"
+        "             'desktop.app', 'desktop.bootstrap', 'desktop.storage', 'desktop.services.actions',\n"
+        "             'desktop.services.staff')\n"
+        "    print(sorted(m for m in heavy if m in sys.modules))\n"
+        "    raise SystemExit(0)\n"
+        "launch._open_behind = shown\n"
+        f"desktop.__main__.main(['--data-dir', {str(tmp_path)!r}])\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("CLINICPAY_WORKSPACE", None)
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, loaded = out.stdout.strip().splitlines()[-2:]
+    assert first.split("|") == ["SignInDialog", "True", "さくら内科クリニック", "院長 桜井（管理者）",
+                                "['受付 佐々木（受付）', '院長 桜井（管理者）']", "データベースを準備しています…"]
+    assert loaded == "[]"
+
+
+def test_sign_in_pressed_before_the_database_opens_is_carried_out(qtbot: Any, qloop: Any,
+                                                                 tmp_path: pathlib.Path) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services import sign_in_list
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+    from desktop.services.sign_in_list import KeptStaff
+
+    i18n.set_language("ja")
+    settings = LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic")
+    ctx = bootstrap(tmp_path, settings, secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    manager = next(a for a in ctx.staff.accounts(ctx.queries.clinic_info().id) if a.name == DEMO_ACCOUNTS[0].name)
+    # kept at the last start: the manager under a name since corrected, and someone who has left
+    kept = _kept_dialog(qtbot, [KeptStaff(manager.id, "院長 さくらい", StaffRole.MANAGER, True),
+                                KeptStaff(999, "退職 山田", StaffRole.STAFF, True)], preselect=manager.id)
+    assert kept.status_label.isVisible() and kept.status_label.text() == "データベースを準備しています…"
+    kept.secret_edit.setText(DEMO_ACCOUNTS[0].password)
+    kept.ok_button.click()  # before the database is open: waits for it, nothing is lost
+    assert not kept.ok_button.isEnabled() and kept.secret_edit.text() == DEMO_ACCOUNTS[0].password
+    app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
+    try:
+        run(qtbot, app.start(show=True))
+        qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=20000)
+        assert app.session.actor.staff_id == manager.id
+        assert not kept.isVisible() and app.sign_in_dialog is None
+        # the database's list was shown before signing in, and is what the next start opens with
+        names = [a.name for a in sign_in_list.load(tmp_path, settings).accounts]  # type: ignore[union-attr]
+        assert sorted(names) == sorted(a.name for a in ctx.staff.accounts(manager_clinic(ctx)))
+        assert "退職 山田" not in names and "院長 さくらい" not in names
+        wait_idle(qtbot)
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()
+
+
+def manager_clinic(ctx: Any) -> int:
+    return int(ctx.queries.clinic_info().id)
+
+
+def test_the_kept_sign_in_shows_the_database_list_then_signs_in_as_usual(qtbot: Any, qloop: Any,
+                                                                       tmp_path: pathlib.Path) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+    from desktop.services.sign_in_list import KeptStaff
+    from tests.ui.conftest import sign_in
+
+    i18n.set_language("ja")
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    kept = _kept_dialog(qtbot, [KeptStaff(999, "退職 山田", StaffRole.STAFF, True)])
+    app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
+    try:
+        run(qtbot, app.start(show=True))
+        assert app.sign_in_dialog is kept and kept.isVisible() and not kept.status_label.isVisible()
+        combo = kept.staff_combo
+        assert sorted(combo.itemText(i) for i in range(combo.count())) == sorted(
+            f"{a.name}（{ {StaffRole.MANAGER: '管理者', StaffRole.STAFF: '受付', StaffRole.ACCOUNTANT: '経理'}[a.role]}）"
+            for a in DEMO_ACCOUNTS)
+        kept.secret_edit.setText("wrong-password")
+        kept.ok_button.click()
+        qtbot.waitUntil(lambda: kept.secret_error.isVisible(), timeout=20000)
+        assert app.window is None
+        sign_in(qtbot, app, DEMO_ACCOUNTS[1].name, DEMO_ACCOUNTS[1].password)
+        assert app.session.actor.role is StaffRole.STAFF
+        wait_idle(qtbot)
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()
+
+
+def test_closing_the_kept_sign_in_before_the_database_opens_ends_the_app(qtbot: Any, qloop: Any,
+                                                                        tmp_path: pathlib.Path) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.sign_in_list import KeptStaff
+
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    kept = _kept_dialog(qtbot, [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, True)])
+    app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
+    try:
+        kept.close()  # the receptionist closes it while the database is still opening
+        run(qtbot, app.start(show=True))
+        run(qtbot, app.wait_closed(), timeout=5)
+        assert app.window is None
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()
+
+
+def test_a_kept_list_that_no_longer_fits_gives_way(qtbot: Any) -> None:
+    from desktop.services.sign_in_list import KeptStaff
+
+    kept = _kept_dialog(qtbot, [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, True)])
+    # the database says nobody has a password yet: the first password is set in its own form
+    assert kept.attach(object(), "本院", [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, False)]) is False  # type: ignore[arg-type]
+    assert kept.waiting and kept.staff_combo.itemText(0) == "院長 桜井（管理者）"

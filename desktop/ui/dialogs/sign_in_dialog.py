@@ -15,9 +15,18 @@ to correct; then they are signed in.
 It is shown with ``open()`` (never ``exec()``), so a lock can come on top of another dialog.
 ``signed_in(actor)`` is emitted on success and the dialog accepts. In デモ (トレーニング) the
 accounts' passwords and PINs are shown under the form.
+
+At ``start`` the dialog can be the app's first window: opened from the list kept on this PC
+(``desktop.services.sign_in_list``) before the database is open, without ``actions``; it says
+データベースを準備しています… under the form, the person can choose their name and type, and
+``attach`` gives it the database's list and the actions (a サインイン pressed meanwhile is then
+carried out).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,11 +45,13 @@ from PySide6.QtWidgets import (
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import UserError
 from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
-from desktop.services.actions import DeskActions
 from desktop.services.demo_accounts import DemoAccount
-from desktop.services.staff import StaffAccount
-from desktop.ui import async_ops, i18n
+from desktop.services.sign_in_list import ListedStaff
+from desktop.ui import i18n
 from desktop.ui.widgets.common import ErrorLabel, error_row, secret_edit, wrapped_label
+
+if TYPE_CHECKING:  # the dialog may open before the services are loaded (``desktop.launch``)
+    from desktop.services.actions import DeskActions
 
 ACTIONS = {"start": "signed_in", "switch": "switched", "unlock": "unlocked", "approve": "approved_by"}
 
@@ -64,8 +75,8 @@ class SignInDialog(QDialog):
 
     signed_in = Signal(object)  # Actor
 
-    def __init__(self, actions: DeskActions, clinic_name: str, accounts: list[StaffAccount], *,
-                 purpose: str = "start", preselect: int | None = None, demo: list[DemoAccount] | None = None,
+    def __init__(self, actions: DeskActions | None, clinic_name: str, accounts: Sequence[ListedStaff], *,
+                 purpose: str = "start", preselect: int | None = None, demo: Sequence[DemoAccount] | None = None,
                  idle: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInDialog")
@@ -82,11 +93,12 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(460)
         if purpose in ("unlock", "start"):
             self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, purpose == "start")
-        layout = QVBoxLayout(self)
+        layout = self._body = QVBoxLayout(self)
         heading = QLabel(self.tr("最初のパスワードの設定") if self.first_password else titles[purpose])
         heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         layout.addWidget(heading)
-        layout.addWidget(QLabel(clinic_name))
+        self.clinic_label = QLabel(clinic_name)
+        layout.addWidget(self.clinic_label)
         notes = {
             "start": self.tr("スタッフを選び、パスワードまたはPINを入力してください。"),
             "switch": self.tr("切り替えるスタッフのPINまたはパスワードを入力してください。"),
@@ -103,11 +115,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName(self.tr("スタッフ"))
-        for a in accounts:
-            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
-            self.staff_combo.setItemData(self.staff_combo.count() - 1, a.name, Qt.ItemDataRole.UserRole + 1)
-        if preselect is not None:
-            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(preselect)))
+        self._fill_staff(accounts, preselect)
         self.secret_edit = secret_edit()
         self.secret_edit.setAccessibleName(self.tr("パスワードまたはPIN"))
         self.pin_check = QCheckBox(self.tr("PINで入力"))
@@ -143,21 +151,73 @@ class SignInDialog(QDialog):
         buttons.addWidget(self.ok_button)
         layout.addLayout(buttons)
 
+        # while the database opens (a start from the list kept on this PC): said under the buttons
+        self.status_label = QLabel(self.tr("データベースを準備しています…"))
+        self.status_label.setObjectName("signInStatus")
+        self.status_label.setStyleSheet("color: #555;")
+        self.status_label.setVisible(actions is None)
+        layout.addWidget(self.status_label)
+        self._submit_when_ready = False
+
         self.demo_label: QLabel | None = None
-        if demo:
-            lines = [self.tr("トレーニング用アカウント（デモ）")] + [
-                self.tr("{name}（{role}）　パスワード: {password}　PIN: {pin}").format(
-                    name=a.name, role=role_text(a.role), password=a.password, pin=a.pin) for a in demo]
-            self.demo_label = QLabel("\n".join(lines))
-            self.demo_label.setObjectName("demoAccounts")
-            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.demo_label.setStyleSheet("background: #fff3e0; color: #5d3a00; padding: 8px; border-radius: 4px;")
-            layout.addWidget(self.demo_label)
+        self._show_demo(demo or ())
 
         self.pin_check.toggled.connect(self._on_pin_toggled)
         self.ok_button.clicked.connect(self.submit)
         self.secret_edit.returnPressed.connect(self.submit)
         self.secret_edit.setFocus()
+
+    def _fill_staff(self, accounts: Sequence[ListedStaff], select: int | None) -> None:
+        """The staff list, with ``select`` (a staff id) chosen when it is listed."""
+        self.staff_combo.clear()
+        for a in accounts:
+            self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+            self.staff_combo.setItemData(self.staff_combo.count() - 1, a.name, Qt.ItemDataRole.UserRole + 1)
+        if select is not None:
+            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(select)))
+
+    def _show_demo(self, demo: Sequence[DemoAccount]) -> None:
+        """In トレーニング: the demo accounts with their passwords and PINs, under the form."""
+        if not demo:
+            if self.demo_label is not None:
+                self.demo_label.hide()
+            return
+        lines = [self.tr("トレーニング用アカウント（デモ）")] + [
+            self.tr("{name}（{role}）　パスワード: {password}　PIN: {pin}").format(
+                name=a.name, role=role_text(a.role), password=a.password, pin=a.pin) for a in demo]
+        if self.demo_label is None:
+            self.demo_label = QLabel()
+            self.demo_label.setObjectName("demoAccounts")
+            self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.demo_label.setStyleSheet("background: #fff3e0; color: #5d3a00; padding: 8px; border-radius: 4px;")
+            self._body.addWidget(self.demo_label)
+        self.demo_label.setText("\n".join(lines))
+        self.demo_label.show()
+
+    @property
+    def waiting(self) -> bool:
+        """Opened from the list kept on this PC: the database is not open yet."""
+        return self.desk is None
+
+    def attach(self, actions: DeskActions, clinic_name: str, accounts: Sequence[ListedStaff],
+               demo: Sequence[DemoAccount] = ()) -> bool:
+        """The database is open: show its list (the chosen staff member stays chosen while listed)
+        and sign in when サインイン was already pressed. False, and nothing changed, when the
+        database's list needs another form (nobody has a password yet: the first password is set).
+        """
+        if self.purpose != "start" or not any(a.has_password for a in accounts):
+            return False
+        chosen = self.staff_combo.currentData()
+        self.desk = actions
+        self.clinic_label.setText(clinic_name)
+        self._fill_staff(accounts, int(chosen) if chosen is not None else None)
+        self._show_demo(demo)
+        self.status_label.hide()
+        self.ok_button.setEnabled(True)
+        if self._submit_when_ready:
+            self._submit_when_ready = False
+            self.submit()
+        return True
 
     def _build_first_password(self, form: QFormLayout) -> None:
         """The rows of the first password: name, password twice, the rule, an optional PIN."""
@@ -201,10 +261,16 @@ class SignInDialog(QDialog):
 
     def submit(self) -> None:
         """Check the secret off the UI thread; on success emit ``signed_in`` and close."""
+        from desktop.ui import async_ops
+
         staff_id = self.staff_combo.currentData()
         if staff_id is None:
             return
         self.secret_error.clear_error()
+        if self.desk is None:  # the database is still opening: sign in once it is (``attach``)
+            self._submit_when_ready = True
+            self.ok_button.setEnabled(False)
+            return
         if self.first_password:
             self._submit_first_password(int(staff_id))
             return
@@ -229,6 +295,9 @@ class SignInDialog(QDialog):
 
     def _submit_first_password(self, staff_id: int) -> None:
         """Set the 管理者's first password (the two entries must match), then sign them in."""
+        from desktop.ui import async_ops
+
+        assert self.desk is not None
         assert self.name_edit is not None and self.confirm_edit is not None and self.pin_edit is not None
         for label in (self.name_error, self.confirm_error, self.pin_error):
             label.clear_error()
