@@ -42,14 +42,21 @@ def current_revision(engine: Engine) -> str | None:
 def shipped_head() -> str | None:
     """The newest revision among the shipped migration scripts, read without loading alembic.
 
-    Each script in ``migrations/versions`` states ``revision = "…"`` and ``down_revision = …``;
+    Each script in ``migrations/versions`` states ``revision = "…"`` and ``down_revision = …``
+    before its functions (only that part is parsed);
     the head is the one revision no other names as its ``down_revision``. None when that is not
     exactly one (several heads, a script not in this form): then alembic decides.
     """
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in package_path("storage", "migrations", "versions").glob("*.py"):
-        for node in ast.parse(script.read_text(encoding="utf-8")).body:
+        header = script.read_text(encoding="utf-8").split("\ndef ", 1)[0]  # the statements before the functions
+        try:
+            body = ast.parse(header).body
+        except SyntaxError:
+            return None
+        found = len(revisions)
+        for node in body:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = {t.id for t in targets if isinstance(t, ast.Name)}
@@ -62,6 +69,8 @@ def shipped_head() -> str | None:
                         revisions.add(value)
                     elif "down_revision" in names and value is not None:
                         parents.update([value] if isinstance(value, str) else value)
+        if len(revisions) == found:  # no revision stated before the functions: let alembic read it
+            return None
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
 
