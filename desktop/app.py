@@ -138,7 +138,7 @@ class ClinicPayApp:
         if self._closed.is_set():  # the 起動中 window or サインイン was closed meanwhile: nothing opens
             return
         if actor is not None:
-            self._build_window(actor, show=show)
+            self._build_window(*await self._window_data(), actor, show=show)
             self._shown(show)
         elif self.window is not None:  # signed in before the servers listened
             self.window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
@@ -197,7 +197,7 @@ class ClinicPayApp:
             else:
                 self.ctx.first_run = False
                 self.ctx.settings.workspace = DEMO
-                self.ctx.settings.save(self.ctx.data_dir)
+                self._save_settings()
 
         dialog.chosen.connect(chosen)
         dialog.open()
@@ -226,7 +226,7 @@ class ClinicPayApp:
             return
         if workspace == CLINIC:
             old.settings.workspace = CLINIC
-            old.settings.save(old.data_dir)
+            await old.runner.db(old.settings.save, old.data_dir)
         old.close()
         self.ctx = ctx
         self.session = None
@@ -335,14 +335,35 @@ class ClinicPayApp:
             dialog.rejected.disconnect(self._closed.set)
             dialog.deleteLater()
         self._on_staff_changed(actor.staff_id)
-        self._build_window(actor, show=True)
+        self._open_window(actor)
 
-    def _build_window(self, actor: Any = None, *, show: bool = True, keep_view: bool = False) -> None:
+    async def _window_data(self) -> tuple[Any, list[Any]]:
+        """The clinic and its staff for a new main window, read in the database pool."""
+        clinic = await self.ctx.actions.clinic_info()
+        if clinic is None:
+            raise RuntimeError("no clinic in the database")
+        return clinic, await self.ctx.actions.staff_accounts(clinic.id)
+
+    def _open_window(self, actor: Any = None, *, keep_view: bool = False, then: Callable[[], None] | None = None) -> None:
+        """The main window for ``actor`` (default: who is signed in), once its data is read off the UI thread."""
+        from desktop.ui import async_ops
+
+        def build(data: tuple[Any, list[Any]]) -> None:
+            if self._closed.is_set():
+                return
+            self._build_window(*data, actor, show=True, keep_view=keep_view)
+            if then is not None:
+                then()
+
+        async_ops.run_op(self._window_data(), on_success=build, name="open-window")
+
+    def _build_window(self, clinic: Any, accounts: list[Any], actor: Any = None, *, show: bool = True,
+                      keep_view: bool = False) -> None:
+        """The main window over ``clinic`` and its staff ``accounts`` (read beforehand, not here)."""
         from desktop.ui.main_window import MainWindow
         from desktop.ui.session import UiSession
 
         ctx = self.ctx
-        clinic = ctx.queries.clinic_info()
         if actor is None:
             actor = self.session.actor
         session = UiSession.create(ctx.actions, clinic, actor)
@@ -350,7 +371,7 @@ class ClinicPayApp:
         session.training = ctx.training
         session.clinic_chosen = ctx.settings.workspace == CLINIC
         old = self.window
-        window = MainWindow(session, ctx.staff.accounts(session.clinic.id))
+        window = MainWindow(session, accounts)
         if old is not None and keep_view:
             window.restore_view_state(old.view_state())
         window.workspace_requested.connect(lambda ws: asyncio.ensure_future(self.switch_workspace(ws)))
@@ -376,21 +397,28 @@ class ClinicPayApp:
         from desktop.ui import i18n, messages
 
         self.ctx.settings.language = lang
-        self.ctx.settings.save(self.ctx.data_dir)
+        self._save_settings()
         i18n.set_language(lang)
-        self._build_window(show=True, keep_view=True)  # the same page, day, search and selection
-        messages.info(i18n.language_changed_text())
+        # the same page, day, search and selection
+        self._open_window(keep_view=True, then=lambda: messages.info(i18n.language_changed_text()))
 
     def _on_staff_changed(self, staff_id: int) -> None:
         if self.ctx.training:
             return  # the demo's staff are not this PC's
         self.ctx.settings.staff_id = staff_id
-        self.ctx.settings.save(self.ctx.data_dir)
+        self._save_settings()
+
+    def _save_settings(self) -> None:
+        """Write this PC's settings (``settings.json``) in the database pool, not on the UI thread."""
+        from desktop.ui import async_ops
+
+        ctx = self.ctx
+        async_ops.run_op(ctx.runner.db(ctx.settings.save, ctx.data_dir), name="save-settings")
 
     def _on_switched(self, actor: Any) -> None:
         """担当スタッフ switched (or someone else unlocked): a window for their role."""
         self._on_staff_changed(actor.staff_id)
-        self._build_window(actor, show=True)
+        self._open_window(actor)
 
     def _on_signed_out(self) -> None:
         """サインアウト: close the window (nothing of it stays visible) and ask who signs in."""

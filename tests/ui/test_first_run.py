@@ -77,7 +77,7 @@ def test_fresh_install_asks_and_shows_the_demo_behind_the_question(qtbot: Any, f
     # デモで試す: the demo stays open as today, and is what the next start opens
     _click(qtbot, app.first_run_dialog.demo_button)
     wait_for(qtbot, lambda: app.first_run_dialog is None)
-    assert LocalSettings.load(tmp_path).workspace == "demo"
+    wait_for(qtbot, lambda: LocalSettings.load(tmp_path).workspace == "demo")  # written off the UI thread
     assert app.ctx.training and app.ctx.clinic() is not None
     wait_for(qtbot, lambda: w.pages["予約管理"].isVisible())
     assert w.setup_wizard is None

@@ -17,6 +17,7 @@ import threading
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -247,8 +248,7 @@ def _kept_dialog(qtbot: Any, accounts: list[Any], *, preselect: int | None = Non
     from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 
     dialog = SignInDialog(None, "さくら内科クリニック", accounts, purpose="start", preselect=preselect)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog.show()  # handed to the app, which deletes it once someone has signed in
     qtbot.waitExposed(dialog)
     return dialog
 
@@ -312,7 +312,8 @@ def test_sign_in_pressed_before_the_database_opens_is_carried_out(qtbot: Any, ql
         run(qtbot, app.start(show=True))
         qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=20000)
         assert app.session.actor.staff_id == manager.id
-        assert not kept.isVisible() and app.sign_in_dialog is None
+        assert app.sign_in_dialog is None
+        assert not shiboken6.isValid(kept) or not kept.isVisible()
         # the database's list was shown before signing in, and is what the next start opens with
         names = [a.name for a in sign_in_list.load(tmp_path, settings).accounts]  # type: ignore[union-attr]
         assert sorted(names) == sorted(a.name for a in ctx.staff.accounts(manager_clinic(ctx)))
@@ -388,3 +389,4 @@ def test_a_kept_list_that_no_longer_fits_gives_way(qtbot: Any) -> None:
     # the database says nobody has a password yet: the first password is set in its own form
     assert kept.attach(object(), "本院", [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, False)]) is False  # type: ignore[arg-type]
     assert kept.waiting and kept.staff_combo.itemText(0) == "院長 桜井（管理者）"
+    kept.deleteLater()
