@@ -35,7 +35,7 @@ import httpx
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
 from desktop.domain.live_check import LIVE_CHECK_MAX_AGE, LIVE_CHECK_MESSAGES
-from desktop.i18n import N_
+from desktop.i18n import LabelledEnum, N_
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
 from desktop.services.key_proof import KeyProofService
@@ -84,25 +84,15 @@ class GoLiveError(SettingsError):
     messages = {**SettingsError.messages, **GO_LIVE_MESSAGES}
 
 
-class Condition(enum.StrEnum):
+class Condition(LabelledEnum):
     """The conditions of 本番モード, in the order the dialog lists them."""
 
-    KEYS = "keys"
-    TENANT = "tenant"
-    PUBLIC_URL = "public_url"
-    LEGAL_PAGES = "legal_pages"
-    TEST_MAIL = "test_mail"
-    LIVE_CHECK = "live_check"
-
-
-CONDITION_LABELS: dict[Condition, str] = {
-    Condition.KEYS: N_("本番用APIキー（同じPAY.JPアカウントの公開キーとシークレットキー）"),
-    Condition.TENANT: N_("このクリニックのPAY.JPテナントが審査で「承認」"),
-    Condition.PUBLIC_URL: N_("決済ページの公開URLが https で、この端末から接続できる"),
-    Condition.LEGAL_PAGES: N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる"),
-    Condition.TEST_MAIL: N_("30日以内にテストメールが送信できた"),
-    Condition.LIVE_CHECK: N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した"),
-}
+    KEYS = "keys", N_("本番用APIキー（同じPAY.JPアカウントの公開キーとシークレットキー）")
+    TENANT = "tenant", N_("このクリニックのPAY.JPテナントが審査で「承認」")
+    PUBLIC_URL = "public_url", N_("決済ページの公開URLが https で、この端末から接続できる")
+    LEGAL_PAGES = "legal_pages", N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる")
+    TEST_MAIL = "test_mail", N_("30日以内にテストメールが送信できた")
+    LIVE_CHECK = "live_check", N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -374,7 +364,7 @@ def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyP
 
 
 __all__ = [
-    "CONDITION_LABELS", "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
+    "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
     "GoLiveService", "KeyPairProbe", "LegalPage", "TEST_MAIL_MAX_AGE", "check_keys", "check_legal_pages",
     "check_live_check", "payjp_token_reader", "KEY_PROOF_VALID",
     "check_public_url", "check_tenant", "check_test_mail", "payjp_key_prober",
