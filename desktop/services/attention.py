@@ -35,7 +35,7 @@ from desktop.domain.billing import (
 from desktop.domain.clinic import MailStatus, ReservationStatus
 from desktop.domain.errors import message_for_code
 from desktop.services.mail_types import mail_error_message
-from desktop.services.billing.common import Clock, utcnow
+from desktop.services.billing.common import Clock
 from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, ReconciliationDifference, Reservation
 from desktop.storage.unit_of_work import Database
 
@@ -106,7 +106,7 @@ class AttentionQueries:
     """
 
     db: Database
-    clock: Clock = utcnow
+    clock: Clock
 
     def items(self, clinic_id: int) -> list[AttentionItem]:
         """Every open item of the clinic, most urgent kind first, then by ``at``."""

@@ -39,7 +39,7 @@ from desktop.domain.formatting import JST, format_yen
 from desktop.domain.staff import Actor, Permission
 from desktop.i18n import N_, gettext
 from desktop.services.authz import authorize
-from desktop.services.billing.common import Clock, utcnow
+from desktop.services.billing.common import Clock
 from desktop.storage import audit as audit_log
 from desktop.storage.orm import BillingRequest, Clinic, DailyClose, PaymentAttempt, Refund, Staff
 from desktop.storage.unit_of_work import Database
@@ -143,7 +143,7 @@ class DailyCloseService:
     """
 
     db: Database
-    clock: Clock = utcnow
+    clock: Clock
 
     def figures(self, clinic_id: int, day: dt.date) -> DayFigures:
         """The day's figures: as closed if it is, else as the records stand now."""
