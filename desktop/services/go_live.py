@@ -204,6 +204,7 @@ def check_live_check(passed_at: dt.datetime | None, now: dt.datetime) -> UserErr
 
 # -- the service ------------------------------------------------------------------------------
 
+@dataclasses.dataclass(frozen=True)
 class GoLiveService:
     """Check the conditions of 本番モード and switch modes, guarded.
 
@@ -220,29 +221,24 @@ class GoLiveService:
         token_exists: ``(secret_key, token_id) -> found?`` at PAY.JP (``PayjpGateway.token_exists``).
     """
 
-    def __init__(self, db: Database, secrets: SecretStore, settings: SettingsService, *,
-                 prove_keys: KeyPairProbe, http: Callable[[], httpx.Client],
-                 clock: Callable[[], dt.datetime],
-                 live_check_passed: Callable[[int], dt.datetime | None],
-                 key_proofs: KeyProofService | None = None,
-                 token_exists: Callable[[str, str], bool] | None = None) -> None:
-        self._live_check_passed = live_check_passed
-        self._key_proofs = key_proofs
-        self._token_exists = token_exists
-        self._proven: dict[tuple[str, str], dt.datetime] = {}
-        self._db = db
-        self._secrets = secrets
-        self._settings = settings
-        self._prove_keys = prove_keys
-        self._http = http
-        self._clock = clock
+    db: Database
+    secrets: SecretStore
+    settings: SettingsService
+    _: dataclasses.KW_ONLY
+    prove_keys: KeyPairProbe
+    http: Callable[[], httpx.Client]
+    clock: Callable[[], dt.datetime]
+    live_check_passed: Callable[[int], dt.datetime | None]
+    key_proofs: KeyProofService | None = None
+    token_exists: Callable[[str, str], bool] | None = None
+    _proven: dict[tuple[str, str], dt.datetime] = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        return load_clinic(self._db, clinic_id)
+        return load_clinic(self.db, clinic_id)
 
     def _authorize(self, actor: Actor, clinic_id: int) -> None:
         """Refuse before any probe or confirmation when ``actor`` may not change the settings."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
 
     def check(self, clinic_id: int, public_key: str, secret_key: str | None) -> GoLiveReport:
@@ -251,22 +247,22 @@ class GoLiveService:
         Raises ``SettingsError`` (with ``field``) when a key is malformed (a test key, a wrong
         prefix): that is input to correct next to the field, not a condition.
         """
-        public, typed = self._settings.validate_payjp(PaymentMode.LIVE, public_key, secret_key)
-        secret = typed or self._secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
+        public, typed = self.settings.validate_payjp(PaymentMode.LIVE, public_key, secret_key)
+        secret = typed or self.secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
         clinic = self._clinic(clinic_id)
-        with self._http() as client:
+        with self.http() as client:
             url_reason = check_public_url(clinic.public_base_url, client)
             legal_reason = url_reason if url_reason is not None else check_legal_pages(clinic.public_base_url, client)
         proven = self._proven.get((public, _fingerprint(secret)))
-        keys_reason = (None if proven is not None and self._clock() - proven <= KEY_PROOF_VALID
-                       else check_keys(public, secret, self._prove_keys))
+        keys_reason = (None if proven is not None and self.clock() - proven <= KEY_PROOF_VALID
+                       else check_keys(public, secret, self.prove_keys))
         return GoLiveReport((
             ConditionResult(Condition.KEYS, keys_reason),
             ConditionResult(Condition.TENANT, check_tenant(clinic)),
             ConditionResult(Condition.PUBLIC_URL, url_reason),
             ConditionResult(Condition.LEGAL_PAGES, legal_reason),
-            ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self._clock())),
-            ConditionResult(Condition.LIVE_CHECK, check_live_check(self._live_check_passed(clinic_id), self._clock())),
+            ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self.clock())),
+            ConditionResult(Condition.LIVE_CHECK, check_live_check(self.live_check_passed(clinic_id), self.clock())),
         ))
 
     def prove_with_token(self, actor: Actor, clinic_id: int, secret_key: str | None) -> bool:
@@ -277,18 +273,18 @@ class GoLiveService:
         ``GoLiveError("keys_proof_missing")`` while no token arrived, ``PermissionDeniedError``,
         ``ServiceUnavailableError`` when PAY.JP cannot be asked.
         """
-        if self._key_proofs is None or self._token_exists is None:
+        if self.key_proofs is None or self.token_exists is None:
             raise RuntimeError("no key proof was configured")
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
-        secret = (secret_key or "").strip() or self._secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
+        secret = (secret_key or "").strip() or self.secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
         try:
-            public, token_id = self._key_proofs.take(clinic_id)
+            public, token_id = self.key_proofs.take(clinic_id)
         except NotFoundError:
             raise GoLiveError("keys_proof_missing", field="public_key") from None
-        same = self._token_exists(secret, token_id)
+        same = self.token_exists(secret, token_id)
         if same:
-            self._proven[(public, _fingerprint(secret))] = self._clock()
+            self._proven[(public, _fingerprint(secret))] = self.clock()
         log.info("live key pair proof for clinic %s: %s", clinic_id, "one account" if same else "two accounts")
         return same
 
@@ -310,7 +306,7 @@ class GoLiveService:
             reason = failed[0].reason
             assert reason is not None
             raise reason
-        self._settings.save_payjp(actor, clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
+        self.settings.save_payjp(actor, clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
         log.info("clinic %s switched to live mode", clinic_id)
         return report
 
@@ -326,7 +322,7 @@ class GoLiveService:
             raise ValueError("leave_live goes to test or demo mode")
         if not confirmed:
             raise GoLiveError("not_confirmed", field="confirm")
-        self._settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
+        self.settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
 
 
 def _fingerprint(secret: str) -> str:
