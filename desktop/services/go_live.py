@@ -231,6 +231,7 @@ class GoLiveService:
     live_check_passed: Callable[[int], dt.datetime | None]
     key_proofs: KeyProofService | None = None
     token_exists: Callable[[str, str], bool] | None = None
+    # when a live key pair was last proven here (UTC), by (public key, fingerprint of the secret key)
     _proven: dict[tuple[str, str], dt.datetime] = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     def _clinic(self, clinic_id: int) -> Clinic:
