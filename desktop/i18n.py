@@ -11,15 +11,24 @@ finds them; they are translated when read, in the reader's language::
     TITLE = N_("領収書")
     gettext("en", TITLE)  # "Receipt"
 
+An enum whose members are read by people declares each member's label with it
+(``LabelledEnum``)::
+
+    class Step(LabelledEnum):
+        RECEIPT = "receipt", N_("領収書ページが開けた")
+
+    Step.RECEIPT.label("en")  # "The receipt page opened"
+
 Jinja2 templates use the ``i18n`` extension (``{% trans %}``, ``_()``); ``install_jinja``
 installs callables that translate into the template's ``lang`` variable.
 """
 
 from __future__ import annotations
 
+import enum
 import gettext as _gettext
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from desktop.paths import resource_path
 
@@ -79,6 +88,29 @@ def pgettext(lang: str, context: str, message: str) -> str:
 def pgettext_pair(lang: str, marked: tuple[str, str]) -> str:
     """Translate a ``NP_(context, message)`` marker."""
     return pgettext(lang, marked[0], marked[1])
+
+
+class LabelledEnum(enum.StrEnum):
+    """A ``StrEnum`` whose members carry their label: ``NAME = "value", N_("ラベル")``.
+
+    A member equals (and is stored as) its value; ``msgid`` is the Japanese label and
+    ``label(lang)`` gives it in ``lang``. Looking a member up by value works as for any enum
+    (``Step("receipt")``).
+    """
+
+    msgid: str
+
+    # ``msgid`` has a default only so that a look-up by value (``Step("receipt")``, which never
+    # runs this) type-checks; every member is declared with its label.
+    def __new__(cls, value: str, msgid: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.msgid = msgid
+        return member
+
+    def label(self, lang: str = SOURCE_LANGUAGE) -> str:
+        """The member's label in ``lang`` ("ja" or "en")."""
+        return gettext(lang, self.msgid)
 
 
 def install_jinja(env: jinja2.Environment) -> jinja2.Environment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Protocol
 
 
 class PaymentMode(str, enum.Enum):
@@ -34,6 +35,32 @@ class PaymentTiming(str, enum.Enum):
     PRE_AND_POST = "pre_and_post"  # 事前決済+後決済
     PRE = "pre"  # 事前決済
     POST = "post"  # 後決済
+
+
+class _CardPaymentTerms(Protocol):
+    @property
+    def card_payment(self) -> bool: ...
+
+    @property
+    def payment_timing(self) -> PaymentTiming: ...
+
+
+class MenuPaymentRules:
+    """Which requests a menu allows, from its クレジットカード決済 and 決済タイミング.
+
+    Mixed into the menu's row and its read-only view, which both have ``card_payment`` and
+    ``payment_timing``.
+    """
+
+    @property
+    def allows_post_payment(self: _CardPaymentTerms) -> bool:
+        """A 後決済請求 may be sent (card payment on, timing 後決済 or 事前決済+後決済)."""
+        return self.card_payment and self.payment_timing in (PaymentTiming.POST, PaymentTiming.PRE_AND_POST)
+
+    @property
+    def allows_pre_payment(self: _CardPaymentTerms) -> bool:
+        """A 事前決済 may be requested (card payment on, timing 事前決済 or 事前決済+後決済)."""
+        return self.card_payment and self.payment_timing in (PaymentTiming.PRE, PaymentTiming.PRE_AND_POST)
 
 
 class ReservationStatus(str, enum.Enum):

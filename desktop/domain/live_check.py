@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.domain.errors import MESSAGES, UserError
-from desktop.i18n import N_
+from desktop.i18n import LabelledEnum, N_
 
 LIVE_CHECK_AMOUNT = 50  # whole yen: PAY.JP's smallest charge
 LIVE_CHECK_MAX_AGE = dt.timedelta(days=30)
@@ -51,25 +50,15 @@ class LiveCheckError(UserError):
     messages = LIVE_CHECK_MESSAGES
 
 
-class Step(enum.StrEnum):
+class Step(LabelledEnum):
     """The steps of the check, in the order the checklist shows them."""
 
-    PAGE_HTTPS = "page_https"
-    PAYJP_JS = "payjp_js"
-    TENANT = "tenant"
-    WEBHOOK = "webhook"
-    RECEIPT = "receipt"
-    REFUND = "refund"
-
-
-STEP_LABELS: dict[Step, str] = {
-    Step.PAGE_HTTPS: N_("決済ページが公開URLから https で表示された"),
-    Step.PAYJP_JS: N_("PAY.JPのpayjp.jsが読み込まれ、CSPの違反なくカード情報をトークン化できた"),
-    Step.TENANT: N_("決済にこのクリニックのテナントが付いている"),
-    Step.WEBHOOK: N_("PAY.JPのWebhookが正しいトークンで公開URLに届いた"),
-    Step.RECEIPT: N_("領収書ページが開けた"),
-    Step.REFUND: N_("テスト決済を返金できた"),
-}
+    PAGE_HTTPS = "page_https", N_("決済ページが公開URLから https で表示された")
+    PAYJP_JS = "payjp_js", N_("PAY.JPのpayjp.jsが読み込まれ、CSPの違反なくカード情報をトークン化できた")
+    TENANT = "tenant", N_("決済にこのクリニックのテナントが付いている")
+    WEBHOOK = "webhook", N_("PAY.JPのWebhookが正しいトークンで公開URLに届いた")
+    RECEIPT = "receipt", N_("領収書ページが開けた")
+    REFUND = "refund", N_("テスト決済を返金できた")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,7 +224,7 @@ def reduce_csp_report(payload: Any) -> list[CspViolation]:
 
 __all__ = [
     "CspViolation", "LIVE_CHECK_AMOUNT", "LIVE_CHECK_MAX_AGE", "LIVE_CHECK_MESSAGES", "LiveCheckError",
-    "Observations", "STEP_LABELS", "Step", "StepResult", "StoredError", "evaluate", "rebuild_error",
+    "Observations", "Step", "StepResult", "StoredError", "evaluate", "rebuild_error",
     "reduce_csp_report", "results_from_json", "results_to_json",
 ]
 

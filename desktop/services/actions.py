@@ -29,6 +29,7 @@ from desktop.services.daily_close import DailyCloseService, DayFigures
 from desktop.services.billing import (
     DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
 )
+from desktop.services.billing.common import utcnow
 from desktop.services.billing.payjp_reconciliation import ReconciliationReport, ReconciliationStatus
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.billing.reminders import ReminderSent
@@ -261,13 +262,13 @@ class DeskActions:
     @property
     def _attention(self) -> AttentionQueries:
         if self._attention_queries is None:
-            self._attention_queries = AttentionQueries(self._billing.requests.db)
+            self._attention_queries = AttentionQueries(self._billing.requests.db, utcnow)
         return self._attention_queries
 
     @property
     def _daily_close(self) -> DailyCloseService:
         if self._daily_close_service is None:
-            self._daily_close_service = DailyCloseService(self._billing.requests.db)
+            self._daily_close_service = DailyCloseService(self._billing.requests.db, utcnow)
         return self._daily_close_service
 
     async def timeline(self, request_id: int) -> list[TimelineEntry]:

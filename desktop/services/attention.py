@@ -35,7 +35,7 @@ from desktop.domain.billing import (
 from desktop.domain.clinic import MailStatus, ReservationStatus
 from desktop.domain.errors import message_for_code
 from desktop.services.mail_types import mail_error_message
-from desktop.services.billing.common import Clock, utcnow
+from desktop.services.billing.common import Clock
 from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, ReconciliationDifference, Reservation
 from desktop.storage.unit_of_work import Database
 
@@ -96,6 +96,7 @@ class AttentionItem:
         return message_for_code(self.code, lang, **self.params)
 
 
+@dataclasses.dataclass(frozen=True)
 class AttentionQueries:
     """Reads the 要対応 list of a clinic.
 
@@ -104,16 +105,15 @@ class AttentionQueries:
         clock: current UTC time.
     """
 
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
-        self._db = db
-        self._clock = clock
+    db: Database
+    clock: Clock
 
     def items(self, clinic_id: int) -> list[AttentionItem]:
         """Every open item of the clinic, most urgent kind first, then by ``at``."""
-        now = self._clock()
+        now = self.clock()
         found: list[AttentionItem] = []
         R = BillingRequest
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             s = uow.session
             for r in s.scalars(select(R).where(R.clinic_id == clinic_id, R.state == BillingState.PROCESSING,
                                                 R.updated_at < now - STUCK_AFTER)):

@@ -39,7 +39,7 @@ from desktop.domain.formatting import JST, format_yen
 from desktop.domain.staff import Actor, Permission
 from desktop.i18n import N_, gettext
 from desktop.services.authz import authorize
-from desktop.services.billing.common import Clock, utcnow
+from desktop.services.billing.common import Clock
 from desktop.storage import audit as audit_log
 from desktop.storage.orm import BillingRequest, Clinic, DailyClose, PaymentAttempt, Refund, Staff
 from desktop.storage.unit_of_work import Database
@@ -133,6 +133,7 @@ def _percent_of(amount: int, rate: Decimal) -> int:
     return int((Decimal(amount) * rate / 100).to_integral_value(rounding=ROUND_DOWN))
 
 
+@dataclasses.dataclass(frozen=True)
 class DailyCloseService:
     """Reads, closes and exports days.
 
@@ -141,13 +142,12 @@ class DailyCloseService:
         clock: current UTC time.
     """
 
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
-        self._db = db
-        self._clock = clock
+    db: Database
+    clock: Clock
 
     def figures(self, clinic_id: int, day: dt.date) -> DayFigures:
         """The day's figures: as closed if it is, else as the records stand now."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             closed = uow.session.scalars(select(DailyClose).where(
                 DailyClose.clinic_id == clinic_id, DailyClose.day == day)).first()
             if closed is not None:
@@ -156,7 +156,7 @@ class DailyCloseService:
 
     def closed_days(self, clinic_id: int, limit: int = 60) -> list[dt.date]:
         """Days already closed, newest first."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             return list(uow.session.scalars(select(DailyClose.day).where(DailyClose.clinic_id == clinic_id)
                                             .order_by(DailyClose.day.desc()).limit(limit)).all())
 
@@ -168,11 +168,11 @@ class DailyCloseService:
                 ``day_has_pending`` (a payment or refund of the day still waits for PAY.JP's answer).
             PermissionDeniedError: only 管理者 and 経理 close days.
         """
-        now = self._clock()
+        now = self.clock()
         if day >= now.astimezone(JST).date():
             raise StateError("day_not_over", day=day.isoformat())
         try:
-            with self._db.uow() as uow:
+            with self.db.uow() as uow:
                 s = uow.session
                 staff = authorize(s, actor, Permission.HISTORY, clinic_id=clinic_id)
                 if s.scalar(select(func.count()).select_from(DailyClose).where(

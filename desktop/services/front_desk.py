@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 
 from desktop.domain.billing import BillingState, TaxCategory
-from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus
+from desktop.domain.clinic import MenuPaymentRules, PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.billing import payment_block, payment_usable
 from desktop.domain.text import fold_kana, like_pattern, search_words
@@ -57,7 +57,7 @@ class PatientInfo:
 
 
 @dataclasses.dataclass(frozen=True)
-class MenuInfo:
+class MenuInfo(MenuPaymentRules):
     id: int
     name: str
     price: int
@@ -70,14 +70,6 @@ class MenuInfo:
     confirmation_message: str
     archived: bool
     receipt_purpose: str = ""  # 但し書き; blank: the receipt's default 「診療代として」
-
-    @property
-    def allows_post_payment(self) -> bool:
-        return self.card_payment and self.payment_timing in (PaymentTiming.POST, PaymentTiming.PRE_AND_POST)
-
-    @property
-    def allows_pre_payment(self) -> bool:
-        return self.card_payment and self.payment_timing in (PaymentTiming.PRE, PaymentTiming.PRE_AND_POST)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -35,7 +35,7 @@ import httpx
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
 from desktop.domain.live_check import LIVE_CHECK_MAX_AGE, LIVE_CHECK_MESSAGES
-from desktop.i18n import N_
+from desktop.i18n import LabelledEnum, N_
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize
 from desktop.services.key_proof import KeyProofService
@@ -84,25 +84,15 @@ class GoLiveError(SettingsError):
     messages = {**SettingsError.messages, **GO_LIVE_MESSAGES}
 
 
-class Condition(enum.StrEnum):
+class Condition(LabelledEnum):
     """The conditions of 本番モード, in the order the dialog lists them."""
 
-    KEYS = "keys"
-    TENANT = "tenant"
-    PUBLIC_URL = "public_url"
-    LEGAL_PAGES = "legal_pages"
-    TEST_MAIL = "test_mail"
-    LIVE_CHECK = "live_check"
-
-
-CONDITION_LABELS: dict[Condition, str] = {
-    Condition.KEYS: N_("本番用APIキー（同じPAY.JPアカウントの公開キーとシークレットキー）"),
-    Condition.TENANT: N_("このクリニックのPAY.JPテナントが審査で「承認」"),
-    Condition.PUBLIC_URL: N_("決済ページの公開URLが https で、この端末から接続できる"),
-    Condition.LEGAL_PAGES: N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる"),
-    Condition.TEST_MAIL: N_("30日以内にテストメールが送信できた"),
-    Condition.LIVE_CHECK: N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した"),
-}
+    KEYS = "keys", N_("本番用APIキー（同じPAY.JPアカウントの公開キーとシークレットキー）")
+    TENANT = "tenant", N_("このクリニックのPAY.JPテナントが審査で「承認」")
+    PUBLIC_URL = "public_url", N_("決済ページの公開URLが https で、この端末から接続できる")
+    LEGAL_PAGES = "legal_pages", N_("特定商取引法に基づく表記・プライバシーポリシー・利用規約が表示できる")
+    TEST_MAIL = "test_mail", N_("30日以内にテストメールが送信できた")
+    LIVE_CHECK = "live_check", N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,6 +204,7 @@ def check_live_check(passed_at: dt.datetime | None, now: dt.datetime) -> UserErr
 
 # -- the service ------------------------------------------------------------------------------
 
+@dataclasses.dataclass(frozen=True)
 class GoLiveService:
     """Check the conditions of 本番モード and switch modes, guarded.
 
@@ -230,29 +221,25 @@ class GoLiveService:
         token_exists: ``(secret_key, token_id) -> found?`` at PAY.JP (``PayjpGateway.token_exists``).
     """
 
-    def __init__(self, db: Database, secrets: SecretStore, settings: SettingsService, *,
-                 prove_keys: KeyPairProbe, http: Callable[[], httpx.Client],
-                 clock: Callable[[], dt.datetime],
-                 live_check_passed: Callable[[int], dt.datetime | None],
-                 key_proofs: KeyProofService | None = None,
-                 token_exists: Callable[[str, str], bool] | None = None) -> None:
-        self._live_check_passed = live_check_passed
-        self._key_proofs = key_proofs
-        self._token_exists = token_exists
-        self._proven: dict[tuple[str, str], dt.datetime] = {}
-        self._db = db
-        self._secrets = secrets
-        self._settings = settings
-        self._prove_keys = prove_keys
-        self._http = http
-        self._clock = clock
+    db: Database
+    secrets: SecretStore
+    settings: SettingsService
+    _: dataclasses.KW_ONLY
+    prove_keys: KeyPairProbe
+    http: Callable[[], httpx.Client]
+    clock: Callable[[], dt.datetime]
+    live_check_passed: Callable[[int], dt.datetime | None]
+    key_proofs: KeyProofService | None = None
+    token_exists: Callable[[str, str], bool] | None = None
+    # when a live key pair was last proven here (UTC), by (public key, fingerprint of the secret key)
+    _proven: dict[tuple[str, str], dt.datetime] = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        return load_clinic(self._db, clinic_id)
+        return load_clinic(self.db, clinic_id)
 
     def _authorize(self, actor: Actor, clinic_id: int) -> None:
         """Refuse before any probe or confirmation when ``actor`` may not change the settings."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
 
     def check(self, clinic_id: int, public_key: str, secret_key: str | None) -> GoLiveReport:
@@ -261,22 +248,22 @@ class GoLiveService:
         Raises ``SettingsError`` (with ``field``) when a key is malformed (a test key, a wrong
         prefix): that is input to correct next to the field, not a condition.
         """
-        public, typed = self._settings.validate_payjp(PaymentMode.LIVE, public_key, secret_key)
-        secret = typed or self._secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
+        public, typed = self.settings.validate_payjp(PaymentMode.LIVE, public_key, secret_key)
+        secret = typed or self.secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
         clinic = self._clinic(clinic_id)
-        with self._http() as client:
+        with self.http() as client:
             url_reason = check_public_url(clinic.public_base_url, client)
             legal_reason = url_reason if url_reason is not None else check_legal_pages(clinic.public_base_url, client)
         proven = self._proven.get((public, _fingerprint(secret)))
-        keys_reason = (None if proven is not None and self._clock() - proven <= KEY_PROOF_VALID
-                       else check_keys(public, secret, self._prove_keys))
+        keys_reason = (None if proven is not None and self.clock() - proven <= KEY_PROOF_VALID
+                       else check_keys(public, secret, self.prove_keys))
         return GoLiveReport((
             ConditionResult(Condition.KEYS, keys_reason),
             ConditionResult(Condition.TENANT, check_tenant(clinic)),
             ConditionResult(Condition.PUBLIC_URL, url_reason),
             ConditionResult(Condition.LEGAL_PAGES, legal_reason),
-            ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self._clock())),
-            ConditionResult(Condition.LIVE_CHECK, check_live_check(self._live_check_passed(clinic_id), self._clock())),
+            ConditionResult(Condition.TEST_MAIL, check_test_mail(clinic, self.clock())),
+            ConditionResult(Condition.LIVE_CHECK, check_live_check(self.live_check_passed(clinic_id), self.clock())),
         ))
 
     def prove_with_token(self, actor: Actor, clinic_id: int, secret_key: str | None) -> bool:
@@ -287,18 +274,18 @@ class GoLiveService:
         ``GoLiveError("keys_proof_missing")`` while no token arrived, ``PermissionDeniedError``,
         ``ServiceUnavailableError`` when PAY.JP cannot be asked.
         """
-        if self._key_proofs is None or self._token_exists is None:
+        if self.key_proofs is None or self.token_exists is None:
             raise RuntimeError("no key proof was configured")
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
-        secret = (secret_key or "").strip() or self._secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
+        secret = (secret_key or "").strip() or self.secrets.get(payjp_secret_name(PaymentMode.LIVE.value)) or ""
         try:
-            public, token_id = self._key_proofs.take(clinic_id)
+            public, token_id = self.key_proofs.take(clinic_id)
         except NotFoundError:
             raise GoLiveError("keys_proof_missing", field="public_key") from None
-        same = self._token_exists(secret, token_id)
+        same = self.token_exists(secret, token_id)
         if same:
-            self._proven[(public, _fingerprint(secret))] = self._clock()
+            self._proven[(public, _fingerprint(secret))] = self.clock()
         log.info("live key pair proof for clinic %s: %s", clinic_id, "one account" if same else "two accounts")
         return same
 
@@ -320,7 +307,7 @@ class GoLiveService:
             reason = failed[0].reason
             assert reason is not None
             raise reason
-        self._settings.save_payjp(actor, clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
+        self.settings.save_payjp(actor, clinic_id, PaymentMode.LIVE, public_key, secret_key, guarded=True)
         log.info("clinic %s switched to live mode", clinic_id)
         return report
 
@@ -336,7 +323,7 @@ class GoLiveService:
             raise ValueError("leave_live goes to test or demo mode")
         if not confirmed:
             raise GoLiveError("not_confirmed", field="confirm")
-        self._settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
+        self.settings.save_payjp(actor, clinic_id, mode, public_key, secret_key, guarded=True)
 
 
 def _fingerprint(secret: str) -> str:
@@ -374,7 +361,7 @@ def payjp_key_prober(api_base: Callable[[], str], timeout: float = 15.0) -> KeyP
 
 
 __all__ = [
-    "CONDITION_LABELS", "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
+    "Condition", "ConditionResult", "GO_LIVE_MESSAGES", "GoLiveError", "GoLiveReport",
     "GoLiveService", "KeyPairProbe", "LegalPage", "TEST_MAIL_MAX_AGE", "check_keys", "check_legal_pages",
     "check_live_check", "payjp_token_reader", "KEY_PROOF_VALID",
     "check_public_url", "check_tenant", "check_test_mail", "payjp_key_prober",

@@ -7,10 +7,9 @@ import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from enum import StrEnum
 from typing import ClassVar, Protocol
 
-from desktop.i18n import N_, gettext
+from desktop.i18n import LabelledEnum, N_
 
 
 class MailTransport(Protocol):
@@ -23,37 +22,21 @@ class MailTransport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
-class MailFailure(StrEnum):
-    """Why a mail was not delivered; selects the message shown to staff."""
+class MailFailure(LabelledEnum):
+    """Why a mail was not delivered; each member's label is the message shown to staff."""
 
-    CONNECTION = "connection"
-    TIMEOUT = "timeout"
-    TLS = "tls"
-    SERVER_BUSY = "server_busy"
-    AUTHENTICATION = "authentication"
-    UNSUPPORTED = "unsupported"
-    RECIPIENT_REFUSED = "recipient_refused"
-    INVALID_ADDRESS = "invalid_address"
-    SENDER_REFUSED = "sender_refused"
-    MESSAGE_REJECTED = "message_rejected"
-    MAILBOX_ERROR = "mailbox_error"
-    NOT_CONFIGURED = "not_configured"
-
-
-_MESSAGES: dict[MailFailure, str] = {
-    MailFailure.CONNECTION: N_("メールサーバーに接続できません。ネットワークと設定を確認してください。"),
-    MailFailure.TIMEOUT: N_("メールサーバーから応答がありません。しばらくしてから再送します。"),
-    MailFailure.TLS: N_("メールサーバーとの暗号化通信 (TLS) に失敗しました。サーバー名、ポート、暗号化方式を確認してください。"),
-    MailFailure.SERVER_BUSY: N_("メールサーバーが一時的に受け付けていません。しばらくしてから再送します。"),
-    MailFailure.AUTHENTICATION: N_("メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。"),
-    MailFailure.UNSUPPORTED: N_("メールサーバーが必要な機能 (STARTTLS または認証) に対応していません。暗号化方式の設定を確認してください。"),
-    MailFailure.RECIPIENT_REFUSED: N_("宛先のメールアドレスがメールサーバーに拒否されました。患者様のメールアドレスを確認してください。"),
-    MailFailure.INVALID_ADDRESS: N_("メールアドレスの形式が正しくありません。患者様のメールアドレスを確認してください。"),
-    MailFailure.SENDER_REFUSED: N_("送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。"),
-    MailFailure.MESSAGE_REJECTED: N_("メールサーバーがメールの受け取りを拒否しました。"),
-    MailFailure.MAILBOX_ERROR: N_("デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。"),
-    MailFailure.NOT_CONFIGURED: N_("メールサーバー（SMTP）が設定されていません。「決済会社設定」のチェックリストから設定してください。"),
-}
+    CONNECTION = "connection", N_("メールサーバーに接続できません。ネットワークと設定を確認してください。")
+    TIMEOUT = "timeout", N_("メールサーバーから応答がありません。しばらくしてから再送します。")
+    TLS = "tls", N_("メールサーバーとの暗号化通信 (TLS) に失敗しました。サーバー名、ポート、暗号化方式を確認してください。")
+    SERVER_BUSY = "server_busy", N_("メールサーバーが一時的に受け付けていません。しばらくしてから再送します。")
+    AUTHENTICATION = "authentication", N_("メールサーバーの認証に失敗しました。ユーザー名とパスワードを確認してください。")
+    UNSUPPORTED = "unsupported", N_("メールサーバーが必要な機能 (STARTTLS または認証) に対応していません。暗号化方式の設定を確認してください。")
+    RECIPIENT_REFUSED = "recipient_refused", N_("宛先のメールアドレスがメールサーバーに拒否されました。患者様のメールアドレスを確認してください。")
+    INVALID_ADDRESS = "invalid_address", N_("メールアドレスの形式が正しくありません。患者様のメールアドレスを確認してください。")
+    SENDER_REFUSED = "sender_refused", N_("送信元メールアドレスがメールサーバーに拒否されました。メール設定の送信元アドレスを確認してください。")
+    MESSAGE_REJECTED = "message_rejected", N_("メールサーバーがメールの受け取りを拒否しました。")
+    MAILBOX_ERROR = "mailbox_error", N_("デモ用メールボックスに保存できませんでした。データフォルダーの空き容量と権限を確認してください。")
+    NOT_CONFIGURED = "not_configured", N_("メールサーバー（SMTP）が設定されていません。「決済会社設定」のチェックリストから設定してください。")
 
 
 class MailError(Exception):
@@ -92,7 +75,7 @@ class MailError(Exception):
 
     def message(self, lang: str = "ja") -> str:
         """The message for staff in ``lang`` ("ja" default; "en" gives English)."""
-        return gettext(lang, _MESSAGES[self.failure])
+        return self.failure.label(lang)
 
     def user_message(self, language: str = "ja") -> str:
         """Same as ``message``; kept for callers written against the first version."""
@@ -168,4 +151,4 @@ def mail_error_message(code: str, lang: str = "ja") -> str:
     """
     if not code.startswith("mail_"):
         raise ValueError(f"not a mail error code: {code!r}")
-    return gettext(lang, _MESSAGES[MailFailure(code.removeprefix("mail_"))])
+    return MailFailure(code.removeprefix("mail_")).label(lang)

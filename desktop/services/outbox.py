@@ -103,6 +103,7 @@ class OutboxStatus:
         return message_for_code(self.last_error, lang)  # e.g. ``unexpected`` (rows from before 0004)
 
 
+@dataclasses.dataclass(frozen=True)
 class OutboxSender:
     """Sends due outbox mail through a transport, with exponential back-off.
 
@@ -113,28 +114,21 @@ class OutboxSender:
         lease: how long a claimed mail is reserved for this sender: longer than one SMTP
             exchange can take (about eight replies of at most 30 s each), so no other PC sends
             it meanwhile; a sender that died frees its mail after this.
+        base_delay: the wait before the first retry; it doubles with every failed try.
+        max_delay: the longest wait between two tries.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        transport: Callable[[], MailTransport],
-        clock: Clock,
-        *,
-        lease: dt.timedelta = dt.timedelta(minutes=10),
-        base_delay: dt.timedelta = dt.timedelta(seconds=30),
-        max_delay: dt.timedelta = dt.timedelta(hours=1),
-    ) -> None:
-        self._db = db
-        self._transport = transport
-        self._clock = clock
-        self._lease = lease
-        self._base_delay = base_delay
-        self._max_delay = max_delay
+    db: Database
+    transport: Callable[[], MailTransport]
+    clock: Clock
+    _: dataclasses.KW_ONLY
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+    base_delay: dt.timedelta = dt.timedelta(seconds=30)
+    max_delay: dt.timedelta = dt.timedelta(hours=1)
 
     def retry_delay(self, attempts: int) -> dt.timedelta:
         """Back-off after ``attempts`` failed tries, with jitter (30 s, 1 min, 2 min … ≤ 1 h)."""
-        base = min(self._max_delay.total_seconds(), self._base_delay.total_seconds() * 2 ** max(0, attempts - 1))
+        base = min(self.max_delay.total_seconds(), self.base_delay.total_seconds() * 2 ** max(0, attempts - 1))
         return dt.timedelta(seconds=base / 2 + random.uniform(0, base / 2))
 
     def _claim_one(self, skip: set[int]) -> int | None:
@@ -144,8 +138,8 @@ class OutboxSender:
         long the batch and however slow the server, so another PC never takes over a mail
         this one is still sending.
         """
-        now = self._clock()
-        with self._db.uow() as uow:
+        now = self.clock()
+        with self.db.uow() as uow:
             free = or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now)
             due = select(OutboxMail.id).where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now, free)
             if skip:  # sent (or tried) in this round already
@@ -156,7 +150,7 @@ class OutboxSender:
                     update(OutboxMail)
                     .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.PENDING,
                            OutboxMail.next_attempt_at <= now, free)
-                    .values(claimed_until=now + self._lease, attempts=OutboxMail.attempts + 1)
+                    .values(claimed_until=now + self.lease, attempts=OutboxMail.attempts + 1)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     uow.commit()
@@ -176,13 +170,13 @@ class OutboxSender:
             if mail_id is None:
                 break
             done.add(mail_id)
-            with self._db.uow(readonly=True) as uow:
+            with self.db.uow(readonly=True) as uow:
                 row = uow.session.get(OutboxMail, mail_id)
                 assert row is not None
                 body, attempts = row.body, row.attempts
             # The server's reply text is left out of the logs: it may repeat the address.
             try:
-                self._transport().send(message_from_bytes(body))
+                self.transport().send(message_from_bytes(body))
             except PermanentMailError as exc:
                 log.warning("mail %s refused for good: %s [%s]", mail_id, exc.failure.value, exc.smtp_code)
                 self._finish(mail_id, status=MailStatus.FAILED, error=exc.code)
@@ -211,7 +205,7 @@ class OutboxSender:
         retry_after: dt.timedelta | None = None,
         body: bytes | None = None,
     ) -> None:
-        now = self._clock()
+        now = self.clock()
         values: dict[str, object] = {"claimed_until": None}
         if body is not None:
             values["body"] = body
@@ -224,13 +218,13 @@ class OutboxSender:
             values["last_error"] = error
         if retry_after is not None:
             values["next_attempt_at"] = now + retry_after
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             uow.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(**values))
             uow.commit()
 
     def status(self) -> OutboxStatus:
         """Counts for the status bar: 未送信 N 件 and permanently failed mail."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             counts = dict(
                 uow.session.execute(
                     select(OutboxMail.status, func.count()).group_by(OutboxMail.status)
@@ -250,11 +244,11 @@ class OutboxSender:
 
     def requeue(self, mail_id: int) -> bool:
         """Put a failed mail back in the queue (after staff fixed the address or settings)."""
-        with self._db.uow() as uow:
+        with self.db.uow() as uow:
             result = uow.session.execute(
                 update(OutboxMail)
                 .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.FAILED)
-                .values(status=MailStatus.PENDING, next_attempt_at=self._clock(), claimed_until=None)
+                .values(status=MailStatus.PENDING, next_attempt_at=self.clock(), claimed_until=None)
             )
             uow.commit()
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]

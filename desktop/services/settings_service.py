@@ -207,6 +207,7 @@ class ConnectionView:
         return missing
 
 
+@dataclasses.dataclass(frozen=True)
 class SettingsService:
     """Validation, saving and the connection tests behind the settings screens.
 
@@ -217,20 +218,20 @@ class SettingsService:
         directory: saves clinic columns (with the audit record).
         tenants: テナント登録 and 審査状況.
         clock: now, in UTC.
+        training: the demo (トレーニング) workspace: デモ mode only, and no test mail sent.
     """
 
-    def __init__(self, db: Database, secrets: SecretStore, gateways: GatewayProvider, directory: DirectoryService,
-                 tenants: TenantService, *, clock: Callable[[], dt.datetime], training: bool = False) -> None:
-        self._db = db
-        self._training = training
-        self._secrets = secrets
-        self._gateways = gateways
-        self._directory = directory
-        self.tenants = tenants
-        self._clock = clock
+    db: Database
+    secrets: SecretStore
+    gateways: GatewayProvider
+    directory: DirectoryService
+    tenants: TenantService
+    _: dataclasses.KW_ONLY
+    clock: Callable[[], dt.datetime]
+    training: bool = False
 
     def _clinic(self, clinic_id: int) -> Clinic:
-        return load_clinic(self._db, clinic_id)
+        return load_clinic(self.db, clinic_id)
 
     # -- read --------------------------------------------------------------------------------
 
@@ -247,10 +248,10 @@ class SettingsService:
 
     def connection(self, clinic_id: int) -> ConnectionView:
         c = self._clinic(clinic_id)
-        keys = {m: self._secrets.get(payjp_secret_name(m.value)) for m in (PaymentMode.TEST, PaymentMode.LIVE)}
+        keys = {m: self.secrets.get(payjp_secret_name(m.value)) for m in (PaymentMode.TEST, PaymentMode.LIVE)}
         stored = {m: bool(k) for m, k in keys.items()}
         stored[PaymentMode.DEMO] = True
-        webhook_token, smtp_password = self._secrets.get(WEBHOOK_TOKEN_SECRET), self._secrets.get(SMTP_PASSWORD)
+        webhook_token, smtp_password = self.secrets.get(WEBHOOK_TOKEN_SECRET), self.secrets.get(SMTP_PASSWORD)
         return ConnectionView(
             mode=c.payment_mode, public_key=c.payjp_public_key, secret_stored=stored,
             webhook_token_stored=bool(webhook_token), smtp_password_stored=bool(smtp_password),
@@ -269,7 +270,7 @@ class SettingsService:
 
     def _authorize(self, actor: Actor, clinic_id: int | None = None) -> None:
         """Refuse (``PermissionDeniedError``) before anything is stored unless ``actor`` is a 管理者."""
-        with self._db.uow(readonly=True) as uow:
+        with self.db.uow(readonly=True) as uow:
             authorize(uow.session, actor, Permission.SETTINGS, clinic_id=clinic_id)
 
     def set_payment_company(self, actor: Actor, clinic_id: int, company: str | None,
@@ -281,7 +282,7 @@ class SettingsService:
         view = self.contract(clinic_id)
         if company and not view.company_selectable:
             raise SettingsError("not_approved", field="payment_company")
-        self._directory.update_clinic(actor, clinic_id,
+        self.directory.update_clinic(actor, clinic_id,
                                       ClinicUpdate(payment_company=company, auto_charge=bool(auto_charge)))
         return self.contract(clinic_id)
 
@@ -294,7 +295,7 @@ class SettingsService:
         self._authorize(actor, clinic_id)
         value = _whole_number(cap, 50, 9_999_999, ValidationError("auto_charge_cap_invalid", field="auto_charge_cap"),
                               ignore=",¥円")
-        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(auto_charge_cap=value))
+        self.directory.update_clinic(actor, clinic_id, ClinicUpdate(auto_charge_cap=value))
         return self.contract(clinic_id)
 
     # -- PAY.JP keys -------------------------------------------------------------------------
@@ -316,7 +317,7 @@ class SettingsService:
         if not _KEY_CHARS.fullmatch(public_key):
             raise SettingsError("key_invalid_chars", field="public_key")
         if secret is None:
-            if not self._secrets.get(payjp_secret_name(mode.value)):
+            if not self.secrets.get(payjp_secret_name(mode.value)):
                 raise SettingsError("secret_key_required", field="secret_key", mode=name)
         else:
             if not secret.startswith(sk_prefix):
@@ -334,17 +335,17 @@ class SettingsService:
         One audit event: the mode and public key before and after, the secret key only as "changed".
         """
         self._authorize(actor, clinic_id)
-        if self._training and mode is not PaymentMode.DEMO:
+        if self.training and mode is not PaymentMode.DEMO:
             raise SettingsError("training_demo_only", field="payment_mode")
         public_key, secret = self.validate_payjp(mode, public_key, secret_key)
         current = self._clinic(clinic_id).payment_mode
         if not guarded and PaymentMode.LIVE in (mode, current):
             raise SettingsError("live_switch_guarded", field="payment_mode")
         if secret is not None:
-            self._secrets.set(payjp_secret_name(mode.value), secret)
+            self.secrets.set(payjp_secret_name(mode.value), secret)
             log.info("PAY.JP %s secret key stored in the keyring", mode.value)
         keep_key = mode is PaymentMode.DEMO and not public_key
-        self._directory.update_clinic(actor, clinic_id,
+        self.directory.update_clinic(actor, clinic_id,
                                       ClinicUpdate(payment_mode=mode,
                                                    payjp_public_key=UNCHANGED if keep_key else public_key),
                                       secret_fields=("payjp_secret_key",) if secret is not None else ())
@@ -361,15 +362,15 @@ class SettingsService:
         clinic = self._clinic(clinic_id)
         if mode is PaymentMode.DEMO:
             clinic.payment_mode = PaymentMode.DEMO
-            gateway = self._gateways(clinic)
+            gateway = self.gateways(clinic)
         else:
             _pk, sk_prefix = KEY_PREFIX[mode]
-            secret = _text(secret_key) or self._secrets.get(payjp_secret_name(mode.value)) or ""
+            secret = _text(secret_key) or self.secrets.get(payjp_secret_name(mode.value)) or ""
             if not secret:
                 raise SettingsError("payjp_key_missing", field="secret_key")
             if not secret.startswith(sk_prefix):
                 raise SettingsError("secret_key_prefix", field="secret_key", mode=mode, prefix=sk_prefix)
-            base = str(getattr(self._gateways, "_live_api_base", LIVE_API_BASE))
+            base = str(getattr(self.gateways, "_live_api_base", LIVE_API_BASE))
             gateway = PayjpGateway(PayjpConfig(api_base=base, secret_key=secret, timeout=15.0, max_retries_429=1))
         try:
             gateway.retrieve_charge(PROBE_CHARGE_ID)
@@ -390,8 +391,8 @@ class SettingsService:
         token = (token or "").strip()
         if not token or not token.isascii() or any(c.isspace() for c in token):
             raise SettingsError("webhook_token_invalid", field="webhook_token")
-        self._secrets.set(WEBHOOK_TOKEN_SECRET, token)
-        with self._db.uow() as uow:
+        self.secrets.set(WEBHOOK_TOKEN_SECRET, token)
+        with self.db.uow() as uow:
             audit.record(uow.session, clinic_id=actor.clinic_id, actor="staff", staff_id=actor.staff_id,
                          action="clinic_updated", entity_type="clinic", entity_id=actor.clinic_id,
                          before={"webhook_token": ""}, after={"webhook_token": "changed"})
@@ -437,7 +438,7 @@ class SettingsService:
                 before = None  # switched off: a number that cannot be kept is left as it was
             if before is not None:
                 update = dataclasses.replace(update, reminder_days_before=before)
-        self._directory.update_clinic(actor, clinic_id, update)
+        self.directory.update_clinic(actor, clinic_id, update)
 
     def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,
                             email: str, representative: str, registration_number: str) -> None:
@@ -476,7 +477,7 @@ class SettingsService:
             checks.refuse(SettingsError("registration_number_check_digit", field="registration_number"))
         values["registration_number"] = reg or None
         checks.raise_any()
-        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(**values))
+        self.directory.update_clinic(actor, clinic_id, ClinicUpdate(**values))
 
     # -- SMTP ---------------------------------------------------------------------------------
 
@@ -501,8 +502,8 @@ class SettingsService:
         changed = bool(password) or (c.smtp_host, c.smtp_port, c.smtp_security, c.smtp_username or "") != (
             host, port_no, security, user)
         if password:
-            self._secrets.set(SMTP_PASSWORD, password)
-        self._directory.update_clinic(actor, clinic_id,
+            self.secrets.set(SMTP_PASSWORD, password)
+        self.directory.update_clinic(actor, clinic_id,
                                       ClinicUpdate(smtp_host=host, smtp_port=port_no, smtp_security=security,
                                                    smtp_username=user,
                                                    test_mail_accepted_at=None if changed else UNCHANGED),
@@ -520,7 +521,7 @@ class SettingsService:
                                   ValidationError("approval_threshold_invalid", field="refund_approval_threshold"),
                                   ignore=",", blank="0")
         minutes = _whole_number(auto_lock_minutes, 1, 120, ValidationError("auto_lock_invalid", field="auto_lock_minutes"))
-        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(refund_approval_threshold=threshold,
+        self.directory.update_clinic(actor, clinic_id, ClinicUpdate(refund_approval_threshold=threshold,
                                                                      auto_lock_minutes=minutes))
 
     def send_test_mail(self, actor: Actor, clinic_id: int, *, ssl_context: ssl.SSLContext | None = None,
@@ -530,7 +531,7 @@ class SettingsService:
         Returns the address it was sent to. 管理者 only; changes nothing, so it writes no audit event.
         """
         self._authorize(actor, clinic_id)
-        if self._training:
+        if self.training:
             raise SettingsError("training_no_smtp", field="smtp_test")
         c = self._clinic(clinic_id)
         if not c.smtp_host:
@@ -538,7 +539,7 @@ class SettingsService:
         if not c.email:
             raise SettingsError("clinic_email_missing", field="smtp_test")
         settings = SmtpSettings(host=c.smtp_host, port=c.smtp_port, security=c.smtp_security,  # type: ignore[arg-type]
-                                username=c.smtp_username or None, password=self._secrets.get(SMTP_PASSWORD),
+                                username=c.smtp_username or None, password=self.secrets.get(SMTP_PASSWORD),
                                 timeout=timeout, from_address=c.email)
         message = EmailMessage()
         message["From"] = formataddr((c.name, c.email))
@@ -546,7 +547,7 @@ class SettingsService:
         message["Subject"] = "【クリニック決済】テストメール"
         message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=c.email.rsplit("@", 1)[-1])
-        now = self._clock().astimezone(dt.timezone(dt.timedelta(hours=9)))
+        now = self.clock().astimezone(dt.timezone(dt.timedelta(hours=9)))
         message.set_content(
             f"{c.name} 様\n\nクリニック決済のメール設定のテストです。\n"
             f"このメールが届いていれば、患者様への請求メールも送信できます。\n\n"
@@ -558,5 +559,5 @@ class SettingsService:
             log.info("test mail failed: %s [%s]", exc.failure.value, exc.smtp_code)  # not the reply text: it may repeat the address
             raise SettingsError("smtp_failed", field="smtp_test", reason=exc) from None
         # the server accepted it: the switch to 本番 asks for this within 30 days
-        self._directory.update_clinic(actor, clinic_id, ClinicUpdate(test_mail_accepted_at=self._clock()))
+        self.directory.update_clinic(actor, clinic_id, ClinicUpdate(test_mail_accepted_at=self.clock()))
         return c.email

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from desktop.domain.clinic import (
     CareType,
     MailStatus,
+    MenuPaymentRules,
     PaymentMode,
     PaymentTiming,
     ReservationStatus,
@@ -198,7 +199,7 @@ class Patient(Base):
 Index("ix_patient_clinic_name", Patient.clinic_id, Patient.family_name, Patient.given_name)
 
 
-class Menu(Base):
+class Menu(MenuPaymentRules, Base):
     __tablename__ = "menu"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,14 +217,6 @@ class Menu(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    @property
-    def allows_post_payment(self) -> bool:
-        return self.card_payment and self.payment_timing in (PaymentTiming.POST, PaymentTiming.PRE_AND_POST)
-
-    @property
-    def allows_pre_payment(self) -> bool:
-        return self.card_payment and self.payment_timing in (PaymentTiming.PRE, PaymentTiming.PRE_AND_POST)
 
 
 class Reservation(Base):

@@ -110,6 +110,15 @@ def test_every_mail_failure_reads_in_english_without_japanese(failure: MailFailu
     assert mail_error_message(error.code, "en") == error.message("en")
 
 
+def test_a_labelled_enum_member_is_its_value_and_reads_as_its_label() -> None:
+    from desktop.domain.live_check import Step
+
+    assert Step.RECEIPT == "receipt" and Step("receipt") is Step.RECEIPT and f"{Step.RECEIPT}" == "receipt"
+    assert Step.RECEIPT.label() == "領収書ページが開けた"
+    assert Step.RECEIPT.label("en") == "The receipt page opened"
+    assert [step.value for step in Step] == ["page_https", "payjp_js", "tenant", "webhook", "receipt", "refund"]
+
+
 def test_a_state_passed_as_an_enum_reads_as_its_label() -> None:
     error = StateError("request_not_cancellable", state=BillingState.PAID)
     assert error.message("ja") == "この請求は取り消せません（現在の状態：決済済み）。"

@@ -114,8 +114,6 @@ class BillingService:
         self.charge_saved_card = self.payments.charge_saved_card
         self.finish_three_d_secure = self.payments.finish_three_d_secure
         self.pay_and_save = self.saved_cards.pay_and_save
-        self.reconcile_attempt = self.reconciliation.reconcile_attempt
-        self.reconcile_refund = self.reconciliation.reconcile_refund
         self.reconcile_pending = self.reconciliation.reconcile_pending
         self.request_pre_payment = self.requests.request_pre_payment
         self.cancel_request = self.requests.cancel_request

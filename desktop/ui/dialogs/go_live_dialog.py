@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import PaymentMode
-from desktop.i18n import gettext
-from desktop.services.go_live import CONDITION_LABELS, GoLiveReport
+from desktop.services.go_live import GoLiveReport
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
@@ -81,7 +80,7 @@ class GoLiveDialog(QDialog):
             mark = QLabel("✓" if result.ok else "✗")
             mark.setStyleSheet(OK_STYLE if result.ok else NG_STYLE)
             mark.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = wrapped_label(gettext(lang, CONDITION_LABELS[result.condition]))
+            text = wrapped_label(result.condition.label(lang))
             box = QVBoxLayout()
             box.setSpacing(1)
             box.addWidget(text)

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
-from desktop.domain.live_check import STEP_LABELS, Step, StepResult
-from desktop.i18n import gettext
+from desktop.domain.live_check import Step, StepResult
 from desktop.services.actions import DeskActions
 from desktop.services.live_check import LiveCheckResult, LiveCheckStarted
 from desktop.ui import async_ops, i18n
@@ -135,7 +134,7 @@ class LiveCheckDialog(QDialog):
             mark.setAlignment(Qt.AlignmentFlag.AlignTop)
             box = QVBoxLayout()
             box.setSpacing(1)
-            text = QLabel(gettext(lang, STEP_LABELS[step]))
+            text = QLabel(step.label(lang))
             text.setWordWrap(True)
             box.addWidget(text)
             reason = QLabel("")
