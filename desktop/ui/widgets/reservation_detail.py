@@ -10,15 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +37,7 @@ from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import SelectedTextDelegate
+from desktop.ui.widgets.common import row_view
 from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
 
 EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
@@ -121,15 +118,7 @@ class ReservationDetailPanel(QWidget):
 
         layout.addWidget(QLabel(self.tr("請求履歴")))
         self.history_model = RequestListModel(self)
-        self.history_view = QTableView()
-        self.history_view.setModel(self.history_model)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
-        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history_view.verticalHeader().hide()
-        self.history_view.setItemDelegate(SelectedTextDelegate(self.history_view))
-        self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.history_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history_view = row_view(self.history_model, stretch_column=4)
         rows_high = self.history_view.fontMetrics().height() + 10
         self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
         self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
