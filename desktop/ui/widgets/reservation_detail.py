@@ -398,22 +398,22 @@ class ReservationDetailPanel(QWidget):
     def _ask_replace_or_add(self, exc: StateError, new: int) -> tuple[int | None, bool] | None:
         """The visit has an unpaid request (replace it?) or is paid (追加請求?), for a new request of ``new``
         whole yen: ``(replace_open, additional)`` to send again with, or None when staff said no."""
-        amount = format_yen(int(exc.params.get("amount", 0)))
+        answer: tuple[int | None, bool]
         if exc.code == "visit_has_open_request":
-            if not ConfirmDialog.ask(
-                    self, self.tr("未決済の請求があります"),
-                    self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
-                        patient=self._patient_name(), amount=amount, new=format_yen(new)),
-                    self.tr("置き換えて送信")):
-                return None
-            return int(exc.params["request_id"]), False
-        if not ConfirmDialog.ask(
-                self, self.tr("追加請求"),
-                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
-                    patient=self._patient_name(), amount=amount, new=format_yen(new)),
-                self.tr("追加請求を送信")):
-            return None
-        return None, True
+            title, question, ok = (
+                self.tr("未決済の請求があります"),
+                self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。"),
+                self.tr("置き換えて送信"))
+            answer = int(exc.params["request_id"]), False
+        else:
+            title, question, ok = (
+                self.tr("追加請求"),
+                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？"),
+                self.tr("追加請求を送信"))
+            answer = None, True
+        question = question.format(patient=self._patient_name(), amount=format_yen(int(exc.params.get("amount", 0))),
+                                   new=format_yen(new))
+        return answer if ConfirmDialog.ask(self, title, question, ok) else None
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
