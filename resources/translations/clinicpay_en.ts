@@ -686,18 +686,6 @@
         <translation>Payment mode</translation>
     </message>
     <message>
-        <source>公開キー</source>
-        <translation>Public key</translation>
-    </message>
-    <message>
-        <source>シークレットキー</source>
-        <translation>Secret key</translation>
-    </message>
-    <message>
-        <source>接続テスト</source>
-        <translation>Test connection</translation>
-    </message>
-    <message>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -782,30 +770,6 @@
         <translation>In demo mode, mail to patients goes to the demo mailbox. The test mail is sent through the SMTP server below.</translation>
     </message>
     <message>
-        <source>SMTPサーバー</source>
-        <translation>SMTP server</translation>
-    </message>
-    <message>
-        <source>ポート</source>
-        <translation>Port</translation>
-    </message>
-    <message>
-        <source>なし</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <source>暗号化</source>
-        <translation>Security</translation>
-    </message>
-    <message>
-        <source>ユーザー名</source>
-        <translation>User name</translation>
-    </message>
-    <message>
-        <source>パスワード</source>
-        <translation>Password</translation>
-    </message>
-    <message>
         <source>テストメール送信</source>
         <translation>Send a test mail</translation>
     </message>
@@ -840,18 +804,6 @@
     <message>
         <source>本番モードに切り替えました。実際のカードに請求されます。</source>
         <translation>Switched to live mode. Real cards are charged from now on.</translation>
-    </message>
-    <message>
-        <source>接続に成功しました（APIキーは有効です）。</source>
-        <translation>Connected (the API key is valid).</translation>
-    </message>
-    <message>
-        <source>接続に失敗しました: {reason}</source>
-        <translation>Connection failed: {reason}</translation>
-    </message>
-    <message>
-        <source>接続中…</source>
-        <translation>Connecting…</translation>
     </message>
     <message>
         <source>Webhookトークンを保存しました。</source>
@@ -1473,30 +1425,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
     </message>
     <message>
-        <source>SMTPサーバー</source>
-        <translation>SMTP server</translation>
-    </message>
-    <message>
-        <source>ポート</source>
-        <translation>Port</translation>
-    </message>
-    <message>
-        <source>なし</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <source>暗号化</source>
-        <translation>Encryption</translation>
-    </message>
-    <message>
-        <source>ユーザー名</source>
-        <translation>User name</translation>
-    </message>
-    <message>
-        <source>パスワード</source>
-        <translation>Password</translation>
-    </message>
-    <message>
         <source>保存してテスト送信</source>
         <translation>Save and send a test mail</translation>
     </message>
@@ -1936,11 +1864,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>PayjpKeysStep</name>
-    <message>
-        <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
-    </message>
+    <name>PayjpKeyRows</name>
     <message>
         <source>公開キー</source>
         <translation>Public key</translation>
@@ -1954,14 +1878,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Test connection</translation>
     </message>
     <message>
-        <source>この端末に登録済み</source>
-        <translation>Stored on this PC</translation>
-    </message>
-    <message>
-        <source>登録済み（変更するときだけ入力）</source>
-        <translation>Stored (type only to change it)</translation>
-    </message>
-    <message>
         <source>接続に成功しました（APIキーは有効です）。</source>
         <translation>Connected (the API key is valid).</translation>
     </message>
@@ -1972,6 +1888,21 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>接続中…</source>
         <translation>Connecting…</translation>
+    </message>
+</context>
+<context>
+    <name>PayjpKeysStep</name>
+    <message>
+        <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
+        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+    </message>
+    <message>
+        <source>この端末に登録済み</source>
+        <translation>Stored on this PC</translation>
+    </message>
+    <message>
+        <source>登録済み（変更するときだけ入力）</source>
+        <translation>Stored (type only to change it)</translation>
     </message>
 </context>
 <context>
@@ -2890,6 +2821,33 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>確認用のパスワードが一致しません。同じパスワードを2回入力してください。</source>
         <translation>The two passwords do not match. Enter the same password twice.</translation>
+    </message>
+</context>
+<context>
+    <name>SmtpRows</name>
+    <message>
+        <source>SMTPサーバー</source>
+        <translation>SMTP server</translation>
+    </message>
+    <message>
+        <source>ポート</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>暗号化</source>
+        <translation>Encryption</translation>
+    </message>
+    <message>
+        <source>ユーザー名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
     </message>
 </context>
 <context>
