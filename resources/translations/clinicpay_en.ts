@@ -1187,6 +1187,13 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
 </context>
 <context>
+    <name>DialogButtons</name>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>クリニック決済へようこそ</source>
@@ -1280,10 +1287,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>本番モードに切り替える</source>
         <translation>Switch to live mode</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1835,10 +1838,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Mail language</translation>
     </message>
     <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -1953,10 +1952,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>伝達事項</source>
         <translation>Message</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>確認</source>
@@ -2085,10 +2080,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>返金可能額 {amount}</source>
         <translation>Refundable {amount}</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>PINで入力</source>
@@ -2363,10 +2354,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>添付ファイル</source>
         <translation>Attachments</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>登録</source>
@@ -3053,10 +3040,6 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>テナントを登録する</source>
         <translation>Register the tenant</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
 </context>
 <context>

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
+    QCoreApplication,
     QDate,
     QElapsedTimer,
-    QAbstractItemModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -508,6 +509,13 @@ def ask_save_path(parent: QWidget, title: str, file_name: str, file_filter: str)
     """The save dialog, starting at ``file_name`` in the home folder; None when cancelled."""
     path, _ = QFileDialog.getSaveFileName(parent, title, str(pathlib.Path.home() / file_name), file_filter)
     return pathlib.Path(path) if path else None
+
+
+def cancel_button(dialog: QDialog) -> QPushButton:
+    """キャンセル: closes ``dialog`` unchanged (its ``reject``)."""
+    button = QPushButton(QCoreApplication.translate("DialogButtons", "キャンセル"))
+    button.clicked.connect(dialog.reject)
+    return button
 
 
 def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:
