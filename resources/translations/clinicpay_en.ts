@@ -594,11 +594,7 @@
     </message>
 </context>
 <context>
-    <name>ClinicStep</name>
-    <message>
-        <source>領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。登録番号は適格請求書発行事業者の方だけ入力してください。</source>
-        <translation>The clinic as receipts, the Specified Commercial Transactions Act page and the PAY.JP application show it. Enter a registration number only if the clinic is a registered qualified invoice issuer.</translation>
-    </message>
+    <name>ClinicRows</name>
     <message>
         <source>クリニック名</source>
         <translation>Clinic name</translation>
@@ -622,6 +618,13 @@
     <message>
         <source>メールアドレス</source>
         <translation>E-mail address</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicStep</name>
+    <message>
+        <source>領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。登録番号は適格請求書発行事業者の方だけ入力してください。</source>
+        <translation>The clinic as receipts, the Specified Commercial Transactions Act page and the PAY.JP application show it. Enter a registration number only if the clinic is a registered qualified invoice issuer.</translation>
     </message>
     <message>
         <source>登録番号（任意）</source>
@@ -732,30 +735,6 @@
     <message>
         <source>クリニック情報（領収書・特定商取引法に基づく表記）</source>
         <translation>Clinic details (receipts and legal pages)</translation>
-    </message>
-    <message>
-        <source>クリニック名</source>
-        <translation>Clinic name</translation>
-    </message>
-    <message>
-        <source>郵便番号</source>
-        <translation>Postal code</translation>
-    </message>
-    <message>
-        <source>住所</source>
-        <translation>Address</translation>
-    </message>
-    <message>
-        <source>電話番号</source>
-        <translation>Phone</translation>
-    </message>
-    <message>
-        <source>メールアドレス</source>
-        <translation>E-mail address</translation>
-    </message>
-    <message>
-        <source>代表者名</source>
-        <translation>Representative</translation>
     </message>
     <message>
         <source>登録番号（適格請求書発行事業者）</source>

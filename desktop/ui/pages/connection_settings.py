@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -47,7 +46,7 @@ from desktop.ui.widgets.common import (
     secret_edit,
     wrapped_label,
 )
-from desktop.ui.widgets.settings_rows import OK_STYLE, PayjpKeyRows, SmtpRows
+from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -126,16 +125,9 @@ class ConnectionSettingsPanel(QWidget):
         # clinic details
         clinic = QGroupBox(self.tr("クリニック情報（領収書・特定商取引法に基づく表記）"))
         cform = QFormLayout(clinic)
-        self.details: dict[str, QLineEdit] = {}
-        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
-                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
-                                        ("address", self.tr("住所"), ""),
-                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
-                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
-                                        ("representative", self.tr("代表者名"), ""),
-                                        ("registration_number", self.tr("登録番号（適格請求書発行事業者）"),
-                                         "T9234567890123")):
-            self.details[key] = self.errors.text_row(cform, label, key, placeholder)
+        self.details = ClinicRows(cform, self.errors,
+                                  ("name", "postal_code", "address", "phone", "email", "representative"),
+                                  self.tr("登録番号（適格請求書発行事業者）"))
         self.save_clinic_button = QPushButton(self.tr("保存"))
         cform.addRow("", button_bar(self.save_clinic_button, None))
         layout.addWidget(clinic)
@@ -183,8 +175,7 @@ class ConnectionSettingsPanel(QWidget):
         self.reminder_enabled.setChecked(view.reminder_enabled)
         self.reminder_days.setValue(view.reminder_days_before)
         self.reminder_days.setEnabled(view.reminder_enabled)
-        for key, edit in self.details.items():
-            edit.setText(str(getattr(view, key)))
+        self.details.load(view)
         self.smtp.load(view)
         self.demo_mail_note.setVisible(view.mode is PaymentMode.DEMO)
         self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token", view.webhook_token_hint)
@@ -342,10 +333,7 @@ class ConnectionSettingsPanel(QWidget):
         self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
-        s = self.session
-        values = {key: edit.text() for key, edit in self.details.items()}
-        work = self.desk.save_clinic_details(s.actor, s.clinic.id, **values)
-        self._run(work, self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
+        self._run(self.details.save(self.desk, self.session), self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
         def done(result: Any) -> None:

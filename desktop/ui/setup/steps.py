@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import PaymentMode
 from desktop.services.settings_service import ConnectionView
@@ -22,7 +22,7 @@ from desktop.ui import async_ops
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import FieldErrors, button_bar, wrapped_label
-from desktop.ui.widgets.settings_rows import OK_STYLE, PayjpKeyRows, SmtpRows
+from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 
 
 class WizardStep(QWidget):
@@ -65,23 +65,15 @@ class ClinicStep(WizardStep):
         form = self.intro_and_form(self.tr(
             "領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。"
             "登録番号は適格請求書発行事業者の方だけ入力してください。"))
-        self.fields: dict[str, QLineEdit] = {}
-        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
-                                        ("representative", self.tr("代表者名"), ""),
-                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
-                                        ("address", self.tr("住所"), ""),
-                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
-                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
-                                        ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
-            self.fields[key] = self.errors.text_row(form, label, key, placeholder)
+        self.fields = ClinicRows(form, self.errors,
+                                 ("name", "representative", "postal_code", "address", "phone", "email"),
+                                 self.tr("登録番号（任意）"))
 
     def load(self, view: ConnectionView) -> None:
-        for key, edit in self.fields.items():
-            edit.setText(str(getattr(view, key)))
+        self.fields.load(view)
 
     def save(self) -> Awaitable[Any]:
-        values = {key: edit.text() for key, edit in self.fields.items()}
-        return self.desk.save_clinic_details(self.session.actor, self.session.clinic.id, **values)
+        return self.fields.save(self.desk, self.session)
 
 
 class MailStep(WizardStep):

@@ -1,4 +1,5 @@
-"""Rows that 接続設定 and the setup wizard both show: the PAY.JP keys with 接続テスト, and the mail server.
+"""Rows that 接続設定 and the setup wizard both show: the clinic's details, the PAY.JP keys with 接続テスト,
+and the mail server.
 
 Each adds its rows to the caller's form, with every refused value's message under its field
 (the caller's ``FieldErrors``); secrets are typed into masked fields and never shown back.
@@ -6,21 +7,55 @@ Each adds its rows to the caller's form, with every refused value's message unde
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from desktop.domain.errors import UserError
 from desktop.services.actions import DeskActions
 from desktop.services.settings_service import ConnectionView
 from desktop.ui import async_ops, i18n
+from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import ChoiceRow, FieldErrors, secret_edit, wrapped_label
 
 OK_STYLE = "color: #1b5e20;"
 FAIL_STYLE = "color: #c62828;"
+CLINIC_FIELDS: dict[str, tuple[str, str]] = {  # field → (label, example shown while empty)
+    "name": (QT_TRANSLATE_NOOP("ClinicRows", "クリニック名"), ""),
+    "representative": (QT_TRANSLATE_NOOP("ClinicRows", "代表者名"), ""),
+    "postal_code": (QT_TRANSLATE_NOOP("ClinicRows", "郵便番号"), "123-4567"),
+    "address": (QT_TRANSLATE_NOOP("ClinicRows", "住所"), ""),
+    "phone": (QT_TRANSLATE_NOOP("ClinicRows", "電話番号"), "03-1234-5678"),
+    "email": (QT_TRANSLATE_NOOP("ClinicRows", "メールアドレス"), "info@example-clinic.jp"),
+}
+
+
+class ClinicRows(dict[str, QLineEdit]):
+    """The clinic as receipts, the 特定商取引法 page and PAY.JP's application show it: a text row for
+    each field of ``CLINIC_FIELDS`` in ``order``, then 登録番号 under ``registration_label``; the
+    inputs keyed by field name (``rows["phone"]``)."""
+
+    def __init__(self, form: QFormLayout, errors: FieldErrors, order: Sequence[str], registration_label: str) -> None:
+        super().__init__()
+        for field in order:
+            label, example = CLINIC_FIELDS[field]
+            self[field] = errors.text_row(form, QCoreApplication.translate("ClinicRows", label), field, example)
+        self["registration_number"] = errors.text_row(form, registration_label, "registration_number",
+                                                      "T9234567890123")
+
+    def load(self, view: ConnectionView) -> None:
+        """Show what is saved."""
+        for field, edit in self.items():
+            edit.setText(str(getattr(view, field)))
+
+    def save(self, desk: DeskActions, session: UiSession) -> Awaitable[None]:
+        """The work of saving what is typed for the session's clinic; raises ``UserError`` naming the
+        refused field when awaited."""
+        return desk.save_clinic_details(session.actor, session.clinic.id,
+                                        **{field: edit.text() for field, edit in self.items()})
 
 
 class PayjpKeyRows(QObject):
