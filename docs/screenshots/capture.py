@@ -85,8 +85,8 @@ async def capture_first_run(lang: str) -> None:
     wizard.next_button.click()
     await idle()
     mail = wizard.current()
-    mail.host.setText("smtp.yamada-clinic.example.jp")
-    mail.username.setText("info@yamada-clinic.example.jp")
+    mail.smtp.host.setText("smtp.yamada-clinic.example.jp")
+    mail.smtp.username.setText("info@yamada-clinic.example.jp")
     grab(wizard, "setup-mail")
     wizard.go(2)
     await idle()
@@ -286,11 +286,11 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
     grab(page.connection, "payment-settings-connection")
     conn = page.connection
     conn.mode.set_value(PaymentMode.TEST)
-    conn.public_key.setText("pk_live_0123456789abcdef")
-    conn.secret_key.setText("sk_test_0123456789abcdef")
+    conn.payjp.public_key.setText("pk_live_0123456789abcdef")
+    conn.payjp.secret_key.setText("sk_test_0123456789abcdef")
     conn.save_payjp()
     await idle()
-    grab(conn.public_key.parentWidget().parentWidget(), "payment-settings-key-error")
+    grab(conn.payjp.public_key.parentWidget().parentWidget(), "payment-settings-key-error")
 
 
 async def capture_go_live(app, idle, grab) -> None:  # type: ignore[no-untyped-def]

@@ -594,11 +594,7 @@
     </message>
 </context>
 <context>
-    <name>ClinicStep</name>
-    <message>
-        <source>領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。登録番号は適格請求書発行事業者の方だけ入力してください。</source>
-        <translation>The clinic as receipts, the Specified Commercial Transactions Act page and the PAY.JP application show it. Enter a registration number only if the clinic is a registered qualified invoice issuer.</translation>
-    </message>
+    <name>ClinicRows</name>
     <message>
         <source>クリニック名</source>
         <translation>Clinic name</translation>
@@ -622,6 +618,13 @@
     <message>
         <source>メールアドレス</source>
         <translation>E-mail address</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicStep</name>
+    <message>
+        <source>領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。登録番号は適格請求書発行事業者の方だけ入力してください。</source>
+        <translation>The clinic as receipts, the Specified Commercial Transactions Act page and the PAY.JP application show it. Enter a registration number only if the clinic is a registered qualified invoice issuer.</translation>
     </message>
     <message>
         <source>登録番号（任意）</source>
@@ -686,18 +689,6 @@
         <translation>Payment mode</translation>
     </message>
     <message>
-        <source>公開キー</source>
-        <translation>Public key</translation>
-    </message>
-    <message>
-        <source>シークレットキー</source>
-        <translation>Secret key</translation>
-    </message>
-    <message>
-        <source>接続テスト</source>
-        <translation>Test connection</translation>
-    </message>
-    <message>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -746,30 +737,6 @@
         <translation>Clinic details (receipts and legal pages)</translation>
     </message>
     <message>
-        <source>クリニック名</source>
-        <translation>Clinic name</translation>
-    </message>
-    <message>
-        <source>郵便番号</source>
-        <translation>Postal code</translation>
-    </message>
-    <message>
-        <source>住所</source>
-        <translation>Address</translation>
-    </message>
-    <message>
-        <source>電話番号</source>
-        <translation>Phone</translation>
-    </message>
-    <message>
-        <source>メールアドレス</source>
-        <translation>E-mail address</translation>
-    </message>
-    <message>
-        <source>代表者名</source>
-        <translation>Representative</translation>
-    </message>
-    <message>
         <source>登録番号（適格請求書発行事業者）</source>
         <translation>Registration number (qualified invoice issuer)</translation>
     </message>
@@ -780,30 +747,6 @@
     <message>
         <source>デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。テストメールは下記のSMTPサーバーから送信します。</source>
         <translation>In demo mode, mail to patients goes to the demo mailbox. The test mail is sent through the SMTP server below.</translation>
-    </message>
-    <message>
-        <source>SMTPサーバー</source>
-        <translation>SMTP server</translation>
-    </message>
-    <message>
-        <source>ポート</source>
-        <translation>Port</translation>
-    </message>
-    <message>
-        <source>なし</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <source>暗号化</source>
-        <translation>Security</translation>
-    </message>
-    <message>
-        <source>ユーザー名</source>
-        <translation>User name</translation>
-    </message>
-    <message>
-        <source>パスワード</source>
-        <translation>Password</translation>
     </message>
     <message>
         <source>テストメール送信</source>
@@ -840,18 +783,6 @@
     <message>
         <source>本番モードに切り替えました。実際のカードに請求されます。</source>
         <translation>Switched to live mode. Real cards are charged from now on.</translation>
-    </message>
-    <message>
-        <source>接続に成功しました（APIキーは有効です）。</source>
-        <translation>Connected (the API key is valid).</translation>
-    </message>
-    <message>
-        <source>接続に失敗しました: {reason}</source>
-        <translation>Connection failed: {reason}</translation>
-    </message>
-    <message>
-        <source>接続中…</source>
-        <translation>Connecting…</translation>
     </message>
     <message>
         <source>Webhookトークンを保存しました。</source>
@@ -1235,6 +1166,13 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
 </context>
 <context>
+    <name>DialogButtons</name>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>クリニック決済へようこそ</source>
@@ -1328,10 +1266,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>本番モードに切り替える</source>
         <translation>Switch to live mode</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1471,30 +1405,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
         <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
-    </message>
-    <message>
-        <source>SMTPサーバー</source>
-        <translation>SMTP server</translation>
-    </message>
-    <message>
-        <source>ポート</source>
-        <translation>Port</translation>
-    </message>
-    <message>
-        <source>なし</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <source>暗号化</source>
-        <translation>Encryption</translation>
-    </message>
-    <message>
-        <source>ユーザー名</source>
-        <translation>User name</translation>
-    </message>
-    <message>
-        <source>パスワード</source>
-        <translation>Password</translation>
     </message>
     <message>
         <source>保存してテスト送信</source>
@@ -1907,10 +1817,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Mail language</translation>
     </message>
     <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -1936,11 +1842,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>PayjpKeysStep</name>
-    <message>
-        <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
-    </message>
+    <name>PayjpKeyRows</name>
     <message>
         <source>公開キー</source>
         <translation>Public key</translation>
@@ -1954,14 +1856,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Test connection</translation>
     </message>
     <message>
-        <source>この端末に登録済み</source>
-        <translation>Stored on this PC</translation>
-    </message>
-    <message>
-        <source>登録済み（変更するときだけ入力）</source>
-        <translation>Stored (type only to change it)</translation>
-    </message>
-    <message>
         <source>接続に成功しました（APIキーは有効です）。</source>
         <translation>Connected (the API key is valid).</translation>
     </message>
@@ -1972,6 +1866,21 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>接続中…</source>
         <translation>Connecting…</translation>
+    </message>
+</context>
+<context>
+    <name>PayjpKeysStep</name>
+    <message>
+        <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
+        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+    </message>
+    <message>
+        <source>この端末に登録済み</source>
+        <translation>Stored on this PC</translation>
+    </message>
+    <message>
+        <source>登録済み（変更するときだけ入力）</source>
+        <translation>Stored (type only to change it)</translation>
     </message>
 </context>
 <context>
@@ -2022,10 +1931,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>伝達事項</source>
         <translation>Message</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>確認</source>
@@ -2154,10 +2059,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>返金可能額 {amount}</source>
         <translation>Refundable {amount}</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>PINで入力</source>
@@ -2432,10 +2333,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>添付ファイル</source>
         <translation>Attachments</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>登録</source>
@@ -2897,6 +2794,33 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
+    <name>SmtpRows</name>
+    <message>
+        <source>SMTPサーバー</source>
+        <translation>SMTP server</translation>
+    </message>
+    <message>
+        <source>ポート</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>なし</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>暗号化</source>
+        <translation>Encryption</translation>
+    </message>
+    <message>
+        <source>ユーザー名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+</context>
+<context>
     <name>StaffPage</name>
     <message>
         <source>スタッフ名</source>
@@ -3099,10 +3023,6 @@ Choose “With health insurance care” when they do.</translation>
     <message>
         <source>テナントを登録する</source>
         <translation>Register the tenant</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
     </message>
 </context>
 <context>

@@ -8,10 +8,11 @@ import pathlib
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,11 +30,15 @@ from desktop.ui import i18n
 from desktop.ui.widgets.common import (
     FieldErrors,
     PeriodFilter,
+    SelectedTextDelegate,
+    ValueList,
     ask_save_path,
     button_bar,
+    cancel_button,
     heading,
     open_on_activate,
     row_table,
+    row_view,
     shortcut_button,
     with_error,
     wrapped_label,
@@ -47,6 +52,46 @@ def test_button_bar_keeps_the_order_and_puts_a_stretch_where_none_stands(qapp: A
     assert [item.widget() for item in items] == [left, None, middle, right]
     assert isinstance(items[1].spacerItem(), QSpacerItem)
     assert row.stretch(1) == 1
+
+
+def test_row_view_picks_one_whole_row_leaves_on_tab_and_keeps_coloured_text_readable(qapp: Any) -> None:
+    model = QStandardItemModel(2, 3)
+    model.setItem(0, 0, QStandardItem("決済済み"))
+    view = row_view(model, stretch_column=2, stripes=True)
+    assert view.model() is model
+    assert view.selectionBehavior() is QAbstractItemView.SelectionBehavior.SelectRows
+    assert view.selectionMode() is QAbstractItemView.SelectionMode.SingleSelection
+    assert not view.tabKeyNavigation() and view.verticalHeader().isHidden() and view.alternatingRowColors()
+    assert isinstance(view.itemDelegate(), SelectedTextDelegate)
+    header = view.horizontalHeader()
+    assert header.sectionResizeMode(0) is QHeaderView.ResizeMode.ResizeToContents
+    assert header.sectionResizeMode(2) is QHeaderView.ResizeMode.Stretch
+    plain = row_view(model)  # the caller sizes the columns
+    assert not plain.alternatingRowColors()
+    assert plain.horizontalHeader().sectionResizeMode(2) is QHeaderView.ResizeMode.Interactive
+
+
+def test_value_list_refilled_keeps_the_chosen_value_and_announces_it_once(qapp: Any) -> None:
+    values = ValueList()
+    announced: list[object] = []
+    values.currentItemChanged.connect(lambda item, _prev: announced.append(item and ValueList.value_of(item)))
+    first = values.refill([("メールA", "a"), ("メールB", "b")], keep=lambda key: key == "none")
+    assert first is not None and values.current_value() == "a" and announced == ["a"]  # nothing kept: the first
+    kept = values.current_value()
+    values.refill([("メールC", "c"), ("メールB", "b"), ("メールA", "a")], keep=lambda key: key == kept)
+    assert values.current_value() == "a" and announced == ["a", "a"]
+    assert [values.item(i).text() for i in range(values.count())] == ["メールC", "メールB", "メールA"]
+    assert values.refill([], keep=lambda key: True) is None
+    assert values.current_value() is None and announced == ["a", "a"]
+
+
+def test_cancel_button_closes_its_dialog_unchanged(qapp: Any) -> None:
+    dialog = QDialog()
+    button = cancel_button(dialog)
+    dialog.open()
+    button.click()
+    assert button.text() == "キャンセル"
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
 
 
 def test_row_table_picks_one_whole_row_and_cannot_be_edited(qapp: Any) -> None:

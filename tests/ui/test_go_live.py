@@ -54,9 +54,9 @@ def test_connection_settings_show_what_is_saved_also_after_a_restart(qtbot: Any,
     conn.expiry_days.setValue(14)
     _click(qtbot, conn.save_checkout_button)
     wait_for(qtbot, lambda: _clinic(app).link_expiry_days == 14)
-    conn.smtp_host.setText("smtp.sakura.example.jp")
-    conn.smtp_port.setText("2525")
-    conn.smtp_password.setText("a-long-smtp-password-0a1b2c3d")
+    conn.smtp.host.setText("smtp.sakura.example.jp")
+    conn.smtp.port.setText("2525")
+    conn.smtp.password.setText("a-long-smtp-password-0a1b2c3d")
     _click(qtbot, conn.save_smtp_button)
     wait_for(qtbot, lambda: _clinic(app).smtp_port == 2525)
     wait_idle(qtbot)
@@ -70,9 +70,9 @@ def test_connection_settings_show_what_is_saved_also_after_a_restart(qtbot: Any,
         assert conn.expiry_days.value() == 14
         assert conn.public_base_url.text() == _clinic(app).public_base_url != ""
         assert conn.webhook_url.edit.text() == _clinic(app).public_base_url + "/webhooks/payjp"
-        assert (conn.smtp_host.text(), conn.smtp_port.text()) == ("smtp.sakura.example.jp", "2525")
-        assert conn.smtp_password.text() == ""
-        assert conn.smtp_password_status.text() == "••••2c3d を保存済み"  # never the whole password
+        assert (conn.smtp.host.text(), conn.smtp.port.text()) == ("smtp.sakura.example.jp", "2525")
+        assert conn.smtp.password.text() == ""
+        assert conn.smtp.password_status.text() == "••••2c3d を保存済み"  # never the whole password
     finally:
         wait_idle(qtbot)
         run(qtbot, app.stop())

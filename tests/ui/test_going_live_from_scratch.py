@@ -316,9 +316,9 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     wait_for(qtbot, lambda: isinstance(wizard.current(), MailStep))
     mail = wizard.current()
     assert isinstance(mail, MailStep)
-    mail.host.setText(smtp.host)
-    mail.port.setText(str(smtp.port))
-    mail.security.set_value("none")
+    mail.smtp.host.setText(smtp.host)
+    mail.smtp.port.setText(str(smtp.port))
+    mail.smtp.security.set_value("none")
     _click(qtbot, mail.test_button)
     wait_for(qtbot, lambda: len(smtp.received) == 1, timeout=15)
     wait_for(qtbot, lambda: _clinic(app).test_mail_accepted_at is not None)
@@ -331,10 +331,10 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     wait_for(qtbot, lambda: isinstance(wizard.current(), PayjpKeysStep))
     keys = wizard.current()
     assert isinstance(keys, PayjpKeysStep)
-    keys.public_key.setText(TEST_PK)
-    keys.secret_key.setText(TEST_SK)
-    _click(qtbot, keys.test_button)
-    wait_for(qtbot, lambda: keys.result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
+    keys.payjp.public_key.setText(TEST_PK)
+    keys.payjp.secret_key.setText(TEST_SK)
+    _click(qtbot, keys.payjp.test_button)
+    wait_for(qtbot, lambda: keys.payjp.result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
     _click(qtbot, wizard.next_button)
     wait_for(qtbot, lambda: isinstance(wizard.current(), TenantStep))
     assert _clinic(app).payjp_public_key == TEST_PK and ctx.secrets.get(payjp_secret_name("test")) == TEST_SK
@@ -371,8 +371,8 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     def try_live(public: str, secret: str) -> None:
         before = len(spy.shown)
         conn.mode.set_value(PaymentMode.LIVE)
-        conn.public_key.setText(public)
-        conn.secret_key.setText(secret)
+        conn.payjp.public_key.setText(public)
+        conn.payjp.secret_key.setText(secret)
         _click(qtbot, conn.save_payjp_button)
         wait_for(qtbot, lambda: len(spy.shown) > before, timeout=30)
         wait_idle(qtbot, 30)
@@ -484,8 +484,8 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     # a test key in 本番: the message next to the field, no dialog
     shown = len(spy.shown)
     conn.mode.set_value(PaymentMode.LIVE)
-    conn.public_key.setText(TEST_PK)
-    conn.secret_key.setText(LIVE_SK)
+    conn.payjp.public_key.setText(TEST_PK)
+    conn.payjp.secret_key.setText(LIVE_SK)
     _click(qtbot, conn.save_payjp_button)
     wait_for(qtbot, lambda: conn.errors["public_key"].isVisible())
     assert conn.errors["public_key"].text() == "本番モードの公開キーは「pk_live_」で始まります。"
@@ -526,7 +526,7 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
     clinic = _clinic(app)
     assert clinic.payment_mode is PaymentMode.LIVE and clinic.payjp_public_key == LIVE_PK
     assert ctx.secrets.get(payjp_secret_name("live")) == LIVE_SK
-    wait_for(qtbot, lambda: conn.secret_status.text() == "sk_live_••••00a1 を保存済み")
+    wait_for(qtbot, lambda: conn.payjp.secret_status.text() == "sk_live_••••00a1 を保存済み")
 
     # -- and back to テスト: asked first, naming what changes ---------------------------------------------
     asked: list[PaymentMode] = []
@@ -537,7 +537,7 @@ def _run_the_day(qtbot: Any, app: ClinicPayApp, sim: RunningSimulator, ca: trust
 
     monkeypatch.setattr(GoLiveDialog, "ask_leave_live", classmethod(leave))
     conn.mode.set_value(PaymentMode.TEST)
-    conn.public_key.setText(TEST_PK)
+    conn.payjp.public_key.setText(TEST_PK)
     _click(qtbot, conn.save_payjp_button)
     wait_idle(qtbot)
     assert asked == [PaymentMode.TEST] and _clinic(app).payment_mode is PaymentMode.LIVE

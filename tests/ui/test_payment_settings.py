@@ -193,8 +193,8 @@ def test_switching_mode_with_a_bad_key_shows_the_message_and_changes_nothing(qtb
         ("pk_test_abc123", "", "secret_key", "テストモードにするには、この端末にシークレットキーを登録してください。"),
     ]
     for public, secret, field, text in cases:
-        p.public_key.setText(public)
-        p.secret_key.setText(secret)
+        p.payjp.public_key.setText(public)
+        p.payjp.secret_key.setText(secret)
         _click(qtbot, p.save_payjp_button)
         wait_for(qtbot, lambda field=field: p.errors[field].isVisible())
         assert p.errors[field].text() == text
@@ -203,7 +203,7 @@ def test_switching_mode_with_a_bad_key_shows_the_message_and_changes_nothing(qtb
         assert clinic.payment_mode is PaymentMode.DEMO and clinic.payjp_public_key == ""
         assert clinic_app.ctx.secrets.get(payjp_secret_name("test")) is None
     p.mode.set_value(PaymentMode.LIVE)
-    p.public_key.setText("pk_test_abc123")
+    p.payjp.public_key.setText("pk_test_abc123")
     _click(qtbot, p.save_payjp_button)
     wait_for(qtbot, lambda: p.errors["public_key"].text() == "本番モードの公開キーは「pk_live_」で始まります。")
     assert _clinic(clinic_app).payment_mode is PaymentMode.DEMO
@@ -215,18 +215,18 @@ def test_secret_key_goes_to_the_keyring_and_never_to_the_database(qtbot: Any, cl
     page = _page(qtbot, clinic_app)
     page.show_connection()
     p = page.connection
-    assert p.secret_key.echoMode() == p.secret_key.EchoMode.Password
+    assert p.payjp.secret_key.echoMode() == p.payjp.secret_key.EchoMode.Password
     p.mode.set_value(PaymentMode.TEST)
-    assert p.secret_status.text() == "この端末にはシークレットキーが登録されていません"
-    p.public_key.setText("pk_test_0a1b2c3d4e5f")
-    p.secret_key.setText(SECRET)
+    assert p.payjp.secret_status.text() == "この端末にはシークレットキーが登録されていません"
+    p.payjp.public_key.setText("pk_test_0a1b2c3d4e5f")
+    p.payjp.secret_key.setText(SECRET)
     _click(qtbot, p.save_payjp_button)
     wait_for(qtbot, lambda: _clinic(clinic_app).payment_mode is PaymentMode.TEST)
     wait_idle(qtbot)
     assert clinic_app.ctx.secrets.get(payjp_secret_name("test")) == SECRET
     assert _clinic(clinic_app).payjp_public_key == "pk_test_0a1b2c3d4e5f"
     # the stored key shows as its last 4 characters only
-    assert p.secret_key.text() == "" and p.secret_status.text() == "sk_test_••••1b2c を保存済み"
+    assert p.payjp.secret_key.text() == "" and p.payjp.secret_status.text() == "sk_test_••••1b2c を保存済み"
     # the missing webhook token is pointed out
     assert "この端末にはWebhookトークンが登録されていません" in p.missing_label.text()
 
@@ -252,20 +252,20 @@ def test_connection_test_accepts_a_good_key_and_refuses_a_wrong_one(qtbot: Any, 
     page = _page(qtbot, clinic_app)
     page.show_connection()
     p = page.connection
-    _click(qtbot, p.test_button)  # デモ: the simulator
-    wait_for(qtbot, lambda: p.connection_result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
+    _click(qtbot, p.payjp.test_button)  # デモ: the simulator
+    wait_for(qtbot, lambda: p.payjp.result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
     # PAY.JP itself is the simulator here: it refuses live keys with 401
     clinic_app.ctx.gateways._live_api_base = clinic_app.simulator.base_url
     p.mode.set_value(PaymentMode.LIVE)
-    p.secret_key.setText("sk_live_0000wrong0000")
-    _click(qtbot, p.test_button)
+    p.payjp.secret_key.setText("sk_live_0000wrong0000")
+    _click(qtbot, p.payjp.test_button)
     wait_for(qtbot, lambda: p.errors["secret_key"].isVisible(), timeout=15)
     assert p.errors["secret_key"].text() == "シークレットキーが正しくありません（PAY.JPが認証を拒否しました）。"
-    assert p.connection_result.text().startswith("接続に失敗しました")
+    assert p.payjp.result.text().startswith("接続に失敗しました")
     p.mode.set_value(PaymentMode.TEST)
-    p.secret_key.setText(SECRET)
-    _click(qtbot, p.test_button)
-    wait_for(qtbot, lambda: p.connection_result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
+    p.payjp.secret_key.setText(SECRET)
+    _click(qtbot, p.payjp.test_button)
+    wait_for(qtbot, lambda: p.payjp.result.text() == "接続に成功しました（APIキーは有効です）。", timeout=15)
     assert not p.errors["secret_key"].isVisible()
     assert _clinic(clinic_app).payment_mode is PaymentMode.DEMO  # a test saves nothing
     assert SECRET not in caplog.text and "sk_live_0000wrong0000" not in caplog.text
@@ -323,22 +323,22 @@ def test_smtp_settings_and_test_mail_arrive_at_a_real_server(
     page = _page(qtbot, clinic_app)
     page.show_connection()
     p = page.connection
-    wait_for(qtbot, lambda: p.smtp_port.text() != "")
-    p.smtp_host.setText("127.0.0.1")
-    p.smtp_port.setText("port")
+    wait_for(qtbot, lambda: p.smtp.port.text() != "")
+    p.smtp.host.setText("127.0.0.1")
+    p.smtp.port.setText("port")
     _click(qtbot, p.save_smtp_button)
     wait_for(qtbot, lambda: p.errors["smtp_port"].isVisible())
     assert p.errors["smtp_port"].text() == "ポート番号は1〜65535の数字で入力してください。"
     assert _clinic(clinic_app).smtp_host == ""
-    p.smtp_port.setText(str(server.port))
-    p.smtp_security.set_value("none")
-    p.smtp_username.setText("clinic")
-    p.smtp_password.setText("p@ss-wörd")
+    p.smtp.port.setText(str(server.port))
+    p.smtp.security.set_value("none")
+    p.smtp.username.setText("clinic")
+    p.smtp.password.setText("p@ss-wörd")
     _click(qtbot, p.save_smtp_button)
     wait_for(qtbot, lambda: _clinic(clinic_app).smtp_host == "127.0.0.1")
     wait_idle(qtbot)
     assert clinic_app.ctx.secrets.get("smtp_password") == "p@ss-wörd"
-    assert p.smtp_password.text() == "" and p.smtp_password_status.text() == "この端末に登録済み"
+    assert p.smtp.password.text() == "" and p.smtp.password_status.text() == "この端末に登録済み"
     _click(qtbot, p.test_mail_button)
     wait_for(qtbot, lambda: len(server.received) == 1, timeout=15)
     mail = server.received[0]

@@ -25,7 +25,7 @@ from desktop.services.go_live import GoLiveReport
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import button_bar, heading, wrapped_label
+from desktop.ui.widgets.common import button_bar, cancel_button, heading, wrapped_label
 
 TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
 WHAT_CHANGES = QT_TRANSLATE_NOOP(
@@ -117,14 +117,13 @@ class GoLiveDialog(QDialog):
         self.switch_button.setStyleSheet("QPushButton#dangerButton { background: #2e7d32; color: white; "
                                          "padding: 6px 18px; font-weight: bold; } "
                                          "QPushButton#dangerButton:disabled { background: #a5d6a7; }")
-        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.cancel_button = cancel_button(self)
         layout.addLayout(button_bar(None, self.switch_button, self.cancel_button))
         self.confirm.setEnabled(report.ok)
         self.switch_button.setEnabled(False)
         self.cancel_button.setDefault(True)
         self.confirm.toggled.connect(lambda on: self.switch_button.setEnabled(on and report.ok))
         self.switch_button.clicked.connect(self.accept)
-        self.cancel_button.clicked.connect(self.reject)
 
     @classmethod
     def ask(cls, parent: QWidget | None, report: GoLiveReport) -> bool:

@@ -24,7 +24,7 @@ from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, with_error
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, cancel_button, with_error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +76,7 @@ class PaymentRequestDialog(QDialog):
         self.message_edit.setFixedHeight(90)
         self.message_error = ErrorLabel()
         form.addRow(self.tr("伝達事項"), with_error(self.message_edit, self.message_error))
-        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.cancel_button = cancel_button(self)
         self.confirm_button = QPushButton(self.tr("確認"))
         form.addRow(button_bar(None, self.cancel_button, self.confirm_button))
         self.stack.addWidget(form_page)
@@ -113,7 +113,6 @@ class PaymentRequestDialog(QDialog):
 
         for b in (self.cancel_button, self.back_button):
             b.setAutoDefault(False)  # Enter means 確認 / 送信 wherever the focus is; Esc cancels
-        self.cancel_button.clicked.connect(self.reject)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.back_button.clicked.connect(self._on_back_clicked)
         self.send_button.clicked.connect(self._on_send_clicked)

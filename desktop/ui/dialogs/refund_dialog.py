@@ -29,7 +29,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, cancel_button
 
 WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。")
 
@@ -90,7 +90,7 @@ class RefundDialog(QDialog):
         form.addRow("", self.amount_error)
         layout.addLayout(form)
 
-        self.cancel_button = QPushButton(self.tr("キャンセル"))
+        self.cancel_button = cancel_button(self)
         self.refund_button = QPushButton(self.tr("返金する"))
         self.refund_button.setObjectName("dangerButton")
         self.refund_button.setStyleSheet("QPushButton#dangerButton { background: #c62828; color: white; "
@@ -98,11 +98,7 @@ class RefundDialog(QDialog):
         self.refund_button.setAutoDefault(False)
         self.refund_button.setDefault(False)
         self.cancel_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.refund_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_bar(None, self.cancel_button, self.refund_button))
 
         # 2人目の管理者: shown when the amount is above the clinic's threshold
         self.approval_box = QWidget()
@@ -141,7 +137,6 @@ class RefundDialog(QDialog):
         self.approve_button.clicked.connect(self._on_approve_clicked)
 
         self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
-        self.cancel_button.clicked.connect(self.reject)
         self.refund_button.clicked.connect(self._on_refund_clicked)
         order: list[tuple[QWidget, QWidget]] = [
             (self.reason_edit, self.mode.focus_proxy()), (self.mode.focus_proxy(), self.amount_edit),

@@ -9,7 +9,6 @@ import pathlib
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +36,7 @@ from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import HISTORY_COLUMNS
 from desktop.ui.models.history_model import HistoryTableModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ColumnFitter, GuardedMenu, SelectedTextDelegate
+from desktop.ui.widgets.common import ColumnFitter, GuardedMenu, row_view
 
 ACTIONS_COLUMN = len(HISTORY_COLUMNS) - 1
 CSV_HEADERS = (QT_TRANSLATE_NOOP("BillingPage", "請求ID"),
@@ -148,14 +146,7 @@ class BillingPage(QWidget):
         layout.addWidget(self.only_label)
 
         self.model = HistoryTableModel(_Source(session), self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setItemDelegate(SelectedTextDelegate(self.view))
-        self.view.verticalHeader().hide()
+        self.view = row_view(self.model, stripes=True)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()

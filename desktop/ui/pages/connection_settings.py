@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -30,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import PaymentMode
-from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
 from desktop.services.actions import DeskActions
 from desktop.services.go_live import GoLiveError, GoLiveReport
@@ -49,6 +46,7 @@ from desktop.ui.widgets.common import (
     secret_edit,
     wrapped_label,
 )
+from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 from desktop.ui.widgets.url_row import UrlRow
 
 MISSING_TEXT = {
@@ -56,7 +54,6 @@ MISSING_TEXT = {
     "webhook_token": QT_TRANSLATE_NOOP("ConnectionSettingsPanel", "この端末にはWebhookトークンが登録されていません"),
     "smtp_password": QT_TRANSLATE_NOOP("ConnectionSettingsPanel", "この端末にはSMTPパスワードが登録されていません"),
 }
-OK_STYLE = "color: #1b5e20;"
 WARN_STYLE = "color: #8a4b00;"
 
 
@@ -83,18 +80,8 @@ class ConnectionSettingsPanel(QWidget):
         self.mode = ChoiceRow([(PaymentMode.DEMO, self.tr("デモ")), (PaymentMode.TEST, self.tr("テストモード")),
                                (PaymentMode.LIVE, self.tr("本番モード"))])
         form.addRow(self.tr("支払いモード"), self.errors.under(self.mode, "payment_mode"))
-        self.public_key = self.errors.text_row(form, self.tr("公開キー"), "public_key", "pk_test_… / pk_live_…")
-        self.secret_key = secret_edit(clear_button=True)
-        self.secret_status = QLabel()
-        form.addRow(self.tr("シークレットキー"), self.errors.under(self.secret_key, "secret_key", self.secret_status))
-        buttons = QHBoxLayout()
-        self.test_button = QPushButton(self.tr("接続テスト"))
         self.save_payjp_button = QPushButton(self.tr("保存"))
-        self.connection_result = wrapped_label()
-        buttons.addWidget(self.test_button)
-        buttons.addWidget(self.save_payjp_button)
-        buttons.addWidget(self.connection_result, 1)
-        form.addRow("", buttons)
+        self.payjp = PayjpKeyRows(form, self.errors, "pk_test_… / pk_live_…", self.save_payjp_button)
         layout.addWidget(payjp)
 
         # webhook
@@ -138,16 +125,9 @@ class ConnectionSettingsPanel(QWidget):
         # clinic details
         clinic = QGroupBox(self.tr("クリニック情報（領収書・特定商取引法に基づく表記）"))
         cform = QFormLayout(clinic)
-        self.details: dict[str, QLineEdit] = {}
-        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
-                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
-                                        ("address", self.tr("住所"), ""),
-                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
-                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
-                                        ("representative", self.tr("代表者名"), ""),
-                                        ("registration_number", self.tr("登録番号（適格請求書発行事業者）"),
-                                         "T9234567890123")):
-            self.details[key] = self.errors.text_row(cform, label, key, placeholder)
+        self.details = ClinicRows(cform, self.errors,
+                                  ("name", "postal_code", "address", "phone", "email", "representative"),
+                                  self.tr("登録番号（適格請求書発行事業者）"))
         self.save_clinic_button = QPushButton(self.tr("保存"))
         cform.addRow("", button_bar(self.save_clinic_button, None))
         layout.addWidget(clinic)
@@ -158,17 +138,7 @@ class ConnectionSettingsPanel(QWidget):
         self.demo_mail_note = hint_label(self.tr("デモモードでは、患者様へのメールは「メールボックス（デモ）」に届きます。"
                                                  "テストメールは下記のSMTPサーバーから送信します。"))
         sform.addRow(self.demo_mail_note)
-        self.smtp_host = self.errors.text_row(sform, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
-        self.smtp_port = QLineEdit()
-        self.smtp_port.setMaximumWidth(100)
-        sform.addRow(self.tr("ポート"), self.errors.under(self.smtp_port, "smtp_port"))
-        self.smtp_security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
-        sform.addRow(self.tr("暗号化"), self.errors.under(self.smtp_security, "smtp_security"))
-        self.smtp_username = self.errors.text_row(sform, self.tr("ユーザー名"), "smtp_username")
-        self.smtp_password = secret_edit(clear_button=True)
-        self.smtp_password_status = QLabel()
-        sform.addRow(self.tr("パスワード"),
-                     self.errors.under(self.smtp_password, "smtp_password", self.smtp_password_status))
+        self.smtp = SmtpRows(sform, self.errors)
         self.save_smtp_button = QPushButton(self.tr("保存"))
         self.test_mail_button = QPushButton(self.tr("テストメール送信"))
         sform.addRow("", button_bar(self.save_smtp_button, self.test_mail_button, None))
@@ -182,7 +152,7 @@ class ConnectionSettingsPanel(QWidget):
         for button in self.mode.buttons.values():
             button.toggled.connect(lambda *_: self._show_secret_status())
         self.save_payjp_button.clicked.connect(self.save_payjp)
-        self.test_button.clicked.connect(self.test_connection)
+        self.payjp.test_button.clicked.connect(self.test_connection)
         self.save_webhook_button.clicked.connect(self.save_webhook)
         self.save_checkout_button.clicked.connect(self.save_checkout)
         self.save_clinic_button.clicked.connect(self.save_clinic)
@@ -198,28 +168,23 @@ class ConnectionSettingsPanel(QWidget):
     def show_view(self, view: ConnectionView) -> None:
         self.view = view
         self.mode.set_value(view.mode)
-        self.public_key.setText(view.public_key)
+        self.payjp.public_key.setText(view.public_key)
         self.webhook_url.set_url(view.webhook_url)
         self.public_base_url.setText(view.public_base_url)
         self.expiry_days.setValue(view.link_expiry_days)
         self.reminder_enabled.setChecked(view.reminder_enabled)
         self.reminder_days.setValue(view.reminder_days_before)
         self.reminder_days.setEnabled(view.reminder_enabled)
-        for key, edit in self.details.items():
-            edit.setText(str(getattr(view, key)))
-        self.smtp_host.setText(view.smtp_host)
-        self.smtp_port.setText(str(view.smtp_port))
-        if view.smtp_security in self.smtp_security.buttons:
-            self.smtp_security.set_value(view.smtp_security)
-        self.smtp_username.setText(view.smtp_username)
+        self.details.load(view)
+        self.smtp.load(view)
         self.demo_mail_note.setVisible(view.mode is PaymentMode.DEMO)
         self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token", view.webhook_token_hint)
-        self._stored(self.smtp_password_status, view.smtp_password_stored, "smtp_password", view.smtp_password_hint)
+        self._stored(self.smtp.password_status, view.smtp_password_stored, "smtp_password", view.smtp_password_hint)
         if view.test_mail_accepted_at is not None:
             self.test_mail_result.setText(self.tr("最後にテストメールが届いた日時: {time}").format(
                 time=f"{view.test_mail_accepted_at.astimezone(JST):%Y/%m/%d %H:%M}"))
         if not view.smtp_password_stored and not view.smtp_username:
-            self.smtp_password_status.setText("")  # no login configured: nothing is missing
+            self.smtp.password_status.setText("")  # no login configured: nothing is missing
         self._show_secret_status()
         missing = view.missing_secrets()
         self.missing_label.setText("\n".join("⚠ " + self.tr(MISSING_TEXT[m]) for m in missing))
@@ -235,18 +200,19 @@ class ConnectionSettingsPanel(QWidget):
     def _show_secret_status(self) -> None:
         mode = self.mode.value()
         demo = mode is PaymentMode.DEMO
-        self.public_key.setEnabled(not demo)
-        self.secret_key.setEnabled(not demo)
+        keys = self.payjp
+        keys.public_key.setEnabled(not demo)
+        keys.secret_key.setEnabled(not demo)
         if demo:
-            self.secret_status.setText(self.tr("デモではシミュレーターのキーを使います"))
-            self.secret_status.setStyleSheet("color: #666;")
-            self.secret_key.setPlaceholderText("")
+            keys.secret_status.setText(self.tr("デモではシミュレーターのキーを使います"))
+            keys.secret_status.setStyleSheet("color: #666;")
+            keys.secret_key.setPlaceholderText("")
             return
         stored = bool(self.view and isinstance(mode, PaymentMode) and self.view.secret_stored.get(mode))
         hint = self.view.secret_hints.get(mode, "") if self.view is not None and isinstance(mode, PaymentMode) else ""
-        self._stored(self.secret_status, stored, "payjp_secret", hint)
+        self._stored(keys.secret_status, stored, "payjp_secret", hint)
         prefix = "sk_test_…" if mode is PaymentMode.TEST else "sk_live_…"
-        self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else prefix)
+        keys.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else prefix)
 
     # -- running a save -----------------------------------------------------------------------
 
@@ -272,8 +238,8 @@ class ConnectionSettingsPanel(QWidget):
         s = self.session
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
-        secret = self.secret_key.text() or None
-        public = self.public_key.text()
+        secret = self.payjp.secret()
+        public = self.payjp.public_key.text()
         current = self.view.mode if self.view is not None else s.clinic.payment_mode
         if mode is PaymentMode.LIVE:
             self._check_go_live(public, secret)
@@ -287,7 +253,7 @@ class ConnectionSettingsPanel(QWidget):
         changed = mode is not current
 
         def done(result: Any) -> None:
-            self.secret_key.clear()
+            self.payjp.secret_key.clear()
             self._saved(self.tr("PAY.JPの接続設定を保存しました。"))(result)
             if changed:
                 self.mode_changed.emit()
@@ -311,7 +277,7 @@ class ConnectionSettingsPanel(QWidget):
             work = self.desk.go_live(s.actor, s.clinic.id, public, secret, confirmed=True)
 
             def done(result: Any) -> None:
-                self.secret_key.clear()
+                self.payjp.secret_key.clear()
                 self._saved(self.tr("本番モードに切り替えました。実際のカードに請求されます。"))(result)
                 self.mode_changed.emit()
 
@@ -347,25 +313,7 @@ class ConnectionSettingsPanel(QWidget):
         s = self.session
         mode = self.mode.value()
         assert isinstance(mode, PaymentMode)
-        self.connection_result.setText("")
-        work = self.desk.test_connection(s.actor, s.clinic.id, mode, self.secret_key.text() or None)
-
-        def done(_result: Any) -> None:
-            self.connection_result.setStyleSheet(OK_STYLE)
-            self.connection_result.setText(self.tr("接続に成功しました（APIキーは有効です）。"))
-
-        def failed(exc: BaseException) -> bool:
-            if isinstance(exc, UserError):
-                self.errors.show(exc)
-                self.connection_result.setStyleSheet("color: #c62828;")
-                self.connection_result.setText(
-                    self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
-                return True
-            return False
-
-        self.errors.hide_all()
-        async_ops.run_op(work, busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done,
-                         on_failure=failed, name="payjp-test")
+        self.payjp.test(self.desk.test_connection(s.actor, s.clinic.id, mode, self.payjp.secret()), "payjp-test")
 
     def save_webhook(self) -> None:
         token = self.webhook_token.text()
@@ -385,23 +333,14 @@ class ConnectionSettingsPanel(QWidget):
         self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
 
     def save_clinic(self) -> None:
-        s = self.session
-        values = {key: edit.text() for key, edit in self.details.items()}
-        work = self.desk.save_clinic_details(s.actor, s.clinic.id, **values)
-        self._run(work, self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
+        self._run(self.details.save(self.desk, self.session), self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
 
     def save_smtp(self) -> None:
-        s = self.session
-        password = self.smtp_password.text() or None
-        work = self.desk.save_smtp(s.actor, s.clinic.id, host=self.smtp_host.text(),
-                                     port=self.smtp_port.text(), security=str(self.smtp_security.value()),
-                                     username=self.smtp_username.text(), password=password)
-
         def done(result: Any) -> None:
-            self.smtp_password.clear()
+            self.smtp.password.clear()
             self._saved(self.tr("メール送信の設定を保存しました。"))(result)
 
-        self._run(work, self.save_smtp_button, done, "save-smtp")
+        self._run(self.smtp.save(self.desk, self.session), self.save_smtp_button, done, "save-smtp")
 
     def send_test_mail(self) -> None:
         s = self.session

@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
@@ -19,9 +18,7 @@ from desktop.services.demo_mailbox import MailContent, MailSummary
 from desktop.ui import async_ops
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import button_bar, shortcut_button
-
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+from desktop.ui.widgets.common import ValueList, button_bar, shortcut_button
 
 
 class MailboxPage(QWidget):
@@ -36,7 +33,7 @@ class MailboxPage(QWidget):
         self.open_button.setEnabled(False)
         self.count_label = QLabel()
         layout.addLayout(button_bar(self.refresh_button, self.count_label, None, self.open_button))
-        self.list = QListWidget()
+        self.list = ValueList()
         self.body = QPlainTextEdit()
         self.body.setReadOnly(True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -55,26 +52,16 @@ class MailboxPage(QWidget):
         async_ops.run_op(self.session.actions.demo_mails(), on_success=self._show, name="mailbox")
 
     def _show(self, mails: list[MailSummary]) -> None:
-        current = self.list.currentItem().data(KEY_ROLE) if self.list.currentItem() else None
-        self.list.blockSignals(True)
-        self.list.clear()
-        chosen = None
-        for m in sorted(mails, key=lambda m: m.date, reverse=True):
-            item = QListWidgetItem(f"{short_time(m.date)}　{m.to}\n{m.subject}")
-            item.setData(KEY_ROLE, m.key)
-            self.list.addItem(item)
-            if chosen is None or m.key == current:
-                chosen = item
-        self.list.blockSignals(False)
+        current = self.list.current_value()
         self.count_label.setText(self.tr("{n:,} 件").format(n=len(mails)) if mails else self.tr("メールがありません"))
-        if chosen is not None:
-            self.list.setCurrentItem(chosen)
-            self._on_item_changed(chosen)
+        newest_first = sorted(mails, key=lambda m: m.date, reverse=True)
+        rows = ((f"{short_time(m.date)}　{m.to}\n{m.subject}", m.key) for m in newest_first)
+        self.list.refill(rows, keep=lambda key: key == current)
 
     def _on_item_changed(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
-        key = str(item.data(KEY_ROLE))
+        key = str(ValueList.value_of(item))
         async_ops.run_op(self.session.actions.demo_mail(key), on_success=self._show_content, name="mail")
 
     def _show_content(self, content: MailContent) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QScrollArea,
@@ -26,9 +24,7 @@ from desktop.services.front_desk import MenuInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, shortcut_button, with_error
-
-MENU_ROLE = Qt.ItemDataRole.UserRole + 1
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, ValueList, button_bar, shortcut_button, with_error
 
 
 class MenuPage(QWidget):
@@ -38,7 +34,7 @@ class MenuPage(QWidget):
         self.current: MenuInfo | None = None
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
-        self.list = QListWidget()
+        self.list = ValueList()
         self.list.setStyleSheet("QListWidget::item { padding: 6px; border-bottom: 1px solid #dde3ea; } "
                                 "QListWidget::item:selected { background: #2f6fae; color: white; }")
         self.new_button = shortcut_button(self.tr("新規メニュー"), "Ctrl+N")
@@ -112,24 +108,12 @@ class MenuPage(QWidget):
                          on_success=lambda menus: self._show(menus, keep), name="menus")
 
     def _show(self, menus: list[MenuInfo], select_id: int | None) -> None:
-        self.list.blockSignals(True)
-        self.list.clear()
-        chosen = None
-        for m in menus:
-            item = QListWidgetItem(f"{m.name}\n{format_yen(m.price)}　{i18n.timing_label(m.payment_timing)}")
-            item.setData(MENU_ROLE, m)
-            self.list.addItem(item)
-            if chosen is None or m.id == select_id:
-                chosen = item
-        self.list.blockSignals(False)
-        if chosen is not None:
-            self.list.setCurrentItem(chosen)
-            self._on_item_changed(chosen)
-        else:
+        rows = ((f"{m.name}\n{format_yen(m.price)}　{i18n.timing_label(m.payment_timing)}", m) for m in menus)
+        if self.list.refill(rows, keep=lambda m: m.id == select_id) is None:
             self.new_menu()
 
     def _on_item_changed(self, item: QListWidgetItem | None) -> None:
-        menu = item.data(MENU_ROLE) if item is not None else None
+        menu = ValueList.value_of(item) if item is not None else None
         if isinstance(menu, MenuInfo):
             self.fill(menu)
 

@@ -8,14 +8,11 @@ import datetime as dt
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.reservation_dialog import ReservationDialog, ReservationInput
 from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import SelectedTextDelegate
+from desktop.ui.widgets.common import row_view
 from desktop.ui.widgets.reservation_detail import ReservationDetailPanel
 
 
@@ -78,17 +75,7 @@ class ReservationsPage(QWidget):
         layout.addLayout(bar)
 
         self.model = ReservationTableModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().hide()
-        self.view.setAlternatingRowColors(True)
-        self.view.setItemDelegate(SelectedTextDelegate(self.view))
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.view = row_view(self.model, stretch_column=3, stripes=True)
         self.detail = ReservationDetailPanel(session)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.staff import PASSWORD_MIN_LENGTH
+from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
@@ -33,6 +34,7 @@ from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import FieldErrors, error_row, row_table, scrolled, secret_edit, wrapped_label
 
 ROLES = (StaffRole.STAFF, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
+T = TypeVar("T")
 
 
 class StaffPage(QWidget):
@@ -205,8 +207,10 @@ class StaffPage(QWidget):
                          busy=[self.add_button], on_success=done,
                          on_failure=self.add_errors.show, name="add-staff")
 
-    def _edit(self, work_for: Callable[[StaffAccount], Awaitable[None]], key: str, button: QPushButton,
+    def _edit(self, change: Callable[[Actor, int, T], Awaitable[None]], value: T, key: str, button: QPushButton,
               text: str) -> None:
+        """``change(actor, staff id, value)`` for the selected staff member, ``button`` busy meanwhile:
+        ``text`` once done, a refusal under the field ``key``."""
         a = self.current()
         if a is None:
             return
@@ -216,38 +220,31 @@ class StaffPage(QWidget):
             messages.info(text)
             self.reload(select=a.id)
 
-        async_ops.run_op(work_for(a), busy=[button], on_success=done,
+        async_ops.run_op(change(self.session.actor, a.id, value), busy=[button], on_success=done,
                          on_failure=lambda exc: self.edit_errors.show(exc, fallback=key),
                          name="edit-staff")
 
     def rename(self) -> None:
-        s = self.session
-        self._edit(lambda a: s.actions.rename_staff(s.actor, a.id, self.rename_edit.text()), "name",
-                   self.rename_button, self.tr("名前を変更しました。"))
+        self._edit(self.session.actions.rename_staff, self.rename_edit.text(), "name", self.rename_button,
+                   self.tr("名前を変更しました。"))
 
     def change_role(self) -> None:
-        s = self.session
-        role = StaffRole(self.role_combo.currentData())
-        self._edit(lambda a: s.actions.set_staff_role(s.actor, a.id, role), "role", self.role_button,
-                   self.tr("権限を変更しました。"))
+        self._edit(self.session.actions.set_staff_role, StaffRole(self.role_combo.currentData()), "role",
+                   self.role_button, self.tr("権限を変更しました。"))
 
     def toggle_active(self) -> None:
-        s = self.session
         a = self.current()
-        if a is None:
-            return
-        self._edit(lambda a: s.actions.set_staff_active(s.actor, a.id, not a.active), "active", self.active_button,
-                   self.tr("スタッフを有効にしました。") if not a.active else self.tr("スタッフを無効にしました。"))
+        if a is not None:
+            self._edit(self.session.actions.set_staff_active, not a.active, "active", self.active_button,
+                       self.tr("スタッフを有効にしました。") if not a.active else self.tr("スタッフを無効にしました。"))
 
     def reset_password(self) -> None:
-        s = self.session
-        self._edit(lambda a: s.actions.reset_password(s.actor, a.id, self.password_edit.text()), "password",
-                   self.password_button, self.tr("パスワードを再設定しました（ロックも解除されます）。"))
+        self._edit(self.session.actions.reset_password, self.password_edit.text(), "password", self.password_button,
+                   self.tr("パスワードを再設定しました（ロックも解除されます）。"))
 
     def set_pin(self) -> None:
-        s = self.session
         pin = self.pin_edit.text() or None
-        self._edit(lambda a: s.actions.set_pin(s.actor, a.id, pin), "pin", self.pin_button,
+        self._edit(self.session.actions.set_pin, pin, "pin", self.pin_button,
                    self.tr("PINを設定しました。") if pin else self.tr("PINを削除しました。"))
 
     def save_security(self) -> None:

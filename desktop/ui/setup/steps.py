@@ -13,19 +13,16 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import PaymentMode
-from desktop.domain.errors import UserError
 from desktop.services.settings_service import ConnectionView
 from desktop.services.setup import SetupStep
-from desktop.ui import async_ops, i18n
+from desktop.ui import async_ops
 from desktop.ui.pages.payment_settings_page import ContractPanel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, secret_edit, wrapped_label
-
-OK_STYLE = "color: #1b5e20;"
-FAIL_STYLE = "color: #c62828;"
+from desktop.ui.widgets.common import FieldErrors, button_bar, wrapped_label
+from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 
 
 class WizardStep(QWidget):
@@ -68,23 +65,15 @@ class ClinicStep(WizardStep):
         form = self.intro_and_form(self.tr(
             "領収書・特定商取引法に基づく表記・PAY.JPの利用申請に使う、クリニックの情報です。"
             "登録番号は適格請求書発行事業者の方だけ入力してください。"))
-        self.fields: dict[str, QLineEdit] = {}
-        for key, label, placeholder in (("name", self.tr("クリニック名"), ""),
-                                        ("representative", self.tr("代表者名"), ""),
-                                        ("postal_code", self.tr("郵便番号"), "123-4567"),
-                                        ("address", self.tr("住所"), ""),
-                                        ("phone", self.tr("電話番号"), "03-1234-5678"),
-                                        ("email", self.tr("メールアドレス"), "info@example-clinic.jp"),
-                                        ("registration_number", self.tr("登録番号（任意）"), "T9234567890123")):
-            self.fields[key] = self.errors.text_row(form, label, key, placeholder)
+        self.fields = ClinicRows(form, self.errors,
+                                 ("name", "representative", "postal_code", "address", "phone", "email"),
+                                 self.tr("登録番号（任意）"))
 
     def load(self, view: ConnectionView) -> None:
-        for key, edit in self.fields.items():
-            edit.setText(str(getattr(view, key)))
+        self.fields.load(view)
 
     def save(self) -> Awaitable[Any]:
-        values = {key: edit.text() for key, edit in self.fields.items()}
-        return self.desk.save_clinic_details(self.session.actor, self.session.clinic.id, **values)
+        return self.fields.save(self.desk, self.session)
 
 
 class MailStep(WizardStep):
@@ -98,16 +87,8 @@ class MailStep(WizardStep):
             "請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。"
             "保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。"
             "パスワードはこの端末のOSの資格情報ストアにだけ保存されます。"))
-        self.host = self.errors.text_row(form, self.tr("SMTPサーバー"), "smtp_host", "smtp.example.jp")
-        self.port = QLineEdit("587")
-        self.port.setMaximumWidth(100)
-        form.addRow(self.tr("ポート"), self.errors.under(self.port, "smtp_port"))
-        self.security = ChoiceRow([("starttls", "STARTTLS"), ("ssl", "SSL"), ("none", self.tr("なし"))])
-        form.addRow(self.tr("暗号化"), self.errors.under(self.security, "smtp_security"))
-        self.username = self.errors.text_row(form, self.tr("ユーザー名"), "smtp_username")
-        self.password = secret_edit(clear_button=True)
-        self.password_status = QLabel()
-        form.addRow(self.tr("パスワード"), self.errors.under(self.password, "smtp_password", self.password_status))
+        self.smtp = SmtpRows(form, self.errors)
+        self.smtp.port.setText("587")
         self.test_button = QPushButton(self.tr("保存してテスト送信"))
         form.addRow("", button_bar(self.test_button, None))
         form.addRow("", self.errors.add("smtp_test"))
@@ -116,20 +97,14 @@ class MailStep(WizardStep):
         self.test_button.clicked.connect(self.send_test)
 
     def load(self, view: ConnectionView) -> None:
-        self.host.setText(view.smtp_host)
-        self.port.setText(str(view.smtp_port))
-        if view.smtp_security in self.security.buttons:
-            self.security.set_value(view.smtp_security)
-        self.username.setText(view.smtp_username)
-        self.password_status.setText(self.tr("この端末に登録済み") if view.smtp_password_stored else "")
-        self.password_status.setStyleSheet(OK_STYLE)
+        self.smtp.load(view)
+        self.smtp.password_status.setText(self.tr("この端末に登録済み") if view.smtp_password_stored else "")
+        self.smtp.password_status.setStyleSheet(OK_STYLE)
 
     def save(self) -> Awaitable[Any] | None:
-        if not self.host.text().strip():
+        if not self.smtp.host.text().strip():
             return None  # nothing typed: the checklist keeps asking for it
-        return self.desk.save_smtp(self.session.actor, self.session.clinic.id, host=self.host.text(), port=self.port.text(),
-                                   security=str(self.security.value()), username=self.username.text(),
-                                   password=self.password.text() or None)
+        return self.smtp.save(self.desk, self.session)
 
     def send_test(self) -> None:
         """保存してテスト送信: save the server, then one mail to the clinic's own address."""
@@ -144,7 +119,7 @@ class MailStep(WizardStep):
             return await self.desk.send_test_mail(self.session.actor, clinic_id)
 
         def done(address: str) -> None:
-            self.password.clear()
+            self.smtp.password.clear()
             self.result.setStyleSheet(OK_STYLE)
             self.result.setText(self.tr("テストメールを送信しました（宛先: {address}）。届いたことを確かめてください。")
                                 .format(address=address))
@@ -186,50 +161,25 @@ class PayjpKeysStep(WizardStep):
         form = self.intro_and_form(self.tr(
             "PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。"
             "本番モードへの切り替えは、審査の承認後に「接続設定」で行います。"))
-        self.public_key = self.errors.text_row(form, self.tr("公開キー"), "public_key", "pk_test_…")
-        self.secret_key = secret_edit(clear_button=True)
-        self.secret_status = QLabel()
-        form.addRow(self.tr("シークレットキー"), self.errors.under(self.secret_key, "secret_key", self.secret_status))
-        row = QHBoxLayout()
-        self.test_button = QPushButton(self.tr("接続テスト"))
-        self.result = wrapped_label()
-        row.addWidget(self.test_button)
-        row.addWidget(self.result, 1)
-        form.addRow("", row)
+        self.payjp = PayjpKeyRows(form, self.errors, "pk_test_…")
         self.mode = PaymentMode.TEST
-        self.test_button.clicked.connect(self.test_connection)
+        self.payjp.test_button.clicked.connect(self.test_connection)
 
     def load(self, view: ConnectionView) -> None:
         self.mode = view.mode if view.mode is not PaymentMode.DEMO else PaymentMode.TEST
-        self.public_key.setText(view.public_key if view.mode is not PaymentMode.DEMO else "")
+        self.payjp.public_key.setText(view.public_key if view.mode is not PaymentMode.DEMO else "")
         stored = view.secret_stored.get(self.mode, False)
-        self.secret_status.setText(self.tr("この端末に登録済み") if stored else "")
-        self.secret_status.setStyleSheet(OK_STYLE)
-        self.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else "sk_test_…")
+        self.payjp.secret_status.setText(self.tr("この端末に登録済み") if stored else "")
+        self.payjp.secret_status.setStyleSheet(OK_STYLE)
+        self.payjp.secret_key.setPlaceholderText(self.tr("登録済み（変更するときだけ入力）") if stored else "sk_test_…")
 
     def save(self) -> Awaitable[Any]:
-        return self.desk.save_payjp(self.session.actor, self.session.clinic.id, self.mode, self.public_key.text(),
-                                    self.secret_key.text() or None)
+        return self.desk.save_payjp(self.session.actor, self.session.clinic.id, self.mode,
+                                    self.payjp.public_key.text(), self.payjp.secret())
 
     def test_connection(self) -> None:
-        self.errors.hide_all()
-        self.result.setText("")
-
-        def done(_result: Any) -> None:
-            self.result.setStyleSheet(OK_STYLE)
-            self.result.setText(self.tr("接続に成功しました（APIキーは有効です）。"))
-
-        def failed(exc: BaseException) -> bool:
-            if isinstance(exc, UserError):
-                self.errors.show(exc)
-                self.result.setStyleSheet(FAIL_STYLE)
-                self.result.setText(self.tr("接続に失敗しました: {reason}").format(reason=exc.message(i18n.language())))
-                return True
-            return False
-
-        async_ops.run_op(self.desk.test_connection(self.session.actor, self.session.clinic.id, self.mode, self.secret_key.text() or None),
-                         busy=[self.test_button], busy_text=self.tr("接続中…"), on_success=done, on_failure=failed,
-                         name="setup-payjp-test")
+        work = self.desk.test_connection(self.session.actor, self.session.clinic.id, self.mode, self.payjp.secret())
+        self.payjp.test(work, "setup-payjp-test")
 
 
 class TenantStep(WizardStep):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
+    QCoreApplication,
     QDate,
     QElapsedTimer,
     QEvent,
@@ -32,6 +35,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QPushButton,
     QRadioButton,
@@ -50,6 +55,8 @@ from desktop.domain.errors import UserError, every_error
 from desktop.domain.formatting import JST
 from desktop.domain.text import read_clock_time
 from desktop.ui import i18n
+
+V = TypeVar("V")
 
 
 class ErrorLabel(QLabel):
@@ -304,6 +311,40 @@ class ChoiceRow(QWidget):
         self.buttons[key].setChecked(True)
 
 
+class ValueList(QListWidget):
+    """A list whose items each carry a value (a mail's key, a menu), refilled in place."""
+
+    VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    @classmethod
+    def value_of(cls, item: QListWidgetItem) -> object:
+        """The value ``item`` was filled with."""
+        return item.data(cls.VALUE_ROLE)
+
+    def current_value(self) -> object:
+        """The value of the current item (None when there is none)."""
+        item = self.currentItem()
+        return self.value_of(item) if item is not None else None
+
+    def refill(self, rows: Iterable[tuple[str, V]], keep: Callable[[V], bool]) -> QListWidgetItem | None:
+        """Replace the items with ``rows`` (text, value), quietly, then make current the one whose
+        value ``keep`` picks, else the first: ``currentItemChanged`` announces only that one.
+        Returns it (None: no rows, nothing is current)."""
+        self.blockSignals(True)
+        self.clear()
+        chosen = None
+        for text, value in rows:
+            item = QListWidgetItem(text)
+            item.setData(self.VALUE_ROLE, value)
+            self.addItem(item)
+            if chosen is None or keep(value):
+                chosen = item
+        self.blockSignals(False)
+        if chosen is not None:
+            self.setCurrentItem(chosen)
+        return chosen
+
+
 class SelectedTextDelegate(QStyledItemDelegate):
     """Coloured cell text (決済済み green, 一部返金済み brown …) is drawn in the palette's
     highlighted-text colour on a selected row, where green on the selection blue is unreadable
@@ -438,6 +479,26 @@ def row_table(headers: list[str], stretch_column: int, object_name: str = "", *,
     return table
 
 
+def row_view(model: QAbstractItemModel, *, stretch_column: int | None = None, stripes: bool = False) -> QTableView:
+    """A view of ``model`` whose rows are picked one at a time (no row numbers); Tab leaves it (the
+    arrow keys move between rows) and coloured text stays readable on the selected row.
+    ``stretch_column``: every column as wide as its contents and this one takes the width left over
+    (None: the caller sizes the columns); ``stripes``: alternating row colours."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setTabKeyNavigation(False)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(stripes)
+    view.setItemDelegate(SelectedTextDelegate(view))
+    if stretch_column is not None:
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
 def open_on_activate(table: QTableWidget, open_row: Callable[[int], None]) -> None:
     """A double click on a row, or Enter on the current one, calls ``open_row(row)``."""
     table.cellDoubleClicked.connect(lambda row, _col: open_row(row))
@@ -448,6 +509,13 @@ def ask_save_path(parent: QWidget, title: str, file_name: str, file_filter: str)
     """The save dialog, starting at ``file_name`` in the home folder; None when cancelled."""
     path, _ = QFileDialog.getSaveFileName(parent, title, str(pathlib.Path.home() / file_name), file_filter)
     return pathlib.Path(path) if path else None
+
+
+def cancel_button(dialog: QDialog) -> QPushButton:
+    """キャンセル: closes ``dialog`` unchanged (its ``reject``)."""
+    button = QPushButton(QCoreApplication.translate("DialogButtons", "キャンセル"))
+    button.clicked.connect(dialog.reject)
+    return button
 
 
 def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:

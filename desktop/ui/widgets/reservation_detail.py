@@ -10,15 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +37,7 @@ from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import SelectedTextDelegate
+from desktop.ui.widgets.common import row_view
 from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
 
 EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
@@ -121,15 +118,7 @@ class ReservationDetailPanel(QWidget):
 
         layout.addWidget(QLabel(self.tr("請求履歴")))
         self.history_model = RequestListModel(self)
-        self.history_view = QTableView()
-        self.history_view.setModel(self.history_model)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setTabKeyNavigation(False)  # Tab leaves the table (arrow keys move between rows)
-        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history_view.verticalHeader().hide()
-        self.history_view.setItemDelegate(SelectedTextDelegate(self.history_view))
-        self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.history_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.history_view = row_view(self.history_model, stretch_column=4)
         rows_high = self.history_view.fontMetrics().height() + 10
         self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
         self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
@@ -409,22 +398,22 @@ class ReservationDetailPanel(QWidget):
     def _ask_replace_or_add(self, exc: StateError, new: int) -> tuple[int | None, bool] | None:
         """The visit has an unpaid request (replace it?) or is paid (追加請求?), for a new request of ``new``
         whole yen: ``(replace_open, additional)`` to send again with, or None when staff said no."""
-        amount = format_yen(int(exc.params.get("amount", 0)))
+        answer: tuple[int | None, bool]
         if exc.code == "visit_has_open_request":
-            if not ConfirmDialog.ask(
-                    self, self.tr("未決済の請求があります"),
-                    self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。").format(
-                        patient=self._patient_name(), amount=amount, new=format_yen(new)),
-                    self.tr("置き換えて送信")):
-                return None
-            return int(exc.params["request_id"]), False
-        if not ConfirmDialog.ask(
-                self, self.tr("追加請求"),
-                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？").format(
-                    patient=self._patient_name(), amount=amount, new=format_yen(new)),
-                self.tr("追加請求を送信")):
-            return None
-        return None, True
+            title, question, ok = (
+                self.tr("未決済の請求があります"),
+                self.tr("{patient} 様のこの予約には未決済の請求（{amount}）があります。その請求を取り消して、新しい請求（{new}）に置き換えますか？前の決済用リンクはすぐに使えなくなります。"),
+                self.tr("置き換えて送信"))
+            answer = int(exc.params["request_id"]), False
+        else:
+            title, question, ok = (
+                self.tr("追加請求"),
+                self.tr("{patient} 様のこの予約は決済済みです（{amount}）。追加請求として新しい請求（{new}）を送りますか？"),
+                self.tr("追加請求を送信"))
+            answer = None, True
+        question = question.format(patient=self._patient_name(), amount=format_yen(int(exc.params.get("amount", 0))),
+                                   new=format_yen(new))
+        return answer if ConfirmDialog.ask(self, title, question, ok) else None
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
