@@ -195,7 +195,7 @@ def test_the_app_shows_its_first_window_before_it_is_ready(tmp_path: pathlib.Pat
     proc = subprocess.run([sys.executable, "-m", "desktop"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split() == ["window", "shown", "ready"]
+    assert proc.stdout.splitlines() == ["window shown", "first window StartingWindow", "ready"]
     assert (tmp_path / "data" / "demo.db").exists()  # the first run's demo was made behind the window
     assert "Traceback" not in proc.stderr
 
