@@ -569,7 +569,7 @@ STARTUP_PROBE_ENV = "CLINICPAY_STARTUP_PROBE"  # benchmarks/startup.py: report t
 
 def _report_when_shown(app: ClinicPayApp) -> None:
     """Once Qt has processed the show events of the サインイン dialog or the main window: print
-    ``ready`` and close the app (``desktop.launch`` printed ``window shown`` for the 起動中 window)."""
+    ``ready`` and close the app (``desktop.launch`` printed ``window shown`` for the first window)."""
     from PySide6.QtCore import QTimer
 
     def report() -> None:

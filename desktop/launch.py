@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         starting.close_requested.connect(lambda: gave_up.append(True))
     first.show()
     if os.environ.get(STARTUP_PROBE_ENV):
-        _probe_first_window()
+        _probe_first_window(first)
 
     def open_ctx(ask_retry: Callable[[str], bool]) -> Any:
         from desktop.app import open_context
@@ -130,11 +130,12 @@ def _kept_sign_in(data_dir: pathlib.Path, settings: LocalSettings) -> SignInDial
                         preselect=settings.staff_id or None, demo=kept.demo)
 
 
-def _probe_first_window() -> None:
-    """Once Qt has processed the 起動中 window's show events: print ``window shown``."""
+def _probe_first_window(first: QWidget) -> None:
+    """Once Qt has processed the first window's show events: print ``window shown``, then which
+    window it is (``first window SignInDialog`` or ``first window StartingWindow``)."""
     from PySide6.QtCore import QTimer
 
-    QTimer.singleShot(0, lambda: print("window shown", flush=True))
+    QTimer.singleShot(0, lambda: print("window shown", f"first window {type(first).__name__}", sep="\n", flush=True))
 
 
 def _open_behind(starting: QWidget, open_ctx: Callable[[Callable[[str], bool]], T]) -> T:

@@ -15,7 +15,7 @@ For dialogs, S is a JSON file giving the offscreen screen the size of the clinic
 
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py starting [ja|en]  # ui-starting*.png: the 起動中 window
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py starting [ja|en]  # ui-starting*.png: the 起動中 window, and サインイン before the database
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py reconciliation  # 要対応 after 照合 with PAY.JP
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py desk       # errors at once, ☰ over 決済管理, a message
@@ -797,6 +797,18 @@ def capture_starting(lang: str) -> None:
         QApplication.processEvents()
     window.grab().save(str(OUT / f"ui-starting{suffix}.png"))
     window.finish()
+    # an everyday start: サインイン from the list kept on this PC, while the database opens
+    from desktop.services.demo_accounts import DEMO_ACCOUNTS
+    from desktop.services.sign_in_list import KeptStaff
+    from desktop.ui.dialogs.sign_in_dialog import SignInDialog
+
+    kept = [KeptStaff(i, a.name, a.role, True) for i, a in enumerate(DEMO_ACCOUNTS, 1)]
+    dialog = SignInDialog(None, "さくら内科クリニック（デモ）", kept, preselect=2, demo=DEMO_ACCOUNTS)
+    dialog.show()
+    for _ in range(5):
+        QApplication.processEvents()
+    dialog.grab().save(str(OUT / f"ui-starting-sign-in{suffix}.png"))
+    dialog.deleteLater()
 
 
 def capture_checkout() -> int:

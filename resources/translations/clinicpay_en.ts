@@ -2669,6 +2669,10 @@ When the page says “Received”, press “Confirm”.</translation>
 <context>
     <name>SignInDialog</name>
     <message>
+        <source>選んだスタッフは現在の一覧にありません。スタッフを選び直してください。</source>
+        <translation>The staff member you chose is no longer listed. Please choose again.</translation>
+    </message>
+    <message>
         <source>データベースを準備しています…</source>
         <translation>Preparing the database…</translation>
     </message>

@@ -20,6 +20,7 @@ import sys
 import tempfile
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -153,7 +154,7 @@ async def _screens(shots: pathlib.Path | None, width: int, height: int, lang: st
         for _ in range(600):
             if app.window is not None:
                 return
-            if dialog is not None and dialog.secret_error.isVisible():
+            if dialog is not None and shiboken6.isValid(dialog) and dialog.secret_error.isVisible():
                 raise SystemExit(f"{what} refused: {dialog.secret_error.text()}")
             await asyncio.sleep(0.05)
         raise SystemExit(f"{what}: no window after 30 s")

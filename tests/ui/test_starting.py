@@ -195,7 +195,7 @@ def test_the_app_shows_its_first_window_before_it_is_ready(tmp_path: pathlib.Pat
     proc = subprocess.run([sys.executable, "-m", "desktop"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split() == ["window", "shown", "ready"]
+    assert proc.stdout.splitlines() == ["window shown", "first window StartingWindow", "ready"]
     assert (tmp_path / "data" / "demo.db").exists()  # the first run's demo was made behind the window
     assert "Traceback" not in proc.stderr
 
@@ -390,3 +390,36 @@ def test_a_kept_list_that_no_longer_fits_gives_way(qtbot: Any) -> None:
     assert kept.attach(object(), "本院", [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, False)]) is False  # type: ignore[arg-type]
     assert kept.waiting and kept.staff_combo.itemText(0) == "院長 桜井（管理者）"
     kept.deleteLater()
+
+
+def test_a_secret_typed_for_someone_no_longer_listed_is_tried_on_nobody(qtbot: Any, qloop: Any,
+                                                                       tmp_path: pathlib.Path) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.sign_in_list import KeptStaff
+
+    i18n.set_language("ja")
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    kept = _kept_dialog(qtbot, [KeptStaff(999, "退職 山田", StaffRole.STAFF, True)], preselect=999)
+    kept.secret_edit.setText("yamada-password")
+    kept.ok_button.click()
+    app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
+    try:
+        run(qtbot, app.start(show=True))
+        wait_idle(qtbot)
+        assert app.window is None and kept.isVisible() and kept.ok_button.isEnabled()
+        assert kept.secret_error.text() == "選んだスタッフは現在の一覧にありません。スタッフを選び直してください。"
+        # nobody's failed tries went up: the typed secret was not tried on whoever is listed first
+        clinic_id = manager_clinic(ctx)
+        assert all(a.locked_until is None for a in ctx.staff.accounts(clinic_id))
+        from sqlalchemy import select
+
+        from desktop.storage.orm import Staff
+
+        with ctx.db.uow(readonly=True) as uow:
+            assert [s.failed_sign_ins for s in uow.session.scalars(select(Staff))] == [0, 0, 0]
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()

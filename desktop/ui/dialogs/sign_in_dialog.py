@@ -208,15 +208,19 @@ class SignInDialog(QDialog):
         if self.purpose != "start" or not any(a.has_password for a in accounts):
             return False
         chosen = self.staff_combo.currentData()
+        still_listed = chosen is not None and any(a.id == chosen for a in accounts)
         self.desk = actions
         self.clinic_label.setText(clinic_name)
-        self._fill_staff(accounts, int(chosen) if chosen is not None else None)
+        self._fill_staff(accounts, int(chosen) if still_listed else None)
         self._show_demo(demo)
         self.status_label.hide()
         self.ok_button.setEnabled(True)
-        if self._submit_when_ready:
-            self._submit_when_ready = False
+        pending, self._submit_when_ready = self._submit_when_ready, False
+        if pending and still_listed:
             self.submit()
+        elif pending:  # the person chosen from the kept list has left it: never try the secret on another
+            self.secret_error.show_error(self.tr("選んだスタッフは現在の一覧にありません。スタッフを選び直してください。"))
+            self.staff_combo.setFocus()
         return True
 
     def _build_first_password(self, form: QFormLayout) -> None:
