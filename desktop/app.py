@@ -185,6 +185,7 @@ class ClinicPayApp:
         return errors
 
     def _ask_first_run(self) -> None:
+        from desktop.ui import async_ops
         from desktop.ui.setup.first_run_dialog import FirstRunDialog
 
         dialog = FirstRunDialog(self.window)
@@ -198,6 +199,7 @@ class ClinicPayApp:
                 self.ctx.first_run = False
                 self.ctx.settings.workspace = DEMO
                 self._save_settings()
+                async_ops.run_op(self._keep_demo_sign_in_list(), name="keep-sign-in-list")
 
         dialog.chosen.connect(chosen)
         dialog.open()
@@ -290,8 +292,6 @@ class ClinicPayApp:
         """サインイン: the staff list and a password or PIN (the window opens for who signs in)."""
         from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 
-        from desktop.services import sign_in_list
-
         ctx = self.ctx
         clinic = await ctx.actions.clinic_info()
         if clinic is None:
@@ -299,9 +299,7 @@ class ClinicPayApp:
             return
         accounts = await ctx.actions.staff_accounts(clinic.id)
         demo = await ctx.actions.demo_accounts(clinic.id)
-        if ctx.settings.workspace:  # the next start opens サインイン from this list at once
-            await ctx.runner.db(functools.partial(sign_in_list.save, ctx.data_dir, ctx.settings,
-                                                  sign_in_list.SignInList.of(clinic.name, accounts, demo)))
+        await self._keep_sign_in_list(clinic.name, accounts, demo)
         kept, self.kept_sign_in = self.kept_sign_in, None
         if kept is not None and kept.isVisible() and kept.attach(ctx.actions, clinic.name, accounts, demo):
             kept.rejected.disconnect(self.request_close)
@@ -315,6 +313,23 @@ class ClinicPayApp:
         dialog.signed_in.connect(self._on_signed_in)
         dialog.rejected.connect(self._closed.set)
         self.sign_in_dialog = dialog
+
+    async def _keep_sign_in_list(self, clinic_name: str, accounts: list[Any], demo: list[Any]) -> None:
+        """Keep what サインイン lists (``desktop.services.sign_in_list``): the next start opens it at once."""
+        from desktop.services import sign_in_list
+
+        ctx = self.ctx
+        if ctx.settings.workspace:  # a first run keeps nothing until デモ or the clinic is chosen
+            await ctx.runner.db(functools.partial(sign_in_list.save, ctx.data_dir, ctx.settings,
+                                                  sign_in_list.SignInList.of(clinic_name, accounts, demo)))
+
+    async def _keep_demo_sign_in_list(self) -> None:
+        """デモで試す chosen on a first run: keep the demo's サインイン list for the next start."""
+        ctx = self.ctx
+        clinic = await ctx.actions.clinic_info()
+        if clinic is not None:
+            await self._keep_sign_in_list(clinic.name, await ctx.actions.staff_accounts(clinic.id),
+                                          await ctx.actions.demo_accounts(clinic.id))
 
     def _drop_kept_sign_in(self) -> None:
         kept, self.kept_sign_in = self.kept_sign_in, None

@@ -13,6 +13,7 @@ from desktop.app import ClinicPayApp
 from desktop.bootstrap import prepare_context
 from desktop.config import LocalSettings
 from desktop.domain.clinic import PaymentMode
+from desktop.services import sign_in_list
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.directory import ClinicUpdate
 from desktop.services.history import HistoryFilter
@@ -78,6 +79,10 @@ def test_fresh_install_asks_and_shows_the_demo_behind_the_question(qtbot: Any, f
     _click(qtbot, app.first_run_dialog.demo_button)
     wait_for(qtbot, lambda: app.first_run_dialog is None)
     wait_for(qtbot, lambda: LocalSettings.load(tmp_path).workspace == "demo")  # written off the UI thread
+    # and the next start opens サインイン at once, listing the demo's accounts
+    wait_for(qtbot, lambda: sign_in_list.load(tmp_path, LocalSettings.load(tmp_path)) is not None)
+    kept = sign_in_list.load(tmp_path, LocalSettings.load(tmp_path))
+    assert kept is not None and sorted(a.name for a in kept.accounts) == sorted(a.name for a in DEMO_ACCOUNTS)
     assert app.ctx.training and app.ctx.clinic() is not None
     wait_for(qtbot, lambda: w.pages["予約管理"].isVisible())
     assert w.setup_wizard is None
