@@ -130,10 +130,10 @@ FIELD_LABELS: dict[str, str] = {
     "charge": N_("PAY.JPの決済ID"), "additional": N_("追加請求"), "replaced_by": N_("置き換えた請求"),
     "method": N_("方法"), "failure_code": N_("失敗の理由"), "requested_by": N_("依頼した管理者"),
     "approved_by": N_("承認した管理者"), "source": N_("把握した経路"), "manual": N_("送信"),
-    "receipt_issued_count": N_("領収書の発行回数"),
+    "receipt_issued_count": N_("それまでの領収書の発行回数"),
     # reservations and patients
     "patient_id": N_("患者"), "menu_id": N_("メニュー"), "card": N_("カード"), "expiry": N_("有効期限"),
-    "consent_version": N_("カード保存の同意文（版）"),
+    "consent_version": N_("カード保存の同意文（版）"), "saved_card": N_("保存済みのカード"),
     # settings, secrets kept in the keyring, the checks
     "payjp_secret_key": N_("シークレットキー"), "smtp_password": N_("SMTPパスワード"),
     "webhook_token": N_("Webhookのトークン"), "public_key": N_("公開キー"), "finished_at": N_("完了日時"),
@@ -161,6 +161,7 @@ _TIME_FIELDS = frozenset({"starts_at", "finished_at", "resolved_at", "test_mail_
 _DATE_FIELDS = frozenset({"date_from", "date_to"})
 _COUNT_FIELDS = frozenset({"rows", "charges", "refunds_applied", "open_differences", "receipt_issued_count"})
 _STAFF_FIELDS = frozenset({"staff_id", "requested_by", "approved_by"})
+_CHARGE_FIELDS = frozenset({"charge_id", "duplicate_charge_id", "charge"})
 _REQUEST_FIELDS = frozenset({"replaced_by", "billing_request_id"})
 # internal ids that say nothing to a person (the event's 対象 already names the record)
 _HIDDEN_FIELDS = frozenset({"attempt", "refund", "approval", "consent_request", "payjp_customer_id"})
@@ -187,7 +188,7 @@ _REASON_CODES: dict[str, str] = {
 _VERBATIM_FIELDS = frozenset({
     "charge_id", "duplicate_charge_id", "charge", "payjp_tenant_id", "payjp_public_key", "public_key", "expiry",
     "consent_version", "email", "phone", "postal_code", "registration_number", "public_base_url", "smtp_host",
-    "smtp_port", "smtp_username", "link_expiry_days", "auto_lock_minutes", "reminder_days_before", "failure_code",
+    "smtp_port", "smtp_username", "payment_company", "link_expiry_days", "auto_lock_minutes", "reminder_days_before", "failure_code",
 })
 _CODED_REASONS = frozenset({"sign_in_failed", "card_removed"})
 _FLAG_WORDS: dict[str, tuple[str, str]] = {  # field: (word for True, word for False)
@@ -260,9 +261,11 @@ def value_text(key: str, value: Any, lang: str = "ja", *, action: str = "", refs
     kind = _ENUM_FIELDS.get(key)
     if kind is not None and isinstance(value, str):
         try:
-            return enum_label(kind(value), lang)
+            text = enum_label(kind(value), lang)
         except (ValueError, KeyError):
             pass
+        else:  # the mode's English label is written for inside a sentence ("switch to test mode")
+            return text[:1].upper() + text[1:]
     if key in _FLAG_WORDS and isinstance(value, bool):
         return gettext(lang, _FLAG_WORDS[key][0 if value else 1])
     if key in _MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool):
@@ -363,7 +366,10 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
                    action: str = "", refs: AuditRefs = _NO_REFS) -> str:
     """What an event changed, short, in ``lang``: 「審査状況: 依頼受付済み → 承認、…」 — each field by its name,
     values as ``value_text`` shows them (a secret is stored, and shown, only as "changed"); internal ids
-    (payment attempts, refunds, approvals) are left out."""
+    (payment attempts, refunds, approvals) are left out. An event with only a ``before`` (a deleted menu)
+    shows what was removed."""
+    if not after and before:  # a deletion: what was removed
+        return values_summary(before, lang, action=action, refs=refs)
     b_all, a_all = _fields(before or {}), _fields(after or {})
     parts = []
     for key in sorted(set(b_all) | set(a_all)):
@@ -374,7 +380,7 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
             else:
                 parts.append(f"{field_label(key, lang)}: {value_text(key, b, lang, action=action, refs=refs)} → "
                              f"{value_text(key, a, lang, action=action, refs=refs)}")
-        elif key in a_all:
+        elif key in a_all and not (key in _CHARGE_FIELDS and a is None):  # not charged yet: nothing to say
             parts.append(_part(key, a, lang, action, refs))
     return _join(parts, lang)
 
