@@ -366,8 +366,8 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
                    action: str = "", refs: AuditRefs = _NO_REFS) -> str:
     """What an event changed, short, in ``lang``: 「審査状況: 依頼受付済み → 承認、…」 — each field by its name,
     values as ``value_text`` shows them (a secret is stored, and shown, only as "changed"); internal ids
-    (payment attempts, refunds, approvals) are left out. An event with only a ``before`` (a deleted menu)
-    shows what was removed."""
+    (payment attempts, refunds, approvals) are left out. An event with only a ``before`` (a deleted menu),
+    or a field only before (a removed card), shows what was removed."""
     if not after and before:  # a deletion: what was removed
         return values_summary(before, lang, action=action, refs=refs)
     b_all, a_all = _fields(before or {}), _fields(after or {})
@@ -382,6 +382,8 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
                              f"{value_text(key, a, lang, action=action, refs=refs)}")
         elif key in a_all and not (key in _CHARGE_FIELDS and a is None):  # not charged yet: nothing to say
             parts.append(_part(key, a, lang, action, refs))
+        elif key not in a_all:  # what was removed (a saved card)
+            parts.append(_part(key, b, lang, action, refs))
     return _join(parts, lang)
 
 

@@ -36,11 +36,15 @@ from desktop.services.audit_log import (
     field_label,
     row_summary,
 )
+from desktop.domain.errors import UserError
+from desktop.services.checkout.app import checkout_services_from_context
 from desktop.services.context import set_demo_api_base
+from desktop.services.payment_setup import DEMO_SECRET_KEY
 from desktop.services.demo import ensure_demo_data
 from desktop.services.demo_accounts import DEMO_ACCOUNTS
 from desktop.services.secrets import MemorySecretStore
 from desktop.simulator.server import SimulatorServer
+from desktop.simulator.testing import make_test_token
 from desktop.storage.orm import AuditEvent, Menu, Patient, Reservation
 from tests.integration.test_roles_enforced import CASES, Env
 
@@ -87,6 +91,12 @@ def rows(env: Env) -> list[AuditRow]:
     staff = env.actors[StaffRole.STAFF]
     with pytest.raises(Exception):
         env.ctx.staff.sign_in(staff.staff_id, "not-the-password")
+    # the patient: a card the charge declines, then one that pays, then the receipt
+    raw = env._raw_link(env.open_request())
+    with pytest.raises(UserError):
+        env.ctx.billing.pay_with_token(raw, make_test_token(env.sim_base, DEMO_SECRET_KEY, "4000000000080319"))
+    env.ctx.billing.pay_with_token(raw, make_test_token(env.sim_base, DEMO_SECRET_KEY))
+    checkout_services_from_context(env.ctx).receipts.issue(raw, "山田 花子")
     return env.ctx.actions._audit.events(env.actors[StaffRole.MANAGER], env.clinic_id, AuditFilter(), limit=100_000)
 
 
@@ -133,8 +143,8 @@ def test_every_stored_field_has_a_name_or_is_left_out(rows: list[AuditRow]) -> N
     assert keys - set(FIELD_LABELS) - HIDDEN - CARD == set()
     actions = {r.action for r in rows}
     assert actions - set(ACTION_LABELS) == set()
-    assert {"payment_succeeded", "refund_started", "reservation_created", "staff_created", "clinic_updated",
-            "menu_created", "sign_in_failed", "audit_exported"} <= actions
+    assert {"payment_succeeded", "payment_failed", "receipt_issued", "refund_started", "reservation_created",
+            "staff_created", "clinic_updated", "menu_created", "sign_in_failed", "audit_exported"} <= actions
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
