@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import pathlib
+import re
 from enum import Enum
 from collections.abc import Mapping
 from typing import Any
@@ -304,7 +305,14 @@ def value_text(key: str, value: Any, lang: str = "ja", *, action: str = "", refs
     if key == "platform_fee_rate" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return gettext(lang, _PERCENT).format(rate=value)
     if key == "failure_code" and isinstance(value, str) and value:
-        return message_for_code(value, "en" if lang == "en" else "ja") if value in MESSAGES else value
+        if value not in MESSAGES:
+            return value  # PAY.JP's own code, as its documentation names it
+        # the first sentence of what the patient was told (the rest says what to do)
+        try:
+            message = message_for_code(value, "en" if lang == "en" else "ja")
+        except (KeyError, IndexError):  # a message that needs details the event does not keep
+            return value
+        return re.split(r"(?<=[。.])\s*", message, maxsplit=1)[0].rstrip("。.")
     if key == "reason" and action in _CODED_REASONS and value in _REASON_CODES:
         return gettext(lang, _REASON_CODES[value])
     codes = _CODE_LABELS.get(key)
@@ -380,7 +388,11 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
             else:
                 parts.append(f"{field_label(key, lang)}: {value_text(key, b, lang, action=action, refs=refs)} → "
                              f"{value_text(key, a, lang, action=action, refs=refs)}")
-        elif key in a_all and not (key in _CHARGE_FIELDS and a is None):  # not charged yet: nothing to say
+        elif key in a_all:
+            if key not in b_all and (a is None or a == ""):  # set empty at creation: nothing to say
+                continue
+            if key in _CHARGE_FIELDS and a is None or key == "refunded_amount" and a == 0:  # not charged, not refunded
+                continue
             parts.append(_part(key, a, lang, action, refs))
         elif key not in a_all:  # what was removed (a saved card)
             parts.append(_part(key, b, lang, action, refs))
@@ -438,17 +450,18 @@ class AuditRow:
 
 
 # What each kind of record is called (操作履歴's 対象, the CSV's 対象 column).
-ENTITY_LABELS: dict[str, str] = {
-    "billing_request": N_("請求"), "patient": N_("患者"), "reservation": N_("予約"),
-    "menu": N_("メニュー"), "clinic": N_("クリニック"), "staff": N_("スタッフ"), "live_check": N_("接続チェック"),
-    "daily_close": N_("日次締め"), "reconciliation_difference": N_("PAY.JPとの相違"),
+ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "billing_request": NP_("record", "請求"), "patient": NP_("record", "患者"), "reservation": NP_("record", "予約"),
+    "menu": NP_("record", "メニュー"), "clinic": NP_("record", "クリニック"), "staff": NP_("record", "スタッフ"),
+    "live_check": NP_("record", "接続チェック"), "daily_close": NP_("record", "日次締め"),
+    "reconciliation_difference": NP_("record", "PAY.JPとの相違"),
 }
 
 
 def entity_label(entity_type: str, lang: str = "ja") -> str:
     """The name of a kind of record in ``lang`` (the code itself when unknown)."""
-    text = ENTITY_LABELS.get(entity_type)
-    return gettext(lang, text) if text else entity_type
+    marked = ENTITY_LABELS.get(entity_type)
+    return pgettext_pair(lang, marked) if marked else entity_type
 
 
 def _load(text: str | None) -> dict[str, Any] | None:

@@ -128,10 +128,11 @@ def _problems(text: str, row: AuditRow, lang: str, env: Env, values: dict[str, A
         found.append(f"ISO date {m.group(0)!r}")
     if m := PY_VALUES.search(rest):
         found.append(f"program value {m.group(0)!r}")
-    for key in MONEY & set(values):
+    for key in MONEY & set(values):  # shown in yen (or left out: nothing refunded yet)
         label = re.escape(field_label(key, lang))
-        if not re.search(rf"(^|、|, ){label}: -?¥[\d,]+( → -?¥[\d,]+)?(、|, |$)", text):
-            found.append(f"{key} not in yen")
+        for m in re.finditer(rf"(?:^|、|, ){label}: (.*?)(?=、|, |$)", text):
+            if not re.fullmatch(r"-?¥[\d,]+( → -?¥[\d,]+)?", m.group(1)):
+                found.append(f"{key} not in yen: {m.group(1)!r}")
     if lang == "en" and (m := JAPANESE.search(rest)):
         found.append(f"Japanese {m.group(0)!r}")
     return found
