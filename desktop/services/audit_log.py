@@ -3,7 +3,12 @@
 Readable by 経理 and 管理者 only. Rows come back newest first over the ``(clinic_id, at)`` index;
 each names the staff member (their current name), what was done (a label in the reader's
 language), the record it concerns (and its patient, when there is one) and the values before
-and after as stored (secrets only ever as "changed").
+and after as stored (secrets only ever as "changed"), with the current names of the staff,
+patients, menus and reservations the event refers to by id.
+
+The stored events are never rewritten: ``row_summary`` / ``values_summary`` / ``target_text`` put
+them in words when read — codes by their label, whole yen as ¥1,200, UTC times in JST, flags as
+あり/なし, ids by name, internal ids (payment attempts, refunds, approvals) left out.
 """
 
 from __future__ import annotations
@@ -210,11 +215,13 @@ class AuditRefs:
     """What the ids inside events stand for, read at display time (the log keeps the ids).
 
     ``staff``/``patients``/``menus``: current names by id. Unknown ids render as 「(削除済み)」.
+    ``reservations``: when each reservation starts (aware UTC), for the 対象 column.
     """
 
     staff: Mapping[int, str] = dataclasses.field(default_factory=dict)
     patients: Mapping[int, str] = dataclasses.field(default_factory=dict)
     menus: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    reservations: Mapping[int, dt.datetime] = dataclasses.field(default_factory=dict)
 
 
 _NO_REFS = AuditRefs()
@@ -464,6 +471,20 @@ def entity_label(entity_type: str, lang: str = "ja") -> str:
     return pgettext_pair(lang, marked) if marked else entity_type
 
 
+def target_text(row: AuditRow, lang: str = "ja") -> str:
+    """操作履歴's 対象: the kind of record and what a person knows it by — a reservation by when it starts
+    (JST, 「予約 12/02 10:00」), a staff member or menu by its name, anything else by its number (「請求 12」)."""
+    label = entity_label(row.entity_type, lang)
+    key = int(row.entity_id) if row.entity_id.isdigit() else None
+    if key is not None:
+        if row.entity_type == "reservation" and key in row.refs.reservations:
+            return f"{label} {row.refs.reservations[key].astimezone(JST):%m/%d %H:%M}"
+        names = {"staff": row.refs.staff, "menu": row.refs.menus}.get(row.entity_type, {})
+        if key in names:
+            return f"{label} {names[key]}"
+    return f"{label} {row.entity_id}"
+
+
 def _load(text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
@@ -501,7 +522,9 @@ class AuditLogService:
                    lang: str = "ja") -> int:
         """Write every event matching ``f`` to ``path`` as CSV for Excel (UTF-8 with BOM, CRLF), oldest first.
 
-        Times in JST. One ``audit_exported`` audit event. Returns the number of rows.
+        Columns ``CSV_HEADERS`` in ``lang``: times in JST, 対象 by the record's name and 対象ID its number,
+        変更前 / 変更後 each side in the words of 操作履歴's 内容 (``values_summary``). One ``audit_exported``
+        audit event. Returns the number of rows.
 
         Raises:
             PermissionDeniedError: a 受付 account; nothing is written.
@@ -600,7 +623,8 @@ class AuditLogService:
                                            .where(Reservation.id.in_(vids))):
                 patient_of[("reservation", str(vid))] = f"{fam} {giv}".strip()
         loaded = [(e, _load(e.before), _load(e.after)) for e in events]
-        refs = AuditLogService._refs(s, [v for _e, b, a in loaded for v in (b, a) if v is not None], names)
+        refs = AuditLogService._refs(s, [v for _e, b, a in loaded for v in (b, a) if v is not None], names,
+                                     {kind: ids(kind) for kind in ("staff", "menu", "reservation")})
         return [
             AuditRow(e.id, e.at, e.actor, e.staff_id, names.get(e.staff_id, "") if e.staff_id is not None else "",
                      e.action, e.entity_type, e.entity_id, patient_of.get((e.entity_type, e.entity_id), ""),
@@ -609,12 +633,14 @@ class AuditLogService:
         ]
 
     @staticmethod
-    def _refs(s: Session, values: list[dict[str, Any]], staff: dict[int, str]) -> AuditRefs:
-        """The current names of the staff, patients and menus that ``values`` refer to by id."""
+    def _refs(s: Session, values: list[dict[str, Any]], staff: dict[int, str],
+              targets: dict[str, set[int]]) -> AuditRefs:
+        """The current names of the staff, patients and menus that ``values`` refer to by id, and of the
+        staff, menus and reservations (their start) that events concern (``targets`` by entity type)."""
         def ids(keys: frozenset[str]) -> set[int]:
             return {v[k] for v in values for k in keys if isinstance(v.get(k), int) and not isinstance(v[k], bool)}
 
-        staff_ids = ids(_STAFF_FIELDS) - set(staff)
+        staff_ids = (ids(_STAFF_FIELDS) | targets["staff"]) - set(staff)
         names = dict(staff)
         if staff_ids:
             names.update({int(i): str(n) for i, n in s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids)))})
@@ -622,6 +648,10 @@ class AuditLogService:
         if pids := ids(frozenset({"patient_id"})):
             patients = {p.id: p.full_name for p in s.scalars(select(Patient).where(Patient.id.in_(pids)))}
         menus: dict[int, str] = {}
-        if mids := ids(frozenset({"menu_id"})):
+        if mids := ids(frozenset({"menu_id"})) | targets["menu"]:
             menus = {int(i): str(n) for i, n in s.execute(select(Menu.id, Menu.name).where(Menu.id.in_(mids)))}
-        return AuditRefs(names, patients, menus)
+        starts: dict[int, dt.datetime] = {}
+        if vids := targets["reservation"]:
+            for i, at in s.execute(select(Reservation.id, Reservation.starts_at).where(Reservation.id.in_(vids))):
+                starts[int(i)] = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+        return AuditRefs(names, patients, menus, starts)

@@ -26,7 +26,7 @@ from desktop.bootstrap import build_context
 from desktop.config import LocalSettings
 from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
-from desktop.domain.formatting import format_jst_datetime, format_yen
+from desktop.domain.formatting import JST, format_jst_datetime, format_yen
 from desktop.services.audit_log import (
     ACTION_LABELS,
     FIELD_LABELS,
@@ -35,6 +35,7 @@ from desktop.services.audit_log import (
     action_label,
     field_label,
     row_summary,
+    target_text,
 )
 from desktop.domain.errors import UserError
 from desktop.services.checkout.app import checkout_services_from_context
@@ -173,7 +174,13 @@ def test_ids_read_as_what_they_stand_for(rows: list[AuditRow], env: Env) -> None
     assert f"患者: {names}" in ja and f"メニュー: {menu_name}" in ja and "状態: 予約" in ja
     assert f"予約日時: {format_jst_datetime(starts, 'ja')}" in ja
     assert f"Patient: {names}" in en and f"Menu: {menu_name}" in en and "Status: Reserved" in en
-    assert f"(JST)" in en
+    assert "(JST)" in en
+    assert target_text(created, "ja") == f"予約 {starts.astimezone(JST):%m/%d %H:%M}"
+    assert target_text(created, "en").startswith("Reservation ")
+    renamed = next(r for r in rows if r.action == "staff_renamed")
+    assert target_text(renamed, "ja") == f"スタッフ {(renamed.after or {})['name']}"
+    request = next(r for r in rows if r.entity_type == "billing_request")
+    assert target_text(request, "en") == f"Request {request.entity_id}"
     changed = next(r for r in rows if r.action == "reservation_status_changed")
     new = ReservationStatus((changed.after or {})["status"])
     words = {ReservationStatus.RESERVED: "予約", ReservationStatus.VISITED: "来院済み",

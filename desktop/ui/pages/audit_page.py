@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.formatting import JST
-from desktop.services.audit_log import AuditFilter, AuditRow, action_label, entity_label, row_summary
+from desktop.services.audit_log import AuditFilter, AuditRow, action_label, row_summary, target_text
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
@@ -131,7 +131,7 @@ class AuditPage(QWidget):
             self.table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 staff = row.staff_name or actors.get(row.actor, "")
-                target = f"{entity_label(row.entity_type, lang)} {row.entity_id}"
+                target = target_text(row, lang)
                 values = (row.at.astimezone(JST).strftime("%Y/%m/%d %H:%M:%S"), staff, action_label(row.action, lang),
                           target, row.patient_name, _changes(row))
                 for c, text in enumerate(values):
