@@ -86,7 +86,7 @@ class AuditPage(QWidget):
             QLabel(self.tr("患者名")), self.patient_edit, self.search_button, None, self.count_label, self.csv_button))
 
         self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=5, object_name="auditTable",
-                               widths=(150, 140, 170, 130, 130))
+                               widths=(150, 140, 170, 175, 130))
         self.table.setAlternatingRowColors(True)
         self.table.setToolTip(self.tr("ダブルクリックで対象の画面を開きます"))
         layout.addWidget(self.table, 1)
