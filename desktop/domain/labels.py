@@ -2,7 +2,9 @@
 
 ``label(value, lang)`` gives e.g. ``決済済み`` / ``Paid`` for ``BillingState.PAID``. Error
 messages render enum parameters with it, so a ``StateError(..., state=BillingState.PAID)`` reads
-"(it is Paid)" in English.
+"(it is Paid)" in English. The reservation status, payment timing, care type and sex labels here
+are the only ones: the screens read them too (``desktop.ui.i18n``), so 操作履歴 and the
+reservation screens say the same words.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from enum import Enum
 
 from desktop.domain.billing import BillingState, TaxCategory
-from desktop.domain.clinic import PaymentMode, ReviewStatus
-from desktop.i18n import N_, gettext
+from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
+from desktop.i18n import N_, NP_, gettext, pgettext_pair
 
 STATE_LABELS: dict[BillingState, str] = {
     BillingState.REQUESTED: N_("未決済"),
@@ -44,8 +46,34 @@ MODE_LABELS: dict[PaymentMode, str] = {
     PaymentMode.LIVE: N_("本番モード"),
 }
 
-_LABELS: dict[Enum, str] = {
-    key: text for table in (STATE_LABELS, REVIEW_LABELS, TAX_LABELS, MODE_LABELS) for key, text in table.items()
+# The same Japanese words mean other things elsewhere (予約 the record, キャンセル the button): with a context.
+RESERVATION_LABELS: dict[ReservationStatus, tuple[str, str]] = {
+    ReservationStatus.RESERVED: NP_("reservation status", "予約"),
+    ReservationStatus.VISITED: NP_("reservation status", "来院済み"),
+    ReservationStatus.CANCELLED: NP_("reservation status", "キャンセル"),
+}
+
+TIMING_LABELS: dict[PaymentTiming, tuple[str, str]] = {
+    PaymentTiming.PRE_AND_POST: NP_("payment timing", "事前決済+後決済"),
+    PaymentTiming.PRE: NP_("payment timing", "事前決済"),
+    PaymentTiming.POST: NP_("payment timing", "後決済"),
+}
+
+CARE_TYPE_LABELS: dict[CareType, tuple[str, str]] = {
+    CareType.WITH_INSURANCE: NP_("care type", "保険診療"),
+    CareType.WITHOUT_INSURANCE: NP_("care type", "保険診療含まない"),
+}
+
+# 性別 is stored as the Japanese word the patient dialog offers.
+SEX_LABELS: dict[str, str] = {"男性": N_("男性"), "女性": N_("女性"), "その他": N_("その他")}
+
+# keyed by type and name: str enums of different types compare equal when their values do
+# (ReservationStatus.CANCELLED == BillingState.CANCELLED == "cancelled")
+_LABELS: dict[tuple[type[Enum], str], str | tuple[str, str]] = {
+    (type(key), key.name): text
+    for table in (STATE_LABELS, REVIEW_LABELS, TAX_LABELS, MODE_LABELS, RESERVATION_LABELS, TIMING_LABELS,
+                  CARE_TYPE_LABELS)
+    for key, text in table.items()
 }
 
 
@@ -55,4 +83,11 @@ def label(value: Enum, lang: str = "ja") -> str:
     Raises:
         KeyError: ``value`` has no label.
     """
-    return gettext(lang, _LABELS[value])
+    text = _LABELS[(type(value), value.name)]
+    return gettext(lang, text) if isinstance(text, str) else pgettext_pair(lang, text)
+
+
+def sex_label(sex: str, lang: str = "ja") -> str:
+    """性別 as stored (男性 / 女性 / その他) in ``lang``; other text is returned as entered."""
+    text = SEX_LABELS.get(sex)
+    return gettext(lang, text) if text is not None else sex

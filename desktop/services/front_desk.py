@@ -15,6 +15,7 @@ from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import MenuPaymentRules, PaymentMode, PaymentTiming, ReservationStatus
 from desktop.domain.formatting import JST
 from desktop.services.billing import payment_block, payment_usable
+from desktop.domain.staff import DEFAULT_LOCKOUT_MINUTES
 from desktop.domain.text import fold_kana, like_pattern, search_words
 from desktop.domain.clinic import StaffRole
 from desktop.storage.orm import BillingRequest, Clinic, Menu, Patient, Reservation, Staff
@@ -31,6 +32,7 @@ class ClinicInfo:
     payment_block: str | None = None  # why card payment is off (a MESSAGES code), see billing.payment_block
     auto_lock_minutes: int = 10  # screen locks after this many minutes without input
     refund_approval_threshold: int = 0  # whole yen; refunds above it need a second 管理者 (0 = never)
+    lockout_minutes: int = DEFAULT_LOCKOUT_MINUTES  # an account stays locked this long after 5 wrong tries
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +132,7 @@ class FrontDeskQueries:
             if c is None:
                 return None
             return ClinicInfo(c.id, c.name, c.payment_mode, payment_usable(c), c.public_base_url, payment_block(c),
-                              c.auto_lock_minutes, c.refund_approval_threshold)
+                              c.auto_lock_minutes, c.refund_approval_threshold, c.lockout_minutes)
 
     def staff(self, clinic_id: int) -> list[StaffInfo]:
         with self._db.uow(readonly=True) as uow:

@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.domain.billing import BillingState
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
+from desktop.domain import labels as domain_labels
 from desktop.paths import resource_path
 
 log = logging.getLogger(__name__)
@@ -110,12 +111,6 @@ _ENUM_SOURCES: tuple[tuple[enum.Enum, str], ...] = (
     (BillingState.REFUNDED, QT_TRANSLATE_NOOP("BillingState", "返金済み")),
     (BillingState.CANCELLED, QT_TRANSLATE_NOOP("BillingState", "取消済み")),
     (BillingState.EXPIRED, QT_TRANSLATE_NOOP("BillingState", "期限切れ")),
-    (ReservationStatus.RESERVED, QT_TRANSLATE_NOOP("ReservationStatus", "予約")),
-    (ReservationStatus.VISITED, QT_TRANSLATE_NOOP("ReservationStatus", "来院済み")),
-    (ReservationStatus.CANCELLED, QT_TRANSLATE_NOOP("ReservationStatus", "キャンセル")),
-    (PaymentTiming.PRE_AND_POST, QT_TRANSLATE_NOOP("PaymentTiming", "事前決済+後決済")),
-    (PaymentTiming.PRE, QT_TRANSLATE_NOOP("PaymentTiming", "事前決済")),
-    (PaymentTiming.POST, QT_TRANSLATE_NOOP("PaymentTiming", "後決済")),
     (PaymentMode.DEMO, QT_TRANSLATE_NOOP("PaymentMode", "デモ")),
     (PaymentMode.TEST, QT_TRANSLATE_NOOP("PaymentMode", "テストモード")),
     (PaymentMode.LIVE, QT_TRANSLATE_NOOP("PaymentMode", "本番モード")),
@@ -124,28 +119,26 @@ _ENUM_SOURCES: tuple[tuple[enum.Enum, str], ...] = (
     (ReviewStatus.IN_REVIEW, QT_TRANSLATE_NOOP("ReviewStatus", "審査中")),
     (ReviewStatus.APPROVED, QT_TRANSLATE_NOOP("ReviewStatus", "承認")),
     (ReviewStatus.DECLINED, QT_TRANSLATE_NOOP("ReviewStatus", "否認")),
-    (CareType.WITH_INSURANCE, QT_TRANSLATE_NOOP("CareType", "保険診療")),
-    (CareType.WITHOUT_INSURANCE, QT_TRANSLATE_NOOP("CareType", "保険診療含まない")),
 )
 # keyed by type and name: str enums of different types compare equal when their values do
 _ENUM_LABELS = {(type(member), member.name): text for member, text in _ENUM_SOURCES}
+_SHARED_ENUMS = (ReservationStatus, PaymentTiming, CareType)
 _NOT_BILLED = QT_TRANSLATE_NOOP("BillingState", "未請求")
-
-_SEX = {
-    "男性": QT_TRANSLATE_NOOP("Sex", "男性"),
-    "女性": QT_TRANSLATE_NOOP("Sex", "女性"),
-    "その他": QT_TRANSLATE_NOOP("Sex", "その他"),
-}
 
 
 def sex_label(sex: str) -> str:
     """性別 as stored (男性 / 女性 / その他) in the UI language; other text is shown as entered."""
-    return QCoreApplication.translate("Sex", _SEX[sex]) if sex in _SEX else sex
+    return domain_labels.sex_label(sex, _lang)
 
 
 def enum_label(member: enum.Enum) -> str:
     """The label of a domain enum member (BillingState, ReservationStatus, PaymentTiming, PaymentMode,
-    ReviewStatus, CareType) in the UI language. Raises KeyError for a member without a label."""
+    ReviewStatus, CareType) in the UI language. Raises KeyError for a member without a label.
+
+    ReservationStatus, PaymentTiming and CareType are named by ``desktop.domain.labels`` (one table
+    for the screens and 操作履歴)."""
+    if isinstance(member, _SHARED_ENUMS):
+        return domain_labels.label(member, _lang)
     return QCoreApplication.translate(type(member).__name__, _ENUM_LABELS[(type(member), member.name)])
 
 

@@ -489,7 +489,7 @@ async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     await ctx.runner.payments(lambda: ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1],
                                                                 make_test_token(base, DEMO_SECRET_KEY)))
     # the window is rebuilt so the clinic's new limit is known
-    app._build_window(s.actor)
+    app._build_window(*await app._window_data(), s.actor)
     w, s = app.window, app.session
     w.resize(1366, 768)
     await idle_ops()
@@ -634,7 +634,7 @@ async def capture_books(app, lang: str) -> None:  # type: ignore[no-untyped-def]
             pass  # declined: the row stays unpaid and 要対応 lists it
     if paid:
         await ctx.runner.payments(ctx.billing.refund, paid[0], s.actor, 1100, "一部返金")
-    app._build_window(s.actor)
+    app._build_window(*await app._window_data(), s.actor)
     w = app.window
     w.resize(1366, 768)
     await idle_ops()

@@ -183,7 +183,7 @@
     </message>
     <message>
         <source>PAY.JPの決済（過去180日分）とClinicPayの記録を照らし合わせます。PAY.JPの管理画面で行われた返金は反映され、患者様にメールでお知らせします。</source>
-        <translation>Compares PAY.JP's payments (the last 180 days) with ClinicPay's records. Refunds made in PAY.JP's dashboard are recorded and the patients are told by e-mail.</translation>
+        <translation>Compares PAY.JP&apos;s payments (the last 180 days) with ClinicPay&apos;s records. Refunds made in PAY.JP&apos;s dashboard are recorded and the patients are told by e-mail.</translation>
     </message>
     <message>
         <source>確認済みにする</source>
@@ -295,27 +295,6 @@
     <message>
         <source>システム</source>
         <translation>System</translation>
-    </message>
-    <message>
-        <source>請求</source>
-        <translation>Request</translation>
-    </message>
-    <message>
-        <source>予約</source>
-        <translation>Reservation</translation>
-    </message>
-    <message>
-        <source>メニュー</source>
-        <comment>record</comment>
-        <translation>Menu</translation>
-    </message>
-    <message>
-        <source>クリニック</source>
-        <translation>Clinic</translation>
-    </message>
-    <message>
-        <source>接続チェック</source>
-        <translation>Connection check</translation>
     </message>
     <message>
         <source>{n:,} 件</source>
@@ -553,21 +532,10 @@
     </message>
 </context>
 <context>
-    <name>CareType</name>
-    <message>
-        <source>保険診療</source>
-        <translation>Health insurance care</translation>
-    </message>
-    <message>
-        <source>保険診療含まない</source>
-        <translation>Without health insurance care</translation>
-    </message>
-</context>
-<context>
     <name>CheckoutUrlStep</name>
     <message>
         <source>患者様がメールのリンクから開く決済ページのURLです。この端末の決済ページサーバーを、TLS（https）で公開したドメインまでのURLを入力してください。</source>
-        <translation>The address of the payment page patients open from the link in their mail: this PC's payment page server published over TLS (https), up to the domain name.</translation>
+        <translation>The address of the payment page patients open from the link in their mail: this PC&apos;s payment page server published over TLS (https), up to the domain name.</translation>
     </message>
     <message>
         <source>公開URL</source>
@@ -666,7 +634,7 @@
     </message>
     <message>
         <source>管理者向けの設定です。シークレットキーとパスワードは、この端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC's OS credential store.</translation>
+        <translation>Settings for the manager. Secret keys and passwords are stored only in this PC&apos;s OS credential store.</translation>
     </message>
     <message>
         <source>PAY.JP 接続</source>
@@ -766,7 +734,7 @@
     </message>
     <message>
         <source>デモではシミュレーターのキーを使います</source>
-        <translation>Demo mode uses the simulator's keys</translation>
+        <translation>Demo mode uses the simulator&apos;s keys</translation>
     </message>
     <message>
         <source>登録済み（変更するときだけ入力）</source>
@@ -901,7 +869,7 @@
     </message>
     <message>
         <source>PAY.JPの利用申請では、次のページのURLが必須です。このアプリの決済ページサーバーが公開しています。</source>
-        <translation>PAY.JP's application needs the URLs of these pages. This app's checkout page server publishes them.</translation>
+        <translation>PAY.JP&apos;s application needs the URLs of these pages. This app&apos;s checkout page server publishes them.</translation>
     </message>
     <message>
         <source>特定商取引法に基づく表記</source>
@@ -1122,11 +1090,11 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。</source>
-        <translation>Refunds count on the day they are made (refunding a closed day's payment later does not change the closed day).</translation>
+        <translation>Refunds count on the day they are made (refunding a closed day&apos;s payment later does not change the closed day).</translation>
     </message>
     <message>
         <source>「推定を含む」手数料は、PAY.JPが手数料を報告していない決済を標準料率で計算したものです。</source>
-        <translation>Fees marked "includes estimates" are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
+        <translation>Fees marked &quot;includes estimates&quot; are computed at the standard rates for payments whose fees PAY.JP did not report.</translation>
     </message>
     <message>
         <source>日次締め</source>
@@ -1196,7 +1164,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     </message>
     <message>
         <source>クリニック情報、メール、決済ページのURL、PAY.JPを順に設定します。途中でやめても、続きから再開できます。</source>
-        <translation>Set up the clinic's details, mail, the payment page's URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
+        <translation>Set up the clinic&apos;s details, mail, the payment page&apos;s URL and PAY.JP, step by step. You can stop at any point and carry on later.</translation>
     </message>
 </context>
 <context>
@@ -1210,7 +1178,7 @@ If this keeps happening, press “Copy details” and send them to your support 
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
 ・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
         <translation>In live mode, real cards are charged.
-• Payment links in the mails and automatic payment charge the patient's real card (test cards no longer work).
+• Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
     </message>
     <message>
@@ -1276,7 +1244,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。</source>
-        <translation>The patient's mail server refused the mail. Check the e-mail address.</translation>
+        <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
         <source>請求日時</source>
@@ -1404,7 +1372,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>MailStep</name>
     <message>
         <source>請求メールや領収書のお知らせを送るメールサーバー（SMTP）です。保存したら「テスト送信」で、クリニックのメールアドレスに届くことを確かめてください。パスワードはこの端末のOSの資格情報ストアにだけ保存されます。</source>
-        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic's address. The password is stored only in this PC's credential store.</translation>
+        <translation>The mail server (SMTP) that sends payment requests and receipt notices. After saving, use the test mail to check that it reaches the clinic&apos;s address. The password is stored only in this PC&apos;s credential store.</translation>
     </message>
     <message>
         <source>保存してテスト送信</source>
@@ -1514,7 +1482,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>トレーニング中（デモのデータ）です。ここでの操作は、クリニックのデータ・患者様・PAY.JPには届きません。</source>
-        <translation>Training (demo data). Nothing done here reaches the clinic's data, its patients or PAY.JP.</translation>
+        <translation>Training (demo data). Nothing done here reaches the clinic&apos;s data, its patients or PAY.JP.</translation>
     </message>
     <message>
         <source>クリニックの画面に戻る</source>
@@ -1530,11 +1498,11 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>クリニックのデータに戻ります</source>
-        <translation>Return to the clinic's data</translation>
+        <translation>Return to the clinic&apos;s data</translation>
     </message>
     <message>
         <source>見本のクリニックで操作を練習します。クリニックのデータ・患者様・PAY.JPには何も届きません</source>
-        <translation>Practise on a sample clinic. Nothing reaches the clinic's data, its patients or PAY.JP</translation>
+        <translation>Practise on a sample clinic. Nothing reaches the clinic&apos;s data, its patients or PAY.JP</translation>
     </message>
     <message>
         <source>ヘルプ</source>
@@ -1625,7 +1593,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>領収書の「但し」に印刷されます。空欄のときは「診療代として」です。</source>
-        <translation>Printed after "For" on the receipt. Blank: "For medical treatment".</translation>
+        <translation>Printed after &quot;For&quot; on the receipt. Blank: &quot;For medical treatment&quot;.</translation>
     </message>
     <message>
         <source>メニュー名</source>
@@ -1743,7 +1711,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>患者情報を編集</source>
-        <translation>Edit the patient's details</translation>
+        <translation>Edit the patient&apos;s details</translation>
     </message>
 </context>
 <context>
@@ -1872,7 +1840,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>PayjpKeysStep</name>
     <message>
         <source>PAY.JPの管理画面にある、テストモードのAPIキーを入力してください。本番モードへの切り替えは、審査の承認後に「接続設定」で行います。</source>
-        <translation>Enter the test mode API keys shown in PAY.JP's dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
+        <translation>Enter the test mode API keys shown in PAY.JP&apos;s dashboard. Switching to live mode is done in Connection settings once the review is approved.</translation>
     </message>
     <message>
         <source>この端末に登録済み</source>
@@ -1989,21 +1957,6 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>PaymentTiming</name>
-    <message>
-        <source>事前決済+後決済</source>
-        <translation>Pre- and post-payment</translation>
-    </message>
-    <message>
-        <source>事前決済</source>
-        <translation>Pre-payment</translation>
-    </message>
-    <message>
-        <source>後決済</source>
-        <translation>Post-payment</translation>
-    </message>
-</context>
-<context>
     <name>PeriodFilter</name>
     <message>
         <source>期間</source>
@@ -2018,7 +1971,7 @@ When the page says “Received”, press “Confirm”.</translation>
     <name>RefundDialog</name>
     <message>
         <source>返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。</source>
-        <translation>A refund cannot be undone. Check the patient's name carefully.</translation>
+        <translation>A refund cannot be undone. Check the patient&apos;s name carefully.</translation>
     </message>
     <message>
         <source>返金する</source>
@@ -2033,8 +1986,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>{patient}</translation>
     </message>
     <message>
-        <source>メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}</source>
-        <translation>Menu: {menu}　Paid: {paid_at}　Amount: {amount}</translation>
+        <source>メニュー: {menu}&#x3000;決済日時: {paid_at}&#x3000;請求金額: {amount}</source>
+        <translation>Menu: {menu}&#x3000;Paid: {paid_at}&#x3000;Amount: {amount}</translation>
     </message>
     <message>
         <source>返金理由</source>
@@ -2340,21 +2293,6 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>ReservationStatus</name>
-    <message>
-        <source>予約</source>
-        <translation>Reserved</translation>
-    </message>
-    <message>
-        <source>来院済み</source>
-        <translation>Visited</translation>
-    </message>
-    <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
-    </message>
-</context>
-<context>
     <name>ReservationTableModel</name>
     <message>
         <source>日付</source>
@@ -2433,7 +2371,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>予約を登録しましたが、事前決済を請求できませんでした: {reason} 直したあと、予約詳細の「事前決済を請求」で送れます。</source>
-        <translation>The reservation was saved, but the pre-payment could not be requested: {reason} Once fixed, send it with "Request pre-payment" in the reservation details.</translation>
+        <translation>The reservation was saved, but the pre-payment could not be requested: {reason} Once fixed, send it with &quot;Request pre-payment&quot; in the reservation details.</translation>
     </message>
     <message>
         <source>予約を登録し、保存済みのカードで事前決済しました。</source>
@@ -2530,7 +2468,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>決済ページの公開URL</source>
-        <translation>Payment page's public URL</translation>
+        <translation>Payment page&apos;s public URL</translation>
     </message>
     <message>
         <source>PAY.JPのAPIキー</source>
@@ -2558,7 +2496,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの公開キーと、この端末のシークレットキーを登録してください</source>
-        <translation>Enter PAY.JP's public key and store the secret key on this PC</translation>
+        <translation>Enter PAY.JP&apos;s public key and store the secret key on this PC</translation>
     </message>
     <message>
         <source>PAY.JPにテナント登録をして、利用申請をしてください</source>
@@ -2566,7 +2504,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>PAY.JPの審査の承認を待っています（審査状況: {status}）</source>
-        <translation>Waiting for PAY.JP's approval (review: {status})</translation>
+        <translation>Waiting for PAY.JP&apos;s approval (review: {status})</translation>
     </message>
     <message>
         <source>クリニック名</source>
@@ -2652,21 +2590,6 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>Sex</name>
-    <message>
-        <source>男性</source>
-        <translation>Male</translation>
-    </message>
-    <message>
-        <source>女性</source>
-        <translation>Female</translation>
-    </message>
-    <message>
-        <source>その他</source>
-        <translation>Other</translation>
-    </message>
-</context>
-<context>
     <name>SignInDialog</name>
     <message>
         <source>選んだスタッフは現在の一覧にありません。スタッフを選び直してください。</source>
@@ -2722,7 +2645,7 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
     <message>
         <source>まだパスワードを持つスタッフがいません。管理者のお名前を確認し、最初のパスワードを設定してください。設定後はこのパスワードでサインインし、「スタッフ管理」で他のスタッフを追加できます。</source>
-        <translation>No staff member has a password yet. Check the manager's name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
+        <translation>No staff member has a password yet. Check the manager&apos;s name and set the first password. You then sign in with it and can add other staff under Staff.</translation>
     </message>
     <message>
         <source>スタッフ</source>
@@ -2761,7 +2684,7 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Training accounts (demo)</translation>
     </message>
     <message>
-        <source>{name}（{role}）　パスワード: {password}　PIN: {pin}</source>
+        <source>{name}（{role}）&#x3000;パスワード: {password}&#x3000;PIN: {pin}</source>
         <translation>{name} ({role})  password: {password}  PIN: {pin}</translation>
     </message>
     <message>
@@ -2845,6 +2768,10 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>パスワードは{n}文字以上で、よく使われるパスワードは使えません。PINは4〜8桁の数字です（担当スタッフの切り替えに使います）。</source>
         <translation>Passwords have at least {n} characters and may not be common passwords. A PIN is 4 to 8 digits (used to switch staff quickly).</translation>
+    </message>
+    <message>
+        <source>パスワードまたはPINを{tries}回続けて間違えると、そのスタッフは{minutes}分間サインインできなくなります（管理者がパスワードを再設定すると解除されます）。</source>
+        <translation>After {tries} wrong passwords or PINs in a row, the staff member cannot sign in for {minutes} minutes (a manager resetting the password unlocks it at once).</translation>
     </message>
     <message>
         <source>スタッフを追加</source>

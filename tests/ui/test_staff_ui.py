@@ -133,6 +133,8 @@ def test_staff_management_refuses_bad_input_next_to_the_field(qtbot: Any, clinic
     w = clinic_app.window
     page = w.show_page("スタッフ管理")
     wait_for(qtbot, lambda: page.table.rowCount() == 3)
+    # how long a wrong password or PIN locks an account (the clinic's setting, 5 minutes by default)
+    assert "5回続けて間違えると" in page.lockout_label.text() and "5分間" in page.lockout_label.text()
     page.new_name.setText("受付 佐々木")
     page.new_password.setText("password123")
     page.add_button.click()

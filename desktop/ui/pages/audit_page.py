@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.formatting import JST
-from desktop.services.audit_log import AuditFilter, AuditRow, action_label, change_summary
+from desktop.services.audit_log import AuditFilter, AuditRow, action_label, row_summary, target_text
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
@@ -31,14 +31,16 @@ from desktop.ui.widgets.common import PeriodFilter, ask_save_path, button_bar, o
 # the action filter: groups of audited actions as the clinic thinks of them
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (QT_TRANSLATE_NOOP("AuditPage", "請求・決済"), ("request_created", "request_cancelled", "request_replaced", "request_expired", "payment_started",
-                "payment_succeeded", "payment_failed", "duplicate_charge", "receipt_issued")),
+                "payment_succeeded", "payment_failed", "duplicate_charge", "receipt_issued", "reminder_sent",
+                "payjp_reconciled", "difference_checked", "day_closed")),
     (QT_TRANSLATE_NOOP("AuditPage", "返金"), ("refund_started", "refund_succeeded", "refund_failed", "refund_observed", "refund_approval_requested",
             "refund_approval_withdrawn")),
     (QT_TRANSLATE_NOOP("AuditPage", "予約・患者"), ("reservation_created", "reservation_status_changed", "patient_created", "patient_updated",
-               "card_saved")),
+               "card_saved", "card_removed")),
     (QT_TRANSLATE_NOOP("AuditPage", "メニュー"), ("menu_created", "menu_updated", "menu_deleted", "menu_archived")),
     (QT_TRANSLATE_NOOP("AuditPage", "設定"), ("clinic_created", "clinic_updated", "tenant_registered", "review_status_changed",
-                                                     "platform_fee_rate_changed", "setup_finished")),
+                                                     "platform_fee_rate_changed", "setup_finished", "live_check_started",
+                                                     "live_check_finished", "key_proof_opened")),
     (QT_TRANSLATE_NOOP("AuditPage", "スタッフ"), ("staff_created", "staff_renamed", "staff_role_changed", "staff_enabled", "staff_disabled",
               "staff_password_reset", "staff_pin_set", "staff_pin_cleared")),
     (QT_TRANSLATE_NOOP("AuditPage", "サインイン・ロック"), ("signed_in", "switched", "unlocked", "approved_by", "signed_out", "screen_locked",
@@ -48,8 +50,9 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _changes(row: AuditRow) -> str:
-    """before → after of each field, short, by the field's name (secrets are stored as "changed" only)."""
-    return change_summary(row.before, row.after, i18n.language())
+    """before → after of each field, short, by the field's name and in words people use (names instead of
+    ids, ¥ amounts, JST times; secrets are stored as "changed" only)."""
+    return row_summary(row, i18n.language())
 
 
 class AuditPage(QWidget):
@@ -83,7 +86,7 @@ class AuditPage(QWidget):
             QLabel(self.tr("患者名")), self.patient_edit, self.search_button, None, self.count_label, self.csv_button))
 
         self.table = row_table([self.tr(c) for c in self.COLUMNS], stretch_column=5, object_name="auditTable",
-                               widths=(150, 140, 170, 130, 130))
+                               widths=(150, 140, 170, 175, 130))
         self.table.setAlternatingRowColors(True)
         self.table.setToolTip(self.tr("ダブルクリックで対象の画面を開きます"))
         layout.addWidget(self.table, 1)
@@ -125,13 +128,10 @@ class AuditPage(QWidget):
             self.rows = rows
             lang = i18n.language()
             actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
-            entities = {"billing_request": self.tr("請求"), "patient": self.tr("患者"), "reservation": self.tr("予約"),
-                        "menu": self.tr("メニュー", "record"), "clinic": self.tr("クリニック"), "staff": self.tr("スタッフ"),
-                        "live_check": self.tr("接続チェック")}
             self.table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 staff = row.staff_name or actors.get(row.actor, "")
-                target = f"{entities.get(row.entity_type, row.entity_type)} {row.entity_id}"
+                target = target_text(row, lang)
                 values = (row.at.astimezone(JST).strftime("%Y/%m/%d %H:%M:%S"), staff, action_label(row.action, lang),
                           target, row.patient_name, _changes(row))
                 for c, text in enumerate(values):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.clinic import StaffRole
-from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
+from desktop.domain.staff import MAX_FAILED_SIGN_INS, PASSWORD_MIN_LENGTH, Actor
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import role_text, staff_text
@@ -58,6 +58,11 @@ class StaffPage(QWidget):
         self.rule_label = wrapped_label(self.tr("パスワードは{n}文字以上で、よく使われるパスワードは使えません。PINは4〜8桁の数字です（担当スタッフの切り替えに使います）。").format(
             n=PASSWORD_MIN_LENGTH))
         right.addWidget(self.rule_label)
+        self.lockout_label = wrapped_label(self.tr(
+            "パスワードまたはPINを{tries}回続けて間違えると、そのスタッフは{minutes}分間サインインできなくなります"
+            "（管理者がパスワードを再設定すると解除されます）。").format(
+            tries=MAX_FAILED_SIGN_INS, minutes=session.clinic.lockout_minutes))
+        right.addWidget(self.lockout_label)
 
         add_box = QGroupBox(self.tr("スタッフを追加"))
         add_form = QFormLayout(add_box)
