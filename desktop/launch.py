@@ -55,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = pathlib.Path(args.data_dir) if args.data_dir else default_data_dir()
     from desktop.ui import i18n
     from desktop.ui.qt_app import configure_qt_app
-    from desktop.ui.starting import StartingWindow
 
     configure_qt_app(qt_args)
     try:
@@ -71,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         first = kept
         kept.rejected.connect(lambda: gave_up.append(True))
     else:
+        from desktop.ui.starting import StartingWindow  # only when shown: its import is not free
+
         first = starting = StartingWindow()
+        starting.set_step(starting.preparing_data_text())
         starting.close_requested.connect(lambda: gave_up.append(True))
     first.show()
     if os.environ.get(STARTUP_PROBE_ENV):
@@ -189,10 +191,6 @@ def _open_behind(starting: QWidget, open_ctx: Callable[[Callable[[str], bool]], 
         finally:
             bridge.done.emit()
 
-    from desktop.ui.starting import StartingWindow
-
-    if isinstance(starting, StartingWindow):
-        starting.set_step(starting.preparing_data_text())
     worker = threading.Thread(target=work, name="clinicpay-start", daemon=True)
     QTimer.singleShot(0, worker.start)
     spin.exec()

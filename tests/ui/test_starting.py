@@ -37,6 +37,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 def _starting(qtbot: Any) -> StartingWindow:
     window = StartingWindow()
+    window.set_step(window.preparing_data_text())  # as ``python -m desktop`` shows it
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -109,7 +110,8 @@ def test_a_locked_database_is_asked_about_over_the_window(qtbot: Any) -> None:
 def test_the_window_speaks_the_language_of_this_pc(qtbot: Any, lang: str) -> None:
     i18n.set_language(lang)
     try:
-        window = _starting(qtbot)
+        window = StartingWindow()  # before the step is set
+        qtbot.addWidget(window)
         texts = [window.windowTitle(), window.title.text(), window.step.text(), window.preparing_data_text(),
                  window.starting_servers_text()]
     finally:
@@ -173,6 +175,7 @@ def test_nothing_slow_is_loaded_before_the_first_window(tmp_path: pathlib.Path) 
         "import desktop.__main__, desktop.launch as launch\n"
         "def shown(starting, open_ctx):\n"
         "    assert starting.isVisible()\n"
+        "    print(type(starting).__name__, starting.step.text())\n"
         "    heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
         "             'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'asyncio', 'importlib.metadata',\n"
         "             'desktop.app', 'desktop.bootstrap', 'desktop.services', 'desktop.storage')\n"
@@ -184,7 +187,7 @@ def test_nothing_slow_is_loaded_before_the_first_window(tmp_path: pathlib.Path) 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert out.stdout.strip().splitlines()[-2:] == ["StartingWindow データベースを準備しています…", "[]"]
 
 
 def test_the_app_shows_its_first_window_before_it_is_ready(tmp_path: pathlib.Path) -> None:
@@ -271,7 +274,7 @@ def test_an_everyday_start_opens_sign_in_before_anything_slow(tmp_path: pathlib.
         "    heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
         "             'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'asyncio', 'importlib.metadata',\n"
         "             'desktop.app', 'desktop.bootstrap', 'desktop.storage', 'desktop.services.actions',\n"
-        "             'desktop.services.staff')\n"
+        "             'desktop.services.staff', 'desktop.ui.starting')\n"
         "    print(sorted(m for m in heavy if m in sys.modules))\n"
         "    raise SystemExit(0)\n"
         "launch._open_behind = shown\n"
