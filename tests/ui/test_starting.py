@@ -274,7 +274,7 @@ def test_an_everyday_start_opens_sign_in_before_anything_slow(tmp_path: pathlib.
         "    heavy = ('sqlalchemy', 'alembic', 'uvicorn', 'starlette', 'httpx', 'requests', 'payjp', 'fpdf',\n"
         "             'jinja2', 'keyring', 'psycopg', 'phonenumbers', 'qasync', 'asyncio', 'importlib.metadata',\n"
         "             'desktop.app', 'desktop.bootstrap', 'desktop.storage', 'desktop.services.actions',\n"
-        "             'desktop.services.staff', 'desktop.ui.starting')\n"
+        "             'desktop.services.staff', 'desktop.ui.starting', 'desktop.ui.widgets.common')\n"
         "    print(sorted(m for m in heavy if m in sys.modules))\n"
         "    raise SystemExit(0)\n"
         "launch._open_behind = shown\n"

@@ -48,7 +48,7 @@ from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
 from desktop.services.demo_accounts import DemoAccount
 from desktop.services.sign_in_list import ListedStaff
 from desktop.ui import i18n
-from desktop.ui.widgets.common import ErrorLabel, error_row, secret_edit, wrapped_label
+from desktop.ui.widgets.fields import ErrorLabel, error_row, secret_edit, wrapped_label
 
 if TYPE_CHECKING:  # the dialog may open before the services are loaded (``desktop.launch``)
     from desktop.services.actions import DeskActions

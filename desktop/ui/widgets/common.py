@@ -55,46 +55,12 @@ from desktop.domain.errors import UserError, every_error
 from desktop.domain.formatting import JST
 from desktop.domain.text import read_clock_time
 from desktop.ui import i18n
+from desktop.ui.widgets.fields import ErrorLabel as ErrorLabel  # the field helpers, also used from here
+from desktop.ui.widgets.fields import error_row as error_row
+from desktop.ui.widgets.fields import secret_edit as secret_edit
+from desktop.ui.widgets.fields import wrapped_label as wrapped_label
 
 V = TypeVar("V")
-
-
-class ErrorLabel(QLabel):
-    """The red message next to an input (hidden when empty)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("fieldError")
-        self.setStyleSheet("color: #c62828;")
-        self.setWordWrap(True)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)  # as high as its lines, never stretched by a taller form
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-        if text:
-            self.fit_dialog()
-
-    def fit_dialog(self) -> None:
-        """Grow the dialog this label is in to what its layout now needs, so a message never makes
-        the buttons overlap the fields (a dialog with its own minimum width keeps no minimum height)."""
-        window = self.window()
-        if window is self or not isinstance(window, QDialog) or window.layout() is None:
-            return
-        layout = window.layout()
-        assert layout is not None
-        layout.activate()
-        need = window.minimumSizeHint().expandedTo(layout.minimumSize())
-        if layout.hasHeightForWidth():  # wrapped messages: the height their lines need at this width
-            need.setHeight(max(need.height(), layout.totalHeightForWidth(window.width())))
-        if window.height() < need.height() or window.width() < need.width():
-            window.resize(window.size().expandedTo(need))
-
-    def clear_error(self) -> None:
-        self.show_error("")
 
 
 class ClockEdit(QComboBox):
@@ -207,20 +173,6 @@ def with_error(field: QWidget | QLayout, error: ErrorLabel, extra: QWidget | Non
     col.addLayout(row)
     col.addWidget(error)
     return box
-
-
-def error_row(form: QFormLayout, label: str, field: QWidget | QLayout, error: ErrorLabel) -> None:
-    """A row of ``form`` and, on the row under it, the field's error message."""
-    form.addRow(label, field)
-    form.addRow("", error)
-
-
-def secret_edit(*, clear_button: bool = False) -> QLineEdit:
-    """A masked input for a password, PIN or key (optionally with a clear button)."""
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setClearButtonEnabled(clear_button)
-    return edit
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
@@ -531,13 +483,6 @@ def heading(text: str, size_px: int) -> QLabel:
     """A bold title of ``size_px`` pixels for the top of a page or dialog."""
     label = QLabel(text)
     label.setStyleSheet(f"font-size: {size_px}px; font-weight: bold;")
-    return label
-
-
-def wrapped_label(text: str = "") -> QLabel:
-    """A label whose text wraps at the layout's width (intros, notes, results)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
     return label
 
 
