@@ -301,7 +301,11 @@ class SettingsService:
     # -- PAY.JP keys -------------------------------------------------------------------------
 
     def validate_payjp(self, mode: PaymentMode, public_key: str, secret_key: str | None) -> tuple[str, str | None]:
-        """Check the keys for ``mode``; an empty ``secret_key`` keeps the one stored on this PC."""
+        """Check the keys for ``mode``; an empty ``secret_key`` keeps the one stored on this PC.
+
+        Raises:
+            SettingsError: one key refused; ``FormErrors`` when both are (each names its field).
+        """
         public_key = _text(public_key)
         secret = _text(secret_key) or None
         if mode is PaymentMode.DEMO:
@@ -309,21 +313,21 @@ class SettingsService:
                 raise SettingsError("key_invalid_chars", field="public_key")
             return public_key, None
         pk_prefix, sk_prefix = KEY_PREFIX[mode]
-        name = mode
+        checks = FieldChecks()
         if not public_key:
-            raise SettingsError("public_key_required", field="public_key", mode=name)
-        if not public_key.startswith(pk_prefix):
-            raise SettingsError("public_key_prefix", field="public_key", mode=name, prefix=pk_prefix)
-        if not _KEY_CHARS.fullmatch(public_key):
-            raise SettingsError("key_invalid_chars", field="public_key")
+            checks.refuse(SettingsError("public_key_required", field="public_key", mode=mode))
+        elif not public_key.startswith(pk_prefix):
+            checks.refuse(SettingsError("public_key_prefix", field="public_key", mode=mode, prefix=pk_prefix))
+        elif not _KEY_CHARS.fullmatch(public_key):
+            checks.refuse(SettingsError("key_invalid_chars", field="public_key"))
         if secret is None:
             if not self.secrets.get(payjp_secret_name(mode.value)):
-                raise SettingsError("secret_key_required", field="secret_key", mode=name)
-        else:
-            if not secret.startswith(sk_prefix):
-                raise SettingsError("secret_key_prefix", field="secret_key", mode=name, prefix=sk_prefix)
-            if not _KEY_CHARS.fullmatch(secret):
-                raise SettingsError("key_invalid_chars", field="secret_key")
+                checks.refuse(SettingsError("secret_key_required", field="secret_key", mode=mode))
+        elif not secret.startswith(sk_prefix):
+            checks.refuse(SettingsError("secret_key_prefix", field="secret_key", mode=mode, prefix=sk_prefix))
+        elif not _KEY_CHARS.fullmatch(secret):
+            checks.refuse(SettingsError("key_invalid_chars", field="secret_key"))
+        checks.raise_any()
         return public_key, secret
 
     def save_payjp(self, actor: Actor, clinic_id: int, mode: PaymentMode, public_key: str,
@@ -411,17 +415,22 @@ class SettingsService:
         Raises:
             SettingsError: ``url_invalid`` / ``url_has_path`` (field ``public_base_url``),
                 ``expiry_days_invalid`` (``link_expiry_days``), ``reminder_days_invalid`` or
-                ``reminder_link_too_short`` (``reminder_days_before``); nothing is saved then.
+                ``reminder_link_too_short`` (``reminder_days_before``); ``FormErrors`` when the URL and
+                the expiry are both refused; nothing is saved then.
         """
         self._authorize(actor, clinic_id)
+        checks = FieldChecks()  # the URL and the expiry at once; the reminder against a valid expiry
         url = _text(public_base_url).rstrip("/")
         parts = urlsplit(url)
         local = parts.hostname in ("127.0.0.1", "localhost")
         if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
-            raise SettingsError("url_invalid", field="public_base_url")
-        if parts.path or parts.query or parts.fragment:
-            raise SettingsError("url_has_path", field="public_base_url")
-        days = _whole_number(link_expiry_days, 1, 30, SettingsError("expiry_days_invalid", field="link_expiry_days"))
+            checks.refuse(SettingsError("url_invalid", field="public_base_url"))
+        elif parts.path or parts.query or parts.fragment:
+            checks.refuse(SettingsError("url_has_path", field="public_base_url"))
+        days = checks.value(lambda: _whole_number(link_expiry_days, 1, 30,
+                                                  SettingsError("expiry_days_invalid", field="link_expiry_days")))
+        checks.raise_any()
+        assert days is not None
         update = ClinicUpdate(public_base_url=url, link_expiry_days=days)
         enabled = self._clinic(clinic_id).reminder_enabled if reminder_enabled is None else bool(reminder_enabled)
         if reminder_enabled is not None:
@@ -487,17 +496,24 @@ class SettingsService:
 
         A change of server, port, security, user or password forgets the last accepted テストメール
         (it no longer proves these settings: the setup checklist and the 本番 switch ask for a new one).
+
+        Raises:
+            SettingsError / ValidationError: one field refused; ``FormErrors`` when several are.
         """
         self._authorize(actor, clinic_id)
+        checks = FieldChecks()  # every refused field at once
         host = _text(host)
         if host and not _HOST.fullmatch(host):
-            raise SettingsError("smtp_host_invalid", field="smtp_host")
-        port_no = _whole_number(port, 1, 65535, SettingsError("smtp_port_invalid", field="smtp_port"))
+            checks.refuse(SettingsError("smtp_host_invalid", field="smtp_host"))
+        port_no = checks.value(lambda: _whole_number(port, 1, 65535,
+                                                     SettingsError("smtp_port_invalid", field="smtp_port")))
         if security not in SMTP_SECURITIES:
-            raise SettingsError("smtp_security_invalid", field="smtp_security")
+            checks.refuse(SettingsError("smtp_security_invalid", field="smtp_security"))
         user = (username or "").strip()
         if len(user) > 200:
-            raise ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200)
+            checks.refuse(ValidationError("field_too_long", field="smtp_username", label="ユーザー名", max=200))
+        checks.raise_any()
+        assert port_no is not None
         c = self._clinic(clinic_id)
         changed = bool(password) or (c.smtp_host, c.smtp_port, c.smtp_security, c.smtp_username or "") != (
             host, port_no, security, user)
@@ -514,13 +530,18 @@ class SettingsService:
         """セキュリティ (管理者 only): refunds above ``refund_approval_threshold`` whole yen need a second
         管理者 (0 = never); the screen locks after ``auto_lock_minutes`` (1–120) without input.
 
-        Raises: ``ValidationError`` (``approval_threshold_invalid`` / ``auto_lock_invalid``), PermissionDeniedError.
+        Raises: ``ValidationError`` (``approval_threshold_invalid`` / ``auto_lock_invalid``; ``FormErrors``
+        when both are refused), PermissionDeniedError.
         """
         self._authorize(actor, clinic_id)
-        threshold = _whole_number(refund_approval_threshold, 0, 9_999_999,
-                                  ValidationError("approval_threshold_invalid", field="refund_approval_threshold"),
-                                  ignore=",", blank="0")
-        minutes = _whole_number(auto_lock_minutes, 1, 120, ValidationError("auto_lock_invalid", field="auto_lock_minutes"))
+        checks = FieldChecks()  # both refused at once
+        threshold = checks.value(lambda: _whole_number(
+            refund_approval_threshold, 0, 9_999_999,
+            ValidationError("approval_threshold_invalid", field="refund_approval_threshold"), ignore=",", blank="0"))
+        minutes = checks.value(lambda: _whole_number(
+            auto_lock_minutes, 1, 120, ValidationError("auto_lock_invalid", field="auto_lock_minutes")))
+        checks.raise_any()
+        assert threshold is not None and minutes is not None
         self.directory.update_clinic(actor, clinic_id, ClinicUpdate(refund_approval_threshold=threshold,
                                                                      auto_lock_minutes=minutes))
 

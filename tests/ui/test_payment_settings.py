@@ -207,6 +207,32 @@ def test_switching_mode_with_a_bad_key_shows_the_message_and_changes_nothing(qtb
     _click(qtbot, p.save_payjp_button)
     wait_for(qtbot, lambda: p.errors["public_key"].text() == "本番モードの公開キーは「pk_live_」で始まります。")
     assert _clinic(clinic_app).payment_mode is PaymentMode.DEMO
+    # both keys wrong: both messages at once, each under its own field
+    p.mode.set_value(PaymentMode.TEST)
+    p.payjp.public_key.setText("pk_live_abc123")
+    p.payjp.secret_key.setText("sk_live_abc123")
+    _click(qtbot, p.save_payjp_button)
+    wait_for(qtbot, lambda: p.errors["secret_key"].isVisible())
+    assert [(f, e.text()) for f, e in p.errors.items() if e.isVisible()] == [
+        ("public_key", "テストモードの公開キーは「pk_test_」で始まります。"),
+        ("secret_key", "テストモードのシークレットキーは「sk_test_」で始まります。")]
+    assert _clinic(clinic_app).payment_mode is PaymentMode.DEMO
+
+
+def test_every_refused_smtp_and_security_field_is_shown_at_once(qtbot: Any, clinic_app: Any) -> None:
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.smtp.port.text() != "")
+    p.smtp.host.setText("mail server")
+    p.smtp.port.setText("70000")
+    p.smtp.username.setText("u" * 201)
+    _click(qtbot, p.save_smtp_button)
+    wait_for(qtbot, lambda: p.errors["smtp_port"].isVisible())
+    wait_idle(qtbot)
+    assert {f for f, e in p.errors.items() if e.isVisible()} == {"smtp_host", "smtp_port", "smtp_username"}
+    assert p.errors["smtp_port"].text() == "ポート番号は1〜65535の数字で入力してください。"
+    assert _clinic(clinic_app).smtp_host == ""
 
 
 def test_secret_key_goes_to_the_keyring_and_never_to_the_database(qtbot: Any, clinic_app: Any,

@@ -275,3 +275,15 @@ def test_audit_log_filters_csv_and_opens_the_request(qtbot: Any, clinic_app: Any
     assert w.current_page() is billing and billing.only_label.isVisibleTo(billing)
     wait_for(qtbot, lambda: billing.model.rowCount() == 1)
     wait_idle(qtbot)
+
+
+def test_both_refused_security_settings_are_shown_at_once(qtbot: Any, clinic_app: Any) -> None:
+    s = clinic_app.session
+    staff_page = clinic_app.window.show_page("スタッフ管理")
+    staff_page.threshold_edit.setText("たくさん")
+    staff_page.auto_lock_edit.setText("0")
+    staff_page.security_button.click()
+    wait_for(qtbot, lambda: staff_page.security_errors["auto_lock_minutes"].isVisible())
+    wait_idle(qtbot)
+    assert staff_page.security_errors["refund_approval_threshold"].isVisible()
+    assert s.clinic.auto_lock_minutes != 0
