@@ -7,10 +7,11 @@ Prints one JSON line::
     {"benchmark": "startup", "platform": "offscreen", "runs": 5, "bare_ms": …, "source_ms": …,
      "frozen_ms": …, "ratio_source": …, "ratio_frozen": …, "source_ready_ms": …,
      "frozen_ready_ms": …, "first_run_source_ms": …, "first_run_ready_ms": …,
-     "first_windows": ["SignInDialog"], "goal_source": 2.5, "goal_frozen": 2.0}
+     "first_windows": {"source": ["SignInDialog"], "frozen": ["SignInDialog"]}, "goal_source": 2.5,
+     "goal_frozen": 2.0}
 
-``first_windows``: the app's first window in the timed everyday runs (``SignInDialog``; a
-``StartingWindow`` there means no サインイン list was kept). Each figure is the median wall time (ms) from starting the process to one of its lines (the
+``first_windows``: per program, the app's first window in its timed everyday runs (``SignInDialog``;
+a ``StartingWindow`` there means no サインイン list was kept). Each figure is the median wall time (ms) from starting the process to one of its lines (the
 three programs take turns, one run each per round), which
 the app prints once Qt has processed the show events of that window (``CLINICPAY_STARTUP_PROBE=1``;
 the bare window prints "window shown" the same way for a ``QMainWindow``):
@@ -51,7 +52,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXE_NAME = "ClinicPay.exe" if os.name == "nt" else "ClinicPay"
-FIRST_WINDOWS: set[tuple[str, str]] = set()  # (program, the app's first window: SignInDialog / StartingWindow)
+FIRST_WINDOW: dict[str, str] = {}  # command → the app's first window in its last run (SignInDialog / StartingWindow)
 BARE = """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -78,15 +79,17 @@ def time_to_shown(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -
         for line in proc.stdout:
             if line.strip() in ("window shown", "ready") and line.strip() not in seen:
                 seen[line.strip()] = (time.perf_counter() - start) * 1000
-            elif line.startswith("first window ") and "first window" not in seen:
-                seen["first window"] = 0.0
-                FIRST_WINDOWS.add((cmd[0], line.split()[-1]))
+            elif line.startswith("first window "):
+                FIRST_WINDOW[" ".join(cmd)] = line.split()[-1]
         proc.communicate()
     finally:
         watchdog.cancel()
     if "window shown" not in seen:
         raise RuntimeError(f"{cmd[0]} exited ({proc.returncode}) without showing its window")
     return seen
+
+
+FIRST_WINDOWS: dict[str, set[str]] = {}  # per program: its first windows in the timed runs
 
 
 def medians(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, tuple[float, float | None]]:
@@ -97,11 +100,13 @@ def medians(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) ->
     """
     for cmd, env in commands.values():
         time_to_shown(cmd, env)  # warm-up: the OS file cache, and (for the app) its data directory
-    FIRST_WINDOWS.clear()  # the warm-up made the database and kept the サインイン list: count what follows
     times: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, (cmd, env) in commands.items():
+            FIRST_WINDOW.pop(" ".join(cmd), None)
             times[name].append(time_to_shown(cmd, env))
+            if name != "bare":
+                FIRST_WINDOWS.setdefault(name, set()).add(FIRST_WINDOW.get(" ".join(cmd), "?"))
     found: dict[str, tuple[float, float | None]] = {}
     for name, seen in times.items():
         ready = [t["ready"] for t in seen if "ready" in t]
@@ -165,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "source_ready_ms": source_ready_ms, "frozen_ready_ms": frozen_ready_ms,
         "first_run_source_ms": round(first_run["window shown"], 1),
         "first_run_ready_ms": round(first_run["ready"], 1) if "ready" in first_run else None,
-        "first_windows": sorted({name for _, name in FIRST_WINDOWS}),
+        "first_windows": {name: sorted(found) for name, found in FIRST_WINDOWS.items()},
         "goal_source": 2.5, "goal_frozen": 2.0,
     }))
     return 0

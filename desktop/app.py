@@ -83,6 +83,9 @@ class ClinicPayApp:
         self.sign_in_dialog: Any = None  # the サインイン dialog while nobody is signed in
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = asyncio.Event()
+        self._window_generation = 0  # a window asked for by an older request (before a sign-out …) is not built
+        self._settings_lock = asyncio.Lock()  # settings.json written one at a time, in order
+        self._settings_saves: set[asyncio.Future[None]] = set()  # writes ``stop`` waits for
         self._last_token: Any = None
         self._starting_servers = True  # until the checkout server (and simulator) listen
         if starting is not None:  # closed while the servers start: the app ends instead of opening
@@ -138,7 +141,10 @@ class ClinicPayApp:
         if self._closed.is_set():  # the 起動中 window or サインイン was closed meanwhile: nothing opens
             return
         if actor is not None:
-            self._build_window(*await self._window_data(), actor, show=show)
+            data = await self._window_data()
+            if self._closed.is_set():
+                return
+            self._build_window(*data, actor, show=show)
             self._shown(show)
         elif self.window is not None:  # signed in before the servers listened
             self.window.set_server_status(self.checkout_url if self.checkout and self.checkout.running else None)
@@ -185,7 +191,6 @@ class ClinicPayApp:
         return errors
 
     def _ask_first_run(self) -> None:
-        from desktop.ui import async_ops
         from desktop.ui.setup.first_run_dialog import FirstRunDialog
 
         dialog = FirstRunDialog(self.window)
@@ -199,7 +204,7 @@ class ClinicPayApp:
                 self.ctx.first_run = False
                 self.ctx.settings.workspace = DEMO
                 self._save_settings()
-                async_ops.run_op(self._keep_demo_sign_in_list(), name="keep-sign-in-list")
+                self._write_behind(self._keep_demo_sign_in_list())
 
         dialog.chosen.connect(chosen)
         dialog.open()
@@ -217,6 +222,7 @@ class ClinicPayApp:
         from desktop.ui import i18n, messages
 
         old = self.ctx
+        self._window_generation += 1
         await self._stop_workspace()
         try:  # migrations and the demo seed run in the old graph's db pool, off the UI thread
             ctx = await old.runner.db(lambda: prepare_context(old.data_dir, old.settings, secrets=old.secrets,
@@ -299,9 +305,15 @@ class ClinicPayApp:
             return
         accounts = await ctx.actions.staff_accounts(clinic.id)
         demo = await ctx.actions.demo_accounts(clinic.id)
-        await self._keep_sign_in_list(clinic.name, accounts, demo)
         kept, self.kept_sign_in = self.kept_sign_in, None
-        if kept is not None and kept.isVisible() and kept.attach(ctx.actions, clinic.name, accounts, demo):
+        if kept is not None and not kept.isVisible():  # closed by the person before the list was read
+            self._drop(kept)
+            self.request_close()
+            return
+        if self._closed.is_set() or ctx is not self.ctx:
+            self._drop(kept)
+            return
+        if kept is not None and kept.attach(ctx.actions, clinic.name, accounts, demo):
             kept.rejected.disconnect(self.request_close)
             dialog = kept
         else:
@@ -313,23 +325,7 @@ class ClinicPayApp:
         dialog.signed_in.connect(self._on_signed_in)
         dialog.rejected.connect(self._closed.set)
         self.sign_in_dialog = dialog
-
-    async def _keep_sign_in_list(self, clinic_name: str, accounts: list[Any], demo: list[Any]) -> None:
-        """Keep what サインイン lists (``desktop.services.sign_in_list``): the next start opens it at once."""
-        from desktop.services import sign_in_list
-
-        ctx = self.ctx
-        if ctx.settings.workspace:  # a first run keeps nothing until デモ or the clinic is chosen
-            await ctx.runner.db(functools.partial(sign_in_list.save, ctx.data_dir, ctx.settings,
-                                                  sign_in_list.SignInList.of(clinic_name, accounts, demo)))
-
-    async def _keep_demo_sign_in_list(self) -> None:
-        """デモで試す chosen on a first run: keep the demo's サインイン list for the next start."""
-        ctx = self.ctx
-        clinic = await ctx.actions.clinic_info()
-        if clinic is not None:
-            await self._keep_sign_in_list(clinic.name, await ctx.actions.staff_accounts(clinic.id),
-                                          await ctx.actions.demo_accounts(clinic.id))
+        self._write_behind(self._keep_sign_in_list(clinic.name, accounts, demo))
 
     def _drop_kept_sign_in(self) -> None:
         kept, self.kept_sign_in = self.kept_sign_in, None
@@ -343,6 +339,25 @@ class ClinicPayApp:
             kept.rejected.disconnect(self.request_close)
         kept.hide()
         kept.deleteLater()
+
+    async def _keep_sign_in_list(self, clinic_name: str, accounts: list[Any], demo: list[Any]) -> None:
+        """Keep what サインイン lists (``desktop.services.sign_in_list``): the next start opens it at once."""
+        from desktop.services import sign_in_list
+
+        ctx = self.ctx
+        if ctx.settings.workspace:  # a first run keeps nothing until デモ or the clinic is chosen
+            # under the database open now (トレーニング is not remembered in settings.json)
+            await ctx.runner.db(functools.partial(sign_in_list.save, ctx.data_dir, ctx.settings,
+                                                  sign_in_list.SignInList.of(clinic_name, accounts, demo),
+                                                  workspace=ctx.workspace))
+
+    async def _keep_demo_sign_in_list(self) -> None:
+        """デモで試す chosen on a first run: keep the demo's サインイン list for the next start."""
+        ctx = self.ctx
+        clinic = await ctx.actions.clinic_info()
+        if clinic is not None:
+            await self._keep_sign_in_list(clinic.name, await ctx.actions.staff_accounts(clinic.id),
+                                          await ctx.actions.demo_accounts(clinic.id))
 
     def _on_signed_in(self, actor: Any) -> None:
         dialog, self.sign_in_dialog = self.sign_in_dialog, None
@@ -360,17 +375,33 @@ class ClinicPayApp:
         return clinic, await self.ctx.actions.staff_accounts(clinic.id)
 
     def _open_window(self, actor: Any = None, *, keep_view: bool = False, then: Callable[[], None] | None = None) -> None:
-        """The main window for ``actor`` (default: who is signed in), once its data is read off the UI thread."""
+        """The main window for ``actor`` (default: who is signed in), once its data is read off the UI thread.
+
+        A later request (another window, サインアウト, a switch of database, closing) supersedes
+        this one: its window is then not built. If the read fails, a window left locked for the
+        new person asks for a password again (it never opens for them unlocked).
+        """
         from desktop.ui import async_ops
 
+        self._window_generation += 1
+        generation, ctx, old = self._window_generation, self.ctx, self.window
+
+        def current() -> bool:
+            return not self._closed.is_set() and generation == self._window_generation and ctx is self.ctx
+
         def build(data: tuple[Any, list[Any]]) -> None:
-            if self._closed.is_set():
+            if not current() or (actor is None and self.session is None):
                 return
             self._build_window(*data, actor, show=True, keep_view=keep_view)
             if then is not None:
                 then()
 
-        async_ops.run_op(self._window_data(), on_success=build, name="open-window")
+        def failed(_exc: BaseException) -> bool:
+            if current() and old is not None and old is self.window and old.locked:
+                old.lock_again()
+            return False  # the error itself is shown as any other
+
+        async_ops.run_op(self._window_data(), on_success=build, on_failure=failed, name="open-window")
 
     def _build_window(self, clinic: Any, accounts: list[Any], actor: Any = None, *, show: bool = True,
                       keep_view: bool = False) -> None:
@@ -398,6 +429,7 @@ class ClinicPayApp:
         window.signed_out.connect(self._on_signed_out)
         if old is None and self.starting is not None:
             window.keep_geometry(self.starting.geometry())  # where the 起動中 window was
+        relock = old is not None and old.locked and actor.staff_id == old.session.staff_id
         if old is not None:
             window.keep_geometry(old.geometry())
             old.closed.disconnect(self._closed.set)
@@ -407,6 +439,8 @@ class ClinicPayApp:
         self.session, self.window = session, window
         if show:
             window.show()
+        if relock:  # locked (ロック or the idle timer) while the window was rebuilt: it stays locked
+            window.lock(idle=False, audit=False)
 
     def _on_language_changed(self, lang: str) -> None:
         from desktop.ui import i18n, messages
@@ -424,11 +458,26 @@ class ClinicPayApp:
         self._save_settings()
 
     def _save_settings(self) -> None:
-        """Write this PC's settings (``settings.json``) in the database pool, not on the UI thread."""
-        from desktop.ui import async_ops
-
+        """Write this PC's settings (``settings.json``) in the database pool, not on the UI thread:
+        one write at a time, in order, never cancelled by a switch of database (``stop`` waits for them)."""
         ctx = self.ctx
-        async_ops.run_op(ctx.runner.db(ctx.settings.save, ctx.data_dir), name="save-settings")
+
+        async def write() -> None:
+            async with self._settings_lock:
+                await ctx.runner.db(ctx.settings.save, ctx.data_dir)
+
+        self._write_behind(write())
+
+    def _write_behind(self, work: Awaitable[None]) -> None:
+        """A small file write (settings.json, sign_in.json) that nothing waits for, except ``stop``."""
+        task = asyncio.ensure_future(work)
+        self._settings_saves.add(task)
+        task.add_done_callback(self._written)
+
+    def _written(self, task: asyncio.Future[None]) -> None:
+        self._settings_saves.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a settings file could not be written: %s", type(task.exception()).__name__)
 
     def _on_switched(self, actor: Any) -> None:
         """担当スタッフ switched (or someone else unlocked): a window for their role."""
@@ -437,6 +486,7 @@ class ClinicPayApp:
 
     def _on_signed_out(self) -> None:
         """サインアウト: close the window (nothing of it stays visible) and ask who signs in."""
+        self._window_generation += 1  # a window still being read for someone is not opened
         self.session = None
         self._close_window()
         asyncio.ensure_future(self._ask_sign_in(show=True))
@@ -514,9 +564,12 @@ class ClinicPayApp:
         self._closed.set()
 
     async def stop(self) -> None:
+        self._window_generation += 1
         if self.first_run_dialog is not None:
             self.first_run_dialog.close()
         self._drop_kept_sign_in()
+        if self._settings_saves:
+            await asyncio.gather(*self._settings_saves, return_exceptions=True)
         await self._stop_workspace()  # the simulator's state closes its webhook sender there
         if self.window is not None:
             self.window.disconnect_bridge()

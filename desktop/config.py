@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import pathlib
+import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,6 @@ class LocalSettings:
 
     def save(self, data_dir: pathlib.Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = data_dir / (SETTINGS_FILE + ".tmp")
+        tmp = data_dir / f"{SETTINGS_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"  # two writers never share one
         tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
         tmp.replace(data_dir / SETTINGS_FILE)

@@ -22,7 +22,7 @@ import pathlib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from desktop.config import DEMO, LocalSettings
+from desktop.config import CLINIC, DEMO, LocalSettings
 from desktop.domain.clinic import StaffRole
 from desktop.services.demo_accounts import DemoAccount
 
@@ -67,12 +67,13 @@ class SignInList:
         return cls(clinic_name, tuple(KeptStaff(a.id, a.name, a.role, a.has_password) for a in accounts), tuple(demo))
 
 
-def database_key(settings: LocalSettings) -> str:
-    """Which database a kept list belongs to: the workspace, and for the clinic's a digest of its URL
-    (SHA-256; the URL itself, which may carry a password, is not written)."""
-    if settings.workspace == DEMO:
+def database_key(settings: LocalSettings, workspace: str | None = None) -> str:
+    """Which database a kept list belongs to: ``workspace`` (default ``settings.workspace``), and for
+    the clinic's a digest of its URL (SHA-256; the URL itself, which may carry a password, is not written)."""
+    workspace = settings.workspace if workspace is None else workspace
+    if workspace == DEMO:
         return DEMO
-    return f"{settings.workspace}:{hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]}"
+    return f"{workspace}:{hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]}"
 
 
 def load(data_dir: pathlib.Path, settings: LocalSettings) -> SignInList | None:
@@ -98,10 +99,12 @@ def load(data_dir: pathlib.Path, settings: LocalSettings) -> SignInList | None:
     return found if any(a.has_password for a in found.accounts) else None
 
 
-def save(data_dir: pathlib.Path, settings: LocalSettings, shown: SignInList) -> None:
-    """Keep ``shown`` for the database ``settings`` opens (written to a temporary file, then
-    renamed). Does disk I/O: call it off the UI thread. An OSError is logged, not raised (the
-    next start then opens with the 起動中 window instead)."""
+def save(data_dir: pathlib.Path, settings: LocalSettings, shown: SignInList, *, workspace: str | None = None) -> None:
+    """Keep ``shown`` for the database of ``workspace`` (default: the one ``settings`` opens at start;
+    give the open one — トレーニング is not remembered in the settings). Only the lists of the demo
+    and of the clinic's database of ``settings`` are kept; one of a database no longer used is
+    dropped. Written to a temporary file, then renamed. Does disk I/O: call it off the UI thread.
+    An OSError is logged, not raised (the next start then opens with the 起動中 window instead)."""
     path = data_dir / SIGN_IN_LIST_FILE
     try:
         kept: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -109,7 +112,9 @@ def save(data_dir: pathlib.Path, settings: LocalSettings, shown: SignInList) -> 
             kept = {}
     except (OSError, ValueError):
         kept = {}
-    kept[database_key(settings)] = {
+    keep = {DEMO, database_key(settings, CLINIC), database_key(settings, workspace)}
+    kept = {key: value for key, value in kept.items() if key in keep}
+    kept[database_key(settings, workspace)] = {
         "clinic_name": shown.clinic_name,
         "accounts": [{"id": a.id, "name": a.name, "role": a.role.value, "has_password": a.has_password}
                      for a in shown.accounts],

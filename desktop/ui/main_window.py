@@ -586,8 +586,9 @@ class MainWindow(QMainWindow):
             self.idle_timer.start()
         return False
 
-    def lock(self, *, idle: bool = True) -> None:
-        """Cover the window and every open dialog, and ask for a password or PIN (audited). ``idle``:
+    def lock(self, *, idle: bool = True, audit: bool = True) -> None:
+        """Cover the window and every open dialog, and ask for a password or PIN (audited unless
+        ``audit`` is False: a window rebuilt while locked stays locked, not locked again). ``idle``:
         locked by the idle timer (the sign-in says so), not with ロック."""
         if self.locked:
             return
@@ -598,7 +599,8 @@ class MainWindow(QMainWindow):
         self._covered_dialogs = [w for w in QApplication.topLevelWidgets()
                                  if isinstance(w, QDialog) and w.isVisible() and w is not self.lock_dialog]
         self._covers.extend(Cover(d) for d in self._covered_dialogs)
-        async_ops.run_op(self.session.actions.lock_screen(self.session.actor), name="lock")
+        if audit:
+            async_ops.run_op(self.session.actions.lock_screen(self.session.actor), name="lock")
         dialog = SignInDialog(self.session.actions, self.session.clinic.name, self.accounts or [
             StaffAccount(self.session.staff_id, self.session.actor.name, self.session.actor.role, True, True, False,
                          None)], purpose="unlock", preselect=self.session.staff_id, idle=idle, parent=self)
@@ -608,11 +610,17 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def unlock(self, actor: Actor) -> None:
-        """The same person: everything as it was. Someone else: the dialogs close unseen, then their window."""
+        """The same person: everything as it was. Someone else: the dialogs close unseen and this
+        window stays covered until their own window replaces it (``staff_changed``)."""
         same = actor.staff_id == self.session.staff_id
-        for dialog in self._covered_dialogs:
-            if not same and dialog.isVisible():
-                dialog.reject()
+        if not same:
+            for dialog in self._covered_dialogs:
+                if dialog.isVisible():
+                    dialog.reject()
+            self._covered_dialogs = []
+            self.lock_dialog = None
+            self.staff_changed.emit(actor)
+            return
         for cover in self._covers:
             cover.hide()
             cover.deleteLater()
@@ -620,8 +628,15 @@ class MainWindow(QMainWindow):
         self.lock_dialog = None
         self.locked = False
         self.idle_timer.start()
-        if not same:
-            self.staff_changed.emit(actor)
+
+    def lock_again(self) -> None:
+        """The window for whoever unlocked could not be opened: this one asks for a password again."""
+        for cover in self._covers:
+            cover.hide()
+            cover.deleteLater()
+        self._covers, self._covered_dialogs = [], []
+        self.locked = False
+        self.lock(idle=False, audit=False)
 
     # -- records -----------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from desktop.config import LocalSettings
 from desktop.domain.clinic import StaffRole
 from desktop.services.secrets import MemorySecretStore
 from desktop.ui import i18n
+from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 from desktop.ui.starting import StartingWindow
 from tests.ui.conftest import run, wait_idle
 
@@ -303,8 +304,8 @@ def test_sign_in_pressed_before_the_database_opens_is_carried_out(qtbot: Any, ql
     ctx = bootstrap(tmp_path, settings, secrets=MemorySecretStore())
     ensure_demo_data(ctx)
     manager = next(a for a in ctx.staff.accounts(ctx.queries.clinic_info().id) if a.name == DEMO_ACCOUNTS[0].name)
-    # kept at the last start: the manager under a name since corrected, and someone who has left
-    kept = _kept_dialog(qtbot, [KeptStaff(manager.id, "院長 さくらい", StaffRole.MANAGER, True),
+    # kept at the last start: the manager, and someone who has left since
+    kept = _kept_dialog(qtbot, [KeptStaff(manager.id, manager.name, StaffRole.MANAGER, True),
                                 KeptStaff(999, "退職 山田", StaffRole.STAFF, True)], preselect=manager.id)
     assert kept.status_label.isVisible() and kept.status_label.text() == "データベースを準備しています…"
     kept.secret_edit.setText(DEMO_ACCOUNTS[0].password)
@@ -318,9 +319,10 @@ def test_sign_in_pressed_before_the_database_opens_is_carried_out(qtbot: Any, ql
         assert app.sign_in_dialog is None
         assert not shiboken6.isValid(kept) or not kept.isVisible()
         # the database's list was shown before signing in, and is what the next start opens with
+        qtbot.waitUntil(lambda: "退職 山田" not in str(sign_in_list.load(tmp_path, settings)), timeout=10000)
         names = [a.name for a in sign_in_list.load(tmp_path, settings).accounts]  # type: ignore[union-attr]
         assert sorted(names) == sorted(a.name for a in ctx.staff.accounts(manager_clinic(ctx)))
-        assert "退職 山田" not in names and "院長 さくらい" not in names
+        assert "退職 山田" not in names
         wait_idle(qtbot)
     finally:
         run(qtbot, app.stop())
@@ -379,7 +381,8 @@ def test_closing_the_kept_sign_in_before_the_database_opens_ends_the_app(qtbot: 
         kept.close()  # the receptionist closes it while the database is still opening
         run(qtbot, app.start(show=True))
         run(qtbot, app.wait_closed(), timeout=5)
-        assert app.window is None
+        assert app.window is None and app.sign_in_dialog is None
+        assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
     finally:
         run(qtbot, app.stop())
         ctx.close()
@@ -395,8 +398,9 @@ def test_a_kept_list_that_no_longer_fits_gives_way(qtbot: Any) -> None:
     kept.deleteLater()
 
 
+@pytest.mark.parametrize("who", ["left", "renamed"])
 def test_a_secret_typed_for_someone_no_longer_listed_is_tried_on_nobody(qtbot: Any, qloop: Any,
-                                                                       tmp_path: pathlib.Path) -> None:
+                                                                       tmp_path: pathlib.Path, who: str) -> None:
     from desktop.bootstrap import bootstrap
     from desktop.services.demo import ensure_demo_data
     from desktop.services.sign_in_list import KeptStaff
@@ -405,7 +409,12 @@ def test_a_secret_typed_for_someone_no_longer_listed_is_tried_on_nobody(qtbot: A
     ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
                     secrets=MemorySecretStore())
     ensure_demo_data(ctx)
-    kept = _kept_dialog(qtbot, [KeptStaff(999, "退職 山田", StaffRole.STAFF, True)], preselect=999)
+    manager = next(a for a in ctx.staff.accounts(manager_clinic(ctx)) if a.role is StaffRole.MANAGER)
+    # someone who has left, or the manager's id under another name (renamed on another PC, or a list
+    # kept for another database): the typed secret is never tried on whoever has that id now
+    listed = KeptStaff(999, "退職 山田", StaffRole.STAFF, True) if who == "left" else \
+        KeptStaff(manager.id, "院長 さくらい", StaffRole.MANAGER, True)
+    kept = _kept_dialog(qtbot, [listed], preselect=listed.id)
     kept.secret_edit.setText("yamada-password")
     kept.ok_button.click()
     app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
@@ -414,6 +423,7 @@ def test_a_secret_typed_for_someone_no_longer_listed_is_tried_on_nobody(qtbot: A
         wait_idle(qtbot)
         assert app.window is None and kept.isVisible() and kept.ok_button.isEnabled()
         assert kept.secret_error.text() == "選んだスタッフは現在の一覧にありません。スタッフを選び直してください。"
+        assert kept.secret_edit.text() == ""  # not left to be tried on the next name chosen
         # nobody's failed tries went up: the typed secret was not tried on whoever is listed first
         clinic_id = manager_clinic(ctx)
         assert all(a.locked_until is None for a in ctx.staff.accounts(clinic_id))
@@ -423,6 +433,34 @@ def test_a_secret_typed_for_someone_no_longer_listed_is_tried_on_nobody(qtbot: A
 
         with ctx.db.uow(readonly=True) as uow:
             assert [s.failed_sign_ins for s in uow.session.scalars(select(Staff))] == [0, 0, 0]
+    finally:
+        run(qtbot, app.stop())
+        ctx.close()
+
+
+def test_closing_the_kept_sign_in_while_its_list_is_read_ends_the_app(qtbot: Any, qloop: Any,
+                                                                     tmp_path: pathlib.Path) -> None:
+    from desktop.bootstrap import bootstrap
+    from desktop.services.demo import ensure_demo_data
+    from desktop.services.sign_in_list import KeptStaff
+
+    ctx = bootstrap(tmp_path, LocalSettings(checkout_port=0, simulator_port=0, workspace="clinic"),
+                    secrets=MemorySecretStore())
+    ensure_demo_data(ctx)
+    kept = _kept_dialog(qtbot, [KeptStaff(1, "院長 桜井", StaffRole.MANAGER, True)])
+    app = ClinicPayApp(ctx, checkout_port=0, sign_in=kept)
+    read = ctx.actions.staff_accounts
+
+    async def closed_meanwhile(clinic_id: int) -> Any:
+        kept.close()  # the receptionist closes サインイン while the database's list is read
+        return await read(clinic_id)
+
+    ctx.actions.staff_accounts = closed_meanwhile  # type: ignore[method-assign]
+    try:
+        run(qtbot, app.start(show=True))
+        run(qtbot, app.wait_closed(), timeout=5)
+        assert app.window is None and app.sign_in_dialog is None
+        assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
     finally:
         run(qtbot, app.stop())
         ctx.close()

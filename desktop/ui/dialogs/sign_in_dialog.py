@@ -207,8 +207,10 @@ class SignInDialog(QDialog):
         """
         if self.purpose != "start" or not any(a.has_password for a in accounts):
             return False
-        chosen = self.staff_combo.currentData()
-        still_listed = chosen is not None and any(a.id == chosen for a in accounts)
+        chosen, shown_as = self.staff_combo.currentData(), self.staff_combo.currentText()
+        # the same person: the same id, name and role (a kept list of another database never passes)
+        still_listed = chosen is not None and any(a.id == chosen and staff_text(a.name, a.role) == shown_as
+                                                  for a in accounts)
         self.desk = actions
         self.clinic_label.setText(clinic_name)
         self._fill_staff(accounts, int(chosen) if still_listed else None)
@@ -219,6 +221,7 @@ class SignInDialog(QDialog):
         if pending and still_listed:
             self.submit()
         elif pending:  # the person chosen from the kept list has left it: never try the secret on another
+            self.secret_edit.clear()
             self.secret_error.show_error(self.tr("選んだスタッフは現在の一覧にありません。スタッフを選び直してください。"))
             self.staff_combo.setFocus()
         return True
