@@ -175,6 +175,7 @@ _HIDDEN_FIELDS = frozenset({"attempt", "refund", "approval", "consent_request", 
 _SECRET_FIELDS = frozenset({"password", "payjp_secret_key", "smtp_password", "webhook_token"})
 # the codes some fields hold, by field
 _CODE_LABELS: dict[str, dict[str, str]] = {
+    "payment_company": {"payjp": "PAY.JP"},
     "method": {"card_token": N_("決済ページでカード入力"), "saved_card": N_("登録済みカード"),
                "pin": N_("PIN"), "password": N_("パスワード")},
     "source": {"webhook": N_("PAY.JPからの通知"), "reconciliation": N_("PAY.JPとの照合")},
@@ -382,28 +383,29 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     """What an event changed, short, in ``lang``: 「審査状況: 依頼受付済み → 承認、…」 — each field by its name,
     values as ``value_text`` shows them (a secret is stored, and shown, only as "changed"); internal ids
     (payment attempts, refunds, approvals) are left out. An event with only a ``before`` (a deleted menu),
-    or a field only before (a removed card), shows what was removed."""
+    or a field only before (a removed card), shows what was removed. Changed fields come first, then
+    the unchanged ones an event keeps for context."""
     if not after and before:  # a deletion: what was removed
         return values_summary(before, lang, action=action, refs=refs)
     b_all, a_all = _fields(before or {}), _fields(after or {})
-    parts = []
+    changes, context = [], []  # what changed comes first (the cell is cut short on screen), then the rest
     for key in sorted(set(b_all) | set(a_all)):
         b, a = b_all.get(key), a_all.get(key)
         if key in b_all and key in a_all and b != a:
             if key in _SECRET_FIELDS and not b:  # a secret has no "before" worth showing
-                parts.append(_part(key, a, lang, action, refs))
+                changes.append(_part(key, a, lang, action, refs))
             else:
-                parts.append(f"{field_label(key, lang)}: {value_text(key, b, lang, action=action, refs=refs)} → "
-                             f"{value_text(key, a, lang, action=action, refs=refs)}")
+                changes.append(f"{field_label(key, lang)}: {value_text(key, b, lang, action=action, refs=refs)} → "
+                               f"{value_text(key, a, lang, action=action, refs=refs)}")
         elif key in a_all:
             if key not in b_all and (a is None or a == ""):  # set empty at creation: nothing to say
                 continue
             if key in _CHARGE_FIELDS and a is None or key == "refunded_amount" and a == 0:  # not charged, not refunded
                 continue
-            parts.append(_part(key, a, lang, action, refs))
+            (context if key in b_all else changes).append(_part(key, a, lang, action, refs))
         elif key not in a_all:  # what was removed (a saved card)
-            parts.append(_part(key, b, lang, action, refs))
-    return _join(parts, lang)
+            changes.append(_part(key, b, lang, action, refs))
+    return _join(changes + context, lang)
 
 
 def values_summary(values: Mapping[str, Any] | None, lang: str = "ja", *, action: str = "",
@@ -473,8 +475,11 @@ def entity_label(entity_type: str, lang: str = "ja") -> str:
 
 def target_text(row: AuditRow, lang: str = "ja") -> str:
     """操作履歴's 対象: the kind of record and what a person knows it by — a reservation by when it starts
-    (JST, 「予約 12/02 10:00」), a staff member or menu by its name, anything else by its number (「請求 12」)."""
+    (JST, 「予約 12/02 10:00」), a staff member or menu by its name, the clinic by its kind alone (「クリニック」),
+    anything else by its number (「請求 12」)."""
     label = entity_label(row.entity_type, lang)
+    if row.entity_type == "clinic":  # a database holds one clinic: its number says nothing
+        return label
     key = int(row.entity_id) if row.entity_id.isdigit() else None
     if key is not None:
         if row.entity_type == "reservation" and key in row.refs.reservations:
@@ -562,7 +567,7 @@ class AuditLogService:
             writer.writerow([
                 r.at.astimezone(JST).strftime("%Y/%m/%d %H:%M:%S"), r.staff_name,
                 gettext(lang, ACTOR_LABELS.get(r.actor, r.actor)), action_label(r.action, lang),
-                entity_label(r.entity_type, lang), r.entity_id, r.patient_name,
+                target_text(r, lang), r.entity_id, r.patient_name,
                 values_summary(r.before, lang, action=r.action, refs=r.refs),
                 values_summary(r.after, lang, action=r.action, refs=r.refs),
             ])

@@ -154,7 +154,9 @@ class ClinicUpdate:
 
 def _menu_fields(menu: Menu) -> dict[str, object]:
     return {"name": menu.name, "price": menu.price, "tax_category": menu.tax_category.value,
-            "card_payment": menu.card_payment, "payment_timing": menu.payment_timing.value,
+            "card_payment": menu.card_payment, "lump_sum": menu.lump_sum, "payment_timing": menu.payment_timing.value,
+            "attachment_required": menu.attachment_required, "note": menu.note,
+            "confirmation_message": menu.confirmation_message, "receipt_purpose": menu.receipt_purpose,
             "archived": menu.archived}
 
 

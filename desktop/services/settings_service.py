@@ -415,8 +415,8 @@ class SettingsService:
         Raises:
             SettingsError: ``url_invalid`` / ``url_has_path`` (field ``public_base_url``),
                 ``expiry_days_invalid`` (``link_expiry_days``), ``reminder_days_invalid`` or
-                ``reminder_link_too_short`` (``reminder_days_before``); ``FormErrors`` when the URL and
-                the expiry are both refused; nothing is saved then.
+                ``reminder_link_too_short`` (``reminder_days_before``); ``FormErrors`` when several of
+                them are refused; nothing is saved then.
         """
         self._authorize(actor, clinic_id)
         checks = FieldChecks()  # the URL and the expiry at once; the reminder against a valid expiry
@@ -429,24 +429,26 @@ class SettingsService:
             checks.refuse(SettingsError("url_has_path", field="public_base_url"))
         days = checks.value(lambda: _whole_number(link_expiry_days, 1, 30,
                                                   SettingsError("expiry_days_invalid", field="link_expiry_days")))
+        enabled = self._clinic(clinic_id).reminder_enabled if reminder_enabled is None else bool(reminder_enabled)
+        before: int | None = None
+        if reminder_days_before is not None and days is not None:  # the reminder is checked against the expiry
+            if enabled and days < 2:
+                checks.refuse(SettingsError("reminder_link_too_short", field="reminder_days_before"))
+            else:
+                invalid = SettingsError("reminder_days_invalid", field="reminder_days_before", max=days - 1)
+                try:
+                    before = _whole_number(reminder_days_before, 1, days - 1 if enabled else 29, invalid)
+                except SettingsError as exc:
+                    if enabled:
+                        checks.refuse(exc)
+                    # switched off: a number that cannot be kept is left as it was
         checks.raise_any()
         assert days is not None
         update = ClinicUpdate(public_base_url=url, link_expiry_days=days)
-        enabled = self._clinic(clinic_id).reminder_enabled if reminder_enabled is None else bool(reminder_enabled)
         if reminder_enabled is not None:
             update = dataclasses.replace(update, reminder_enabled=enabled)
-        if reminder_days_before is not None:
-            if enabled and days < 2:
-                raise SettingsError("reminder_link_too_short", field="reminder_days_before")
-            invalid = SettingsError("reminder_days_invalid", field="reminder_days_before", max=days - 1)
-            try:
-                before = _whole_number(reminder_days_before, 1, days - 1 if enabled else 29, invalid)
-            except SettingsError:
-                if enabled:
-                    raise
-                before = None  # switched off: a number that cannot be kept is left as it was
-            if before is not None:
-                update = dataclasses.replace(update, reminder_days_before=before)
+        if before is not None:
+            update = dataclasses.replace(update, reminder_days_before=before)
         self.directory.update_clinic(actor, clinic_id, update)
 
     def save_clinic_details(self, actor: Actor, clinic_id: int, *, name: str, postal_code: str, address: str, phone: str,

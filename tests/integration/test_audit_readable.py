@@ -195,6 +195,9 @@ def test_ids_read_as_what_they_stand_for(rows: list[AuditRow], env: Env) -> None
     assert f"PAY.JP charge ID: not set → {charge}" in row_summary(paid, "en")
     assert "att_" not in row_summary(paid, "ja")  # the payment attempt's id says nothing to a person
 
+    settings = next(r for r in rows if r.entity_type == "clinic")
+    assert target_text(settings, "ja") == "クリニック" and target_text(settings, "en") == "Clinic"
+
     secret = next(r for r in rows if r.action == "staff_password_reset")
     assert row_summary(secret, "ja") == "パスワード: 変更" and row_summary(secret, "en") == "Password: Changed"
 
@@ -218,8 +221,27 @@ def test_csv_keeps_its_columns_with_the_same_words(rows: list[AuditRow], env: En
         if row is None:  # the export's own event, written after the rows were read
             continue
         assert line[3] == action_label(row.action, lang)
-        assert not SNAKE.fullmatch(line[4]), line[4]  # 対象 by its name (請求, 予約 …), not its code
+        assert line[4] == target_text(row, lang), line[4]  # 対象 as on screen: 「スタッフ 看護師 中村」, not 「スタッフ,4」
+        assert not SNAKE.search(line[4]), line[4]
         for text, side in zip(line[7:], (row.before, row.after)):
             if found := _problems(text, row, lang, env, dict(side or {})):
                 problems[f"{row.action} {text}"] = found
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_a_menu_change_of_every_field_is_in_the_log(env: Env, rows: list[AuditRow]) -> None:
+    from desktop.services.directory import MenuInput
+
+    manager = env.actors[StaffRole.MANAGER]
+    menu_id = env.ctx.directory.save_menu(manager, env.clinic_id, MenuInput(name="健康診断", price=5500))
+    env.ctx.directory.save_menu(manager, env.clinic_id, MenuInput(
+        name="健康診断", price=5500, receipt_purpose="健診代として", note="空腹で来院",
+        attachment_required=True, confirmation_message="問診票を持参してください"), menu_id)
+    changed = env.ctx.actions._audit.events(manager, env.clinic_id, AuditFilter(actions=frozenset({"menu_updated"})),
+                                             limit=1)[0]
+    ja = row_summary(changed, "ja")
+    for words in ('但し書き: なし → "健診代として"', '備考: なし → "空腹で来院"',
+                  '確認メッセージ: なし → "問診票を持参してください"'):
+        assert words in ja, ja
+    assert ja.index("但し書き") < ja.index("名前"), ja  # what changed first, the unchanged name after
+    assert "添付ファイル必須: なし → あり" in ja, ja

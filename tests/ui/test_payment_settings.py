@@ -387,3 +387,20 @@ def test_the_approved_demo_clinic_is_not_offered_a_tenant_registration(qtbot: An
     c = _page(qtbot, clinic_app).contract
     assert c.review_label.text() == "承認"
     assert not c.register_button.isVisible() and c.refresh_button.isEnabled()
+
+
+def test_every_refused_payment_page_field_is_shown_at_once(qtbot: Any, clinic_app: Any) -> None:
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.public_base_url.text() != "" or p.expiry_days.value() > 0)
+    before = _clinic(clinic_app).public_base_url
+    p.public_base_url.setText("ftp://pay example")
+    p.expiry_days.setValue(3)
+    p.reminder_enabled.setChecked(True)
+    p.reminder_days.setValue(5)  # not before a link that lasts 3 days
+    _click(qtbot, p.save_checkout_button)
+    wait_for(qtbot, lambda: p.errors["reminder_days_before"].isVisible())
+    wait_idle(qtbot)
+    assert p.errors["public_base_url"].isVisible()
+    assert _clinic(clinic_app).public_base_url == before

@@ -287,3 +287,24 @@ def test_both_refused_security_settings_are_shown_at_once(qtbot: Any, clinic_app
     wait_idle(qtbot)
     assert staff_page.security_errors["refund_approval_threshold"].isVisible()
     assert s.clinic.auto_lock_minutes != 0
+
+
+def test_a_long_security_message_in_english_is_not_cut_off(qtbot: Any, clinic_app: Any) -> None:
+    from desktop.ui import i18n
+
+    old = clinic_app.window
+    clinic_app._on_language_changed("en")
+    wait_for(qtbot, lambda: clinic_app.window is not old)
+    wait_idle(qtbot)
+    try:
+        staff_page = clinic_app.window.show_page("スタッフ管理")
+        staff_page.threshold_edit.setText("-5")
+        staff_page.auto_lock_edit.setText("abc")
+        staff_page.security_button.click()
+        label = staff_page.security_errors["refund_approval_threshold"]
+        wait_for(qtbot, label.isVisible)
+        wait_idle(qtbot)
+        assert label.text().startswith("Enter the refund amount")
+        qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=5000)  # every line shown
+    finally:
+        i18n.set_language("ja")

@@ -16,10 +16,10 @@ def test_values_amounts_flags_and_unknown_keys() -> None:
     before = {"state": "paid", "auto_charge": False, "link_expiry_days": 7, "x_new": 1}
     after = {"state": "refunded", "auto_charge": True, "link_expiry_days": 7, "x_new": 2, "reason": "二重予約"}
     assert change_summary(before, after, "ja") == (
-        "自動決済: なし → あり、決済リンクの有効期限（日）: 7、理由: \"二重予約\"、状態: 決済済み → 返金済み、x_new: 1 → 2")
+        "自動決済: なし → あり、理由: \"二重予約\"、状態: 決済済み → 返金済み、x_new: 1 → 2、決済リンクの有効期限（日）: 7")
     assert change_summary(before, after, "en") == (
-        "Automatic payment: No → Yes, Payment link valid for (days): 7, Reason: \"二重予約\", Status: Paid → Refunded, "
-        "x_new: 1 → 2")
+        "Automatic payment: No → Yes, Reason: \"二重予約\", Status: Paid → Refunded, x_new: 1 → 2, "
+        "Payment link valid for (days): 7")  # what changed first, then what stayed as it was
     assert change_summary(None, {"state": "not-a-state"}, "ja") == '状態: "not-a-state"'
     assert change_summary(None, None, "ja") == ""
 
@@ -35,8 +35,8 @@ def test_events_of_payjp_and_the_patient_read_in_words() -> None:
     snap = {"state": "paid", "amount": 1200, "refunded_amount": 0, "charge_id": "ch_1"}
     observed = change_summary(snap, {**snap, "state": "refunded", "refunded_amount": 1200, "refund": "ref_9",
                                      "refund_amount": 1200, "source": "webhook"}, "ja", action="refund_observed")
-    assert observed == ("金額: ¥1,200、PAY.JPの決済ID: ch_1、返金額: ¥1,200、返金済みの額: ¥0 → ¥1,200、"
-                        "把握した経路: PAY.JPからの通知、状態: 決済済み → 返金済み")
+    assert observed == ("返金額: ¥1,200、返金済みの額: ¥0 → ¥1,200、把握した経路: PAY.JPからの通知、"
+                        "状態: 決済済み → 返金済み、金額: ¥1,200、PAY.JPの決済ID: ch_1")
     assert "ref_9" not in observed
     duplicate = change_summary(snap, {**snap, "duplicate_charge_id": "ch_2"}, "en", action="duplicate_charge")
     assert "PAY.JP charge ID of the duplicate payment: ch_2" in duplicate

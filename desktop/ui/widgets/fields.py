@@ -6,6 +6,7 @@ app's first window (``desktop.launch``): this module is quick to import.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLayout, QLineEdit, QSizePolicy, QWidget
 
 
@@ -25,8 +26,20 @@ class ErrorLabel(QLabel):
     def show_error(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        self._fit_lines()
         if text:
             self.fit_dialog()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_lines()
+
+    def _fit_lines(self) -> None:
+        """At least as high as its lines need at its width: a form in a scrolled page does not ask
+        a label its height for its width, so a long (English) message would be cut off."""
+        need = self.heightForWidth(self.width()) if self.text() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(max(0, need))
 
     def fit_dialog(self) -> None:
         """Grow the dialog this label is in to what its layout now needs, so a message never makes
