@@ -388,7 +388,8 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     if not after and before:  # a deletion: what was removed
         return values_summary(before, lang, action=action, refs=refs)
     b_all, a_all = _fields(before or {}), _fields(after or {})
-    changes, context = [], []  # what changed comes first (the cell is cut short on screen), then the rest
+    changes: list[str] = []
+    context: list[str] = []  # what changed comes first (the cell is cut short on screen), then the rest
     for key in sorted(set(b_all) | set(a_all)):
         b, a = b_all.get(key), a_all.get(key)
         if key in b_all and key in a_all and b != a:
