@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import pathlib
+import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -103,24 +104,25 @@ def save(data_dir: pathlib.Path, settings: LocalSettings, shown: SignInList, *, 
     """Keep ``shown`` for the database of ``workspace`` (default: the one ``settings`` opens at start;
     give the open one — トレーニング is not remembered in the settings). Only the lists of the demo
     and of the clinic's database of ``settings`` are kept; one of a database no longer used is
-    dropped. Written to a temporary file, then renamed. Does disk I/O: call it off the UI thread.
+    dropped. Written (only when it changed) to a temporary file, then renamed. Does disk I/O: call it off the UI thread.
     An OSError is logged, not raised (the next start then opens with the 起動中 window instead)."""
     path = data_dir / SIGN_IN_LIST_FILE
     try:
-        kept: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if not isinstance(kept, dict):
-            kept = {}
+        found: Any = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError):
-        kept = {}
+        found = {}
+    found = found if isinstance(found, dict) else {}
     keep = {DEMO, database_key(settings, CLINIC), database_key(settings, workspace)}
-    kept = {key: value for key, value in kept.items() if key in keep}
+    kept = {key: value for key, value in found.items() if key in keep}
     kept[database_key(settings, workspace)] = {
         "clinic_name": shown.clinic_name,
         "accounts": [{"id": a.id, "name": a.name, "role": a.role.value, "has_password": a.has_password}
                      for a in shown.accounts],
         "demo": [{"name": d.name, "role": d.role.value, "password": d.password, "pin": d.pin} for d in shown.demo],
     }
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    if kept == found:  # the same list as last time (most starts): nothing to write
+        return
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # two writers never share one
     try:
         tmp.write_text(json.dumps(kept, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)

@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import json
 import pathlib
 import re
 from collections.abc import Iterator
-from enum import Enum
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from desktop.bootstrap import build_context
-from desktop.config import LocalSettings
 from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.domain.formatting import JST, format_jst_datetime, format_yen
@@ -39,15 +35,10 @@ from desktop.services.audit_log import (
 )
 from desktop.domain.errors import UserError
 from desktop.services.checkout.app import checkout_services_from_context
-from desktop.services.context import set_demo_api_base
 from desktop.services.payment_setup import DEMO_SECRET_KEY
-from desktop.services.demo import ensure_demo_data
-from desktop.services.demo_accounts import DEMO_ACCOUNTS
-from desktop.services.secrets import MemorySecretStore
-from desktop.simulator.server import SimulatorServer
 from desktop.simulator.testing import make_test_token
 from desktop.storage.orm import AuditEvent, Menu, Patient, Reservation
-from tests.integration.test_roles_enforced import CASES, Env
+from tests.integration.test_roles_enforced import CASES, Env, demo_clinic
 
 # ids that say nothing to a person: left out of 内容 (the event's 対象 names the record)
 HIDDEN = {"attempt", "refund", "approval", "consent_request", "payjp_customer_id"}
@@ -65,16 +56,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    tmp = tmp_path_factory.mktemp("audit")
-    ctx = build_context(tmp, LocalSettings(), secrets=MemorySecretStore())
-    clinic_id = ensure_demo_data(ctx)
-    assert clinic_id is not None
-    by_name = {a.name: a for a in ctx.staff.accounts(clinic_id)}
-    actors = {d.role: ctx.staff.sign_in(by_name[d.name].id, d.password) for d in DEMO_ACCOUNTS}
-    with SimulatorServer() as sim:
-        set_demo_api_base(ctx, sim.base_url)
-        yield Env(ctx, clinic_id, actors, tmp, sim.base_url, itertools.count(1))
-    ctx.close()
+    yield from demo_clinic(tmp_path_factory.mktemp("audit"))
 
 
 @pytest.fixture(scope="module")

@@ -398,7 +398,11 @@ def test_every_public_service_method_is_a_listed_read_or_takes_an_actor() -> Non
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    tmp = tmp_path_factory.mktemp("roles")
+    yield from demo_clinic(tmp_path_factory.mktemp("roles"))
+
+
+def demo_clinic(tmp: pathlib.Path) -> Iterator[Env]:
+    """The demo clinic in ``tmp``, its three roles signed in, its PAY.JP a simulator; closed after."""
     ctx = build_context(tmp, LocalSettings(), secrets=MemorySecretStore())
     clinic_id = ensure_demo_data(ctx)
     assert clinic_id is not None

@@ -62,3 +62,15 @@ def test_the_file_holds_no_secret_of_the_clinic(tmp_path: pathlib.Path) -> None:
     (entry,) = kept.values()
     assert entry["demo"] == []
     assert {key for a in entry["accounts"] for key in a} == {"id", "name", "role", "has_password"}
+
+
+def test_an_unchanged_list_is_not_written_again(tmp_path: pathlib.Path) -> None:
+    clinic = LocalSettings(workspace="clinic")
+    sign_in_list.save(tmp_path, clinic, SignInList("本院", STAFF))
+    path = tmp_path / sign_in_list.SIGN_IN_LIST_FILE
+    first = path.stat().st_ino  # a write replaces the file: a new inode
+    sign_in_list.save(tmp_path, clinic, SignInList("本院", STAFF))  # the next start shows the same list
+    assert path.stat().st_ino == first
+    sign_in_list.save(tmp_path, clinic, SignInList("本院（新）", STAFF))
+    assert path.stat().st_ino != first
+    assert sign_in_list.load(tmp_path, clinic).clinic_name == "本院（新）"  # type: ignore[union-attr]
