@@ -28,7 +28,7 @@ from tests.integration.seed import SEED_TENANT
 def _service(desk: Desk, **kwargs: Any) -> PayjpReconciliationService:
     return PayjpReconciliationService(
         db=desk.db, gateway_for=lambda clinic: desk.gateway, reconciliation=desk.billing.reconciliation,
-        observed_refunds=desk.billing.observed_refunds, clock=desk.clock, page_interval=0, sleep=lambda s: None,
+        refunds=desk.billing.refund_recorder, clock=desk.clock, page_interval=0, sleep=lambda s: None,
         **kwargs)
 
 

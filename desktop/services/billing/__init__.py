@@ -41,7 +41,6 @@ from desktop.services.billing.common import (
     utcnow,
 )
 from desktop.services.billing.notifier import PatientNotifier
-from desktop.services.billing.observed_refunds import ObservedRefunds
 from desktop.services.billing.payjp_events import EventResult, PayjpEventService
 from desktop.services.billing.payjp_reconciliation import PayjpReconciliationService, ReconciliationReport
 from desktop.services.billing.payments import PaymentService
@@ -86,7 +85,7 @@ class BillingService:
     ) -> None:
         self.notifier = PatientNotifier(composer=composer or mail.MailComposer(), clock=clock)
         charges = ChargeRecorder(db=db, notifier=self.notifier, clock=clock)
-        refunds = RefundRecorder(db=db, notifier=self.notifier, clock=clock)
+        self.refund_recorder = refunds = RefundRecorder(db=db, notifier=self.notifier, clock=clock)
         self.reconciliation = ReconciliationService(
             db=db, gateway_for=gateway_for, charges=charges, refunds=refunds, clock=clock, unknown_grace=unknown_grace
         )
@@ -100,14 +99,13 @@ class BillingService:
         )
         self.reminders = ReminderService(db=db, notifier=self.notifier, clock=clock)
         tenants = TenantService(db, gateway_for, clock=clock)
-        self.observed_refunds = ObservedRefunds(db=db, notifier=self.notifier, clock=clock)
         self.events = PayjpEventService(
             db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
-            tenants=tenants, clock=clock, observed_refunds=self.observed_refunds,
+            tenants=tenants, clock=clock, refunds=refunds,
         )
         self.payjp_reconciliation = PayjpReconciliationService(
             db=db, gateway_for=gateway_for, reconciliation=self.reconciliation,
-            observed_refunds=self.observed_refunds, clock=clock, page_interval=page_interval,
+            refunds=refunds, clock=clock, page_interval=page_interval,
         )
         self.open_link = self.payments.open_link
         self.pay_with_token = self.payments.pay_with_token

@@ -19,8 +19,8 @@ from desktop.domain.billing import AttemptStatus
 from desktop.domain.errors import UserError
 from desktop.services.billing.common import Clock, GatewayFor
 from desktop.services.billing.notifier import PatientNotifier
-from desktop.services.billing.observed_refunds import ObservedRefunds
 from desktop.services.billing.reconciliation import ReconciliationService
+from desktop.services.billing.recording import RefundRecorder
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY
 from desktop.services.tenants import TenantService
 from desktop.storage.orm import Clinic, WebhookEvent
@@ -57,7 +57,7 @@ class PayjpEventService:
         notifier: mails the patient about a refund made outside ClinicPay.
         tenants: re-reads a tenant's review status.
         clock: current UTC time.
-        observed_refunds: applies a refund made outside ClinicPay (the rule reconciliation uses too).
+        refunds: records a refund made outside ClinicPay (the rule reconciliation uses too).
     """
 
     db: Database
@@ -66,7 +66,7 @@ class PayjpEventService:
     notifier: PatientNotifier
     tenants: TenantService
     clock: Clock
-    observed_refunds: ObservedRefunds
+    refunds: RefundRecorder
     def handle(self, event: Mapping[str, Any]) -> EventResult:
         """Apply one verified event (``{"id": "evnt_…", "type": …, "data": {…}}``) once.
 
@@ -138,14 +138,14 @@ class PayjpEventService:
             request_id = req.id
         # A refund made at the desk whose answer was lost: settled now by the look-up.
         reconciled = [self.reconciliation.reconcile_refund(refund_id)
-                      for refund_id in self.observed_refunds.open_refund_ids(request_id)]
+                      for refund_id in self.refunds.open_refund_ids(request_id)]
         if any(outcome is not None for outcome in reconciled):
             return EventResult.RECONCILED
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:
             return EventResult.PENDING
-        if self.observed_refunds.apply(request_id, info, source="webhook"):
+        if self.refunds.apply_observed(request_id, info, source="webhook"):
             return EventResult.REFUND_APPLIED
         return EventResult.SETTLED
 

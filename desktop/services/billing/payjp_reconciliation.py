@@ -18,7 +18,7 @@ For each charge:
 
 * an attempt of ours still unknown is resolved by the ordinary look-up (``ReconciliationService``);
 * a refund PAY.JP shows beyond ours is applied with the webhook path's rule
-  (``ObservedRefunds``: one refund row, one audit event, the patient mailed once);
+  (``RefundRecorder.apply_observed``: one refund row, one audit event, the patient mailed once);
 * what still differs is recorded as a ``reconciliation_difference`` (code + JSON parameters):
   ``unknown_charge`` (PAY.JP has a paid charge ClinicPay has no record of),
   ``paid_not_recorded`` (paid at PAY.JP, unpaid here), ``duplicate_charge`` (a second paid charge
@@ -50,8 +50,8 @@ from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
 from desktop.services.authz import authorize, require_actor
 from desktop.services.billing.common import Clock, GatewayFor
-from desktop.services.billing.observed_refunds import ObservedRefunds
 from desktop.services.billing.reconciliation import ReconciliationService
+from desktop.services.billing.recording import RefundRecorder
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY, ChargeInfo
 from desktop.storage.orm import (
     BillingRequest,
@@ -148,19 +148,19 @@ class PayjpReconciliationService:
         db: the database.
         gateway_for: the PAY.JP gateway for a clinic (bound to its tenant).
         reconciliation: resolves our own unknown attempts and refunds by look-up.
-        observed_refunds: applies refunds made outside ClinicPay (the webhook path's rule).
+        refunds: records refunds made outside ClinicPay (the webhook path's rule).
         clock: current UTC time.
         page_interval: seconds between two list calls (client-side throttle).
         sleep: how to wait between pages (tests pass a fake).
     """
 
     def __init__(self, *, db: Database, gateway_for: GatewayFor, reconciliation: ReconciliationService,
-                 observed_refunds: ObservedRefunds, clock: Clock, page_interval: float = 0.6,
+                 refunds: RefundRecorder, clock: Clock, page_interval: float = 0.6,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._db = db
         self._gateway_for = gateway_for
         self._reconciliation = reconciliation
-        self._observed = observed_refunds
+        self._refunds = refunds
         self._clock = clock
         self._page_interval = page_interval
         self._sleep = sleep
@@ -384,10 +384,10 @@ class PayjpReconciliationService:
             mine = ours[charge.id]
             if (mine.request_id is not None and mine.request_charge_id == charge.id and charge.paid
                     and min(charge.amount_refunded, charge.amount) > mine.refunded):
-                open_refunds = self._observed.open_refund_ids(mine.request_id)
+                open_refunds = self._refunds.open_refund_ids(mine.request_id)
                 for refund_id in open_refunds:  # a refund at the desk whose answer was lost
                     self._reconciliation.reconcile_refund(refund_id)
-                if not open_refunds and self._observed.apply(mine.request_id, charge, source="reconciliation"):
+                if not open_refunds and self._refunds.apply_observed(mine.request_id, charge, source="reconciliation"):
                     refunds_applied += 1
         if unsettled or refunds_applied:
             ours = self._ours(charges)  # as the look-ups and refunds left them

@@ -7,11 +7,14 @@ same way however it was learnt. Each method is one transaction.
 from __future__ import annotations
 
 import dataclasses
-
 import logging
+import secrets
 from typing import Callable, TypeVar
 
+from sqlalchemy import select
+
 from desktop.domain.billing import (
+    REFUNDABLE_STATES,
     AttemptMethod,
     AttemptStatus,
     BillingState,
@@ -30,6 +33,7 @@ from desktop.services.billing.common import (
 )
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import ChargeInfo
+from desktop.storage.orm import BillingRequest, Refund
 from desktop.storage.repositories import Audit, BillingRepositories, snapshot
 from desktop.storage.unit_of_work import Database
 
@@ -222,7 +226,14 @@ class ChargeRecorder:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RefundRecorder:
-    """Records the outcome of refunds.
+    """Records the outcome of refunds: those made at the desk, and those PAY.JP reports made elsewhere.
+
+    A refund made outside ClinicPay (PAY.JP's dashboard) is learnt from a webhook or from 照合; both
+    follow one rule (``apply_observed``): PAY.JP's ``amount_refunded`` of the charge is the truth, and
+    what it shows beyond our refunded amount is recorded as one refund row, audited once
+    (``refund_observed``) and mailed to the patient, in one transaction guarded by the refunded amount
+    we had, so that run twice (a webhook and a reconciliation, two PCs, a crash and a re-run) it
+    applies once.
 
     Args:
         db: the database.
@@ -233,6 +244,7 @@ class RefundRecorder:
     db: Database
     notifier: PatientNotifier
     clock: Clock
+
     def apply(self, refund_id: str, charge: ChargeInfo) -> RefundOutcome:
         """Record that refund ``refund_id`` went through; ``charge`` is the refunded charge.
 
@@ -293,3 +305,61 @@ class RefundRecorder:
         with self.db.uow() as uow:
             BillingRepositories(uow.session).refunds.transition(refund_id, {RefundStatus.PENDING}, RefundStatus.UNKNOWN)
             uow.commit()
+
+    def open_refund_ids(self, request_id: int) -> list[str]:
+        """Ids of the request's refunds made at the desk whose answer is still awaited."""
+        with self.db.uow(readonly=True) as uow:
+            return list(uow.session.scalars(
+                select(Refund.id).where(Refund.billing_request_id == request_id,
+                                        Refund.status.in_([RefundStatus.PENDING, RefundStatus.UNKNOWN]))
+            ).all())
+
+    def apply_observed(self, request_id: int, charge: ChargeInfo, *, source: str) -> int:
+        """Record what ``charge`` (looked up at PAY.JP, never an event body) shows refunded beyond ours.
+
+        Args:
+            request_id: the request paid by ``charge``.
+            charge: the charge as PAY.JP returned it just now.
+            source: ``webhook`` or ``reconciliation`` (kept in the audit event).
+
+        Returns:
+            The whole yen newly recorded as refunded (0: nothing to do — already recorded, the
+            request not refundable now, or another PC or run applied it first).
+        """
+        now = self.clock()
+        refund_id = "ref_" + secrets.token_hex(12)
+        with self.db.uow() as uow:
+            repos = BillingRepositories(uow.session)
+            req = repos.requests.get(request_id)
+            before = req.refunded_amount
+            total = min(charge.amount_refunded, req.amount)
+            if total <= before or req.state not in REFUNDABLE_STATES:
+                return 0
+            if not repos.requests.transition(
+                req,
+                REFUNDABLE_STATES,
+                state_after_refund(req.amount, total),
+                Audit("payjp", "refund_observed", None,
+                      {"refund": refund_id, "refund_amount": total - before, "source": source}),
+                guards=[BillingRequest.refunded_amount == before],
+                refunded_amount=total,
+                last_refunded_at=now,
+                updated_at=now,
+            ):
+                return 0
+            repos.refunds.add(
+                Refund(
+                    id=refund_id,
+                    billing_request_id=request_id,
+                    amount=total - before,
+                    reason="",
+                    status=RefundStatus.SUCCEEDED,
+                    expected_amount_refunded=total,
+                    staff_id=None,
+                    created_at=now,
+                    finished_at=now,
+                )
+            )
+            self.notifier.refund(uow.session, req, total - before, now)
+            uow.commit()
+        return total - before
