@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop.domain.checks import CheckResult
 from desktop.domain.errors import MESSAGES, UserError
 from desktop.i18n import LabelledEnum, N_
 
@@ -102,16 +103,8 @@ class Observations:
     refund_error: UserError | None
 
 
-@dataclasses.dataclass(frozen=True)
-class StepResult:
-    """One step: ✓ (``reason`` None) or the reason with what to do."""
-
-    step: Step
-    reason: UserError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.reason is None
+StepResult = CheckResult[Step]
+"""One step: ✓ (``reason`` None) or the reason with what to do."""
 
 
 def evaluate(obs: Observations) -> tuple[StepResult, ...]:
@@ -260,7 +253,7 @@ def rebuild_error(code: str, params: Mapping[str, Any]) -> UserError:
 
 def results_to_json(results: tuple[StepResult, ...]) -> list[dict[str, Any]]:
     """Results as JSON-able rows ``{"step", "code", "params"}`` (``code`` None for ✓)."""
-    return [{"step": r.step.value, "code": r.reason.code if r.reason else None,
+    return [{"step": r.item.value, "code": r.reason.code if r.reason else None,
              "params": {k: _param_to_json(v) for k, v in r.reason.params.items()} if r.reason else {}}
             for r in results]
 

@@ -32,6 +32,7 @@ import hashlib
 
 import httpx
 
+from desktop.domain.checks import CheckResult
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import NotFoundError, ServiceUnavailableError, UserError
 from desktop.domain.live_check import LIVE_CHECK_MAX_AGE, LIVE_CHECK_MESSAGES
@@ -95,16 +96,8 @@ class Condition(LabelledEnum):
     LIVE_CHECK = "live_check", N_("30日以内に接続チェック（テストモードでの支払い・Webhook・返金）に合格した")
 
 
-@dataclasses.dataclass(frozen=True)
-class ConditionResult:
-    """One condition: met, or the reason (an error to render in the reader's language)."""
-
-    condition: Condition
-    reason: UserError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.reason is None
+ConditionResult = CheckResult[Condition]
+"""One condition: met, or the reason (an error to render in the reader's language)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -273,7 +273,7 @@ class LiveCheckService:
                 finished_at=now if passed else None, checked_at=now, passed=passed, results=json.dumps(results_to_json(steps))))
             audit_log.record(uow.session, clinic_id=clinic.id, actor="staff", staff_id=actor.staff_id,
                              action="live_check_finished", entity_type="live_check", entity_id=check_id,
-                             after={"passed": passed, "failed": [s.step.value for s in steps if not s.ok]})
+                             after={"passed": passed, "failed": [s.item.value for s in steps if not s.ok]})
             uow.commit()
         return LiveCheckResult(check_id, started, now, steps)
 

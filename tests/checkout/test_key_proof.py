@@ -134,10 +134,10 @@ def test_a_proven_pair_satisfies_the_keys_condition_of_the_switch(ctx: AppContex
                             clock=ctx.clock, live_check_passed=lambda _c: None,
                             key_proofs=Proofs(),  # type: ignore[arg-type]
                             token_exists=lambda secret, token: secret == sk and token == "tok_fromthepage0001")
-    before = {r.condition: r for r in service.check(front.clinic_id, pk, sk).results}
+    before = {r.item: r for r in service.check(front.clinic_id, pk, sk).results}
     reason = before[Condition.KEYS].reason
     assert reason is not None and reason.code == "keys_proof_needed"
     assert "カードでキーを確認" in reason.message("ja") and "not be charged" in reason.message("en")
     assert service.prove_with_token(front.manager, front.clinic_id, sk) is True
-    after = {r.condition: r for r in service.check(front.clinic_id, pk, sk).results}
+    after = {r.item: r for r in service.check(front.clinic_id, pk, sk).results}
     assert after[Condition.KEYS].ok

@@ -96,7 +96,7 @@ def _charge_of(ctx: AppContext, request_id: int) -> str:
 
 
 def _failed(result: LiveCheckResult) -> dict[Step, UserError]:
-    return {s.step: s.reason for s in result.steps if s.reason is not None}
+    return {s.item: s.reason for s in result.steps if s.reason is not None}
 
 
 def _walk_through(ctx: AppContext, sim: RunningSimulator, front: Front, client: TestClient, *,
@@ -124,7 +124,7 @@ def test_the_check_passes_end_to_end_and_the_guard_sees_it(ctx: AppContext, sim:
         assert "接続チェック" not in [m.name for m in ctx.queries.menus(front.clinic_id)]
         result = ctx.live_check.finish(front.manager, started.check_id)
     assert _failed(result) == {} and result.passed
-    assert [s.step for s in result.steps] == list(Step)
+    assert [s.item for s in result.steps] == list(Step)
     assert state_of(ctx, started.request_id) is BillingState.REFUNDED
     assert ctx.live_check.last_pass(front.clinic_id) == result.finished_at
     kept = ctx.live_check.latest(front.clinic_id)
@@ -226,7 +226,7 @@ def test_nothing_done_yet_lists_what_to_do_and_the_check_can_be_looked_at_again(
         ctx: AppContext, sim: RunningSimulator, front: Front) -> None:
     started = ctx.live_check.start(front.manager, front.clinic_id, STAFF_MAIL)
     first = ctx.live_check.finish(front.manager, started.check_id)
-    assert {s.step for s in first.steps if not s.ok} == set(Step)
+    assert {s.item for s in first.steps if not s.ok} == set(Step)
     assert _failed(first)[Step.PAGE_HTTPS].code == "live_check_page_not_opened"
     with _client(ctx) as client:
         _walk_rest(ctx, sim, client, _path(started), started)

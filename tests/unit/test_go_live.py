@@ -153,7 +153,7 @@ def _clinic(db: Database, clinic_id: int) -> Clinic:
 def test_the_switch_needs_every_condition_and_the_confirmation(db: Database, clock: FixedClock) -> None:
     service, settings, clinic_id, secrets, manager = _service(db, clock)
     report = service.check(clinic_id, LIVE_PK, LIVE_SK)
-    assert report.ok and [r.condition for r in report.results] == list(Condition)
+    assert report.ok and [r.item for r in report.results] == list(Condition)
     with pytest.raises(GoLiveError) as unconfirmed:
         service.go_live(manager, clinic_id, LIVE_PK, LIVE_SK, confirmed=False)
     assert unconfirmed.value.code == "not_confirmed"
@@ -179,7 +179,7 @@ def test_a_failed_condition_refuses_the_switch_and_saves_nothing(db: Database, c
     service, _settings, clinic_id, secrets, manager = _service(db, clock, same_account=False,
                                                                missing_page="/clinic/privacy")
     report = service.check(clinic_id, LIVE_PK, LIVE_SK)
-    assert {r.condition for r in report.failed()} == {Condition.KEYS, Condition.LEGAL_PAGES}
+    assert {r.item for r in report.failed()} == {Condition.KEYS, Condition.LEGAL_PAGES}
     with pytest.raises(UserError) as refused:
         service.go_live(manager, clinic_id, LIVE_PK, LIVE_SK, confirmed=True)
     assert refused.value.code == "keys_two_accounts" and refused.value.field == "public_key"

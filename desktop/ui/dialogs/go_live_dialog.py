@@ -80,7 +80,7 @@ class GoLiveDialog(QDialog):
             mark = QLabel("✓" if result.ok else "✗")
             mark.setStyleSheet(OK_STYLE if result.ok else NG_STYLE)
             mark.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = wrapped_label(result.condition.label(lang))
+            text = wrapped_label(result.item.label(lang))
             box = QVBoxLayout()
             box.setSpacing(1)
             box.addWidget(text)
@@ -98,8 +98,8 @@ class GoLiveDialog(QDialog):
                 box.addLayout(prove_row)
             grid.addWidget(mark, row, 0)
             grid.addLayout(box, row, 1)
-            self.marks[result.condition.value] = mark
-            self.reasons[result.condition.value] = reason
+            self.marks[result.item.value] = mark
+            self.reasons[result.item.value] = reason
         layout.addLayout(grid)
         self.what_changes = wrapped_label(self.tr(WHAT_CHANGES))
         self.what_changes.setMinimumWidth(720)  # the dialog's width (its layout keeps the minimum size)

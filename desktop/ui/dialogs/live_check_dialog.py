@@ -201,7 +201,7 @@ class LiveCheckDialog(QDialog):
 
     def show_result(self, result: LiveCheckResult) -> None:
         lang = i18n.language()
-        by_step: dict[Step, StepResult] = {s.step: s for s in result.steps}
+        by_step: dict[Step, StepResult] = {s.item: s for s in result.steps}
         for step in Step:
             found = by_step.get(step)
             ok = found is not None and found.ok
