@@ -92,7 +92,7 @@ def _view(card: SavedCard, clinic: Clinic) -> SavedCardView:
 
 def plan_for(s: Session, clinic: Clinic, patient: Patient, amount: int) -> AutoChargePlan:
     """The ``AutoChargePlan`` for charging ``amount`` whole yen to ``patient`` (in ``s``)."""
-    row = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient.id)).first()
+    row = _saved_card(s, patient.id)
     card = _view(row, clinic) if row is not None else None
     if not clinic.auto_charge or not patient.payjp_customer_id:
         return AutoChargePlan(card, False)
@@ -164,7 +164,7 @@ class SavedCardService:
             s = uow.session
             patient_row = s.get(Patient, patient_id)
             assert patient_row is not None
-            old = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
+            old = _saved_card(s, patient_id)
             old_customer = patient_row.payjp_customer_id
             before = _audit_fields(old) if old is not None else None
             if old is not None:
@@ -200,11 +200,8 @@ class SavedCardService:
             PermissionDeniedError: 経理.
         """
         with self.db.uow(readonly=True) as uow:
-            s = uow.session
-            patient = authorized_row(s, actor, Permission.FRONT_DESK, Patient, patient_id)
-            clinic = s.get(Clinic, patient.clinic_id)
-            assert clinic is not None
-            row = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
+            patient, clinic = _patient_of_clinic(uow.session, actor, Permission.FRONT_DESK, patient_id)
+            row = _saved_card(uow.session, patient.id)
             return _view(row, clinic) if row is not None else None
 
     def plan(self, actor: Actor, reservation_id: int, amount: int) -> AutoChargePlan:
@@ -233,11 +230,8 @@ class SavedCardService:
             ServiceUnavailableError: PAY.JP unreachable (the card stays saved; try again).
         """
         with self.db.uow(readonly=True) as uow:
-            s = uow.session
-            patient = authorized_row(s, actor, Permission.REQUEST, Patient, patient_id)
+            patient, clinic = _patient_of_clinic(uow.session, actor, Permission.REQUEST, patient_id)
             customer = patient.payjp_customer_id
-            clinic = s.get(Clinic, patient.clinic_id)
-            assert clinic is not None
             if not customer:
                 raise NotFoundError()
             gateway = self.payments.gateway_for(clinic)
@@ -285,13 +279,25 @@ def forget_missing_card(s: Session, patient_id: int, customer: str) -> None:
     patient = s.get(Patient, patient_id)
     if patient is None or patient.payjp_customer_id != customer:
         return
-    row = s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
+    row = _saved_card(s, patient_id)
     before = _audit_fields(row) if row is not None else {"saved_card": True}
     if row is not None:
         s.delete(row)
     patient.payjp_customer_id = None
     audit.record(s, clinic_id=patient.clinic_id, actor="payjp", action="card_removed", entity_type="patient",
                  entity_id=patient_id, before=before, after={"reason": "missing_at_payjp"})
+
+
+def _saved_card(s: Session, patient_id: int) -> SavedCard | None:
+    return s.scalars(select(SavedCard).where(SavedCard.patient_id == patient_id)).first()
+
+
+def _patient_of_clinic(s: Session, actor: Actor, permission: Permission, patient_id: int) -> tuple[Patient, Clinic]:
+    """The patient and their clinic, once ``actor`` may do ``permission`` there (raises as ``authorized_row``)."""
+    patient = authorized_row(s, actor, permission, Patient, patient_id)
+    clinic = s.get(Clinic, patient.clinic_id)
+    assert clinic is not None
+    return patient, clinic
 
 
 def _audit_fields(card: SavedCard) -> dict[str, object]:
