@@ -8,7 +8,7 @@ from typing import Any
 from .cards import validate_card_name
 from .errors import ApiError, invalid, missing, not_found
 from .forms import Params, merge_metadata
-from .ids import object_head, unused_id
+from .ids import new_object_head
 from .accounts import add, only_visible, owned, remove, visible
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
@@ -81,15 +81,14 @@ def create_customer(state: SimulatorState, params: Params, account: str | None =
     token_id = params.get_str("card")
     metadata = params.metadata() or {}
     with state.transaction() as data:
-        customer_id = unused_id(data["customers"], custom_id, "cus", "customer")
         customer: dict[str, Any] = {
-            **object_head("customer", customer_id, state.now()),
+            **new_object_head(data["customers"], custom_id, "cus", "customer", state.now()),
             "default_card": None,
             "email": email,
             "description": description,
             "metadata": metadata,
         }
-        card = _attach_token(state, data, customer_id, token_id, "card", account) if token_id else None
+        card = _attach_token(state, data, customer["id"], token_id, "card", account) if token_id else None
         if card is not None:
             customer["default_card"] = card["id"]
         add(data, "customers", customer, account)
@@ -175,7 +174,7 @@ def create_card(state: SimulatorState, customer_id: str, params: Params, account
     metadata = params.metadata() or {}
     with state.transaction() as data:
         customer = _customer(data, customer_id, account)
-        card = _attach_token(state, data, customer_id, token_id, "card", account)
+        card = _attach_token(state, data, customer["id"], token_id, "card", account)
         card["metadata"] = metadata
         if make_default or customer["default_card"] is None:
             customer["default_card"] = card["id"]

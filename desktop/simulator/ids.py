@@ -17,8 +17,12 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(_ID_HEX_CHARS // 2)}"
 
 
-def unused_id(existing: Mapping[str, Any], custom_id: str | None, prefix: str, object_name: str) -> str:
-    """``custom_id`` (already validated) or a fresh ``prefix`` id, if no object in ``existing`` has it.
+def new_object_head(existing: Mapping[str, Any], custom_id: str | None, prefix: str, object_name: str,
+                    created: int) -> dict[str, Any]:
+    """``object_head`` of a new object whose id the caller may choose (PAY.JP's ``id`` parameter).
+
+    The id is ``custom_id`` (already validated) or a fresh ``prefix`` id, if no object in
+    ``existing`` has it.
 
     Raises:
         ApiError: 400 ``already_exist_id`` on ``id`` ("Customer cus_x already exists.").
@@ -26,7 +30,7 @@ def unused_id(existing: Mapping[str, Any], custom_id: str | None, prefix: str, o
     object_id = custom_id or new_id(prefix)
     if object_id in existing:
         raise invalid("already_exist_id", f"{object_name.capitalize()} {object_id} already exists.", "id")
-    return object_id
+    return object_head(object_name, object_id, created)
 
 
 def object_head(object_name: str, object_id: str, created: int) -> dict[str, Any]:

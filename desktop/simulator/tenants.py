@@ -20,7 +20,7 @@ from typing import Any
 from .accounts import add, only_visible, owned, remove
 from .errors import invalid, missing
 from .forms import Params, merge_metadata
-from .ids import object_head, unused_id
+from .ids import new_object_head
 from .listing import LIST_PARAMS, build_list
 from .store import SimulatorState
 
@@ -75,9 +75,8 @@ def create_tenant(state: SimulatorState, params: Params, account: str | None = N
     metadata = params.metadata() or {}
     bank = {field: params.get_str(field) for field in _BANK_FIELDS}
     with state.transaction() as data:
-        tenant_id = unused_id(data["tenants"], custom_id, "ten", "tenant")
         tenant: dict[str, Any] = {
-            **object_head("tenant", tenant_id, state.now()),
+            **new_object_head(data["tenants"], custom_id, "ten", "tenant", state.now()),
             "name": name,
             "platform_fee_rate": rate,
             "payjp_fee_included": fee_included,
