@@ -26,9 +26,8 @@ from desktop.services.attention import AttentionItem, AttentionQueries
 from desktop.services.timeline import TimelineEntry, TimelineQueries
 from desktop.services import daily_close as day_close
 from desktop.services.daily_close import DailyCloseService, DayFigures
-from desktop.services.billing import (
-    DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome, SavedCardView, VisitCancelled,
-)
+from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan, BillingService, RefundOutcome, RequestOutcome
+from desktop.services.billing import SavedCardView, VisitCancelled
 from desktop.services.billing.common import utcnow
 from desktop.services.billing.payjp_reconciliation import ReconciliationReport, ReconciliationStatus
 from desktop.services.billing.refunds import PendingRefund

@@ -25,13 +25,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from desktop.domain.billing import (
-    REFUND_LIMIT_DAYS,
-    REFUNDABLE_STATES,
-    AttemptStatus,
-    BillingState,
-    RequestKind,
-)
+from desktop.domain.billing import REFUND_LIMIT_DAYS, REFUNDABLE_STATES, AttemptStatus, BillingState, RequestKind
 from desktop.domain.clinic import MailStatus, ReservationStatus
 from desktop.domain.errors import message_for_code
 from desktop.services.mail_types import mail_error_message

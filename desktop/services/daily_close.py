@@ -27,13 +27,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from desktop.domain.billing import (
-    AttemptStatus,
-    BillingState,
-    RefundStatus,
-    TaxCategory,
-    included_tax,
-)
+from desktop.domain.billing import AttemptStatus, BillingState, RefundStatus, TaxCategory, included_tax
 from desktop.domain.errors import StateError
 from desktop.domain.formatting import JST, format_yen
 from desktop.domain.staff import Actor, Permission

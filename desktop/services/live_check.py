@@ -23,10 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from desktop.domain.billing import BillingState, TaxCategory
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.errors import NotFoundError, StateError, UserError
-from desktop.domain.live_check import (
-    LIVE_CHECK_AMOUNT, CspViolation, LiveCheckError, Observations, StepResult, evaluate, results_from_json,
-    results_to_json,
-)
+from desktop.domain.live_check import LIVE_CHECK_AMOUNT, CspViolation, LiveCheckError, Observations, StepResult
+from desktop.domain.live_check import evaluate, results_from_json, results_to_json
 from desktop.domain.money import Yen
 from desktop.domain.staff import Actor, Permission
 from desktop.services.authz import authorize

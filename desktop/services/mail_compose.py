@@ -26,14 +26,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from desktop.domain.billing import TaxCategory
-from desktop.domain.formatting import (
-    Language,
-    check_language,
-    format_jst_datetime,
-    format_tax_category,
-    format_yen,
-    to_jst,
-)
+from desktop.domain.formatting import Language, check_language, format_jst_datetime, format_tax_category, format_yen
+from desktop.domain.formatting import to_jst
 from desktop.domain.validation import is_legacy_carrier_address, smtp_address
 from desktop.i18n import N_, NP_, gettext, install_jinja, pgettext_pair
 from desktop.paths import resource_path

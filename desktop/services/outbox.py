@@ -22,15 +22,8 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.clinic import MailStatus
 from desktop.domain.errors import message_for, message_for_code
-from desktop.services.mail_types import (
-    MailError,
-    MailFailure,
-    MailTransport,
-    PermanentMailError,
-    message_from_bytes,
-    message_to_bytes,
-    redact_links,
-)
+from desktop.services.mail_types import MailError, MailFailure, MailTransport, PermanentMailError, message_from_bytes
+from desktop.services.mail_types import message_to_bytes, redact_links
 from desktop.storage.orm import OutboxMail
 from desktop.storage.unit_of_work import Database
 

@@ -24,14 +24,8 @@ import payjp
 import requests
 from payjp import api_requestor, error as payjp_error, http_client, resource
 
-from desktop.domain.errors import (
-    OutcomeUnknownError,
-    PaymentError,
-    ServiceUnavailableError,
-    StateError,
-    TenantRequiredError,
-    UserError,
-)
+from desktop.domain.errors import OutcomeUnknownError, PaymentError, ServiceUnavailableError, StateError
+from desktop.domain.errors import TenantRequiredError, UserError
 
 log = logging.getLogger(__name__)
 

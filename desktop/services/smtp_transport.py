@@ -17,12 +17,7 @@ from email.utils import getaddresses
 from typing import Literal
 
 from desktop.domain.validation import smtp_address
-from desktop.services.mail_types import (
-    MailError,
-    MailFailure,
-    PermanentMailError,
-    TemporaryMailError,
-)
+from desktop.services.mail_types import MailError, MailFailure, PermanentMailError, TemporaryMailError
 
 __all__ = [
     "MailError",

@@ -11,43 +11,14 @@ import datetime as dt
 import enum
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    text,
-    true,
-)
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import TypeDecorator, UniqueConstraint, text, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from desktop.domain.clinic import (
-    CareType,
-    MailStatus,
-    MenuPaymentRules,
-    PaymentMode,
-    PaymentTiming,
-    ReservationStatus,
-    ReviewStatus,
-    StaffRole,
-)
-from desktop.domain.billing import (
-    AttemptMethod,
-    AttemptStatus,
-    BillingState,
-    RefundStatus,
-    RequestKind,
-    TaxCategory,
-)
+from desktop.domain.clinic import CareType, MailStatus, MenuPaymentRules, PaymentMode, PaymentTiming, ReservationStatus
+from desktop.domain.clinic import ReviewStatus, StaffRole
+from desktop.domain.billing import AttemptMethod, AttemptStatus, BillingState, RefundStatus, RequestKind, TaxCategory
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -19,15 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from desktop.domain.billing import (
-    ATTEMPT_TRANSITIONS,
-    REFUND_TRANSITIONS,
-    TRANSITIONS,
-    AttemptStatus,
-    BillingState,
-    RefundStatus,
-    check_transition,
-)
+from desktop.domain.billing import ATTEMPT_TRANSITIONS, REFUND_TRANSITIONS, TRANSITIONS, AttemptStatus, BillingState
+from desktop.domain.billing import RefundStatus, check_transition
 from desktop.domain.errors import NotFoundError
 
 from . import audit as audit_log

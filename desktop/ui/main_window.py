@@ -23,21 +23,8 @@ import dataclasses
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
-    QDialog,
-    QPushButton,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QMainWindow,
-    QProgressBar,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QPushButton, QHBoxLayout, QLabel, QListWidget
+from PySide6.QtWidgets import QMainWindow, QProgressBar, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.staff import Actor, Permission

@@ -53,13 +53,7 @@ from desktop.services.billing.common import Clock, GatewayFor
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import RefundRecorder
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY, ChargeInfo
-from desktop.storage.orm import (
-    BillingRequest,
-    Clinic,
-    PaymentAttempt,
-    ReconciliationCursor,
-    ReconciliationDifference,
-)
+from desktop.storage.orm import BillingRequest, Clinic, PaymentAttempt, ReconciliationCursor, ReconciliationDifference
 from desktop.storage.repositories import load_clinic
 from desktop.storage.unit_of_work import Database
 

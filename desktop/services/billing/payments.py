@@ -9,9 +9,8 @@ import secrets
 from desktop.domain.billing import PAID_STATES, AttemptMethod, AttemptStatus, BillingState
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.services import links
-from desktop.services.billing.common import (
-    THREE_D_SECURE_TIMEOUT, Clock, GatewayFor, LinkStatus, LinkView, PaymentOutcome, payment_block, simulated,
-)
+from desktop.services.billing.common import THREE_D_SECURE_TIMEOUT, Clock, GatewayFor, LinkStatus, LinkView
+from desktop.services.billing.common import PaymentOutcome, payment_block, simulated
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import ChargeRecorder, call_and_record
 from desktop.storage.orm import BillingRequest, Clinic, PaymentAttempt

@@ -13,24 +13,12 @@ from typing import Callable, TypeVar
 
 from sqlalchemy import select
 
-from desktop.domain.billing import (
-    REFUNDABLE_STATES,
-    AttemptMethod,
-    AttemptStatus,
-    BillingState,
-    RefundStatus,
-    state_after_refund,
-)
+from desktop.domain.billing import REFUNDABLE_STATES, AttemptMethod, AttemptStatus, BillingState, RefundStatus
+from desktop.domain.billing import state_after_refund
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.money import Yen
-from desktop.services.billing.common import (
-    KNOWN_CARD_CODES,
-    Clock,
-    PaymentOutcome,
-    RefundOutcome,
-    error_params,
-    issue_link,
-)
+from desktop.services.billing.common import KNOWN_CARD_CODES, Clock, PaymentOutcome, RefundOutcome, error_params
+from desktop.services.billing.common import issue_link
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import ChargeInfo
 from desktop.storage.orm import BillingRequest, Refund

@@ -8,35 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.domain.billing import (
-    OPEN_STATES,
-    PAID_STATES,
-    REFUNDABLE_STATES,
-    BillingState,
-    RequestKind,
-    TaxCategory,
-)
+from desktop.domain.billing import OPEN_STATES, PAID_STATES, REFUNDABLE_STATES, BillingState, RequestKind, TaxCategory
 from desktop.domain.clinic import ReservationStatus
-from desktop.domain.errors import (
-    NotFoundError,
-    OutcomeUnknownError,
-    PaymentError,
-    ServiceUnavailableError,
-    StateError,
-    UserError,
-)
+from desktop.domain.errors import NotFoundError, OutcomeUnknownError, PaymentError, ServiceUnavailableError, StateError
+from desktop.domain.errors import UserError
 from desktop.domain.formatting import format_yen
 from desktop.domain.money import Yen, parse_charge_yen
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.validation import validate_email, validate_message
-from desktop.services.billing.common import (
-    DEFAULT_MESSAGE,
-    PRE_PAYMENT_MESSAGE,
-    Clock,
-    RequestOutcome,
-    issue_link,
-    payment_block,
-)
+from desktop.services.billing.common import DEFAULT_MESSAGE, PRE_PAYMENT_MESSAGE, Clock, RequestOutcome, issue_link
+from desktop.services.billing.common import payment_block
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.saved_cards import forget_missing_card, plan_for

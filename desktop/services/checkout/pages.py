@@ -33,14 +33,7 @@ from desktop.domain.formatting import Language
 from desktop.domain.saved_cards import CONSENT_VERSION, consent_text
 from desktop.services.billing import LinkStatus, LinkView, PaymentOutcome
 from desktop.services.checkout.security import origin_of, same_origin
-from desktop.services.checkout.state import (
-    Checkout,
-    checkout_of,
-    forbidden_page,
-    form_fields,
-    language,
-    too_many_page,
-)
+from desktop.services.checkout.state import Checkout, checkout_of, forbidden_page, form_fields, language, too_many_page
 from desktop.services.checkout.texts import translator
 from desktop.services.checkout.three_d_secure import return_path
 from desktop.services.links import looks_like_token

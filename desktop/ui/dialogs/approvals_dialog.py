@@ -8,14 +8,7 @@ Signals: ``changed`` after an approval or a withdrawal.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QPushButton,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.formatting import format_yen

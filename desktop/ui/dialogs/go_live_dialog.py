@@ -8,17 +8,8 @@ back to テスト / デモ. Tests replace either classmethod.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from desktop.domain.clinic import PaymentMode
 from desktop.services.go_live import GoLiveReport

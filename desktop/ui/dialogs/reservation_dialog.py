@@ -7,19 +7,8 @@ import datetime as dt
 import pathlib
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTime
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QDateEdit,
-    QDialog,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QDialog, QFileDialog, QFormLayout, QHBoxLayout
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QWidget
 
 from desktop.domain.errors import ValidationError
 from desktop.domain.formatting import JST

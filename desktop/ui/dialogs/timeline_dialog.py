@@ -3,16 +3,8 @@ PAY.JP's reason, paid, refunds), opened with a double click on a request."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.domain.errors import message_for_code
 from desktop.domain.formatting import format_jst_datetime, format_yen

@@ -20,16 +20,8 @@ from PySide6.QtGui import QColor
 
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, messages
-from desktop.ui.models.columns import (
-    ACTIONS,
-    ACTIONS_TIP,
-    HISTORY_COLUMNS,
-    MAIL_REFUSED_TIP,
-    RESERVATION_COLUMNS,
-    STATE,
-    STATE_COLORS,
-    Column,
-)
+from desktop.ui.models.columns import ACTIONS, ACTIONS_TIP, HISTORY_COLUMNS, MAIL_REFUSED_TIP, RESERVATION_COLUMNS
+from desktop.ui.models.columns import STATE, STATE_COLORS, Column
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,7 @@ import pathlib
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import JST
 from desktop.services.audit_log import AuditFilter, AuditRow, action_label, row_summary, target_text

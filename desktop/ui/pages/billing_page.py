@@ -8,20 +8,8 @@ import pathlib
 
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit
+from PySide6.QtWidgets import QMenu, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.billing import BillingState
 from desktop.domain.formatting import JST, format_yen

@@ -16,16 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import PaymentMode
 from desktop.domain.formatting import JST
@@ -36,16 +27,8 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import (
-    ChoiceRow,
-    FieldErrors,
-    button_bar,
-    heading,
-    hint_label,
-    notice_label,
-    secret_edit,
-    wrapped_label,
-)
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading, hint_label, notice_label, secret_edit
+from desktop.ui.widgets.common import wrapped_label
 from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 from desktop.ui.widgets.url_row import UrlRow
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QListWidgetItem,
-    QPlainTextEdit,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidgetItem, QPlainTextEdit
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from desktop.domain.billing import TaxCategory
 from desktop.domain.clinic import PaymentTiming

@@ -12,18 +12,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.domain.formatting import JST, format_yen
@@ -37,17 +27,8 @@ from desktop.ui.i18n import review_label
 from desktop.ui.pages.connection_settings import ConnectionSettingsPanel
 from desktop.ui.session import UiSession
 from desktop.ui.setup.checklist import SetupChecklist
-from desktop.ui.widgets.common import (
-    ChoiceRow,
-    ErrorLabel,
-    FieldErrors,
-    button_bar,
-    heading,
-    hint_label,
-    notice_label,
-    scrolled,
-    wrapped_label,
-)
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, FieldErrors, button_bar, heading, hint_label, notice_label
+from desktop.ui.widgets.common import scrolled, wrapped_label
 from desktop.ui.widgets.url_row import UrlRow
 
 log = logging.getLogger(__name__)

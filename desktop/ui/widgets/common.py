@@ -7,49 +7,13 @@ import pathlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QCoreApplication,
-    QDate,
-    QElapsedTimer,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    QTime,
-    QTimer,
-)
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, QElapsedTimer, QEvent, QModelIndex, QObject
+from PySide6.QtCore import QPersistentModelIndex, Qt, QTime, QTimer
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLayout,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QPushButton,
-    QRadioButton,
-    QScrollArea,
-    QSizePolicy,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QTableWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLayout, QLineEdit, QListWidget
+from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton, QRadioButton, QScrollArea, QSizePolicy, QStyle
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView, QTableWidget, QVBoxLayout, QWidget
 
 from desktop.domain.errors import UserError, every_error
 from desktop.domain.formatting import JST
