@@ -2,9 +2,10 @@
 
 ``label(value, lang)`` gives e.g. ``決済済み`` / ``Paid`` for ``BillingState.PAID``. Error
 messages render enum parameters with it, so a ``StateError(..., state=BillingState.PAID)`` reads
-"(it is Paid)" in English. The reservation status, payment timing, care type and sex labels here
-are the only ones: the screens read them too (``desktop.ui.i18n``), so 操作履歴 and the
-reservation screens say the same words.
+"(it is Paid)" in English. These tables are the only ones: the screens read them too
+(``desktop.ui.i18n``), so a refusal, 操作履歴 and the screens say the same words. A payment mode
+has two forms in English ("switch to test mode"; the window's badge "Test mode"): ``label`` and
+``mode_name``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from enum import Enum
 
 from desktop.domain.billing import BillingState, TaxCategory
-from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
+from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus, StaffRole
 from desktop.i18n import N_, NP_, gettext, pgettext_pair
 
 STATE_LABELS: dict[BillingState, str] = {
@@ -39,11 +40,24 @@ TAX_LABELS: dict[TaxCategory, str] = {
     TaxCategory.NON_TAXABLE: N_("非課税"),
 }
 
+ROLE_LABELS: dict[StaffRole, str] = {
+    StaffRole.STAFF: N_("受付"),
+    StaffRole.MANAGER: N_("管理者"),
+    StaffRole.ACCOUNTANT: N_("経理"),
+}
+
 # As used inside sentences ("Enter a secret key to switch to test mode").
 MODE_LABELS: dict[PaymentMode, str] = {
     PaymentMode.DEMO: N_("デモ"),
     PaymentMode.TEST: N_("テストモード"),
     PaymentMode.LIVE: N_("本番モード"),
+}
+
+# Standing alone (the window's badge, the status bar): "Demo", "Test mode".
+MODE_NAMES: dict[PaymentMode, tuple[str, str]] = {
+    PaymentMode.DEMO: NP_("payment mode", "デモ"),
+    PaymentMode.TEST: NP_("payment mode", "テストモード"),
+    PaymentMode.LIVE: NP_("payment mode", "本番モード"),
 }
 
 # The same Japanese words mean other things elsewhere (予約 the record, キャンセル the button): with a context.
@@ -71,8 +85,8 @@ SEX_LABELS: dict[str, str] = {"男性": N_("男性"), "女性": N_("女性"), "�
 # (ReservationStatus.CANCELLED == BillingState.CANCELLED == "cancelled")
 _LABELS: dict[tuple[type[Enum], str], str | tuple[str, str]] = {
     (type(key), key.name): text
-    for table in (STATE_LABELS, REVIEW_LABELS, TAX_LABELS, MODE_LABELS, RESERVATION_LABELS, TIMING_LABELS,
-                  CARE_TYPE_LABELS)
+    for table in (STATE_LABELS, REVIEW_LABELS, TAX_LABELS, ROLE_LABELS, MODE_LABELS, RESERVATION_LABELS,
+                  TIMING_LABELS, CARE_TYPE_LABELS)
     for key, text in table.items()
 }
 
@@ -85,6 +99,11 @@ def label(value: Enum, lang: str = "ja") -> str:
     """
     text = _LABELS[(type(value), value.name)]
     return gettext(lang, text) if isinstance(text, str) else pgettext_pair(lang, text)
+
+
+def mode_name(mode: PaymentMode, lang: str = "ja") -> str:
+    """The payment mode standing alone in ``lang`` (デモ / "Demo"; ``label`` gives "demo mode")."""
+    return pgettext_pair(lang, MODE_NAMES[mode])
 
 
 def sex_label(sex: str, lang: str = "ja") -> str:

@@ -19,7 +19,7 @@ import re
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import Phrase, StateError, ValidationError
-from desktop.i18n import N_, NP_, gettext
+from desktop.i18n import NP_
 
 PASSWORD_MIN_LENGTH = 10
 """Fewest characters of a staff password."""
@@ -53,12 +53,6 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.MANAGER: frozenset(Permission),
 }
 
-ROLE_LABELS: dict[StaffRole, str] = {
-    StaffRole.STAFF: N_("受付"),
-    StaffRole.MANAGER: N_("管理者"),
-    StaffRole.ACCOUNTANT: N_("経理"),
-}
-
 # The roles that may do each thing, as the refusal names them ("管理者" / "受付または管理者").
 _NEEDED: dict[Permission, tuple[str, str]] = {
     Permission.FRONT_DESK: NP_("needed", "受付または管理者"),
@@ -81,11 +75,6 @@ _ACTIONS: dict[Permission, tuple[str, str]] = {
     Permission.SETTINGS: NP_("action", "設定の変更"),
     Permission.STAFF: NP_("action", "スタッフ管理"),
 }
-
-
-def role_label(role: StaffRole, lang: str = "ja") -> str:
-    """受付 / 管理者 / 経理 in ``lang``."""
-    return gettext(lang, ROLE_LABELS[role])
 
 
 def allows(role: StaffRole, permission: Permission) -> bool:

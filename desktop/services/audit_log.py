@@ -35,7 +35,7 @@ from desktop.domain.labels import sex_label
 from desktop.domain.live_check import Step
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.saved_cards import card_label
-from desktop.domain.staff import Actor, Permission, role_label
+from desktop.domain.staff import Actor, Permission
 from desktop.i18n import N_, NP_, gettext, pgettext_pair
 from desktop.services.authz import authorize
 from desktop.storage.orm import AuditEvent, BillingRequest, Menu, Patient, Reservation, Staff
@@ -305,7 +305,7 @@ def value_text(key: str, value: Any, lang: str = "ja", *, action: str = "", refs
         return gettext(lang, _REQUEST).format(id=value)
     if key == "role" and isinstance(value, str):
         try:
-            return role_label(StaffRole(value), lang)
+            return enum_label(StaffRole(value), lang)
         except ValueError:
             pass
     if key == "sex" and isinstance(value, str) and value:

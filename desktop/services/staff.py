@@ -22,15 +22,8 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import FieldChecks, NotFoundError, StateError, UserError, ValidationError
-from desktop.domain.staff import (
-    PermissionDeniedError,
-    DEFAULT_LOCKOUT_MINUTES,
-    MAX_FAILED_SIGN_INS,
-    Actor,
-    Permission,
-    check_password,
-    check_pin,
-)
+from desktop.domain.staff import PermissionDeniedError, DEFAULT_LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, Actor, Permission
+from desktop.domain.staff import check_password, check_pin
 from desktop.services import audit
 from desktop.services.authz import authorize, require_actor
 from desktop.storage.orm import Clinic, Staff

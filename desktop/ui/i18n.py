@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.domain.billing import BillingState
-from desktop.domain.clinic import CareType, PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
+from desktop.domain.clinic import PaymentMode
 from desktop.domain import labels as domain_labels
 from desktop.paths import resource_path
 
@@ -101,28 +101,6 @@ def language() -> str:
     return _lang
 
 
-# Labels of the domain's enums; the context of each is its enum's name (lupdate reads the literals).
-_ENUM_SOURCES: tuple[tuple[enum.Enum, str], ...] = (
-    (BillingState.REQUESTED, QT_TRANSLATE_NOOP("BillingState", "未決済")),
-    (BillingState.PROCESSING, QT_TRANSLATE_NOOP("BillingState", "決済処理中")),
-    (BillingState.PAID, QT_TRANSLATE_NOOP("BillingState", "決済済み")),
-    (BillingState.REFUNDING, QT_TRANSLATE_NOOP("BillingState", "返金処理中")),
-    (BillingState.PARTIALLY_REFUNDED, QT_TRANSLATE_NOOP("BillingState", "一部返金済み")),
-    (BillingState.REFUNDED, QT_TRANSLATE_NOOP("BillingState", "返金済み")),
-    (BillingState.CANCELLED, QT_TRANSLATE_NOOP("BillingState", "取消済み")),
-    (BillingState.EXPIRED, QT_TRANSLATE_NOOP("BillingState", "期限切れ")),
-    (PaymentMode.DEMO, QT_TRANSLATE_NOOP("PaymentMode", "デモ")),
-    (PaymentMode.TEST, QT_TRANSLATE_NOOP("PaymentMode", "テストモード")),
-    (PaymentMode.LIVE, QT_TRANSLATE_NOOP("PaymentMode", "本番モード")),
-    (ReviewStatus.NOT_APPLIED, QT_TRANSLATE_NOOP("ReviewStatus", "未申請")),
-    (ReviewStatus.RECEIVED, QT_TRANSLATE_NOOP("ReviewStatus", "依頼受付済み")),
-    (ReviewStatus.IN_REVIEW, QT_TRANSLATE_NOOP("ReviewStatus", "審査中")),
-    (ReviewStatus.APPROVED, QT_TRANSLATE_NOOP("ReviewStatus", "承認")),
-    (ReviewStatus.DECLINED, QT_TRANSLATE_NOOP("ReviewStatus", "否認")),
-)
-# keyed by type and name: str enums of different types compare equal when their values do
-_ENUM_LABELS = {(type(member), member.name): text for member, text in _ENUM_SOURCES}
-_SHARED_ENUMS = (ReservationStatus, PaymentTiming, CareType)
 _NOT_BILLED = QT_TRANSLATE_NOOP("BillingState", "未請求")
 
 
@@ -132,14 +110,15 @@ def sex_label(sex: str) -> str:
 
 
 def enum_label(member: enum.Enum) -> str:
-    """The label of a domain enum member (BillingState, ReservationStatus, PaymentTiming, PaymentMode,
-    ReviewStatus, CareType) in the UI language. Raises KeyError for a member without a label.
+    """The label of a domain enum member (BillingState, ReservationStatus, PaymentTiming, ReviewStatus,
+    CareType, StaffRole) in the UI language, from ``desktop.domain.labels`` (one table for the screens,
+    the refusals and 操作履歴). Raises KeyError for a member without a label."""
+    return domain_labels.label(member, _lang)
 
-    ReservationStatus, PaymentTiming and CareType are named by ``desktop.domain.labels`` (one table
-    for the screens and 操作履歴)."""
-    if isinstance(member, _SHARED_ENUMS):
-        return domain_labels.label(member, _lang)
-    return QCoreApplication.translate(type(member).__name__, _ENUM_LABELS[(type(member), member.name)])
+
+def mode_label(mode: PaymentMode) -> str:
+    """The payment mode standing alone (the badge, the status bar) in the UI language: デモ / "Demo"."""
+    return domain_labels.mode_name(mode, _lang)
 
 
 def state_label(state: BillingState | None) -> str:
@@ -152,7 +131,7 @@ def state_labels() -> dict[BillingState, str]:
     return {state: enum_label(state) for state in BillingState}
 
 
-reservation_status_label = timing_label = mode_label = review_label = care_type_label = enum_label
+reservation_status_label = timing_label = review_label = care_type_label = enum_label
 
 
 # Texts the application shows from outside a widget (start-up and language switch).

@@ -495,38 +495,6 @@
 <context>
     <name>BillingState</name>
     <message>
-        <source>未決済</source>
-        <translation>Unpaid</translation>
-    </message>
-    <message>
-        <source>決済処理中</source>
-        <translation>Processing</translation>
-    </message>
-    <message>
-        <source>決済済み</source>
-        <translation>Paid</translation>
-    </message>
-    <message>
-        <source>返金処理中</source>
-        <translation>Refunding</translation>
-    </message>
-    <message>
-        <source>一部返金済み</source>
-        <translation>Partly refunded</translation>
-    </message>
-    <message>
-        <source>返金済み</source>
-        <translation>Refunded</translation>
-    </message>
-    <message>
-        <source>取消済み</source>
-        <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>期限切れ</source>
-        <translation>Expired</translation>
-    </message>
-    <message>
         <source>未請求</source>
         <translation>Not billed</translation>
     </message>
@@ -1852,21 +1820,6 @@ When the page says “Received”, press “Confirm”.</translation>
     </message>
 </context>
 <context>
-    <name>PaymentMode</name>
-    <message>
-        <source>デモ</source>
-        <translation>Demo</translation>
-    </message>
-    <message>
-        <source>テストモード</source>
-        <translation>Test mode</translation>
-    </message>
-    <message>
-        <source>本番モード</source>
-        <translation>Live mode</translation>
-    </message>
-</context>
-<context>
     <name>PaymentRequestDialog</name>
     <message>
         <source>後決済請求</source>
@@ -2384,29 +2337,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>予約を登録し、事前決済の請求メールを送信しました。</source>
         <translation>Reservation saved; the pre-payment request was e-mailed.</translation>
-    </message>
-</context>
-<context>
-    <name>ReviewStatus</name>
-    <message>
-        <source>未申請</source>
-        <translation>Not applied</translation>
-    </message>
-    <message>
-        <source>依頼受付済み</source>
-        <translation>Application received</translation>
-    </message>
-    <message>
-        <source>審査中</source>
-        <translation>In review</translation>
-    </message>
-    <message>
-        <source>承認</source>
-        <translation>Approved</translation>
-    </message>
-    <message>
-        <source>否認</source>
-        <translation>Declined</translation>
     </message>
 </context>
 <context>

@@ -29,18 +29,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.domain.clinic import StaffRole
 from desktop.domain.errors import UserError
@@ -58,9 +48,9 @@ ACTIONS = {"start": "signed_in", "switch": "switched", "unlock": "unlocked", "ap
 
 def role_text(role: StaffRole) -> str:
     """受付 / 管理者 / 経理 in the UI language."""
-    from desktop.domain.staff import role_label
+    from desktop.domain.labels import label
 
-    return role_label(role, i18n.language())
+    return label(role, i18n.language())
 
 
 def staff_text(name: str, role: StaffRole) -> str:
