@@ -2,8 +2,8 @@
 
 ``label(value, lang)`` gives e.g. ``決済済み`` / ``Paid`` for ``BillingState.PAID``. Error
 messages render enum parameters with it, so a ``StateError(..., state=BillingState.PAID)`` reads
-"(it is Paid)" in English. These tables are the only ones: the screens read them too
-(``desktop.ui.i18n``), so a refusal, 操作履歴 and the screens say the same words. A payment mode
+"(it is Paid)" in English. The screens read these tables too (``desktop.ui.i18n``), so a refusal,
+操作履歴 and the screens name a state, a status, a role or a mode with the same words. A payment mode
 has two forms in English ("switch to test mode"; the window's badge "Test mode"): ``label`` and
 ``mode_name``.
 """

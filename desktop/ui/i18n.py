@@ -6,6 +6,8 @@ or ``QCoreApplication.translate(context, text)``; patterns are translated first 
 ``resources/translations/clinicpay_en.ts`` (English filled in there), ``pyside6-lrelease``
 compiles ``clinicpay_en.qm`` next to it, and ``set_language`` installs it. The Japanese UI needs
 no catalogue of ours, only Qt's own ``qtbase_ja.qm`` so standard dialogs and buttons are Japanese.
+The names of domain values (billing states, review statuses, roles, payment modes …) come from
+``desktop.domain.labels`` through the gettext catalogue, as in error messages and 操作履歴.
 
 After changing a UI string, refresh the catalogue and translate what is new (tests/ui/test_translations.py
 fails until every string has a finished English translation)::
@@ -112,7 +114,8 @@ def sex_label(sex: str) -> str:
 def enum_label(member: enum.Enum) -> str:
     """The label of a domain enum member (BillingState, ReservationStatus, PaymentTiming, ReviewStatus,
     CareType, StaffRole) in the UI language, from ``desktop.domain.labels`` (one table for the screens,
-    the refusals and 操作履歴). Raises KeyError for a member without a label."""
+    the refusals and 操作履歴). A payment mode standing alone is ``mode_label``'s. Raises KeyError for a
+    member without a label."""
     return domain_labels.label(member, _lang)
 
 

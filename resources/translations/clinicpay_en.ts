@@ -609,18 +609,6 @@
         <translation>PAY.JP connection</translation>
     </message>
     <message>
-        <source>デモ</source>
-        <translation>Demo</translation>
-    </message>
-    <message>
-        <source>テストモード</source>
-        <translation>Test mode</translation>
-    </message>
-    <message>
-        <source>本番モード</source>
-        <translation>Live mode</translation>
-    </message>
-    <message>
         <source>支払いモード</source>
         <translation>Payment mode</translation>
     </message>
@@ -1536,14 +1524,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>New menu</translation>
     </message>
     <message>
-        <source>課税</source>
-        <translation>Taxable</translation>
-    </message>
-    <message>
-        <source>非課税</source>
-        <translation>Tax-exempt</translation>
-    </message>
-    <message>
         <source>あり</source>
         <translation>Yes</translation>
     </message>
@@ -1836,14 +1816,6 @@ When the page says “Received”, press “Confirm”.</translation>
     <message>
         <source>金額</source>
         <translation>Amount</translation>
-    </message>
-    <message>
-        <source>課税</source>
-        <translation>Taxable</translation>
-    </message>
-    <message>
-        <source>非課税</source>
-        <translation>Tax-exempt</translation>
     </message>
     <message>
         <source>課税対象</source>

@@ -28,7 +28,7 @@ from tests.integration.seed import SEED_TENANT
 def _service(desk: Desk, **kwargs: Any) -> PayjpReconciliationService:
     return PayjpReconciliationService(
         db=desk.db, gateway_for=lambda clinic: desk.gateway, reconciliation=desk.billing.reconciliation,
-        refunds=desk.billing.refund_recorder, clock=desk.clock, page_interval=0, sleep=lambda s: None,
+        refund_recorder=desk.billing.refund_recorder, clock=desk.clock, page_interval=0, sleep=lambda s: None,
         **kwargs)
 
 

@@ -47,7 +47,8 @@ class BillingService:
     """Billing requests and the money actions on them, built from the use-case services.
 
     The services are also reachable as attributes: ``requests``, ``payments``, ``refunds``,
-    ``reconciliation``, ``events``, ``reminders``, ``payjp_reconciliation`` (照合) and ``notifier``. The methods here take what callers
+    ``reconciliation``, ``events``, ``reminders``, ``payjp_reconciliation`` (照合), ``refund_recorder``
+    (records every refund's outcome) and ``notifier``. The methods here take what callers
     have always passed (amounts as whole yen ints or typed text, tax categories as enum or
     value) and hand typed values to those services.
 
@@ -88,12 +89,12 @@ class BillingService:
         self.reminders = ReminderService(db=db, notifier=self.notifier, clock=clock)
         tenants = TenantService(db, gateway_for, clock=clock)
         self.events = PayjpEventService(
-            db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, notifier=self.notifier,
-            tenants=tenants, clock=clock, refunds=refunds,
+            db=db, gateway_for=gateway_for, reconciliation=self.reconciliation, tenants=tenants,
+            clock=clock, refund_recorder=refunds,
         )
         self.payjp_reconciliation = PayjpReconciliationService(
             db=db, gateway_for=gateway_for, reconciliation=self.reconciliation,
-            refunds=refunds, clock=clock, page_interval=page_interval,
+            refund_recorder=refunds, clock=clock, page_interval=page_interval,
         )
         self.open_link = self.payments.open_link
         self.pay_with_token = self.payments.pay_with_token

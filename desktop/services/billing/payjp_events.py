@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from desktop.domain.billing import AttemptStatus
 from desktop.domain.errors import UserError
 from desktop.services.billing.common import Clock, GatewayFor
-from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.reconciliation import ReconciliationService
 from desktop.services.billing.recording import RefundRecorder
 from desktop.services.payjp_gateway import METADATA_ATTEMPT_KEY
@@ -54,19 +53,19 @@ class PayjpEventService:
         db: the database.
         gateway_for: the PAY.JP gateway for a clinic's payment mode.
         reconciliation: resolves attempts a charge event is about.
-        notifier: mails the patient about a refund made outside ClinicPay.
         tenants: re-reads a tenant's review status.
         clock: current UTC time.
-        refunds: records a refund made outside ClinicPay (the rule reconciliation uses too).
+        refund_recorder: records a refund made outside ClinicPay (the rule 照合 uses too) and
+            mails the patient about it.
     """
 
     db: Database
     gateway_for: GatewayFor
     reconciliation: ReconciliationService
-    notifier: PatientNotifier
     tenants: TenantService
     clock: Clock
-    refunds: RefundRecorder
+    refund_recorder: RefundRecorder
+
     def handle(self, event: Mapping[str, Any]) -> EventResult:
         """Apply one verified event (``{"id": "evnt_…", "type": …, "data": {…}}``) once.
 
@@ -138,14 +137,14 @@ class PayjpEventService:
             request_id = req.id
         # A refund made at the desk whose answer was lost: settled now by the look-up.
         reconciled = [self.reconciliation.reconcile_refund(refund_id)
-                      for refund_id in self.refunds.open_refund_ids(request_id)]
+                      for refund_id in self.refund_recorder.open_refund_ids(request_id)]
         if any(outcome is not None for outcome in reconciled):
             return EventResult.RECONCILED
         try:
             info = gateway.retrieve_charge(charge_id)  # never trust the event body for money
         except UserError:
             return EventResult.PENDING
-        if self.refunds.apply_observed(request_id, info, source="webhook"):
+        if self.refund_recorder.apply_observed(request_id, info, source="webhook"):
             return EventResult.REFUND_APPLIED
         return EventResult.SETTLED
 

@@ -142,19 +142,19 @@ class PayjpReconciliationService:
         db: the database.
         gateway_for: the PAY.JP gateway for a clinic (bound to its tenant).
         reconciliation: resolves our own unknown attempts and refunds by look-up.
-        refunds: records refunds made outside ClinicPay (the webhook path's rule).
+        refund_recorder: records refunds made outside ClinicPay (the webhook path's rule).
         clock: current UTC time.
         page_interval: seconds between two list calls (client-side throttle).
         sleep: how to wait between pages (tests pass a fake).
     """
 
     def __init__(self, *, db: Database, gateway_for: GatewayFor, reconciliation: ReconciliationService,
-                 refunds: RefundRecorder, clock: Clock, page_interval: float = 0.6,
+                 refund_recorder: RefundRecorder, clock: Clock, page_interval: float = 0.6,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._db = db
         self._gateway_for = gateway_for
         self._reconciliation = reconciliation
-        self._refunds = refunds
+        self._refund_recorder = refund_recorder
         self._clock = clock
         self._page_interval = page_interval
         self._sleep = sleep
@@ -378,10 +378,10 @@ class PayjpReconciliationService:
             mine = ours[charge.id]
             if (mine.request_id is not None and mine.request_charge_id == charge.id and charge.paid
                     and min(charge.amount_refunded, charge.amount) > mine.refunded):
-                open_refunds = self._refunds.open_refund_ids(mine.request_id)
+                open_refunds = self._refund_recorder.open_refund_ids(mine.request_id)
                 for refund_id in open_refunds:  # a refund at the desk whose answer was lost
                     self._reconciliation.reconcile_refund(refund_id)
-                if not open_refunds and self._refunds.apply_observed(mine.request_id, charge, source="reconciliation"):
+                if not open_refunds and self._refund_recorder.apply_observed(mine.request_id, charge, source="reconciliation"):
                     refunds_applied += 1
         if unsettled or refunds_applied:
             ours = self._ours(charges)  # as the look-ups and refunds left them

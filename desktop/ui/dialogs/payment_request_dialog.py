@@ -58,7 +58,7 @@ class PaymentRequestDialog(QDialog):
         amount_row.addWidget(QLabel(self.tr("円")))
         self.amount_error = ErrorLabel()
         form.addRow(self.tr("金額"), with_error(amount_row, self.amount_error))
-        self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
+        self.tax = ChoiceRow([(category, i18n.enum_label(category)) for category in TaxCategory])
         self.tax.set_value(tax or detail.menu.tax_category)
         form.addRow(self.tr("課税対象"), self.tax)
         self.message_edit = QPlainTextEdit(DEFAULT_MESSAGE if message is None else message)

@@ -60,8 +60,7 @@ class ConnectionSettingsPanel(QWidget):
         # PAY.JP
         payjp = QGroupBox(self.tr("PAY.JP 接続"))
         form = QFormLayout(payjp)
-        self.mode = ChoiceRow([(PaymentMode.DEMO, self.tr("デモ")), (PaymentMode.TEST, self.tr("テストモード")),
-                               (PaymentMode.LIVE, self.tr("本番モード"))])
+        self.mode = ChoiceRow([(mode, i18n.mode_label(mode)) for mode in PaymentMode])
         form.addRow(self.tr("支払いモード"), self.errors.under(self.mode, "payment_mode"))
         self.save_payjp_button = QPushButton(self.tr("保存"))
         self.payjp = PayjpKeyRows(form, self.errors, "pk_test_… / pk_live_…", self.save_payjp_button)

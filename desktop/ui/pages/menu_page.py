@@ -39,7 +39,7 @@ class MenuPage(QWidget):
         self.name_edit = QLineEdit()
         self.price_edit = QLineEdit()
         self.price_edit.setPlaceholderText("3300")
-        self.tax = ChoiceRow([(TaxCategory.TAXABLE, self.tr("課税")), (TaxCategory.NON_TAXABLE, self.tr("非課税"))])
+        self.tax = ChoiceRow([(category, i18n.enum_label(category)) for category in TaxCategory])
         self.card = ChoiceRow([(True, self.tr("あり")), (False, self.tr("なし"))])
         self.lump_sum = QCheckBox(self.tr("一括"))
         self.lump_sum.setChecked(True)
