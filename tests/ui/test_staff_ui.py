@@ -308,3 +308,35 @@ def test_a_long_security_message_in_english_is_not_cut_off(qtbot: Any, clinic_ap
         qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=5000)  # every line shown
     finally:
         i18n.set_language("ja")
+
+
+def test_audit_staff_filter_shows_each_name_with_its_role_whole_in_english(qtbot: Any, clinic_app: Any) -> None:
+    from desktop.domain.clinic import StaffRole
+    from desktop.ui import i18n
+
+    ctx, actor = clinic_app.ctx, clinic_app.session.actor
+    run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, "事務長 佐々木 真由美", StaffRole.ACCOUNTANT, "keiri-pass-2026"))
+    very_long = "受付 " + "長谷川" * 12
+    run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, very_long, StaffRole.STAFF, "uketsuke-pass-2026"))
+    old = clinic_app.window
+    clinic_app._on_language_changed("en")
+    wait_for(qtbot, lambda: clinic_app.window is not old)
+    wait_idle(qtbot)
+    try:
+        page = clinic_app.window.show_page("操作履歴")
+        combo = page.staff_combo
+        wait_for(qtbot, lambda: combo.findText(f"{very_long} (Reception)") >= 0)
+        wait_idle(qtbot)
+        items = [combo.itemText(i) for i in range(combo.count())]
+        assert "事務長 佐々木 真由美 (Accounting)" in items and "院長 桜井 (Manager)" in items
+        metrics = combo.fontMetrics()
+        longest = max((t for t in items if t != f"{very_long} (Reception)"), key=metrics.horizontalAdvance)
+        assert metrics.horizontalAdvance(longest) <= combo.text_width()  # the box fits the longest real name
+        actions = page.action_combo
+        assert max(metrics.horizontalAdvance(actions.itemText(i)) for i in range(actions.count())) <= actions.text_width()
+        # a name longer than the box may be is shortened, and whole in the tooltip; the row stays on the page
+        combo.setCurrentIndex(combo.findText(f"{very_long} (Reception)"))
+        assert combo.toolTip() == f"{very_long} (Reception)"
+        assert page.csv_button.isVisible() and page.csv_button.geometry().right() <= page.width()
+    finally:
+        i18n.set_language("ja")

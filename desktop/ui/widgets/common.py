@@ -20,7 +20,8 @@ from PySide6.QtCore import (
     QTime,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPaintEvent, QPalette, QShortcut
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,7 +45,9 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionComboBox,
     QStyleOptionViewItem,
+    QStylePainter,
     QTableView,
     QTableWidget,
     QVBoxLayout,
@@ -396,6 +399,43 @@ class ColumnFitter(QObject):
         preferred = sum(self._preferred.values()) or 1
         for column, least in self._flexible.items():  # each its least width and a share of the rest
             header.resizeSection(column, least + extra * self._preferred[column] // preferred)
+
+
+class FittedCombo(QComboBox):
+    """A list to choose from (a filter) as wide as its longest entry, also for entries added later
+    (names read from the database), up to ``max_width`` px (logical, so the same share of the
+    screen at 150 %); a longer entry shows shortened with "…" and whole in the open list and in the
+    tooltip."""
+
+    def __init__(self, max_width: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setMaximumWidth(max_width)
+        self.currentIndexChanged.connect(lambda *_: self._tip())
+
+    def text_width(self) -> int:
+        """The px the shown entry's text has (the box less its frame and arrow)."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+
+    def _tip(self) -> None:
+        text = self.currentText()
+        self.setToolTip(text if self.fontMetrics().horizontalAdvance(text) > self.text_width() else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight,
+                                                           self.text_width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
