@@ -310,7 +310,23 @@ def test_a_long_security_message_in_english_is_not_cut_off(qtbot: Any, clinic_ap
         i18n.set_language("ja")
 
 
-def test_audit_staff_filter_shows_each_name_with_its_role_whole_in_english(qtbot: Any, clinic_app: Any) -> None:
+def _audit_filters_fit(page: Any, too_long: str) -> None:
+    """Every entry of both filters has the whole text in its box, but ``too_long``, shortened with its
+    tooltip whole; the row stays on the page."""
+    combo, actions = page.staff_combo, page.action_combo
+    metrics = combo.fontMetrics()
+    items = [combo.itemText(i) for i in range(combo.count())]
+    longest = max((t for t in items if t != too_long), key=metrics.horizontalAdvance)
+    assert metrics.horizontalAdvance(longest) <= combo.text_width()
+    assert max(metrics.horizontalAdvance(actions.itemText(i)) for i in range(actions.count())) <= actions.text_width()
+    assert page.csv_button.isVisible() and page.csv_button.geometry().right() <= page.width()
+    combo.setCurrentIndex(combo.findText(too_long))
+    assert metrics.horizontalAdvance(too_long) > combo.text_width() and combo.toolTip() == too_long
+    combo.setCurrentIndex(combo.findText(longest))
+    assert combo.toolTip() == ""
+
+
+def test_audit_staff_filter_shows_each_name_with_its_role_whole(qtbot: Any, clinic_app: Any) -> None:
     from desktop.domain.clinic import StaffRole
     from desktop.ui import i18n
 
@@ -318,25 +334,21 @@ def test_audit_staff_filter_shows_each_name_with_its_role_whole_in_english(qtbot
     run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, "事務長 佐々木 真由美", StaffRole.ACCOUNTANT, "keiri-pass-2026"))
     very_long = "受付 " + "長谷川" * 12
     run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, very_long, StaffRole.STAFF, "uketsuke-pass-2026"))
+    page = clinic_app.window.show_page("操作履歴")  # the staff added since are listed
+    wait_for(qtbot, lambda: page.staff_combo.findText(f"{very_long}（受付）") >= 0)
+    wait_idle(qtbot)
+    assert "事務長 佐々木 真由美（経理）" in [page.staff_combo.itemText(i) for i in range(page.staff_combo.count())]
+    _audit_filters_fit(page, f"{very_long}（受付）")
     old = clinic_app.window
     clinic_app._on_language_changed("en")
     wait_for(qtbot, lambda: clinic_app.window is not old)
     wait_idle(qtbot)
     try:
         page = clinic_app.window.show_page("操作履歴")
-        combo = page.staff_combo
-        wait_for(qtbot, lambda: combo.findText(f"{very_long} (Reception)") >= 0)
+        wait_for(qtbot, lambda: page.staff_combo.findText(f"{very_long} (Reception)") >= 0)
         wait_idle(qtbot)
-        items = [combo.itemText(i) for i in range(combo.count())]
+        items = [page.staff_combo.itemText(i) for i in range(page.staff_combo.count())]
         assert "事務長 佐々木 真由美 (Accounting)" in items and "院長 桜井 (Manager)" in items
-        metrics = combo.fontMetrics()
-        longest = max((t for t in items if t != f"{very_long} (Reception)"), key=metrics.horizontalAdvance)
-        assert metrics.horizontalAdvance(longest) <= combo.text_width()  # the box fits the longest real name
-        actions = page.action_combo
-        assert max(metrics.horizontalAdvance(actions.itemText(i)) for i in range(actions.count())) <= actions.text_width()
-        # a name longer than the box may be is shortened, and whole in the tooltip; the row stays on the page
-        combo.setCurrentIndex(combo.findText(f"{very_long} (Reception)"))
-        assert combo.toolTip() == f"{very_long} (Reception)"
-        assert page.csv_button.isVisible() and page.csv_button.geometry().right() <= page.width()
+        _audit_filters_fit(page, f"{very_long} (Reception)")
     finally:
         i18n.set_language("ja")

@@ -10,6 +10,7 @@ import pathlib
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import JST
@@ -96,15 +97,24 @@ class AuditPage(QWidget):
         self.action_combo.activated.connect(lambda *_: self.reload())
         self.csv_button.clicked.connect(self._on_csv_clicked)
         open_on_activate(self.table, self.open_row)
-        self._load_staff()
         self.reload()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._load_staff()  # staff added or renamed in スタッフ管理 since
+
     def _load_staff(self) -> None:
+        """The スタッフ filter: すべて, then every account (disabled ones too: their events stay), as
+        スタッフ管理 has them now; the one chosen stays chosen."""
         s = self.session
 
         def fill(accounts: list[StaffAccount]) -> None:
+            chosen = self.staff_combo.currentData()
+            while self.staff_combo.count() > 1:
+                self.staff_combo.removeItem(1)
             for a in accounts:
                 self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(chosen)))
 
         async_ops.run_op(s.actions.staff_accounts(s.clinic.id, include_disabled=True), on_success=fill,
                          name="audit-staff")

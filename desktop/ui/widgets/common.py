@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTime,
     QTimer,
@@ -413,12 +414,24 @@ class FittedCombo(QComboBox):
         self.setMaximumWidth(max_width)
         self.currentIndexChanged.connect(lambda *_: self._tip())
 
-    def text_width(self) -> int:
-        """The px the shown entry's text has (the box less its frame and arrow)."""
+    def text_width(self, width: int | None = None) -> int:
+        """The px the shown entry's text has in a box ``width`` px wide (default: as it is now): the
+        box less its frame and arrow, and the 1 px the label keeps from each side."""
         option = QStyleOptionComboBox()
         self.initStyleOption(option)
+        if width is not None:
+            option.rect.setWidth(width)
         return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width() - 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Qt's hint made wide enough that the longest entry's text fits the label (the style's arrow
+        and frame can take more than Qt's hint allows for), within the maximum width."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
+        missing = max(0, longest - self.text_width(hint.width()))
+        return QSize(min(self.maximumWidth(), hint.width() + missing), hint.height())
 
     def _tip(self) -> None:
         text = self.currentText()
