@@ -2,7 +2,9 @@
 
 Secrets are typed here and handed to ``SettingsService``, which puts them in this PC's keyring;
 the fields are masked, cleared after saving, and only "stored / not stored" is ever shown.
-Each section saves on its own; a refused value shows its message next to its field.
+Each section saves on its own; a refused value shows its message next to its field. A save shows
+the saved values again in its own section only: what is typed in the others, and the messages
+under their fields, stay (``FormSections``).
 
 Signals:
     saved: something was saved (the 決済会社設定 tab reloads: URLs and mode may have changed).
@@ -231,11 +233,9 @@ class ConnectionSettingsPanel(QWidget):
     def _save(self, work: Awaitable[Any], section: FormSection[ConnectionView], button: QPushButton, text: str,
               name: str, then: Callable[[], None] | None = None) -> None:
         """保存 of ``section``: run ``work``; once saved, ``then`` (clearing a typed secret), the
-        message ``text``, and the saved values shown again in ``section`` only."""
-        self._run(work, section.fields, button, self._saved(section, text, then), name)
+        message ``text``, and the saved values shown again in ``section`` only (the other parts
+        keep what is typed in them and their messages)."""
 
-    def _saved(self, section: FormSection[ConnectionView], text: str,
-               then: Callable[[], None] | None = None) -> Callable[[Any], None]:
         def done(_result: Any) -> None:
             if then is not None:
                 then()
@@ -243,7 +243,7 @@ class ConnectionSettingsPanel(QWidget):
             self.reload(section)
             self.saved.emit()
 
-        return done
+        self._run(work, section.fields, button, done, name)
 
     # -- actions ------------------------------------------------------------------------------
 
