@@ -11,7 +11,7 @@
 For dialogs, S is a JSON file giving the offscreen screen the size of the clinic's PC (the default
 800×600 screen would clamp them): {"screens": [{"name": "main", "x": 0, "y": 0, "width": 1366,
 "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log (all, one staff member's)
 
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
@@ -519,6 +519,10 @@ async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     audit = w.show_page("操作履歴")
     await idle_ops(0.3)
     grab(w, "audit-log")
+    audit.staff_combo.setCurrentIndex(audit.staff_combo.findData(s.staff_id))  # one staff member's events
+    audit.reload()
+    await idle_ops(0.3)
+    grab(w, "audit-log-staff")
     w.lock()
     await idle_ops(0.3)
     grab(w, "lock")

@@ -1,5 +1,6 @@
 """決済管理 › 決済会社設定 and 接続設定 on the real app: テナント登録 through the simulator, 審査状況,
-利用する決済会社 / 自動決済, key validation, secrets in the keyring only, copy buttons, SMTP test mail."""
+利用する決済会社 / 自動決済, key validation, secrets in the keyring only, copy buttons, SMTP test mail; a
+saved part of the settings shows the saved values while what is typed in the other parts stays."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from desktop.domain.clinic import CareType, PaymentMode, ReviewStatus
 from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import payjp_secret_name
 from desktop.storage.orm import Base, Clinic
-from desktop.ui import i18n
+from desktop.ui import i18n, messages
 from desktop.ui.dialogs.tenant_register_dialog import HINT, INTRO, TenantRegisterDialog
 from desktop.ui.pages.payment_settings_page import PaymentSettingsPage
 from tests.smtp_server import (  # noqa: F401
@@ -404,3 +405,134 @@ def test_every_refused_payment_page_field_is_shown_at_once(qtbot: Any, clinic_ap
     wait_idle(qtbot)
     assert p.errors["public_base_url"].isVisible()
     assert _clinic(clinic_app).public_base_url == before
+
+
+# -- one part saved, the others untouched -------------------------------------------------------------------
+# For each part of 接続設定: a value that is saved (typed, then how the part shows it once saved) and a value
+# that is refused (typed, the field whose message appears, and the typed text as it must stay).
+
+def _type_good(p: Any, part: str) -> None:
+    if part == "smtp":
+        p.smtp.host.setText("smtp.example.jp")
+        p.smtp.port.setText("587")
+        p.smtp.username.setText("clinic@example.jp")  # no password yet: the warning says so once saved
+    elif part == "clinic":
+        p.details["postal_code"].setText("1500001")
+    elif part == "checkout":
+        p.public_base_url.setText("https://pay.example-clinic.jp/")
+        p.expiry_days.setValue(14)
+    else:  # payjp
+        p.mode.set_value(PaymentMode.TEST)
+        p.payjp.public_key.setText("pk_test_0a1b2c3d4e5f")
+        p.payjp.secret_key.setText(SECRET)
+
+
+def _assert_saved_shown(app: Any, p: Any, part: str) -> None:
+    clinic = _clinic(app)
+    if part == "smtp":
+        assert clinic.smtp_host == "smtp.example.jp"
+        assert (p.smtp.host.text(), p.smtp.port.text(), p.smtp.username.text()) == (
+            "smtp.example.jp", "587", "clinic@example.jp")
+        assert "この端末にはSMTPパスワードが登録されていません" in p.missing_label.text()
+    elif part == "clinic":
+        assert clinic.postal_code == "150-0001" and p.details["postal_code"].text() == "150-0001"
+    elif part == "checkout":
+        assert clinic.public_base_url == "https://pay.example-clinic.jp"
+        assert p.public_base_url.text() == "https://pay.example-clinic.jp" and p.expiry_days.value() == 14
+        assert p.webhook_url.edit.text() == "https://pay.example-clinic.jp/webhooks/payjp"
+    else:
+        assert clinic.payment_mode is PaymentMode.TEST and p.payjp.public_key.text() == "pk_test_0a1b2c3d4e5f"
+        assert p.payjp.secret_key.text() == "" and p.payjp.secret_status.text() == "sk_test_••••1b2c を保存済み"
+        assert "この端末にはWebhookトークンが登録されていません" in p.missing_label.text()
+        assert app.window.mode_badge.text() == "テストモード"
+
+
+def _type_refused(p: Any, part: str) -> tuple[Any, str, str]:
+    """Type a refused value in ``part``: (its input, the field named, how its message begins)."""
+    if part == "smtp":
+        p.smtp.port.setText("70000")
+        return p.smtp.port, "smtp_port", "ポート番号は1〜65535の数字で入力してください。"
+    if part == "clinic":
+        p.details["registration_number"].setText("T12345")
+        return (p.details["registration_number"], "registration_number",
+                "登録番号は「T」と13桁の数字で入力してください（例: T9234567890123）。")
+    p.public_base_url.setText("http://pay.example.jp/path")
+    return p.public_base_url, "public_base_url", "URLは https:// で始まる形式"
+
+
+SAVE_BUTTON = {"smtp": "save_smtp_button", "clinic": "save_clinic_button", "checkout": "save_checkout_button",
+               "payjp": "save_payjp_button"}
+
+
+@pytest.mark.parametrize(("saved", "refused"), [("smtp", "checkout"), ("clinic", "smtp"), ("checkout", "clinic"),
+                                                ("payjp", "smtp")])
+def test_saving_one_part_keeps_what_is_typed_and_refused_in_another(
+        qtbot: Any, clinic_app: Any, saved: str, refused: str) -> None:
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.smtp.port.text() != "")
+    _type_good(p, saved)
+    edit, field, begins = _type_refused(p, refused)
+    typed = edit.text()
+    _click(qtbot, getattr(p, SAVE_BUTTON[refused]))
+    wait_for(qtbot, lambda: p.errors[field].isVisible())
+    message = p.errors[field].text()
+    assert message.startswith(begins)
+    _click(qtbot, getattr(p, SAVE_BUTTON[saved]))
+    wait_for(qtbot, lambda: any("保存しました" in text for _level, text in messages.bridge().history))
+    wait_idle(qtbot)
+    _assert_saved_shown(clinic_app, p, saved)
+    assert edit.text() == typed
+    assert p.errors[field].isVisible() and p.errors[field].text() == message
+    assert [f for f, e in p.errors.items() if e.isVisible()] == [field]
+    # saving the refused part once it is right clears its message and shows the saved value
+    _type_good(p, refused)
+    if refused == "clinic":
+        p.details["registration_number"].setText("T8876543210123")
+    _click(qtbot, getattr(p, SAVE_BUTTON[refused]))
+    wait_for(qtbot, lambda: not p.errors[field].isVisible())
+    wait_idle(qtbot)
+    _assert_saved_shown(clinic_app, p, refused)
+    _assert_saved_shown(clinic_app, p, saved)
+
+
+def test_a_read_of_the_settings_keeps_typing_and_shows_changes_made_elsewhere(qtbot: Any, clinic_app: Any) -> None:
+    """The page read again (the setup saved something, 決済会社設定 was shown): a part with typing keeps it;
+    an untouched part shows what is saved now."""
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.details["name"].text() != "")
+    p.smtp.host.setText("smtp.typed.jp")
+    _update(qtbot, clinic_app, phone="03-9999-0000", smtp_host="smtp.elsewhere.jp")
+    page.reload()
+    wait_for(qtbot, lambda: p.details["phone"].text() == "03-9999-0000")
+    wait_idle(qtbot)
+    assert p.smtp.host.text() == "smtp.typed.jp"
+
+
+def test_a_refused_amount_on_the_first_tab_stays_when_a_connection_part_is_saved(
+        qtbot: Any, clinic_app: Any) -> None:
+    page = _page(qtbot, clinic_app)
+    c = page.contract
+    wait_for(qtbot, lambda: c.cap_edit.text() != "")
+    c.cap_edit.setText("十万円")
+    _click(qtbot, c.save_cap_button)
+    wait_for(qtbot, lambda: c.errors["auto_charge_cap"].isVisible())
+    message = c.errors["auto_charge_cap"].text()
+    c.fee_rate.setText("2.5")  # typed, not saved
+    page.show_connection()
+    p = page.connection
+    p.details["postal_code"].setText("1500001")
+    _click(qtbot, p.save_clinic_button)
+    wait_for(qtbot, lambda: _clinic(clinic_app).postal_code == "150-0001")
+    wait_idle(qtbot)
+    assert (c.cap_edit.text(), c.fee_rate.text()) == ("十万円", "2.5")
+    assert c.errors["auto_charge_cap"].isVisibleTo(c) and c.errors["auto_charge_cap"].text() == message
+    # saving the rate shows the saved rate; the refused amount still stays
+    _click(qtbot, c.save_fee_button)
+    wait_for(qtbot, lambda: _clinic(clinic_app).platform_fee_rate == "2.50")
+    wait_idle(qtbot)
+    assert c.fee_rate.text() == "2.50" and c.cap_edit.text() == "十万円"
+    assert c.errors["auto_charge_cap"].text() == message

@@ -308,3 +308,47 @@ def test_a_long_security_message_in_english_is_not_cut_off(qtbot: Any, clinic_ap
         qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=5000)  # every line shown
     finally:
         i18n.set_language("ja")
+
+
+def _audit_filters_fit(page: Any, too_long: str) -> None:
+    """Every entry of both filters has the whole text in its box, but ``too_long``, shortened with its
+    tooltip whole; the row stays on the page."""
+    combo, actions = page.staff_combo, page.action_combo
+    metrics = combo.fontMetrics()
+    items = [combo.itemText(i) for i in range(combo.count())]
+    longest = max((t for t in items if t != too_long), key=metrics.horizontalAdvance)
+    assert metrics.horizontalAdvance(longest) <= combo.text_width()
+    assert max(metrics.horizontalAdvance(actions.itemText(i)) for i in range(actions.count())) <= actions.text_width()
+    assert page.csv_button.isVisible() and page.csv_button.geometry().right() <= page.width()
+    combo.setCurrentIndex(combo.findText(too_long))
+    assert metrics.horizontalAdvance(too_long) > combo.text_width() and combo.toolTip() == too_long
+    combo.setCurrentIndex(combo.findText(longest))
+    assert combo.toolTip() == ""
+
+
+def test_audit_staff_filter_shows_each_name_with_its_role_whole(qtbot: Any, clinic_app: Any) -> None:
+    from desktop.domain.clinic import StaffRole
+    from desktop.ui import i18n
+
+    ctx, actor = clinic_app.ctx, clinic_app.session.actor
+    run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, "事務長 佐々木 真由美", StaffRole.ACCOUNTANT, "keiri-pass-2026"))
+    very_long = "受付 " + "長谷川" * 12
+    run(qtbot, ctx.runner.db(ctx.staff.add_staff, actor, very_long, StaffRole.STAFF, "uketsuke-pass-2026"))
+    page = clinic_app.window.show_page("操作履歴")  # the staff added since are listed
+    wait_for(qtbot, lambda: page.staff_combo.findText(f"{very_long}（受付）") >= 0)
+    wait_idle(qtbot)
+    assert "事務長 佐々木 真由美（経理）" in [page.staff_combo.itemText(i) for i in range(page.staff_combo.count())]
+    _audit_filters_fit(page, f"{very_long}（受付）")
+    old = clinic_app.window
+    clinic_app._on_language_changed("en")
+    wait_for(qtbot, lambda: clinic_app.window is not old)
+    wait_idle(qtbot)
+    try:
+        page = clinic_app.window.show_page("操作履歴")
+        wait_for(qtbot, lambda: page.staff_combo.findText(f"{very_long} (Reception)") >= 0)
+        wait_idle(qtbot)
+        items = [page.staff_combo.itemText(i) for i in range(page.staff_combo.count())]
+        assert "事務長 佐々木 真由美 (Accounting)" in items and "院長 桜井 (Manager)" in items
+        _audit_filters_fit(page, f"{very_long} (Reception)")
+    finally:
+        i18n.set_language("ja")

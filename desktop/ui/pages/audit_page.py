@@ -10,15 +10,18 @@ import pathlib
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.domain.formatting import JST
 from desktop.services.audit_log import AuditFilter, AuditRow, action_label, row_summary, target_text
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.dialogs.sign_in_dialog import staff_text
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import PeriodFilter, ask_save_path, button_bar, open_on_activate, row_table
+from desktop.ui.widgets.common import FittedCombo, PeriodFilter, ask_save_path, button_bar, open_on_activate
+from desktop.ui.widgets.common import row_table
 
 # the action filter: groups of audited actions as the clinic thinks of them
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -41,6 +44,10 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+STAFF_FILTER_MAX_WIDTH = 260  # px; a longer name is shortened with "…" (whole in its tooltip)
+ACTION_FILTER_MAX_WIDTH = 220
+
+
 def _changes(row: AuditRow) -> str:
     """before → after of each field, short, by the field's name and in words people use (names instead of
     ids, ¥ amounts, JST times; secrets are stored as "changed" only)."""
@@ -61,9 +68,10 @@ class AuditPage(QWidget):
         self._reloads = 0  # searches started; only the latest one's answer is shown
         layout = QVBoxLayout(self)
         self.period = PeriodFilter(days=7, checked=True)
-        self.staff_combo = QComboBox()
+        # as wide as the longest name with its role (or group), so far as the row still fits at 150 %
+        self.staff_combo = FittedCombo(STAFF_FILTER_MAX_WIDTH)
         self.staff_combo.addItem(self.tr("すべて"), None)
-        self.action_combo = QComboBox()
+        self.action_combo = FittedCombo(ACTION_FILTER_MAX_WIDTH)
         self.action_combo.addItem(self.tr("すべて"), None)
         for name, _actions in ACTION_GROUPS:
             self.action_combo.addItem(self.tr(name), name)
@@ -89,15 +97,24 @@ class AuditPage(QWidget):
         self.action_combo.activated.connect(lambda *_: self.reload())
         self.csv_button.clicked.connect(self._on_csv_clicked)
         open_on_activate(self.table, self.open_row)
-        self._load_staff()
         self.reload()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._load_staff()  # staff added or renamed in スタッフ管理 since
+
     def _load_staff(self) -> None:
+        """The スタッフ filter: すべて, then every account (disabled ones too: their events stay), as
+        スタッフ管理 has them now; the one chosen stays chosen."""
         s = self.session
 
         def fill(accounts: list[StaffAccount]) -> None:
+            chosen = self.staff_combo.currentData()
+            while self.staff_combo.count() > 1:
+                self.staff_combo.removeItem(1)
             for a in accounts:
-                self.staff_combo.addItem(a.name, a.id)
+                self.staff_combo.addItem(staff_text(a.name, a.role), a.id)
+            self.staff_combo.setCurrentIndex(max(0, self.staff_combo.findData(chosen)))
 
         async_ops.run_op(s.actions.staff_accounts(s.clinic.id, include_disabled=True), on_success=fill,
                          name="audit-staff")

@@ -2,7 +2,9 @@
 
 Secrets are typed here and handed to ``SettingsService``, which puts them in this PC's keyring;
 the fields are masked, cleared after saving, and only "stored / not stored" is ever shown.
-Each section saves on its own; a refused value shows its message next to its field.
+Each section saves on its own; a refused value shows its message next to its field. A save shows
+the saved values again in its own section only: what is typed in the others, and the messages
+under their fields, stay (``FormSections``).
 
 Signals:
     saved: something was saved (the 決済会社設定 tab reloads: URLs and mode may have changed).
@@ -11,7 +13,7 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -27,8 +29,9 @@ from desktop.ui import async_ops, i18n, messages
 from desktop.ui.dialogs.go_live_dialog import PROVE_KEYS, GoLiveDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading, hint_label, notice_label, secret_edit
-from desktop.ui.widgets.common import wrapped_label
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, heading, hint_label, notice_label
+from desktop.ui.widgets.common import secret_edit, wrapped_label
+from desktop.ui.widgets.sections import FormSection, FormSections
 from desktop.ui.widgets.settings_rows import OK_STYLE, ClinicRows, PayjpKeyRows, SmtpRows
 from desktop.ui.widgets.url_row import UrlRow
 
@@ -131,6 +134,18 @@ class ConnectionSettingsPanel(QWidget):
         layout.addWidget(smtp)
         layout.addStretch(1)
 
+        # each part saves on its own: a save shows the saved values again in that part only
+        self.sections: FormSections[ConnectionView] = FormSections(self.errors)
+        self.payjp_section = self.sections.add(payjp, ("payment_mode", "public_key", "secret_key"), self._load_payjp)
+        self.webhook_section = self.sections.add(hook, ("webhook_token",), lambda _view: None)  # a masked token only
+        self.checkout_section = self.sections.add(
+            page, ("public_base_url", "link_expiry_days", "reminder_days_before"), self._load_checkout)
+        self.clinic_section = self.sections.add(clinic, tuple(self.details), self.details.load)
+        self.smtp_section = self.sections.add(
+            smtp, ("smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password", "smtp_test"),
+            self.smtp.load)
+        self._condition_fields: set[str] = set()  # where the last 本番 check put its conditions
+
         for button in self.mode.buttons.values():
             button.toggled.connect(lambda *_: self._show_secret_status())
         self.save_payjp_button.clicked.connect(self.save_payjp)
@@ -143,22 +158,19 @@ class ConnectionSettingsPanel(QWidget):
 
     # -- state --------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, saved: FormSection[ConnectionView] | None = None) -> None:
+        """Read the saved settings again; ``saved``: the part just saved (see ``show_view``)."""
         s = self.session
-        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=lambda view: self.show_view(view, saved))
 
-    def show_view(self, view: ConnectionView) -> None:
+    def show_view(self, view: ConnectionView, saved: FormSection[ConnectionView] | None = None) -> None:
+        """Show ``view``: the part ``saved`` (when one was just saved) and every untouched part show
+        the saved values, the other parts keep what is typed and the messages under their fields
+        (``FormSections.show``); the stored-secret notes and the warnings always follow ``view``."""
         self.view = view
-        self.mode.set_value(view.mode)
-        self.payjp.public_key.setText(view.public_key)
+        self.sections.show(view, saved)
         self.webhook_url.set_url(view.webhook_url)
-        self.public_base_url.setText(view.public_base_url)
-        self.expiry_days.setValue(view.link_expiry_days)
-        self.reminder_enabled.setChecked(view.reminder_enabled)
-        self.reminder_days.setValue(view.reminder_days_before)
-        self.reminder_days.setEnabled(view.reminder_enabled)
-        self.details.load(view)
-        self.smtp.load(view)
+        self.reminder_days.setEnabled(self.reminder_enabled.isChecked())
         self.demo_mail_note.setVisible(view.mode is PaymentMode.DEMO)
         self._stored(self.webhook_status, view.webhook_token_stored, "webhook_token", view.webhook_token_hint)
         self._stored(self.smtp.password_status, view.smtp_password_stored, "smtp_password", view.smtp_password_hint)
@@ -171,6 +183,16 @@ class ConnectionSettingsPanel(QWidget):
         missing = view.missing_secrets()
         self.missing_label.setText("\n".join("⚠ " + self.tr(MISSING_TEXT[m]) for m in missing))
         self.missing_label.setVisible(bool(missing))
+
+    def _load_payjp(self, view: ConnectionView) -> None:
+        self.mode.set_value(view.mode)
+        self.payjp.public_key.setText(view.public_key)
+
+    def _load_checkout(self, view: ConnectionView) -> None:
+        self.public_base_url.setText(view.public_base_url)
+        self.expiry_days.setValue(view.link_expiry_days)
+        self.reminder_enabled.setChecked(view.reminder_enabled)
+        self.reminder_days.setValue(view.reminder_days_before)
 
     def _stored(self, label: QLabel, stored: bool, what: str, hint: str = "") -> None:
         if stored and hint:
@@ -198,19 +220,29 @@ class ConnectionSettingsPanel(QWidget):
 
     # -- running a save -----------------------------------------------------------------------
 
-    def _run(self, work: Awaitable[Any], button: QPushButton, on_success: Callable[[Any], None],
-             name: str) -> None:
-        self.errors.hide_all()
+    def _run(self, work: Awaitable[Any], clears: Iterable[str], button: QPushButton,
+             on_success: Callable[[Any], None], name: str) -> None:
+        """Run ``work`` with ``button`` busy, after hiding the messages of the fields ``clears``
+        (only those the attempt answers for); a refused value is shown under its field."""
+        for field in clears:
+            self.errors[field].clear_error()
         async_ops.run_op(work, busy=[button], busy_text=self.tr("処理中…"), on_success=on_success,
                          on_failure=self.errors.show, name=name)
 
-    def _saved(self, text: str) -> Callable[[Any], None]:
+    def _save(self, work: Awaitable[Any], section: FormSection[ConnectionView], button: QPushButton, text: str,
+              name: str, then: Callable[[], None] | None = None) -> None:
+        """保存 of ``section``: run ``work``; once saved, ``then`` (clearing a typed secret), the
+        message ``text``, and the saved values shown again in ``section`` only (the other parts
+        keep what is typed in them and their messages)."""
+
         def done(_result: Any) -> None:
+            if then is not None:
+                then()
             messages.info(text)
-            self.reload()
+            self.reload(section)
             self.saved.emit()
 
-        return done
+        self._run(work, section.fields, button, done, name)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -234,13 +266,18 @@ class ConnectionSettingsPanel(QWidget):
             work = self.desk.save_payjp(s.actor, s.clinic.id, mode, public, secret)
         changed = mode is not current
 
-        def done(result: Any) -> None:
+        def then() -> None:
             self.payjp.secret_key.clear()
-            self._saved(self.tr("PAY.JPの接続設定を保存しました。"))(result)
             if changed:
                 self.mode_changed.emit()
 
-        self._run(work, self.save_payjp_button, done, "save-payjp")
+        self._save(work, self.payjp_section, self.save_payjp_button, self.tr("PAY.JPの接続設定を保存しました。"),
+                   "save-payjp", then)
+
+    def _keys_saved(self) -> None:
+        """The switch to 本番 is saved: the typed secret is cleared; the window follows the mode."""
+        self.payjp.secret_key.clear()
+        self.mode_changed.emit()
 
     def _check_go_live(self, public: str, secret: str | None) -> None:
         """本番: check every condition, show them, switch after the explicit confirmation."""
@@ -248,8 +285,11 @@ class ConnectionSettingsPanel(QWidget):
 
         def checked(report: GoLiveReport) -> None:
             for result in report.results:
-                if result.reason is not None:
-                    self.errors.show(result.reason)
+                if result.reason is None:
+                    continue
+                self.errors.show(result.reason)
+                if (field := result.reason.field or "") in self.errors:
+                    self._condition_fields.add(field)
             if any(r.reason is not None and r.reason.code == "keys_proof_needed" for r in report.results):
                 if GoLiveDialog.choose(self, report) == PROVE_KEYS:  # the switch itself cannot be chosen
                     self._prove_keys(public, secret)
@@ -257,15 +297,13 @@ class ConnectionSettingsPanel(QWidget):
             if not GoLiveDialog.ask(self, report):
                 return
             work = self.desk.go_live(s.actor, s.clinic.id, public, secret, confirmed=True)
+            self._save(work, self.payjp_section, self.save_payjp_button,
+                       self.tr("本番モードに切り替えました。実際のカードに請求されます。"), "go-live", self._keys_saved)
 
-            def done(result: Any) -> None:
-                self.payjp.secret_key.clear()
-                self._saved(self.tr("本番モードに切り替えました。実際のカードに請求されます。"))(result)
-                self.mode_changed.emit()
-
-            self._run(work, self.save_payjp_button, done, "go-live")
-
-        self._run(self.desk.go_live_check(s.clinic.id, public, secret), self.save_payjp_button, checked,
+        # the conditions are checked anew: the messages the last check left elsewhere go
+        clears = {*self.payjp_section.fields, *self._condition_fields}
+        self._condition_fields = set()
+        self._run(self.desk.go_live_check(s.clinic.id, public, secret), clears, self.save_payjp_button, checked,
                   "go-live-check")
 
     def _prove_keys(self, public: str, secret: str | None) -> None:
@@ -285,11 +323,11 @@ class ConnectionSettingsPanel(QWidget):
                     return
                 self._check_go_live(public, secret)
 
-            self._run(self.desk.prove_key_pair(s.actor, s.clinic.id, secret), self.save_payjp_button, proven,
-                      "key-proof")
+            self._run(self.desk.prove_key_pair(s.actor, s.clinic.id, secret), self.payjp_section.fields,
+                      self.save_payjp_button, proven, "key-proof")
 
-        self._run(self.desk.open_key_proof(s.actor, s.clinic.id, public), self.save_payjp_button, opened,
-                  "key-proof-open")
+        self._run(self.desk.open_key_proof(s.actor, s.clinic.id, public), self.payjp_section.fields,
+                  self.save_payjp_button, opened, "key-proof-open")
 
     def test_connection(self) -> None:
         s = self.session
@@ -298,31 +336,25 @@ class ConnectionSettingsPanel(QWidget):
         self.payjp.test(self.desk.test_connection(s.actor, s.clinic.id, mode, self.payjp.secret()), "payjp-test")
 
     def save_webhook(self) -> None:
-        token = self.webhook_token.text()
-
-        def done(result: Any) -> None:
-            self.webhook_token.clear()
-            self._saved(self.tr("Webhookトークンを保存しました。"))(result)
-
-        self._run(self.desk.save_webhook_token(self.session.actor, token), self.save_webhook_button,
-                  done, "save-webhook")
+        self._save(self.desk.save_webhook_token(self.session.actor, self.webhook_token.text()), self.webhook_section,
+                   self.save_webhook_button, self.tr("Webhookトークンを保存しました。"), "save-webhook",
+                   self.webhook_token.clear)
 
     def save_checkout(self) -> None:
         s = self.session
         work = self.desk.save_checkout(s.actor, s.clinic.id, self.public_base_url.text(),
                                        self.expiry_days.value(), self.reminder_enabled.isChecked(),
                                        self.reminder_days.value())
-        self._run(work, self.save_checkout_button, self._saved(self.tr("決済ページの設定を保存しました。")), "save-checkout")
+        self._save(work, self.checkout_section, self.save_checkout_button, self.tr("決済ページの設定を保存しました。"),
+                   "save-checkout")
 
     def save_clinic(self) -> None:
-        self._run(self.details.save(self.desk, self.session), self.save_clinic_button, self._saved(self.tr("クリニック情報を保存しました。")), "save-clinic")
+        self._save(self.details.save(self.desk, self.session), self.clinic_section, self.save_clinic_button,
+                   self.tr("クリニック情報を保存しました。"), "save-clinic")
 
     def save_smtp(self) -> None:
-        def done(result: Any) -> None:
-            self.smtp.password.clear()
-            self._saved(self.tr("メール送信の設定を保存しました。"))(result)
-
-        self._run(self.smtp.save(self.desk, self.session), self.save_smtp_button, done, "save-smtp")
+        self._save(self.smtp.save(self.desk, self.session), self.smtp_section, self.save_smtp_button,
+                   self.tr("メール送信の設定を保存しました。"), "save-smtp", self.smtp.password.clear)
 
     def send_test_mail(self) -> None:
         s = self.session
@@ -331,5 +363,5 @@ class ConnectionSettingsPanel(QWidget):
         def done(address: str) -> None:
             self.test_mail_result.setText(self.tr("テストメールを送信しました（宛先: {address}）。").format(address=address))
 
-        self._run(self.desk.send_test_mail(s.actor, s.clinic.id), self.test_mail_button, done,
+        self._run(self.desk.send_test_mail(s.actor, s.clinic.id), ("smtp_test",), self.test_mail_button, done,
                   "test-mail")

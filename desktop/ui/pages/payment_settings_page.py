@@ -29,6 +29,7 @@ from desktop.ui.session import UiSession
 from desktop.ui.setup.checklist import SetupChecklist
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, FieldErrors, button_bar, heading, hint_label, notice_label
 from desktop.ui.widgets.common import scrolled, wrapped_label
+from desktop.ui.widgets.sections import FormSection, FormSections
 from desktop.ui.widgets.url_row import UrlRow
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,12 @@ class ContractPanel(QWidget):
         self.fee_rate, self.save_fee_button, self.fee_error = self._saved_entry(
             pform, self.tr("プラットフォーム手数料率"), "platform_fee_rate", "1.00", 90, "%")
         layout.addWidget(platform)
+        # the two amounts save on their own (as 接続設定's parts): a read keeps what is typed in the other
+        self.sections: FormSections[ContractView] = FormSections(self.errors)
+        self.cap_section = self.sections.add(self.cap_edit, ("auto_charge_cap",),
+                                             lambda view: self.cap_edit.setText(f"{view.auto_charge_cap:,}"))
+        self.fee_section = self.sections.add(self.fee_rate, ("platform_fee_rate",),
+                                             lambda view: self.fee_rate.setText(view.platform_fee_rate))
 
         legal = QGroupBox(self.tr("申請フォームに入力するURL"))
         lform = QFormLayout(legal)
@@ -203,9 +210,10 @@ class ContractPanel(QWidget):
 
     # -- state --------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, saved: FormSection[ContractView] | None = None) -> None:
+        """Read the contract again; ``saved``: the amount just saved (see ``show_view``)."""
         s = self.session
-        async_ops.run_op(self.desk.contract(s.clinic.id), on_success=self.show_view)
+        async_ops.run_op(self.desk.contract(s.clinic.id), on_success=lambda view: self.show_view(view, saved))
         async_ops.run_op(self.desk.csp_reports(), on_success=self.show_csp_reports)
 
     def show_csp_reports(self, rows: list[CspReportRow]) -> None:
@@ -221,7 +229,9 @@ class ContractPanel(QWidget):
                 time=f"{r.last_at.astimezone(JST):%Y/%m/%d %H:%M}"))
         self.csp_list.setText("\n".join(lines))
 
-    def show_view(self, view: ContractView) -> None:
+    def show_view(self, view: ContractView, saved: FormSection[ContractView] | None = None) -> None:
+        """Show ``view``; an amount typed and not saved stays, with its message, unless it is the one
+        ``saved`` (``FormSections.show``)."""
         self.view = view
         self._filling = True
         # the demo clinic comes reviewed (承認) without a tenant: shown as registered, not offered テナント登録
@@ -244,7 +254,7 @@ class ContractPanel(QWidget):
         selectable = view.company_selectable
         self.company_combo.setCurrentIndex(max(0, self.company_combo.findData(view.payment_company)))
         self.auto_charge.set_value(view.auto_charge)
-        self.cap_edit.setText(f"{view.auto_charge_cap:,}")
+        self.sections.show(view, saved)
         self.company_combo.setEnabled(selectable)
         self.auto_charge.setEnabled(selectable and view.payment_company == PAYMENT_COMPANY)
         if not selectable:
@@ -266,8 +276,6 @@ class ContractPanel(QWidget):
             self.mode_banner.show()
         else:
             self.mode_banner.hide()
-        if not self.fee_rate.hasFocus():
-            self.fee_rate.setText(view.platform_fee_rate)
         self.live_check_button.setEnabled(view.mode is PaymentMode.TEST)
         self.live_check_reason.setText("" if view.mode is PaymentMode.TEST
                                        else self.tr("テストモードで実行できます。"))
@@ -324,7 +332,7 @@ class ContractPanel(QWidget):
         def done(rate: str) -> None:
             self.fee_rate.setText(rate)
             messages.info(self.tr("プラットフォーム手数料率を {rate}% に設定しました。").format(rate=rate))
-            self.reload()
+            self.reload(self.fee_section)
 
         self._save_entry(self.desk.set_platform_fee_rate(s.actor, s.clinic.id, self.fee_rate.text()),
                          "platform_fee_rate", self.save_fee_button, done, "fee-rate")
@@ -334,7 +342,7 @@ class ContractPanel(QWidget):
         s = self.session
 
         def done(view: ContractView) -> None:
-            self.show_view(view)
+            self.show_view(view, self.cap_section)
             messages.info(self.tr("自動決済の上限額を {cap} に設定しました。").format(cap=format_yen(view.auto_charge_cap)))
 
         self._save_entry(self.desk.set_auto_charge_cap(s.actor, s.clinic.id, self.cap_edit.text()),

@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, QElapsedTimer, QEvent, QModelIndex, QObject
-from PySide6.QtCore import QPersistentModelIndex, Qt, QTime, QTimer
-from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPalette, QShortcut, QShowEvent
+from PySide6.QtCore import QPersistentModelIndex, QSize, Qt, QTime, QTimer
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPaintEvent, QPalette, QShortcut
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLayout, QLineEdit, QListWidget
 from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton, QRadioButton, QScrollArea, QSizePolicy, QStyle
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionComboBox, QStyleOptionViewItem, QStylePainter, QTableView
+from PySide6.QtWidgets import QTableWidget, QVBoxLayout, QWidget
 
 from desktop.domain.errors import UserError, every_error
 from desktop.domain.formatting import JST
@@ -360,6 +362,55 @@ class ColumnFitter(QObject):
         preferred = sum(self._preferred.values()) or 1
         for column, least in self._flexible.items():  # each its least width and a share of the rest
             header.resizeSection(column, least + extra * self._preferred[column] // preferred)
+
+
+class FittedCombo(QComboBox):
+    """A list to choose from (a filter) as wide as its longest entry, also for entries added later
+    (names read from the database), up to ``max_width`` px (logical, so the same share of the
+    screen at 150 %); a longer entry shows shortened with "…" and whole in the open list and in the
+    tooltip."""
+
+    def __init__(self, max_width: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setMaximumWidth(max_width)
+        self.currentIndexChanged.connect(lambda *_: self._tip())
+
+    def text_width(self, width: int | None = None) -> int:
+        """The px the shown entry's text has in a box ``width`` px wide (default: as it is now): the
+        box less its frame and arrow, and the 1 px the label keeps from each side."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        if width is not None:
+            option.rect.setWidth(width)
+        return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width() - 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Qt's hint made wide enough that the longest entry's text fits the label (the style's arrow
+        and frame can take more than Qt's hint allows for), within the maximum width."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
+        missing = max(0, longest - self.text_width(hint.width()))
+        return QSize(min(self.maximumWidth(), hint.width() + missing), hint.height())
+
+    def _tip(self) -> None:
+        text = self.currentText()
+        self.setToolTip(text if self.fontMetrics().horizontalAdvance(text) > self.text_width() else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight,
+                                                           self.text_width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:

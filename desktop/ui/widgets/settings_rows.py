@@ -84,7 +84,8 @@ class PayjpKeyRows(QObject):
     def test(self, work: Awaitable[Any], name: str) -> None:
         """接続テスト: run ``work`` (``DeskActions.test_connection``) with the button busy; ``result``
         then says whether PAY.JP accepted the key, and a refusal also stands under its field."""
-        self.errors.hide_all()
+        for field in ("public_key", "secret_key"):  # the other fields' messages stay
+            self.errors[field].clear_error()
         self.result.setText("")
 
         def done(_result: Any) -> None:
