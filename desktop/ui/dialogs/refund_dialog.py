@@ -29,7 +29,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, cancel_button
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, cancel_button, dialog_buttons
 
 WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。")
 
@@ -98,7 +98,7 @@ class RefundDialog(QDialog):
         self.refund_button.setAutoDefault(False)
         self.refund_button.setDefault(False)
         self.cancel_button.setAutoDefault(False)
-        layout.addLayout(button_bar(None, self.cancel_button, self.refund_button))
+        layout.addLayout(dialog_buttons(self.refund_button, cancel=self.cancel_button))
 
         # 2人目の管理者: shown when the amount is above the clinic's threshold
         self.approval_box = QWidget()

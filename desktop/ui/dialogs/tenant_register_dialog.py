@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLa
 
 from desktop.domain.clinic import CareType
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import ChoiceRow, button_bar, cancel_button, heading
+from desktop.ui.widgets.common import ChoiceRow, cancel_button, dialog_buttons, heading
 
 TITLE = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JP テナント登録")
 INTRO = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n"
@@ -40,7 +40,7 @@ class TenantRegisterDialog(QDialog):
         self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
                                            "padding: 6px 18px; font-weight: bold; }")
         self.cancel_button = cancel_button(self)
-        layout.addLayout(button_bar(None, self.register_button, self.cancel_button))
+        layout.addLayout(dialog_buttons(self.register_button, cancel=self.cancel_button))
         self.register_button.setDefault(True)
         self.register_button.clicked.connect(self._on_register_clicked)
 
