@@ -126,3 +126,30 @@ def test_the_rows_read_as_the_specification_lists_them(qtbot: Any, clinic_app: A
     wait_idle(qtbot)
     assert [b.text() for b in _row_of(wizard.later_button, wizard)] == ["戻る", "保存して次へ", "あとで続ける"]
     wizard.close()
+
+
+def test_the_second_managers_row_of_a_refund_reads_the_same_way(qtbot: Any, clinic_app: Any) -> None:
+    """返金する above 承認して返金する, キャンセル above 承認待ちにする: the main action first in both rows."""
+    from desktop.domain.clinic import StaffRole
+
+    s = clinic_app.session
+    run(qtbot, s.actions.add_staff(s.actor, "副院長 山本", StaffRole.MANAGER, "fukuincho-2026", "4444"))
+    staff_page = clinic_app.window.show_page("スタッフ管理")
+    staff_page.threshold_edit.setText("1000")
+    staff_page.security_button.click()
+    wait_for(qtbot, lambda: s.clinic.refund_approval_threshold == 1000)
+    _paid_requests(qtbot, clinic_app, [1200])
+    page = clinic_app.window.show_page("決済管理")
+    page.apply_filter()
+    wait_for(qtbot, lambda: page.model.rowCount() == 1)
+    dialog = RefundDialog(page.model.row_at(0), page)
+    qtbot.addWidget(dialog)
+    activate(qtbot, dialog)
+    dialog.reason_edit.setText("診療取消")
+    dialog.refund_button.click()
+    wait_for(qtbot, lambda: dialog.approval_box.isVisible())
+    assert [b.text() for b in _row_of(dialog.wait_button, dialog)] == ["承認して返金する", "承認待ちにする"]
+    assert [b.text() for b in _row_of(dialog.cancel_button, dialog)] == ["返金する", "キャンセル"]
+    assert _left(dialog.wait_button, dialog) + dialog.wait_button.width() == (
+        _left(dialog.cancel_button, dialog) + dialog.cancel_button.width())  # one right edge
+    dialog.reject()

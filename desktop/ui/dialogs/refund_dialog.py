@@ -122,15 +122,13 @@ class RefundDialog(QDialog):
         approve_form.addRow(self.tr("パスワード"), secret_row)
         approve_form.addRow("", self.approver_error)
         box.addLayout(approve_form)
-        approve_buttons = QHBoxLayout()
-        approve_buttons.addStretch(1)
         self.wait_button = QPushButton(self.tr("承認待ちにする"))
         self.approve_button = QPushButton(self.tr("承認して返金する"))
         self.approve_button.setStyleSheet("background: #c62828; color: white; padding: 6px 18px; font-weight: bold;")
         for b in (self.wait_button, self.approve_button):
             b.setAutoDefault(False)
-            approve_buttons.addWidget(b)
-        box.addLayout(approve_buttons)
+        # as the row above: the main action first (under 返金する), the other way on its right
+        box.addLayout(dialog_buttons(self.approve_button, self.wait_button, cancel=None))
         self.approval_box.hide()
         layout.addWidget(self.approval_box)
         self.wait_button.clicked.connect(self._on_wait_clicked)
