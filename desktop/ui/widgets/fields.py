@@ -98,8 +98,8 @@ def dialog_buttons(*actions: QWidget, cancel: QWidget | None, apart: QWidget | N
     ``apart``: a button that acts on a chosen row rather than answering the dialog (取り下げ),
     alone at the left end. ``cancel=None``: a row without one (Esc still rejects the dialog).
 
-    The buttons take the focus (Tab) in this order too; which one Enter presses stays each
-    dialog's own choice (``setDefault``)."""
+    Tab follows this order too unless the dialog sets its own (返金する keeps キャンセル first);
+    which button Enter presses stays each dialog's own choice (``setDefault``)."""
     row = QHBoxLayout()
     if apart is not None:
         row.addWidget(apart)
