@@ -4,7 +4,7 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py patients   # ui-patient-*.png only
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run [ja|en]   # ui-first-run*, ui-setup-*, ui-training*
     QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py first-run ja   # the same at 150 % (-150)
-    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live    # ui-go-live*.png (ja, en)
+    QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live    # ui-go-live*, ui-tenant-register-* (ja, en)
     QT_SCALE_FACTOR=1.5 QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py go-live  # …-150
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py live-check  # ui-live-check*.png: QR code, checklist (ja, en; QT_SCALE_FACTOR=1.5: -150)
 
@@ -294,11 +294,13 @@ async def capture_payment_settings(app, idle, grab) -> None:  # type: ignore[no-
 
 
 async def capture_go_live(app, idle, grab) -> None:  # type: ignore[no-untyped-def]
-    """本番モードへの切り替え: every condition met (ticked), and one refused, in Japanese and English."""
+    """本番モードへの切り替え: every condition met (ticked), and one refused; PAY.JP テナント登録
+    (ui-tenant-register-en, -150); in Japanese and English."""
     from desktop.domain.clinic import ReviewStatus
     from desktop.services.go_live import Condition, ConditionResult, GoLiveError, GoLiveReport
     from desktop.ui import i18n
     from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
+    from desktop.ui.dialogs.tenant_register_dialog import TenantRegisterDialog
 
     suffix = "-150" if os.environ.get("QT_SCALE_FACTOR", "1") not in ("", "1") else ""
     ready = GoLiveReport(tuple(ConditionResult(c) for c in Condition))
@@ -316,6 +318,12 @@ async def capture_go_live(app, idle, grab) -> None:  # type: ignore[no-untyped-d
             await idle(0.2)
             grab(dialog, name + tail)
             dialog.close()
+        if tail:  # ui-tenant-register.png itself comes with 決済会社設定 (the run without a name)
+            tenant = TenantRegisterDialog(app.window)
+            tenant.show()
+            await idle(0.2)
+            grab(tenant, "tenant-register" + tail)
+            tenant.close()
     i18n.set_language("ja")
 
 

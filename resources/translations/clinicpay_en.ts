@@ -2578,10 +2578,6 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Set password and sign in</translation>
     </message>
     <message>
-        <source>キャンセル</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
         <source>トレーニング用アカウント（デモ）</source>
         <translation>Training accounts (demo)</translation>
     </message>

@@ -20,7 +20,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import button_bar, row_table, wrapped_label
+from desktop.ui.widgets.common import dialog_buttons, row_table, wrapped_label
 
 
 class ApprovalsDialog(QDialog):
@@ -44,7 +44,7 @@ class ApprovalsDialog(QDialog):
         self.withdraw_button = QPushButton(self.tr("取り下げ"))
         self.approve_button = QPushButton(self.tr("承認して返金する"))
         self.close_button = QPushButton(self.tr("閉じる"))
-        layout.addLayout(button_bar(self.withdraw_button, None, self.close_button, self.approve_button))
+        layout.addLayout(dialog_buttons(self.approve_button, cancel=self.close_button, apart=self.withdraw_button))
         self.close_button.clicked.connect(self.reject)
         self.approve_button.clicked.connect(self.approve_selected)
         self.withdraw_button.clicked.connect(self.withdraw_selected)

@@ -16,7 +16,7 @@ from desktop.services.go_live import GoLiveReport
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import button_bar, cancel_button, heading, wrapped_label
+from desktop.ui.widgets.common import cancel_button, dialog_buttons, heading, wrapped_label
 
 TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードへの切り替え")
 WHAT_CHANGES = QT_TRANSLATE_NOOP(
@@ -109,7 +109,7 @@ class GoLiveDialog(QDialog):
                                          "padding: 6px 18px; font-weight: bold; } "
                                          "QPushButton#dangerButton:disabled { background: #a5d6a7; }")
         self.cancel_button = cancel_button(self)
-        layout.addLayout(button_bar(None, self.switch_button, self.cancel_button))
+        layout.addLayout(dialog_buttons(self.switch_button, cancel=self.cancel_button))
         self.confirm.setEnabled(report.ok)
         self.switch_button.setEnabled(False)
         self.cancel_button.setDefault(True)

@@ -20,7 +20,7 @@ from desktop.services.actions import DeskActions
 from desktop.services.live_check import LiveCheckResult, LiveCheckStarted
 from desktop.ui import async_ops, i18n
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import ErrorLabel, dialog_buttons
 
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
 NG_STYLE = "color: #c62828; font-weight: bold;"
@@ -144,14 +144,11 @@ class LiveCheckDialog(QDialog):
         how.addStretch(1)
         layout.addLayout(body)
 
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(11, 4, 11, 11)
-        buttons.addStretch(1)
         self.finish_button = QPushButton(self.tr("結果を確認"))
         self.finish_button.setEnabled(False)
         self.close_button = QPushButton(self.tr("閉じる"))
-        buttons.addWidget(self.finish_button)
-        buttons.addWidget(self.close_button)
+        buttons = dialog_buttons(self.finish_button, cancel=self.close_button)
+        buttons.setContentsMargins(11, 4, 11, 11)
         outer.addLayout(buttons)
         self._fit()
 

@@ -28,7 +28,7 @@ from desktop.services.front_desk import PatientInfo
 from desktop.ui import async_ops, i18n, messages
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, FieldErrors, button_bar, cancel_button, heading
+from desktop.ui.widgets.common import ChoiceRow, FieldErrors, cancel_button, dialog_buttons, heading
 from desktop.ui.widgets.saved_card_box import SavedCardBox
 
 TEXT_FIELDS = (("family_name", QT_TRANSLATE_NOOP("PatientDialog", "姓")),
@@ -133,7 +133,7 @@ class PatientDialog(QDialog):
         self.cancel_button = cancel_button(self)
         self.save_button = QPushButton(self.tr("保存"))
         self.cancel_button.setAutoDefault(False)
-        layout.addLayout(button_bar(None, self.cancel_button, self.save_button))
+        layout.addLayout(dialog_buttons(self.save_button, cancel=self.cancel_button))
         self.save_button.clicked.connect(self._on_save_clicked)
         if patient is not None:
             self._fill(patient)

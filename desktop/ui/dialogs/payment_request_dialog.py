@@ -14,7 +14,7 @@ from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, cancel_button, with_error
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, cancel_button, dialog_buttons, with_error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +68,7 @@ class PaymentRequestDialog(QDialog):
         form.addRow(self.tr("伝達事項"), with_error(self.message_edit, self.message_error))
         self.cancel_button = cancel_button(self)
         self.confirm_button = QPushButton(self.tr("確認"))
-        form.addRow(button_bar(None, self.cancel_button, self.confirm_button))
+        form.addRow(dialog_buttons(self.confirm_button, cancel=self.cancel_button))
         self.stack.addWidget(form_page)
 
         # --- confirmation page
@@ -98,7 +98,7 @@ class PaymentRequestDialog(QDialog):
         c.addWidget(self.summary_auto)
         self.back_button = QPushButton(self.tr("戻る"))
         self.send_button = QPushButton(self.tr("送信"))
-        c.addLayout(button_bar(None, self.back_button, self.send_button))
+        c.addLayout(dialog_buttons(self.back_button, self.send_button, cancel=None))  # Esc cancels here
         self.stack.addWidget(confirm_page)
 
         for b in (self.cancel_button, self.back_button):

@@ -19,7 +19,7 @@ from desktop.ui import async_ops, i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, button_bar, cancel_button
+from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, cancel_button, dialog_buttons
 
 WARNING = QT_TRANSLATE_NOOP("RefundDialog", "返金処理を実行すると元に戻すことができません。必ず患者名をご確認ください。")
 
@@ -88,7 +88,7 @@ class RefundDialog(QDialog):
         self.refund_button.setAutoDefault(False)
         self.refund_button.setDefault(False)
         self.cancel_button.setAutoDefault(False)
-        layout.addLayout(button_bar(None, self.cancel_button, self.refund_button))
+        layout.addLayout(dialog_buttons(self.refund_button, cancel=self.cancel_button))
 
         # 2人目の管理者: shown when the amount is above the clinic's threshold
         self.approval_box = QWidget()
@@ -112,15 +112,13 @@ class RefundDialog(QDialog):
         approve_form.addRow(self.tr("パスワード"), secret_row)
         approve_form.addRow("", self.approver_error)
         box.addLayout(approve_form)
-        approve_buttons = QHBoxLayout()
-        approve_buttons.addStretch(1)
         self.wait_button = QPushButton(self.tr("承認待ちにする"))
         self.approve_button = QPushButton(self.tr("承認して返金する"))
         self.approve_button.setStyleSheet("background: #c62828; color: white; padding: 6px 18px; font-weight: bold;")
         for b in (self.wait_button, self.approve_button):
             b.setAutoDefault(False)
-            approve_buttons.addWidget(b)
-        box.addLayout(approve_buttons)
+        # as the row above: the main action first (under 返金する), the other way on its right
+        box.addLayout(dialog_buttons(self.approve_button, self.wait_button, cancel=None))
         self.approval_box.hide()
         layout.addWidget(self.approval_box)
         self.wait_button.clicked.connect(self._on_wait_clicked)

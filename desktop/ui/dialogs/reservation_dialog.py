@@ -18,7 +18,7 @@ from desktop.services.front_desk import MenuInfo, PatientInfo
 from desktop.ui import i18n
 from desktop.ui.dialogs.patient_dialog import PatientDialog
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import ClockEdit, ErrorLabel, button_bar, cancel_button, with_error
+from desktop.ui.widgets.common import ClockEdit, ErrorLabel, cancel_button, dialog_buttons, with_error
 
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -115,7 +115,7 @@ class ReservationDialog(QDialog):
         self.cancel_button = cancel_button(self)
         self.ok_button = QPushButton(self.tr("登録"))
         self.ok_button.setDefault(True)
-        form.addRow(button_bar(None, self.cancel_button, self.ok_button))
+        form.addRow(dialog_buttons(self.ok_button, cancel=self.cancel_button))
         self.ok_button.clicked.connect(self._on_ok_clicked)
 
     def _add_patient_item(self, p: PatientInfo) -> None:

@@ -38,7 +38,7 @@ from desktop.domain.staff import PASSWORD_MIN_LENGTH, Actor
 from desktop.services.demo_accounts import DemoAccount
 from desktop.services.sign_in_list import ListedStaff
 from desktop.ui import i18n
-from desktop.ui.widgets.fields import ErrorLabel, error_row, secret_edit, wrapped_label
+from desktop.ui.widgets.fields import ErrorLabel, cancel_button, dialog_buttons, error_row, secret_edit, wrapped_label
 
 if TYPE_CHECKING:  # the dialog may open before the services are loaded (``desktop.launch``)
     from desktop.services.actions import DeskActions
@@ -131,15 +131,8 @@ class SignInDialog(QDialog):
                                      self.tr("ロックを解除") if purpose == "unlock" else
                                      self.tr("パスワードを設定してサインイン") if self.first_password else self.tr("サインイン"))
         self.ok_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button: QPushButton | None = None
-        if purpose in ("switch", "approve"):
-            self.cancel_button = QPushButton(self.tr("キャンセル"))
-            self.cancel_button.clicked.connect(self.reject)
-            buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        layout.addLayout(buttons)
+        self.cancel_button = cancel_button(self) if purpose in ("switch", "approve") else None
+        layout.addLayout(dialog_buttons(self.ok_button, cancel=self.cancel_button))
 
         # while the database opens (a start from the list kept on this PC): said under the buttons
         self.status_label = QLabel(self.tr("データベースを準備しています…"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.clinic import CareType
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
-from desktop.ui.widgets.common import ChoiceRow, button_bar, cancel_button, heading
+from desktop.ui.widgets.common import ChoiceRow, cancel_button, dialog_buttons, heading, wrapped_label
 
 TITLE = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JP テナント登録")
 INTRO = QT_TRANSLATE_NOOP("TenantRegisterDialog", "PAY.JPのテナント登録につきまして、下記情報を入力してください。\n"
@@ -25,14 +25,14 @@ class TenantRegisterDialog(QDialog):
         self.result_value: CareType | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.tr(TITLE), 16))
-        self.intro_label = QLabel(self.tr(INTRO))
+        self.intro_label = wrapped_label(self.tr(INTRO))
         layout.addWidget(self.intro_label)
         form = QFormLayout()
         self.care_type = ChoiceRow([(CareType.WITHOUT_INSURANCE, self.tr("保険診療含まない")),
                                     (CareType.WITH_INSURANCE, self.tr("保険診療含む"))])
         form.addRow(self.tr("診療種別"), self.care_type)
         layout.addLayout(form)
-        self.hint_label = QLabel(self.tr(HINT))
+        self.hint_label = wrapped_label(self.tr(HINT))  # the dialog's width, never cut off
         self.hint_label.setStyleSheet("color: #555; background: #f5f7fa; padding: 8px; border-radius: 4px;")
         layout.addWidget(self.hint_label)
         self.register_button = QPushButton(self.tr("テナントを登録する"))
@@ -40,7 +40,7 @@ class TenantRegisterDialog(QDialog):
         self.register_button.setStyleSheet("QPushButton#primaryButton { background: #1976d2; color: white; "
                                            "padding: 6px 18px; font-weight: bold; }")
         self.cancel_button = cancel_button(self)
-        layout.addLayout(button_bar(None, self.register_button, self.cancel_button))
+        layout.addLayout(dialog_buttons(self.register_button, cancel=self.cancel_button))
         self.register_button.setDefault(True)
         self.register_button.clicked.connect(self._on_register_clicked)
 

@@ -20,7 +20,7 @@ from desktop.ui import async_ops, messages
 from desktop.ui.session import UiSession
 from desktop.ui.setup.steps import STEPS, WizardStep
 from desktop.ui.setup.texts import step_title
-from desktop.ui.widgets.common import button_bar, heading, scrolled
+from desktop.ui.widgets.common import dialog_buttons, heading, scrolled
 
 
 class SetupWizard(QDialog):
@@ -59,7 +59,7 @@ class SetupWizard(QDialog):
         self.back_button = QPushButton(self.tr("戻る"))
         self.next_button = QPushButton(self.tr("保存して次へ"))
         self.next_button.setDefault(True)
-        outer.addLayout(button_bar(self.later_button, None, self.back_button, self.next_button))
+        outer.addLayout(dialog_buttons(self.back_button, self.next_button, cancel=self.later_button))
         self.later_button.clicked.connect(self.close)
         self.back_button.clicked.connect(lambda: self.go(self.index() - 1))
         self.next_button.clicked.connect(self.save_and_next)

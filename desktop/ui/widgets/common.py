@@ -7,11 +7,11 @@ import pathlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QDate, QElapsedTimer, QEvent, QModelIndex, QObject
+from PySide6.QtCore import QAbstractItemModel, QDate, QElapsedTimer, QEvent, QModelIndex, QObject
 from PySide6.QtCore import QPersistentModelIndex, QSize, Qt, QTime, QTimer
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeySequence, QMouseEvent, QPaintEvent, QPalette, QShortcut
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog
+from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QFileDialog
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLayout, QLineEdit, QListWidget
 from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton, QRadioButton, QScrollArea, QSizePolicy, QStyle
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionComboBox, QStyleOptionViewItem, QStylePainter, QTableView
@@ -22,6 +22,8 @@ from desktop.domain.formatting import JST
 from desktop.domain.text import read_clock_time
 from desktop.ui import i18n
 from desktop.ui.widgets.fields import ErrorLabel as ErrorLabel  # the field helpers, also used from here
+from desktop.ui.widgets.fields import cancel_button as cancel_button
+from desktop.ui.widgets.fields import dialog_buttons as dialog_buttons
 from desktop.ui.widgets.fields import error_row as error_row
 from desktop.ui.widgets.fields import secret_edit as secret_edit
 from desktop.ui.widgets.fields import wrapped_label as wrapped_label
@@ -414,8 +416,8 @@ class FittedCombo(QComboBox):
 
 
 def button_bar(*buttons: QWidget | None) -> QHBoxLayout:
-    """A row of buttons (or labels, inputs) in the given order; each ``None`` is a stretch
-    (``None, cancel, ok``: right-aligned)."""
+    """A row of buttons (or labels, inputs) on a page, in the given order; each ``None`` is a
+    stretch. A dialog's own buttons go in ``dialog_buttons`` (one order in every dialog)."""
     row = QHBoxLayout()
     for button in buttons:
         if button is None:
@@ -476,13 +478,6 @@ def ask_save_path(parent: QWidget, title: str, file_name: str, file_filter: str)
     """The save dialog, starting at ``file_name`` in the home folder; None when cancelled."""
     path, _ = QFileDialog.getSaveFileName(parent, title, str(pathlib.Path.home() / file_name), file_filter)
     return pathlib.Path(path) if path else None
-
-
-def cancel_button(dialog: QDialog) -> QPushButton:
-    """キャンセル: closes ``dialog`` unchanged (its ``reject``)."""
-    button = QPushButton(QCoreApplication.translate("DialogButtons", "キャンセル"))
-    button.clicked.connect(dialog.reject)
-    return button
 
 
 def shortcut_button(text: str, keys: str, tip: str | None = None) -> QPushButton:

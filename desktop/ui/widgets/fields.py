@@ -1,4 +1,5 @@
-"""The few field helpers the サインイン dialog needs: a field's error message, a masked input, a wrapping label.
+"""The few helpers the サインイン dialog needs: a field's error message, a masked input, a wrapping
+label, and the button row every dialog ends with (``dialog_buttons``).
 
 Kept apart from ``desktop.ui.widgets.common`` (which re-exports them) because サインイン can be the
 app's first window (``desktop.launch``): this module is quick to import.
@@ -6,8 +7,10 @@ app's first window (``desktop.launch``): this module is quick to import.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLayout, QLineEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton, QSizePolicy
+from PySide6.QtWidgets import QWidget
 
 
 class ErrorLabel(QLabel):
@@ -79,3 +82,29 @@ def wrapped_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     return label
+
+
+def cancel_button(dialog: QDialog) -> QPushButton:
+    """キャンセル: closes ``dialog`` unchanged (its ``reject``, as Esc does)."""
+    button = QPushButton(QCoreApplication.translate("DialogButtons", "キャンセル"))
+    button.clicked.connect(dialog.reject)
+    return button
+
+
+def dialog_buttons(*actions: QWidget, cancel: QWidget | None, apart: QWidget | None = None) -> QHBoxLayout:
+    """The row of buttons at the foot of a dialog, in one order everywhere (Windows' order, which
+    the clinics' PCs use): right-aligned, ``actions`` in the order given (the main action first),
+    then ``cancel`` (キャンセル, 閉じる: the button that leaves the dialog) right-most.
+    ``apart``: a button that acts on a chosen row rather than answering the dialog (取り下げ),
+    alone at the left end. ``cancel=None``: a row without one (Esc still rejects the dialog).
+
+    Tab follows this order too unless the dialog sets its own (返金する keeps キャンセル first);
+    which button Enter presses stays each dialog's own choice (``setDefault``)."""
+    row = QHBoxLayout()
+    if apart is not None:
+        row.addWidget(apart)
+    row.addStretch(1)
+    for button in (*actions, cancel):
+        if button is not None:
+            row.addWidget(button)
+    return row
