@@ -98,6 +98,18 @@
         <source>返金の依頼を取り下げました（{patient} 様）。</source>
         <translation>The refund was withdrawn ({patient}).</translation>
     </message>
+    <message>
+        <source>返金の依頼を取り下げる</source>
+        <translation>Withdraw the refund request</translation>
+    </message>
+    <message>
+        <source>{patient} 様の返金（{amount}）の依頼を取り下げますか？返金は行われません。</source>
+        <translation>Withdraw the request to refund {amount} to {patient}? No refund will be made.</translation>
+    </message>
+    <message>
+        <source>取り下げる</source>
+        <translation>Withdraw</translation>
+    </message>
 </context>
 <context>
     <name>AttentionPage</name>

@@ -67,7 +67,7 @@ def _cases(qtbot: Any, app: Any) -> list[Case]:
              "ok_button", "cancel_button", "ok_button"),
         Case("2人目の管理者の承認", lambda: SignInDialog(s.actions, s.clinic.name, staff, purpose="approve", parent=w),
              "ok_button", "cancel_button", "ok_button"),
-        Case("承認待ち", lambda: ApprovalsDialog(s, w), "approve_button", "close_button", "withdraw_button"),
+        Case("承認待ち", lambda: ApprovalsDialog(s, w), "approve_button", "close_button", "close_button"),
         Case("接続チェック", lambda: LiveCheckDialog(s, s.actions, w), "finish_button", "close_button", "start_button"),
         Case("クリニックの設定", lambda: SetupWizard(s, parent=w), "next_button", "later_button", "next_button"),
     ]

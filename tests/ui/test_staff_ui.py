@@ -239,6 +239,55 @@ def test_second_approver_in_the_refund_dialog(qtbot: Any, clinic_app: Any) -> No
     wait_idle(qtbot)
 
 
+def test_withdrawing_a_refund_waiting_for_approval_is_asked_first(qtbot: Any, clinic_app: Any,
+                                                                    monkeypatch: Any) -> None:
+    """取り下げ asks with the patient and the amount; キャンセル there keeps the request waiting. Enter in
+    承認待ち closes the list: it never withdraws or approves."""
+    from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
+
+    app = clinic_app
+    s = app.session
+    staff_page = app.window.show_page("スタッフ管理")
+    staff_page.threshold_edit.setText("1000")
+    staff_page.security_button.click()
+    wait_for(qtbot, lambda: s.clinic.refund_approval_threshold == 1000)
+    _paid_requests(qtbot, app, [1500])
+    page = app.window.show_page("決済管理")
+    page.apply_filter()
+    wait_for(qtbot, lambda: page.model.rowCount() == 1)
+    waiting = RefundDialog(page.model.row_at(0), page)
+    qtbot.addWidget(waiting)
+    waiting.reason_edit.setText("診療取消")
+    waiting.show()
+    waiting.refund_button.click()
+    wait_for(qtbot, lambda: waiting.approval_box.isVisible())
+    waiting.wait_button.click()
+    page.run_refund(page.model.row_at(0), waiting.result_value)
+    wait_for(qtbot, lambda: "承認待ち（1件）" == page.approvals_button.text())
+    page.show_approvals()
+    approvals = page.approvals_dialog
+    wait_for(qtbot, lambda: approvals.table.rowCount() == 1)
+    assert approvals.close_button.isDefault() and not approvals.withdraw_button.isDefault()
+
+    asked: list[str] = []
+    answer = [False]
+    monkeypatch.setattr(ConfirmDialog, "ask",
+                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or answer[0]))
+    approvals.withdraw_button.click()
+    assert len(asked) == 1 and "様の返金（¥1,500）の依頼を取り下げますか" in asked[0]
+    wait_idle(qtbot)
+    approvals.reload()
+    wait_idle(qtbot)
+    assert approvals.table.rowCount() == 1  # キャンセル: still waiting
+    answer[0] = True
+    approvals.withdraw_button.click()
+    wait_for(qtbot, lambda: approvals.table.rowCount() == 0, timeout=15)
+    wait_for(qtbot, lambda: "承認待ち（1件）" != page.approvals_button.text())
+    assert "返金済み" not in texts(page.view, 7)
+    approvals.close()
+    wait_idle(qtbot)
+
+
 def MANAGER_ROLE() -> Any:  # noqa: N802
     from desktop.domain.clinic import StaffRole
 

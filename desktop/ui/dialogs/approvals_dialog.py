@@ -17,6 +17,7 @@ from desktop.services.billing import RefundOutcome
 from desktop.services.billing.refunds import PendingRefund
 from desktop.services.staff import StaffAccount
 from desktop.ui import async_ops, messages
+from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.sign_in_dialog import SignInDialog
 from desktop.ui.models.columns import short_time
 from desktop.ui.session import UiSession
@@ -45,6 +46,7 @@ class ApprovalsDialog(QDialog):
         self.approve_button = QPushButton(self.tr("承認して返金する"))
         self.close_button = QPushButton(self.tr("閉じる"))
         layout.addLayout(dialog_buttons(self.approve_button, cancel=self.close_button, apart=self.withdraw_button))
+        self.close_button.setDefault(True)  # Enter closes: it never approves or withdraws a refund
         self.close_button.clicked.connect(self.reject)
         self.approve_button.clicked.connect(self.approve_selected)
         self.withdraw_button.clicked.connect(self.withdraw_selected)
@@ -105,8 +107,14 @@ class ApprovalsDialog(QDialog):
                          busy=[self.approve_button], on_success=done, name="approve-refund")
 
     def withdraw_selected(self) -> None:
+        """取り下げ, once confirmed: the refund is not made (a 管理者 may ask for it again)."""
         item = self.selected()
         if item is None:
+            return
+        title = self.tr("返金の依頼を取り下げる")
+        question = self.tr("{patient} 様の返金（{amount}）の依頼を取り下げますか？返金は行われません。").format(
+            patient=item.patient_name, amount=format_yen(item.amount))
+        if not ConfirmDialog.ask(self, title, question, self.tr("取り下げる")):
             return
 
         def done(_r: object) -> None:
