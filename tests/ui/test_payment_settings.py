@@ -536,3 +536,76 @@ def test_a_refused_amount_on_the_first_tab_stays_when_a_connection_part_is_saved
     wait_idle(qtbot)
     assert c.fee_rate.text() == "2.50" and c.cap_edit.text() == "十万円"
     assert c.errors["auto_charge_cap"].text() == message
+
+
+def test_an_older_read_answering_late_never_undoes_a_save(qtbot: Any, clinic_app: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads of the settings run in parallel: a read started before a save and answering after it is
+    dropped, so the part just saved keeps showing what was saved."""
+    import asyncio
+
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.details["postal_code"].text() != "")
+    before = p.details["postal_code"].text()
+    real = p.desk.connection
+    gate = asyncio.Event()
+    held: list[int] = []
+
+    async def connection(clinic_id: int) -> Any:
+        view = await real(clinic_id)
+        if not held:  # the first read (started before the save) answers only once the gate opens
+            held.append(clinic_id)
+            await gate.wait()
+        return view
+
+    monkeypatch.setattr(p.desk, "connection", connection)
+    p.reload()
+    wait_for(qtbot, lambda: bool(held))
+    p.details["postal_code"].setText("1500001")
+    _click(qtbot, p.save_clinic_button)
+    wait_for(qtbot, lambda: p.details["postal_code"].text() == "150-0001")
+    assert before != "150-0001"
+    gate.set()
+    wait_idle(qtbot)
+    qtbot.wait(50)
+    assert p.details["postal_code"].text() == "150-0001" == _clinic(clinic_app).postal_code
+
+
+def test_saving_another_mail_server_forgets_the_last_test_mail(qtbot: Any, clinic_app: Any) -> None:
+    """A test mail proves one server: once SMTP is changed and saved, the page no longer says when the
+    last test mail arrived (the 本番 check does not count it either)."""
+    import datetime as dt
+
+    _update(qtbot, clinic_app, test_mail_accepted_at=dt.datetime.now(dt.timezone.utc))
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.test_mail_result.text().startswith("最後にテストメールが届いた日時"))
+    p.smtp.host.setText("smtp.changed.example.jp")
+    p.smtp.port.setText("587")
+    _click(qtbot, p.save_smtp_button)
+    wait_for(qtbot, lambda: _clinic(clinic_app).smtp_host == "smtp.changed.example.jp")
+    wait_idle(qtbot)
+    assert _clinic(clinic_app).test_mail_accepted_at is None
+    wait_for(qtbot, lambda: p.test_mail_result.text() == "")
+
+
+def test_a_typed_secret_is_never_kept_as_if_saved(qtbot: Any, clinic_app: Any) -> None:
+    """A password typed while the saved SMTP settings are being shown again is not left in the field
+    looking saved; a password typed in an untouched part survives a read of the settings."""
+    page = _page(qtbot, clinic_app)
+    page.show_connection()
+    p = page.connection
+    wait_for(qtbot, lambda: p.smtp.port.text() != "")
+    view = p.view
+    assert view is not None
+    p.smtp.password.setText("typed-after-save-2026")
+    p.show_view(view, p.smtp_section)  # the save's read answers after a password was typed
+    assert p.smtp.password.text() == ""
+    assert "typed-after-save-2026" not in repr(vars(p.smtp_section))
+    p.smtp.password.setText("typed-not-saved-2026")
+    page.reload()
+    wait_idle(qtbot)
+    assert p.smtp.password.text() == "typed-not-saved-2026" and p.smtp_section.typed()

@@ -161,7 +161,13 @@ class ConnectionSettingsPanel(QWidget):
     def reload(self, saved: FormSection[ConnectionView] | None = None) -> None:
         """Read the saved settings again; ``saved``: the part just saved (see ``show_view``)."""
         s = self.session
-        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=lambda view: self.show_view(view, saved))
+        ticket = self.sections.start_read(saved)
+
+        def show(view: ConnectionView) -> None:
+            if self.sections.is_latest(ticket):  # else a newer read shows the settings, ``saved`` included
+                self.show_view(view)
+
+        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=show)
 
     def show_view(self, view: ConnectionView, saved: FormSection[ConnectionView] | None = None) -> None:
         """Show ``view``: the part ``saved`` (when one was just saved) and every untouched part show
@@ -177,6 +183,8 @@ class ConnectionSettingsPanel(QWidget):
         if view.test_mail_accepted_at is not None:
             self.test_mail_result.setText(self.tr("最後にテストメールが届いた日時: {time}").format(
                 time=f"{view.test_mail_accepted_at.astimezone(JST):%Y/%m/%d %H:%M}"))
+        else:  # never, or the server changed since (saving SMTP forgets the last test mail)
+            self.test_mail_result.setText("")
         if not view.smtp_password_stored and not view.smtp_username:
             self.smtp.password_status.setText("")  # no login configured: nothing is missing
         self._show_secret_status()

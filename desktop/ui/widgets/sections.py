@@ -9,6 +9,11 @@ up to date after a read of the saved settings:
   and every message under its fields; a part nobody touched shows the saved values (they may have
   changed elsewhere, e.g. in the setup).
 
+Reads may answer out of order (database reads run in parallel): ``start_read`` before a read and
+``is_latest`` on its answer drop an answer that a newer read or a shown view has overtaken; the part
+it was read for is shown saved by the next answer that is shown. A secret (a password-mode line) is
+never kept: the state remembers only whether it is empty, and showing saved values empties it.
+
 What a panel derives from the saved settings (stored-secret notes, warnings, enabled states) is
 not a part: the panel updates it on every read.
 """
@@ -31,7 +36,9 @@ def typed_state(root: QWidget) -> tuple[object, ...]:
     choice. Read-only texts (a URL to copy) are left out: they only ever show saved values."""
     state: list[object] = []
     for widget in (root, *root.findChildren(QWidget)):
-        if isinstance(widget, QLineEdit) and not widget.isReadOnly():
+        if isinstance(widget, QLineEdit) and widget.echoMode() is QLineEdit.EchoMode.Password:
+            state.append(bool(widget.text()))  # whether one is typed, never the secret itself
+        elif isinstance(widget, QLineEdit) and not widget.isReadOnly():
             state.append(widget.text())
         elif isinstance(widget, QAbstractButton) and widget.isCheckable():
             state.append(widget.isChecked())
@@ -67,8 +74,11 @@ class FormSection(Generic[V]):
             self.errors[field].clear_error()
 
     def load(self, view: V) -> None:
-        """Show the saved values of ``view``."""
+        """Show the saved values of ``view`` (a secret is never shown: its line is emptied)."""
         self._load(view)
+        for edit in (self.root, *self.root.findChildren(QLineEdit)):
+            if isinstance(edit, QLineEdit) and edit.echoMode() is QLineEdit.EchoMode.Password:
+                edit.clear()
         self._shown = typed_state(self.root)
 
 
@@ -78,6 +88,20 @@ class FormSections(list[FormSection[V]]):
     def __init__(self, errors: FieldErrors) -> None:
         super().__init__()
         self.errors = errors
+        self._reads = 0  # reads started and views shown, in order
+        self._awaiting: list[FormSection[V]] = []  # parts saved whose saved values are not shown yet
+
+    def start_read(self, saved: FormSection[V] | None = None) -> int:
+        """Note a read of the saved settings starting (after ``saved`` was saved); returns its ticket
+        for ``is_latest``."""
+        self._reads += 1
+        if saved is not None:
+            self._awaiting.append(saved)
+        return self._reads
+
+    def is_latest(self, ticket: int) -> bool:
+        """Whether the read ``ticket`` is the newest, so that its answer may be shown."""
+        return ticket == self._reads
 
     def add(self, root: QWidget, fields: Iterable[str], load: Callable[[V], None]) -> FormSection[V]:
         """A new part: the inputs under ``root``, the messages of ``fields``, shown by ``load``."""
@@ -87,10 +111,15 @@ class FormSections(list[FormSection[V]]):
 
     def show(self, view: V, saved: FormSection[V] | None = None) -> None:
         """Show ``view`` as read after ``saved`` was saved (None: a plain read, nothing just saved):
-        ``saved`` and every untouched part show its values; the other parts keep their typing and
-        messages; only ``saved`` has its messages cleared."""
+        ``saved`` (and any part saved while older reads were overtaken) and every untouched part show
+        its values; the other parts keep their typing and messages; only the saved parts have their
+        messages cleared (a message from 接続テスト or the 本番 check stays). Overtakes every read
+        started before."""
+        self._reads += 1
+        just_saved = [*self._awaiting, *([saved] if saved is not None else [])]
+        self._awaiting.clear()
         for section in self:
-            if section is saved:
+            if any(section is s for s in just_saved):
                 section.load(view)
                 section.clear_errors()
             elif not section.typed():
