@@ -21,11 +21,16 @@ DEMO_CLINIC_NAME = "さくら内科クリニック（デモ）"
 
 
 _PATIENTS = [
-    ("山田", "花子", "女性", "hanako.yamada@example.jp", "090-1111-2222", "東京都新宿区西新宿2-8-1"),
-    ("佐藤", "太郎", "男性", "taro.sato@example.jp", "080-3333-4444", "東京都渋谷区道玄坂1-2-3"),
-    ("鈴木", "一郎", "男性", "ichiro.suzuki@example.jp", "070-5555-6666", "神奈川県横浜市中区本町1-1"),
-    ("高橋", "美咲", "女性", "misaki.takahashi@example.jp", "090-7777-8888", "埼玉県さいたま市浦和区高砂3-15-1"),
-    ("田中", "健", "男性", None, "03-9999-0000", "千葉県千葉市中央区市場町1-1"),
+    ("山田", "花子", "ヤマダ", "ハナコ", "女性", "hanako.yamada@example.jp", "090-1111-2222",
+     "東京都新宿区西新宿2-8-1"),
+    ("佐藤", "太郎", "サトウ", "タロウ", "男性", "taro.sato@example.jp", "080-3333-4444",
+     "東京都渋谷区道玄坂1-2-3"),
+    ("鈴木", "一郎", "スズキ", "イチロウ", "男性", "ichiro.suzuki@example.jp", "070-5555-6666",
+     "神奈川県横浜市中区本町1-1"),
+    ("高橋", "美咲", "タカハシ", "ミサキ", "女性", "misaki.takahashi@example.jp", "090-7777-8888",
+     "埼玉県さいたま市浦和区高砂3-15-1"),
+    ("田中", "健", "タナカ", "ケン", "男性", None, "03-9999-0000",
+     "千葉県千葉市中央区市場町1-1"),
 ]
 
 
@@ -60,8 +65,9 @@ def ensure_demo_data(ctx: AppContext) -> int | None:
                                          card_payment=False, payment_timing=PaymentTiming.POST)),
     ]
     patients = [
-        d.add_patient(actor, clinic_id, family_name=f, given_name=g, sex=sex, email=email, phone=phone, address=addr)
-        for f, g, sex, email, phone, addr in _PATIENTS
+        d.add_patient(actor, clinic_id, family_name=f, given_name=g, family_name_kana=fk, given_name_kana=gk, sex=sex,
+                      email=email, phone=phone, address=addr)
+        for f, g, fk, gk, sex, email, phone, addr in _PATIENTS
     ]
     today = dt.datetime.now(JST).replace(hour=9, minute=0, second=0, microsecond=0)
     slots = [(0, 9, 30), (0, 10, 0), (0, 11, 15), (0, 14, 0), (0, 15, 30), (1, 10, 0), (-1, 16, 0)]

@@ -85,3 +85,16 @@ def test_link_expiry_is_between_one_and_thirty_days(tmp_path: pathlib.Path) -> N
         assert clinic is not None and clinic.link_expiry_days == 14
     finally:
         ctx.close()
+
+
+def test_the_demo_patients_are_found_by_their_reading(tmp_path: pathlib.Path) -> None:
+    """A trainee searching the demo by reading (やまだ, ﾀｶﾊｼ) finds the patient, as at a real clinic."""
+    ctx = build_context(tmp_path, LocalSettings(), secrets=MemorySecretStore())
+    try:
+        clinic_id = ensure_demo_data(ctx)
+        assert clinic_id is not None
+        for reading, patient in (("やまだ", "山田"), ("ﾀｶﾊｼ", "高橋"), ("さとう たろう", "佐藤")):
+            found = ctx.queries.reservations(clinic_id, None, search=reading)
+            assert found and {row.patient_name.split()[0] for row in found} == {patient}, reading
+    finally:
+        ctx.close()

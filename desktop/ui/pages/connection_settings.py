@@ -160,14 +160,7 @@ class ConnectionSettingsPanel(QWidget):
 
     def reload(self, saved: FormSection[ConnectionView] | None = None) -> None:
         """Read the saved settings again; ``saved``: the part just saved (see ``show_view``)."""
-        s = self.session
-        ticket = self.sections.start_read(saved)
-
-        def show(view: ConnectionView) -> None:
-            if self.sections.is_latest(ticket):  # else a newer read shows the settings, ``saved`` included
-                self.show_view(view)
-
-        async_ops.run_op(self.desk.connection(s.clinic.id), on_success=show)
+        self.sections.read(self.desk.connection(self.session.clinic.id), self.show_view, saved, "connection-read")
 
     def show_view(self, view: ConnectionView, saved: FormSection[ConnectionView] | None = None) -> None:
         """Show ``view``: the part ``saved`` (when one was just saved) and every untouched part show

@@ -212,14 +212,7 @@ class ContractPanel(QWidget):
 
     def reload(self, saved: FormSection[ContractView] | None = None) -> None:
         """Read the contract again; ``saved``: the amount just saved (see ``show_view``)."""
-        s = self.session
-        ticket = self.sections.start_read(saved)
-
-        def show(view: ContractView) -> None:
-            if self.sections.is_latest(ticket):  # else a newer read shows the contract, ``saved`` included
-                self.show_view(view)
-
-        async_ops.run_op(self.desk.contract(s.clinic.id), on_success=show)
+        self.sections.read(self.desk.contract(self.session.clinic.id), self.show_view, saved, "contract-read")
         async_ops.run_op(self.desk.csp_reports(), on_success=self.show_csp_reports)
 
     def show_csp_reports(self, rows: list[CspReportRow]) -> None:

@@ -9,9 +9,9 @@ up to date after a read of the saved settings:
   and every message under its fields; a part nobody touched shows the saved values (they may have
   changed elsewhere, e.g. in the setup).
 
-Reads may answer out of order (database reads run in parallel): ``start_read`` before a read and
-``is_latest`` on its answer drop an answer that a newer read or a shown view has overtaken; the part
-it was read for is shown saved by the next answer that is shown. A secret (a password-mode line) is
+Reads may answer out of order (database reads run in parallel): ``read`` drops an answer that a
+newer read or a shown view has overtaken; the part it was read for is shown saved by the next
+answer that is shown. A secret (a password-mode line) is
 never kept: the state remembers only whether it is empty, and showing saved values empties it.
 
 What a panel derives from the saved settings (stored-secret notes, warnings, enabled states) is
@@ -20,11 +20,12 @@ not a part: the panel updates it on every read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Generic, TypeVar
 
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QWidget
 
+from desktop.ui import async_ops
 from desktop.ui.widgets.common import FieldErrors
 
 V = TypeVar("V")
@@ -91,17 +92,21 @@ class FormSections(list[FormSection[V]]):
         self._reads = 0  # reads started and views shown, in order
         self._awaiting: list[FormSection[V]] = []  # parts saved whose saved values are not shown yet
 
-    def start_read(self, saved: FormSection[V] | None = None) -> int:
-        """Note a read of the saved settings starting (after ``saved`` was saved); returns its ticket
-        for ``is_latest``."""
+    def read(self, work: Awaitable[V], show: Callable[[V], None], saved: FormSection[V] | None = None,
+             name: str = "settings-read") -> None:
+        """Run the read ``work`` of the saved settings and ``show`` its answer (the panel's whole view,
+        which calls ``FormSections.show``), unless a newer read or a shown view overtook it meanwhile.
+        ``saved``: the part just saved; the answer that is shown shows it saved."""
         self._reads += 1
+        ticket = self._reads
         if saved is not None:
             self._awaiting.append(saved)
-        return self._reads
 
-    def is_latest(self, ticket: int) -> bool:
-        """Whether the read ``ticket`` is the newest, so that its answer may be shown."""
-        return ticket == self._reads
+        def answered(view: V) -> None:
+            if ticket == self._reads:  # else a newer read shows the settings, ``saved`` included
+                show(view)
+
+        async_ops.run_op(work, on_success=answered, name=name)
 
     def add(self, root: QWidget, fields: Iterable[str], load: Callable[[V], None]) -> FormSection[V]:
         """A new part: the inputs under ``root``, the messages of ``fields``, shown by ``load``."""
