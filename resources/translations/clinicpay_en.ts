@@ -1053,6 +1053,10 @@ If this keeps happening, press “Copy details” and send them to your support 
         <translation>Not closed: the figures may still change.</translation>
     </message>
     <message>
+        <source>未締め：この日の分は、日本時間で翌日から締められます（それまでお支払いや返金が入ることがあります）。</source>
+        <translation>Not closed: this day can be closed from the next day, Japan time (payments and refunds may still come in until then).</translation>
+    </message>
+    <message>
         <source>日本時間で翌日から締められます</source>
         <translation>The day can be closed from the next day, Japan time</translation>
     </message>

@@ -32,3 +32,20 @@ def test_closing_yesterday_and_exporting_it(qtbot: Any, clinic_app: Any, monkeyp
     page.export_pdf(pdf_path)
     wait_idle(qtbot)  # both exports done (a file exists as soon as it is opened for writing)
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf") and pdf_path.read_bytes().startswith(b"%PDF")
+
+
+def test_today_says_when_it_can_be_closed(qtbot: Any, clinic_app: Any) -> None:
+    """Today cannot be closed yet (payments keep arriving until midnight): the page says so in words,
+    not only in the disabled button's tooltip."""
+    import datetime as dt
+
+    from desktop.domain.formatting import JST
+
+    w = clinic_app.window
+    page = w.show_page("日次締め")
+    wait_for(qtbot, lambda: page.figures is not None)
+    page.day_edit.setDate(dt.datetime.now(JST).date())
+    page.reload()
+    wait_for(qtbot, lambda: page.figures is not None and page.figures.day == dt.datetime.now(JST).date())
+    assert not page.close_button.isEnabled()
+    assert "翌日から締められます" in page.status_label.text() and page.status_label.isVisible()

@@ -78,14 +78,16 @@ class DailyClosePage(QWidget):
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, cell)
         self.table.resizeRowsToContents()
+        ended = figures.day < dt.datetime.now(JST).date()
         if figures.closed_at is not None:
             self.status_label.setText(self.tr("締め済み（{at}・{name}）。この日の数字は変わりません。").format(
                 at=figures.closed_at.astimezone(JST).strftime("%Y/%m/%d %H:%M"), name=figures.closed_by))
             self.status_label.setStyleSheet("font-weight: bold; padding: 4px; color: #1b5e20;")
-        else:
-            self.status_label.setText(self.tr("未締め：数字は変わることがあります。"))
+        else:  # a day is closed once it is over: patients pay from their phones until midnight
+            self.status_label.setText(self.tr("未締め：数字は変わることがあります。") if ended else
+                                      self.tr("未締め：この日の分は、日本時間で翌日から締められます"
+                                              "（それまでお支払いや返金が入ることがあります）。"))
             self.status_label.setStyleSheet("font-weight: bold; padding: 4px; color: #8a4b00;")
-        ended = figures.day < dt.datetime.now(JST).date()
         self.close_button.setEnabled(not figures.closed and ended)
         self.close_button.setToolTip("" if ended else self.tr("日本時間で翌日から締められます"))
         notes = [self.tr("返金は返金した日に計上されます（締めた日の決済をあとで返金しても、締めた日の数字は変わりません）。")]
