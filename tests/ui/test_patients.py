@@ -239,7 +239,7 @@ def test_edit_by_shortcut_updates_the_detail_and_the_list(qtbot: Any, clinic_app
     assert not editor.email_warning.isVisible()
     editor.language.buttons["en"].click()
     qtbot.mouseClick(editor.save_button, CLICK)
-    wait_for(qtbot, lambda: d.patient_labels["姓名"].text() == "佐藤 大郎")
+    wait_for(qtbot, lambda: d.patient_labels["姓名"].text() == "佐藤 大郎（サトウ タロウ）")  # the reading as stored
     assert d.patient_labels["電話番号"].text() == "080-3333-4445"
     assert d.title.text().startswith("佐藤 大郎")
     wait_for(qtbot, lambda: "佐藤 大郎" in texts(page.view, 2))
