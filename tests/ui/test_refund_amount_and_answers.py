@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.domain.clinic import PaymentMode
+from desktop.domain.billing import BillingState
+from desktop.domain.clinic import PaymentMode, ReservationStatus
 from desktop.ui import i18n
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog, confirm_cancel_request
 from desktop.ui.dialogs.go_live_dialog import GoLiveDialog
@@ -16,6 +17,7 @@ from desktop.ui.dialogs.refund_dialog import RefundDialog
 
 from .conftest import run, texts, wait_for, wait_idle
 from .test_keyboard import _paid_row
+from .test_reservations_page import _page, _select
 
 WORDS = {
     "ja": {"full": "全額", "rest": "返金後の残り ¥5,000", "none": "返金額を入力してください",
@@ -144,3 +146,31 @@ def test_cancelling_a_request_from_the_billing_page_can_be_kept(qtbot: Any, clin
     wait_idle(qtbot)
     assert asked.seen[0]["default"] == "取り消さない"
     assert texts(page.view, 7) == ["未決済"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_cancelling_a_reservation_with_an_unpaid_request_can_be_kept(
+        qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """予約をキャンセル asks first; its way out 予約を残す (the default) keeps the reservation and the request."""
+    page = _page(clinic_app)
+    wait_for(qtbot, lambda: page.model.rowCount() >= 5)
+    _select(qtbot, page, "一般診療")
+    d = page.detail
+    s = clinic_app.session
+    assert d.detail is not None
+    run(qtbot, clinic_app.ctx.runner.payments(clinic_app.ctx.billing.request_payment, d.detail.id, s.actor, 2000,
+                                              "taxable"))
+    d.reload()
+    wait_for(qtbot, lambda: d.history_model.rowCount() == 1)
+    i18n.set_language(lang)
+    asked = _Asked(monkeypatch)
+    before = d.detail.status
+    d.status_combo.setCurrentIndex(d.status_combo.findData(ReservationStatus.CANCELLED.value))
+    d.status_combo.activated.emit(d.status_combo.currentIndex())
+    wait_idle(qtbot)
+    action, way_out = {"ja": ("予約をキャンセル", "予約を残す"),
+                       "en": ("Cancel reservation", "Keep the reservation")}[lang]
+    assert sorted(asked.seen[0]["buttons"]) == sorted([action, way_out]) and asked.seen[0]["default"] == way_out
+    assert d.detail is not None and d.detail.status is before
+    assert d.status_combo.currentData() == before.value
+    assert d.history_model.rows()[0].state is BillingState.REQUESTED
