@@ -3,6 +3,7 @@ read as the action itself (請求を取り消す, 予約をキャンセル, 取�
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -20,9 +21,9 @@ from .test_keyboard import _paid_row
 from .test_reservations_page import _page, _select
 
 WORDS = {
-    "ja": {"full": "全額", "rest": "返金後の残り ¥5,000", "none": "返金額を入力してください",
+    "ja": {"full": "全額", "rest": "返金後の残り ¥5,000", "none": "返金額を入力してください", "left": "残りの全額",
            "approve": "承認する返金額 ¥2,000"},
-    "en": {"full": "Full amount", "rest": "¥5,000 left after it", "none": "Enter the amount to refund",
+    "en": {"full": "Full amount", "rest": "¥5,000 left after it", "none": "Enter the amount to refund", "left": "All that is left",
            "approve": "Refund to approve: ¥2,000"},
 }
 
@@ -60,6 +61,10 @@ def test_the_large_amount_is_what_will_be_refunded(qtbot: Any, clinic_app: Any, 
     dialog.amount_edit.setText("800")
     dialog.refund_button.click()
     assert dialog.result_value is not None and dialog.result_value.amount == 800
+    # after a partial refund of ¥500, 全額 is what is left
+    rest = RefundDialog(dataclasses.replace(row, refunded_amount=500), clinic_app.window)
+    qtbot.addWidget(rest)
+    assert _shown(rest) == ("¥5,000", words["left"])
 
 
 def test_the_second_approver_sees_the_amount_typed_and_a_change_asks_again(qtbot: Any, clinic_app: Any) -> None:
