@@ -274,6 +274,8 @@ class RefundDialog(QDialog):
                                        pin=self.approver_pin.isChecked(), action="approved_by")
 
         def done(approver: Actor) -> None:
+            if self._pending_input is not values:  # the amount or reason changed while signing: ask again
+                return
             self.result_value = dataclasses.replace(values, approver=approver)
             self.accept()
 
