@@ -58,7 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "refund_approval_withdrawn": N_("返金の承認依頼取り下げ"),
     "receipt_issued": N_("領収書発行"),
     "reminder_sent": N_("リマインダー送信"),
-    "card_saved": N_("カード保存"),
+    "card_saved": N_("カード登録"),
     "card_removed": N_("カード削除"),
     "patient_created": N_("患者登録"),
     "patient_updated": N_("患者情報の変更"),
@@ -139,7 +139,7 @@ FIELD_LABELS: dict[str, str] = {
     "receipt_issued_count": N_("それまでの領収書の発行回数"),
     # reservations and patients
     "patient_id": N_("患者"), "menu_id": N_("メニュー"), "card": N_("カード"), "expiry": N_("有効期限"),
-    "consent_version": N_("カード保存の同意文（版）"), "saved_card": N_("保存済みのカード"),
+    "consent_version": N_("カード登録の同意文（版）"), "saved_card": N_("登録済みカード"),
     # settings, secrets kept in the keyring, the checks
     "payjp_secret_key": N_("シークレットキー"), "smtp_password": N_("SMTPパスワード"),
     "webhook_token": N_("Webhookのトークン"), "public_key": N_("公開キー"), "finished_at": N_("完了日時"),

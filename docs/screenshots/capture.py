@@ -11,7 +11,8 @@
 For dialogs, S is a JSON file giving the offscreen screen the size of the clinic's PC (the default
 800×600 screen would clamp them): {"screens": [{"name": "main", "x": 0, "y": 0, "width": 1366,
 "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, audit log (all, one staff member's)
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py staff      # sign-in, lock, staff, approval, partial refund,
+                                                                            # 請求を取り消す asked, audit log (all, one staff member's)
 
     QT_QPA_PLATFORM=offscreen:configfile=S python docs/screenshots/capture.py saved-cards  # saved card, 確認 step
     QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py books      # 日次締め (and its PDF), 要対応, 経過
@@ -524,6 +525,16 @@ async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
         await idle_ops(0.3)
     grab(refund, "refund-approval")
     refund.close()
+    # 一部返金 of ¥500 typed: the large amount is what will be refunded
+    refund = RefundDialog(row, w.show_page("決済管理"))
+    refund.reason_edit.setText("検査不要のため")
+    refund.mode.buttons["partial"].setChecked(True)
+    refund.amount_edit.setText("500")
+    refund.show()
+    await idle_ops(0.3)
+    grab(refund, "refund-partial")
+    refund.close()
+    await capture_cancel_request(w, grab)
     audit = w.show_page("操作履歴")
     await idle_ops(0.3)
     grab(w, "audit-log")
@@ -535,6 +546,27 @@ async def capture_staff(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     await idle_ops(0.3)
     grab(w, "lock")
     grab(w.lock_dialog, "lock-dialog")
+
+
+async def capture_cancel_request(w, grab) -> None:  # type: ignore[no-untyped-def]
+    """請求を取り消す asked, its way out named 取り消さない (the question is grabbed, then answered no)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.ui.dialogs.confirm_dialog import confirm_cancel_request
+
+    def shown(box: QMessageBox) -> int:
+        box.show()
+        QApplication.processEvents()
+        grab(box, "cancel-request-confirm")
+        box.close()
+        return 0
+
+    original = QMessageBox.exec
+    QMessageBox.exec = shown  # type: ignore[method-assign, assignment]
+    try:
+        confirm_cancel_request(w, "山田 花子", 3300)
+    finally:
+        QMessageBox.exec = original  # type: ignore[method-assign]
 
 
 async def capture_saved_cards(app, lang: str) -> None:  # type: ignore[no-untyped-def]

@@ -95,6 +95,10 @@
         <translation>Approved and refunded ({patient}, {amount}).</translation>
     </message>
     <message>
+        <source>取り下げない</source>
+        <translation>Keep the request</translation>
+    </message>
+    <message>
         <source>返金の依頼を取り下げました（{patient} 様）。</source>
         <translation>The refund was withdrawn ({patient}).</translation>
     </message>
@@ -449,7 +453,7 @@
     </message>
     <message>
         <source>請求を取り消す（受付・管理者のみ）</source>
-        <translation>Cancel request (reception or manager only)</translation>
+        <translation>Cancel request (reception and managers only)</translation>
     </message>
     <message>
         <source>リマインダーを送る</source>
@@ -592,6 +596,10 @@
     <message>
         <source>{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。</source>
         <translation>Cancel the request to {patient} ({amount})? The payment link stops working at once.</translation>
+    </message>
+    <message>
+        <source>取り消さない</source>
+        <translation>Keep the request</translation>
     </message>
 </context>
 <context>
@@ -804,10 +812,6 @@
         <translation>Automatic charge</translation>
     </message>
     <message>
-        <source>利用するにすると、カードを保存した患者様への請求はその場で決済されます。</source>
-        <translation>When on, requests to patients with a saved card are charged at once.</translation>
-    </message>
-    <message>
         <source>自動決済の上限額</source>
         <translation>Automatic payment limit</translation>
     </message>
@@ -816,7 +820,11 @@
         <translation>yen</translation>
     </message>
     <message>
-        <source>この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。</source>
+        <source>利用するにすると、カードを登録した患者様への請求はその場で決済されます。</source>
+        <translation>When on, requests to patients with a saved card are charged at once.</translation>
+    </message>
+    <message>
+        <source>この金額を超える請求は、登録済みカードに請求せず、お支払いのお願いをメールで送ります。</source>
         <translation>Requests above this amount are not charged to a saved card: the payment request is e-mailed instead.</translation>
     </message>
     <message>
@@ -1148,7 +1156,7 @@ If this keeps happening, press “Copy details” and send them to your support 
     <message>
         <source>本番モードに切り替えると、実際のカードに請求されます。
 ・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。
-・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。</source>
+・返金はPAY.JPで実際に行われます。テストモードで作った請求と登録済みカードは使えません。</source>
         <translation>In live mode, real cards are charged.
 • Payment links in the mails and automatic payment charge the patient&apos;s real card (test cards no longer work).
 • Refunds are made at PAY.JP for real. Requests and saved cards made in test mode cannot be used.</translation>
@@ -1180,6 +1188,10 @@ The links already mailed to patients then accept test cards only. Refund live pa
     <message>
         <source>テストモードに切り替える</source>
         <translation>Switch to test mode</translation>
+    </message>
+    <message>
+        <source>本番モードのまま</source>
+        <translation>Stay in live mode</translation>
     </message>
     <message>
         <source>カードでキーを確認</source>
@@ -1975,8 +1987,28 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Approve and refund</translation>
     </message>
     <message>
+        <source>返金額を入力してください</source>
+        <translation>Enter the amount to refund</translation>
+    </message>
+    <message>
+        <source>一部返金（返金後の残り {rest}）</source>
+        <translation>Partial refund ({rest} left after it)</translation>
+    </message>
+    <message>
+        <source>残りの全額</source>
+        <translation>All that is left</translation>
+    </message>
+    <message>
+        <source>全額</source>
+        <translation>Full amount</translation>
+    </message>
+    <message>
         <source>{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。</source>
         <translation>Refunds above {threshold} need another manager’s approval. The approving manager enters their password or PIN here, or the refund waits for approval.</translation>
+    </message>
+    <message>
+        <source>承認する返金額 {amount}</source>
+        <translation>Refund to approve: {amount}</translation>
     </message>
     <message>
         <source>承認できる別の管理者が登録されていません。承認待ちにしてください。</source>
@@ -2102,6 +2134,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Cancelling this reservation of {patient} also cancels the unpaid request ({amount}); its payment link stops working at once (the patient is told by e-mail). Cancel it?</translation>
     </message>
     <message>
+        <source>予約を残す</source>
+        <translation>Keep the reservation</translation>
+    </message>
+    <message>
         <source>予約をキャンセルし、未決済の請求を取り消しました。</source>
         <translation>Reservation cancelled, and its unpaid request cancelled.</translation>
     </message>
@@ -2126,6 +2162,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Go to refund</translation>
     </message>
     <message>
+        <source>今は返金しない</source>
+        <translation>Not now</translation>
+    </message>
+    <message>
         <source>返金しました（{patient} 様・{amount}）。</source>
         <translation>Refunded {amount} to {patient}.</translation>
     </message>
@@ -2138,7 +2178,11 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Send</translation>
     </message>
     <message>
-        <source>保存済みカードで決済しました（{patient} 様・{amount}）。</source>
+        <source>送信しない</source>
+        <translation>Don&apos;t send</translation>
+    </message>
+    <message>
+        <source>登録済みカードで決済しました（{patient} 様・{amount}）。</source>
         <translation>Charged the saved card of {patient} ({amount}).</translation>
     </message>
     <message>
@@ -2307,6 +2351,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>Book</translation>
     </message>
     <message>
+        <source>登録しない</source>
+        <translation>Don&apos;t book</translation>
+    </message>
+    <message>
         <source>予約を登録しませんでした。</source>
         <translation>The reservation was not saved.</translation>
     </message>
@@ -2315,7 +2363,7 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The reservation was saved, but the pre-payment could not be requested: {reason} Once fixed, send it with &quot;Request pre-payment&quot; in the reservation details.</translation>
     </message>
     <message>
-        <source>予約を登録し、保存済みのカードで事前決済しました。</source>
+        <source>予約を登録し、登録済みカードで事前決済しました。</source>
         <translation>Reservation saved and pre-paid with the saved card.</translation>
     </message>
     <message>

@@ -20,7 +20,7 @@ from desktop.services.directory import ClinicUpdate
 from desktop.services.secrets import payjp_secret_name
 from desktop.simulator.testing import RunningSimulator, make_test_token
 from desktop.storage.orm import BillingRequest, PaymentAttempt
-from tests.checkout.helpers import Link
+from tests.checkout.helpers import Link, another_visit, issue_link
 from tests.integration.seed import Front
 
 
@@ -127,6 +127,35 @@ def test_pay_with_three_d_secure_then_thanks_page(client: TestClient, ctx: AppCo
     assert "お支払いありがとうございました" in thanks and "¥1,200" in thanks and "領収書を表示する" in thanks
     again = client.get(link.path).text
     assert "お支払い済みです" in again and 'id="pay-form"' not in again and "03-1234-5678" in again
+
+
+def _tax_line(page: str) -> tuple[str, str]:
+    """The thanks page's tax line as the patient reads it: (label, value)."""
+    found = re.search(r'<div data-testid="tax-line"><dt>([^<]*)</dt><dd>([^<]*)</dd></div>', page)
+    assert found, "no tax line on the thanks page"
+    return html.unescape(found.group(1)), html.unescape(found.group(2))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_thanks_page_tax_line_as_on_the_receipt(client: TestClient, ctx: AppContext, front: Front,
+                                                  sim: RunningSimulator, lang: str) -> None:
+    """課税: the 消費税 included (¥1,100 → ¥100); 非課税: said so with the amount, never a dash."""
+    taxable = issue_link(ctx, front, amount=1100, tax="taxable")
+    assert pay(client, sim, taxable)["result"] == "paid"
+    exempt = issue_link(ctx, front, amount=3300, tax="non_taxable", reservation_id=another_visit(ctx, front))
+    assert pay(client, sim, exempt)["result"] == "paid"
+    expected = {"ja": (("うち消費税（10%）", "¥100"), ("非課税", "¥3,300")),
+                "en": (("Consumption tax (10%) included", "¥100"), ("Tax-exempt", "¥3,300"))}[lang]
+    for link, line in zip((taxable, exempt), expected):
+        page = client.get(f"{link.path}/thanks?lang={lang}").text
+        assert _tax_line(page) == line
+        assert "<dd>-</dd>" not in page
+        receipt_row = f'<tr><th scope="row">{line[0].replace("（10%）", "")}</th><td class="num">{line[1]}</td></tr>'
+        if lang == "ja":  # the receipt page names the line the same way, with the same amount
+            form = client.get(f"{link.path}/receipt").text
+            client.post(f"{link.path}/receipt", data={"csrf": re.search(r'name="csrf" value="([^"]+)"', form)[1],
+                                                      "addressee": "山田 花子"})
+            assert receipt_row in client.get(f"{link.path}/receipt").text
 
 
 def test_declined_card_shows_reason_in_japanese_and_allows_retry(client: TestClient, ctx: AppContext,

@@ -72,7 +72,7 @@ class Stack:
         self.ctx, self.base_url, self.front, self.smtp, self.sim = ctx, base_url, front, smtp, sim
         self._visits = 0
 
-    def mailed_link(self, amount: int = 1200) -> tuple[int, str]:
+    def mailed_link(self, amount: int = 1200, tax: str = "taxable") -> tuple[int, str]:
         """Request a payment as the front desk does and return the link from the e-mail received.
 
         Each link bills a visit of its own (a new reservation of the seeded patient): a visit has
@@ -84,7 +84,7 @@ class Stack:
         reservation_id = self.ctx.directory.create_reservation(
             f.staff, f.clinic_id, patient_id=f.patient_id, menu_id=f.menu_id,
             starts_at=dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=15 * self._visits))
-        outcome = self.ctx.billing.request_payment(reservation_id, f.staff, amount, "taxable")
+        outcome = self.ctx.billing.request_payment(reservation_id, f.staff, amount, tax)
         self.ctx.outbox.send_due()
         wait_for_messages(self.smtp, before + 1)
         message: EmailMessage = self.smtp.messages()[-1]

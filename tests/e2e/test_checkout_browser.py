@@ -68,6 +68,23 @@ def test_mailed_link_card_3ds_thanks_and_receipt_pdf(stack: Stack, page: Any) ->
     assert charges_for(stack, request_id) == 1
 
 
+def test_thanks_page_says_tax_exempt_without_a_dash(stack: Stack, page: Any) -> None:
+    """非課税: the thanks page says so with the amount, as the receipt does (ja and en, 390 px)."""
+    _request_id, url = stack.mailed_link(tax="non_taxable")
+    page.goto(url)
+    page.get_by_text("非課税", exact=True).first.wait_for()
+    fill_card(page)
+    pay_with_3ds(page)
+    page.wait_for_url(THANKS)
+    for lang, label in (("ja", "非課税"), ("en", "Tax-exempt")):
+        page.goto(page.url.split("?")[0] + f"?lang={lang}")
+        line = page.get_by_test_id("tax-line")
+        assert line.locator("dt").inner_text() == label and line.locator("dd").inner_text() == "¥1,200"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+        assert axe_violations(page) == []
+        screenshot(page, "thanks-non-taxable" + ("-en" if lang == "en" else ""))
+
+
 def pathlib_bytes(path: Any) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()

@@ -54,7 +54,7 @@ def test_a_reminder_is_sent_by_hand_from_the_row_menu_once(qtbot: Any, clinic_ap
     wait_for(qtbot, lambda: any(page.model.row_at(r).id == outcome.request_id  # type: ignore[union-attr]
                                 for r in range(page.model.rowCount())))
     asked: list[str] = []
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: asked.append(text) or True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text) or True))
     action = _action(_menu_of(page, outcome.request_id, monkeypatch), "リマインダーを送る")
     assert action.isEnabled()
     action.trigger()

@@ -94,7 +94,7 @@ def test_every_listed_key_works_from_any_focus(qtbot: Any, clinic_app: Any, monk
     monkeypatch.setattr(PaymentRequestDialog, "ask",
                         classmethod(lambda cls, parent, detail, **k: seen.append(k.get("title") or "後決済請求")))
     monkeypatch.setattr(ReservationDialog, "ask", classmethod(lambda cls, *a, **k: seen.append("新規予約")))
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: seen.append(title)))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: seen.append(title)))
     monkeypatch.setattr(PatientDialog, "open_for", classmethod(lambda cls, *a, **k: seen.append("患者情報の編集")))
     focus_places = (page.search_edit, page.view, d.history_view, page.date_edit, d.status_combo)
     keys = ((Key.Key_P, CTRL, "後決済請求"), (Key.Key_R, CTRL, "再請求"), (Key.Key_X, CTRL | SHIFT, "請求を取り消す"),
@@ -373,7 +373,7 @@ def test_cancel_and_rerequest_act_on_the_newest_request_and_confirm_with_name_an
     assert d.cancel_button.isEnabled() and d.rerequest_button.isEnabled()
     assert "¥3,300" in d.cancel_button.toolTip()
     asked: list[str] = []
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: asked.append(text)))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text)))
     d.cancel_button.click()
     assert asked and "高橋 美咲 様" in asked[0] and "¥3,300" in asked[0]
 

@@ -23,7 +23,7 @@ def test_closing_yesterday_and_exporting_it(qtbot: Any, clinic_app: Any, monkeyp
     assert "決済" in labels and "うち消費税（10%）" in labels and "差引（決済−返金）" in labels
     assert page.status_label.text().startswith("未締め")
     assert page.close_button.isEnabled()
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a, **_k: True))
     page.close_button.click()
     wait_for(qtbot, lambda: page.figures is not None and page.figures.closed)
     assert page.status_label.text().startswith("締め済み") and not page.close_button.isEnabled()

@@ -237,7 +237,7 @@ def test_menu_page_duplicate_save_delete_by_keyboard(qtbot: Any, clinic_app: Any
     wait_for(qtbot, lambda: page.list.count() == count + 1)
     wait_idle(qtbot)
     asked: list[str] = []
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: asked.append(text)))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text)))
     qtbot.keyClick(page, Key.Key_Delete, CTRL)
     wait_for(qtbot, lambda: bool(asked))
     assert asked and "のコピー" in asked[0]

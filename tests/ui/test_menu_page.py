@@ -64,7 +64,7 @@ def test_duplicate_then_delete_and_archive(qtbot: Any, clinic_app: Any, monkeypa
     wait_for(qtbot, lambda: "健康診断のコピー" in _names(page))
     assert page.current is not None and page.current.name == "健康診断のコピー"
     assert page.current.price == 8800 and not page.current.card_payment
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a, **_k: True))
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)  # no reservations: deleted
     wait_for(qtbot, lambda: "健康診断のコピー" not in _names(page))
     page.list.setCurrentRow(_names(page).index("一般診療 (後決済)"))

@@ -19,7 +19,7 @@ from .test_reservations_page import _fill_request, _page, _select
 def _asked(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
 
-    def ask(cls: type[ConfirmDialog], parent: Any, title: str, text: str, ok_text: str) -> bool:
+    def ask(cls: type[ConfirmDialog], parent: Any, title: str, text: str, ok_text: str, **_k: Any) -> bool:
         seen.append((title, text))
         return answer
 

@@ -113,7 +113,7 @@ def test_cancel_then_re_request(qtbot: Any, clinic_app: Any, monkeypatch: pytest
     wait_for(qtbot, lambda: d.history_model.rowCount() == 1)
     d.history_view.selectRow(0)
     assert d.cancel_button.isEnabled()
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a, **_k: True))
     qtbot.mouseClick(d.cancel_button, Qt.MouseButton.LeftButton)
     wait_for(qtbot, lambda: texts(d.history_view, 5) == ["取消済み"])
     d.history_view.selectRow(0)
@@ -231,7 +231,7 @@ def test_a_pre_payment_that_could_not_go_out_at_booking_is_sent_from_the_detail(
 
     asked: list[str] = []
     monkeypatch.setattr(ConfirmDialog, "ask",
-                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or True))
+                        classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text) or True))
     qtbot.mouseClick(d.prepay_button, Qt.MouseButton.LeftButton)
     wait_for(qtbot, lambda: d.patient_dialog is not None and d.patient_dialog.isVisible())
     assert asked and "田中 健" in asked[0] and "¥3,300" in asked[0]
@@ -268,7 +268,7 @@ def test_booking_a_patient_again_at_the_same_time_asks_first(
     answers: list[bool] = [False, True]
     asked: list[str] = []
     monkeypatch.setattr(ConfirmDialog, "ask",
-                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or answers.pop(0)))
+                        classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text) or answers.pop(0)))
     before = page.model.rowCount()
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     wait_for(qtbot, lambda: any(t == "予約を登録しませんでした。" for _level, t in messages.bridge().history))

@@ -81,14 +81,14 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
 
     # the visit's first request is paid (the card was saved with it): each new one is a confirmed 追加請求
     asked: list[str] = []
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: asked.append(title) or True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(title) or True))
     seen: dict[str, Any] = {}
     monkeypatch.setattr(PaymentRequestDialog, "ask", _confirm_step(qtbot, "3300", seen))
     qtbot.mouseClick(d.request_button, CLICK)
     wait_for(qtbot, lambda: "auto" in seen)
     assert seen["auto"] == "登録済みカード (VISA •••• 4242) に今すぐ請求します"
     wait_for(qtbot, lambda: "¥3,300" in texts(d.history_view, 2))
-    wait_for(qtbot, lambda: any("保存済みカードで決済しました" in m for m in _history(clinic_app)))
+    wait_for(qtbot, lambda: any("登録済みカードで決済しました" in m for m in _history(clinic_app)))
     assert len(payment_links(clinic_app)) == links_before  # no link mailed
 
     seen.clear()
@@ -125,7 +125,7 @@ def test_patient_details_show_the_card_and_reception_removes_it(
     assert box.expiry_label.text().startswith("12/")
     assert "に同意" in box.consent_label.text() and "受付へのお申し出で削除できます" in box.consent_label.text()
     assert box.remove_button.isVisible()
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, *a, **_k: True))
     qtbot.mouseClick(box.remove_button, CLICK)
     wait_for(qtbot, lambda: not box.isVisible())
     assert run(qtbot, clinic_app.session.actions.saved_card(clinic_app.session.actor, d.detail.patient.id)) is None

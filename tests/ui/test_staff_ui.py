@@ -272,7 +272,7 @@ def test_withdrawing_a_refund_waiting_for_approval_is_asked_first(qtbot: Any, cl
     asked: list[str] = []
     answer = [False]
     monkeypatch.setattr(ConfirmDialog, "ask",
-                        classmethod(lambda cls, parent, title, text, ok: asked.append(text) or answer[0]))
+                        classmethod(lambda cls, parent, title, text, ok, **_k: asked.append(text) or answer[0]))
     approvals.withdraw_button.click()
     assert len(asked) == 1 and "様の返金（¥1,500）の依頼を取り下げますか" in asked[0]
     wait_idle(qtbot)

@@ -9,6 +9,7 @@ compiled catalogue and Japanese standard buttons from Qt's own ``qtbase_ja``.
 from __future__ import annotations
 
 import pathlib
+import re
 import string
 import subprocess
 import sys
@@ -17,10 +18,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from desktop.domain.billing import BillingState
 from desktop.domain.clinic import PaymentMode, PaymentTiming, ReservationStatus, ReviewStatus
+from desktop.paths import resource_path
 from desktop.ui import i18n
 
 from .test_english import JAPANESE
@@ -111,3 +114,21 @@ def test_standard_buttons_are_japanese_in_the_japanese_ui(qtbot: Any, english: N
     box = QMessageBox(QMessageBox.Icon.Question, "t", "x", QMessageBox.StandardButton.Cancel)
     qtbot.addWidget(box)
     assert box.button(QMessageBox.StandardButton.Cancel).text() == "Cancel"
+
+
+CARD_ON_FILE = re.compile(r"保存(済み|された)?の?カード|カード(を)?保存")  # SCREENS.md says 登録済みカード
+OTHER_ENGLISH_CARD = re.compile(r"registered card|card on file|stored card", re.I)  # English says "saved card"
+WHO_MAY = re.compile(r"\(((?:reception|manager)[^()]*only)\)", re.I)
+
+
+def test_one_word_for_a_saved_card_and_for_who_may_act() -> None:
+    """The card kept for later payments is 登録済みカード / "saved card" on every screen, message, mail and
+    page; the menu items of staff who may not act say who may in one English form."""
+    with open(resource_path("locale", "en", "LC_MESSAGES", "clinicpay.po"), "rb") as f:
+        po = [(str(m.id), str(m.string)) for m in read_po(f) if m.id]
+    ts = [(source, message.findtext("translation") or "") for (_, source), message in _messages(REPO_TS).items()]
+    for source, english in po + ts:
+        assert not CARD_ON_FILE.search(source), source
+        assert not OTHER_ENGLISH_CARD.search(english), english
+    forms = {found.lower() for _, english in ts for found in WHO_MAY.findall(english)}
+    assert forms == {"managers only", "reception and managers only"}, forms

@@ -46,7 +46,7 @@ def test_events_of_payjp_and_the_patient_read_in_words() -> None:
     assert change_summary(None, {"failure_code": "new_payjp_code"}, "ja") == "失敗の理由: new_payjp_code"
     card = {"brand": "Visa", "last4": "4242", "expiry": "12/28", "consent_version": "2026-11", "consent_request": 7}
     assert change_summary(None, card, "ja", action="card_saved") == (
-        "カード: VISA •••• 4242、カード保存の同意文（版）: 2026-11、有効期限: 12/28")
+        "カード: VISA •••• 4242、カード登録の同意文（版）: 2026-11、有効期限: 12/28")
     assert change_summary(card, {"reason": "missing_at_payjp"}, "en", action="card_removed") == (
         "Card: VISA •••• 4242, Card saving consent (version): 2026-11, Expiry: 12/28, "
         "Reason: Card no longer at PAY.JP")

@@ -114,7 +114,7 @@ class ApprovalsDialog(QDialog):
         title = self.tr("返金の依頼を取り下げる")
         question = self.tr("{patient} 様の返金（{amount}）の依頼を取り下げますか？返金は行われません。").format(
             patient=item.patient_name, amount=format_yen(item.amount))
-        if not ConfirmDialog.ask(self, title, question, self.tr("取り下げる")):
+        if not ConfirmDialog.ask(self, title, question, self.tr("取り下げる"), keep_text=self.tr("取り下げない")):
             return
 
         def done(_r: object) -> None:

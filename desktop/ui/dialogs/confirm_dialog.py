@@ -10,13 +10,18 @@ from desktop.domain.formatting import format_yen
 
 class ConfirmDialog:
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, text: str, ok_text: str) -> bool:
+    def ask(cls, parent: QWidget | None, title: str, text: str, ok_text: str, *, keep_text: str | None = None) -> bool:
+        """Ask ``text``; True when ``ok_text`` was pressed. The way out (the default button, Enter and Esc)
+        reads ``keep_text`` when given, else キャンセル: name it where キャンセル could be read as the action
+        itself (取り消す, 予約をキャンセル, 取り下げる …)."""
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
         box.setText(text)
         ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QCoreApplication.translate("ConfirmDialog", "キャンセル"), QMessageBox.ButtonRole.RejectRole)
+        keep = keep_text or QCoreApplication.translate("ConfirmDialog", "キャンセル")
+        cancel = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
         box.setDefaultButton(cancel)
         box.exec()
         accepted = box.clickedButton() is ok
@@ -29,4 +34,6 @@ def confirm_cancel_request(parent: QWidget | None, patient_name: str, amount: in
     title = QCoreApplication.translate("ConfirmDialog", "請求を取り消す")
     text = QCoreApplication.translate(
         "ConfirmDialog", "{patient} 様の請求（{amount}）を取り消しますか？決済用リンクはすぐに使えなくなります。")
-    return ConfirmDialog.ask(parent, title, text.format(patient=patient_name, amount=format_yen(amount)), title)
+    keep = QCoreApplication.translate("ConfirmDialog", "取り消さない")
+    return ConfirmDialog.ask(parent, title, text.format(patient=patient_name, amount=format_yen(amount)), title,
+                             keep_text=keep)

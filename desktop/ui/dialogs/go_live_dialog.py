@@ -23,7 +23,7 @@ WHAT_CHANGES = QT_TRANSLATE_NOOP(
     "GoLiveDialog",
     "本番モードに切り替えると、実際のカードに請求されます。\n"
     "・請求メールのリンクと自動決済で、患者様の実際のカードに請求されます（テスト用カードは使えません）。\n"
-    "・返金はPAY.JPで実際に行われます。テストモードで作った請求と保存カードは使えません。")
+    "・返金はPAY.JPで実際に行われます。テストモードで作った請求と登録済みカードは使えません。")
 CONFIRM = QT_TRANSLATE_NOOP("GoLiveDialog", "実際のカードに請求されることを理解しました")
 LEAVE_TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードからの切り替え")
 LEAVE_TEXTS = {
@@ -38,6 +38,7 @@ LEAVE_TEXTS = {
                           "本番の決済の返金は、本番モードに戻してから行ってください。切り替えますか？"),
         QT_TRANSLATE_NOOP("GoLiveDialog", "テストモードに切り替える")),
 }
+STAY_LIVE = QT_TRANSLATE_NOOP("GoLiveDialog", "本番モードのまま")
 PROVE_KEYS = 2  # the dialog's result when the user chose to prove the live keys with their own card
 PROOF_TITLE = QT_TRANSLATE_NOOP("GoLiveDialog", "カードでキーを確認")
 PROOF_TEXT = QT_TRANSLATE_NOOP(
@@ -144,7 +145,7 @@ class GoLiveDialog(QDialog):
     def ask_leave_live(cls, parent: QWidget | None, mode: PaymentMode) -> bool:
         """Before leaving 本番: say what changes; True when the user confirmed."""
         text, ok = LEAVE_TEXTS[PaymentMode.DEMO if mode is PaymentMode.DEMO else PaymentMode.TEST]
-        return ConfirmDialog.ask(parent, _tr(LEAVE_TITLE), _tr(text), _tr(ok))
+        return ConfirmDialog.ask(parent, _tr(LEAVE_TITLE), _tr(text), _tr(ok), keep_text=_tr(STAY_LIVE))
 
 
 def _tr(text: str) -> str:

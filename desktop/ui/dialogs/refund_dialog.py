@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -49,9 +49,15 @@ class RefundDialog(QDialog):
         layout.addWidget(QLabel(self.tr("こちらの請求を返金しますか？")))
         self.patient_label = big_label(self.tr("{patient} 様").format(patient=row.patient_name), 2.0)
         self.patient_label.setWordWrap(True)  # a long name wraps instead of pushing the dialog off screen
+        # the amount that WILL be refunded, with what it is (全額 / 一部返金 and what is left after)
         self.amount_label = big_label(format_yen(row.remaining), 2.0)
+        self.amount_note = QLabel()
+        self.amount_note.setWordWrap(True)
+        amount_line = QHBoxLayout()
+        amount_line.addWidget(self.amount_label)
+        amount_line.addWidget(self.amount_note, 1, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.patient_label)
-        layout.addWidget(self.amount_label)
+        layout.addLayout(amount_line)
         info = QLabel(self.tr("メニュー: {menu}　決済日時: {paid_at}　請求金額: {amount}").format(
             menu=row.menu_name, paid_at=short_time(row.paid_at), amount=format_yen(row.amount)))
         info.setWordWrap(True)
@@ -99,6 +105,8 @@ class RefundDialog(QDialog):
         self.approval_note.setWordWrap(True)
         self.approval_note.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
         box.addWidget(self.approval_note)
+        self.approval_amount_label = big_label("", 1.3)  # what the second 管理者 approves, as above
+        box.addWidget(self.approval_amount_label)
         approve_form = QFormLayout()
         self.approver_combo = QComboBox()
         self.approver_secret = QLineEdit()
@@ -125,6 +133,8 @@ class RefundDialog(QDialog):
         self.approve_button.clicked.connect(self._on_approve_clicked)
 
         self.mode.buttons["partial"].toggled.connect(self._on_partial_toggled)
+        self.amount_edit.textChanged.connect(self._on_amount_changed)
+        self.reason_edit.textChanged.connect(self._drop_approval)
         self.refund_button.clicked.connect(self._on_refund_clicked)
         order: list[tuple[QWidget, QWidget]] = [
             (self.reason_edit, self.mode.focus_proxy()), (self.mode.focus_proxy(), self.amount_edit),
@@ -134,6 +144,7 @@ class RefundDialog(QDialog):
         # Enter anywhere presses キャンセル (the default, set once inside the dialog);
         # 返金する needs Space or a click on purpose
         self.cancel_button.setDefault(True)
+        self._on_amount_changed()
         self.reason_edit.setFocus()
 
     def _on_partial_toggled(self, partial: bool) -> None:
@@ -143,7 +154,44 @@ class RefundDialog(QDialog):
             QTimer.singleShot(0, self._focus_amount)
         else:
             self.amount_edit.setText(str(self._row.remaining))
-        self.amount_label.setText(format_yen(self._row.remaining))
+        self._on_amount_changed()
+
+    def refund_amount(self) -> int | None:
+        """Whole yen that 返金する would refund now: all that is left (全額), what is typed (一部返金),
+        or None while the typed text is not an amount that can be refunded."""
+        if self.mode.value() != "partial":
+            return self._row.remaining
+        try:
+            return parse_refund_amount(self.amount_edit.text(), self._row.remaining, format_yen(self._row.remaining))
+        except ValidationError:
+            return None
+
+    def _on_amount_changed(self) -> None:
+        """The large amount follows the choice and what is typed; an approval asked for before is dropped."""
+        self._drop_approval()
+        amount, row = self.refund_amount(), self._row
+        if amount is None:
+            self.amount_label.setText("—")
+            self.amount_label.setStyleSheet("color: #757575;")
+            self.amount_note.setText(self.tr("返金額を入力してください"))
+            return
+        self.amount_label.setStyleSheet("")
+        self.amount_label.setText(format_yen(amount))
+        if amount < row.remaining:
+            self.amount_note.setText(self.tr("一部返金（返金後の残り {rest}）").format(rest=format_yen(row.remaining - amount)))
+        elif row.remaining < row.amount:
+            self.amount_note.setText(self.tr("残りの全額"))
+        else:
+            self.amount_note.setText(self.tr("全額"))
+
+    def _drop_approval(self) -> None:
+        """What to refund changed after the approval part opened: it asks again for the new amount."""
+        if self._pending_input is None:
+            return
+        self._pending_input = None
+        self.approval_box.hide()
+        self.approver_error.clear_error()
+        self.refund_button.setEnabled(True)
 
     def _focus_amount(self) -> None:
         if self.amount_edit.isEnabled():
@@ -189,6 +237,8 @@ class RefundDialog(QDialog):
         self._pending_input = values
         self.approval_note.setText(self.tr("{threshold}を超える返金には、別の管理者の承認が必要です。承認する管理者がここでパスワードまたはPINを入力するか、承認待ちにしてください。").format(
             threshold=format_yen(self._threshold)))
+        amount = self._row.remaining if values.amount is None else values.amount
+        self.approval_amount_label.setText(self.tr("承認する返金額 {amount}").format(amount=format_yen(amount)))
         self.refund_button.setEnabled(False)
         self.approval_box.show()
         layout = self.layout()
@@ -224,6 +274,8 @@ class RefundDialog(QDialog):
                                        pin=self.approver_pin.isChecked(), action="approved_by")
 
         def done(approver: Actor) -> None:
+            if self._pending_input is not values:  # the amount or reason changed while signing: ask again
+                return
             self.result_value = dataclasses.replace(values, approver=approver)
             self.accept()
 

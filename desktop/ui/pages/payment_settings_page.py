@@ -118,11 +118,11 @@ class ContractPanel(QWidget):
         uform.addRow(self.tr("利用する決済会社"), combo_row)
         self.auto_charge = ChoiceRow([(True, self.tr("利用する")), (False, self.tr("利用しない"))])
         uform.addRow(self.tr("自動決済"), self.auto_charge)
-        self.auto_hint = hint_label(self.tr("利用するにすると、カードを保存した患者様への請求はその場で決済されます。"))
+        self.auto_hint = hint_label(self.tr("利用するにすると、カードを登録した患者様への請求はその場で決済されます。"))
         uform.addRow("", self.auto_hint)
         self.cap_edit, self.save_cap_button, self.cap_error = self._saved_entry(
             uform, self.tr("自動決済の上限額"), "auto_charge_cap", "100,000", 120, self.tr("円"),
-            self.tr("この金額を超える請求は、保存済みカードに請求せず、お支払いのお願いをメールで送ります。"))
+            self.tr("この金額を超える請求は、登録済みカードに請求せず、お支払いのお願いをメールで送ります。"))
         self.usage_reason = ErrorLabel()
         self.usage_reason.setStyleSheet("color: #8a4b00;")
         uform.addRow("", self.usage_reason)

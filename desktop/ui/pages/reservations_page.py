@@ -223,7 +223,7 @@ class ReservationsPage(QWidget):
                         self.tr("{patient} 様には {time} に予約があります（{menu}）。同じ時間帯にもう1件登録しますか？").format(
                             patient=first.patient_name, menu=first.menu_name,
                             time=f"{first.starts_at.astimezone(JST):%Y/%m/%d %H:%M}"),
-                        self.tr("登録する")):
+                        self.tr("登録する"), keep_text=self.tr("登録しない")):
                     messages.info(self.tr("予約を登録しませんでした。"))
                     return
             self._book(values)
@@ -245,7 +245,7 @@ class ReservationsPage(QWidget):
                                        "直したあと、予約詳細の「事前決済を請求」で送れます。").format(
                     reason=booking.pre_payment_error.message(i18n.language())))
             elif booking.pre_payment is not None and booking.pre_payment.auto_charged:
-                messages.info(self.tr("予約を登録し、保存済みのカードで事前決済しました。"))
+                messages.info(self.tr("予約を登録し、登録済みカードで事前決済しました。"))
             elif booking.pre_payment is not None and booking.pre_payment.auto_charge_error is not None:
                 # a saved card, but not charged (over the cap, declined…): the link went by mail, say why
                 error = booking.pre_payment.auto_charge_error

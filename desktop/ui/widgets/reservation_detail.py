@@ -274,7 +274,7 @@ class ReservationDetailPanel(QWidget):
                 self, self.tr("予約をキャンセル"),
                 self.tr("{patient} 様のこの予約をキャンセルすると、未決済の請求（{amount}）も取り消され、決済用リンクはすぐに使えなくなります（患者様にお知らせのメールを送ります）。キャンセルしますか？").format(
                     patient=self.detail.patient.name, amount=format_yen(unpaid)),
-                self.tr("予約をキャンセル")):
+                self.tr("予約をキャンセル"), keep_text=self.tr("予約を残す")):
             self.status_combo.setCurrentIndex(self.status_combo.findData(self.detail.status.value))
             return
 
@@ -318,7 +318,7 @@ class ReservationDetailPanel(QWidget):
                     self, self.tr("事前決済の返金"),
                     self.tr("{patient} 様のこの予約の事前決済（{amount}）はお支払い済みです。返金しますか？後で決済管理から返金することもできます。").format(
                         patient=self.detail.patient.name if self.detail else "", amount=format_yen(amount)),
-                    self.tr("返金へ進む")):
+                    self.tr("返金へ進む"), keep_text=self.tr("今は返金しない")):
                 continue
             row = next((r for r in self.history_model.rows() if r.id == request_id), None)
             if row is None:
@@ -347,12 +347,12 @@ class ReservationDetailPanel(QWidget):
                 self, self.tr("事前決済を請求"),
                 self.tr("{patient} 様に、事前決済（{menu}・{amount}）のお支払いのお願いを送りますか？").format(
                     patient=patient, menu=d.menu.name, amount=amount),
-                self.tr("送信する")):
+                self.tr("送信する"), keep_text=self.tr("送信しない")):
             return
         s = self.session
 
         def done(outcome: RequestOutcome) -> None:
-            text = self.tr("保存済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
+            text = self.tr("登録済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
                 self.tr("請求メールを送信待ちにしました（{patient} 様・{amount}）。")
             if outcome.auto_charge_error is not None:
                 messages.warning(outcome.auto_charge_error.message(i18n.language()))
@@ -404,7 +404,7 @@ class ReservationDetailPanel(QWidget):
             answer = None, True
         question = question.format(patient=self._patient_name(), amount=format_yen(int(exc.params.get("amount", 0))),
                                    new=format_yen(new))
-        return answer if ConfirmDialog.ask(self, title, question, ok) else None
+        return answer if ConfirmDialog.ask(self, title, question, ok, keep_text=self.tr("送信しない")) else None
 
     def _on_request_clicked(self) -> None:
         if self.detail is None or not self.detail.can_request_post_payment:
@@ -431,7 +431,7 @@ class ReservationDetailPanel(QWidget):
         patient = self.detail.patient.name
 
         def done(outcome: RequestOutcome) -> None:
-            text = self.tr("保存済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
+            text = self.tr("登録済みカードで決済しました（{patient} 様・{amount}）。") if outcome.auto_charged else \
                 self.tr("請求メールを送信待ちにしました（{patient} 様・{amount}）。")
             error = outcome.auto_charge_error
             if error is not None:
