@@ -20,6 +20,7 @@ class DataEvents(QObject):
         mail_changed: the demo mailbox or the outbox changed.
         clinic_changed: the clinic's settings changed (支払いモード, テナント, 審査): ``UiSession.clinic``
             already holds the new values.
+        audit_recorded: something was recorded in the audit log (操作履歴), here or on another PC.
     """
 
     billing_changed = Signal()
@@ -27,6 +28,7 @@ class DataEvents(QObject):
     menus_changed = Signal()
     mail_changed = Signal()
     clinic_changed = Signal()
+    audit_recorded = Signal()
 
 
 @dataclasses.dataclass

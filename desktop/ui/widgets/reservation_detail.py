@@ -26,6 +26,7 @@ from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, Paym
 from desktop.ui.dialogs.refund_dialog import RefundDialog
 from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.models.columns import decline_text
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import row_view
@@ -114,6 +115,15 @@ class ReservationDetailPanel(QWidget):
         self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
         self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
         layout.addWidget(self.history_view, 1)
+        # カード拒否: the patient's newest card attempt on an unpaid request of this reservation failed
+        self.decline_notice = QLabel()
+        self.decline_notice.setObjectName("declineNotice")
+        self.decline_notice.setWordWrap(True)
+        self.decline_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decline_notice.setStyleSheet(
+            "background: #fdecea; color: #8e1b10; border: 1px solid #f5c2bd; padding: 6px 8px;")
+        self.decline_notice.hide()
+        layout.addWidget(self.decline_notice)
 
         self.status_combo.activated.connect(self._on_status_activated)
         self.history_view.doubleClicked.connect(lambda _i: self.show_timeline())
@@ -218,10 +228,23 @@ class ReservationDetailPanel(QWidget):
         else:
             self.request_hint.setText("")
         sel = self.selected_request()
+        self._show_decline(sel)
         self.cancel_button.setEnabled(sel is not None and sel.cancellable)
         self.rerequest_button.setEnabled(can and sel is not None and sel.state.value in ("requested", "cancelled", "expired"))
         self.cancel_button.setToolTip(self.tr("請求を取り消す") + " (Ctrl+Shift+X)\n" + self._cancel_reason(sel))
         self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)\n" + self._rerequest_reason(sel, can))
+
+    def _show_decline(self, sel: HistoryRow | None) -> None:
+        """Say under 請求履歴 that the card was declined, for the chosen request, else for the unpaid one
+        that was (until it is paid or cancelled)."""
+        declined = sel if sel is not None and sel.declined_at is not None else next(
+            (r for r in self.history_model.rows() if r.declined_at is not None), None)
+        if declined is None:
+            self.decline_notice.hide()
+            return
+        self.decline_notice.setText(self.tr("⚠ カード拒否（{amount} の請求）: {what}").format(
+            amount=format_yen(declined.amount), what=decline_text(declined)))
+        self.decline_notice.show()
 
     def _cancel_reason(self, sel: HistoryRow | None) -> str:
         """What 請求を取り消す acts on, or why it cannot."""
