@@ -88,6 +88,7 @@ class ClinicPayApp:
         self._settings_saves: set[asyncio.Future[None]] = set()  # writes ``stop`` waits for
         self._last_token: Any = None
         self._last_audit_id: int | None = None
+        self.screen_memory: Any = None  # how staff arranged the screens (ScreenMemory), kept across windows
         self._starting_servers = True  # until the checkout server (and simulator) listen
         if starting is not None:  # closed while the servers start: the app ends instead of opening
             starting.close_requested.connect(self.request_close)
@@ -408,7 +409,7 @@ class ClinicPayApp:
                       keep_view: bool = False) -> None:
         """The main window over ``clinic`` and its staff ``accounts`` (read beforehand, not here)."""
         from desktop.ui.main_window import MainWindow
-        from desktop.ui.session import UiSession
+        from desktop.ui.session import ScreenMemory, UiSession
 
         ctx = self.ctx
         if actor is None:
@@ -417,6 +418,9 @@ class ClinicPayApp:
         session.checkout_url = self.checkout_url
         session.training = ctx.training
         session.clinic_chosen = ctx.settings.workspace == CLINIC
+        if self.screen_memory is None:
+            self.screen_memory = ScreenMemory()
+        session.screen = self.screen_memory
         old = self.window
         window = MainWindow(session, accounts)
         if old is not None and keep_view:

@@ -32,6 +32,15 @@ class DataEvents(QObject):
 
 
 @dataclasses.dataclass
+class ScreenMemory:
+    """How staff arranged the screens, kept while the app runs (a change of language or 担当スタッフ
+    rebuilds the window; this stays): ``reservations_list_share`` is the part (0–1) of 予約管理's height
+    the reservation list was given by moving its divider, None until someone does."""
+
+    reservations_list_share: float | None = None
+
+
+@dataclasses.dataclass
 class UiSession:
     """Args:
         actions: every operation the screens may ask for (already off the UI thread).
@@ -51,6 +60,7 @@ class UiSession:
     checkout_url: str | None = None
     training: bool = False
     clinic_chosen: bool = True  # False while only the demo was ever opened (no clinic to return to yet)
+    screen: ScreenMemory = dataclasses.field(default_factory=ScreenMemory)
 
     @property
     def staff_id(self) -> int:

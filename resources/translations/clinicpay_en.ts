@@ -2074,8 +2074,8 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The payment company is not ready to use yet.</translation>
     </message>
     <message>
-        <source>⚠ カード拒否（{amount} の請求）: {what}</source>
-        <translation>⚠ Card declined (request of {amount}): {what}</translation>
+        <source>カード拒否（{amount}・{at}）: {reason}</source>
+        <translation>Card declined ({amount}, {at}): {reason}</translation>
     </message>
     <message>
         <source>請求履歴で請求を選んでください。</source>

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from desktop.domain.errors import PaymentError
+from desktop.domain.formatting import format_jst_datetime
 from desktop.services.payment_setup import DEMO_SECRET_KEY
 from desktop.simulator.testing import make_test_token
 from desktop.ui.pages.attention_page import AttentionPage
@@ -49,10 +50,11 @@ def test_a_declined_card_shows_in_the_reservation_until_paid(qtbot: Any, clinic_
     wait_for(qtbot, lambda: texts(d.history_view, 5) == ["未決済・カード拒否"])
     notice = d.decline_notice
     assert not notice.isHidden()
-    assert notice.text().startswith("⚠ カード拒否（¥2,200 の請求）: ")
-    assert "患者様のカードが通りませんでした: カードが利用できませんでした。" in notice.text()
     row = d.history_model.rows()[0]
-    assert row.declined_at is not None and f"{row.declined_at.astimezone().minute:02d}" in notice.text()
+    assert row.declined_at is not None
+    when = format_jst_datetime(row.declined_at, "ja")
+    assert notice.full_text() == f"カード拒否（¥2,200・{when}）: カードが利用できませんでした。別のカードをお試しいただくか、カード会社へお問い合わせください。"
+    assert f"\n{when}、患者様のカードが通りませんでした: " in notice.toolTip()
     tip = d.history_model.index(0, 5).data(0x03)  # ToolTipRole
     assert "カードが利用できませんでした" in tip
 
@@ -76,8 +78,10 @@ def test_a_declined_card_in_english(qtbot: Any, clinic_app: Any) -> None:
     d = page.detail
     wait_for(qtbot, lambda: not d.decline_notice.isHidden())
     assert texts(d.history_view, 5) == ["Unpaid · Card declined"]
-    assert d.decline_notice.text().startswith("⚠ Card declined (request of ¥2,200): ")
-    assert "The card was declined." in d.decline_notice.text()
+    when = format_jst_datetime(d.history_model.rows()[0].declined_at, "en")
+    assert d.decline_notice.full_text() == (f"Card declined (¥2,200, {when}): The card was declined. Try another card or "
+                                       "contact your card issuer.")
+    assert f"\nOn {when} the patient's card did not go through: " in d.decline_notice.toolTip()
     assert japanese_left(d, data_strings(clinic_app)) == []
     attention = w.show_page("要対応")
     attention.reload()

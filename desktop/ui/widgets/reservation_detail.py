@@ -29,7 +29,7 @@ from desktop.ui.i18n import QT_TRANSLATE_NOOP
 from desktop.ui.models.columns import decline_text
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import row_view
+from desktop.ui.widgets.common import ElidedLabel, row_view
 from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
 
 EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
@@ -108,22 +108,25 @@ class ReservationDetailPanel(QWidget):
         actions.addWidget(self.request_hint, 1)
         layout.addLayout(actions)
 
-        layout.addWidget(QLabel(self.tr("請求履歴")))
+        # カード拒否: the patient's newest card attempt on an unpaid request of this reservation failed
+        # (beside the 請求履歴 heading, where it takes no height from the reservation list)
+        self.decline_notice = ElidedLabel()
+        self.decline_notice.setObjectName("declineNotice")
+        self.decline_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decline_notice.setStyleSheet(
+            "background: #fdecea; color: #8e1b10; border: 1px solid #f5c2bd; padding: 2px 8px;")
+        self.decline_notice.hide()
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel(self.tr("請求履歴")))
+        heading.addWidget(self.decline_notice, 1)
+        layout.addLayout(heading)
         self.history_model = RequestListModel(self)
         self.history_view = row_view(self.history_model, stretch_column=4)
         rows_high = self.history_view.fontMetrics().height() + 10
         self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
-        self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
+        # two rows at least (a reservation has one or two requests): the reservation list above keeps its room
+        self.history_view.setMinimumHeight(rows_high * 2 + self.history_view.horizontalHeader().sizeHint().height() + 4)
         layout.addWidget(self.history_view, 1)
-        # カード拒否: the patient's newest card attempt on an unpaid request of this reservation failed
-        self.decline_notice = QLabel()
-        self.decline_notice.setObjectName("declineNotice")
-        self.decline_notice.setWordWrap(True)
-        self.decline_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.decline_notice.setStyleSheet(
-            "background: #fdecea; color: #8e1b10; border: 1px solid #f5c2bd; padding: 6px 8px;")
-        self.decline_notice.hide()
-        layout.addWidget(self.decline_notice)
 
         self.status_combo.activated.connect(self._on_status_activated)
         self.history_view.doubleClicked.connect(lambda _i: self.show_timeline())
@@ -235,15 +238,18 @@ class ReservationDetailPanel(QWidget):
         self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)\n" + self._rerequest_reason(sel, can))
 
     def _show_decline(self, sel: HistoryRow | None) -> None:
-        """Say under 請求履歴 that the card was declined, for the chosen request, else for the unpaid one
+        """Say beside 請求履歴 that the card was declined, for the chosen request, else for the unpaid one
         that was (until it is paid or cancelled)."""
         declined = sel if sel is not None and sel.declined_at is not None else next(
             (r for r in self.history_model.rows() if r.declined_at is not None), None)
-        if declined is None:
+        if declined is None or declined.declined_at is None:
             self.decline_notice.hide()
             return
-        self.decline_notice.setText(self.tr("⚠ カード拒否（{amount} の請求）: {what}").format(
-            amount=format_yen(declined.amount), what=decline_text(declined)))
+        lang = i18n.language()
+        self.decline_notice.setText(self.tr("カード拒否（{amount}・{at}）: {reason}").format(
+            amount=format_yen(declined.amount), at=format_jst_datetime(declined.declined_at, lang),
+            reason=declined.decline_reason(lang)))
+        self.decline_notice.setToolTip(self.decline_notice.full_text() + "\n" + decline_text(declined))
         self.decline_notice.show()
 
     def _cancel_reason(self, sel: HistoryRow | None) -> str:
