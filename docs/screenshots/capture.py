@@ -795,6 +795,7 @@ async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     w.toggle_nav()
     await decline_a_card(app, detail.id, 2200)
     page = w.show_page("予約管理")
+    w.resize(*((1280, 720) if scale == "1.5" else (1366, 768)))
     page.select_reservation(detail.id)
     page.detail.reload()
     await idle_ops(0.5)

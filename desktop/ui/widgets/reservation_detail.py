@@ -36,6 +36,9 @@ EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
                                "患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。")
 
 
+FORM_SPACING = 2  # px between the lines of 予約詳細 and 患者情報: compact, so the reservation list keeps its room
+
+
 def _value_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
@@ -56,6 +59,7 @@ class ReservationDetailPanel(QWidget):
         self._plan_for: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         self.title = QLabel(self.tr("予約を選択してください"))
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         layout.addWidget(self.title)
@@ -63,6 +67,8 @@ class ReservationDetailPanel(QWidget):
         top = QHBoxLayout()
         box = QGroupBox(self.tr("予約詳細"))
         form = QFormLayout(box)
+        form.setVerticalSpacing(FORM_SPACING)
+        form.setContentsMargins(9, 6, 9, 6)
         self.status_combo = QComboBox()
         for status in ReservationStatus:
             self.status_combo.addItem(i18n.reservation_status_label(status), status.value)
@@ -76,6 +82,10 @@ class ReservationDetailPanel(QWidget):
         form.addRow(self.tr("添付ファイル"), self.files_label)
         top.addWidget(box, 1)
         self.patient_box = PatientBox()
+        patient_form = self.patient_box.layout()
+        if isinstance(patient_form, QFormLayout):
+            patient_form.setVerticalSpacing(FORM_SPACING)
+            patient_form.setContentsMargins(9, 6, 9, 6)
         self.patient_labels = self.patient_box.labels
         self.edit_patient_button = self.patient_box.edit_button
         self.patient_dialog: PatientDialog | None = None
@@ -101,31 +111,27 @@ class ReservationDetailPanel(QWidget):
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
-        actions.addWidget(self.prepay_button)
-        actions.addWidget(self.request_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.rerequest_button)
-        actions.addWidget(self.request_hint, 1)
-        layout.addLayout(actions)
-
         # カード拒否: the patient's newest card attempt on an unpaid request of this reservation failed
-        # (beside the 請求履歴 heading, where it takes no height from the reservation list)
         self.decline_notice = ElidedLabel()
         self.decline_notice.setObjectName("declineNotice")
         self.decline_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.decline_notice.setStyleSheet(
             "background: #fdecea; color: #8e1b10; border: 1px solid #f5c2bd; padding: 2px 8px;")
         self.decline_notice.hide()
-        heading = QHBoxLayout()
-        heading.addWidget(QLabel(self.tr("請求履歴")))
-        heading.addWidget(self.decline_notice, 1)
-        layout.addLayout(heading)
+        # 請求履歴 and what acts on it on one line, so the reservation list above keeps its room
+        actions.addWidget(QLabel(self.tr("請求履歴")))
+        actions.addSpacing(8)
+        for widget in (self.prepay_button, self.request_button, self.cancel_button, self.rerequest_button):
+            actions.addWidget(widget)
+        actions.addWidget(self.request_hint, 1)
+        actions.addWidget(self.decline_notice, 1)
+        actions.addStretch(0)  # the buttons keep their width while neither says anything
+        layout.addLayout(actions)
         self.history_model = RequestListModel(self)
         self.history_view = row_view(self.history_model, stretch_column=4)
         rows_high = self.history_view.fontMetrics().height() + 10
         self.history_view.verticalHeader().setDefaultSectionSize(rows_high)
-        # two rows at least (a reservation has one or two requests): the reservation list above keeps its room
-        self.history_view.setMinimumHeight(rows_high * 2 + self.history_view.horizontalHeader().sizeHint().height() + 4)
+        self.history_view.setMinimumHeight(rows_high * 4 + self.history_view.horizontalHeader().sizeHint().height() + 4)
         layout.addWidget(self.history_view, 1)
 
         self.status_combo.activated.connect(self._on_status_activated)
@@ -242,6 +248,7 @@ class ReservationDetailPanel(QWidget):
         that was (until it is paid or cancelled)."""
         declined = sel if sel is not None and sel.declined_at is not None else next(
             (r for r in self.history_model.rows() if r.declined_at is not None), None)
+        self.request_hint.setVisible(bool(self.request_hint.text()))
         if declined is None or declined.declined_at is None:
             self.decline_notice.hide()
             return
