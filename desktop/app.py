@@ -87,6 +87,8 @@ class ClinicPayApp:
         self._settings_lock = asyncio.Lock()  # settings.json written one at a time, in order
         self._settings_saves: set[asyncio.Future[None]] = set()  # writes ``stop`` waits for
         self._last_token: Any = None
+        self._last_audit_id: int | None = None
+        self.screen_memory: Any = None  # how staff arranged the screens (ScreenMemory), kept across windows
         self._starting_servers = True  # until the checkout server (and simulator) listen
         if starting is not None:  # closed while the servers start: the app ends instead of opening
             starting.close_requested.connect(self.request_close)
@@ -238,7 +240,7 @@ class ClinicPayApp:
         old.close()
         self.ctx = ctx
         self.session = None
-        self._last_token = None
+        self._last_token = self._last_audit_id = None
         self._close_window()  # nothing of the other database stays on screen while someone signs in
         await self._start_workspace(show=True)
 
@@ -407,7 +409,7 @@ class ClinicPayApp:
                       keep_view: bool = False) -> None:
         """The main window over ``clinic`` and its staff ``accounts`` (read beforehand, not here)."""
         from desktop.ui.main_window import MainWindow
-        from desktop.ui.session import UiSession
+        from desktop.ui.session import ScreenMemory, UiSession
 
         ctx = self.ctx
         if actor is None:
@@ -416,6 +418,9 @@ class ClinicPayApp:
         session.checkout_url = self.checkout_url
         session.training = ctx.training
         session.clinic_chosen = ctx.settings.workspace == CLINIC
+        if self.screen_memory is None:
+            self.screen_memory = ScreenMemory()
+        session.screen = self.screen_memory
         old = self.window
         window = MainWindow(session, accounts)
         if old is not None and keep_view:
@@ -536,6 +541,10 @@ class ClinicPayApp:
             if session is not None and self._last_token is not None and token != self._last_token:
                 session.events.billing_changed.emit()
             self._last_token = token
+            audit_id = await actions.latest_audit_id()  # anything recorded, here or on another PC
+            if session is not None and self._last_audit_id is not None and audit_id != self._last_audit_id:
+                session.events.audit_recorded.emit()
+            self._last_audit_id = audit_id
 
     async def _reconcile(self) -> None:
         await self.ctx.actions.reconcile()

@@ -496,6 +496,10 @@ class DeskActions:
         """操作履歴 (経理, 管理者): the newest events matching ``f``, at most ``limit``."""
         return await self._run.db(functools.partial(self._audit.events, actor, clinic_id, f, limit=limit))
 
+    async def latest_audit_id(self) -> int:
+        """The newest audit event's id (0 without any); it changes whenever anything is recorded."""
+        return await self._run.db(self._audit.latest_id)
+
     async def export_audit_csv(self, actor: Actor, clinic_id: int, f: AuditFilter, path: pathlib.Path,
                                lang: str = "ja") -> int:
         """操作履歴のCSV出力 (UTF-8 with BOM, for Excel). Returns the number of rows."""

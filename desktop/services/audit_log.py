@@ -23,7 +23,7 @@ from enum import Enum
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.billing import BillingState, TaxCategory
@@ -523,6 +523,12 @@ class AuditLogService:
             authorize(s, actor, Permission.HISTORY, clinic_id=clinic_id)
             stmt = self._select(s, clinic_id, f).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
             return self._rows(s, list(s.scalars(stmt).all()))
+
+    def latest_id(self) -> int:
+        """The id of the newest audit event (0 without any): it changes whenever anything is recorded, on
+        any PC (one primary-key look-up; 操作履歴 reads its list again when it does)."""
+        with self._db.uow(readonly=True) as uow:
+            return int(uow.session.scalar(select(func.max(AuditEvent.id))) or 0)
 
     def export_csv(self, actor: Actor, clinic_id: int, f: AuditFilter, path: pathlib.Path, *,
                    lang: str = "ja") -> int:

@@ -22,15 +22,17 @@ import pathlib
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, BillingState, RequestKind, TaxCategory
+from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, AttemptStatus, BillingState, RequestKind, TaxCategory
 from desktop.domain.formatting import JST, format_tax_category
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.clinic import MailStatus
 from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
 from desktop.services.authz import authorize
-from desktop.storage.orm import BillingRequest, OutboxMail
+from desktop.services.billing.common import stored_error
+from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt
 from desktop.storage.unit_of_work import Database
 
 _PREFIX_END = "\uffff"
@@ -67,6 +69,17 @@ class HistoryRow:
     kind: RequestKind
     tax_category: TaxCategory
     mail_refused: bool = False  # a mail of this request was refused by the recipient's server
+    # カード拒否: while the request waits for payment (未決済) and the patient's newest card attempt
+    # failed, when it failed (aware UTC) and why, as a message code and its JSON parameters
+    declined_at: dt.datetime | None = None
+    decline_code: str = ""
+    decline_params: str | None = None
+
+    def decline_reason(self, lang: str = "ja") -> str:
+        """Why the newest card attempt failed, our own text for its code in ``lang`` ("" when none did)."""
+        if self.declined_at is None:
+            return ""
+        return stored_error(self.decline_code or "unexpected", self.decline_params).message(lang)
 
     @property
     def refundable(self) -> bool:
@@ -100,6 +113,26 @@ _COLUMNS = (
 def _row(values: Sequence[Any]) -> HistoryRow:
     row = HistoryRow(*values[:-1])  # _COLUMNS in field order, mail_refused last
     return dataclasses.replace(row, mail_refused=True) if values[-1] else row
+
+
+def _with_declines(session: Session, rows: list[HistoryRow]) -> list[HistoryRow]:
+    """``rows`` with カード拒否 filled in for each unpaid one whose newest card attempt failed (one
+    look-up over ``ix_payment_attempt_request`` for the unpaid rows only)."""
+    unpaid = [r.id for r in rows if r.state is BillingState.REQUESTED]
+    if not unpaid:
+        return rows
+    newest: dict[int, PaymentAttempt] = {}
+    for attempt in session.scalars(select(PaymentAttempt).where(PaymentAttempt.billing_request_id.in_(unpaid))
+                                   .order_by(PaymentAttempt.started_at, PaymentAttempt.id)):
+        newest[attempt.billing_request_id] = attempt
+    out: list[HistoryRow] = []
+    for r in rows:
+        a = newest.get(r.id)
+        if a is not None and a.status is AttemptStatus.FAILED:
+            r = dataclasses.replace(r, declined_at=a.finished_at or a.started_at,
+                                    decline_code=a.error_code or a.failure_code or "", decline_params=a.error_params)
+        out.append(r)
+    return out
 
 
 def _jst_day_start(day: dt.date) -> dt.datetime:
@@ -165,21 +198,21 @@ class HistoryService:
                 if count <= 0:
                     return []
                 rows = uow.session.execute(_ordered(stmt, False).offset(start_from_oldest).limit(count)).all()
-                return [_row(r) for r in reversed(rows)]
+                return _with_declines(uow.session, [_row(r) for r in reversed(rows)])
             rows = uow.session.execute(_ordered(stmt, True).offset(offset).limit(limit)).all()
-            return [_row(r) for r in rows]
+            return _with_declines(uow.session, [_row(r) for r in rows])
 
     def get(self, request_id: int) -> HistoryRow | None:
         with self._db.uow(readonly=True) as uow:
             found = uow.session.execute(select(*_COLUMNS).where(BillingRequest.id == request_id)).first()
-            return _row(found) if found is not None else None
+            return _with_declines(uow.session, [_row(found)])[0] if found is not None else None
 
     def for_reservation(self, reservation_id: int) -> list[HistoryRow]:
         with self._db.uow(readonly=True) as uow:
             rows = uow.session.execute(
                 _ordered(select(*_COLUMNS).where(BillingRequest.reservation_id == reservation_id), True)
             ).all()
-            return [_row(r) for r in rows]
+            return _with_declines(uow.session, [_row(r) for r in rows])
 
     def change_token(self, clinic_id: int) -> tuple[Any, ...]:
         """Changes whenever a request is added or changed (two index look-ups, no scan)."""

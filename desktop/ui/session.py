@@ -20,6 +20,7 @@ class DataEvents(QObject):
         mail_changed: the demo mailbox or the outbox changed.
         clinic_changed: the clinic's settings changed (支払いモード, テナント, 審査): ``UiSession.clinic``
             already holds the new values.
+        audit_recorded: something was recorded in the audit log (操作履歴), here or on another PC.
     """
 
     billing_changed = Signal()
@@ -27,6 +28,16 @@ class DataEvents(QObject):
     menus_changed = Signal()
     mail_changed = Signal()
     clinic_changed = Signal()
+    audit_recorded = Signal()
+
+
+@dataclasses.dataclass
+class ScreenMemory:
+    """How staff arranged the screens, kept while the app runs (a change of language or 担当スタッフ
+    rebuilds the window; this stays): ``reservations_list_share`` is the part (0–1) of 予約管理's height
+    the reservation list was given by moving its divider, None until someone does."""
+
+    reservations_list_share: float | None = None
 
 
 @dataclasses.dataclass
@@ -49,6 +60,7 @@ class UiSession:
     checkout_url: str | None = None
     training: bool = False
     clinic_chosen: bool = True  # False while only the demo was ever opened (no clinic to return to yet)
+    screen: ScreenMemory = dataclasses.field(default_factory=ScreenMemory)
 
     @property
     def staff_id(self) -> int:

@@ -773,8 +773,9 @@ async def new_reservation_dialog(app, detail):  # type: ignore[no-untyped-def]
 
 
 async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
-    """The front desk's forms in their error state (every message at once), 決済管理 with ☰ open
-    and a message floating over the page (ui-desk-*.png; -en, -150)."""
+    """The front desk's forms in their error state (every message at once), 決済管理 with ☰ open,
+    a message floating over 予約管理, and a reservation whose patient's card was declined (カード拒否
+    under its 請求履歴) (ui-desk-*.png; -en, -150)."""
     from desktop.ui import messages
     from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
 
@@ -823,6 +824,39 @@ async def capture_desk(app, lang: str) -> None:  # type: ignore[no-untyped-def]
     w.toggle_nav()
     await idle_ops()
     grab(w, "desk-billing-nav-open")
+    w.toggle_nav()
+    await decline_a_card(app, detail.id, 2200)
+    page = w.show_page("予約管理")
+    w.resize(*((1280, 720) if scale == "1.5" else (1366, 768)))
+    page.select_reservation(detail.id)
+    page.detail.reload()
+    await idle_ops(0.5)
+    grab(w, "desk-declined")
+
+
+async def decline_a_card(app, reservation_id: int, amount: int) -> None:  # type: ignore[no-untyped-def]
+    """A request of ``amount`` yen for the reservation, and the patient's card declined on its link."""
+    from desktop.domain.errors import PaymentError
+    from desktop.services.demo_mailbox import DemoMailbox, extract_content
+    from desktop.services.payment_setup import DEMO_SECRET_KEY
+    from desktop.simulator.testing import make_test_token
+
+    ctx, s = app.ctx, app.session
+    await ctx.runner.payments(ctx.billing.request_payment, reservation_id, s.actor, amount, "taxable")
+    await ctx.runner.mail(ctx.outbox.send_due)
+    box = DemoMailbox(ctx.data_dir / "mailbox")
+    mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
+    link = next(x for x in (extract_content(box.get(m.key)).first_link for m in mails) if x and "/pay/" in x)
+    base = app.simulator.base_url
+
+    def pay() -> None:
+        try:
+            ctx.billing.pay_with_token(link.rsplit("/pay/", 1)[1],
+                                       make_test_token(base, DEMO_SECRET_KEY, "4000000000080319"))
+        except PaymentError:
+            pass  # declined, as meant
+
+    await ctx.runner.payments(pay)
 
 
 def capture_starting(lang: str) -> None:

@@ -142,7 +142,7 @@
         <translation>Link about to expire</translation>
     </message>
     <message>
-        <source>カード決済の失敗</source>
+        <source>カード拒否</source>
         <translation>Card declined</translation>
     </message>
     <message>
@@ -1231,6 +1231,18 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The patient&apos;s mail server refused the mail. Check the e-mail address.</translation>
     </message>
     <message>
+        <source>・</source>
+        <translation> · </translation>
+    </message>
+    <message>
+        <source>カード拒否</source>
+        <translation>Card declined</translation>
+    </message>
+    <message>
+        <source>{at}、患者様のカードが通りませんでした: {reason}</source>
+        <translation>On {at} the patient&apos;s card did not go through: {reason}</translation>
+    </message>
+    <message>
         <source>請求日時</source>
         <translation>Requested</translation>
     </message>
@@ -2098,6 +2110,10 @@ When the page says “Received”, press “Confirm”.</translation>
         <translation>The payment company is not ready to use yet.</translation>
     </message>
     <message>
+        <source>カード拒否（{amount}・{at}）: {reason}</source>
+        <translation>Card declined ({amount}, {at}): {reason}</translation>
+    </message>
+    <message>
         <source>請求履歴で請求を選んでください。</source>
         <translation>Choose a request in the billing history.</translation>
     </message>
@@ -2941,7 +2957,7 @@ Choose “With health insurance care” when they do.</translation>
         <translation>Mail not delivered</translation>
     </message>
     <message>
-        <source>カード決済の失敗</source>
+        <source>カード拒否</source>
         <translation>Card declined</translation>
     </message>
     <message>

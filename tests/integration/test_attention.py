@@ -89,3 +89,34 @@ def test_failed_mail_and_a_request_stuck_in_processing_show(desk: Desk) -> None:
     assert _kinds(desk) == []
     desk.clock.advance(minutes=31)
     assert _kinds(desk) == [(AttentionKind.STUCK_PROCESSING, request_id)]
+
+
+def test_the_request_says_its_card_was_declined_until_paid_or_cancelled(desk: Desk) -> None:
+    """The reservation's 請求履歴 and 決済管理 read カード拒否 (when, and why as a code) from the newest attempt."""
+    from desktop.services.history import HistoryFilter, HistoryService
+
+    f = desk.front
+    history = HistoryService(desk.db)
+    request_id = desk.billing.request_payment(f.reservation_id, f.staff, 1200, "taxable").request_id
+    desk.deliver()
+    link = desk.link_from_last_mail()
+    [row] = history.for_reservation(f.reservation_id)
+    assert row.declined_at is None and row.decline_reason() == ""
+    with pytest.raises(PaymentError):
+        desk.billing.pay_with_token(link, desk.token("4000000000080319"))
+    [row] = history.for_reservation(f.reservation_id)
+    assert (row.state, row.decline_code) == (BillingState.REQUESTED, "card_declined")
+    assert row.declined_at is not None and row.declined_at.tzinfo is not None
+    assert row.decline_reason("en") == "The card was declined. Try another card or contact your card issuer."
+    assert history.get(request_id) == row
+    assert history.page(f.clinic_id, HistoryFilter(), 0, 10)[0] == row
+    desk.billing.pay_with_token(link, desk.token())
+    assert history.for_reservation(f.reservation_id)[0].declined_at is None  # paid: nothing to say any more
+
+    second = desk.billing.request_payment(f.reservation_id, f.staff, 800, "taxable", additional=True).request_id
+    desk.deliver()
+    with pytest.raises(PaymentError):
+        desk.billing.pay_with_token(desk.link_from_last_mail(), desk.token("4000000000080319"))
+    assert history.get(second).declined_at is not None  # type: ignore[union-attr]
+    desk.billing.cancel_request(second, f.staff)
+    assert history.get(second).declined_at is None  # type: ignore[union-attr]  # cancelled: not to be paid

@@ -19,7 +19,7 @@ EVENTS = {
     "mail_queued": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信待ち"),
     "mail_sent": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信済み（メールサーバーが受け付け）"),
     "mail_failed": QT_TRANSLATE_NOOP("TimelineDialog", "メール送信失敗"),
-    "declined": QT_TRANSLATE_NOOP("TimelineDialog", "カード決済の失敗"),
+    "declined": QT_TRANSLATE_NOOP("TimelineDialog", "カード拒否"),
     "paid": QT_TRANSLATE_NOOP("TimelineDialog", "決済"),
     "refunded": QT_TRANSLATE_NOOP("TimelineDialog", "返金"),
     "cancelled": QT_TRANSLATE_NOOP("TimelineDialog", "取消"),

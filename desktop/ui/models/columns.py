@@ -9,7 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, Qt
 
 from desktop.domain.billing import BillingState
-from desktop.domain.formatting import JST, format_yen
+from desktop.domain.formatting import JST, format_jst_datetime, format_yen
 from desktop.services.history import HistoryRow
 from desktop.ui import i18n
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
@@ -27,12 +27,36 @@ MAIL_REFUSED_TIP = QT_TRANSLATE_NOOP(
     "HistoryColumn", "患者様のメールサーバーが請求メールの受け取りを拒否しました。メールアドレスを確認してください。")
 
 
+MARK_SEPARATOR = QT_TRANSLATE_NOOP("HistoryColumn", "・")  # between the state and its marks
+DECLINED = QT_TRANSLATE_NOOP("HistoryColumn", "カード拒否")
+DECLINED_TIP = QT_TRANSLATE_NOOP("HistoryColumn", "{at}、患者様のカードが通りませんでした: {reason}")
+
+
 def state_text(row: HistoryRow) -> str:
-    """The state, and 「メール不達」 when the patient's mail server refused a mail of the request."""
-    text = i18n.state_label(row.state)
+    """The state, with 「カード拒否」 while the patient's newest card attempt on an unpaid request failed,
+    and 「メール不達」 when the patient's mail server refused a mail of the request."""
+    marks = [DECLINED] if row.declined_at is not None else []
     if row.mail_refused:
-        text += "・" + QCoreApplication.translate("HistoryColumn", MAIL_REFUSED)
-    return text
+        marks.append(MAIL_REFUSED)
+    sep = QCoreApplication.translate("HistoryColumn", MARK_SEPARATOR)
+    return sep.join([i18n.state_label(row.state), *(QCoreApplication.translate("HistoryColumn", m) for m in marks)])
+
+
+def decline_text(row: HistoryRow) -> str:
+    """When (JST) and why the newest card attempt failed, in the UI's language ("" when none did)."""
+    if row.declined_at is None:
+        return ""
+    lang = i18n.language()
+    return QCoreApplication.translate("HistoryColumn", DECLINED_TIP).format(
+        at=format_jst_datetime(row.declined_at, lang), reason=row.decline_reason(lang))
+
+
+def state_tip(row: HistoryRow) -> str | None:
+    """The 状態 cell's tooltip: why it is marked (カード拒否, メール不達), or None."""
+    tips = [decline_text(row)] if row.declined_at is not None else []
+    if row.mail_refused:
+        tips.append(QCoreApplication.translate("HistoryColumn", MAIL_REFUSED_TIP))
+    return "\n".join(tips) or None
 
 
 @dataclasses.dataclass(frozen=True)

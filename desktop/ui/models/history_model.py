@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor
 
 from desktop.services.history import HistoryFilter, HistoryRow
 from desktop.ui import async_ops, messages
-from desktop.ui.models.columns import ACTIONS, ACTIONS_TIP, HISTORY_COLUMNS, MAIL_REFUSED_TIP, RESERVATION_COLUMNS
-from desktop.ui.models.columns import STATE, STATE_COLORS, Column
+from desktop.ui.models.columns import ACTIONS, ACTIONS_TIP, HISTORY_COLUMNS, RESERVATION_COLUMNS, STATE, STATE_COLORS
+from desktop.ui.models.columns import Column, state_tip
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,9 @@ def _display(columns: Sequence[Column], row: HistoryRow, index: Index, role: int
     if role == Qt.ItemDataRole.TextAlignmentRole:
         return int(col.align | Qt.AlignmentFlag.AlignVCenter)
     if role == Qt.ItemDataRole.ForegroundRole and col is STATE:
-        return QColor("#b71c1c" if row.mail_refused else STATE_COLORS[row.state])
-    if role == Qt.ItemDataRole.ToolTipRole and col is STATE and row.mail_refused:
-        return QCoreApplication.translate("HistoryColumn", MAIL_REFUSED_TIP)
+        return QColor("#b71c1c" if row.mail_refused or row.declined_at is not None else STATE_COLORS[row.state])
+    if role == Qt.ItemDataRole.ToolTipRole and col is STATE:
+        return state_tip(row)
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja == "伝達事項":
         return row.message
     if role == Qt.ItemDataRole.ToolTipRole and col.header_ja in ("患者名", "予約内容", "請求スタッフ"):

@@ -36,7 +36,7 @@ KIND_LABELS: dict[AttentionKind, str] = {
     AttentionKind.MAIL_FAILED: QT_TRANSLATE_NOOP("AttentionPage", "メール送信失敗"),
     AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP("AttentionPage", "返金期限が近い"),
     AttentionKind.LINK_EXPIRING: QT_TRANSLATE_NOOP("AttentionPage", "リンクの期限が近い"),
-    AttentionKind.DECLINED: QT_TRANSLATE_NOOP("AttentionPage", "カード決済の失敗"),
+    AttentionKind.DECLINED: QT_TRANSLATE_NOOP("AttentionPage", "カード拒否"),
 }
 
 TODO: dict[AttentionKind, str] = {

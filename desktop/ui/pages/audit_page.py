@@ -1,6 +1,12 @@
 """操作履歴 (経理, 管理者): the audit log with filters (period, staff, action, patient), CSV for Excel,
 and a double click (or Enter) that opens the record an event concerns.
 
+The list is current: it is read again each time the page is shown, and while it is shown whenever
+something is recorded (a request, a refund, a setting saved — here, on another PC or by a patient),
+keeping the filters, the chosen event and the place in the list. One read runs at a time; asks that
+come meanwhile are answered by one more read with the newest filters, so an older answer never
+replaces a newer one.
+
 Signals: ``open_record(entity_type, entity_id)`` — the window shows that request, reservation or screen.
 """
 
@@ -11,7 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from desktop.domain.formatting import JST
 from desktop.services.audit_log import AuditFilter, AuditRow, action_label, row_summary, target_text
@@ -65,7 +72,9 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[AuditRow] = []
-        self._reloads = 0  # searches started; only the latest one's answer is shown
+        self._asked = 0  # reads asked for; only an answer to the latest one is shown
+        self._reading = False  # a read is under way (the next one starts when it answers)
+        self._keep_place = True  # the read asked for keeps the scroll position (a refresh, not a search)
         layout = QVBoxLayout(self)
         self.period = PeriodFilter(days=7, checked=True)
         # as wide as the longest name with its role (or group), so far as the row still fits at 150 %
@@ -97,11 +106,19 @@ class AuditPage(QWidget):
         self.action_combo.activated.connect(lambda *_: self.reload())
         self.csv_button.clicked.connect(self._on_csv_clicked)
         open_on_activate(self.table, self.open_row)
-        self.reload()
+        events = session.events
+        for signal in (events.audit_recorded, events.billing_changed, events.reservations_changed,
+                       events.menus_changed, events.clinic_changed):
+            signal.connect(self._on_recorded)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self._load_staff()  # staff added or renamed in スタッフ管理 since
+        self.refresh()  # what was recorded while another page was shown
+
+    def _on_recorded(self) -> None:
+        if self.isVisible():  # hidden, it reads the list when it is shown next
+            self.refresh()
 
     def _load_staff(self) -> None:
         """The スタッフ filter: すべて, then every account (disabled ones too: their events stay), as
@@ -127,17 +144,56 @@ class AuditPage(QWidget):
             date_from=date_from, date_to=date_to, staff_id=self.staff_combo.currentData(), actions=frozenset(actions), patient=self.patient_edit.text())
 
     def reload(self) -> None:
+        """Search with the filters as set now (検索, Enter, a filter chosen): from the top of the list,
+        the chosen event kept chosen if it is still listed."""
+        self._ask(keep_place=False)
+
+    def refresh(self) -> None:
+        """Read the list again with the same filters, keeping the chosen event and the place in the list
+        (new events appear at the top; a list scrolled down stays on the events it showed)."""
+        self._ask(keep_place=True)
+
+    def _ask(self, *, keep_place: bool) -> None:
+        self._keep_place = keep_place if not self._reading else self._keep_place and keep_place
+        self._asked += 1
+        if not self._reading:
+            self._read()
+
+    def _read(self) -> None:
         s = self.session
-        self._reloads += 1
-        generation = self._reloads
+        self._reading = True
+        asked, keep_place = self._asked, self._keep_place
+
+        def answered() -> bool:
+            """Whether this answer is the newest ask's; if not, the newest ask is read now."""
+            self._reading = False
+            if asked != self._asked:
+                self._read()
+                return False
+            return True
 
         def show(rows: list[AuditRow]) -> None:
-            if generation != self._reloads:
-                return  # an older search answered late: the newer one's filters win
-            self.rows = rows
-            lang = i18n.language()
-            actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
-            self.table.setRowCount(len(rows))
+            if answered():
+                self._show(rows, keep_place=keep_place)
+
+        def failed(_exc: BaseException) -> bool:
+            return not answered()  # an error of a read nobody waits for any more is not shown
+
+        async_ops.run_op(s.actions.audit_events(s.actor, s.clinic.id, self.current_filter()), on_success=show,
+                         on_failure=failed, busy=[] if keep_place else [self.search_button], name="audit")
+
+    def _show(self, rows: list[AuditRow], *, keep_place: bool) -> None:
+        table = self.table
+        chosen = self._selected_id()
+        top = table.rowAt(0)  # the first event in view: it stays first unless the list was at its top
+        anchor = self.rows[top].id if keep_place and table.verticalScrollBar().value() > 0 and top >= 0 else None
+        self.rows = rows
+        lang = i18n.language()
+        actors = {"patient": self.tr("患者"), "payjp": "PAY.JP", "system": self.tr("システム")}
+        table.setUpdatesEnabled(False)
+        try:
+            table.clearSelection()
+            table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 staff = row.staff_name or actors.get(row.actor, "")
                 target = target_text(row, lang)
@@ -147,11 +203,23 @@ class AuditPage(QWidget):
                     item = QTableWidgetItem(text)
                     if c == 5:
                         item.setToolTip(text)
-                    self.table.setItem(r, c, item)
-            self.count_label.setText(self.tr("{n:,} 件").format(n=len(rows)))
+                    table.setItem(r, c, item)
+            ids = {row.id: r for r, row in enumerate(rows)}
+            if chosen in ids:
+                table.selectRow(ids[chosen])
+            if anchor in ids:
+                table.scrollTo(table.model().index(ids[anchor], 0), QAbstractItemView.ScrollHint.PositionAtTop)
+            elif anchor is None:
+                table.scrollToTop()
+        finally:
+            table.setUpdatesEnabled(True)
+        self.count_label.setText(self.tr("{n:,} 件").format(n=len(rows)))
 
-        async_ops.run_op(s.actions.audit_events(s.actor, s.clinic.id, self.current_filter()), on_success=show,
-                         busy=[self.search_button], name="audit")
+    def _selected_id(self) -> int | None:
+        """The id of the event chosen in the list, or None."""
+        chosen = self.table.selectionModel().selectedRows()
+        index = chosen[0].row() if chosen else -1
+        return self.rows[index].id if 0 <= index < len(self.rows) else None
 
     def open_row(self, index: int) -> None:
         """Open the record the event concerns (the window decides where)."""

@@ -6,8 +6,9 @@ import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QSplitter, QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from desktop.domain.errors import UserError
 from desktop.domain.formatting import JST
@@ -20,6 +21,9 @@ from desktop.ui.models.reservation_model import ROW_ROLE, ReservationTableModel
 from desktop.ui.session import UiSession
 from desktop.ui.widgets.common import row_view
 from desktop.ui.widgets.reservation_detail import ReservationDetailPanel
+
+
+LIST_SHARE = 0.5  # of the height the list and the detail share: ~6 rows at 1366×768, ~4 at 1280×720 and 150 %
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,14 +72,19 @@ class ReservationsPage(QWidget):
 
         self.model = ReservationTableModel(self)
         self.view = row_view(self.model, stretch_column=3, stripes=True)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)  # as 決済管理
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.detail = ReservationDetailPanel(session)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        # the list and the detail share the height in proportion (LIST_SHARE, or where staff put the
+        # divider this run of the app), the detail never below what it needs to be read
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 420])
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
+        splitter.splitterMoved.connect(lambda *_: self._remember_share())
 
         QShortcut(QKeySequence("Ctrl+F"), self, self.search_edit.setFocus)
         QShortcut(QKeySequence("F5"), self, self.reload)
@@ -95,6 +104,31 @@ class ReservationsPage(QWidget):
                  d.history_view)
         for a, b in zip(chain, chain[1:]):
             self.setTabOrder(a, b)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._apply_share()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._apply_share()
+
+    def list_share(self) -> float:
+        """The part (0–1) of the height the reservation list is meant to have."""
+        remembered = self.session.screen.reservations_list_share
+        return LIST_SHARE if remembered is None else remembered
+
+    def _apply_share(self) -> None:
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            top = round(total * self.list_share())
+            self.splitter.setSizes([top, total - top])  # the detail's minimum height wins over the share
+
+    def _remember_share(self) -> None:
+        """Staff moved the divider: keep that proportion for the rest of this run of the app."""
+        sizes = self.splitter.sizes()
+        if sum(sizes) > 0:
+            self.session.screen.reservations_list_share = sizes[0] / sum(sizes)
 
     def day(self) -> dt.date:
         d = self.date_edit.date()

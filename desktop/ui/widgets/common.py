@@ -501,3 +501,30 @@ def hint_label(text: str) -> QLabel:
     label = wrapped_label(text)
     label.setStyleSheet("color: #666;")
     return label
+
+
+class ElidedLabel(QLabel):
+    """One line of text that ends in "…" where its width does not hold it all (the whole text is
+    ``full_text()``, and the tooltip when it is cut): it never makes its window wider or taller."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width) if width > 0 else self._full
+        super().setText(shown)

@@ -26,13 +26,17 @@ from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog, Paym
 from desktop.ui.dialogs.refund_dialog import RefundDialog
 from desktop.ui.dialogs.timeline_dialog import TimelineDialog
 from desktop.ui.i18n import QT_TRANSLATE_NOOP
+from desktop.ui.models.columns import decline_text
 from desktop.ui.models.history_model import ROW_ROLE, RequestListModel
 from desktop.ui.session import UiSession
-from desktop.ui.widgets.common import row_view
+from desktop.ui.widgets.common import ElidedLabel, row_view
 from desktop.ui.widgets.patient_box import EDIT_SHORTCUT, PatientBox
 
 EMAIL_HINT = QT_TRANSLATE_NOOP("ReservationDetailPanel",
                                "患者情報の「編集」ボタン（{shortcut}）からメールアドレスを登録・修正できます。")
+
+
+FORM_SPACING = 2  # px between the lines of 予約詳細 and 患者情報: compact, so the reservation list keeps its room
 
 
 def _value_label() -> QLabel:
@@ -55,6 +59,7 @@ class ReservationDetailPanel(QWidget):
         self._plan_for: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         self.title = QLabel(self.tr("予約を選択してください"))
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
         layout.addWidget(self.title)
@@ -62,6 +67,8 @@ class ReservationDetailPanel(QWidget):
         top = QHBoxLayout()
         box = QGroupBox(self.tr("予約詳細"))
         form = QFormLayout(box)
+        form.setVerticalSpacing(FORM_SPACING)
+        form.setContentsMargins(9, 6, 9, 6)
         self.status_combo = QComboBox()
         for status in ReservationStatus:
             self.status_combo.addItem(i18n.reservation_status_label(status), status.value)
@@ -75,6 +82,10 @@ class ReservationDetailPanel(QWidget):
         form.addRow(self.tr("添付ファイル"), self.files_label)
         top.addWidget(box, 1)
         self.patient_box = PatientBox()
+        patient_form = self.patient_box.layout()
+        if isinstance(patient_form, QFormLayout):
+            patient_form.setVerticalSpacing(FORM_SPACING)
+            patient_form.setContentsMargins(9, 6, 9, 6)
         self.patient_labels = self.patient_box.labels
         self.edit_patient_button = self.patient_box.edit_button
         self.patient_dialog: PatientDialog | None = None
@@ -100,14 +111,22 @@ class ReservationDetailPanel(QWidget):
         self.request_hint = QLabel()
         self.request_hint.setStyleSheet("color: #666;")
         self.request_hint.setWordWrap(True)
-        actions.addWidget(self.prepay_button)
-        actions.addWidget(self.request_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.rerequest_button)
+        # カード拒否: the patient's newest card attempt on an unpaid request of this reservation failed
+        self.decline_notice = ElidedLabel()
+        self.decline_notice.setObjectName("declineNotice")
+        self.decline_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decline_notice.setStyleSheet(
+            "background: #fdecea; color: #8e1b10; border: 1px solid #f5c2bd; padding: 2px 8px;")
+        self.decline_notice.hide()
+        # 請求履歴 and what acts on it on one line, so the reservation list above keeps its room
+        actions.addWidget(QLabel(self.tr("請求履歴")))
+        actions.addSpacing(8)
+        for widget in (self.prepay_button, self.request_button, self.cancel_button, self.rerequest_button):
+            actions.addWidget(widget)
         actions.addWidget(self.request_hint, 1)
+        actions.addWidget(self.decline_notice, 1)
+        actions.addStretch(0)  # the buttons keep their width while neither says anything
         layout.addLayout(actions)
-
-        layout.addWidget(QLabel(self.tr("請求履歴")))
         self.history_model = RequestListModel(self)
         self.history_view = row_view(self.history_model, stretch_column=4)
         rows_high = self.history_view.fontMetrics().height() + 10
@@ -218,10 +237,27 @@ class ReservationDetailPanel(QWidget):
         else:
             self.request_hint.setText("")
         sel = self.selected_request()
+        self._show_decline(sel)
         self.cancel_button.setEnabled(sel is not None and sel.cancellable)
         self.rerequest_button.setEnabled(can and sel is not None and sel.state.value in ("requested", "cancelled", "expired"))
         self.cancel_button.setToolTip(self.tr("請求を取り消す") + " (Ctrl+Shift+X)\n" + self._cancel_reason(sel))
         self.rerequest_button.setToolTip(self.tr("再請求") + " (Ctrl+R)\n" + self._rerequest_reason(sel, can))
+
+    def _show_decline(self, sel: HistoryRow | None) -> None:
+        """Say beside 請求履歴 that the card was declined, for the chosen request, else for the unpaid one
+        that was (until it is paid or cancelled)."""
+        declined = sel if sel is not None and sel.declined_at is not None else next(
+            (r for r in self.history_model.rows() if r.declined_at is not None), None)
+        self.request_hint.setVisible(bool(self.request_hint.text()))
+        if declined is None or declined.declined_at is None:
+            self.decline_notice.hide()
+            return
+        lang = i18n.language()
+        self.decline_notice.setText(self.tr("カード拒否（{amount}・{at}）: {reason}").format(
+            amount=format_yen(declined.amount), at=format_jst_datetime(declined.declined_at, lang),
+            reason=declined.decline_reason(lang)))
+        self.decline_notice.setToolTip(self.decline_notice.full_text() + "\n" + decline_text(declined))
+        self.decline_notice.show()
 
     def _cancel_reason(self, sel: HistoryRow | None) -> str:
         """What 請求を取り消す acts on, or why it cannot."""
