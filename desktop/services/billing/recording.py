@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import select
 
@@ -191,6 +191,10 @@ class ChargeRecorder:
                 return
             req = repos.requests.get(attempt.billing_request_id)
             auto = attempt.method is AttemptMethod.SAVED_CARD
+            # a default 伝達事項 said the saved card is charged: it now asks to pay by the link
+            message: dict[str, Any] = {}
+            if auto:
+                message["message"] = message_for(req.message, kind=req.kind, charge_now=False)
             moved = repos.requests.transition(
                 req,
                 {BillingState.PROCESSING},
@@ -198,8 +202,7 @@ class ChargeRecorder:
                 Audit("payjp", "payment_failed", attempt.staff_id, {"attempt": attempt_id, "failure_code": payjp_code}),
                 last_failure_code=payjp_code,
                 updated_at=now,
-                # a default 伝達事項 said the saved card is charged: it now asks to pay by the link
-                **({"message": message_for(req.message, kind=req.kind, charge_now=False)} if auto else {}),
+                **message,
             )
             if moved and auto:
                 # 自動決済 did not go through: the patient pays by link instead (a fresh one,
