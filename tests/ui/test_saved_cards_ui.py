@@ -158,6 +158,7 @@ def test_default_message_follows_the_amount_in_english(qtbot: Any, clinic_app: A
     qtbot.mouseClick(dialog.confirm_button, CLICK)
     assert dialog.summary_message.text() == AUTO_CHARGE_MESSAGE
     assert dialog.summary_auto.text() == "The saved card will be charged now"
+    assert dialog.summary_tax.text() == "Taxable"  # the words of the choice, as on every screen
     qtbot.mouseClick(dialog.back_button, CLICK)
     dialog.amount_edit.setText("12000")
     qtbot.mouseClick(dialog.confirm_button, CLICK)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.domain.billing import RequestKind, TaxCategory
 from desktop.domain.errors import ValidationError
-from desktop.domain.formatting import format_tax_category, format_yen
+from desktop.domain.formatting import format_yen
 from desktop.domain.validation import parse_amount, validate_message
 from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan, message_for
 from desktop.services.front_desk import ReservationDetail
@@ -141,7 +141,7 @@ class PaymentRequestDialog(QDialog):
             self.message_edit.setPlainText(message)
         self.result_value = PaymentRequestInput(amount, tax, message)
         self.summary_amount.setText(format_yen(amount))
-        self.summary_tax.setText(format_tax_category(tax, lang))
+        self.summary_tax.setText(i18n.enum_label(tax))  # the words of the 課税対象 choice above
         self.summary_message.setText(message)
         self._show_auto_charge(amount)
         self.stack.setCurrentIndex(1)
