@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from desktop.domain.billing import BillingState
+from desktop.services.billing.common import AUTO_CHARGE_MESSAGE
 from desktop.services.context import AppContext
 from desktop.services.directory import ClinicUpdate
 from desktop.services.payjp_gateway import PayjpConfig, PayjpGateway
@@ -35,14 +36,14 @@ def _auto_charged(ctx: AppContext, sim: RunningSimulator, front: Front) -> int:
     return outcome.request_id
 
 
-def _mails(ctx: AppContext, request_id: int) -> dict[str, str]:
-    """The plain text of each mail queued for the request, by kind."""
+def _mails(ctx: AppContext, request_id: int, part: str = "plain") -> dict[str, str]:
+    """The plain text (or ``part``: "html") of each mail queued for the request, by kind."""
     with ctx.db.uow(readonly=True) as uow:
         rows = uow.session.execute(select(OutboxMail.kind, OutboxMail.body).where(
             OutboxMail.billing_request_id == request_id)).all()
     texts = {}
     for kind, body in rows:
-        part = message_from_bytes(body, policy=policy.default).get_body(preferencelist=("plain",))
+        part = message_from_bytes(body, policy=policy.default).get_body(preferencelist=(part,))
         assert part is not None
         texts[kind] = str(part.get_content())  # type: ignore[attr-defined]
     return texts
@@ -55,6 +56,10 @@ def test_receipt_mail_of_an_auto_charge_opens_the_receipt(client: TestClient, ct
     assert list(mails) == ["receipt"]  # no payment link was sent
     text = mails["receipt"]
     assert "■ 領収書" in text and "下記のリンクから領収書をご確認いただけます。" in text
+    # the 伝達事項 (no payment request mail carried it): the default says the saved card was used
+    assert AUTO_CHARGE_MESSAGE in text and "メール内のリンク" not in text
+    html = _mails(ctx, request_id, "html")["receipt"]
+    assert AUTO_CHARGE_MESSAGE in html and "/receipt" in html
     found = RECEIPT_LINK.search(text)
     assert found, text
     link = found.group(1)

@@ -159,11 +159,12 @@ class ChargeRecorder:
                 )
                 uow.commit()
                 raise StateError("link_paid")
-            if raw_link is None and attempt.method is AttemptMethod.SAVED_CARD:
+            auto = attempt.method is AttemptMethod.SAVED_CARD
+            if raw_link is None and auto:
                 # 自動決済: no link was ever mailed (its raw token is kept nowhere); this one opens
                 # the receipt, as the link of a payment made on the checkout page does.
                 raw_link = issue_link(req, repos.requests.clinic_of(req), now)
-            self.notifier.receipt(uow.session, req, now, raw_link)
+            self.notifier.receipt(uow.session, req, now, raw_link, with_message=auto)
             uow.commit()
             return PaymentOutcome(req.id, attempt_id, BillingState.PAID, charge.id)
 
