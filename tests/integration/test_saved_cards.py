@@ -16,7 +16,7 @@ from desktop.domain.saved_cards import CONSENT_VERSION, consent_text
 from desktop.services.directory import ClinicUpdate, DirectoryService
 from desktop.simulator import tds
 from desktop.services.billing import DEFAULT_MESSAGE
-from desktop.services.billing.common import AUTO_CHARGE_MESSAGE
+from desktop.services.billing.common import AUTO_CHARGE_MESSAGE, PRE_PAYMENT_AUTO_CHARGE_MESSAGE, PRE_PAYMENT_MESSAGE
 from desktop.storage.orm import AuditEvent, BillingRequest, Patient, PaymentAttempt, SavedCard
 from tests.integration.conftest import Desk
 
@@ -278,11 +278,14 @@ def test_pre_payment_at_booking_follows_the_same_rules(desk: Desk) -> None:
     assert booked.pre_payment is not None and booked.pre_payment.auto_charged
     assert booked.pre_payment.state is BillingState.PAID and desk.charges()[0]["amount"] == 3300
     assert "領収" in _subjects(desk)[-1]
+    # no link was mailed: the default 伝達事項 says the saved card was used, not to pay by the link
+    assert _message(desk, booked.pre_payment.request_id) == PRE_PAYMENT_AUTO_CHARGE_MESSAGE
     large = directory.save_menu(f.manager, f.clinic_id, MenuInput(name="自由診療 (事前決済)", price=55000,
                                                         payment_timing=PaymentTiming.PRE))
     over = booking.book(f.clinic_id, f.staff, patient_id=f.patient_id, menu_id=large, starts_at=when)
     assert over.pre_payment is not None and not over.pre_payment.auto_charged
     assert over.pre_payment.auto_charge_error is not None
     assert over.pre_payment.auto_charge_error.code == "auto_charge_over_cap"
+    assert _message(desk, over.pre_payment.request_id) == PRE_PAYMENT_MESSAGE  # the link mailed: pay by it
     assert "お支払いのお願い" in _subjects(desk)[-1]
     assert len(desk.charges()) == 2
