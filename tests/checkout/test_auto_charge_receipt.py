@@ -74,6 +74,7 @@ def test_receipt_mail_of_an_auto_charge_opens_the_receipt(client: TestClient, ct
     # The link's own page says it is paid and offers no card form.
     paid = client.get(link).text
     assert "お支払い済みです" in paid and "カード番号" not in paid and "支払う ¥" not in paid
+    assert f'href="{link}/receipt"' in paid  # 領収書を表示する
     paid_en = english(client, link)
     assert "Already paid" in paid_en and "Card number" not in paid_en and japanese_left(paid_en) == []
     receipt_en = english(client, link + "/receipt")

@@ -170,7 +170,8 @@ def _csv(path: pathlib.Path) -> list[list[str]]:
 def test_csv_matches_payjp_statement_in_both_languages(qtbot: Any, clinic_app: Any, tmp_path: pathlib.Path) -> None:
     _paid_requests(qtbot, clinic_app, [1200, 2400])
     with clinic_app.ctx.db.uow(readonly=True) as uow:
-        paid = {r.amount: r for r in uow.session.scalars(select(BillingRequest).where(BillingRequest.paid_at.isnot(None)))}
+        rows = uow.session.scalars(select(BillingRequest).where(BillingRequest.paid_at.isnot(None)))
+        paid = {r.amount: r for r in rows}
     refunded = paid[2400]
     run(qtbot, clinic_app.ctx.runner.payments(clinic_app.ctx.billing.refund, refunded.id, clinic_app.session.actor,
                                               500, "診察料の誤り"))
