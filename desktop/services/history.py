@@ -24,15 +24,17 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, AttemptStatus, BillingState, RequestKind, TaxCategory
-from desktop.domain.formatting import JST, format_tax_category
+from desktop.domain import labels
+from desktop.domain.billing import PAID_STATES, REFUNDABLE_STATES, AttemptStatus, BillingState, RefundStatus, RequestKind
+from desktop.domain.billing import TaxCategory
+from desktop.domain.formatting import JST
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.clinic import MailStatus
 from desktop.domain.staff import Actor, Permission
 from desktop.services import audit
 from desktop.services.authz import authorize
 from desktop.services.billing.common import stored_error
-from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt
+from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, Refund
 from desktop.storage.unit_of_work import Database
 
 _PREFIX_END = "\uffff"
@@ -233,6 +235,8 @@ class HistoryService:
                    headers: Sequence[str], state_labels: dict[BillingState, str], lang: str = "ja") -> int:
         """Write the filtered rows to ``path`` as CSV that Excel opens (UTF-8 with BOM, CRLF).
 
+        The columns are ``csv_fields``'s (``headers`` names them, in the UI language ``lang``);
+        times are JST written as the 日次締め CSV writes them (2026-12-01 14:05); amounts whole yen.
         経理 or 管理者 only; one ``history_exported`` audit event (the filter and the row count).
 
         Raises:
@@ -246,11 +250,16 @@ class HistoryService:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(headers)
             with self._db.uow(readonly=True) as uow:
+                reasons = _refund_reasons(uow.session, clinic_id, f)
                 result = uow.session.execute(
-                    _ordered(select(*_COLUMNS).where(*_where(clinic_id, f)), True).execution_options(yield_per=2000)
+                    _ordered(select(*_COLUMNS, *_PAYJP_COLUMNS).where(*_where(clinic_id, f)), True)
+                    .execution_options(yield_per=2000)
                 )
                 for values in result:
-                    writer.writerow(csv_fields(_row(values), state_labels, lang))
+                    row = _row(values[:len(_COLUMNS)])
+                    charge_id, brand, last4 = values[len(_COLUMNS):]
+                    payment = CsvPayment(charge_id, brand, last4, tuple(reasons.get(row.id, ())))
+                    writer.writerow(csv_fields(row, state_labels, lang, payment))
                     written += 1
         tmp.replace(path)
         with self._db.uow() as uow:
@@ -263,15 +272,51 @@ class HistoryService:
         return written
 
 
+# PAY.JP's side of a request, for matching the CSV against PAY.JP's statement
+_PAYJP_COLUMNS = (BillingRequest.charge_id, BillingRequest.card_brand, BillingRequest.card_last4)
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvPayment:
+    """The CSV's columns after 返金日時: PAY.JP's charge id (``ch_…``), the card's brand as PAY.JP
+    names it (``Visa``) and last 4 digits, and the reasons of the request's refunds, oldest first."""
+
+    charge_id: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    refund_reasons: tuple[str, ...] = ()
+
+
+def _refund_reasons(s: Any, clinic_id: int, f: HistoryFilter) -> dict[int, list[str]]:
+    """The reasons of the refunds made (succeeded) for the requests ``f`` matches, by request id.
+
+    Refunds are few next to requests, so they are read at once rather than per row.
+    """
+    rows = s.execute(
+        select(Refund.billing_request_id, Refund.reason)
+        .join(BillingRequest, BillingRequest.id == Refund.billing_request_id)
+        .where(*_where(clinic_id, f), Refund.status == RefundStatus.SUCCEEDED, Refund.reason != "")
+        .order_by(Refund.created_at, Refund.id)
+    )
+    found: dict[int, list[str]] = {}
+    for request_id, reason in rows:
+        found.setdefault(int(request_id), []).append(str(reason))
+    return found
+
+
 def _csv_time(value: dt.datetime | None) -> str:
-    return value.astimezone(JST).strftime("%Y/%m/%d %H:%M") if value else ""
+    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def csv_fields(row: HistoryRow, state_labels: dict[BillingState, str], lang: str = "ja") -> Iterable[object]:
+def csv_fields(row: HistoryRow, state_labels: dict[BillingState, str], lang: str = "ja",
+               payment: CsvPayment = CsvPayment()) -> Iterable[object]:
     """One CSV line: 請求ID, 請求日時, 決済日時, 患者名, メニュー, 予約ID, 請求金額, 課税対象, 請求スタッフ,
-    伝達事項, 状態, 返金額, 返金日時."""
+    伝達事項, 状態, 返金額, 返金日時, then PAY.JP課金ID, カードブランド, カード下4桁, 返金理由 (several
+    joined by 「 / 」). 課税対象 and 状態 are the screen's words in ``lang``."""
     return (
         row.id, _csv_time(row.requested_at), _csv_time(row.paid_at), row.patient_name, row.menu_name,
-        row.reservation_id, row.amount, format_tax_category(row.tax_category, lang), row.staff_name,
+        row.reservation_id, row.amount, labels.label(row.tax_category, lang), row.staff_name,
         row.message, state_labels[row.state], row.refunded_amount or "", _csv_time(row.last_refunded_at),
+        payment.charge_id or "", payment.card_brand or "", payment.card_last4 or "",
+        " / ".join(payment.refund_reasons),
     )

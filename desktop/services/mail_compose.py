@@ -143,6 +143,8 @@ class Receipt(_AboutReservation):
     card_brand: str
     card_last4: str
     receipt_url: str | None = None
+    # the 伝達事項, when this is the patient's first mail about the request (自動決済 sent no link)
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -410,6 +412,7 @@ class MailComposer:
             "paid_at": format_jst_datetime(mail.paid_at, lang),
             "card": f"{mail.card_brand} **** {mail.card_last4}",
             "receipt_url": _web_link(mail.receipt_url) if mail.receipt_url else None,
+            "message": mail.message or None,
         }
 
     @staticmethod

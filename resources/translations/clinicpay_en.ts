@@ -384,6 +384,22 @@
         <translation>Refunded</translation>
     </message>
     <message>
+        <source>PAY.JP課金ID</source>
+        <translation>PAY.JP charge ID</translation>
+    </message>
+    <message>
+        <source>カードブランド</source>
+        <translation>Card brand</translation>
+    </message>
+    <message>
+        <source>カード下4桁</source>
+        <translation>Card last 4</translation>
+    </message>
+    <message>
+        <source>返金理由</source>
+        <translation>Refund reason</translation>
+    </message>
+    <message>
         <source>期間</source>
         <translation>Period</translation>
     </message>

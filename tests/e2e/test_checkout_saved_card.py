@@ -84,6 +84,18 @@ def test_ticked_box_saves_the_card_after_3ds_and_a_later_request_charges_it(stac
         wait_for_messages(stack.smtp, mails_before + 1)
         new = stack.smtp.messages()[mails_before:]
         assert len(new) == 1 and "領収" in str(new[0]["Subject"])  # a receipt, no payment link
+        # its 領収書 link opens the receipt, as the receipt of a payment made on this page does
+        body = new[0].get_body(preferencelist=("plain",))
+        assert body is not None
+        receipt = re.search(r"(https?://\S+/pay/[A-Za-z0-9_-]+)/receipt\b", body.get_content())
+        assert receipt, "no 領収書 link in the receipt mail"
+        page.goto(receipt.group(1) + "/receipt")
+        page.get_by_role("button", name="この宛名で領収書を発行する").click()
+        page.get_by_text("¥2,400").first.wait_for()
+        assert "山田 花子 様" in page.content()
+        page.goto(receipt.group(1))  # the link itself: paid, never a card form
+        assert page.locator("h1").inner_text() == "お支払い済みです"
+        assert page.locator("#card-number").count() == 0
     finally:
         stack.ctx.directory.update_clinic(f.manager, f.clinic_id, ClinicUpdate(auto_charge=False))
         if customer_of(stack):

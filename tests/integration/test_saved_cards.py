@@ -15,7 +15,9 @@ from desktop.domain.staff import PermissionDeniedError
 from desktop.domain.saved_cards import CONSENT_VERSION, consent_text
 from desktop.services.directory import ClinicUpdate, DirectoryService
 from desktop.simulator import tds
-from desktop.storage.orm import AuditEvent, Patient, PaymentAttempt, SavedCard
+from desktop.services.billing import DEFAULT_MESSAGE
+from desktop.services.billing.common import AUTO_CHARGE_MESSAGE, PRE_PAYMENT_AUTO_CHARGE_MESSAGE, PRE_PAYMENT_MESSAGE
+from desktop.storage.orm import AuditEvent, BillingRequest, Patient, PaymentAttempt, SavedCard
 from tests.integration.conftest import Desk
 
 
@@ -143,6 +145,31 @@ def test_declined_or_expired_saved_card_falls_back_to_the_link(desk: Desk, numbe
     assert "お支払いのお願い" in _subjects(desk)[-1]
 
 
+def test_default_message_says_the_saved_card_is_charged_and_the_link_mail_asks_for_the_link(desk: Desk) -> None:
+    f = desk.front
+    _save_on_checkout(desk)
+    _auto_charge_on(desk)
+    charged = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable", DEFAULT_MESSAGE)
+    assert charged.auto_charged and _message(desk, charged.request_id) == AUTO_CHARGE_MESSAGE
+    # the saved card stops working: the link mailed instead asks to pay by it, and the request says so
+    customer = desk.gateway.create_customer(card_token=desk.token("4000000000080319"), email=None,
+                                            patient_id=f.patient_id)
+    DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
+    fallback = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable", DEFAULT_MESSAGE)
+    assert not fallback.auto_charged and _message(desk, fallback.request_id) == DEFAULT_MESSAGE
+    body = desk.deliver()[-1].get_body(preferencelist=("plain",)).get_content()
+    assert DEFAULT_MESSAGE in body and AUTO_CHARGE_MESSAGE not in body
+    typed = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable", "お大事になさってください")
+    assert _message(desk, typed.request_id) == "お大事になさってください"  # staff's words, never changed
+
+
+def _message(desk: Desk, request_id: int) -> str:
+    with desk.db.uow(readonly=True) as uow:
+        req = uow.session.get(BillingRequest, request_id)
+        assert req is not None
+        return req.message
+
+
 def test_card_removed_at_payjp_falls_back_to_the_link(desk: Desk) -> None:
     f = desk.front
     _save_on_checkout(desk)
@@ -251,11 +278,14 @@ def test_pre_payment_at_booking_follows_the_same_rules(desk: Desk) -> None:
     assert booked.pre_payment is not None and booked.pre_payment.auto_charged
     assert booked.pre_payment.state is BillingState.PAID and desk.charges()[0]["amount"] == 3300
     assert "領収" in _subjects(desk)[-1]
+    # no link was mailed: the default 伝達事項 says the saved card was used, not to pay by the link
+    assert _message(desk, booked.pre_payment.request_id) == PRE_PAYMENT_AUTO_CHARGE_MESSAGE
     large = directory.save_menu(f.manager, f.clinic_id, MenuInput(name="自由診療 (事前決済)", price=55000,
                                                         payment_timing=PaymentTiming.PRE))
     over = booking.book(f.clinic_id, f.staff, patient_id=f.patient_id, menu_id=large, starts_at=when)
     assert over.pre_payment is not None and not over.pre_payment.auto_charged
     assert over.pre_payment.auto_charge_error is not None
     assert over.pre_payment.auto_charge_error.code == "auto_charge_over_cap"
+    assert _message(desk, over.pre_payment.request_id) == PRE_PAYMENT_MESSAGE  # the link mailed: pay by it
     assert "お支払いのお願い" in _subjects(desk)[-1]
     assert len(desk.charges()) == 2

@@ -155,12 +155,13 @@ def sign_in(qtbot: Any, app: ClinicPayApp, name: str, secret: str, *, pin: bool 
 
 
 def payment_links(app: ClinicPayApp) -> list[str]:
-    """Send the outbox and return the payment links in the demo mailbox, newest first."""
+    """Send the outbox and return the payment links in the demo mailbox, newest first (not the 領収書 links
+    of receipt mails)."""
     app.ctx.outbox.send_due()
     box = DemoMailbox(app.ctx.data_dir / "mailbox")
     mails = sorted(box.list_messages(), key=lambda m: m.date, reverse=True)
     links = [extract_content(box.get(m.key)).first_link for m in mails]
-    return [x for x in links if x and "/pay/" in x]
+    return [x for x in links if x and "/pay/" in x and not x.endswith("/receipt")]
 
 
 def pay_link(qtbot: Any, app: ClinicPayApp, link: str) -> None:

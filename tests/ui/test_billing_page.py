@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import pathlib
+import re
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMenu
+from sqlalchemy import select
+
+from desktop.storage.orm import BillingRequest
 
 from desktop.ui.dialogs.refund_dialog import WARNING, RefundDialog
 from desktop.ui.pages.billing_page import ACTIONS_COLUMN, BillingPage
@@ -150,3 +156,54 @@ def test_receptionist_sees_refund_greyed_with_the_reason(
     refund = _action(menus[0], "返金する（管理者のみ）")
     assert not refund.isEnabled()
     assert texts(page.view, 7) == ["決済済み"]
+
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _csv(path: pathlib.Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_matches_payjp_statement_in_both_languages(qtbot: Any, clinic_app: Any, tmp_path: pathlib.Path) -> None:
+    _paid_requests(qtbot, clinic_app, [1200, 2400])
+    with clinic_app.ctx.db.uow(readonly=True) as uow:
+        rows = uow.session.scalars(select(BillingRequest).where(BillingRequest.paid_at.isnot(None)))
+        paid = {r.amount: r for r in rows}
+    refunded = paid[2400]
+    run(qtbot, clinic_app.ctx.runner.payments(clinic_app.ctx.billing.refund, refunded.id, clinic_app.session.actor,
+                                              500, "診察料の誤り"))
+    run(qtbot, clinic_app.ctx.runner.payments(clinic_app.ctx.billing.refund, refunded.id, clinic_app.session.actor,
+                                              300, "薬の返品"))
+    page = _page(qtbot, clinic_app)
+    page.export_csv(tmp_path / "ja.csv")
+    wait_idle(qtbot)
+    rows = _csv(tmp_path / "ja.csv")
+    old = ["請求ID", "請求日時", "決済日時", "患者名", "メニュー", "予約ID", "請求金額", "課税対象", "請求スタッフ", "伝達事項",
+           "状態", "返金額", "返金日時"]
+    assert rows[0] == [*old, "PAY.JP課金ID", "カードブランド", "カード下4桁", "返金理由"]  # new columns at the end
+    by_id = {int(r[0]): r for r in rows[1:]}
+    for request in paid.values():
+        line = by_id[request.id]
+        assert line[13].startswith("ch_") and line[13] == request.charge_id  # the id on PAY.JP's statement
+        assert line[14:16] == ["Visa", "4242"]
+        assert ISO_TIME.fullmatch(line[1]) and ISO_TIME.fullmatch(line[2])  # as the 日次締め CSV writes them
+        assert line[7] == "課税"
+    assert by_id[refunded.id][16] == "診察料の誤り / 薬の返品" and by_id[refunded.id][11] == "800"
+    assert ISO_TIME.fullmatch(by_id[refunded.id][12])
+    assert by_id[paid[1200].id][16] == ""
+
+    from .test_english import _english  # (it imports this module)
+
+    _english(qtbot, clinic_app)
+    page = _page(qtbot, clinic_app)
+    page.export_csv(tmp_path / "en.csv")
+    wait_idle(qtbot)
+    rows = _csv(tmp_path / "en.csv")
+    assert rows[0][13:] == ["PAY.JP charge ID", "Card brand", "Card last 4", "Refund reason"]
+    line = {int(r[0]): r for r in rows[1:]}[refunded.id]
+    assert line[7] == "Taxable" and line[10] == "Partly refunded"  # the words on the screen
+    assert line[13] == refunded.charge_id and line[14:16] == ["Visa", "4242"]
+    assert line[16] == "診察料の誤り / 薬の返品"  # as staff typed them

@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.domain.saved_cards import CONSENT_VERSION
+from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
+from desktop.services.billing.common import AUTO_CHARGE_MESSAGE
 from desktop.services.directory import ClinicUpdate
 from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 from desktop.ui.dialogs.payment_request_dialog import PaymentRequestDialog
@@ -53,13 +55,18 @@ def _save_card(qtbot: Any, app: Any, reservation_id: int) -> None:
     app.ctx.directory.update_clinic(actor, actor.clinic_id, ClinicUpdate(auto_charge=True))
 
 
-def _confirm_step(qtbot: Any, amount: str, seen: dict[str, Any]) -> Any:
+def _confirm_step(qtbot: Any, amount: str, seen: dict[str, Any], message: str | None = None) -> Any:
     def ask(cls: type[PaymentRequestDialog], parent: Any, detail: Any, **initial: Any) -> Any:
         dialog = cls(detail, parent, **initial)
         qtbot.addWidget(dialog)
+        seen["first_message"] = dialog.message_edit.toPlainText()
         dialog.amount_edit.clear()
         qtbot.keyClicks(dialog.amount_edit, amount)
+        if message is not None:
+            dialog.message_edit.clear()
+            dialog.message_edit.insertPlainText(message)  # as an input method commits it
         qtbot.mouseClick(dialog.confirm_button, CLICK)
+        seen["summary_message"] = dialog.summary_message.text()
         seen["auto"] = dialog.summary_auto.text() if dialog.summary_auto.isVisibleTo(dialog) else ""
         qtbot.mouseClick(dialog.send_button, CLICK)
         return dialog.result_value
@@ -101,6 +108,63 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
     wait_for(qtbot, lambda: any("上限額" in m for m in _history(clinic_app)))
     wait_for(qtbot, lambda: len(payment_links(clinic_app)) == links_before + 1)
     assert len(asked) == 2 and all("追加請求" in title for title in asked)
+
+
+@pytest.mark.expect_log("desktop.ui.messages", "WARNING", "上限額")  # the banner saying why a link was sent
+def test_default_message_never_asks_to_pay_by_link_when_the_saved_card_is_charged(
+        qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _page(clinic_app)
+    _select(qtbot, page, "一般診療")
+    d = page.detail
+    assert d.detail is not None
+    _save_card(qtbot, clinic_app, d.detail.id)
+    d.reload()
+    wait_idle(qtbot)
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: True))  # 追加請求
+
+    def send(amount: str, message: str | None = None) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        wait_for(qtbot, d.request_button.isEnabled)
+        monkeypatch.setattr(PaymentRequestDialog, "ask", _confirm_step(qtbot, amount, seen, message))
+        qtbot.mouseClick(d.request_button, CLICK)
+        wait_for(qtbot, lambda: "auto" in seen)
+        wait_for(qtbot, lambda: f"¥{int(amount):,}" in texts(d.history_view, 2))
+        return seen
+
+    charged = send("3300")  # within the cap: the saved card is charged now, no link is mailed
+    assert charged["summary_message"] == AUTO_CHARGE_MESSAGE
+    assert "リンク" not in AUTO_CHARGE_MESSAGE and "カード" in AUTO_CHARGE_MESSAGE
+    wait_for(qtbot, lambda: AUTO_CHARGE_MESSAGE in texts(d.history_view, 4))
+
+    mailed = send("150000")  # above the cap: the link is mailed, so the default asks to pay by it
+    assert mailed["summary_message"] == DEFAULT_MESSAGE
+    wait_for(qtbot, lambda: DEFAULT_MESSAGE in texts(d.history_view, 4))
+
+    typed = send("2200", "メール内のリンクからお支払いください")  # staff's own words are sent as typed
+    assert typed["summary_message"] == "メール内のリンクからお支払いください"
+    wait_for(qtbot, lambda: "メール内のリンクからお支払いください" in texts(d.history_view, 4))
+
+
+def test_default_message_follows_the_amount_in_english(qtbot: Any, clinic_app: Any) -> None:
+    from tests.ui.test_english import _english
+    from tests.ui.test_keyboard import _request_detail
+
+    w = _english(qtbot, clinic_app)
+    detail = _request_detail(qtbot, clinic_app)
+    dialog = PaymentRequestDialog(detail, w, amount=3300, plan=AutoChargePlan(None, True, cap=10_000))
+    qtbot.addWidget(dialog)
+    assert dialog.message_edit.toPlainText() == AUTO_CHARGE_MESSAGE
+    dialog.amount_edit.setText("9800")
+    qtbot.mouseClick(dialog.confirm_button, CLICK)
+    assert dialog.summary_message.text() == AUTO_CHARGE_MESSAGE
+    assert dialog.summary_auto.text() == "The saved card will be charged now"
+    assert dialog.summary_tax.text() == "Taxable"  # the words of the choice, as on every screen
+    qtbot.mouseClick(dialog.back_button, CLICK)
+    dialog.amount_edit.setText("12000")
+    qtbot.mouseClick(dialog.confirm_button, CLICK)
+    assert dialog.summary_message.text() == dialog.message_edit.toPlainText() == DEFAULT_MESSAGE
+    assert dialog.summary_auto.text().startswith("The amount is above the automatic payment limit (¥10,000)")
+    dialog.reject()
 
 
 def _history(app: Any) -> list[str]:

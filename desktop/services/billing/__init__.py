@@ -27,7 +27,7 @@ from desktop.domain.staff import Actor
 from desktop.services import mail_compose as mail
 from desktop.services.billing.common import DEFAULT_MESSAGE, THREE_D_SECURE_TIMEOUT, Clock, GatewayFor, LinkStatus
 from desktop.services.billing.common import LinkView, PaymentOutcome, RefundOutcome, RequestOutcome, payment_block
-from desktop.services.billing.common import payment_usable, public_base_url, utcnow
+from desktop.services.billing.common import message_for, payment_usable, public_base_url, utcnow
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payjp_events import EventResult, PayjpEventService
 from desktop.services.billing.payjp_reconciliation import PayjpReconciliationService, ReconciliationReport
@@ -186,6 +186,7 @@ __all__ = [
     "SavedCardService",
     "SavedCardView",
     "VisitCancelled",
+    "message_for",
     "payment_block",
     "payment_usable",
 ]

@@ -8,7 +8,7 @@ import enum
 import json
 from typing import Callable
 
-from desktop.domain.billing import BillingState, TaxCategory
+from desktop.domain.billing import BillingState, RequestKind, TaxCategory
 from desktop.domain.clinic import PaymentMode, ReviewStatus
 from desktop.domain.errors import PaymentError, UserError
 from desktop.domain.money import Yen
@@ -21,6 +21,15 @@ GatewayFor = Callable[[Clinic], PayjpGateway]
 
 DEFAULT_MESSAGE = "金額が確定しましたので、メール内のリンクから決済をお願い致します"
 PRE_PAYMENT_MESSAGE = "ご予約の料金を事前にお支払いください。メール内のリンクから決済をお願い致します"
+# the defaults when 自動決済 charges the saved card at once (no link is mailed)
+AUTO_CHARGE_MESSAGE = "金額が確定しましたので、ご登録のクレジットカードで決済いたします"
+PRE_PAYMENT_AUTO_CHARGE_MESSAGE = "ご予約の料金を、ご登録のクレジットカードで事前に決済いたします"
+_DEFAULT_MESSAGES = {
+    (RequestKind.POST_PAYMENT, False): DEFAULT_MESSAGE,
+    (RequestKind.POST_PAYMENT, True): AUTO_CHARGE_MESSAGE,
+    (RequestKind.PRE_PAYMENT, False): PRE_PAYMENT_MESSAGE,
+    (RequestKind.PRE_PAYMENT, True): PRE_PAYMENT_AUTO_CHARGE_MESSAGE,
+}
 THREE_D_SECURE_TIMEOUT = dt.timedelta(minutes=30)
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8470"
 
@@ -173,6 +182,16 @@ def issue_link(req: BillingRequest, clinic: Clinic, now: dt.datetime) -> str:
     req.link_token_hash = digest
     req.link_expires_at = now + dt.timedelta(days=days)
     return raw
+
+
+def message_for(text: str, *, kind: RequestKind, charge_now: bool) -> str:
+    """The 伝達事項 to send: ``text``, unless it is one of the default messages, which is then the
+    default that says how the patient pays (``charge_now``: 自動決済 charges the saved card, no link
+    is mailed; otherwise the mail's link). A message staff wrote is never changed.
+    """
+    if text not in _DEFAULT_MESSAGES.values():
+        return text
+    return _DEFAULT_MESSAGES[kind, charge_now]
 
 
 def error_params(error: UserError) -> str | None:

@@ -49,12 +49,18 @@ class PatientNotifier:
             payment_url=lambda base: links.payment_url(base, raw_link), link_expires_at=req.link_expires_at,
         )
 
-    def receipt(self, s: Session, req: BillingRequest, paid_at: dt.datetime, raw_link: str | None) -> None:
-        """The receipt mail for a paid request (linking to the receipt page when ``raw_link`` is known)."""
+    def receipt(self, s: Session, req: BillingRequest, paid_at: dt.datetime, raw_link: str | None, *,
+                with_message: bool = False) -> None:
+        """The receipt mail for a paid request (linking to the receipt page when ``raw_link`` is known).
+
+        ``with_message``: the mail also carries the request's 伝達事項 (自動決済: the patient got no
+        payment request mail, so this is the first mail that can say it).
+        """
         self._queue(
             s, req, mail.Receipt, amount_yen=req.amount, tax_category=req.tax_category, paid_at=paid_at,
             card_brand=req.card_brand or "", card_last4=req.card_last4 or "0000",
             receipt_url=lambda base: links.receipt_url(base, raw_link) if raw_link else None,
+            message=req.message if with_message else None,
         )
 
     def refund(self, s: Session, req: BillingRequest, refunded_yen: int, refunded_at: dt.datetime) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from desktop.domain.billing import state_after_refund
 from desktop.domain.errors import OutcomeUnknownError, PaymentError, StateError, UserError
 from desktop.domain.money import Yen
 from desktop.services.billing.common import KNOWN_CARD_CODES, Clock, PaymentOutcome, RefundOutcome, error_params
-from desktop.services.billing.common import issue_link
+from desktop.services.billing.common import issue_link, message_for
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.payjp_gateway import ChargeInfo
 from desktop.storage.orm import BillingRequest, Refund
@@ -81,7 +81,8 @@ class ChargeRecorder:
     def apply_charge(self, attempt_id: str, charge: ChargeInfo, raw_link: str | None = None) -> PaymentOutcome:
         """Record a charge PAY.JP reported for ``attempt_id`` (from its answer or a look-up).
 
-        ``raw_link`` (known when the patient is on the page) lets the receipt mail link to the receipt.
+        ``raw_link`` (known when the patient is on the page) lets the receipt mail link to the receipt;
+        a 自動決済 charge (no link was mailed) gets a fresh link for its receipt instead.
 
         Returns:
             PAID, or PROCESSING with ``requires_three_d_secure`` while the cardholder must confirm.
@@ -158,7 +159,12 @@ class ChargeRecorder:
                 )
                 uow.commit()
                 raise StateError("link_paid")
-            self.notifier.receipt(uow.session, req, now, raw_link)
+            auto = attempt.method is AttemptMethod.SAVED_CARD
+            if raw_link is None and auto:
+                # 自動決済: no link was ever mailed (its raw token is kept nowhere); this one opens
+                # the receipt, as the link of a payment made on the checkout page does.
+                raw_link = issue_link(req, repos.requests.clinic_of(req), now)
+            self.notifier.receipt(uow.session, req, now, raw_link, with_message=auto)
             uow.commit()
             return PaymentOutcome(req.id, attempt_id, BillingState.PAID, charge.id)
 
@@ -185,6 +191,11 @@ class ChargeRecorder:
             ):
                 return
             req = repos.requests.get(attempt.billing_request_id)
+            auto = attempt.method is AttemptMethod.SAVED_CARD
+            # a default 伝達事項 said the saved card is charged: it now asks to pay by the link
+            message: dict[str, Any] = {}
+            if auto:
+                message["message"] = message_for(req.message, kind=req.kind, charge_now=False)
             moved = repos.requests.transition(
                 req,
                 {BillingState.PROCESSING},
@@ -192,8 +203,9 @@ class ChargeRecorder:
                 Audit("payjp", "payment_failed", attempt.staff_id, {"attempt": attempt_id, "failure_code": payjp_code}),
                 last_failure_code=payjp_code,
                 updated_at=now,
+                **message,
             )
-            if moved and attempt.method is AttemptMethod.SAVED_CARD:
+            if moved and auto:
                 # 自動決済 did not go through: the patient pays by link instead (a fresh one,
                 # since the raw token of the first one is kept nowhere).
                 raw_link = issue_link(req, repos.requests.clinic_of(req), now)

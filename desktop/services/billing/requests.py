@@ -17,6 +17,7 @@ from desktop.domain.money import Yen, parse_charge_yen
 from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.validation import validate_email, validate_message
 from desktop.services.billing.common import DEFAULT_MESSAGE, PRE_PAYMENT_MESSAGE, Clock, RequestOutcome, issue_link
+from desktop.services.billing.common import message_for
 from desktop.services.billing.common import payment_block
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
@@ -124,7 +125,9 @@ class RequestService:
             actor: who sends it (受付 or 管理者 of the reservation's clinic, signed in).
             amount: whole yen, tax included, within PAY.JP's limits (50–9,999,999).
             tax_category: 課税 or 非課税.
-            message: 伝達事項 for the patient (at most 1,000 characters).
+            message: 伝達事項 for the patient (at most 1,000 characters); a default message
+                (``DEFAULT_MESSAGE`` and the like) becomes the one that says how the patient pays
+                (``message_for``: no 「メール内のリンク」 when 自動決済 charges the saved card).
             kind: post- or pre-payment.
             replace_open: id of the visit's unpaid request staff agreed to replace (the ``request_id``
                 of a ``visit_has_open_request`` error): it is cancelled (its link dies) and this one
@@ -248,6 +251,7 @@ class RequestService:
         auto: bool | UserError = plan.charge_now
         if plan.reason is not None:  # a saved card, but not for this amount: the link says why
             auto = UserError(plan.reason, cap=format_yen(plan.cap))
+        text = message_for(text, kind=kind, charge_now=auto is True)
         req = BillingRequest(
             clinic_id=clinic.id,
             reservation_id=reservation.id,

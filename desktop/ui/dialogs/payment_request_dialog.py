@@ -7,11 +7,11 @@ import dataclasses
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.domain.billing import TaxCategory
+from desktop.domain.billing import RequestKind, TaxCategory
 from desktop.domain.errors import ValidationError
-from desktop.domain.formatting import format_tax_category, format_yen
+from desktop.domain.formatting import format_yen
 from desktop.domain.validation import parse_amount, validate_message
-from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan
+from desktop.services.billing import DEFAULT_MESSAGE, AutoChargePlan, message_for
 from desktop.services.front_desk import ReservationDetail
 from desktop.ui import i18n
 from desktop.ui.widgets.common import ChoiceRow, ErrorLabel, big_label, cancel_button, dialog_buttons, with_error
@@ -61,7 +61,9 @@ class PaymentRequestDialog(QDialog):
         self.tax = ChoiceRow([(category, i18n.enum_label(category)) for category in TaxCategory])
         self.tax.set_value(tax or detail.menu.tax_category)
         form.addRow(self.tr("課税対象"), self.tax)
-        self.message_edit = QPlainTextEdit(DEFAULT_MESSAGE if message is None else message)
+        default_amount_charged = self._charges_now(default_amount or 0)
+        self.message_edit = QPlainTextEdit(self._message(DEFAULT_MESSAGE if message is None else message,
+                                                         default_amount_charged))
         self.message_edit.setTabChangesFocus(True)
         self.message_edit.setFixedHeight(90)
         self.message_error = ErrorLabel()
@@ -134,15 +136,28 @@ class PaymentRequestDialog(QDialog):
             (self.amount_edit if amount is None else self.message_edit).setFocus()
             return
         tax = TaxCategory(self.tax.value())
+        message = self._message(message, self._charges_now(amount))
+        if message != self.message_edit.toPlainText():  # only ever a default message: 戻る shows the one sent
+            self.message_edit.setPlainText(message)
         self.result_value = PaymentRequestInput(amount, tax, message)
         self.summary_amount.setText(format_yen(amount))
-        self.summary_tax.setText(format_tax_category(tax, lang))
+        self.summary_tax.setText(i18n.enum_label(tax))  # the words of the 課税対象 choice above
         self.summary_message.setText(message)
         self._show_auto_charge(amount)
         self.stack.setCurrentIndex(1)
         self.confirm_button.setDefault(False)
         self.send_button.setDefault(True)
         self.send_button.setFocus()
+
+    def _charges_now(self, amount: int) -> bool:
+        """Whether 自動決済 charges the saved card for ``amount`` whole yen (no link is mailed)."""
+        return self._plan is not None and 0 < amount <= self._plan.cap
+
+    @staticmethod
+    def _message(text: str, charge_now: bool) -> str:
+        """``text``, or the default 伝達事項 that fits the plan (never the link's words when the
+        saved card is charged now); a message staff typed stays as typed."""
+        return message_for(text, kind=RequestKind.POST_PAYMENT, charge_now=charge_now)
 
     def _show_auto_charge(self, amount: int) -> None:
         plan = self._plan

@@ -39,7 +39,12 @@ CSV_HEADERS = (QT_TRANSLATE_NOOP("BillingPage", "請求ID"),
                QT_TRANSLATE_NOOP("BillingPage", "伝達事項"),
                QT_TRANSLATE_NOOP("BillingPage", "状態"),
                QT_TRANSLATE_NOOP("BillingPage", "返金額"),
-               QT_TRANSLATE_NOOP("BillingPage", "返金日時"))
+               QT_TRANSLATE_NOOP("BillingPage", "返金日時"),
+               # added after the columns above, so a spreadsheet made for them still reads them
+               QT_TRANSLATE_NOOP("BillingPage", "PAY.JP課金ID"),
+               QT_TRANSLATE_NOOP("BillingPage", "カードブランド"),
+               QT_TRANSLATE_NOOP("BillingPage", "カード下4桁"),
+               QT_TRANSLATE_NOOP("BillingPage", "返金理由"))
 
 
 class _Source:
