@@ -120,7 +120,7 @@ def test_default_message_never_asks_to_pay_by_link_when_the_saved_card_is_charge
     _save_card(qtbot, clinic_app, d.detail.id)
     d.reload()
     wait_idle(qtbot)
-    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok: True))  # 追加請求
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: True))  # 追加請求
 
     def send(amount: str, message: str | None = None) -> dict[str, Any]:
         seen: dict[str, Any] = {}
