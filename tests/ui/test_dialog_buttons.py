@@ -28,6 +28,7 @@ from .conftest import run, wait_for, wait_idle
 from .test_billing_page import _paid_requests
 from .test_english import _english
 from .test_keyboard import _request_detail, activate
+from .test_staff_ui import refund_needing_approval
 
 
 @dataclass
@@ -134,20 +135,8 @@ def test_the_second_managers_row_of_a_refund_reads_the_same_way(qtbot: Any, clin
 
     s = clinic_app.session
     run(qtbot, s.actions.add_staff(s.actor, "副院長 山本", StaffRole.MANAGER, "fukuincho-2026", "4444"))
-    staff_page = clinic_app.window.show_page("スタッフ管理")
-    staff_page.threshold_edit.setText("1000")
-    staff_page.security_button.click()
-    wait_for(qtbot, lambda: s.clinic.refund_approval_threshold == 1000)
-    _paid_requests(qtbot, clinic_app, [1200])
-    page = clinic_app.window.show_page("決済管理")
-    page.apply_filter()
-    wait_for(qtbot, lambda: page.model.rowCount() == 1)
-    dialog = RefundDialog(page.model.row_at(0), page)
-    qtbot.addWidget(dialog)
+    _page, dialog = refund_needing_approval(qtbot, clinic_app, [1200])
     activate(qtbot, dialog)
-    dialog.reason_edit.setText("診療取消")
-    dialog.refund_button.click()
-    wait_for(qtbot, lambda: dialog.approval_box.isVisible())
     assert [b.text() for b in _row_of(dialog.wait_button, dialog)] == ["承認して返金する", "承認待ちにする"]
     assert [b.text() for b in _row_of(dialog.cancel_button, dialog)] == ["返金する", "キャンセル"]
     assert _left(dialog.wait_button, dialog) + dialog.wait_button.width() == (

@@ -74,16 +74,22 @@ def _confirm_step(qtbot: Any, amount: str, seen: dict[str, Any], message: str | 
     return classmethod(ask)
 
 
-@pytest.mark.expect_log("desktop.ui.messages", "WARNING", "上限額")  # the banner saying why a link was sent
-def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
-        qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    page = _page(clinic_app)
+def _visit_with_a_saved_card(qtbot: Any, app: Any) -> Any:
+    """The detail of a 一般診療 visit whose patient saved a card (paying its first request)."""
+    page = _page(app)
     _select(qtbot, page, "一般診療")
     d = page.detail
     assert d.detail is not None
-    _save_card(qtbot, clinic_app, d.detail.id)
+    _save_card(qtbot, app, d.detail.id)
     d.reload()  # the detail (and what 自動決済 will do) is read again, as after any change
     wait_idle(qtbot)
+    return d
+
+
+@pytest.mark.expect_log("desktop.ui.messages", "WARNING", "上限額")  # the banner saying why a link was sent
+def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
+        qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = _visit_with_a_saved_card(qtbot, clinic_app)
     links_before = len(payment_links(clinic_app))
 
     # the visit's first request is paid (the card was saved with it): each new one is a confirmed 追加請求
@@ -113,13 +119,7 @@ def test_confirm_step_names_the_saved_card_and_charges_it_with_no_link(
 @pytest.mark.expect_log("desktop.ui.messages", "WARNING", "上限額")  # the banner saying why a link was sent
 def test_default_message_never_asks_to_pay_by_link_when_the_saved_card_is_charged(
         qtbot: Any, clinic_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    page = _page(clinic_app)
-    _select(qtbot, page, "一般診療")
-    d = page.detail
-    assert d.detail is not None
-    _save_card(qtbot, clinic_app, d.detail.id)
-    d.reload()
-    wait_idle(qtbot)
+    d = _visit_with_a_saved_card(qtbot, clinic_app)
     monkeypatch.setattr(ConfirmDialog, "ask", classmethod(lambda cls, parent, title, text, ok, **_k: True))  # 追加請求
 
     def send(amount: str, message: str | None = None) -> dict[str, Any]:

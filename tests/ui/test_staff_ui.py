@@ -14,6 +14,7 @@ from desktop.ui.main_window import Cover
 
 from .conftest import run, sign_in, texts, wait_for, wait_idle
 from .test_billing_page import _paid_requests
+from .test_english import _english
 
 MANAGER, RECEPTION, ACCOUNTING = DEMO_ACCOUNTS
 
@@ -181,24 +182,33 @@ def test_staff_form_messages_never_grow_the_window_past_the_screen(qtbot: Any, c
         assert label.height() >= label.heightForWidth(label.width()), field  # no line cut off
 
 
-def test_second_approver_in_the_refund_dialog(qtbot: Any, clinic_app: Any) -> None:
-    app = clinic_app
+def refund_needing_approval(qtbot: Any, app: Any, amounts: list[int]) -> tuple[Any, RefundDialog]:
+    """決済管理 with ``amounts`` (whole yen) paid, refunds above ¥1,000 needing a second 管理者, and
+    返金する of the first row pressed: the dialog shows its approval part."""
     s = app.session
-    second = run(qtbot, s.actions.add_staff(s.actor, "副院長 山本", MANAGER_ROLE(), "fukuincho-2026", "4444"))
-    assert second
     staff_page = app.window.show_page("スタッフ管理")
     staff_page.threshold_edit.setText("1000")
     staff_page.security_button.click()
     wait_for(qtbot, lambda: s.clinic.refund_approval_threshold == 1000)
-    _paid_requests(qtbot, app, [1200, 1500])
+    _paid_requests(qtbot, app, amounts)
     page = app.window.show_page("決済管理")
     page.apply_filter()
-    wait_for(qtbot, lambda: page.model.rowCount() == 2)
+    wait_for(qtbot, lambda: page.model.rowCount() == len(amounts))
     dialog = RefundDialog(page.model.row_at(0), page)
     qtbot.addWidget(dialog)
     dialog.reason_edit.setText("診療取消")
     dialog.show()
     dialog.refund_button.click()
+    wait_for(qtbot, lambda: dialog.approval_box.isVisible())
+    return page, dialog
+
+
+def test_second_approver_in_the_refund_dialog(qtbot: Any, clinic_app: Any) -> None:
+    app = clinic_app
+    s = app.session
+    second = run(qtbot, s.actions.add_staff(s.actor, "副院長 山本", MANAGER_ROLE(), "fukuincho-2026", "4444"))
+    assert second
+    page, dialog = refund_needing_approval(qtbot, app, [1200, 1500])
     wait_for(qtbot, lambda: dialog.approver_combo.count() == 1)
     assert dialog.approval_box.isVisible() and not dialog.refund_button.isEnabled()
     assert dialog.approver_combo.itemText(0) == "副院長 山本"  # never oneself
@@ -245,22 +255,7 @@ def test_withdrawing_a_refund_waiting_for_approval_is_asked_first(qtbot: Any, cl
     承認待ち closes the list: it never withdraws or approves."""
     from desktop.ui.dialogs.confirm_dialog import ConfirmDialog
 
-    app = clinic_app
-    s = app.session
-    staff_page = app.window.show_page("スタッフ管理")
-    staff_page.threshold_edit.setText("1000")
-    staff_page.security_button.click()
-    wait_for(qtbot, lambda: s.clinic.refund_approval_threshold == 1000)
-    _paid_requests(qtbot, app, [1500])
-    page = app.window.show_page("決済管理")
-    page.apply_filter()
-    wait_for(qtbot, lambda: page.model.rowCount() == 1)
-    waiting = RefundDialog(page.model.row_at(0), page)
-    qtbot.addWidget(waiting)
-    waiting.reason_edit.setText("診療取消")
-    waiting.show()
-    waiting.refund_button.click()
-    wait_for(qtbot, lambda: waiting.approval_box.isVisible())
+    page, waiting = refund_needing_approval(qtbot, clinic_app, [1500])
     waiting.wait_button.click()
     page.run_refund(page.model.row_at(0), waiting.result_value)
     wait_for(qtbot, lambda: "承認待ち（1件）" == page.approvals_button.text())
@@ -341,10 +336,7 @@ def test_both_refused_security_settings_are_shown_at_once(qtbot: Any, clinic_app
 def test_a_long_security_message_in_english_is_not_cut_off(qtbot: Any, clinic_app: Any) -> None:
     from desktop.ui import i18n
 
-    old = clinic_app.window
-    clinic_app._on_language_changed("en")
-    wait_for(qtbot, lambda: clinic_app.window is not old)
-    wait_idle(qtbot)
+    _english(qtbot, clinic_app)
     try:
         staff_page = clinic_app.window.show_page("スタッフ管理")
         staff_page.threshold_edit.setText("-5")
@@ -388,10 +380,7 @@ def test_audit_staff_filter_shows_each_name_with_its_role_whole(qtbot: Any, clin
     wait_idle(qtbot)
     assert "事務長 佐々木 真由美（経理）" in [page.staff_combo.itemText(i) for i in range(page.staff_combo.count())]
     _audit_filters_fit(page, f"{very_long}（受付）")
-    old = clinic_app.window
-    clinic_app._on_language_changed("en")
-    wait_for(qtbot, lambda: clinic_app.window is not old)
-    wait_idle(qtbot)
+    _english(qtbot, clinic_app)
     try:
         page = clinic_app.window.show_page("操作履歴")
         wait_for(qtbot, lambda: page.staff_combo.findText(f"{very_long} (Reception)") >= 0)
