@@ -29,7 +29,9 @@ from sqlalchemy import insert, text  # noqa: E402
 from desktop.config import LocalSettings  # noqa: E402
 from desktop.domain.billing import BillingState, RequestKind, TaxCategory  # noqa: E402
 from desktop.bootstrap import build_context  # noqa: E402
+from desktop.domain.clinic import StaffRole  # noqa: E402
 from desktop.services.demo import ensure_demo_data  # noqa: E402
+from desktop.services.demo_accounts import DEMO_ACCOUNTS  # noqa: E402
 from desktop.services.secrets import MemorySecretStore  # noqa: E402
 from desktop.storage.orm import BillingRequest, Reservation  # noqa: E402
 
@@ -44,6 +46,7 @@ FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", 
           "木下", "久保", "佐野", "野村", "松尾", "市川", "菊地"]
 GIVEN = ["太郎", "花子", "一郎", "美咲", "健", "翔", "陽菜", "蓮", "結衣", "大輔", "優子", "直樹", "愛", "拓也",
          "真由美", "誠", "恵", "浩", "彩", "学"]
+OPEN = (BillingState.REQUESTED, BillingState.PROCESSING)
 STATES = [BillingState.PAID] * 6 + [BillingState.REQUESTED] * 2 + [BillingState.REFUNDED, BillingState.CANCELLED,
                                                                     BillingState.EXPIRED]
 
@@ -53,12 +56,17 @@ def seed(ctx, rows: int) -> str:  # type: ignore[no-untyped-def]
     clinic = ctx.clinic()
     with ctx.db.uow(readonly=True) as uow:
         res = uow.session.query(Reservation).first()
-        reservation_id, patient_id = res.id, res.patient_id
+        reservation_id, patient_id, menu_id = res.id, res.patient_id, res.menu_id
     rng = random.Random(7)
     start = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     batch = 50_000
     with ctx.db.engine.begin() as conn:
         for base in range(0, rows, batch):
+            # a visit has at most one open request (migration 0010): each open one gets a visit of its own
+            opened = [i for i in range(base, min(rows, base + batch)) if STATES[i % len(STATES)] in OPEN]
+            visits = iter(conn.execute(insert(Reservation).returning(Reservation.id, sort_by_parameter_order=True), [
+                dict(clinic_id=clinic.id, patient_id=patient_id, menu_id=menu_id, starts_at=start) for _ in opened
+            ]).scalars().all() if opened else [])
             values = []
             for i in range(base, min(rows, base + batch)):
                 at = start + dt.timedelta(seconds=i * 60 + rng.randrange(60))
@@ -66,7 +74,8 @@ def seed(ctx, rows: int) -> str:  # type: ignore[no-untyped-def]
                 paid = state in (BillingState.PAID, BillingState.REFUNDED)
                 family, given = rng.choice(FAMILY), rng.choice(GIVEN)
                 values.append(dict(
-                    clinic_id=clinic.id, reservation_id=reservation_id, patient_id=patient_id, staff_id=1 + i % 2,
+                    clinic_id=clinic.id, reservation_id=next(visits) if state in OPEN else reservation_id,
+                    patient_id=patient_id, staff_id=1 + i % 2,
                     kind=RequestKind.POST_PAYMENT, amount=1000 + (i % 50) * 100, tax_category=TaxCategory.TAXABLE,
                     message="金額が確定しましたので、メール内のリンクから決済をお願い致します", state=state,
                     patient_name=f"{family} {given}", patient_given=given, patient_kana=KANA.get(family, ""),
@@ -88,7 +97,9 @@ async def measure(ctx, name: str) -> dict[str, float]:  # type: ignore[no-untype
 
     i18n.set_language("ja")
     clinic = ctx.queries.clinic_info()
-    session = UiSession.create(ctx.actions, clinic, ctx.queries.staff(clinic.id), ctx.settings.staff_id)
+    manager = next(a for a in DEMO_ACCOUNTS if a.role is StaffRole.MANAGER)  # 決済管理 is a 管理者's (or 経理's)
+    staff_id = next(s.id for s in ctx.queries.staff(clinic.id) if s.name == manager.name)
+    session = UiSession.create(ctx.actions, clinic, ctx.staff.sign_in(staff_id, manager.password))
     page = BillingPage(session)
     page.resize(1366, 700)
     page.show()
