@@ -73,6 +73,7 @@ READS: dict[str, str] = {
     "ReminderService.reminded_at": "read (経過)",
     "AttentionQueries.items": "read (要対応)", "AttentionQueries.count": "read (要対応)",
     "TimelineQueries.for_request": "read (経過)",
+    "AuditLogService.latest_id": "read: the newest event's number only (操作履歴 reads its list again when it changes)",
     "DailyCloseService.figures": "read (日次締め)", "DailyCloseService.closed_days": "read (日次締め)",
     "ReceiptService.load": "read (patient's link)", "ReceiptService.render_pdf": "read",
     "ClinicPageService.page": "read (public pages)", "ClinicPageService.three_d_secure": "read",

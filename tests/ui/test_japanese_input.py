@@ -140,6 +140,6 @@ def test_the_state_column_says_when_the_mail_was_refused(qtbot: Any, clinic_app:
     assert state_text(dataclasses.replace(row, mail_refused=True)).endswith("・メール不達")
     i18n.set_language("en")
     try:
-        assert state_text(dataclasses.replace(row, mail_refused=True)).endswith("・Mail refused")
+        assert state_text(dataclasses.replace(row, mail_refused=True)).endswith(" · Mail refused")  # no 「・」 in English
     finally:
         i18n.set_language("ja")
