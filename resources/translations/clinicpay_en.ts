@@ -118,28 +118,28 @@
 <context>
     <name>AttentionPage</name>
     <message>
-        <source>決済処理中のまま</source>
-        <translation>Stuck in processing</translation>
+        <source>処理中のまま</source>
+        <translation>Still processing</translation>
     </message>
     <message>
-        <source>PAY.JPとの相違</source>
-        <translation>Differs from PAY.JP</translation>
+        <source>照合の差異</source>
+        <translation>Reconciliation difference</translation>
     </message>
     <message>
-        <source>キャンセル予約の事前決済</source>
-        <translation>Pre-payment of a cancelled booking</translation>
+        <source>返金が必要</source>
+        <translation>Refund needed</translation>
     </message>
     <message>
-        <source>メール送信失敗</source>
-        <translation>Mail not delivered</translation>
+        <source>送信失敗</source>
+        <translation>Sending failed</translation>
     </message>
     <message>
-        <source>返金期限が近い</source>
+        <source>返金期限間近</source>
         <translation>Refund deadline near</translation>
     </message>
     <message>
-        <source>リンクの期限が近い</source>
-        <translation>Link about to expire</translation>
+        <source>期限切れ間近</source>
+        <translation>Link expiring soon</translation>
     </message>
     <message>
         <source>カード拒否</source>

@@ -33,7 +33,7 @@ def test_a_failed_mail_is_listed_opens_its_request_and_leaves_when_resolved(qtbo
     w.session.events.billing_changed.emit()
     wait_for(qtbot, lambda: page.table.rowCount() == before + 1)
     row = next(i for i, item in enumerate(page.items) if item.request_id == outcome.request_id)
-    assert page.table.item(row, 0).text() == "メール送信失敗"
+    assert page.table.item(row, 0).text() == "送信失敗"
     assert page.table.item(row, 2).text() == "¥3,300"
     assert "メールアドレスを確認して再請求" in page.table.item(row, 3).text()
     nav_text = w.nav.item(list(w.pages).index("要対応")).text()
@@ -50,3 +50,14 @@ def test_a_failed_mail_is_listed_opens_its_request_and_leaves_when_resolved(qtbo
         uow.commit()
     page.reload()
     wait_for(qtbot, lambda: page.table.rowCount() == before)
+
+
+def test_the_kinds_are_named_as_the_specification_names_them() -> None:
+    """SCREENS.md (☰ › 決済管理 › 要対応): 「期限切れ間近, 返金期限間近, 返金が必要, 送信失敗, 照合の差異, 処理中のまま,
+    カード拒否」, word for word, one per kind."""
+    from desktop.services.attention import AttentionKind
+    from desktop.ui.pages.attention_page import KIND_LABELS
+
+    spec = {"期限切れ間近", "返金期限間近", "返金が必要", "送信失敗", "照合の差異", "処理中のまま", "カード拒否"}
+    assert set(KIND_LABELS) == set(AttentionKind)
+    assert set(KIND_LABELS.values()) == spec

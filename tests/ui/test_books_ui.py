@@ -99,7 +99,7 @@ def test_reconciliation_lists_a_charge_unknown_to_clinicpay_and_checked_closes_i
     wait_for(qtbot, lambda: any(i.difference_id is not None for i in page.items), timeout=30)
     wait_idle(qtbot)
     row = next(r for r, i in enumerate(page.items) if i.difference_id is not None)
-    assert page.table.item(row, 0).text() == "PAY.JPとの相違"
+    assert page.table.item(row, 0).text() == "照合の差異"
     assert page.table.item(row, 2).text() == "¥4,400"
     assert charge_id in page.table.item(row, 3).text() and "確認済み" in page.table.item(row, 3).text()
     assert any("PAY.JPと照合しました" in text for _, text in messages.bridge().history)

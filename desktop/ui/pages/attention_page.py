@@ -30,12 +30,12 @@ from desktop.ui.widgets.common import button_bar, open_on_activate, row_table
 REFRESH_MS = 60_000
 
 KIND_LABELS: dict[AttentionKind, str] = {
-    AttentionKind.STUCK_PROCESSING: QT_TRANSLATE_NOOP("AttentionPage", "決済処理中のまま"),
-    AttentionKind.RECONCILIATION: QT_TRANSLATE_NOOP("AttentionPage", "PAY.JPとの相違"),
-    AttentionKind.CANCELLED_PREPAID: QT_TRANSLATE_NOOP("AttentionPage", "キャンセル予約の事前決済"),
-    AttentionKind.MAIL_FAILED: QT_TRANSLATE_NOOP("AttentionPage", "メール送信失敗"),
-    AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP("AttentionPage", "返金期限が近い"),
-    AttentionKind.LINK_EXPIRING: QT_TRANSLATE_NOOP("AttentionPage", "リンクの期限が近い"),
+    AttentionKind.STUCK_PROCESSING: QT_TRANSLATE_NOOP("AttentionPage", "処理中のまま"),
+    AttentionKind.RECONCILIATION: QT_TRANSLATE_NOOP("AttentionPage", "照合の差異"),
+    AttentionKind.CANCELLED_PREPAID: QT_TRANSLATE_NOOP("AttentionPage", "返金が必要"),
+    AttentionKind.MAIL_FAILED: QT_TRANSLATE_NOOP("AttentionPage", "送信失敗"),
+    AttentionKind.REFUND_DEADLINE: QT_TRANSLATE_NOOP("AttentionPage", "返金期限間近"),
+    AttentionKind.LINK_EXPIRING: QT_TRANSLATE_NOOP("AttentionPage", "期限切れ間近"),
     AttentionKind.DECLINED: QT_TRANSLATE_NOOP("AttentionPage", "カード拒否"),
 }
 
