@@ -289,3 +289,36 @@ def test_pre_payment_at_booking_follows_the_same_rules(desk: Desk) -> None:
     assert _message(desk, over.pre_payment.request_id) == PRE_PAYMENT_MESSAGE  # the link mailed: pay by it
     assert "お支払いのお願い" in _subjects(desk)[-1]
     assert len(desk.charges()) == 2
+
+
+def test_a_late_success_of_the_saved_card_keeps_the_link_the_patient_is_paying_with(desk: Desk) -> None:
+    """The saved card was declined, so the patient got the link and is paying with it (3-D Secure under way);
+    then PAY.JP reports the saved card's charge as gone through after all. The request is paid, and the
+    patient's link keeps working (it shows the request paid): the receipt does not replace it."""
+    from desktop.domain.billing import AttemptMethod
+    from desktop.services.billing.common import LinkStatus
+    from desktop.services.payjp_gateway import ChargeInfo
+
+    f = desk.front
+    _save_on_checkout(desk)
+    customer = desk.gateway.create_customer(card_token=desk.token("4000000000080319"), email=None,
+                                            patient_id=f.patient_id)
+    DirectoryService(desk.db).set_patient_customer(f.patient_id, customer)
+    _auto_charge_on(desk)
+    outcome = desk.billing.request_payment(_later_visit(desk), f.staff, 1500, "taxable")
+    assert not outcome.auto_charged
+    desk.deliver()
+    link = desk.link_from_last_mail()
+    waiting = desk.billing.pay_with_token(link, desk.token(), three_d_secure=True)
+    assert waiting.requires_three_d_secure and waiting.state is BillingState.PROCESSING
+    with desk.db.uow(readonly=True) as uow:
+        declined = uow.session.scalars(select(PaymentAttempt).where(
+            PaymentAttempt.billing_request_id == outcome.request_id,
+            PaymentAttempt.method == AttemptMethod.SAVED_CARD)).one()
+        assert declined.status is AttemptStatus.FAILED
+    late = ChargeInfo(id="ch_late_success", amount=1500, paid=True, captured=True, refunded=False, amount_refunded=0,
+                      created=0, card_brand="Visa", card_last4="0319", three_d_secure_status=None, failure_code=None,
+                      failure_message=None, tenant=None, metadata={})
+    desk.billing.payments.recorder.apply_charge(declined.id, late)
+    view = desk.billing.open_link(link)
+    assert view.status is LinkStatus.PAID and view.request_id == outcome.request_id

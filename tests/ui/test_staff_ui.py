@@ -215,7 +215,9 @@ def test_second_approver_in_the_refund_dialog(qtbot: Any, clinic_app: Any) -> No
     dialog.approver_pin.setChecked(True)
     dialog.approver_secret.setText("0000")
     dialog.approve_button.click()
+    assert not dialog.reason_edit.isEnabled() and not dialog.mode.isEnabled()  # what is approved is fixed meanwhile
     wait_for(qtbot, lambda: not dialog.approver_error.isHidden())
+    assert dialog.reason_edit.isEnabled() and dialog.mode.isEnabled()
     assert dialog.isVisible() and "正しくありません" in dialog.approver_error.text()
     dialog.approver_secret.setText("4444")
     dialog.approve_button.click()

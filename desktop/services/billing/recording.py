@@ -122,6 +122,11 @@ class ChargeRecorder:
             req = repos.requests.get(attempt.billing_request_id)
             if attempt.status is AttemptStatus.SUCCEEDED:
                 return PaymentOutcome(req.id, attempt_id, req.state, attempt.charge_id)
+            # a declined 自動決済 mailed the patient a link, which they may be paying with now
+            link_mailed = attempt.status is AttemptStatus.FAILED or any(
+                other.id != attempt_id and (other.method is not AttemptMethod.SAVED_CARD
+                                            or other.status is AttemptStatus.FAILED)
+                for other in repos.attempts.for_request(req.id))
             repos.attempts.transition(
                 attempt_id,
                 (*_UNSETTLED_ATTEMPT, AttemptStatus.FAILED),
@@ -160,9 +165,10 @@ class ChargeRecorder:
                 uow.commit()
                 raise StateError("link_paid")
             auto = attempt.method is AttemptMethod.SAVED_CARD
-            if raw_link is None and auto:
+            if raw_link is None and auto and not link_mailed:
                 # 自動決済: no link was ever mailed (its raw token is kept nowhere); this one opens
-                # the receipt, as the link of a payment made on the checkout page does.
+                # the receipt, as the link of a payment made on the checkout page does. A link the
+                # patient holds is never replaced (it opens the receipt once the request is paid).
                 raw_link = issue_link(req, repos.requests.clinic_of(req), now)
             self.notifier.receipt(uow.session, req, now, raw_link, with_message=auto)
             uow.commit()

@@ -286,7 +286,9 @@ class RefundDialog(QDialog):
                 return True
             return False
 
-        async_ops.run_op(work, busy=[self.approve_button], on_success=done, on_failure=failed, name="approve")
+        # what is approved cannot change while the approver signs
+        async_ops.run_op(work, busy=[self.approve_button, self.amount_edit, self.reason_edit, self.mode],
+                         on_success=done, on_failure=failed, name="approve")
 
     @classmethod
     def ask(cls, parent: QWidget | None, row: HistoryRow, *, session: UiSession | None = None) -> RefundInput | None:
