@@ -13,7 +13,6 @@ them in words when read — codes by their label, whole yen as ¥1,200, UTC time
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import json
@@ -40,6 +39,7 @@ from desktop.i18n import N_, NP_, gettext, pgettext_pair
 from desktop.services.authz import authorize
 from desktop.storage.orm import AuditEvent, BillingRequest, Menu, Patient, Reservation, Staff
 from desktop.storage.unit_of_work import Database
+from desktop.services.excel_csv import ExcelWriter
 
 ACTION_LABELS: dict[str, str] = {
     "request_created": N_("請求"),
@@ -548,7 +548,7 @@ class AuditLogService:
             authorize(s, actor, Permission.HISTORY, clinic_id=clinic_id)
             stmt = self._select(s, clinic_id, f).order_by(AuditEvent.at, AuditEvent.id)
             with tmp.open("w", encoding="utf-8-sig", newline="") as out:
-                writer = csv.writer(out, lineterminator="\r\n")
+                writer = ExcelWriter(out)
                 writer.writerow([gettext(lang, h) for h in CSV_HEADERS])
                 batch: list[AuditEvent] = []
                 for event in s.scalars(stmt.execution_options(yield_per=1000)):

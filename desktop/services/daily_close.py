@@ -15,7 +15,6 @@ day can be closed once it is over, when nothing of it is still in flight.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import json
@@ -37,6 +36,7 @@ from desktop.services.billing.common import Clock
 from desktop.storage import audit as audit_log
 from desktop.storage.orm import BillingRequest, Clinic, DailyClose, PaymentAttempt, Refund, Staff
 from desktop.storage.unit_of_work import Database
+from desktop.services.excel_csv import ExcelWriter
 
 ESTIMATED_PAYJP_FEE_RATE = Decimal("3.00")
 """Percent used when a charge carries no ``fee_rate``: PAY.JP's standard rate for Visa and
@@ -335,7 +335,7 @@ def write_csv(f: DayFigures, path: pathlib.Path, lang: str = "ja") -> None:
     t = _t(lang)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = ExcelWriter(out)
         writer.writerow([t("title"), t("count"), t("amount")])
         writer.writerows(report_rows(f, lang))
     tmp.replace(path)

@@ -15,7 +15,6 @@ The methods block: the UI calls them through ``runner.db``.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import pathlib
@@ -36,6 +35,7 @@ from desktop.services.authz import authorize
 from desktop.services.billing.common import stored_error
 from desktop.storage.orm import BillingRequest, OutboxMail, PaymentAttempt, Refund
 from desktop.storage.unit_of_work import Database
+from desktop.services.excel_csv import ExcelWriter
 
 _PREFIX_END = "\uffff"
 
@@ -247,7 +247,7 @@ class HistoryService:
         written = 0
         tmp = path.with_name(path.name + ".part")
         with tmp.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
+            writer = ExcelWriter(out)
             writer.writerow(headers)
             with self._db.uow(readonly=True) as uow:
                 reasons = _refund_reasons(uow.session, clinic_id, f)
