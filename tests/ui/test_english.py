@@ -265,3 +265,22 @@ def test_standard_dialogs_in_japanese(qtbot: Any, clinic_app: Any, monkeypatch: 
     files.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     qtbot.addWidget(files)
     assert {"保存(&S)", "キャンセル"} <= {b.text() for b in files.findChildren(QAbstractButton)}
+
+
+def test_the_timeline_details_read_in_english(qtbot: Any, clinic_app: Any) -> None:
+    """経過 in English: an amount, who and why on one line, with no Japanese separator between them."""
+    import datetime as dt
+
+    from desktop.services.timeline import TimelineEntry
+    from desktop.ui.dialogs.timeline_dialog import TimelineDialog
+
+    at = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)
+    entries = [TimelineEntry(at, "payment_failed", code="card_declined", amount=2200, staff="院長 桜井")]
+    i18n.set_language("en")
+    try:
+        dialog = TimelineDialog(entries, clinic_app.window)
+        qtbot.addWidget(dialog)
+        detail = dialog.table.item(0, 2).text()
+        assert detail.startswith("¥2,200 · 院長 桜井 · ") and "・" not in detail
+    finally:
+        i18n.set_language("ja")

@@ -79,4 +79,4 @@ class TimelineDialog(QDialog):
                              else message_for_code(e.code, lang))
             except (ValueError, KeyError):
                 parts.append(message_for_code("unexpected", lang))
-        return " ・ ".join(parts)
+        return (" ・ " if lang == "ja" else " · ").join(parts)  # no 「・」 in the English window
