@@ -18,7 +18,6 @@ from desktop.domain.names import normalize_name, to_katakana
 from desktop.domain.validation import validate_email, validate_message
 from desktop.services.billing.common import DEFAULT_MESSAGE, PRE_PAYMENT_MESSAGE, Clock, RequestOutcome, issue_link
 from desktop.services.billing.common import message_for
-from desktop.services.billing.common import payment_block
 from desktop.services.billing.notifier import PatientNotifier
 from desktop.services.billing.payments import PaymentService
 from desktop.services.billing.saved_cards import forget_missing_card, plan_for
